@@ -1,0 +1,194 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::html::Html;
+use crate::ids::NodeId;
+use crate::lang::Lang;
+
+use super::quiz::Quiz;
+
+/// Telegram's limit on a message's text, in characters after entity parsing.
+pub const MESSAGE_LIMIT: usize = 4096;
+
+/// Buttons on one screen of a section before it pages (Telegram allows 100, a phone shows about 8).
+pub const MENU_PAGE_SIZE: usize = 8;
+
+/// A value in every language of the pack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Localized<T> {
+    pub ru: T,
+    pub en: T,
+}
+
+impl<T> Localized<T> {
+    pub fn get(&self, lang: Lang) -> &T {
+        match lang {
+            Lang::Ru => &self.ru,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A park of the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Park {
+    pub id: String,
+    /// IANA time-zone name, e.g. `Europe/Moscow`.
+    pub timezone: String,
+    pub name: Localized<String>,
+}
+
+/// A department; its training lives in one top-level section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub id: String,
+    pub section: NodeId,
+    pub name: Localized<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    Photo,
+    Video,
+    Document,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Photo => "photo",
+            MediaKind::Video => "video",
+            MediaKind::Document => "document",
+        }
+    }
+}
+
+/// A file shown with a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Media {
+    pub kind: MediaKind,
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// The file's name, as the person sees it on a document.
+    pub file_name: String,
+    /// Identifies the file's content and kind, for the Telegram `file_id` cache: an
+    /// edited file gets a new key, so it is uploaded again.
+    pub cache_key: String,
+}
+
+/// A page: its rendered text, already cut into message-sized parts per language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub parts: Localized<Vec<Html>>,
+    pub media: Option<Media>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A menu; children in menu order.
+    Section { children: Vec<NodeId> },
+    Page(Page),
+}
+
+/// A section or a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub id: NodeId,
+    /// Path relative to the pack folder (`general/emergencies/fire.md`); stored in activity records.
+    pub path: String,
+    /// `None` for a top-level (department) section.
+    pub parent: Option<NodeId>,
+    pub title: Localized<String>,
+    pub order: i64,
+    pub kind: NodeKind,
+}
+
+/// A loaded, valid content pack.
+#[derive(Clone, Debug)]
+pub struct ContentPack {
+    pub(super) root: PathBuf,
+    pub(super) default_language: Lang,
+    pub(super) parks: Vec<Park>,
+    pub(super) departments: Vec<Department>,
+    pub(super) nodes: HashMap<NodeId, Node>,
+    pub(super) top_level: Vec<NodeId>,
+    pub(super) quizzes: Vec<Quiz>,
+}
+
+impl ContentPack {
+    /// The folder the pack was loaded from.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn default_language(&self) -> Lang {
+        self.default_language
+    }
+
+    pub fn parks(&self) -> &[Park] {
+        &self.parks
+    }
+
+    pub fn departments(&self) -> &[Department] {
+        &self.departments
+    }
+
+    pub fn quizzes(&self) -> &[Quiz] {
+        &self.quizzes
+    }
+
+    /// The top-level sections, in menu order: the main menu.
+    pub fn top_level(&self) -> &[NodeId] {
+        &self.top_level
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(&id)
+    }
+
+    /// Every node, in no particular order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.values()
+    }
+
+    /// Number of pages (not sections).
+    pub fn page_count(&self) -> usize {
+        self.nodes
+            .values()
+            .filter(|n| matches!(n.kind, NodeKind::Page(_)))
+            .count()
+    }
+
+    /// Titles from the top-level section down to `id`, for a screen's heading.
+    pub fn breadcrumb(&self, id: NodeId, lang: Lang) -> Vec<&str> {
+        breadcrumb(&self.nodes, id, lang)
+    }
+
+    /// Screens of buttons a section needs.
+    pub fn section_pages(children: usize) -> usize {
+        children.div_ceil(MENU_PAGE_SIZE).max(1)
+    }
+}
+
+pub(super) fn breadcrumb(nodes: &HashMap<NodeId, Node>, id: NodeId, lang: Lang) -> Vec<&str> {
+    let mut titles = Vec::new();
+    let mut next = nodes.get(&id);
+    while let Some(node) = next {
+        titles.push(node.title.get(lang).as_str());
+        next = node.parent.and_then(|p| nodes.get(&p));
+    }
+    titles.reverse();
+    titles
+}
+
+/// The heading of a screen: the breadcrumb joined the way the engine shows it.
+pub fn breadcrumb_line(titles: &[&str]) -> String {
+    titles.join(" › ")
+}
+
+/// Characters a page part may have so that the heading, a blank line and the
+/// "part 2 of 3" footer still fit in one message.
+pub(super) fn part_budget(breadcrumb_chars: usize) -> usize {
+    const FOOTER_RESERVE: usize = 48;
+    MESSAGE_LIMIT.saturating_sub(breadcrumb_chars + 2 + FOOTER_RESERVE)
+}

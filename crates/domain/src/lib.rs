@@ -1,0 +1,22 @@
+//! Pure rules of trainbot: the content pack and its renderer, the callback codec,
+//! and the validated values the other layers pass around.
+//!
+//! Nothing here does async work or I/O beyond reading a content pack from disk, so
+//! every rule is tested without a network, a database or a bot.
+//!
+//! # Layout
+//! - [`lang`]: the languages trainbot speaks.
+//! - [`ids`]: Telegram ids (always `i64`) and content node ids.
+//! - [`html`]: [`html::Html`], text in Telegram's HTML subset, valid by construction.
+//! - [`render`]: Markdown to Telegram HTML.
+//! - [`split`]: long pages cut into message-sized parts.
+//! - [`content`]: the content pack: loading, validation, the menu tree.
+//! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
+
+pub mod callback;
+pub mod content;
+pub mod html;
+pub mod ids;
+pub mod lang;
+pub mod render;
+pub mod split;

@@ -1,0 +1,54 @@
+//! What the engine asks the transport to do.
+
+use domain::callback::Callback;
+use domain::content::Media;
+use domain::html::Html;
+use domain::ids::ChatId;
+
+/// One thing to do in Telegram, executed in order per chat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Stop the button's spinner; optionally with a short toast.
+    AnswerCallback { query_id: String, text: Option<String> },
+    Send { chat: ChatId, text: Html, keyboard: Option<Keyboard> },
+    /// Edit a text message in place. "Not modified" is success; if the message is
+    /// gone or holds media, the transport sends `text` as a new message instead.
+    Edit { chat: ChatId, message_id: i64, text: Html, keyboard: Option<Keyboard> },
+    /// Send a page's media (uploaded once, then by cached `file_id`).
+    SendMedia { chat: ChatId, media: Media, caption: Html },
+    /// Remove a message; failure is harmless.
+    Delete { chat: ChatId, message_id: i64 },
+}
+
+/// An inline keyboard. Buttons carry [`Callback`]s, so callback data can only be
+/// produced by the codec.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keyboard {
+    pub rows: Vec<Vec<Button>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub text: String,
+    pub callback: Callback,
+}
+
+impl Button {
+    pub fn new(text: impl Into<String>, callback: Callback) -> Button {
+        Button { text: text.into(), callback }
+    }
+}
+
+impl Keyboard {
+    pub fn row(mut self, buttons: Vec<Button>) -> Keyboard {
+        if !buttons.is_empty() {
+            self.rows.push(buttons);
+        }
+        self
+    }
+
+    /// Every button, row by row.
+    pub fn buttons(&self) -> impl Iterator<Item = &Button> {
+        self.rows.iter().flatten()
+    }
+}

@@ -1,0 +1,305 @@
+//! [`Engine::handle`]: the pipeline every update goes through.
+//!
+//! de-dup -> input guard -> private chats only -> person (create/refresh, blocked
+//! check) -> handler -> activity record. Handlers return actions; nothing here
+//! talks to Telegram.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::callback::Callback;
+use domain::content::{ContentPack, NodeKind};
+use domain::html::Html;
+use domain::ids::ChatId;
+use domain::lang::Lang;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::activity::ActivityRecorder;
+use crate::guard;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::{CallbackMessage, Inbound, Input};
+use crate::ports::{Activity, ActivityKind, Clock, StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord};
+use crate::screens::{Rendered, Screen, heading, render};
+
+/// How long a chat's place in the menu is remembered.
+const NAV_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Everything the engine needs, built once by the composition root.
+pub struct Engine {
+    pub(crate) content: Arc<ContentPack>,
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) activity: ActivityRecorder,
+}
+
+impl Engine {
+    pub fn new(
+        content: Arc<ContentPack>,
+        storage: Arc<dyn Storage>,
+        state: Arc<dyn StateStore>,
+        clock: Arc<dyn Clock>,
+        activity: ActivityRecorder,
+    ) -> Engine {
+        Engine { content, storage, state, clock, activity }
+    }
+
+    pub fn content(&self) -> &ContentPack {
+        &self.content
+    }
+
+    /// Handles one update. Never fails: every error becomes an answer the person
+    /// understands (or, for updates that need none, no action).
+    pub async fn handle(&self, mut inbound: Inbound) -> Vec<Action> {
+        if !self.first_delivery(inbound.update_id).await {
+            metrics::counter!("trainbot_updates_duplicate_total").increment(1);
+            return Vec::new();
+        }
+        guard::normalise(&mut inbound);
+        if !inbound.private_chat || matches!(inbound.input, Input::Unsupported) {
+            return Vec::new();
+        }
+        let Some(profile) = inbound.from.clone() else {
+            return Vec::new();
+        };
+        let fallback_lang = Lang::from_client(profile.language_code.as_deref());
+        let user = match self.storage.touch_user(&profile, fallback_lang, self.clock.now()).await {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the person");
+                return notice(&inbound, fallback_lang, "unavailable");
+            }
+        };
+        if user.blocked {
+            return notice(&inbound, user.language, "blocked");
+        }
+        let mut turn = Turn { engine: self, chat: inbound.chat, user, actions: Vec::new() };
+        match inbound.input {
+            Input::Command { name, args } => turn.command(&name, &args).await,
+            Input::Callback { query_id, data, message } => turn.press(query_id, data.as_deref(), message).await,
+            Input::Text(_) => turn.resume("free-text").await,
+            Input::Media => turn.resume("media-unsupported").await,
+            Input::Unsupported => {}
+        }
+        turn.actions
+    }
+
+    /// Claims the update id; `false` if it was already handled. If the state store
+    /// is down the update is handled anyway: answering twice beats never answering.
+    async fn first_delivery(&self, update_id: i64) -> bool {
+        match self.state.claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL).await {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!(update_id, error = %e, "de-duplication unavailable");
+                true
+            }
+        }
+    }
+
+    /// The commands to register with Telegram, per language.
+    pub fn commands(lang: Lang) -> Vec<(String, String)> {
+        ["start", "menu", "help", "language", "cancel"]
+            .into_iter()
+            .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
+            .collect()
+    }
+}
+
+/// A message or toast for updates that go no further than the pipeline.
+fn notice(inbound: &Inbound, lang: Lang, key: &str) -> Vec<Action> {
+    match &inbound.input {
+        Input::Callback { query_id, .. } => {
+            vec![Action::AnswerCallback { query_id: query_id.clone(), text: Some(t(lang, key)) }]
+        }
+        _ => vec![Action::Send { chat: inbound.chat, text: html(lang, key), keyboard: None }],
+    }
+}
+
+/// One update's handling: the person, their chat, and the actions so far.
+struct Turn<'e> {
+    engine: &'e Engine,
+    chat: ChatId,
+    user: UserRecord,
+    actions: Vec<Action>,
+}
+
+impl Turn<'_> {
+    fn lang(&self) -> Lang {
+        self.user.language
+    }
+
+    fn pack(&self) -> &ContentPack {
+        &self.engine.content
+    }
+
+    async fn command(&mut self, name: &str, _args: &str) {
+        let lang = self.lang();
+        match name {
+            "start" => {
+                let name = self.user.first_name.clone();
+                let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
+                self.send_screen(Some(greeting), Screen::Home).await;
+            }
+            "menu" => self.send_screen(None, Screen::Home).await,
+            "help" => {
+                let mut text = Html::bold(&html(lang, "help-title"));
+                text.push_text("\n\n");
+                text.push(&html(lang, "help-text"));
+                let keyboard = Keyboard::default().row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+                self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) });
+            }
+            "language" => self.send_screen(None, Screen::Languages).await,
+            "cancel" => self.send_screen(Some(html(lang, "cancel-nothing")), Screen::Home).await,
+            _ => self.send_screen(Some(html(lang, "unknown-command")), Screen::Home).await,
+        }
+    }
+
+    /// Free text or a file: a hint, then the screen the person was on.
+    async fn resume(&mut self, hint: &str) {
+        let screen = self.remembered_screen().await;
+        self.send_screen(Some(html(self.lang(), hint)), screen).await;
+    }
+
+    async fn press(&mut self, query_id: String, data: Option<&str>, message: Option<CallbackMessage>) {
+        let decoded = data.map(Callback::decode);
+        let Some(Ok(callback)) = decoded else {
+            return self.stale(query_id, message).await;
+        };
+        match callback {
+            Callback::Language(lang) => {
+                if let Err(e) = self.engine.storage.set_language(self.user.id, lang).await {
+                    tracing::error!(error = %e, "cannot save the language");
+                    return self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                }
+                self.user.language = lang;
+                self.answer(query_id, Some(t(lang, "language-set")));
+                self.show(message, Screen::Home).await;
+            }
+            Callback::Open(node) => {
+                let Some(target) = self.pack().node(node) else {
+                    return self.stale(query_id, message).await;
+                };
+                let media = match &target.kind {
+                    NodeKind::Page(page) => page.media.clone(),
+                    NodeKind::Section { .. } => None,
+                };
+                let Some(screen) = Screen::from_callback(callback, self.pack()) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                match media {
+                    // Media cannot be edited into a text message: the old menu goes, the
+                    // media and then the page (with its buttons) arrive as new messages.
+                    Some(media) => {
+                        if let Some(m) = message {
+                            self.actions.push(Action::Delete { chat: self.chat, message_id: m.id });
+                        }
+                        let caption = heading(self.pack(), node, self.lang());
+                        self.actions.push(Action::SendMedia { chat: self.chat, media, caption });
+                        self.show(None, screen).await;
+                    }
+                    None => self.show(message, screen).await,
+                }
+            }
+            other => {
+                let screen = Screen::from_callback(other, self.pack());
+                match screen.filter(|s| render(self.pack(), *s, self.lang()).is_some()) {
+                    Some(screen) => {
+                        self.answer(query_id, None);
+                        self.show(message, screen).await;
+                    }
+                    None => self.stale(query_id, message).await,
+                }
+            }
+        }
+    }
+
+    /// Data the bot never issued, or a menu whose page no longer exists.
+    async fn stale(&mut self, query_id: String, message: Option<CallbackMessage>) {
+        metrics::counter!("trainbot_stale_callbacks_total").increment(1);
+        self.answer(query_id, Some(t(self.lang(), "stale-menu")));
+        self.show(message, Screen::Home).await;
+    }
+
+    fn answer(&mut self, query_id: String, text: Option<String>) {
+        self.actions.push(Action::AnswerCallback { query_id, text });
+    }
+
+    /// Shows `screen` in place of the pressed message when it is a text message,
+    /// otherwise as a new message.
+    async fn show(&mut self, message: Option<CallbackMessage>, screen: Screen) {
+        let Some(Rendered { text, keyboard }) = self.rendered(screen) else { return };
+        let keyboard = Some(keyboard);
+        match message {
+            Some(m) if m.has_text => {
+                self.actions.push(Action::Edit { chat: self.chat, message_id: m.id, text, keyboard });
+            }
+            other => {
+                if let Some(m) = other {
+                    self.actions.push(Action::Delete { chat: self.chat, message_id: m.id });
+                }
+                self.actions.push(Action::Send { chat: self.chat, text, keyboard });
+            }
+        }
+        self.arrived(screen).await;
+    }
+
+    /// Sends `screen` as a new message, with an optional line above it.
+    async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) {
+        let Some(Rendered { text, keyboard }) = self.rendered(screen) else { return };
+        match prefix {
+            Some(mut combined) if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT => {
+                combined.push_text("\n\n");
+                combined.push(&text);
+                self.actions.push(Action::Send { chat: self.chat, text: combined, keyboard: Some(keyboard) });
+            }
+            Some(prefix) => {
+                self.actions.push(Action::Send { chat: self.chat, text: prefix, keyboard: None });
+                self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) });
+            }
+            None => self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) }),
+        }
+        self.arrived(screen).await;
+    }
+
+    /// Renders a screen, falling back to the main menu if it no longer exists.
+    fn rendered(&self, screen: Screen) -> Option<Rendered> {
+        render(self.pack(), screen, self.lang()).or_else(|| render(self.pack(), Screen::Home, self.lang()))
+    }
+
+    /// Remembers where the person is and records the visit.
+    async fn arrived(&mut self, screen: Screen) {
+        let key = format!("nav:{}", self.chat);
+        if let Err(e) = self.engine.state.put(&key, &screen.callback().encode(), NAV_TTL).await {
+            tracing::warn!(error = %e, "cannot remember the menu position");
+        }
+        let Some(node) = screen.node().and_then(|id| self.pack().node(id)) else { return };
+        let kind = match node.kind {
+            NodeKind::Section { .. } => ActivityKind::SectionView,
+            NodeKind::Page(_) => ActivityKind::PageView,
+        };
+        self.engine.activity.record(Activity {
+            user: self.user.id,
+            kind,
+            subject: Some(node.path.clone()),
+            at: self.engine.clock.now(),
+        });
+    }
+
+    /// The screen the person was last shown, if it still exists; else the main menu.
+    async fn remembered_screen(&self) -> Screen {
+        let key = format!("nav:{}", self.chat);
+        let saved = match self.engine.state.get(&key).await {
+            Ok(saved) => saved,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the menu position");
+                None
+            }
+        };
+        saved
+            .and_then(|raw| Callback::decode(&raw).ok())
+            .and_then(|cb| Screen::from_callback(cb, self.pack()))
+            .filter(|s| render(self.pack(), *s, self.lang()).is_some())
+            .unwrap_or(Screen::Home)
+    }
+}

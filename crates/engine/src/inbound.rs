@@ -1,0 +1,48 @@
+//! What reaches the engine: a transport-neutral picture of one Telegram update.
+
+use domain::ids::ChatId;
+
+use crate::ports::UserProfile;
+
+/// One update, as the engine sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inbound {
+    /// Telegram's `update_id`, for de-duplication and logs.
+    pub update_id: i64,
+    pub chat: ChatId,
+    /// Only private chats are served; group messages are ignored.
+    pub private_chat: bool,
+    /// The person who caused the update (absent for channel posts and such).
+    pub from: Option<UserProfile>,
+    pub input: Input,
+}
+
+/// What the person did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// `/name args` (the `@botname` suffix already removed, name lower-cased).
+    Command { name: String, args: String },
+    /// A button press.
+    Callback {
+        query_id: String,
+        /// Absent when Telegram sent none (game buttons); handled like stale data.
+        data: Option<String>,
+        /// The message whose button was pressed, if Telegram still has it.
+        message: Option<CallbackMessage>,
+    },
+    /// Free text.
+    Text(String),
+    /// A photo, video, document, sticker, voice note, ...
+    Media,
+    /// Anything else (edited messages, service messages, ...): no answer.
+    Unsupported,
+}
+
+/// The message that carried the pressed button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallbackMessage {
+    pub id: i64,
+    /// Whether it is a text message (it can be edited into another screen) or a
+    /// media message (it cannot: the engine deletes it and sends a new one).
+    pub has_text: bool,
+}

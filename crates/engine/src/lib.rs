@@ -1,0 +1,29 @@
+//! The engine: one update in, a list of actions out.
+//!
+//! It knows nothing of Telegram, SQL or Redis: updates arrive as [`Inbound`],
+//! answers leave as [`Action`]s, and everything durable or shared goes through the
+//! [`ports`]. That is why almost all behaviour is tested without a network.
+//!
+//! # Layout
+//! - [`inbound`]: the transport-neutral update.
+//! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
+//! - [`engine`]: [`Engine::handle`], the pipeline and the handlers.
+//! - [`screens`]: rendering menus and pages into text and buttons.
+//! - [`guard`]: input normalisation.
+//! - [`i18n`]: the bot's own words (Fluent files in `locales/`).
+//! - [`activity`]: batched activity writing off the update path.
+//! - [`ports`]: the traits the engine needs (storage, state, clock).
+
+pub mod action;
+pub mod activity;
+pub mod engine;
+pub mod guard;
+pub mod i18n;
+pub mod inbound;
+pub mod ports;
+pub mod screens;
+
+pub use action::{Action, Button, Keyboard};
+pub use activity::ActivityRecorder;
+pub use engine::Engine;
+pub use inbound::{CallbackMessage, Inbound, Input};

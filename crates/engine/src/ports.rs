@@ -1,0 +1,184 @@
+//! The ports the engine needs from the outside world: durable storage, shared
+//! ephemeral state and a clock. Adapters (`storage`, `state`) implement them; the
+//! engine and its tests see only these traits.
+//!
+//! Errors are mapped into meaning once, in the adapter: [`StorageError`] and
+//! [`StateError`] say what went wrong in words an operator can act on. People never
+//! see them; the engine answers with a polite "try again later".
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::ids::UserId;
+use domain::lang::Lang;
+use time::OffsetDateTime;
+
+/// What Telegram tells us about a person with each update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserProfile {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    /// The Telegram client's language (`"en-GB"`), used only for a new person.
+    pub language_code: Option<String>,
+}
+
+/// A person as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub language: Lang,
+    pub first_seen: OffsetDateTime,
+    pub last_seen: OffsetDateTime,
+    /// Blocked by an admin: the person gets one clear message and nothing else.
+    pub blocked: bool,
+    /// The person blocked the bot (Telegram answered 403): skipped by broadcasts
+    /// until they write again.
+    pub inactive: bool,
+}
+
+/// What a person did, recorded off the update path in batches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub user: UserId,
+    pub kind: ActivityKind,
+    /// The content node involved (its path in the pack), if any.
+    pub subject: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActivityKind {
+    /// Opened a content page (any part of it).
+    PageView,
+    /// Opened a menu section.
+    SectionView,
+}
+
+impl ActivityKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::PageView => "page_view",
+            ActivityKind::SectionView => "section_view",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ActivityKind> {
+        [ActivityKind::PageView, ActivityKind::SectionView]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+}
+
+/// Storage failures, mapped once from driver errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database cannot be reached or answered with a transient error.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database holds something we cannot read (a bad migration, a manual edit).
+    #[error("stored data is not what trainbot expects: {0}")]
+    Corrupt(String),
+}
+
+/// Durable storage: SQLite by default, PostgreSQL in production.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Creates the person on first contact or refreshes their names and
+    /// `last_seen`; a person who writes again is no longer `inactive`. The language
+    /// is set only on creation (to `language`); later it changes only through
+    /// [`Storage::set_language`].
+    async fn touch_user(
+        &self,
+        profile: &UserProfile,
+        language: Lang,
+        now: OffsetDateTime,
+    ) -> Result<UserRecord, StorageError>;
+
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError>;
+
+    async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError>;
+
+    /// Marks the person as having blocked the bot (or not).
+    async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError>;
+
+    /// Blocks or unblocks the person (an admin's decision).
+    async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError>;
+
+    /// Number of people known.
+    async fn count_users(&self) -> Result<u64, StorageError>;
+
+    /// Appends a batch of activity records in one transaction.
+    async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError>;
+
+    /// The person's most recent activity, newest first.
+    async fn recent_activity(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> Result<Vec<Activity>, StorageError>;
+
+    /// The Telegram `file_id` cached for a media file (keyed by content hash and kind).
+    async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError>;
+
+    async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError>;
+
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), StorageError>;
+}
+
+/// State-store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Shared ephemeral state with expiry: in memory for one process, Redis for many.
+///
+/// Keys are namespaced by the engine (`nav:42`, `upd:1001`); the implementation adds
+/// its configured prefix so several bots can share one Redis.
+#[async_trait]
+pub trait StateStore: Send + Sync + 'static {
+    async fn get(&self, key: &str) -> Result<Option<String>, StateError>;
+
+    /// Sets `key` to `value`, replacing any value, expiring after `ttl`.
+    async fn put(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StateError>;
+
+    async fn delete(&self, key: &str) -> Result<(), StateError>;
+
+    /// Sets `key` only if it is absent; `true` if this call set it. Used for update
+    /// de-duplication and leases.
+    async fn claim(&self, key: &str, ttl: Duration) -> Result<bool, StateError>;
+
+    /// Atomically adds one to a counter, creating it with `ttl` if absent; returns the
+    /// new value. The expiry is not extended by later increments.
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, StateError>;
+
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), StateError>;
+}
+
+/// The time, behind a port so that tests can move it.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The real clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// How long update ids are remembered for de-duplication (Telegram keeps updates
+/// for 24 hours).
+pub const UPDATE_DEDUP_TTL: Duration = Duration::from_secs(24 * 60 * 60);

@@ -1,0 +1,363 @@
+//! [`FakeTelegram`]: one independent fake server with its state, and the Rust API tests
+//! drive it through.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::FakeError;
+use crate::model::{MessageView, RequestRecord, TestUser, Violation, WebhookInfoView};
+use crate::spec::{ApiSpec, resolve_spec_path};
+use crate::state::State;
+use crate::{server, webhook};
+
+/// How to start a fake.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// The bot token the fake accepts; requests with another one get 401.
+    pub token: String,
+    /// `api.json`; `None` = `TELEGRAM_API_SPEC`, else the workspace's shared copy.
+    pub spec_path: Option<PathBuf>,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Answering a callback query later than this fails with "query is too old".
+    pub callback_answer_timeout: Duration,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            token: "123456:TEST-TOKEN".into(),
+            spec_path: None,
+            port: 0,
+            callback_answer_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// The shared core: state, schema and the change signal. Server tasks hold this, never
+/// the public handle, so dropping the last [`FakeTelegram`] stops everything.
+pub(crate) struct Inner {
+    pub token: String,
+    pub spec: ApiSpec,
+    pub callback_timeout: Duration,
+    state: Mutex<State>,
+    /// Bumped on every request and every state change tests may wait for.
+    events: watch::Sender<u64>,
+    pub cancel: CancellationToken,
+    pub http: reqwest::Client,
+}
+
+impl Inner {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-written in a way
+        // that matters to a test double; keep serving.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn bump(&self) {
+        self.events.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.events.subscribe()
+    }
+
+    fn stop(&self) {
+        self.lock().shutting_down = true;
+        self.cancel.cancel();
+        self.bump();
+    }
+}
+
+struct Handle {
+    inner: Arc<Inner>,
+    addr: SocketAddr,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.inner.stop();
+    }
+}
+
+/// A running fake Bot API server. Cheap to clone; stops when the last clone is dropped
+/// or on [`FakeTelegram::shutdown`].
+#[derive(Clone)]
+pub struct FakeTelegram {
+    handle: Arc<Handle>,
+}
+
+impl std::fmt::Debug for FakeTelegram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeTelegram")
+            .field("addr", &self.handle.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeTelegram {
+    /// Loads the schema, binds 127.0.0.1:`port` and starts serving.
+    pub async fn start(config: FakeConfig) -> Result<FakeTelegram, FakeError> {
+        let spec = ApiSpec::load(&resolve_spec_path(config.spec_path.as_deref()))?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let (events, _) = watch::channel(0);
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        let inner = Arc::new(Inner {
+            state: Mutex::new(State::new(&config.token)),
+            token: config.token,
+            spec,
+            callback_timeout: config.callback_answer_timeout,
+            events,
+            cancel: CancellationToken::new(),
+            http,
+        });
+        let app = server::router(inner.clone());
+        let cancel = inner.cancel.clone();
+        let server = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(cancel.cancelled_owned())
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "fake-telegram server failed");
+            }
+        });
+        tokio::spawn(webhook::run(inner.clone()));
+        tracing::debug!(%addr, "fake-telegram listening");
+        Ok(FakeTelegram {
+            handle: Arc::new(Handle {
+                inner,
+                addr,
+                server: Mutex::new(Some(server)),
+            }),
+        })
+    }
+
+    fn inner(&self) -> &Inner {
+        &self.handle.inner
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner().lock()
+    }
+
+    fn changed<T>(&self, value: T) -> T {
+        self.inner().bump();
+        value
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.handle.addr)
+    }
+
+    pub fn token(&self) -> String {
+        self.inner().token.clone()
+    }
+
+    /// Stops serving: long polls return empty, webhook delivery stops.
+    pub async fn shutdown(&self) {
+        self.inner().stop();
+        let server = self
+            .handle
+            .server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(server) = server {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
+
+    // ----- people and input -----
+
+    pub fn add_user(&self, user: TestUser) {
+        let mut state = self.state();
+        state.chats.entry(user.id).or_default();
+        state.users.insert(user.id, user);
+        drop(state);
+        self.changed(());
+    }
+
+    /// Queues a text message from the person; returns its update_id. Unknown people are
+    /// created on the fly.
+    pub fn send_text(&self, user_id: i64, text: &str) -> i64 {
+        let id = self.state().user_message(user_id, Some(text), false);
+        self.changed(id)
+    }
+
+    /// Queues a photo message from the person; returns its update_id.
+    pub fn send_photo(&self, user_id: i64) -> i64 {
+        let id = self.state().user_message(user_id, None, true);
+        self.changed(id)
+    }
+
+    /// Presses the button with exactly this text on the chat's latest bot message that
+    /// has an inline keyboard.
+    pub fn press(&self, user_id: i64, button_text: &str) -> Result<i64, FakeError> {
+        let id = self.state().press(user_id, button_text)?;
+        Ok(self.changed(id))
+    }
+
+    /// Presses forged callback data on any message id, even unknown ones.
+    pub fn press_on(&self, user_id: i64, message_id: i64, data: &str) -> i64 {
+        let id = self.state().callback(user_id, message_id, data);
+        self.changed(id)
+    }
+
+    /// Queues any JSON as an update; assigns `update_id` if missing.
+    pub fn push_raw_update(&self, update: Value) -> i64 {
+        let mut state = self.state();
+        let callback_id = update
+            .get("callback_query")
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(id) = &callback_id {
+            state.register_callback(id.clone());
+        }
+        let id = state.queue(update, callback_id);
+        drop(state);
+        self.changed(id)
+    }
+
+    /// Marks the person as having blocked the bot (sends to them answer 403).
+    pub fn set_blocked(&self, user_id: i64, blocked: bool) {
+        let mut state = self.state();
+        state.ensure_user(user_id);
+        if blocked {
+            state.blocked.insert(user_id);
+        } else {
+            state.blocked.remove(&user_id);
+        }
+        drop(state);
+        self.changed(());
+    }
+
+    // ----- waiting -----
+
+    /// Resolves once the bot confirmed the update: polled with a higher offset, or
+    /// answered its webhook delivery with 2xx.
+    pub async fn wait_confirmed(&self, update_id: i64, timeout: Duration) -> Result<(), FakeError> {
+        self.wait_for(timeout, move |fake| fake.is_confirmed(update_id))
+            .await
+    }
+
+    /// Whether the bot has confirmed `update_id`.
+    pub fn is_confirmed(&self, update_id: i64) -> bool {
+        let state = self.state();
+        state.confirmed_below > update_id || state.webhook_acked.contains(&update_id)
+    }
+
+    /// Waits until `cond` holds, re-checking after every request and state change.
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        cond: impl Fn(&FakeTelegram) -> bool,
+    ) -> Result<(), FakeError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut events = self.inner().subscribe();
+        loop {
+            if cond(self) {
+                return Ok(());
+            }
+            match tokio::time::timeout_at(deadline, events.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(FakeError::Shutdown),
+                Err(_) => {
+                    return if cond(self) {
+                        Ok(())
+                    } else {
+                        Err(FakeError::Timeout(timeout))
+                    };
+                }
+            }
+        }
+    }
+
+    // ----- reading what people see -----
+
+    /// Bot and user messages in order; deleted ones removed.
+    pub fn messages(&self, chat_id: i64) -> Vec<MessageView> {
+        self.state().messages(chat_id)
+    }
+
+    pub fn last_bot_message(&self, chat_id: i64) -> Option<MessageView> {
+        self.messages(chat_id)
+            .into_iter()
+            .rev()
+            .find(|m| m.from_bot)
+    }
+
+    /// Requests Telegram refused because the bot broke a rule.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.state().violations.clone()
+    }
+
+    /// Sends refused with 403 because the person blocked the bot (not violations).
+    pub fn blocked_sends(&self) -> Vec<Violation> {
+        self.state().blocked_sends.clone()
+    }
+
+    /// Callback query ids delivered to the bot and never answered successfully.
+    pub fn unanswered_callbacks(&self) -> Vec<String> {
+        self.state().unanswered_callbacks()
+    }
+
+    /// How many times the bot tried to answer this query (successfully or not).
+    pub fn callback_answers(&self, query_id: &str) -> usize {
+        self.state()
+            .callback_answers
+            .get(query_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.state().requests.clone()
+    }
+
+    /// Multipart file parts received.
+    pub fn uploads(&self) -> usize {
+        self.state().uploads
+    }
+
+    /// Default-scope commands for `language_code` (`None` = no language).
+    pub fn commands(&self, language_code: Option<&str>) -> Vec<(String, String)> {
+        self.state()
+            .commands
+            .get(&(
+                "default".to_owned(),
+                language_code.unwrap_or_default().to_owned(),
+            ))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn webhook(&self) -> Option<WebhookInfoView> {
+        self.state().webhook_view()
+    }
+
+    /// Whether a getUpdates long poll is in flight right now.
+    pub fn is_polling(&self) -> bool {
+        self.state().polling
+    }
+
+    /// Updates queued and not yet confirmed.
+    pub fn pending_updates(&self) -> usize {
+        self.state().pending.len()
+    }
+}

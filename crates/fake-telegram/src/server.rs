@@ -1,0 +1,211 @@
+//! The HTTP face of the fake: `/{bot<token>}/{method}` for the bot, `/_fake/...` for
+//! other processes. Every Bot API request is decoded, validated against the schema,
+//! run, answered in Telegram's envelope and recorded.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::{Value, json};
+
+use crate::control;
+use crate::fake::Inner;
+use crate::methods::{self, ApiError, ErrorClass, MethodResult};
+use crate::model::{RequestRecord, Violation};
+use crate::request::{self, BODY_LIMIT, Params};
+
+/// Long polls are capped like Telegram's.
+const MAX_POLL_TIMEOUT_SECS: u64 = 60;
+
+const WEBHOOK_CONFLICT: &str = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
+const POLL_CONFLICT: &str =
+    "terminated by other getUpdates request; make sure that only one bot instance is running";
+
+pub(crate) fn router(inner: Arc<Inner>) -> Router {
+    Router::new()
+        .merge(control::routes())
+        .route("/{bot}/{method}", any(bot_api))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(inner)
+}
+
+async fn bot_api(
+    State(inner): State<Arc<Inner>>,
+    Path((bot, method)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
+    let (name, params, result) = handle(&inner, &bot, &method, query.as_deref(), request).await;
+    match &result {
+        Ok(_) => tracing::debug!(method = %name, "bot api ok"),
+        Err(e) => {
+            tracing::debug!(method = %name, code = e.code, description = %e.description, "bot api error")
+        }
+    }
+    record(&inner, &name, params, &result);
+    envelope(result)
+}
+
+async fn handle(
+    inner: &Inner,
+    bot: &str,
+    method: &str,
+    query: Option<&str>,
+    request: Request,
+) -> (String, Value, MethodResult) {
+    let unauthorized = ApiError {
+        code: 401,
+        description: "Unauthorized".into(),
+        class: ErrorClass::Violation,
+        retry_after: None,
+    };
+    if bot.strip_prefix("bot") != Some(inner.token.as_str()) {
+        return (method.to_owned(), Value::Null, Err(unauthorized));
+    }
+    let Some(spec) = inner.spec.method(method) else {
+        let not_found = ApiError {
+            code: 404,
+            description: "Not Found".into(),
+            class: ErrorClass::Violation,
+            retry_after: None,
+        };
+        return (method.to_owned(), Value::Null, Err(not_found));
+    };
+    let name = spec.name.clone();
+    let mut params = match request::decode(query, request).await {
+        Ok(params) => params,
+        Err(e) => return (name, Value::Null, Err(ApiError::bad(e))),
+    };
+    if !params.uploads.is_empty() {
+        inner.lock().uploads += params.uploads.len();
+    }
+    if let Err(e) = inner.spec.validate(spec, &mut params) {
+        return (name, params.to_record(), Err(ApiError::bad(e)));
+    }
+    let result = if name == "getUpdates" {
+        get_updates(inner, &params).await
+    } else {
+        let mut state = inner.lock();
+        methods::call(&mut state, &name, &params, inner.callback_timeout)
+    };
+    (name, params.to_record(), result)
+}
+
+fn record(inner: &Inner, method: &str, params: Value, result: &MethodResult) {
+    let mut state = inner.lock();
+    state.requests.push(RequestRecord {
+        method: method.to_owned(),
+        params: params.clone(),
+        at: Instant::now(),
+        ok: result.is_ok(),
+    });
+    if let Err(e) = result {
+        let violation = Violation {
+            method: method.to_owned(),
+            params,
+            error_code: e.code,
+            description: e.description.clone(),
+        };
+        match e.class {
+            ErrorClass::Violation => state.violations.push(violation),
+            ErrorClass::Blocked => state.blocked_sends.push(violation),
+            ErrorClass::Benign => {}
+        }
+    }
+    drop(state);
+    inner.bump();
+}
+
+fn envelope(result: MethodResult) -> Response {
+    match result {
+        Ok(result) => (
+            StatusCode::OK,
+            axum::Json(json!({"ok": true, "result": result})),
+        )
+            .into_response(),
+        Err(e) => {
+            let mut body = json!({"ok": false, "error_code": e.code, "description": e.description});
+            if let Some(retry_after) = e.retry_after {
+                body["parameters"] = json!({"retry_after": retry_after});
+            }
+            let status = StatusCode::from_u16(e.code).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, axum::Json(body)).into_response()
+        }
+    }
+}
+
+/// Clears the "someone is polling" mark however the poll ends (including the client
+/// going away).
+struct PollGuard<'a>(&'a Inner);
+
+impl Drop for PollGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().polling = false;
+        self.0.bump();
+    }
+}
+
+async fn get_updates(inner: &Inner, params: &Params) -> MethodResult {
+    let limit = params.i64("limit").unwrap_or(100);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad("limit must be between 1 and 100"));
+    }
+    let limit = usize::try_from(limit).unwrap_or(100);
+    let timeout = params
+        .i64("timeout")
+        .and_then(|t| u64::try_from(t).ok())
+        .unwrap_or(0)
+        .min(MAX_POLL_TIMEOUT_SECS);
+    {
+        let mut state = inner.lock();
+        if state.webhook.is_some() {
+            return Err(ApiError::conflict(WEBHOOK_CONFLICT));
+        }
+        if state.polling {
+            return Err(ApiError::conflict(POLL_CONFLICT));
+        }
+        match params.i64("offset") {
+            Some(offset) if offset < 0 => {
+                let keep = usize::try_from(offset.unsigned_abs()).unwrap_or(usize::MAX);
+                let forget = state.pending.len().saturating_sub(keep);
+                let forgotten: Vec<_> = state.pending.drain(..forget).collect();
+                if let Some(last) = forgotten.last() {
+                    let below = last.id.saturating_add(1);
+                    state.confirmed_below = state.confirmed_below.max(below);
+                }
+            }
+            Some(offset) => state.confirm_below(offset),
+            None => {}
+        }
+        state.polling = true;
+    }
+    inner.bump();
+    let _guard = PollGuard(inner);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    let mut events = inner.subscribe();
+    loop {
+        {
+            let mut state = inner.lock();
+            if state.shutting_down {
+                return Ok(json!([]));
+            }
+            if state.webhook.is_some() {
+                return Err(ApiError::conflict(WEBHOOK_CONFLICT));
+            }
+            if !state.pending.is_empty() || tokio::time::Instant::now() >= deadline {
+                let batch: Vec<_> = state.pending.iter().take(limit).cloned().collect();
+                for update in &batch {
+                    state.mark_delivered(update.callback_id.as_deref());
+                }
+                return Ok(Value::Array(batch.into_iter().map(|u| u.body).collect()));
+            }
+        }
+        if let Ok(Err(_)) = tokio::time::timeout_at(deadline, events.changed()).await {
+            return Ok(json!([]));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{ALICE, BOB, Harness, WAIT};
+
+#[tokio::test]
+async fn offset_confirms_and_wait_confirmed_resolves() {
+    let h = Harness::start().await;
+    let first = h.fake.send_text(ALICE, "one");
+    let second = h.fake.send_text(BOB, "two");
+    let updates = h.ok("getUpdates", json!({})).await;
+    assert_eq!(updates.as_array().unwrap().len(), 2);
+    assert!(!h.fake.is_confirmed(first));
+    // Without a new offset the same updates come again.
+    let again = h.ok("getUpdates", json!({"limit": 1})).await;
+    assert_eq!(again[0]["update_id"], first);
+
+    let fake = h.fake.clone();
+    let waiter = tokio::spawn(async move { fake.wait_confirmed(first, WAIT).await });
+    h.ok("getUpdates", json!({"offset": first + 1})).await;
+    waiter.await.unwrap().unwrap();
+    assert!(!h.fake.is_confirmed(second));
+    assert!(
+        h.fake
+            .wait_confirmed(second, Duration::from_millis(20))
+            .await
+            .is_err()
+    );
+    assert_eq!(h.fake.pending_updates(), 1);
+    h.ok("getUpdates", json!({"offset": second + 1})).await;
+    assert!(h.fake.is_confirmed(second));
+    assert_eq!(h.ok("getUpdates", json!({})).await, json!([]));
+}
+
+#[tokio::test]
+async fn negative_offset_keeps_only_the_last_updates() {
+    let h = Harness::start().await;
+    let ids: Vec<i64> = (0..3)
+        .map(|i| h.fake.send_text(ALICE, &format!("{i}")))
+        .collect();
+    let updates = h.ok("getUpdates", json!({"offset": -1})).await;
+    assert_eq!(updates.as_array().unwrap().len(), 1);
+    assert_eq!(updates[0]["update_id"], ids[2]);
+    assert!(h.fake.is_confirmed(ids[1]));
+    assert!(!h.fake.is_confirmed(ids[2]));
+}
+
+#[tokio::test]
+async fn limit_must_be_1_to_100() {
+    let h = Harness::start().await;
+    for limit in [0, 101] {
+        h.fails(
+            "getUpdates",
+            json!({"limit": limit}),
+            400,
+            "Bad Request: limit must be between 1 and 100",
+        )
+        .await;
+    }
+    h.ok(
+        "getUpdates",
+        json!({"limit": 100, "allowed_updates": ["message", "callback_query"]}),
+    )
+    .await;
+    assert_eq!(h.fake.violations().len(), 2);
+}
+
+#[tokio::test]
+async fn long_poll_waits_for_the_timeout() {
+    let h = Harness::start().await;
+    let started = Instant::now();
+    let updates = h.ok("getUpdates", json!({"timeout": 1})).await;
+    assert_eq!(updates, json!([]));
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn long_poll_wakes_on_a_new_update_and_a_second_poller_conflicts() {
+    let h = Harness::start().await;
+    let url = h.url("getUpdates");
+    let client = h.client.clone();
+    let started = Instant::now();
+    let poll = tokio::spawn(async move {
+        let response = client
+            .post(url)
+            .json(&json!({"timeout": 30}))
+            .send()
+            .await
+            .unwrap();
+        response.json::<serde_json::Value>().await.unwrap()
+    });
+    h.fake.wait_for(WAIT, |f| f.is_polling()).await.unwrap();
+
+    h.fails(
+        "getUpdates",
+        json!({"timeout": 0}),
+        409,
+        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    )
+    .await;
+    assert_eq!(h.fake.violations().len(), 1);
+
+    let update_id = h.fake.send_text(ALICE, "wake up");
+    let envelope = poll.await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(envelope["result"][0]["update_id"], update_id);
+    assert_eq!(envelope["result"][0]["message"]["text"], "wake up");
+    h.fake.wait_for(WAIT, |f| !f.is_polling()).await.unwrap();
+}
+
+#[tokio::test]
+async fn raw_updates_get_ids_and_callback_ids_are_answerable() {
+    let h = Harness::start().await;
+    let odd = h
+        .fake
+        .push_raw_update(json!({"edited_message": {"weird": true}}));
+    let callback = h.fake.push_raw_update(json!({
+        "update_id": odd + 10,
+        "callback_query": {"id": "raw-1", "from": {"id": ALICE, "is_bot": false, "first_name": "A"}, "chat_instance": "x", "data": "zzz"}
+    }));
+    assert_eq!(callback, odd + 10);
+    let updates = h.poll().await;
+    assert_eq!(updates[0]["update_id"], odd);
+    assert_eq!(updates[0]["edited_message"]["weird"], true);
+    assert_eq!(h.fake.unanswered_callbacks(), vec!["raw-1".to_owned()]);
+    h.ok("answerCallbackQuery", json!({"callback_query_id": "raw-1"}))
+        .await;
+    assert!(h.fake.unanswered_callbacks().is_empty());
+    // Later updates continue after the highest id seen.
+    assert_eq!(h.fake.send_text(ALICE, "x"), callback + 1);
+}

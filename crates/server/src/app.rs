@@ -1,0 +1,132 @@
+//! [`Application`]: everything wired together, ready to run.
+//!
+//! `build` binds and connects everything (so a bad database or content pack fails
+//! before anything runs); `run_until_stopped` serves until the shutdown token is
+//! cancelled, then finishes in-flight updates, confirms the polling offset and
+//! flushes activity records.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::content::{ContentPack, Problem};
+use engine::ports::{StateStore, Storage, SystemClock};
+use engine::{ActivityRecorder, Engine};
+use secrecy::ExposeSecret;
+use state::{MemoryState, RedisState};
+use storage::SqlStorage;
+use telegram::outbound::Outbound;
+use telegram::polling::{PollSettings, Poller};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http;
+
+/// Why the bot could not start; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("CONTENT_DIR: the content pack in {dir} has {} problem(s):\n{}", .problems.len(), list(.problems))]
+    Content { dir: String, problems: Vec<Problem> },
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] storage::ConnectError),
+    #[error("REDIS_URL: {0}")]
+    State(#[from] state::ConnectError),
+    #[error("LISTEN: cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("BOT_TOKEN / TELEGRAM_API_URL: {0}")]
+    Telegram(String),
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Loads and validates a content pack, or reports every problem.
+pub fn load_content(dir: &Path) -> Result<ContentPack, StartError> {
+    ContentPack::load(dir).map_err(|problems| StartError::Content { dir: dir.display().to_string(), problems })
+}
+
+/// Connects the database named by the configuration and applies its migrations.
+pub async fn open_storage(config: &Config) -> Result<SqlStorage, StartError> {
+    let storage = SqlStorage::connect(config.database_url.expose_secret()).await?;
+    storage.migrate().await?;
+    Ok(storage)
+}
+
+pub struct Application {
+    engine: Arc<Engine>,
+    poller: Poller,
+    listener: TcpListener,
+    router: axum::Router,
+    activity_writer: JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let content = Arc::new(load_content(&config.content_dir)?);
+        tracing::info!(
+            dir = %config.content_dir.display(),
+            pages = content.page_count(),
+            quizzes = content.quizzes().len(),
+            "content pack loaded"
+        );
+        let storage: Arc<dyn Storage> = Arc::new(open_storage(&config).await?);
+        tracing::info!(database = %config.database_display(), "database ready");
+        let state: Arc<dyn StateStore> = match &config.redis_url {
+            Some(url) => Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?),
+            None => Arc::new(MemoryState::new()),
+        };
+        let (activity, activity_writer) = ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
+        let engine = Arc::new(Engine::new(content, storage.clone(), state.clone(), Arc::new(SystemClock), activity));
+
+        let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
+        telegram::commands::register(&bot)
+            .await
+            .map_err(|f| StartError::Telegram(format!("cannot register the bot's commands: {f:?}")))?;
+        let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
+        let settings = PollSettings { timeout_secs: config.poll_timeout_secs, max_in_flight: config.max_in_flight };
+        let poller = Poller::new(bot, engine.clone(), outbound, settings);
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartError::Listen { addr: config.listen, reason: e.to_string() })?;
+        let router = http::router(storage, state);
+        Ok(Application { engine, poller, listener, router, activity_writer })
+    }
+
+    /// Where `/healthz`, `/readyz` and `/metrics` are served.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Serves until `shutdown` is cancelled, then stops cleanly.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) {
+        let Application { engine, poller, listener, router, activity_writer } = self;
+        let http_stop = shutdown.clone();
+        let http = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { http_stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the HTTP server stopped");
+            }
+        });
+        poller.run(shutdown).await;
+        // The poller held the last handles to the engine; dropping them closes the
+        // activity queue, and the writer flushes what is left.
+        drop(poller);
+        drop(engine);
+        if activity_writer.await.is_err() {
+            tracing::warn!("the activity writer panicked");
+        }
+        let _ = http.await;
+        tracing::info!("stopped");
+    }
+}

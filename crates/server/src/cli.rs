@@ -1,0 +1,160 @@
+//! The `trainbot` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{Application, load_content, open_storage};
+use crate::config::Config;
+use crate::telemetry;
+
+/// Exit code for anything an operator must fix (configuration, content, services).
+const EXIT_FIX_SETUP: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "trainbot", version, about = "Telegram bot that trains and tests the staff of family entertainment parks")]
+pub struct Cli {
+    /// Settings file (default: ./trainbot.toml if it exists). Environment variables win over it.
+    #[arg(long, global = true, env = "TRAINBOT_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the bot with long polling until Ctrl-C or SIGTERM.
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration commands.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Content pack commands.
+    #[command(subcommand)]
+    Content(ContentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration and exit (0 when valid, 2 otherwise).
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+enum ContentCommand {
+    /// List every problem of a content pack (default: CONTENT_DIR or ./content).
+    Check {
+        /// The pack folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+impl Cli {
+    pub async fn run(self) -> ExitCode {
+        match self.command {
+            Command::Content(ContentCommand::Check { dir }) => {
+                let dir = dir
+                    .or_else(|| std::env::var_os("CONTENT_DIR").map(PathBuf::from))
+                    .unwrap_or_else(|| PathBuf::from("content"));
+                content_check(&dir)
+            }
+            Command::Config(ConfigCommand::Check) => match Config::load(self.config.as_deref()) {
+                Ok(c) => {
+                    println!("configuration is valid (database: {}, state: {})", c.database_display(), state_kind(&c));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            },
+            Command::Migrate => {
+                let config = match Config::load(self.config.as_deref()) {
+                    Ok(c) => c,
+                    Err(e) => return fail(&e),
+                };
+                telemetry::init(config.log_format);
+                match open_storage(&config).await {
+                    Ok(_) => {
+                        println!("migrations applied ({})", config.database_display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                }
+            }
+            Command::Run => {
+                let config = match Config::load(self.config.as_deref()) {
+                    Ok(c) => c,
+                    Err(e) => return fail(&e),
+                };
+                telemetry::init(config.log_format);
+                run(config).await
+            }
+        }
+    }
+}
+
+fn state_kind(c: &Config) -> &'static str {
+    if c.redis_url.is_some() { "redis" } else { "in-memory" }
+}
+
+fn content_check(dir: &std::path::Path) -> ExitCode {
+    match load_content(dir) {
+        Ok(pack) => {
+            println!(
+                "{}: ok ({} pages, {} sections at the top, {} quizzes)",
+                dir.display(),
+                pack.page_count(),
+                pack.top_level().len(),
+                pack.quizzes().len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// One clear message on stderr, exit code 2.
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("trainbot: {e}");
+    ExitCode::from(EXIT_FIX_SETUP)
+}
+
+async fn run(config: Config) -> ExitCode {
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => return fail(&e),
+    };
+    if let Some(addr) = app.http_addr() {
+        tracing::info!(%addr, "health and metrics endpoints listening");
+    }
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    tracing::info!("trainbot is running; Ctrl-C to stop");
+    app.run_until_stopped(shutdown).await;
+    ExitCode::SUCCESS
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still works");
+                let _ = ctrl_c.await;
+                shutdown.cancel();
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("stopping: finishing the updates in hand");
+    shutdown.cancel();
+}

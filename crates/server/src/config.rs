@@ -1,0 +1,339 @@
+//! Configuration: one typed struct from an optional `trainbot.toml` and the
+//! environment (environment wins), validated at start-up.
+//!
+//! Every problem is reported as `SETTING: what is wrong and how to fix it`, one
+//! line, no backtrace. Secrets (`BOT_TOKEN`, and URLs that may carry passwords) can
+//! also be read from a file named by `<NAME>_FILE`, and never appear in `Debug`
+//! output or logs.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bot_token: SecretString,
+    pub telegram_api_url: Url,
+    /// `sqlite://PATH` or `postgres://…`; may hold a password.
+    pub database_url: SecretString,
+    /// Unset: in-memory state (one process only).
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so several bots can share a Redis.
+    pub redis_prefix: String,
+    pub content_dir: PathBuf,
+    pub admin_ids: Vec<i64>,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served.
+    pub listen: SocketAddr,
+    pub log_format: LogFormat,
+    pub poll_timeout_secs: u32,
+    pub max_in_flight: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// One bad setting.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+fn bad(setting: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.to_owned(), problem: problem.into() }
+}
+
+/// The settings file, every key optional. Keys are the lower-case variable names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bot_token: Option<String>,
+    telegram_api_url: Option<String>,
+    database_url: Option<String>,
+    redis_url: Option<String>,
+    redis_prefix: Option<String>,
+    content_dir: Option<String>,
+    admin_ids: Option<Vec<i64>>,
+    listen: Option<String>,
+    log_format: Option<String>,
+    poll_timeout_secs: Option<u32>,
+    max_in_flight: Option<usize>,
+}
+
+/// Default SQLite file, in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://trainbot.db";
+pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
+
+impl Config {
+    /// Reads the settings file (if `file` is given it must exist; otherwise
+    /// `./trainbot.toml` is read when present) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Config::from_sources(file, &env)
+    }
+
+    /// [`Config::load`] with an explicit environment, for tests.
+    pub fn from_sources(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let settings = read_file(file)?;
+        Sources { env }.build(settings)
+    }
+}
+
+fn read_file(file: Option<&Path>) -> Result<FileSettings, ConfigError> {
+    let (path, required) = match file {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("trainbot.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(FileSettings::default()),
+        Err(e) => return Err(bad("--config", format!("cannot read {}: {e}", path.display()))),
+    };
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        bad("--config", format!("{}{at}: {}", path.display(), e.message()))
+    })
+}
+
+struct Sources<'a> {
+    env: &'a HashMap<String, String>,
+}
+
+impl Sources<'_> {
+    /// The environment's value, else `<NAME>_FILE`'s content (for secrets), else the file's.
+    fn value(&self, name: &str, from_file: Option<String>, secret: bool) -> Result<Option<String>, ConfigError> {
+        if let Some(v) = self.env.get(name).filter(|v| !v.trim().is_empty()) {
+            return Ok(Some(v.trim().to_owned()));
+        }
+        let file_var = format!("{name}_FILE");
+        if secret && let Some(path) = self.env.get(&file_var).filter(|v| !v.is_empty()) {
+            return std::fs::read_to_string(path)
+                .map(|s| Some(s.trim().to_owned()))
+                .map_err(|e| bad(&file_var, format!("cannot read {path}: {e}")));
+        }
+        Ok(from_file.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
+    }
+
+    fn build(self, file: FileSettings) -> Result<Config, ConfigError> {
+        let token = self
+            .value("BOT_TOKEN", file.bot_token, true)?
+            .ok_or_else(|| bad("BOT_TOKEN", "missing: set BOT_TOKEN (or BOT_TOKEN_FILE) to the token @BotFather gave you"))?;
+        validate_token(&token)?;
+
+        let api = self
+            .value("TELEGRAM_API_URL", file.telegram_api_url, false)?
+            .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned());
+        let telegram_api_url = Url::parse(&api)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| bad("TELEGRAM_API_URL", format!("`{api}` is not an http(s) URL like {DEFAULT_TELEGRAM_API_URL}")))?;
+
+        let database_url = self
+            .value("DATABASE_URL", file.database_url, true)?
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let scheme_ok = ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p));
+        if !scheme_ok {
+            let scheme = database_url.split(':').next().unwrap_or_default();
+            return Err(bad("DATABASE_URL", format!("unsupported scheme `{scheme}`; use sqlite://PATH or postgres://USER@HOST/DB")));
+        }
+
+        let redis_url = self.value("REDIS_URL", file.redis_url, true)?;
+        if let Some(r) = &redis_url {
+            let ok = ["redis://", "rediss://", "redis+sentinel://"].iter().any(|p| r.starts_with(p));
+            if !ok {
+                return Err(bad("REDIS_URL", "use redis://HOST:PORT/DB, rediss://… or redis+sentinel://HOST:PORT,HOST:PORT/SERVICE"));
+            }
+        }
+        let redis_prefix = self
+            .value("REDIS_PREFIX", file.redis_prefix, false)?
+            .unwrap_or_else(|| "trainbot:".to_owned());
+
+        let content_dir = PathBuf::from(
+            self.value("CONTENT_DIR", file.content_dir, false)?
+                .unwrap_or_else(|| "content".to_owned()),
+        );
+
+        let admin_ids = match self.env.get("ADMIN_IDS").filter(|v| !v.trim().is_empty()) {
+            Some(raw) => parse_ids(raw)?,
+            None => file.admin_ids.unwrap_or_default(),
+        };
+
+        let listen_raw = self
+            .value("LISTEN", file.listen, false)?
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen = listen_raw
+            .parse()
+            .map_err(|_| bad("LISTEN", format!("`{listen_raw}` is not an address like 0.0.0.0:8080")))?;
+
+        let log_format = match self.value("LOG_FORMAT", file.log_format, false)?.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
+        };
+
+        let poll_timeout_secs = number(self.value("POLL_TIMEOUT_SECS", None, false)?, "POLL_TIMEOUT_SECS")?
+            .or(file.poll_timeout_secs)
+            .unwrap_or(25);
+        if !(1..=50).contains(&poll_timeout_secs) {
+            return Err(bad("POLL_TIMEOUT_SECS", "must be 1-50 seconds"));
+        }
+        let max_in_flight = number(self.value("MAX_IN_FLIGHT", None, false)?, "MAX_IN_FLIGHT")?
+            .or(file.max_in_flight)
+            .unwrap_or(64);
+        if !(1..=10_000).contains(&max_in_flight) {
+            return Err(bad("MAX_IN_FLIGHT", "must be 1-10000"));
+        }
+
+        Ok(Config {
+            bot_token: SecretString::from(token),
+            telegram_api_url,
+            database_url: SecretString::from(database_url),
+            redis_url: redis_url.map(SecretString::from),
+            redis_prefix,
+            content_dir,
+            admin_ids,
+            listen,
+            log_format,
+            poll_timeout_secs,
+            max_in_flight,
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(raw: Option<String>, name: &str) -> Result<Option<T>, ConfigError> {
+    raw.map(|r| r.parse().map_err(|_| bad(name, format!("`{r}` is not a whole number"))))
+        .transpose()
+}
+
+/// `123456789:AA…`: digits, a colon, then 30+ characters of `[A-Za-z0-9_-]`.
+fn validate_token(token: &str) -> Result<(), ConfigError> {
+    let ok = token.split_once(':').is_some_and(|(id, secret)| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && secret.len() >= 8
+            && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if ok {
+        Ok(())
+    } else {
+        // Never echo the value: it may be a real token with a typo.
+        Err(bad("BOT_TOKEN", "does not look like a bot token (digits, a colon, then letters, digits, _ or -)"))
+    }
+}
+
+fn parse_ids(raw: &str) -> Result<Vec<i64>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| bad("ADMIN_IDS", format!("`{s}` is not a Telegram user id; use numbers separated by commas")))
+        })
+        .collect()
+}
+
+impl Config {
+    /// The database URL with any password hidden, for logs.
+    pub fn database_display(&self) -> String {
+        redact_userinfo(self.database_url.expose_secret())
+    }
+}
+
+/// `scheme://user:secret@host/…` -> `scheme://user:***@host/…`.
+pub fn redact_userinfo(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    const TOKEN: &str = "123456:ABCdef_ghi-jkl";
+
+    #[test]
+    fn embedded_defaults_need_only_a_token() {
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert!(c.redis_url.is_none());
+        assert_eq!(c.content_dir, PathBuf::from("content"));
+        assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert!(!format!("{c:?}").contains("ABCdef"), "the token leaks through Debug");
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "BOT_TOKEN"),
+            (&[("BOT_TOKEN", "nonsense")], "BOT_TOKEN"),
+            (&[("BOT_TOKEN", TOKEN), ("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[("BOT_TOKEN", TOKEN), ("REDIS_URL", "http://x")], "REDIS_URL"),
+            (&[("BOT_TOKEN", TOKEN), ("TELEGRAM_API_URL", "not a url")], "TELEGRAM_API_URL"),
+            (&[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "12,abc")], "ADMIN_IDS"),
+            (&[("BOT_TOKEN", TOKEN), ("LISTEN", "nowhere")], "LISTEN"),
+            (&[("BOT_TOKEN", TOKEN), ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (&[("BOT_TOKEN", TOKEN), ("MAX_IN_FLIGHT", "0")], "MAX_IN_FLIGHT"),
+            (&[("BOT_TOKEN_FILE", "/nonexistent/token")], "BOT_TOKEN_FILE"),
+        ];
+        for (vars, setting) in cases {
+            let err = Config::from_sources(None, &env(vars)).unwrap_err();
+            assert_eq!(err.setting, *setting, "{err}");
+            assert!(!err.to_string().contains("nonsense"), "the bad token is echoed: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_env_beats_the_settings_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+        let settings = dir.path().join("trainbot.toml");
+        std::fs::write(&settings, "content_dir = \"/srv/pack\"\nadmin_ids = [1, 2]\ndatabase_url = \"sqlite://a.db\"\n").unwrap();
+        let c = Config::from_sources(
+            Some(&settings),
+            &env(&[("BOT_TOKEN_FILE", token_file.to_str().unwrap()), ("DATABASE_URL", "sqlite://b.db")]),
+        )
+        .unwrap();
+        assert_eq!(c.bot_token.expose_secret(), TOKEN);
+        assert_eq!(c.content_dir, PathBuf::from("/srv/pack"));
+        assert_eq!(c.admin_ids, vec![1, 2]);
+        assert_eq!(c.database_url.expose_secret(), "sqlite://b.db");
+    }
+
+    #[test]
+    fn a_typo_in_the_settings_file_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dir.path().join("trainbot.toml");
+        std::fs::write(&settings, "content_dir = \"x\"\ncontnet_dir = \"y\"\n").unwrap();
+        let err = Config::from_sources(Some(&settings), &env(&[("BOT_TOKEN", TOKEN)])).unwrap_err();
+        assert!(err.to_string().contains(":2:"), "{err}");
+        assert!(err.to_string().contains("contnet_dir"), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_redacted_for_display() {
+        assert_eq!(redact_userinfo("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_userinfo("sqlite://trainbot.db"), "sqlite://trainbot.db");
+    }
+}

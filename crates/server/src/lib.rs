@@ -1,0 +1,15 @@
+//! The composition root: configuration, the command line, the HTTP endpoints and
+//! the [`app::Application`] that wires the layers together.
+//!
+//! # Layout
+//! - [`config`]: the typed, validated configuration.
+//! - [`cli`]: the `trainbot` command line and its subcommands.
+//! - [`app`]: building and running the bot; graceful shutdown.
+//! - [`http`]: health, readiness and metrics endpoints.
+//! - [`telemetry`]: logging set-up.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod telemetry;

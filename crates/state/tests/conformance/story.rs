@@ -1,0 +1,120 @@
+//! The behaviour every `StateStore` must have.
+
+use std::time::Duration;
+
+use engine::ports::StateStore;
+use futures::future::join_all;
+
+/// Keys the story writes; it deletes them at the end.
+pub const STORY_KEYS: &[&str] = &[
+    "nav:42",
+    "upd:1001",
+    "lease:poller",
+    "rate:7",
+    "session:9",
+    "text:1",
+    "text:2",
+    "race",
+];
+
+/// Short TTLs, and waits a little longer than them: functional waits, not timing
+/// assertions. Under tokio's paused clock they take no real time.
+const SHORT: Duration = Duration::from_millis(300);
+const PAST_SHORT: Duration = Duration::from_millis(450);
+const LONG: Duration = Duration::from_secs(60);
+
+pub async fn state_story(store: &dyn StateStore) {
+    store.ping().await.expect("ping");
+
+    // A missing key is None, not an error.
+    assert_eq!(store.get("nav:missing").await.unwrap(), None);
+
+    // put / get / overwrite.
+    store.put("nav:42", "menu/parks", LONG).await.unwrap();
+    assert_eq!(
+        store.get("nav:42").await.unwrap().as_deref(),
+        Some("menu/parks")
+    );
+    store
+        .put("nav:42", "menu/parks/kitchen", LONG)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get("nav:42").await.unwrap().as_deref(),
+        Some("menu/parks/kitchen")
+    );
+
+    // delete, and deleting what is not there is fine.
+    store.delete("nav:42").await.unwrap();
+    assert_eq!(store.get("nav:42").await.unwrap(), None);
+    store.delete("nav:42").await.unwrap();
+
+    // claim: the first wins, the second does not.
+    assert!(store.claim("upd:1001", LONG).await.unwrap(), "first claim");
+    assert!(
+        !store.claim("upd:1001", LONG).await.unwrap(),
+        "second claim"
+    );
+
+    // A claim can be taken again once it has expired.
+    assert!(store.claim("lease:poller", SHORT).await.unwrap());
+    assert!(!store.claim("lease:poller", SHORT).await.unwrap());
+    tokio::time::sleep(PAST_SHORT).await;
+    assert!(
+        store.claim("lease:poller", SHORT).await.unwrap(),
+        "an expired claim is free again"
+    );
+
+    // incr counts from 1, and later increments do not extend the expiry: the window
+    // is 400 ms from the first increment.
+    let window = Duration::from_millis(400);
+    assert_eq!(store.incr("rate:7", window).await.unwrap(), 1);
+    assert_eq!(store.incr("rate:7", window).await.unwrap(), 2);
+    assert_eq!(store.incr("rate:7", window).await.unwrap(), 3);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(
+        store.incr("rate:7", window).await.unwrap(),
+        4,
+        "still in the window"
+    );
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    // 500 ms after creation: an expiry extended at the 4th increment would still hold.
+    assert_eq!(
+        store.incr("rate:7", window).await.unwrap(),
+        1,
+        "a new window starts"
+    );
+
+    // put with a TTL expires.
+    store.put("session:9", "admin", SHORT).await.unwrap();
+    assert_eq!(
+        store.get("session:9").await.unwrap().as_deref(),
+        Some("admin")
+    );
+    tokio::time::sleep(PAST_SHORT).await;
+    assert_eq!(store.get("session:9").await.unwrap(), None, "expired");
+
+    // Values come back byte for byte.
+    let awkward = "Привет, батут! 🎢\nline two\r\n\t\"double\" 'single' `back` \\ % $1 {} <b>&amp;</b> \0 end";
+    store.put("text:1", awkward, LONG).await.unwrap();
+    assert_eq!(store.get("text:1").await.unwrap().as_deref(), Some(awkward));
+    store.put("text:2", "", LONG).await.unwrap();
+    assert_eq!(store.get("text:2").await.unwrap().as_deref(), Some(""));
+
+    // 20 concurrent claims of one key: exactly one wins.
+    let claims = (0..20).map(|_| store.claim("race", LONG));
+    let results = join_all(claims).await;
+    let winners = results
+        .into_iter()
+        .map(|r| r.unwrap())
+        .filter(|won| *won)
+        .count();
+    assert_eq!(winners, 1, "exactly one of 20 concurrent claims wins");
+
+    for key in STORY_KEYS {
+        store.delete(key).await.unwrap();
+    }
+    for key in STORY_KEYS {
+        assert_eq!(store.get(key).await.unwrap(), None, "{key} was cleaned up");
+    }
+}

@@ -1,0 +1,189 @@
+//! Durable storage for trainbot: the [`engine::ports::Storage`] port implemented
+//! with sqlx on SQLite (the embedded default) and PostgreSQL (production).
+//!
+//! [`SqlStorage::connect`] picks the backend from the URL scheme, so the rest of the
+//! program never names a database: `sqlite://PATH` (the file and its directory are
+//! created if missing; WAL, foreign keys on, 5 s busy timeout), `sqlite::memory:`
+//! (one connection, for tests) or `postgres://…` / `postgresql://…`.
+//! [`SqlStorage::migrate`] applies that backend's migrations and is idempotent.
+//!
+//! Both backends run the same SQL text wherever the dialects agree; they differ in
+//! their schemas (one migrations folder each) and in how times are stored:
+//! PostgreSQL uses `timestamptz`, SQLite uses INTEGER microseconds since the Unix
+//! epoch, UTC. Both keep microseconds, so a time reads back identically on either
+//! backend (nanoseconds are truncated) and sorts correctly as a number.
+//!
+//! Errors: driver errors become [`engine::ports::StorageError`] in one place
+//! (`Unavailable` for connection, pool, I/O and lock trouble, `Corrupt` for data or
+//! schema we cannot read). Start-up failures are a [`ConnectError`] whose message is
+//! meant for the operator and never contains a password from the URL.
+//!
+//! # Layout
+//!
+//! - `lib.rs`: [`SqlStorage`], [`Backend`] and the dispatch of the port to a backend.
+//! - `connect.rs`: URL parsing, pool settings, [`ConnectError`] and password redaction.
+//! - `error.rs`: the one mapping from `sqlx::Error` to `StorageError`.
+//! - `sql.rs`: statements both backends share.
+//! - `records.rs`: rows as read from either backend, turned into port records.
+//! - `sqlite.rs`, `postgres.rs`: each backend's port implementation and migrations
+//!   (`migrations/sqlite/`, `migrations/postgres/`).
+//! - [`testing`]: fresh, isolated databases for this and other crates' tests.
+//! - `tests/conformance.rs`: one story run against every backend.
+
+#![forbid(unsafe_code)]
+
+mod connect;
+mod error;
+mod postgres;
+mod records;
+mod sql;
+mod sqlite;
+pub mod testing;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use domain::ids::UserId;
+use domain::lang::Lang;
+use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord};
+use time::OffsetDateTime;
+
+pub use connect::ConnectError;
+
+use postgres::PostgresStorage;
+use sqlite::SqliteStorage;
+
+/// Which database a [`SqlStorage`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// The storage port on SQLite or PostgreSQL, chosen by the URL. Cheap to clone: it
+/// is a handle to a connection pool.
+#[derive(Clone, Debug)]
+pub struct SqlStorage {
+    db: Db,
+}
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqliteStorage),
+    Postgres(PostgresStorage),
+}
+
+impl SqlStorage {
+    /// Opens a pool for `url`: `sqlite://PATH` (file and directory created if
+    /// missing, WAL, foreign keys on, busy timeout), `sqlite::memory:` for tests,
+    /// `postgres://…` / `postgresql://…` (one connection is made at once, so an
+    /// unreachable server is reported here rather than on the first update).
+    /// Does not migrate: call [`SqlStorage::migrate`].
+    pub async fn connect(url: &str) -> Result<SqlStorage, ConnectError> {
+        let db = match connect::target(url)? {
+            connect::Target::Sqlite => Db::Sqlite(SqliteStorage::new(connect::sqlite(url).await?)),
+            connect::Target::Postgres => {
+                Db::Postgres(PostgresStorage::new(connect::postgres(url).await?))
+            }
+        };
+        Ok(SqlStorage { db })
+    }
+
+    /// Applies this backend's migrations that are not applied yet (idempotent; on
+    /// PostgreSQL an advisory lock keeps concurrent replicas from racing).
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let result = match &self.db {
+            Db::Sqlite(s) => s.migrate().await,
+            Db::Postgres(s) => s.migrate().await,
+        };
+        result.map_err(|e| ConnectError::Migration(e.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned. On SQLite
+    /// this lets the last connection checkpoint the WAL; call it on shutdown.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(s) => s.close().await,
+            Db::Postgres(s) => s.close().await,
+        }
+    }
+
+    fn port(&self) -> &dyn Storage {
+        match &self.db {
+            Db::Sqlite(s) => s,
+            Db::Postgres(s) => s,
+        }
+    }
+}
+
+#[async_trait]
+impl Storage for SqlStorage {
+    async fn touch_user(
+        &self,
+        profile: &UserProfile,
+        language: Lang,
+        now: OffsetDateTime,
+    ) -> Result<UserRecord, StorageError> {
+        self.port().touch_user(profile, language, now).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError> {
+        self.port().user(id).await
+    }
+
+    async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError> {
+        self.port().set_language(id, language).await
+    }
+
+    async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError> {
+        self.port().set_inactive(id, inactive).await
+    }
+
+    async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError> {
+        self.port().set_blocked(id, blocked).await
+    }
+
+    async fn count_users(&self) -> Result<u64, StorageError> {
+        self.port().count_users().await
+    }
+
+    async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError> {
+        self.port().record_activity(batch).await
+    }
+
+    async fn recent_activity(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> Result<Vec<Activity>, StorageError> {
+        self.port().recent_activity(user, limit).await
+    }
+
+    async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.port().media_file_id(key).await
+    }
+
+    async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError> {
+        self.port().save_media_file_id(key, file_id).await
+    }
+
+    async fn ping(&self) -> Result<(), StorageError> {
+        self.port().ping().await
+    }
+}

@@ -1,0 +1,79 @@
+//! Rows as either backend returns them, and their checked conversion into the
+//! port's records. `T` is the backend's stored time (an `OffsetDateTime` in
+//! PostgreSQL, microseconds in SQLite); the backend converts it first.
+
+use domain::ids::UserId;
+use domain::lang::Lang;
+use engine::ports::{Activity, ActivityKind, StorageError, UserRecord};
+use time::OffsetDateTime;
+
+use crate::error::corrupt;
+
+/// A `users` row, in the column order of `sql::USER`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow<T> {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub language: String,
+    pub first_seen: T,
+    pub last_seen: T,
+    pub blocked: bool,
+    pub inactive: bool,
+}
+
+/// An `activity` row, in the column order of `sql::RECENT_ACTIVITY`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActivityRow<T> {
+    pub user_id: i64,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub at: T,
+}
+
+impl<T> UserRow<T> {
+    /// Converts the stored times with `time`, then checks the rest.
+    pub fn into_record(
+        self,
+        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
+    ) -> Result<UserRecord, StorageError> {
+        let language = Lang::from_code(&self.language).ok_or_else(|| {
+            corrupt(format!(
+                "user {} has unknown language `{}`",
+                self.id, self.language
+            ))
+        })?;
+        Ok(UserRecord {
+            id: UserId(self.id),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            username: self.username,
+            language,
+            first_seen: time(self.first_seen)?,
+            last_seen: time(self.last_seen)?,
+            blocked: self.blocked,
+            inactive: self.inactive,
+        })
+    }
+}
+
+impl<T> ActivityRow<T> {
+    pub fn into_activity(
+        self,
+        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
+    ) -> Result<Activity, StorageError> {
+        let kind = ActivityKind::parse(&self.kind).ok_or_else(|| {
+            corrupt(format!(
+                "activity of user {} has unknown kind `{}`",
+                self.user_id, self.kind
+            ))
+        })?;
+        Ok(Activity {
+            user: UserId(self.user_id),
+            kind,
+            subject: self.subject,
+            at: time(self.at)?,
+        })
+    }
+}

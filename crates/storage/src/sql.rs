@@ -1,0 +1,49 @@
+//! SQL that both backends run verbatim: `$N` placeholders, `ON CONFLICT` and
+//! `RETURNING` mean the same in SQLite (≥ 3.35) and PostgreSQL. Only the bound time
+//! values differ (see the backend modules); statements whose dialects differ live
+//! in the backend module that needs them.
+
+/// The columns every user query returns, in the order `decode_user` reads them.
+macro_rules! user_columns {
+    () => {
+        "id, first_name, last_name, username, language, first_seen, last_seen, blocked, inactive"
+    };
+}
+
+/// Creates the person, or refreshes names and `last_seen` and clears `inactive`;
+/// language, `first_seen` and `blocked` are kept. `$6` is both times on creation.
+pub(crate) const TOUCH_USER: &str = concat!(
+    "INSERT INTO users (id, first_name, last_name, username, language, first_seen, last_seen, blocked, inactive) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6, FALSE, FALSE) \
+     ON CONFLICT (id) DO UPDATE SET \
+         first_name = excluded.first_name, \
+         last_name = excluded.last_name, \
+         username = excluded.username, \
+         last_seen = excluded.last_seen, \
+         inactive = FALSE \
+     RETURNING ",
+    user_columns!()
+);
+
+pub(crate) const USER: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+
+pub(crate) const SET_LANGUAGE: &str = "UPDATE users SET language = $2 WHERE id = $1";
+
+pub(crate) const SET_INACTIVE: &str = "UPDATE users SET inactive = $2 WHERE id = $1";
+
+pub(crate) const SET_BLOCKED: &str = "UPDATE users SET blocked = $2 WHERE id = $1";
+
+pub(crate) const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
+
+/// Newest first; `id` breaks ties between records with the same time.
+pub(crate) const RECENT_ACTIVITY: &str = "SELECT user_id, kind, subject, at FROM activity \
+     WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2";
+
+pub(crate) const MEDIA_FILE_ID: &str = "SELECT file_id FROM media_cache WHERE key = $1";
+
+/// `created_at` takes the column default (the database's clock) on insert and on
+/// overwrite.
+pub(crate) const SAVE_MEDIA_FILE_ID: &str = "INSERT INTO media_cache (key, file_id) VALUES ($1, $2) \
+     ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id, created_at = excluded.created_at";
+
+pub(crate) const PING: &str = "SELECT 1";

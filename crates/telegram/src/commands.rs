@@ -1,0 +1,26 @@
+//! The command menu Telegram shows next to the text field, in every language.
+
+use domain::lang::Lang;
+use engine::Engine;
+use teloxide::Bot;
+use teloxide::payloads::SetMyCommandsSetters;
+use teloxide::prelude::Requester;
+use teloxide::types::BotCommand;
+
+use crate::errors::Failure;
+use crate::outbound::call;
+
+/// Registers the commands for each language, and the default language's for clients
+/// in any other language.
+pub async fn register(bot: &Bot) -> Result<(), Failure> {
+    let list = |lang: Lang| -> Vec<BotCommand> {
+        Engine::commands(lang).into_iter().map(|(name, text)| BotCommand::new(name, text)).collect()
+    };
+    for lang in Lang::ALL {
+        let commands = list(lang);
+        call("setMyCommands", || bot.set_my_commands(commands.clone()).language_code(lang.code())).await?;
+    }
+    let default = list(Lang::Ru);
+    call("setMyCommands", || bot.set_my_commands(default.clone())).await?;
+    Ok(())
+}

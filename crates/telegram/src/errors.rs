@@ -1,0 +1,112 @@
+//! What Telegram's answers mean for us, decided in one place.
+
+use std::time::Duration;
+
+use teloxide::{ApiError, RequestError};
+
+/// An error from the Bot API, classified by what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// "message is not modified": the screen is already right.
+    NotModified,
+    /// The message to edit is gone, or holds media: send a new one instead.
+    EditImpossible,
+    /// 403: the person blocked the bot.
+    Blocked,
+    /// 429: wait exactly this long, then retry.
+    RetryAfter(Duration),
+    /// Network trouble or a 5xx: retry with backoff.
+    Transient(String),
+    /// A cached `file_id` Telegram no longer accepts: upload again.
+    BadFileId,
+    /// Anything else: a bug or a condition retrying won't fix. Logged.
+    Permanent(String),
+}
+
+pub fn classify(e: &RequestError) -> Failure {
+    match e {
+        RequestError::RetryAfter(s) => Failure::RetryAfter(s.duration()),
+        RequestError::Network(e) => Failure::Transient(redacted(&e.to_string())),
+        RequestError::InvalidJson { .. } | RequestError::Io(_) => Failure::Transient(e.to_string()),
+        RequestError::MigrateToChatId(_) => Failure::Permanent(e.to_string()),
+        RequestError::Api(api) => match api {
+            ApiError::MessageNotModified => Failure::NotModified,
+            ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited => Failure::EditImpossible,
+            ApiError::BotBlocked | ApiError::UserDeactivated => Failure::Blocked,
+            ApiError::WrongFileId | ApiError::WrongFileIdOrUrl => Failure::BadFileId,
+            ApiError::Unknown(text) => classify_text(text),
+            other => Failure::Permanent(other.to_string()),
+        },
+    }
+}
+
+fn classify_text(text: &str) -> Failure {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("there is no text in the message to edit") || lower.contains("message to edit not found") {
+        Failure::EditImpossible
+    } else if lower.contains("forbidden: bot was blocked") || lower.contains("user is deactivated") {
+        Failure::Blocked
+    } else if ["internal server error", "bad gateway", "gateway timeout", "service unavailable"]
+        .iter()
+        .any(|t| lower.contains(t))
+    {
+        Failure::Transient(text.to_owned())
+    } else {
+        Failure::Permanent(text.to_owned())
+    }
+}
+
+/// Removes the bot token from anything that may contain an API URL
+/// (`/bot123:ABC/sendMessage`), so it never reaches a log.
+pub fn redacted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("/bot") {
+        out.push_str(&rest[..at + 4]);
+        let after = &rest[at + 4..];
+        let end = after.find(['/', ' ', '?', '"', ')']).unwrap_or(after.len());
+        if after[..end].contains(':') {
+            out.push_str("<redacted>");
+        } else {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_redacted_from_urls() {
+        let s = "error sending request for url (https://api.telegram.org/bot123456:AAH-secret_x/GetUpdates)";
+        let r = redacted(s);
+        assert!(!r.contains("AAH-secret_x"), "{r}");
+        assert!(r.contains("/bot<redacted>/GetUpdates"), "{r}");
+        assert_eq!(redacted("/file/bot1:x/photos/a.jpg"), "/file/bot<redacted>/photos/a.jpg");
+        assert_eq!(redacted("no url here"), "no url here");
+        assert_eq!(redacted("/botany"), "/botany");
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        assert_eq!(classify(&RequestError::Api(ApiError::MessageNotModified)), Failure::NotModified);
+        assert_eq!(classify(&RequestError::Api(ApiError::BotBlocked)), Failure::Blocked);
+        assert_eq!(classify(&RequestError::Api(ApiError::MessageToEditNotFound)), Failure::EditImpossible);
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::Unknown("Bad Request: there is no text in the message to edit".into()))),
+            Failure::EditImpossible
+        );
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown("Internal Server Error".into()))),
+            Failure::Transient(_)
+        ));
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown("Bad Request: can't parse entities".into()))),
+            Failure::Permanent(_)
+        ));
+    }
+}

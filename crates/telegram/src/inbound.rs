@@ -1,0 +1,85 @@
+//! Telegram `Update` -> [`Inbound`]. Pure: tested on JSON fixtures.
+
+use domain::ids::{ChatId, UserId};
+use engine::ports::UserProfile;
+use engine::{CallbackMessage, Inbound, Input};
+use teloxide::types::{Message, Update, UpdateKind, User};
+
+/// Maps an update to what the engine needs. Updates the bot has no use for map to
+/// [`Input::Unsupported`]; ids that do not fit an `i64` (never seen in practice)
+/// make the update unusable, so it is skipped.
+pub fn to_inbound(update: &Update) -> Option<Inbound> {
+    let update_id = i64::from(update.id.0);
+    match &update.kind {
+        UpdateKind::Message(msg) => Some(Inbound {
+            update_id,
+            chat: ChatId(msg.chat.id.0),
+            private_chat: msg.chat.is_private(),
+            from: msg.from.as_ref().and_then(profile),
+            input: message_input(msg),
+        }),
+        UpdateKind::CallbackQuery(q) => {
+            let message = q.message.as_ref();
+            let chat = message.map(|m| m.chat().id.0).or_else(|| i64::try_from(q.from.id.0).ok())?;
+            Some(Inbound {
+                update_id,
+                chat: ChatId(chat),
+                private_chat: message.is_none_or(|m| m.chat().is_private()),
+                from: profile(&q.from),
+                input: Input::Callback {
+                    query_id: q.id.0.clone(),
+                    data: q.data.clone(),
+                    message: message.map(|m| CallbackMessage {
+                        id: i64::from(m.id().0),
+                        has_text: m.regular_message().is_some_and(|r| r.text().is_some()),
+                    }),
+                },
+            })
+        }
+        _ => {
+            let chat = update.chat().map(|c| c.id.0)?;
+            Some(Inbound {
+                update_id,
+                chat: ChatId(chat),
+                private_chat: update.chat().is_some_and(|c| c.is_private()),
+                from: update.from().and_then(profile),
+                input: Input::Unsupported,
+            })
+        }
+    }
+}
+
+fn profile(user: &User) -> Option<UserProfile> {
+    Some(UserProfile {
+        id: UserId(i64::try_from(user.id.0).ok()?),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        username: user.username.clone(),
+        language_code: user.language_code.clone(),
+    })
+}
+
+fn message_input(msg: &Message) -> Input {
+    if let Some(text) = msg.text() {
+        return match text.strip_prefix('/') {
+            Some(rest) if !rest.is_empty() && !rest.starts_with(char::is_whitespace) => {
+                let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                // `/menu@trainbot` in a group names the bot; the name is not ours to check.
+                let name = head.split('@').next().unwrap_or(head);
+                Input::Command { name: name.to_owned(), args: args.trim().to_owned() }
+            }
+            _ => Input::Text(text.to_owned()),
+        };
+    }
+    let is_media = msg.photo().is_some()
+        || msg.video().is_some()
+        || msg.document().is_some()
+        || msg.sticker().is_some()
+        || msg.voice().is_some()
+        || msg.audio().is_some()
+        || msg.animation().is_some()
+        || msg.video_note().is_some()
+        || msg.contact().is_some()
+        || msg.location().is_some();
+    if is_media { Input::Media } else { Input::Unsupported }
+}

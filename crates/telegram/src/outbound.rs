@@ -1,0 +1,255 @@
+//! Executes the engine's actions against the Bot API.
+//!
+//! Per chat, actions run in order; a failure of one action is logged and the next
+//! still runs (a failed toast must not cost the person their screen), except a 403,
+//! which marks the person inactive and ends the chat's turn. Every call retries a
+//! 429 after exactly `retry_after` and network or 5xx errors with backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::content::{Media, MediaKind};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use engine::ports::Storage;
+use engine::{Action, Keyboard};
+use teloxide::Bot;
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
+    SendVideoSetters,
+};
+use teloxide::prelude::Requester;
+use teloxide::types::{
+    CallbackQueryId, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
+    MessageId, ParseMode,
+};
+
+use crate::errors::{Failure, classify};
+
+/// How many times a 429 is waited out for one call before giving up.
+const MAX_RETRY_AFTER: u32 = 5;
+/// How many times a network or 5xx error is retried for one call.
+const MAX_TRANSIENT: u32 = 3;
+
+pub struct Outbound {
+    bot: Bot,
+    storage: Arc<dyn Storage>,
+}
+
+impl Outbound {
+    pub fn new(bot: Bot, storage: Arc<dyn Storage>) -> Outbound {
+        Outbound { bot, storage }
+    }
+
+    /// Runs one update's actions in order.
+    pub async fn execute(&self, actions: Vec<Action>) {
+        for action in actions {
+            let chat = match &action {
+                Action::Send { chat, .. }
+                | Action::Edit { chat, .. }
+                | Action::SendMedia { chat, .. }
+                | Action::Delete { chat, .. } => Some(*chat),
+                Action::AnswerCallback { .. } => None,
+            };
+            match self.run(action).await {
+                Ok(()) => {}
+                Err(Failure::Blocked) => {
+                    if let Some(chat) = chat {
+                        self.person_left(chat).await;
+                    }
+                    return;
+                }
+                Err(failure) => tracing::warn!(?failure, "a Telegram action failed"),
+            }
+        }
+    }
+
+    async fn person_left(&self, chat: ChatId) {
+        metrics::counter!("trainbot_people_blocked_bot_total").increment(1);
+        // In a private chat the chat id is the person's id.
+        if let Err(e) = self.storage.set_inactive(UserId(chat.0), true).await {
+            tracing::warn!(error = %e, "cannot mark the person inactive");
+        }
+    }
+
+    async fn run(&self, action: Action) -> Result<(), Failure> {
+        match action {
+            Action::AnswerCallback { query_id, text } => {
+                let r = call("answerCallbackQuery", || {
+                    let req = self.bot.answer_callback_query(CallbackQueryId(query_id.clone()));
+                    match &text {
+                        Some(t) => req.text(t.clone()),
+                        None => req,
+                    }
+                })
+                .await;
+                // A late answer fails harmlessly ("query is too old").
+                r.map(drop).or_else(|f| match f {
+                    Failure::Permanent(_) => Ok(()),
+                    other => Err(other),
+                })
+            }
+            Action::Send { chat, text, keyboard } => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
+            Action::Edit { chat, message_id, text, keyboard } => {
+                let markup = keyboard.as_ref().map(markup);
+                let r = call("editMessageText", || {
+                    let req = self
+                        .bot
+                        .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
+                        .parse_mode(ParseMode::Html);
+                    match &markup {
+                        Some(m) => req.reply_markup(m.clone()),
+                        None => req,
+                    }
+                })
+                .await;
+                match r {
+                    Ok(_) | Err(Failure::NotModified) => Ok(()),
+                    Err(Failure::EditImpossible) => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
+                    Err(other) => Err(other),
+                }
+            }
+            Action::SendMedia { chat, media, caption } => self.send_media(chat, &media, &caption).await,
+            Action::Delete { chat, message_id } => {
+                match call("deleteMessage", || self.bot.delete_message(tg(chat), msg_id(message_id))).await {
+                    Ok(_) | Err(Failure::Permanent(_)) => Ok(()),
+                    Err(other) => Err(other),
+                }
+            }
+        }
+    }
+
+    async fn send(&self, chat: ChatId, text: &Html, keyboard: Option<&Keyboard>) -> Result<Message, Failure> {
+        let markup = keyboard.map(markup);
+        call("sendMessage", || {
+            let req = self.bot.send_message(tg(chat), text.as_str()).parse_mode(ParseMode::Html);
+            match &markup {
+                Some(m) => req.reply_markup(m.clone()),
+                None => req,
+            }
+        })
+        .await
+    }
+
+    /// Sends a page's media by its cached `file_id`, uploading it (once) when there
+    /// is none or Telegram no longer accepts it.
+    async fn send_media(&self, chat: ChatId, media: &Media, caption: &Html) -> Result<(), Failure> {
+        let cached = match self.storage.media_file_id(&media.cache_key).await {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(error = %e, "media cache unavailable; uploading");
+                None
+            }
+        };
+        if let Some(file_id) = cached {
+            match self.send_file(chat, media, caption, InputFile::file_id(FileId(file_id))).await {
+                Ok(_) => return Ok(()),
+                Err(Failure::BadFileId) => tracing::info!(key = %media.cache_key, "cached file id refused; uploading again"),
+                Err(other) => return Err(other),
+            }
+        }
+        let upload = InputFile::file(media.path.clone()).file_name(media.file_name.clone());
+        let sent = self.send_file(chat, media, caption, upload).await?;
+        metrics::counter!("trainbot_media_uploads_total").increment(1);
+        let file_id = match media.kind {
+            MediaKind::Photo => sent.photo().and_then(|sizes| sizes.last()).map(|p| p.file.id.0.clone()),
+            MediaKind::Video => sent.video().map(|v| v.file.id.0.clone()),
+            MediaKind::Document => sent.document().map(|d| d.file.id.0.clone()),
+        };
+        match file_id {
+            Some(id) => {
+                if let Err(e) = self.storage.save_media_file_id(&media.cache_key, &id).await {
+                    tracing::warn!(error = %e, "cannot cache the file id");
+                }
+            }
+            None => tracing::warn!(key = %media.cache_key, "Telegram returned no file id for an upload"),
+        }
+        Ok(())
+    }
+
+    async fn send_file(&self, chat: ChatId, media: &Media, caption: &Html, file: InputFile) -> Result<Message, Failure> {
+        let (chat, caption) = (tg(chat), caption.as_str());
+        match media.kind {
+            MediaKind::Photo => {
+                call("sendPhoto", || {
+                    self.bot.send_photo(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                })
+                .await
+            }
+            MediaKind::Video => {
+                call("sendVideo", || {
+                    self.bot.send_video(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                })
+                .await
+            }
+            MediaKind::Document => {
+                call("sendDocument", || {
+                    self.bot.send_document(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                })
+                .await
+            }
+        }
+    }
+}
+
+/// Makes and awaits a request, retrying what is worth retrying.
+pub(crate) async fn call<R, T>(method: &'static str, make: impl Fn() -> R) -> Result<T, Failure>
+where
+    R: std::future::IntoFuture<Output = Result<T, teloxide::RequestError>>,
+{
+    let (mut waited, mut transient) = (0u32, 0u32);
+    loop {
+        let started = std::time::Instant::now();
+        let result = make().into_future().await;
+        metrics::histogram!("trainbot_telegram_request_seconds", "method" => method)
+            .record(started.elapsed().as_secs_f64());
+        let failure = match result {
+            Ok(value) => return Ok(value),
+            Err(e) => classify(&e),
+        };
+        metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
+            .increment(1);
+        match failure {
+            Failure::RetryAfter(wait) if waited < MAX_RETRY_AFTER => {
+                waited += 1;
+                tracing::info!(method, seconds = wait.as_secs(), "Telegram asked to wait");
+                tokio::time::sleep(wait).await;
+            }
+            Failure::Transient(ref why) if transient < MAX_TRANSIENT => {
+                transient += 1;
+                let backoff = Duration::from_millis(200 * 2u64.pow(transient));
+                tracing::info!(method, error = %why, backoff_ms = backoff.as_millis() as u64, "retrying");
+                tokio::time::sleep(backoff).await;
+            }
+            other => return Err(other),
+        }
+    }
+}
+
+fn kind(f: &Failure) -> &'static str {
+    match f {
+        Failure::NotModified => "not_modified",
+        Failure::EditImpossible => "edit_impossible",
+        Failure::Blocked => "blocked",
+        Failure::RetryAfter(_) => "retry_after",
+        Failure::Transient(_) => "transient",
+        Failure::BadFileId => "bad_file_id",
+        Failure::Permanent(_) => "permanent",
+    }
+}
+
+fn tg(chat: ChatId) -> TgChatId {
+    TgChatId(chat.0)
+}
+
+fn msg_id(id: i64) -> MessageId {
+    MessageId(i32::try_from(id).unwrap_or(i32::MAX))
+}
+
+fn markup(keyboard: &Keyboard) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(keyboard.rows.iter().map(|row| {
+        row.iter()
+            .map(|b| InlineKeyboardButton::callback(b.text.clone(), b.callback.encode()))
+            .collect::<Vec<_>>()
+    }))
+}
