@@ -177,7 +177,8 @@ pub(crate) async fn postgres(url: &str) -> Result<PgPool, ConnectError> {
         Ok(Err(sqlx::Error::Database(e))) => {
             return Err(ConnectError::PostgresRefused {
                 address,
-                reason: scrub(e.to_string(), url),
+                // The server's message alone; the error's Display adds source lines.
+                reason: scrub(e.message().to_owned(), url),
             });
         }
         Ok(Err(e)) => {

@@ -112,3 +112,25 @@ fn backends_display_as_their_config_names() {
     assert_eq!(Backend::Sqlite.to_string(), "sqlite");
     assert_eq!(Backend::Postgres.to_string(), "postgres");
 }
+
+#[tokio::test]
+async fn postgres_refusal_names_the_server_and_what_to_check() {
+    let Some(base) = storage::testing::postgres_url("postgres_refusal_names_the_server") else {
+        return;
+    };
+    let Some((server, _database)) = base.rsplit_once('/') else {
+        panic!("{base} has no database part");
+    };
+    let e = connect_error(&format!("{server}/trainbot_no_such_database")).await;
+    assert!(matches!(e, ConnectError::PostgresRefused { .. }), "{e:?}");
+    let message = e.to_string();
+    assert!(message.contains("refused the connection"), "{message}");
+    assert!(
+        message.contains("\"trainbot_no_such_database\" does not exist"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("database name in DATABASE_URL)"),
+        "{message}"
+    );
+}

@@ -1,0 +1,179 @@
+//! `TestApp`: one bot, its fake Telegram and its storage; `Person`: someone using it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use domain::content::ContentPack;
+use fake_telegram::{FakeConfig, FakeTelegram, MessageView, TestUser};
+use server::app::Application;
+use server::config::Config;
+use storage::testing::TestDatabaseGuard;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for the bot before failing (a hang guard, not a speed check).
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub fn content_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content")
+}
+
+/// Which storage and state a test app runs on.
+pub enum Stack {
+    /// SQLite file + in-memory state: the embedded defaults.
+    Embedded,
+    /// PostgreSQL + Redis, from TEST_DATABASE_URL and TEST_REDIS_URL.
+    Production,
+}
+
+pub struct TestApp {
+    pub fake: FakeTelegram,
+    pub pack: ContentPack,
+    env: HashMap<String, String>,
+    running: Option<(CancellationToken, JoinHandle<()>)>,
+    _dir: tempfile::TempDir,
+    _db: Option<TestDatabaseGuard>,
+}
+
+impl TestApp {
+    /// A running bot on the embedded defaults.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_on(Stack::Embedded).await.expect("embedded stack")
+    }
+
+    /// A running bot on `stack`; `None` (with a note on stdout) when the production
+    /// services are not configured for this test run.
+    pub async fn spawn_on(stack: Stack) -> Option<TestApp> {
+        let fake = FakeTelegram::start(FakeConfig::default()).await.expect("fake telegram");
+        let dir = tempfile::tempdir().unwrap();
+        let mut env: HashMap<String, String> = [
+            ("BOT_TOKEN", fake.token()),
+            ("TELEGRAM_API_URL", fake.api_url()),
+            ("CONTENT_DIR", content_dir().display().to_string()),
+            ("LISTEN", "127.0.0.1:0".to_owned()),
+            ("POLL_TIMEOUT_SECS", "10".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let mut db = None;
+        match stack {
+            Stack::Embedded => {
+                env.insert("DATABASE_URL".into(), format!("sqlite://{}", dir.path().join("trainbot.db").display()));
+            }
+            Stack::Production => {
+                let (Ok(pg), Ok(redis)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
+                    println!("production stack not run: TEST_DATABASE_URL and TEST_REDIS_URL are not both set");
+                    return None;
+                };
+                let (_, guard) = storage::testing::fresh_postgres(&pg).await.expect("a fresh PostgreSQL schema");
+                env.insert("DATABASE_URL".into(), guard.url().to_owned());
+                env.insert("REDIS_URL".into(), redis);
+                env.insert("REDIS_PREFIX".into(), format!("e2e:{}:", uuid::Uuid::new_v4().simple()));
+                db = Some(guard);
+            }
+        }
+        let pack = ContentPack::load(&content_dir()).expect("the sample pack loads");
+        let mut app = TestApp { fake, pack, env, running: None, _dir: dir, _db: db };
+        app.start().await;
+        Some(app)
+    }
+
+    pub fn config(&self) -> Config {
+        Config::from_sources(None, &self.env).expect("test configuration")
+    }
+
+    /// Starts the bot (again) on the same Telegram, database and state.
+    pub async fn start(&mut self) {
+        assert!(self.running.is_none(), "already running");
+        let app = Application::build(self.config()).await.expect("the bot starts");
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        self.running = Some((shutdown, handle));
+    }
+
+    /// Stops the bot the way SIGTERM does, and waits until it has.
+    pub async fn stop(&mut self) {
+        if let Some((shutdown, handle)) = self.running.take() {
+            shutdown.cancel();
+            tokio::time::timeout(PATIENCE, handle).await.expect("stops in time").expect("no panic");
+        }
+    }
+
+    pub fn person(&self, id: i64, first_name: &str, language: &str) -> Person<'_> {
+        self.fake.add_user(TestUser::new(id, first_name).language(language));
+        Person { app: self, id }
+    }
+
+    /// No request broke Telegram's rules and every button press was answered.
+    pub fn assert_clean(&self) {
+        let violations = self.fake.violations();
+        assert!(violations.is_empty(), "Telegram rule violations: {violations:#?}");
+        let unanswered = self.fake.unanswered_callbacks();
+        assert!(unanswered.is_empty(), "unanswered callback queries: {unanswered:?}");
+    }
+
+    /// Waits until the bot has handled `update_id`.
+    pub async fn handled(&self, update_id: i64) {
+        self.fake.wait_confirmed(update_id, PATIENCE).await.expect("the bot handles the update");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((shutdown, _)) = &self.running {
+            shutdown.cancel();
+        }
+    }
+}
+
+pub struct Person<'a> {
+    pub app: &'a TestApp,
+    pub id: i64,
+}
+
+impl Person<'_> {
+    /// Sends text and waits for the bot to handle it; returns what the chat shows last.
+    pub async fn sends(&self, text: &str) -> MessageView {
+        let update = self.app.fake.send_text(self.id, text);
+        self.app.handled(update).await;
+        self.screen()
+    }
+
+    /// Presses a button of the latest menu and waits; returns the latest menu.
+    pub async fn presses(&self, button: &str) -> MessageView {
+        let update = self
+            .app
+            .fake
+            .press(self.id, button)
+            .unwrap_or_else(|e| panic!("cannot press {button:?}: {e}; screen: {:#?}", self.screen()));
+        self.app.handled(update).await;
+        self.screen()
+    }
+
+    /// The latest bot message that has buttons: the menu the person is looking at.
+    pub fn screen(&self) -> MessageView {
+        self.app
+            .fake
+            .messages(self.id)
+            .into_iter()
+            .rev()
+            .find(|m| m.from_bot && !m.keyboard.is_empty())
+            .expect("the chat shows a menu")
+    }
+
+    pub fn messages(&self) -> Vec<MessageView> {
+        self.app.fake.messages(self.id)
+    }
+}
+
+/// The texts of a message's buttons, row by row.
+pub fn buttons(m: &MessageView) -> Vec<String> {
+    m.keyboard.iter().flatten().map(|b| b.text.clone()).collect()
+}
+
+/// The first line of a message: the screen's heading.
+pub fn heading(m: &MessageView) -> String {
+    m.text.as_deref().unwrap_or_default().lines().next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests: the real bot against fake-telegram, which fails a test on any
+//! request that breaks Telegram's rules.
+//!
+//! Each test gets its own fake Telegram, database and state. With
+//! `TEST_DATABASE_URL` and `TEST_REDIS_URL` set (CI always sets both), the tests
+//! marked "production stack" also run on PostgreSQL + Redis.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod browse;
+mod helpers;
+mod hostile;
+mod operator;
+mod restart;
