@@ -107,7 +107,8 @@ mod tests {
             Just(Callback::Home),
             Just(Callback::Languages),
             any_node().prop_map(Callback::Open),
-            (any_node(), any::<u16>()).prop_map(|(node, page)| Callback::SectionPage { node, page }),
+            (any_node(), any::<u16>())
+                .prop_map(|(node, page)| Callback::SectionPage { node, page }),
             (any_node(), any::<u16>()).prop_map(|(node, part)| Callback::PagePart { node, part }),
             prop::sample::select(Lang::ALL.to_vec()).prop_map(Callback::Language),
         ]
@@ -173,8 +174,14 @@ mod tests {
         let node = NodeId::parse("Ab3dE6gH").unwrap();
         assert_eq!(Callback::Home.encode(), "1h");
         assert_eq!(Callback::Open(node).encode(), "1oAb3dE6gH");
-        assert_eq!(Callback::SectionPage { node, page: 2 }.encode(), "1sAb3dE6gH.2");
-        assert_eq!(Callback::PagePart { node, part: 65535 }.encode(), "1pAb3dE6gH.65535");
+        assert_eq!(
+            Callback::SectionPage { node, page: 2 }.encode(),
+            "1sAb3dE6gH.2"
+        );
+        assert_eq!(
+            Callback::PagePart { node, part: 65535 }.encode(),
+            "1pAb3dE6gH.65535"
+        );
         assert_eq!(Callback::Language(Lang::En).encode(), "1len");
     }
 }

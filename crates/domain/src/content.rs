@@ -21,7 +21,7 @@ mod problem;
 pub mod quiz;
 
 pub use model::{
-    ContentPack, Department, Localized, Media, MediaKind, Node, NodeKind, Page, Park,
-    MENU_PAGE_SIZE, MESSAGE_LIMIT, breadcrumb_line,
+    ContentPack, Department, Localized, MENU_PAGE_SIZE, MESSAGE_LIMIT, Media, MediaKind, Node,
+    NodeKind, Page, Park, breadcrumb_line,
 };
 pub use problem::Problem;

@@ -9,13 +9,29 @@ use domain::ids::ChatId;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Stop the button's spinner; optionally with a short toast.
-    AnswerCallback { query_id: String, text: Option<String> },
-    Send { chat: ChatId, text: Html, keyboard: Option<Keyboard> },
+    AnswerCallback {
+        query_id: String,
+        text: Option<String>,
+    },
+    Send {
+        chat: ChatId,
+        text: Html,
+        keyboard: Option<Keyboard>,
+    },
     /// Edit a text message in place. "Not modified" is success; if the message is
     /// gone or holds media, the transport sends `text` as a new message instead.
-    Edit { chat: ChatId, message_id: i64, text: Html, keyboard: Option<Keyboard> },
+    Edit {
+        chat: ChatId,
+        message_id: i64,
+        text: Html,
+        keyboard: Option<Keyboard>,
+    },
     /// Send a page's media (uploaded once, then by cached `file_id`).
-    SendMedia { chat: ChatId, media: Media, caption: Html },
+    SendMedia {
+        chat: ChatId,
+        media: Media,
+        caption: Html,
+    },
     /// Remove a message; failure is harmless.
     Delete { chat: ChatId, message_id: i64 },
 }
@@ -35,7 +51,10 @@ pub struct Button {
 
 impl Button {
     pub fn new(text: impl Into<String>, callback: Callback) -> Button {
-        Button { text: text.into(), callback }
+        Button {
+            text: text.into(),
+            callback,
+        }
     }
 }
 

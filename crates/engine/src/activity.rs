@@ -22,7 +22,11 @@ pub struct ActivityRecorder {
 impl ActivityRecorder {
     /// Starts the writer: it writes whenever `batch` records are waiting or `every`
     /// has passed, and writes what is left once every recorder handle is dropped.
-    pub fn spawn(storage: Arc<dyn Storage>, batch: usize, every: Duration) -> (ActivityRecorder, JoinHandle<()>) {
+    pub fn spawn(
+        storage: Arc<dyn Storage>,
+        batch: usize,
+        every: Duration,
+    ) -> (ActivityRecorder, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let task = tokio::spawn(write_batches(storage, rx, batch.max(1), every));
         (ActivityRecorder { tx }, task)
@@ -36,7 +40,12 @@ impl ActivityRecorder {
     }
 }
 
-async fn write_batches(storage: Arc<dyn Storage>, mut rx: mpsc::Receiver<Activity>, batch: usize, every: Duration) {
+async fn write_batches(
+    storage: Arc<dyn Storage>,
+    mut rx: mpsc::Receiver<Activity>,
+    batch: usize,
+    every: Duration,
+) {
     let mut buf = Vec::with_capacity(batch);
     let mut tick = tokio::time::interval(every);
     loop {

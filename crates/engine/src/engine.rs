@@ -18,7 +18,9 @@ use crate::activity::ActivityRecorder;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
-use crate::ports::{Activity, ActivityKind, Clock, StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord};
+use crate::ports::{
+    Activity, ActivityKind, Clock, StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
+};
 use crate::screens::{Rendered, Screen, heading, render};
 
 /// How long a chat's place in the menu is remembered.
@@ -41,7 +43,13 @@ impl Engine {
         clock: Arc<dyn Clock>,
         activity: ActivityRecorder,
     ) -> Engine {
-        Engine { content, storage, state, clock, activity }
+        Engine {
+            content,
+            storage,
+            state,
+            clock,
+            activity,
+        }
     }
 
     pub fn content(&self) -> &ContentPack {
@@ -63,7 +71,11 @@ impl Engine {
             return Vec::new();
         };
         let fallback_lang = Lang::from_client(profile.language_code.as_deref());
-        let user = match self.storage.touch_user(&profile, fallback_lang, self.clock.now()).await {
+        let user = match self
+            .storage
+            .touch_user(&profile, fallback_lang, self.clock.now())
+            .await
+        {
             Ok(user) => user,
             Err(e) => {
                 tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the person");
@@ -73,10 +85,19 @@ impl Engine {
         if user.blocked {
             return notice(&inbound, user.language, "blocked");
         }
-        let mut turn = Turn { engine: self, chat: inbound.chat, user, actions: Vec::new() };
+        let mut turn = Turn {
+            engine: self,
+            chat: inbound.chat,
+            user,
+            actions: Vec::new(),
+        };
         match inbound.input {
             Input::Command { name, args } => turn.command(&name, &args).await,
-            Input::Callback { query_id, data, message } => turn.press(query_id, data.as_deref(), message).await,
+            Input::Callback {
+                query_id,
+                data,
+                message,
+            } => turn.press(query_id, data.as_deref(), message).await,
             Input::Text(_) => turn.resume("free-text").await,
             Input::Media => turn.resume("media-unsupported").await,
             Input::Unsupported => {}
@@ -87,7 +108,11 @@ impl Engine {
     /// Claims the update id; `false` if it was already handled. If the state store
     /// is down the update is handled anyway: answering twice beats never answering.
     async fn first_delivery(&self, update_id: i64) -> bool {
-        match self.state.claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL).await {
+        match self
+            .state
+            .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
+            .await
+        {
             Ok(first) => first,
             Err(e) => {
                 tracing::warn!(update_id, error = %e, "de-duplication unavailable");
@@ -109,9 +134,16 @@ impl Engine {
 fn notice(inbound: &Inbound, lang: Lang, key: &str) -> Vec<Action> {
     match &inbound.input {
         Input::Callback { query_id, .. } => {
-            vec![Action::AnswerCallback { query_id: query_id.clone(), text: Some(t(lang, key)) }]
+            vec![Action::AnswerCallback {
+                query_id: query_id.clone(),
+                text: Some(t(lang, key)),
+            }]
         }
-        _ => vec![Action::Send { chat: inbound.chat, text: html(lang, key), keyboard: None }],
+        _ => vec![Action::Send {
+            chat: inbound.chat,
+            text: html(lang, key),
+            keyboard: None,
+        }],
     }
 }
 
@@ -145,22 +177,39 @@ impl Turn<'_> {
                 let mut text = Html::bold(&html(lang, "help-title"));
                 text.push_text("\n\n");
                 text.push(&html(lang, "help-text"));
-                let keyboard = Keyboard::default().row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-                self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) });
+                let keyboard =
+                    Keyboard::default().row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: Some(keyboard),
+                });
             }
             "language" => self.send_screen(None, Screen::Languages).await,
-            "cancel" => self.send_screen(Some(html(lang, "cancel-nothing")), Screen::Home).await,
-            _ => self.send_screen(Some(html(lang, "unknown-command")), Screen::Home).await,
+            "cancel" => {
+                self.send_screen(Some(html(lang, "cancel-nothing")), Screen::Home)
+                    .await
+            }
+            _ => {
+                self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
+                    .await
+            }
         }
     }
 
     /// Free text or a file: a hint, then the screen the person was on.
     async fn resume(&mut self, hint: &str) {
         let screen = self.remembered_screen().await;
-        self.send_screen(Some(html(self.lang(), hint)), screen).await;
+        self.send_screen(Some(html(self.lang(), hint)), screen)
+            .await;
     }
 
-    async fn press(&mut self, query_id: String, data: Option<&str>, message: Option<CallbackMessage>) {
+    async fn press(
+        &mut self,
+        query_id: String,
+        data: Option<&str>,
+        message: Option<CallbackMessage>,
+    ) {
         let decoded = data.map(Callback::decode);
         let Some(Ok(callback)) = decoded else {
             return self.stale(query_id, message).await;
@@ -192,10 +241,17 @@ impl Turn<'_> {
                     // media and then the page (with its buttons) arrive as new messages.
                     Some(media) => {
                         if let Some(m) = message {
-                            self.actions.push(Action::Delete { chat: self.chat, message_id: m.id });
+                            self.actions.push(Action::Delete {
+                                chat: self.chat,
+                                message_id: m.id,
+                            });
                         }
                         let caption = heading(self.pack(), node, self.lang());
-                        self.actions.push(Action::SendMedia { chat: self.chat, media, caption });
+                        self.actions.push(Action::SendMedia {
+                            chat: self.chat,
+                            media,
+                            caption,
+                        });
                         self.show(None, screen).await;
                     }
                     None => self.show(message, screen).await,
@@ -228,17 +284,31 @@ impl Turn<'_> {
     /// Shows `screen` in place of the pressed message when it is a text message,
     /// otherwise as a new message.
     async fn show(&mut self, message: Option<CallbackMessage>, screen: Screen) {
-        let Some(Rendered { text, keyboard }) = self.rendered(screen) else { return };
+        let Some(Rendered { text, keyboard }) = self.rendered(screen) else {
+            return;
+        };
         let keyboard = Some(keyboard);
         match message {
             Some(m) if m.has_text => {
-                self.actions.push(Action::Edit { chat: self.chat, message_id: m.id, text, keyboard });
+                self.actions.push(Action::Edit {
+                    chat: self.chat,
+                    message_id: m.id,
+                    text,
+                    keyboard,
+                });
             }
             other => {
                 if let Some(m) = other {
-                    self.actions.push(Action::Delete { chat: self.chat, message_id: m.id });
+                    self.actions.push(Action::Delete {
+                        chat: self.chat,
+                        message_id: m.id,
+                    });
                 }
-                self.actions.push(Action::Send { chat: self.chat, text, keyboard });
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard,
+                });
             }
         }
         self.arrived(screen).await;
@@ -246,34 +316,62 @@ impl Turn<'_> {
 
     /// Sends `screen` as a new message, with an optional line above it.
     async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) {
-        let Some(Rendered { text, keyboard }) = self.rendered(screen) else { return };
+        let Some(Rendered { text, keyboard }) = self.rendered(screen) else {
+            return;
+        };
         match prefix {
-            Some(mut combined) if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT => {
+            Some(mut combined)
+                if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT =>
+            {
                 combined.push_text("\n\n");
                 combined.push(&text);
-                self.actions.push(Action::Send { chat: self.chat, text: combined, keyboard: Some(keyboard) });
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text: combined,
+                    keyboard: Some(keyboard),
+                });
             }
             Some(prefix) => {
-                self.actions.push(Action::Send { chat: self.chat, text: prefix, keyboard: None });
-                self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) });
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text: prefix,
+                    keyboard: None,
+                });
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: Some(keyboard),
+                });
             }
-            None => self.actions.push(Action::Send { chat: self.chat, text, keyboard: Some(keyboard) }),
+            None => self.actions.push(Action::Send {
+                chat: self.chat,
+                text,
+                keyboard: Some(keyboard),
+            }),
         }
         self.arrived(screen).await;
     }
 
     /// Renders a screen, falling back to the main menu if it no longer exists.
     fn rendered(&self, screen: Screen) -> Option<Rendered> {
-        render(self.pack(), screen, self.lang()).or_else(|| render(self.pack(), Screen::Home, self.lang()))
+        render(self.pack(), screen, self.lang())
+            .or_else(|| render(self.pack(), Screen::Home, self.lang()))
     }
 
     /// Remembers where the person is and records the visit.
     async fn arrived(&mut self, screen: Screen) {
         let key = format!("nav:{}", self.chat);
-        if let Err(e) = self.engine.state.put(&key, &screen.callback().encode(), NAV_TTL).await {
+        if let Err(e) = self
+            .engine
+            .state
+            .put(&key, &screen.callback().encode(), NAV_TTL)
+            .await
+        {
             tracing::warn!(error = %e, "cannot remember the menu position");
         }
-        let Some(node) = screen.node().and_then(|id| self.pack().node(id)) else { return };
+        let Some(node) = screen.node().and_then(|id| self.pack().node(id)) else {
+            return;
+        };
         let kind = match node.kind {
             NodeKind::Section { .. } => ActivityKind::SectionView,
             NodeKind::Page(_) => ActivityKind::PageView,

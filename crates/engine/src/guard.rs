@@ -32,8 +32,16 @@ pub fn normalise(inbound: &mut Inbound) {
 
 fn normalise_profile(p: &mut UserProfile) {
     p.first_name = display_name(&p.first_name);
-    p.last_name = p.last_name.as_deref().map(display_name).filter(|s| !s.is_empty());
-    p.username = p.username.as_deref().map(display_name).filter(|s| !s.is_empty());
+    p.last_name = p
+        .last_name
+        .as_deref()
+        .map(display_name)
+        .filter(|s| !s.is_empty());
+    p.username = p
+        .username
+        .as_deref()
+        .map(display_name)
+        .filter(|s| !s.is_empty());
 }
 
 /// NFC, capped at `max` characters.
@@ -78,7 +86,12 @@ mod tests {
     fn text_is_nfc_normalised_and_capped() {
         let decomposed = "и\u{0306}"; // и + combining breve
         assert_eq!(normalise_text(decomposed, 10), "й");
-        assert_eq!(normalise_text(&"я".repeat(5000), MAX_TEXT_CHARS).chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(
+            normalise_text(&"я".repeat(5000), MAX_TEXT_CHARS)
+                .chars()
+                .count(),
+            MAX_TEXT_CHARS
+        );
     }
 
     proptest! {

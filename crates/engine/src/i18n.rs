@@ -37,8 +37,10 @@ pub fn t(lang: Lang, key: &str) -> String {
 
 /// The text for `key` in `lang`, with named arguments.
 pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue<'static>> =
-        args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone())).collect();
+    let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+        .collect();
     LOCALES.lookup_with_args(id(lang), key, &map)
 }
 
@@ -65,10 +67,18 @@ mod tests {
         };
         assert_eq!(keys(ru), keys(en));
         assert!(keys(ru).len() > 10);
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> =
+            [("name", "Ann".into()), ("n", 1.into()), ("total", 2.into())]
+                .into_iter()
+                .map(|(k, v)| (Cow::Borrowed(k), v))
+                .collect();
         for key in keys(ru) {
             for lang in Lang::ALL {
-                let text = LOCALES.try_lookup(id(lang), &key);
-                assert!(text.as_deref().is_some_and(|s| !s.is_empty()), "{key} missing in {lang}");
+                let text = LOCALES.try_lookup_with_args(id(lang), &key, &args);
+                assert!(
+                    text.as_deref().is_some_and(|s| !s.is_empty()),
+                    "{key} missing in {lang}"
+                );
             }
         }
     }

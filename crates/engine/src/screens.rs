@@ -18,9 +18,15 @@ use crate::i18n::{html, t, t_args};
 pub enum Screen {
     Home,
     /// One screen of a section's buttons (`page` from 0).
-    Section { node: NodeId, page: u16 },
+    Section {
+        node: NodeId,
+        page: u16,
+    },
     /// One part of a page (`part` from 0).
-    Page { node: NodeId, part: u16 },
+    Page {
+        node: NodeId,
+        part: u16,
+    },
     Languages,
 }
 
@@ -86,10 +92,16 @@ fn home(pack: &ContentPack, lang: Lang) -> Rendered {
     let mut keyboard = Keyboard::default();
     for id in pack.top_level() {
         if let Some(node) = pack.node(*id) {
-            keyboard = keyboard.row(vec![Button::new(node.title.get(lang).clone(), Callback::Open(*id))]);
+            keyboard = keyboard.row(vec![Button::new(
+                node.title.get(lang).clone(),
+                Callback::Open(*id),
+            )]);
         }
     }
-    keyboard = keyboard.row(vec![Button::new(t(lang, "btn-language"), Callback::Languages)]);
+    keyboard = keyboard.row(vec![Button::new(
+        t(lang, "btn-language"),
+        Callback::Languages,
+    )]);
     Rendered { text, keyboard }
 }
 
@@ -100,12 +112,17 @@ fn languages(lang: Lang) -> Rendered {
             Button::new("🇬🇧 English", Callback::Language(Lang::En)),
         ])
         .row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-    Rendered { text: html(lang, "language-prompt"), keyboard }
+    Rendered {
+        text: html(lang, "language-prompt"),
+        keyboard,
+    }
 }
 
 /// The bold breadcrumb heading of a node's screen.
 pub fn heading(pack: &ContentPack, node: NodeId, lang: Lang) -> Html {
-    Html::bold(&Html::escape(&breadcrumb_line(&pack.breadcrumb(node, lang))))
+    Html::bold(&Html::escape(&breadcrumb_line(
+        &pack.breadcrumb(node, lang),
+    )))
 }
 
 fn back_and_home(pack: &ContentPack, node: NodeId, lang: Lang) -> Vec<Button> {
@@ -113,7 +130,10 @@ fn back_and_home(pack: &ContentPack, node: NodeId, lang: Lang) -> Vec<Button> {
         Some(parent) => Callback::Open(parent),
         None => Callback::Home,
     };
-    vec![Button::new(t(lang, "btn-back"), back), Button::new(t(lang, "btn-home"), Callback::Home)]
+    vec![
+        Button::new(t(lang, "btn-back"), back),
+        Button::new(t(lang, "btn-home"), Callback::Home),
+    ]
 }
 
 fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Rendered> {
@@ -136,16 +156,28 @@ fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Re
         ))));
     }
     let mut keyboard = Keyboard::default();
-    for child in children.iter().skip(page * MENU_PAGE_SIZE).take(MENU_PAGE_SIZE) {
-        let Some(node) = pack.node(*child) else { continue };
+    for child in children
+        .iter()
+        .skip(page * MENU_PAGE_SIZE)
+        .take(MENU_PAGE_SIZE)
+    {
+        let Some(node) = pack.node(*child) else {
+            continue;
+        };
         let icon = match node.kind {
             NodeKind::Section { .. } => "📂",
             NodeKind::Page(ref p) if p.media.is_some() => "🖼",
             NodeKind::Page(_) => "📄",
         };
-        keyboard = keyboard.row(vec![Button::new(format!("{icon} {}", node.title.get(lang)), Callback::Open(*child))]);
+        keyboard = keyboard.row(vec![Button::new(
+            format!("{icon} {}", node.title.get(lang)),
+            Callback::Open(*child),
+        )]);
     }
-    let to = |p: usize| Callback::SectionPage { node: id, page: u16::try_from(p).unwrap_or(u16::MAX) };
+    let to = |p: usize| Callback::SectionPage {
+        node: id,
+        page: u16::try_from(p).unwrap_or(u16::MAX),
+    };
     let mut paging = Vec::new();
     if page > 0 {
         paging.push(Button::new(t(lang, "btn-prev"), to(page - 1)));
@@ -174,13 +206,22 @@ fn page(pack: &ContentPack, id: NodeId, part: usize, lang: Lang) -> Option<Rende
             "part-of",
             &[("n", (part + 1).into()), ("total", parts.len().into())],
         ))));
-        let to = |p: usize| Callback::PagePart { node: id, part: u16::try_from(p).unwrap_or(u16::MAX) };
+        let to = |p: usize| Callback::PagePart {
+            node: id,
+            part: u16::try_from(p).unwrap_or(u16::MAX),
+        };
         let mut paging = Vec::new();
         if part > 0 {
-            paging.push(Button::new(t_args(lang, "btn-prev-part", &[("n", part.into())]), to(part - 1)));
+            paging.push(Button::new(
+                t_args(lang, "btn-prev-part", &[("n", part.into())]),
+                to(part - 1),
+            ));
         }
         if part + 1 < parts.len() {
-            paging.push(Button::new(t_args(lang, "btn-next-part", &[("n", (part + 2).into())]), to(part + 1)));
+            paging.push(Button::new(
+                t_args(lang, "btn-next-part", &[("n", (part + 2).into())]),
+                to(part + 1),
+            ));
         }
         keyboard = keyboard.row(paging);
     }

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::FakeError;
+use crate::methods::ApiError;
 use crate::model::{MessageView, RequestRecord, TestUser, Violation, WebhookInfoView};
 use crate::spec::{ApiSpec, resolve_spec_path};
 use crate::state::State;
@@ -245,6 +246,28 @@ impl FakeTelegram {
         }
         drop(state);
         self.changed(());
+    }
+
+    /// Answers the next call of `method` with this error instead of running it (e.g.
+    /// 429 with `retry_after`, or a 5xx), to test the bot's error handling. Injected
+    /// errors are not violations. Calls queue up: two calls fail the next two requests.
+    pub fn fail_next(
+        &self,
+        method: &str,
+        error_code: u16,
+        description: &str,
+        retry_after: Option<u64>,
+    ) {
+        let name = self
+            .inner()
+            .spec
+            .method(method)
+            .map_or_else(|| method.to_owned(), |m| m.name.clone());
+        self.state()
+            .injected
+            .entry(name)
+            .or_default()
+            .push_back(ApiError::injected(error_code, description, retry_after));
     }
 
     // ----- waiting -----

@@ -51,6 +51,16 @@ impl ApiError {
         }
     }
 
+    /// An error injected by a test (`fail_next`): answered, never recorded.
+    pub fn injected(code: u16, description: &str, retry_after: Option<u64>) -> Self {
+        Self {
+            code,
+            description: description.to_owned(),
+            class: ErrorClass::Benign,
+            retry_after,
+        }
+    }
+
     fn benign(mut self) -> Self {
         self.class = ErrorClass::Benign;
         self

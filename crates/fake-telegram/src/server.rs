@@ -86,6 +86,14 @@ async fn handle(
     if let Err(e) = inner.spec.validate(spec, &mut params) {
         return (name, params.to_record(), Err(ApiError::bad(e)));
     }
+    let injected = inner
+        .lock()
+        .injected
+        .get_mut(&name)
+        .and_then(|queue| queue.pop_front());
+    if let Some(error) = injected {
+        return (name, params.to_record(), Err(error));
+    }
     let result = if name == "getUpdates" {
         get_updates(inner, &params).await
     } else {

@@ -212,6 +212,8 @@ pub struct State {
     pub blocked_sends: Vec<Violation>,
     pub requests: Vec<RequestRecord>,
     pub shutting_down: bool,
+    /// Canonical method name → errors to answer its next calls with.
+    pub injected: HashMap<String, VecDeque<crate::methods::ApiError>>,
 }
 
 impl State {
@@ -248,6 +250,7 @@ impl State {
             blocked_sends: Vec::new(),
             requests: Vec::new(),
             shutting_down: false,
+            injected: HashMap::new(),
         }
     }
 

@@ -1,1 +1,220 @@
-fn main() {}
+//! `loadgen`: simulated crowds of staff against `fake-telegram`, driving the real
+//! `trainbot run` binary, reporting start-up time, memory, latency and errors.
+//!
+//! It starts an in-process [`fake_telegram::FakeTelegram`] on 127.0.0.1, then the bot
+//! as a child process pointed at it (fresh SQLite database in a temporary folder, or
+//! `--database-url` / `--redis-url`), plays people through the fake's Rust API and
+//! stops the bot with SIGTERM. Scenarios:
+//!
+//! - `startup`: spawn to the bot's first getUpdates, several times (fresh database
+//!   each time); also SIGTERM to exit.
+//! - `memory`: resident memory idle, and after N people each sent /start and opened a
+//!   section.
+//! - `latency`: press to the bot's `editMessageText` arriving at the fake, for one
+//!   person pressing sequentially, then for N people pressing K times each as fast as
+//!   the bot answers; percentiles, throughput, CPU used, and the fake's violations.
+//! - `all`: all of them.
+//!
+//! Results are printed as Markdown tables (and optionally written as JSON); figures are
+//! recorded in `docs/benchmarks.md`, never asserted. Everything is bounded: each
+//! scenario aborts with an error after `--scenario-timeout-secs`.
+//!
+//! Modules: `stats` (percentiles, `/proc` parsing), `bot` (the child process),
+//! `driver` (waiting for answers, matching presses to edits), `scenarios`, `report`.
+
+mod bot;
+mod driver;
+mod report;
+mod scenarios;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, ValueEnum};
+use fake_telegram::FakeConfig;
+
+use crate::bot::BotSettings;
+use crate::report::Report;
+use crate::scenarios::Plan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// Cold start: spawn to first getUpdates, repeated.
+    Startup,
+    /// Resident memory idle and after N people.
+    Memory,
+    /// Press-to-edit latency: one person, then N people at once.
+    Latency,
+    /// All of the above.
+    All,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "loadgen",
+    version,
+    about = "Load generator for trainbot: runs the real bot against fake-telegram and reports start-up time, memory and latency"
+)]
+struct Args {
+    /// The `trainbot` binary (default: `trainbot` next to this program, i.e. the same
+    /// target directory).
+    #[arg(long)]
+    bot: Option<PathBuf>,
+    /// The content pack folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// People in the crowd (memory and concurrent latency).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    users: u32,
+    /// Presses per person in the concurrent latency run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    presses_per_user: u32,
+    /// Presses of the single person in the sequential latency run.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    sequential_presses: u32,
+    /// Start-up repetitions.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    startup_runs: u32,
+    #[arg(long, value_enum, default_value = "all")]
+    scenario: Scenario,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    out_json: Option<PathBuf>,
+    /// Run the bot on this database instead of a fresh SQLite file (e.g.
+    /// postgres://USER@127.0.0.1:5432/DB). The bot migrates it.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Run the bot's shared state on this Redis (a unique key prefix per process).
+    #[arg(long)]
+    redis_url: Option<String>,
+    /// MAX_IN_FLIGHT for the bot (default: the bot's own).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    max_in_flight: Option<u32>,
+    /// A scenario that runs longer than this aborts with an error.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    scenario_timeout_secs: u64,
+    /// How long one person waits for one answer before counting an error.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    press_timeout_secs: u64,
+    /// The "back" button's text (people use English).
+    #[arg(long, default_value = "⬅️ Back")]
+    back_button: String,
+    /// The "main menu" button's text.
+    #[arg(long, default_value = "🏠 Main menu")]
+    home_button: String,
+}
+
+fn default_bot() -> Result<PathBuf> {
+    let me = std::env::current_exe().context("cannot find this program's own path")?;
+    let dir = me
+        .parent()
+        .context("this program's path has no parent folder")?;
+    Ok(dir.join("trainbot"))
+}
+
+fn plan(args: &Args) -> Result<Plan> {
+    let binary = match &args.bot {
+        Some(path) => path.clone(),
+        None => default_bot()?,
+    };
+    for (flag, url) in [
+        ("--database-url", &args.database_url),
+        ("--redis-url", &args.redis_url),
+    ] {
+        if let Some(url) = url
+            && !url.contains("127.0.0.1")
+            && !url.contains("localhost")
+        {
+            bail!(
+                "{flag} must point at this machine (127.0.0.1 or localhost): loadgen keeps all traffic local"
+            );
+        }
+    }
+    let bot = BotSettings {
+        binary,
+        content: args.content.clone(),
+        database_url: args.database_url.clone(),
+        redis_url: args.redis_url.clone(),
+        max_in_flight: args.max_in_flight,
+        poll_timeout_secs: 10,
+    };
+    bot.validate()?;
+    let to_usize = |n: u32| usize::try_from(n).context("number too large for this machine");
+    Ok(Plan {
+        bot,
+        fake: FakeConfig::default(),
+        users: to_usize(args.users)?,
+        presses_per_user: to_usize(args.presses_per_user)?,
+        sequential_presses: to_usize(args.sequential_presses)?,
+        startup_runs: to_usize(args.startup_runs)?,
+        press_timeout: Duration::from_secs(args.press_timeout_secs),
+        back_button: args.back_button.clone(),
+        home_button: args.home_button.clone(),
+        first_user_id: 7_000_000_001,
+    })
+}
+
+/// Runs `work`, failing if it takes longer than `limit`.
+async fn bounded<T>(
+    name: &str,
+    limit: Duration,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    eprintln!("running scenario `{name}` (limit {}s) ...", limit.as_secs());
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => result.with_context(|| format!("scenario `{name}` failed")),
+        Err(_) => bail!(
+            "scenario `{name}` exceeded its limit of {}s and was aborted",
+            limit.as_secs()
+        ),
+    }
+}
+
+async fn run(args: Args) -> Result<()> {
+    let plan = plan(&args)?;
+    let limit = Duration::from_secs(args.scenario_timeout_secs);
+    let mut report = Report::new(&plan);
+    let wants = |s: Scenario| args.scenario == s || args.scenario == Scenario::All;
+    if wants(Scenario::Startup) {
+        report.startup = Some(bounded("startup", limit, scenarios::startup(&plan)).await?);
+    }
+    if wants(Scenario::Memory) {
+        report.memory = Some(bounded("memory", limit, scenarios::memory(&plan)).await?);
+    }
+    if wants(Scenario::Latency) {
+        report.latency = bounded("latency", limit, scenarios::latency(&plan)).await?;
+    }
+    println!("{}", report.markdown());
+    if let Some(path) = &args.out_json {
+        let text =
+            serde_json::to_string_pretty(&report.json()).context("cannot encode the results")?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("results written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -41,12 +41,19 @@ pub enum StartError {
 }
 
 fn list(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Loads and validates a content pack, or reports every problem.
 pub fn load_content(dir: &Path) -> Result<ContentPack, StartError> {
-    ContentPack::load(dir).map_err(|problems| StartError::Content { dir: dir.display().to_string(), problems })
+    ContentPack::load(dir).map_err(|problems| StartError::Content {
+        dir: dir.display().to_string(),
+        problems,
+    })
 }
 
 /// Connects the database named by the configuration and applies its migrations.
@@ -62,6 +69,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     activity_writer: JoinHandle<()>,
+    /// Closed last, after the activity writer's final batch.
+    database: SqlStorage,
 }
 
 impl Application {
@@ -73,28 +82,51 @@ impl Application {
             quizzes = content.quizzes().len(),
             "content pack loaded"
         );
-        let storage: Arc<dyn Storage> = Arc::new(open_storage(&config).await?);
+        let database = open_storage(&config).await?;
+        let storage: Arc<dyn Storage> = Arc::new(database.clone());
         tracing::info!(database = %config.database_display(), "database ready");
         let state: Arc<dyn StateStore> = match &config.redis_url {
-            Some(url) => Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?),
+            Some(url) => {
+                Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?)
+            }
             None => Arc::new(MemoryState::new()),
         };
-        let (activity, activity_writer) = ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
-        let engine = Arc::new(Engine::new(content, storage.clone(), state.clone(), Arc::new(SystemClock), activity));
+        let (activity, activity_writer) =
+            ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
+        let engine = Arc::new(Engine::new(
+            content,
+            storage.clone(),
+            state.clone(),
+            Arc::new(SystemClock),
+            activity,
+        ));
 
         let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
-        telegram::commands::register(&bot)
-            .await
-            .map_err(|f| StartError::Telegram(format!("cannot register the bot's commands: {f:?}")))?;
+        telegram::commands::register(&bot).await.map_err(|f| {
+            StartError::Telegram(format!("cannot register the bot's commands: {f:?}"))
+        })?;
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
-        let settings = PollSettings { timeout_secs: config.poll_timeout_secs, max_in_flight: config.max_in_flight };
+        let settings = PollSettings {
+            timeout_secs: config.poll_timeout_secs,
+            max_in_flight: config.max_in_flight,
+        };
         let poller = Poller::new(bot, engine.clone(), outbound, settings);
 
         let listener = TcpListener::bind(config.listen)
             .await
-            .map_err(|e| StartError::Listen { addr: config.listen, reason: e.to_string() })?;
+            .map_err(|e| StartError::Listen {
+                addr: config.listen,
+                reason: e.to_string(),
+            })?;
         let router = http::router(storage, state);
-        Ok(Application { engine, poller, listener, router, activity_writer })
+        Ok(Application {
+            engine,
+            poller,
+            listener,
+            router,
+            activity_writer,
+            database,
+        })
     }
 
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
@@ -108,7 +140,14 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then stops cleanly.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
-        let Application { engine, poller, listener, router, activity_writer } = self;
+        let Application {
+            engine,
+            poller,
+            listener,
+            router,
+            activity_writer,
+            database,
+        } = self;
         let http_stop = shutdown.clone();
         let http = tokio::spawn(async move {
             let served = axum::serve(listener, router)
@@ -127,6 +166,7 @@ impl Application {
             tracing::warn!("the activity writer panicked");
         }
         let _ = http.await;
+        database.close().await;
         tracing::info!("stopped");
     }
 }

@@ -14,7 +14,11 @@ use crate::telemetry;
 const EXIT_FIX_SETUP: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "trainbot", version, about = "Telegram bot that trains and tests the staff of family entertainment parks")]
+#[command(
+    name = "trainbot",
+    version,
+    about = "Telegram bot that trains and tests the staff of family entertainment parks"
+)]
 pub struct Cli {
     /// Settings file (default: ./trainbot.toml if it exists). Environment variables win over it.
     #[arg(long, global = true, env = "TRAINBOT_CONFIG")]
@@ -63,7 +67,11 @@ impl Cli {
             }
             Command::Config(ConfigCommand::Check) => match Config::load(self.config.as_deref()) {
                 Ok(c) => {
-                    println!("configuration is valid (database: {}, state: {})", c.database_display(), state_kind(&c));
+                    println!(
+                        "configuration is valid (database: {}, state: {})",
+                        c.database_display(),
+                        state_kind(&c)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e),
@@ -95,7 +103,11 @@ impl Cli {
 }
 
 fn state_kind(c: &Config) -> &'static str {
-    if c.redis_url.is_some() { "redis" } else { "in-memory" }
+    if c.redis_url.is_some() {
+        "redis"
+    } else {
+        "in-memory"
+    }
 }
 
 fn content_check(dir: &std::path::Path) -> ExitCode {
@@ -139,15 +151,16 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still works");
-                let _ = ctrl_c.await;
-                shutdown.cancel();
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still works");
+                    let _ = ctrl_c.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

@@ -49,7 +49,10 @@ pub struct ConfigError {
 }
 
 fn bad(setting: &str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting: setting.to_owned(), problem: problem.into() }
+    ConfigError {
+        setting: setting.to_owned(),
+        problem: problem.into(),
+    }
 }
 
 /// The settings file, every key optional. Keys are the lower-case variable names.
@@ -82,7 +85,10 @@ impl Config {
     }
 
     /// [`Config::load`] with an explicit environment, for tests.
-    pub fn from_sources(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Config, ConfigError> {
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
         let settings = read_file(file)?;
         Sources { env }.build(settings)
     }
@@ -95,13 +101,25 @@ fn read_file(file: Option<&Path>) -> Result<FileSettings, ConfigError> {
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(FileSettings::default()),
-        Err(e) => return Err(bad("--config", format!("cannot read {}: {e}", path.display()))),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(FileSettings::default());
+        }
+        Err(e) => {
+            return Err(bad(
+                "--config",
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
     };
     toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         let at = line.map(|l| format!(":{l}")).unwrap_or_default();
-        bad("--config", format!("{}{at}: {}", path.display(), e.message()))
+        bad(
+            "--config",
+            format!("{}{at}: {}", path.display(), e.message()),
+        )
     })
 }
 
@@ -111,7 +129,12 @@ struct Sources<'a> {
 
 impl Sources<'_> {
     /// The environment's value, else `<NAME>_FILE`'s content (for secrets), else the file's.
-    fn value(&self, name: &str, from_file: Option<String>, secret: bool) -> Result<Option<String>, ConfigError> {
+    fn value(
+        &self,
+        name: &str,
+        from_file: Option<String>,
+        secret: bool,
+    ) -> Result<Option<String>, ConfigError> {
         if let Some(v) = self.env.get(name).filter(|v| !v.trim().is_empty()) {
             return Ok(Some(v.trim().to_owned()));
         }
@@ -121,13 +144,20 @@ impl Sources<'_> {
                 .map(|s| Some(s.trim().to_owned()))
                 .map_err(|e| bad(&file_var, format!("cannot read {path}: {e}")));
         }
-        Ok(from_file.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
+        Ok(from_file
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty()))
     }
 
     fn build(self, file: FileSettings) -> Result<Config, ConfigError> {
         let token = self
             .value("BOT_TOKEN", file.bot_token, true)?
-            .ok_or_else(|| bad("BOT_TOKEN", "missing: set BOT_TOKEN (or BOT_TOKEN_FILE) to the token @BotFather gave you"))?;
+            .ok_or_else(|| {
+                bad(
+                    "BOT_TOKEN",
+                    "missing: set BOT_TOKEN (or BOT_TOKEN_FILE) to the token @BotFather gave you",
+                )
+            })?;
         validate_token(&token)?;
 
         let api = self
@@ -136,22 +166,39 @@ impl Sources<'_> {
         let telegram_api_url = Url::parse(&api)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| bad("TELEGRAM_API_URL", format!("`{api}` is not an http(s) URL like {DEFAULT_TELEGRAM_API_URL}")))?;
+            .ok_or_else(|| {
+                bad(
+                    "TELEGRAM_API_URL",
+                    format!("`{api}` is not an http(s) URL like {DEFAULT_TELEGRAM_API_URL}"),
+                )
+            })?;
 
         let database_url = self
             .value("DATABASE_URL", file.database_url, true)?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        let scheme_ok = ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p));
+        let scheme_ok = ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| database_url.starts_with(p));
         if !scheme_ok {
             let scheme = database_url.split(':').next().unwrap_or_default();
-            return Err(bad("DATABASE_URL", format!("unsupported scheme `{scheme}`; use sqlite://PATH or postgres://USER@HOST/DB")));
+            return Err(bad(
+                "DATABASE_URL",
+                format!(
+                    "unsupported scheme `{scheme}`; use sqlite://PATH or postgres://USER@HOST/DB"
+                ),
+            ));
         }
 
         let redis_url = self.value("REDIS_URL", file.redis_url, true)?;
         if let Some(r) = &redis_url {
-            let ok = ["redis://", "rediss://", "redis+sentinel://"].iter().any(|p| r.starts_with(p));
+            let ok = ["redis://", "rediss://", "redis+sentinel://"]
+                .iter()
+                .any(|p| r.starts_with(p));
             if !ok {
-                return Err(bad("REDIS_URL", "use redis://HOST:PORT/DB, rediss://… or redis+sentinel://HOST:PORT,HOST:PORT/SERVICE"));
+                return Err(bad(
+                    "REDIS_URL",
+                    "use redis://HOST:PORT/DB, rediss://… or redis+sentinel://HOST:PORT,HOST:PORT/SERVICE",
+                ));
             }
         }
         let redis_prefix = self
@@ -171,9 +218,12 @@ impl Sources<'_> {
         let listen_raw = self
             .value("LISTEN", file.listen, false)?
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-        let listen = listen_raw
-            .parse()
-            .map_err(|_| bad("LISTEN", format!("`{listen_raw}` is not an address like 0.0.0.0:8080")))?;
+        let listen = listen_raw.parse().map_err(|_| {
+            bad(
+                "LISTEN",
+                format!("`{listen_raw}` is not an address like 0.0.0.0:8080"),
+            )
+        })?;
 
         let log_format = match self.value("LOG_FORMAT", file.log_format, false)?.as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -181,9 +231,12 @@ impl Sources<'_> {
             Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
         };
 
-        let poll_timeout_secs = number(self.value("POLL_TIMEOUT_SECS", None, false)?, "POLL_TIMEOUT_SECS")?
-            .or(file.poll_timeout_secs)
-            .unwrap_or(25);
+        let poll_timeout_secs = number(
+            self.value("POLL_TIMEOUT_SECS", None, false)?,
+            "POLL_TIMEOUT_SECS",
+        )?
+        .or(file.poll_timeout_secs)
+        .unwrap_or(25);
         if !(1..=50).contains(&poll_timeout_secs) {
             return Err(bad("POLL_TIMEOUT_SECS", "must be 1-50 seconds"));
         }
@@ -211,8 +264,11 @@ impl Sources<'_> {
 }
 
 fn number<T: std::str::FromStr>(raw: Option<String>, name: &str) -> Result<Option<T>, ConfigError> {
-    raw.map(|r| r.parse().map_err(|_| bad(name, format!("`{r}` is not a whole number"))))
-        .transpose()
+    raw.map(|r| {
+        r.parse()
+            .map_err(|_| bad(name, format!("`{r}` is not a whole number")))
+    })
+    .transpose()
 }
 
 /// `123456789:AA…`: digits, a colon, then 30+ characters of `[A-Za-z0-9_-]`.
@@ -221,13 +277,18 @@ fn validate_token(token: &str) -> Result<(), ConfigError> {
         !id.is_empty()
             && id.bytes().all(|b| b.is_ascii_digit())
             && secret.len() >= 8
-            && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     });
     if ok {
         Ok(())
     } else {
         // Never echo the value: it may be a real token with a typo.
-        Err(bad("BOT_TOKEN", "does not look like a bot token (digits, a colon, then letters, digits, _ or -)"))
+        Err(bad(
+            "BOT_TOKEN",
+            "does not look like a bot token (digits, a colon, then letters, digits, _ or -)",
+        ))
     }
 }
 
@@ -236,10 +297,12 @@ fn parse_ids(raw: &str) -> Result<Vec<i64>, ConfigError> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| bad("ADMIN_IDS", format!("`{s}` is not a Telegram user id; use numbers separated by commas")))
+            s.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                bad(
+                    "ADMIN_IDS",
+                    format!("`{s}` is not a Telegram user id; use numbers separated by commas"),
+                )
+            })
         })
         .collect()
 }
@@ -267,7 +330,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     const TOKEN: &str = "123456:ABCdef_ghi-jkl";
@@ -279,7 +345,10 @@ mod tests {
         assert!(c.redis_url.is_none());
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
-        assert!(!format!("{c:?}").contains("ABCdef"), "the token leaks through Debug");
+        assert!(
+            !format!("{c:?}").contains("ABCdef"),
+            "the token leaks through Debug"
+        );
     }
 
     #[test]
@@ -287,19 +356,40 @@ mod tests {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[], "BOT_TOKEN"),
             (&[("BOT_TOKEN", "nonsense")], "BOT_TOKEN"),
-            (&[("BOT_TOKEN", TOKEN), ("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
-            (&[("BOT_TOKEN", TOKEN), ("REDIS_URL", "http://x")], "REDIS_URL"),
-            (&[("BOT_TOKEN", TOKEN), ("TELEGRAM_API_URL", "not a url")], "TELEGRAM_API_URL"),
-            (&[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "12,abc")], "ADMIN_IDS"),
+            (
+                &[("BOT_TOKEN", TOKEN), ("DATABASE_URL", "mysql://x")],
+                "DATABASE_URL",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("REDIS_URL", "http://x")],
+                "REDIS_URL",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("TELEGRAM_API_URL", "not a url")],
+                "TELEGRAM_API_URL",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "12,abc")],
+                "ADMIN_IDS",
+            ),
             (&[("BOT_TOKEN", TOKEN), ("LISTEN", "nowhere")], "LISTEN"),
             (&[("BOT_TOKEN", TOKEN), ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
-            (&[("BOT_TOKEN", TOKEN), ("MAX_IN_FLIGHT", "0")], "MAX_IN_FLIGHT"),
-            (&[("BOT_TOKEN_FILE", "/nonexistent/token")], "BOT_TOKEN_FILE"),
+            (
+                &[("BOT_TOKEN", TOKEN), ("MAX_IN_FLIGHT", "0")],
+                "MAX_IN_FLIGHT",
+            ),
+            (
+                &[("BOT_TOKEN_FILE", "/nonexistent/token")],
+                "BOT_TOKEN_FILE",
+            ),
         ];
         for (vars, setting) in cases {
             let err = Config::from_sources(None, &env(vars)).unwrap_err();
             assert_eq!(err.setting, *setting, "{err}");
-            assert!(!err.to_string().contains("nonsense"), "the bad token is echoed: {err}");
+            assert!(
+                !err.to_string().contains("nonsense"),
+                "the bad token is echoed: {err}"
+            );
         }
     }
 
@@ -309,10 +399,17 @@ mod tests {
         let token_file = dir.path().join("token");
         std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
         let settings = dir.path().join("trainbot.toml");
-        std::fs::write(&settings, "content_dir = \"/srv/pack\"\nadmin_ids = [1, 2]\ndatabase_url = \"sqlite://a.db\"\n").unwrap();
+        std::fs::write(
+            &settings,
+            "content_dir = \"/srv/pack\"\nadmin_ids = [1, 2]\ndatabase_url = \"sqlite://a.db\"\n",
+        )
+        .unwrap();
         let c = Config::from_sources(
             Some(&settings),
-            &env(&[("BOT_TOKEN_FILE", token_file.to_str().unwrap()), ("DATABASE_URL", "sqlite://b.db")]),
+            &env(&[
+                ("BOT_TOKEN_FILE", token_file.to_str().unwrap()),
+                ("DATABASE_URL", "sqlite://b.db"),
+            ]),
         )
         .unwrap();
         assert_eq!(c.bot_token.expose_secret(), TOKEN);
@@ -333,7 +430,13 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_for_display() {
-        assert_eq!(redact_userinfo("postgres://u:pw@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact_userinfo("sqlite://trainbot.db"), "sqlite://trainbot.db");
+        assert_eq!(
+            redact_userinfo("postgres://u:pw@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            redact_userinfo("sqlite://trainbot.db"),
+            "sqlite://trainbot.db"
+        );
     }
 }

@@ -36,14 +36,21 @@ async fn ready(State(p): State<Probes>) -> (StatusCode, String) {
     };
     let db = verdict(db.map(|r| r.map_err(|e| e.to_string())));
     let st = verdict(st.map(|r| r.map_err(|e| e.to_string())));
-    let status = if db == "ok" && st == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if db == "ok" && st == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, format!("database: {db}\nstate: {st}\n"))
 }
 
 async fn metrics() -> (StatusCode, String) {
     match prometheus() {
         Some(handle) => (StatusCode::OK, handle.render()),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable\n".to_owned()),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder unavailable\n".to_owned(),
+        ),
     }
 }
 

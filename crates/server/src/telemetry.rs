@@ -8,9 +8,12 @@ use crate::config::LogFormat;
 pub fn init(format: LogFormat) {
     // teloxide and reqwest log request URLs at debug level, and every Bot API URL
     // holds the token: keep them at warn unless RUST_LOG says otherwise explicitly.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,teloxide=warn,teloxide_core=warn,reqwest=warn,hyper=warn,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,teloxide=warn,teloxide_core=warn,reqwest=warn,hyper=warn,sqlx=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),

@@ -14,11 +14,18 @@ use crate::outbound::call;
 /// in any other language.
 pub async fn register(bot: &Bot) -> Result<(), Failure> {
     let list = |lang: Lang| -> Vec<BotCommand> {
-        Engine::commands(lang).into_iter().map(|(name, text)| BotCommand::new(name, text)).collect()
+        Engine::commands(lang)
+            .into_iter()
+            .map(|(name, text)| BotCommand::new(name, text))
+            .collect()
     };
     for lang in Lang::ALL {
         let commands = list(lang);
-        call("setMyCommands", || bot.set_my_commands(commands.clone()).language_code(lang.code())).await?;
+        call("setMyCommands", || {
+            bot.set_my_commands(commands.clone())
+                .language_code(lang.code())
+        })
+        .await?;
     }
     let default = list(Lang::Ru);
     call("setMyCommands", || bot.set_my_commands(default.clone())).await?;

@@ -31,7 +31,9 @@ pub fn classify(e: &RequestError) -> Failure {
         RequestError::MigrateToChatId(_) => Failure::Permanent(e.to_string()),
         RequestError::Api(api) => match api {
             ApiError::MessageNotModified => Failure::NotModified,
-            ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited => Failure::EditImpossible,
+            ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited => {
+                Failure::EditImpossible
+            }
             ApiError::BotBlocked | ApiError::UserDeactivated => Failure::Blocked,
             ApiError::WrongFileId | ApiError::WrongFileIdOrUrl => Failure::BadFileId,
             ApiError::Unknown(text) => classify_text(text),
@@ -42,13 +44,21 @@ pub fn classify(e: &RequestError) -> Failure {
 
 fn classify_text(text: &str) -> Failure {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("there is no text in the message to edit") || lower.contains("message to edit not found") {
+    if lower.contains("there is no text in the message to edit")
+        || lower.contains("message to edit not found")
+    {
         Failure::EditImpossible
-    } else if lower.contains("forbidden: bot was blocked") || lower.contains("user is deactivated") {
+    } else if lower.contains("forbidden: bot was blocked") || lower.contains("user is deactivated")
+    {
         Failure::Blocked
-    } else if ["internal server error", "bad gateway", "gateway timeout", "service unavailable"]
-        .iter()
-        .any(|t| lower.contains(t))
+    } else if [
+        "internal server error",
+        "bad gateway",
+        "gateway timeout",
+        "service unavailable",
+    ]
+    .iter()
+    .any(|t| lower.contains(t))
     {
         Failure::Transient(text.to_owned())
     } else {
@@ -86,26 +96,44 @@ mod tests {
         let r = redacted(s);
         assert!(!r.contains("AAH-secret_x"), "{r}");
         assert!(r.contains("/bot<redacted>/GetUpdates"), "{r}");
-        assert_eq!(redacted("/file/bot1:x/photos/a.jpg"), "/file/bot<redacted>/photos/a.jpg");
+        assert_eq!(
+            redacted("/file/bot1:x/photos/a.jpg"),
+            "/file/bot<redacted>/photos/a.jpg"
+        );
         assert_eq!(redacted("no url here"), "no url here");
         assert_eq!(redacted("/botany"), "/botany");
     }
 
     #[test]
     fn answers_are_classified() {
-        assert_eq!(classify(&RequestError::Api(ApiError::MessageNotModified)), Failure::NotModified);
-        assert_eq!(classify(&RequestError::Api(ApiError::BotBlocked)), Failure::Blocked);
-        assert_eq!(classify(&RequestError::Api(ApiError::MessageToEditNotFound)), Failure::EditImpossible);
         assert_eq!(
-            classify(&RequestError::Api(ApiError::Unknown("Bad Request: there is no text in the message to edit".into()))),
+            classify(&RequestError::Api(ApiError::MessageNotModified)),
+            Failure::NotModified
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::BotBlocked)),
+            Failure::Blocked
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::MessageToEditNotFound)),
+            Failure::EditImpossible
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Bad Request: there is no text in the message to edit".into()
+            ))),
             Failure::EditImpossible
         );
         assert!(matches!(
-            classify(&RequestError::Api(ApiError::Unknown("Internal Server Error".into()))),
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
             Failure::Transient(_)
         ));
         assert!(matches!(
-            classify(&RequestError::Api(ApiError::Unknown("Bad Request: can't parse entities".into()))),
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Bad Request: can't parse entities".into()
+            ))),
             Failure::Permanent(_)
         ));
     }

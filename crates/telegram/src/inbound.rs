@@ -20,7 +20,9 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
         }),
         UpdateKind::CallbackQuery(q) => {
             let message = q.message.as_ref();
-            let chat = message.map(|m| m.chat().id.0).or_else(|| i64::try_from(q.from.id.0).ok())?;
+            let chat = message
+                .map(|m| m.chat().id.0)
+                .or_else(|| i64::try_from(q.from.id.0).ok())?;
             Some(Inbound {
                 update_id,
                 chat: ChatId(chat),
@@ -29,10 +31,14 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
                 input: Input::Callback {
                     query_id: q.id.0.clone(),
                     data: q.data.clone(),
-                    message: message.map(|m| CallbackMessage {
-                        id: i64::from(m.id().0),
-                        has_text: m.regular_message().is_some_and(|r| r.text().is_some()),
-                    }),
+                    // An inaccessible message (deleted, or older than 48 hours) can be
+                    // neither edited nor deleted: the engine sends a new screen instead.
+                    message: message
+                        .and_then(|m| m.regular_message())
+                        .map(|m| CallbackMessage {
+                            id: i64::from(m.id.0),
+                            has_text: m.text().is_some(),
+                        }),
                 },
             })
         }
@@ -66,7 +72,10 @@ fn message_input(msg: &Message) -> Input {
                 let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
                 // `/menu@trainbot` in a group names the bot; the name is not ours to check.
                 let name = head.split('@').next().unwrap_or(head);
-                Input::Command { name: name.to_owned(), args: args.trim().to_owned() }
+                Input::Command {
+                    name: name.to_owned(),
+                    args: args.trim().to_owned(),
+                }
             }
             _ => Input::Text(text.to_owned()),
         };
@@ -81,5 +90,9 @@ fn message_input(msg: &Message) -> Input {
         || msg.video_note().is_some()
         || msg.contact().is_some()
         || msg.location().is_some();
-    if is_media { Input::Media } else { Input::Unsupported }
+    if is_media {
+        Input::Media
+    } else {
+        Input::Unsupported
+    }
 }

@@ -15,13 +15,13 @@ use engine::ports::Storage;
 use engine::{Action, Keyboard};
 use teloxide::Bot;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
-    SendVideoSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
+    SendPhotoSetters, SendVideoSetters,
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
-    MessageId, ParseMode,
+    CallbackQueryId, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup,
+    InputFile, Message, MessageId, ParseMode,
 };
 
 use crate::errors::{Failure, classify};
@@ -76,7 +76,9 @@ impl Outbound {
         match action {
             Action::AnswerCallback { query_id, text } => {
                 let r = call("answerCallbackQuery", || {
-                    let req = self.bot.answer_callback_query(CallbackQueryId(query_id.clone()));
+                    let req = self
+                        .bot
+                        .answer_callback_query(CallbackQueryId(query_id.clone()));
                     match &text {
                         Some(t) => req.text(t.clone()),
                         None => req,
@@ -89,8 +91,17 @@ impl Outbound {
                     other => Err(other),
                 })
             }
-            Action::Send { chat, text, keyboard } => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
-            Action::Edit { chat, message_id, text, keyboard } => {
+            Action::Send {
+                chat,
+                text,
+                keyboard,
+            } => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
+            Action::Edit {
+                chat,
+                message_id,
+                text,
+                keyboard,
+            } => {
                 let markup = keyboard.as_ref().map(markup);
                 let r = call("editMessageText", || {
                     let req = self
@@ -105,13 +116,23 @@ impl Outbound {
                 .await;
                 match r {
                     Ok(_) | Err(Failure::NotModified) => Ok(()),
-                    Err(Failure::EditImpossible) => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
+                    Err(Failure::EditImpossible) => {
+                        self.send(chat, &text, keyboard.as_ref()).await.map(drop)
+                    }
                     Err(other) => Err(other),
                 }
             }
-            Action::SendMedia { chat, media, caption } => self.send_media(chat, &media, &caption).await,
+            Action::SendMedia {
+                chat,
+                media,
+                caption,
+            } => self.send_media(chat, &media, &caption).await,
             Action::Delete { chat, message_id } => {
-                match call("deleteMessage", || self.bot.delete_message(tg(chat), msg_id(message_id))).await {
+                match call("deleteMessage", || {
+                    self.bot.delete_message(tg(chat), msg_id(message_id))
+                })
+                .await
+                {
                     Ok(_) | Err(Failure::Permanent(_)) => Ok(()),
                     Err(other) => Err(other),
                 }
@@ -119,10 +140,18 @@ impl Outbound {
         }
     }
 
-    async fn send(&self, chat: ChatId, text: &Html, keyboard: Option<&Keyboard>) -> Result<Message, Failure> {
+    async fn send(
+        &self,
+        chat: ChatId,
+        text: &Html,
+        keyboard: Option<&Keyboard>,
+    ) -> Result<Message, Failure> {
         let markup = keyboard.map(markup);
         call("sendMessage", || {
-            let req = self.bot.send_message(tg(chat), text.as_str()).parse_mode(ParseMode::Html);
+            let req = self
+                .bot
+                .send_message(tg(chat), text.as_str())
+                .parse_mode(ParseMode::Html);
             match &markup {
                 Some(m) => req.reply_markup(m.clone()),
                 None => req,
@@ -142,9 +171,14 @@ impl Outbound {
             }
         };
         if let Some(file_id) = cached {
-            match self.send_file(chat, media, caption, InputFile::file_id(FileId(file_id))).await {
+            match self
+                .send_file(chat, media, caption, InputFile::file_id(FileId(file_id)))
+                .await
+            {
                 Ok(_) => return Ok(()),
-                Err(Failure::BadFileId) => tracing::info!(key = %media.cache_key, "cached file id refused; uploading again"),
+                Err(Failure::BadFileId) => {
+                    tracing::info!(key = %media.cache_key, "cached file id refused; uploading again")
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -152,7 +186,10 @@ impl Outbound {
         let sent = self.send_file(chat, media, caption, upload).await?;
         metrics::counter!("trainbot_media_uploads_total").increment(1);
         let file_id = match media.kind {
-            MediaKind::Photo => sent.photo().and_then(|sizes| sizes.last()).map(|p| p.file.id.0.clone()),
+            MediaKind::Photo => sent
+                .photo()
+                .and_then(|sizes| sizes.last())
+                .map(|p| p.file.id.0.clone()),
             MediaKind::Video => sent.video().map(|v| v.file.id.0.clone()),
             MediaKind::Document => sent.document().map(|d| d.file.id.0.clone()),
         };
@@ -162,29 +199,46 @@ impl Outbound {
                     tracing::warn!(error = %e, "cannot cache the file id");
                 }
             }
-            None => tracing::warn!(key = %media.cache_key, "Telegram returned no file id for an upload"),
+            None => {
+                tracing::warn!(key = %media.cache_key, "Telegram returned no file id for an upload")
+            }
         }
         Ok(())
     }
 
-    async fn send_file(&self, chat: ChatId, media: &Media, caption: &Html, file: InputFile) -> Result<Message, Failure> {
+    async fn send_file(
+        &self,
+        chat: ChatId,
+        media: &Media,
+        caption: &Html,
+        file: InputFile,
+    ) -> Result<Message, Failure> {
         let (chat, caption) = (tg(chat), caption.as_str());
         match media.kind {
             MediaKind::Photo => {
                 call("sendPhoto", || {
-                    self.bot.send_photo(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                    self.bot
+                        .send_photo(chat, file.clone())
+                        .caption(caption)
+                        .parse_mode(ParseMode::Html)
                 })
                 .await
             }
             MediaKind::Video => {
                 call("sendVideo", || {
-                    self.bot.send_video(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                    self.bot
+                        .send_video(chat, file.clone())
+                        .caption(caption)
+                        .parse_mode(ParseMode::Html)
                 })
                 .await
             }
             MediaKind::Document => {
                 call("sendDocument", || {
-                    self.bot.send_document(chat, file.clone()).caption(caption).parse_mode(ParseMode::Html)
+                    self.bot
+                        .send_document(chat, file.clone())
+                        .caption(caption)
+                        .parse_mode(ParseMode::Html)
                 })
                 .await
             }

@@ -33,7 +33,10 @@ pub struct PollSettings {
 
 impl Default for PollSettings {
     fn default() -> Self {
-        PollSettings { timeout_secs: 25, max_in_flight: 64 }
+        PollSettings {
+            timeout_secs: 25,
+            max_in_flight: 64,
+        }
     }
 }
 
@@ -45,8 +48,18 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn new(bot: Bot, engine: Arc<Engine>, outbound: Arc<Outbound>, settings: PollSettings) -> Poller {
-        Poller { bot, engine, outbound, settings }
+    pub fn new(
+        bot: Bot,
+        engine: Arc<Engine>,
+        outbound: Arc<Outbound>,
+        settings: PollSettings,
+    ) -> Poller {
+        Poller {
+            bot,
+            engine,
+            outbound,
+            settings,
+        }
     }
 
     /// Polls until `shutdown` is cancelled, then finishes and confirms what it has.
@@ -83,7 +96,13 @@ impl Poller {
             offset = next_offset(last);
             metrics::counter!("trainbot_updates_received_total").increment(updates.len() as u64);
             let inbounds: Vec<Inbound> = updates.iter().filter_map(to_inbound).collect();
-            dispatch(&self.engine, &self.outbound, inbounds, self.settings.max_in_flight).await;
+            dispatch(
+                &self.engine,
+                &self.outbound,
+                inbounds,
+                self.settings.max_in_flight,
+            )
+            .await;
         }
         if offset != 0 {
             self.confirm(offset).await;
@@ -92,21 +111,34 @@ impl Poller {
 
     /// Tells Telegram everything below `offset` is handled.
     async fn confirm(&self, offset: i32) {
-        match self.bot.get_updates().offset(offset).timeout(0).limit(1).await {
+        match self
+            .bot
+            .get_updates()
+            .offset(offset)
+            .timeout(0)
+            .limit(1)
+            .await
+        {
             Ok(_) => tracing::info!(offset, "confirmed handled updates"),
-            Err(e) => tracing::warn!(offset, error = %crate::errors::redacted(&e.to_string()), "could not confirm handled updates; they will be de-duplicated on the next start"),
+            Err(e) => {
+                tracing::warn!(offset, error = %crate::errors::redacted(&e.to_string()), "could not confirm handled updates; they will be de-duplicated on the next start")
+            }
         }
     }
 }
 
 fn next_offset(last: &Update) -> i32 {
-    i32::try_from(last.id.0).map(|id| id.saturating_add(1)).unwrap_or(i32::MAX)
+    i32::try_from(last.id.0)
+        .map(|id| id.saturating_add(1))
+        .unwrap_or(i32::MAX)
 }
 
 fn backoff(failures: u32, failure: &Failure) -> Duration {
     match failure {
         Failure::RetryAfter(wait) => *wait,
-        Failure::Permanent(why) if why.contains("Conflict") || why.contains("terminated by other") => {
+        Failure::Permanent(why)
+            if why.contains("Conflict") || why.contains("terminated by other") =>
+        {
             tracing::error!(error = %why, "409 Conflict: another instance is polling with this token, or a webhook is set; backing off");
             Duration::from_secs(5)
         }
@@ -119,7 +151,12 @@ fn backoff(failures: u32, failure: &Failure) -> Duration {
 
 /// Handles a batch: each chat's updates in order, different chats concurrently
 /// (at most `max_in_flight` chats at a time).
-pub async fn dispatch(engine: &Engine, outbound: &Outbound, inbounds: Vec<Inbound>, max_in_flight: usize) {
+pub async fn dispatch(
+    engine: &Engine,
+    outbound: &Outbound,
+    inbounds: Vec<Inbound>,
+    max_in_flight: usize,
+) {
     let mut order: Vec<ChatId> = Vec::new();
     let mut by_chat: HashMap<ChatId, Vec<Inbound>> = HashMap::new();
     for inbound in inbounds {
@@ -131,7 +168,10 @@ pub async fn dispatch(engine: &Engine, outbound: &Outbound, inbounds: Vec<Inboun
             })
             .push(inbound);
     }
-    let chats: Vec<Vec<Inbound>> = order.into_iter().filter_map(|c| by_chat.remove(&c)).collect();
+    let chats: Vec<Vec<Inbound>> = order
+        .into_iter()
+        .filter_map(|c| by_chat.remove(&c))
+        .collect();
     futures::stream::iter(chats)
         .for_each_concurrent(max_in_flight.max(1), |updates| async move {
             for inbound in updates {
@@ -139,7 +179,8 @@ pub async fn dispatch(engine: &Engine, outbound: &Outbound, inbounds: Vec<Inboun
                 let update_id = inbound.update_id;
                 let actions = engine.handle(inbound).await;
                 outbound.execute(actions).await;
-                metrics::histogram!("trainbot_update_seconds").record(started.elapsed().as_secs_f64());
+                metrics::histogram!("trainbot_update_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 tracing::debug!(update_id, "handled");
             }
         })

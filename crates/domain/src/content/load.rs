@@ -15,8 +15,8 @@ use crate::render::render_markdown;
 use crate::split::split;
 
 use super::model::{
-    ContentPack, Department, Localized, Media, MediaKind, Node, NodeKind, Page, Park,
-    breadcrumb, breadcrumb_line, part_budget,
+    ContentPack, Department, Localized, Media, MediaKind, Node, NodeKind, Page, Park, breadcrumb,
+    breadcrumb_line, part_budget,
 };
 use super::problem::Problem;
 use super::quiz::load_quiz;
@@ -40,8 +40,13 @@ pub(super) struct LocalizedText {
 
 impl LocalizedText {
     /// Both languages, non-empty, or a problem per missing one.
-    pub(super) fn require(self, what: &str, report: &mut impl FnMut(String)) -> Option<Localized<String>> {
-        let mut take = |lang: Lang, value: Option<String>| match value.map(|v| v.trim().to_owned()) {
+    pub(super) fn require(
+        self,
+        what: &str,
+        report: &mut impl FnMut(String),
+    ) -> Option<Localized<String>> {
+        let mut take = |lang: Lang, value: Option<String>| match value.map(|v| v.trim().to_owned())
+        {
             Some(v) if !v.is_empty() => Some(v),
             _ => {
                 report(format!("{what}: missing translation ({lang})"));
@@ -56,7 +61,12 @@ impl LocalizedText {
 
 /// A problem for a TOML parse error at the right line; `first_line` is the
 /// 0-based line of the file where `source` starts.
-pub(super) fn toml_problem(rel: &Path, source: &str, first_line: usize, e: &toml::de::Error) -> Problem {
+pub(super) fn toml_problem(
+    rel: &Path,
+    source: &str,
+    first_line: usize,
+    e: &toml::de::Error,
+) -> Problem {
     let line = e
         .span()
         .map(|span| first_line + source[..span.start.min(source.len())].matches('\n').count() + 1);
@@ -133,7 +143,11 @@ impl ContentPack {
             unsplit: Vec::new(),
         };
         if !dir.is_dir() {
-            return Err(vec![Problem::new(dir, None, "the content folder does not exist or is not a folder")]);
+            return Err(vec![Problem::new(
+                dir,
+                None,
+                "the content folder does not exist or is not a folder",
+            )]);
         }
         let pack = loader.pack_file();
         let mut top_level = Vec::new();
@@ -165,14 +179,23 @@ impl ContentPack {
             .unwrap_or_default();
         loader.split_pages();
         loader.check_callbacks();
-        let Loader { mut problems, nodes, quizzes, .. } = loader;
+        let Loader {
+            mut problems,
+            nodes,
+            quizzes,
+            ..
+        } = loader;
         if !problems.is_empty() {
             problems.sort();
             problems.dedup();
             return Err(problems);
         }
         let Some(pack) = pack else {
-            return Err(vec![Problem::new(PACK_FILE, None, "pack.toml could not be read")]);
+            return Err(vec![Problem::new(
+                PACK_FILE,
+                None,
+                "pack.toml could not be read",
+            )]);
         };
         Ok(ContentPack {
             root: dir.to_path_buf(),
@@ -205,7 +228,12 @@ struct Loader {
 }
 
 impl Loader {
-    fn report(&mut self, file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) {
+    fn report(
+        &mut self,
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) {
         self.problems.push(Problem::new(file, line, message));
     }
 
@@ -236,37 +264,67 @@ impl Loader {
         };
         let default_language = Lang::from_code(&raw.default_language);
         if default_language.is_none() {
-            self.report(rel, None, format!("default_language `{}` is not supported; use ru or en", raw.default_language));
+            self.report(
+                rel,
+                None,
+                format!(
+                    "default_language `{}` is not supported; use ru or en",
+                    raw.default_language
+                ),
+            );
         }
         for lang in Lang::ALL {
             if !raw.languages.iter().any(|l| l == lang.code()) {
-                self.report(rel, None, format!("languages must include `{lang}`: trainbot shows every page in ru and en"));
+                self.report(
+                    rel,
+                    None,
+                    format!(
+                        "languages must include `{lang}`: trainbot shows every page in ru and en"
+                    ),
+                );
             }
         }
         for l in &raw.languages {
             if Lang::from_code(l).is_none() {
-                self.report(rel, None, format!("language `{l}` is not supported; use ru and en"));
+                self.report(
+                    rel,
+                    None,
+                    format!("language `{l}` is not supported; use ru and en"),
+                );
             }
         }
         let mut parks = Vec::new();
         let mut park_ids = HashSet::new();
         for p in raw.parks {
             let mut msgs = Vec::new();
-            let name = p.name.require(&format!("park `{}` name", p.id), &mut |m| msgs.push(m));
+            let name = p
+                .name
+                .require(&format!("park `{}` name", p.id), &mut |m| msgs.push(m));
             if !park_ids.insert(p.id.clone()) {
                 msgs.push(format!("park id `{}` is used twice", p.id));
             }
             if !looks_like_timezone(&p.timezone) {
-                msgs.push(format!("park `{}`: timezone `{}` is not an IANA name like Europe/Moscow", p.id, p.timezone));
+                msgs.push(format!(
+                    "park `{}`: timezone `{}` is not an IANA name like Europe/Moscow",
+                    p.id, p.timezone
+                ));
             }
             for m in msgs {
                 self.report(rel, None, m);
             }
             if let Some(name) = name {
-                parks.push(Park { id: p.id, timezone: p.timezone, name });
+                parks.push(Park {
+                    id: p.id,
+                    timezone: p.timezone,
+                    name,
+                });
             }
         }
-        Some(PackFile { default_language: default_language.unwrap_or(Lang::Ru), parks, departments: raw.departments })
+        Some(PackFile {
+            default_language: default_language.unwrap_or(Lang::Ru),
+            parks,
+            departments: raw.departments,
+        })
     }
 
     fn departments(&mut self, raw: &[RawDepartment]) -> Vec<Department> {
@@ -275,8 +333,13 @@ impl Loader {
         let mut ids = HashSet::new();
         for d in raw {
             let mut msgs = Vec::new();
-            let name = LocalizedText { ru: d.name.ru.clone(), en: d.name.en.clone() }
-                .require(&format!("department `{}` name", d.id), &mut |m| msgs.push(m));
+            let name = LocalizedText {
+                ru: d.name.ru.clone(),
+                en: d.name.en.clone(),
+            }
+            .require(&format!("department `{}` name", d.id), &mut |m| {
+                msgs.push(m)
+            });
             if !ids.insert(d.id.clone()) {
                 msgs.push(format!("department id `{}` is used twice", d.id));
             }
@@ -286,13 +349,20 @@ impl Loader {
                 .get(&section)
                 .is_some_and(|n| n.parent.is_none() && matches!(n.kind, NodeKind::Section { .. }));
             if !is_top_section {
-                msgs.push(format!("department `{}`: section `{}` is not a top-level section folder", d.id, d.section));
+                msgs.push(format!(
+                    "department `{}`: section `{}` is not a top-level section folder",
+                    d.id, d.section
+                ));
             }
             for m in msgs {
                 self.report(rel, None, m);
             }
             if let (Some(name), true) = (name, is_top_section) {
-                out.push(Department { id: d.id.clone(), section, name });
+                out.push(Department {
+                    id: d.id.clone(),
+                    section,
+                    name,
+                });
             }
         }
         out
@@ -301,7 +371,11 @@ impl Loader {
     fn claim_id(&mut self, rel: &str) -> NodeId {
         let id = NodeId::from_path(rel);
         if let Some(other) = self.paths.insert(id, rel.to_owned()) {
-            self.report(rel, None, format!("its id collides with `{other}`; rename one of them"));
+            self.report(
+                rel,
+                None,
+                format!("its id collides with `{other}`; rename one of them"),
+            );
         }
         id
     }
@@ -313,7 +387,9 @@ impl Loader {
             for (lang, v) in [(Lang::Ru, &t.ru), (Lang::En, &t.en)] {
                 let n = v.chars().count();
                 if n > TITLE_MAX_CHARS {
-                    msgs.push(format!("title ({lang}) has {n} characters; a button fits {TITLE_MAX_CHARS}"));
+                    msgs.push(format!(
+                        "title ({lang}) has {n} characters; a button fits {TITLE_MAX_CHARS}"
+                    ));
                 }
             }
         }
@@ -330,7 +406,8 @@ impl Loader {
         let raw: Option<RawSection> = match toml::from_str(&source) {
             Ok(raw) => Some(raw),
             Err(e) => {
-                self.problems.push(toml_problem(&section_rel, &source, 0, &e));
+                self.problems
+                    .push(toml_problem(&section_rel, &source, 0, &e));
                 None
             }
         };
@@ -343,40 +420,64 @@ impl Loader {
                 if entry.join(SECTION_FILE).is_file() {
                     children.extend(self.section(&entry, &child_rel, Some(id)));
                 } else if contains_pages(&entry) {
-                    self.report(&child_rel, None, "this folder has pages but no _section.toml, so nobody can reach them");
+                    self.report(
+                        &child_rel,
+                        None,
+                        "this folder has pages but no _section.toml, so nobody can reach them",
+                    );
                 }
             } else if name == QUIZ_FILE {
-                if let Some(source) = self.read(&entry, Path::new(&child_rel)) {
-                    if let Some(quiz) = load_quiz(&source, Path::new(&child_rel), dir, rel, &mut self.problems) {
-                        if self.quizzes.iter().any(|q| q.id == quiz.id) {
-                            self.report(&child_rel, None, format!("quiz id `{}` is used twice in the pack", quiz.id));
-                        }
-                        self.quizzes.push(quiz);
+                if let Some(source) = self.read(&entry, Path::new(&child_rel))
+                    && let Some(quiz) =
+                        load_quiz(&source, Path::new(&child_rel), dir, rel, &mut self.problems)
+                {
+                    if self.quizzes.iter().any(|q| q.id == quiz.id) {
+                        self.report(
+                            &child_rel,
+                            None,
+                            format!("quiz id `{}` is used twice in the pack", quiz.id),
+                        );
                     }
+                    self.quizzes.push(quiz);
                 }
             } else if name.ends_with(".md") {
                 if !is_slug(name.trim_end_matches(".md")) {
-                    self.report(&child_rel, None, "page file names must be lowercase a-z, 0-9 and - (they become stable ids)");
+                    self.report(
+                        &child_rel,
+                        None,
+                        "page file names must be lowercase a-z, 0-9 and - (they become stable ids)",
+                    );
                 }
                 children.extend(self.page(&entry, &child_rel, id));
             } else if name.ends_with(".toml") && name != SECTION_FILE {
-                self.report(&child_rel, None, "unknown TOML file: sections use _section.toml, quizzes _quiz.toml");
+                self.report(
+                    &child_rel,
+                    None,
+                    "unknown TOML file: sections use _section.toml, quizzes _quiz.toml",
+                );
             }
         }
         if children.is_empty() {
-            self.report(&section_rel, None, "the section is empty: add a page (NAME.md) or a sub-section");
+            self.report(
+                &section_rel,
+                None,
+                "the section is empty: add a page (NAME.md) or a sub-section",
+            );
         }
         let raw = raw?;
         let title = self.title(raw.title, &section_rel)?;
         self.sort_children(&mut children);
-        self.nodes.insert(id, Node {
+        self.nodes.insert(
             id,
-            path: rel.to_owned(),
-            parent,
-            title,
-            order: raw.order,
-            kind: NodeKind::Section { children },
-        });
+            Node {
+                id,
+                path: rel.to_owned(),
+                parent,
+                title,
+                order: raw.order,
+                kind: NodeKind::Section { children },
+            },
+        );
         Some(id)
     }
 
@@ -393,7 +494,8 @@ impl Loader {
         let front: RawFrontMatter = match toml::from_str(doc.front_matter) {
             Ok(f) => f,
             Err(e) => {
-                self.problems.push(toml_problem(&rel_path, doc.front_matter, 1, &e));
+                self.problems
+                    .push(toml_problem(&rel_path, doc.front_matter, 1, &e));
                 return None;
             }
         };
@@ -403,37 +505,57 @@ impl Loader {
         let mut rendered: HashMap<Lang, (Html, usize)> = HashMap::new();
         for lang in Lang::ALL {
             let Some(body) = doc.bodies.iter().find(|b| b.lang == lang) else {
-                self.report(&rel_path, None, format!("missing translation: no `::: {lang}` body"));
+                self.report(
+                    &rel_path,
+                    None,
+                    format!("missing translation: no `::: {lang}` body"),
+                );
                 continue;
             };
             match render_markdown(body.text) {
                 Ok(html) if html.is_empty() => {
-                    self.report(&rel_path, Some(body.first_line), format!("({lang}) the page body is empty"));
+                    self.report(
+                        &rel_path,
+                        Some(body.first_line),
+                        format!("({lang}) the page body is empty"),
+                    );
                 }
                 Ok(html) => {
                     rendered.insert(lang, (html, body.first_line));
                 }
                 Err(e) => {
-                    self.report(&rel_path, Some(body.first_line + e.line), format!("({lang}) {}", e.kind));
+                    self.report(
+                        &rel_path,
+                        Some(body.first_line + e.line),
+                        format!("({lang}) {}", e.kind),
+                    );
                 }
             }
         }
-        let (Some(title), Some((ru, ru_line)), Some((en, en_line))) =
-            (title, rendered.remove(&Lang::Ru), rendered.remove(&Lang::En))
-        else {
+        let (Some(title), Some((ru, ru_line)), Some((en, en_line))) = (
+            title,
+            rendered.remove(&Lang::Ru),
+            rendered.remove(&Lang::En),
+        ) else {
             return None;
         };
         // Split once the whole tree is known: the budget depends on the breadcrumb.
         self.unsplit.push((id, [ru_line, en_line]));
         let (ru, en) = (vec![ru], vec![en]);
-        self.nodes.insert(id, Node {
+        self.nodes.insert(
             id,
-            path: rel.to_owned(),
-            parent: Some(parent),
-            title,
-            order: front.order,
-            kind: NodeKind::Page(Page { parts: Localized { ru, en }, media }),
-        });
+            Node {
+                id,
+                path: rel.to_owned(),
+                parent: Some(parent),
+                title,
+                order: front.order,
+                kind: NodeKind::Page(Page {
+                    parts: Localized { ru, en },
+                    media,
+                }),
+            },
+        );
         Some(id)
     }
 
@@ -442,17 +564,27 @@ impl Loader {
         for (id, lines) in std::mem::take(&mut self.unsplit) {
             let headings: Vec<usize> = Lang::ALL
                 .iter()
-                .map(|&lang| breadcrumb_line(&breadcrumb(&self.nodes, id, lang)).chars().count())
+                .map(|&lang| {
+                    breadcrumb_line(&breadcrumb(&self.nodes, id, lang))
+                        .chars()
+                        .count()
+                })
                 .collect();
-            let Some(node) = self.nodes.get_mut(&id) else { continue };
-            let NodeKind::Page(page) = &mut node.kind else { continue };
+            let Some(node) = self.nodes.get_mut(&id) else {
+                continue;
+            };
+            let NodeKind::Page(page) = &mut node.kind else {
+                continue;
+            };
             let mut problems = Vec::new();
             for (i, lang) in Lang::ALL.into_iter().enumerate() {
                 let parts = match lang {
                     Lang::Ru => &mut page.parts.ru,
                     Lang::En => &mut page.parts.en,
                 };
-                let Some(whole) = parts.first().cloned() else { continue };
+                let Some(whole) = parts.first().cloned() else {
+                    continue;
+                };
                 match split(&whole, part_budget(headings[i])) {
                     Ok(p) => *parts = p,
                     Err(e) => problems.push(Problem::new(
@@ -477,18 +609,30 @@ impl Loader {
         let canonical = match path.canonicalize() {
             Ok(c) => c,
             Err(_) => {
-                self.report(rel, None, format!("media file `{}` does not exist", raw.file));
+                self.report(
+                    rel,
+                    None,
+                    format!("media file `{}` does not exist", raw.file),
+                );
                 return None;
             }
         };
         if !canonical.starts_with(&self.canonical_root) {
-            self.report(rel, None, format!("media file `{}` is outside the content folder", raw.file));
+            self.report(
+                rel,
+                None,
+                format!("media file `{}` is outside the content folder", raw.file),
+            );
             return None;
         }
         let bytes = match fs::read(&canonical) {
             Ok(b) => b,
             Err(e) => {
-                self.report(rel, None, format!("media file `{}` cannot be read: {e}", raw.file));
+                self.report(
+                    rel,
+                    None,
+                    format!("media file `{}` cannot be read: {e}", raw.file),
+                );
                 return None;
             }
         };
@@ -502,10 +646,28 @@ impl Loader {
             MediaKind::Document => (&[], FILE_MAX_BYTES),
         };
         if !allowed.is_empty() && !allowed.contains(&ext.as_str()) {
-            self.report(rel, None, format!("media `{}` is a {}, which must be one of: {}", raw.file, kind.as_str(), allowed.join(", ")));
+            self.report(
+                rel,
+                None,
+                format!(
+                    "media `{}` is a {}, which must be one of: {}",
+                    raw.file,
+                    kind.as_str(),
+                    allowed.join(", ")
+                ),
+            );
         }
         if bytes.len() as u64 > limit {
-            self.report(rel, None, format!("media `{}` is {} bytes; Telegram accepts at most {limit} for a {}", raw.file, bytes.len(), kind.as_str()));
+            self.report(
+                rel,
+                None,
+                format!(
+                    "media `{}` is {} bytes; Telegram accepts at most {limit} for a {}",
+                    raw.file,
+                    bytes.len(),
+                    kind.as_str()
+                ),
+            );
         }
         if bytes.is_empty() {
             self.report(rel, None, format!("media `{}` is empty", raw.file));
@@ -522,7 +684,10 @@ impl Loader {
 
     fn sort_children(&self, children: &mut [NodeId]) {
         children.sort_by_key(|id| {
-            self.nodes.get(id).map(|n| (n.order, n.path.clone())).unwrap_or((i64::MAX, String::new()))
+            self.nodes
+                .get(id)
+                .map(|n| (n.order, n.path.clone()))
+                .unwrap_or((i64::MAX, String::new()))
         });
     }
 
@@ -537,8 +702,14 @@ impl Loader {
             let index = u16::try_from(last_index).unwrap_or(u16::MAX);
             for cb in [
                 Callback::Open(node.id),
-                Callback::SectionPage { node: node.id, page: index },
-                Callback::PagePart { node: node.id, part: index },
+                Callback::SectionPage {
+                    node: node.id,
+                    page: index,
+                },
+                Callback::PagePart {
+                    node: node.id,
+                    part: index,
+                },
             ] {
                 let data = cb.encode();
                 if data.len() > MAX_BYTES {
@@ -550,7 +721,11 @@ impl Loader {
             }
         }
         for (path, data) in too_long {
-            self.report(path, None, format!("a button's callback data `{data}` would exceed {MAX_BYTES} bytes"));
+            self.report(
+                path,
+                None,
+                format!("a button's callback data `{data}` would exceed {MAX_BYTES} bytes"),
+            );
         }
     }
 }
@@ -573,19 +748,39 @@ fn split_page(source: &str) -> Result<PageDoc<'_>, (Option<usize>, String)> {
     let lines: Vec<(usize, &str)> = line_offsets(source);
     let is_fence = |l: &str| l.trim_end() == "+++";
     if !lines.first().is_some_and(|(_, l)| is_fence(l)) {
-        return Err((Some(1), "a page must start with a `+++` line, then TOML front matter, then `+++`".to_owned()));
+        return Err((
+            Some(1),
+            "a page must start with a `+++` line, then TOML front matter, then `+++`".to_owned(),
+        ));
     }
-    let Some(close) = lines.iter().skip(1).position(|(_, l)| is_fence(l)).map(|i| i + 1) else {
-        return Err((Some(1), "the front matter is not closed: add a `+++` line after it".to_owned()));
+    let Some(close) = lines
+        .iter()
+        .skip(1)
+        .position(|(_, l)| is_fence(l))
+        .map(|i| i + 1)
+    else {
+        return Err((
+            Some(1),
+            "the front matter is not closed: add a `+++` line after it".to_owned(),
+        ));
     };
     let fm_start = lines[0].0 + lines[0].1.len() + 1;
     let front_matter = &source[fm_start.min(source.len())..lines[close].0];
     let mut bodies: Vec<Body<'_>> = Vec::new();
     let mut current: Option<(Lang, usize, usize)> = None; // lang, byte start, line index
     let mut seen = HashSet::new();
-    fn finish<'a>(source: &'a str, cur: Option<(Lang, usize, usize)>, end: usize, bodies: &mut Vec<Body<'a>>) {
+    fn finish<'a>(
+        source: &'a str,
+        cur: Option<(Lang, usize, usize)>,
+        end: usize,
+        bodies: &mut Vec<Body<'a>>,
+    ) {
         if let Some((lang, start, line)) = cur {
-            bodies.push(Body { lang, text: &source[start.min(end)..end], first_line: line + 1 });
+            bodies.push(Body {
+                lang,
+                text: &source[start.min(end)..end],
+                first_line: line + 1,
+            });
         }
     }
     for (i, (offset, line)) in lines.iter().enumerate().skip(close + 1) {
@@ -593,7 +788,10 @@ fn split_page(source: &str) -> Result<PageDoc<'_>, (Option<usize>, String)> {
         if let Some(code) = trimmed.strip_prefix(":::") {
             let code = code.trim();
             let Some(lang) = Lang::from_code(code) else {
-                return Err((Some(i + 1), format!("unknown language `{code}` after `:::`; use ru or en")));
+                return Err((
+                    Some(i + 1),
+                    format!("unknown language `{code}` after `:::`; use ru or en"),
+                ));
             };
             if !seen.insert(lang) {
                 return Err((Some(i + 1), format!("the `::: {lang}` body appears twice")));
@@ -601,11 +799,17 @@ fn split_page(source: &str) -> Result<PageDoc<'_>, (Option<usize>, String)> {
             finish(source, current.take(), *offset, &mut bodies);
             current = Some((lang, (offset + line.len() + 1).min(source.len()), i));
         } else if current.is_none() && !trimmed.is_empty() {
-            return Err((Some(i + 1), "text after the front matter must start with a `::: ru` line".to_owned()));
+            return Err((
+                Some(i + 1),
+                "text after the front matter must start with a `::: ru` line".to_owned(),
+            ));
         }
     }
     finish(source, current, source.len(), &mut bodies);
-    Ok(PageDoc { front_matter, bodies })
+    Ok(PageDoc {
+        front_matter,
+        bodies,
+    })
 }
 
 /// Each line with its byte offset.
@@ -623,7 +827,11 @@ fn sorted_entries(dir: &Path, problems: &mut Vec<Problem>, rel: &Path) -> Vec<Pa
     let mut entries: Vec<PathBuf> = match fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
         Err(e) => {
-            problems.push(Problem::new(rel, None, format!("cannot list the folder: {e}")));
+            problems.push(Problem::new(
+                rel,
+                None,
+                format!("cannot list the folder: {e}"),
+            ));
             return Vec::new();
         }
     };
@@ -633,22 +841,33 @@ fn sorted_entries(dir: &Path, problems: &mut Vec<Problem>, rel: &Path) -> Vec<Pa
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn contains_pages(dir: &Path) -> bool {
     fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "md")))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "md"))
+        })
         .unwrap_or(false)
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn looks_like_timezone(tz: &str) -> bool {
     tz == "UTC"
         || tz.split_once('/').is_some_and(|(area, city)| {
-            !area.is_empty() && !city.is_empty() && tz.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+            !area.is_empty()
+                && !city.is_empty()
+                && tz
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
         })
 }

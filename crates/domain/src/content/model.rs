@@ -86,7 +86,9 @@ pub struct Page {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     /// A menu; children in menu order.
-    Section { children: Vec<NodeId> },
+    Section {
+        children: Vec<NodeId>,
+    },
     Page(Page),
 }
 

@@ -12,8 +12,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn new(file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Problem {
-        Problem { file: file.into(), line, message: message.into() }
+    pub(crate) fn new(
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 

@@ -109,7 +109,8 @@ fn one() -> u32 {
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 32
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Parses and validates one quiz file. `rel` is its path in the pack, `section_dir`
@@ -132,10 +133,16 @@ pub(super) fn load_quiz(
     let before = problems.len();
     let mut report = |msg: String| problems.push(Problem::new(rel, None, msg));
     if !is_id(&raw.id) {
-        report(format!("quiz id `{}` must be 1-32 of a-z, 0-9 and -", raw.id));
+        report(format!(
+            "quiz id `{}` must be 1-32 of a-z, 0-9 and -",
+            raw.id
+        ));
     }
     if raw.pass_percent == 0 || raw.pass_percent > 100 {
-        report(format!("pass_percent is {}; it must be 1-100", raw.pass_percent));
+        report(format!(
+            "pass_percent is {}; it must be 1-100",
+            raw.pass_percent
+        ));
     }
     if raw.questions.is_empty() {
         report("the quiz has no questions ([[questions]])".to_owned());
@@ -160,9 +167,17 @@ pub(super) fn load_quiz(
             .and_then(|e| e.require(&at("explanation"), &mut report));
         for (what, value, max) in text
             .iter()
-            .flat_map(|t| [("text", &t.ru, QUESTION_MAX_CHARS), ("text", &t.en, QUESTION_MAX_CHARS)])
+            .flat_map(|t| {
+                [
+                    ("text", &t.ru, QUESTION_MAX_CHARS),
+                    ("text", &t.en, QUESTION_MAX_CHARS),
+                ]
+            })
             .chain(explanation.iter().flat_map(|e| {
-                [("explanation", &e.ru, EXPLANATION_MAX_CHARS), ("explanation", &e.en, EXPLANATION_MAX_CHARS)]
+                [
+                    ("explanation", &e.ru, EXPLANATION_MAX_CHARS),
+                    ("explanation", &e.en, EXPLANATION_MAX_CHARS),
+                ]
             }))
         {
             let len = value.chars().count();
@@ -175,12 +190,12 @@ pub(super) fn load_quiz(
         }
         let correct = q.options.iter().filter(|o| o.correct).count();
         match q.kind {
-            QuestionKind::Single if correct != 1 => {
-                report(at(&format!("a single-choice question needs exactly one correct option, it has {correct}")))
-            }
-            QuestionKind::Multiple if correct == 0 => {
-                report(at("a multiple-choice question needs at least one correct option"))
-            }
+            QuestionKind::Single if correct != 1 => report(at(&format!(
+                "a single-choice question needs exactly one correct option, it has {correct}"
+            ))),
+            QuestionKind::Multiple if correct == 0 => report(at(
+                "a multiple-choice question needs at least one correct option",
+            )),
             _ => {}
         }
         let mut options = Vec::new();
@@ -191,18 +206,23 @@ pub(super) fn load_quiz(
                 for value in [&t.ru, &t.en] {
                     let len = value.chars().count();
                     if len > OPTION_MAX_CHARS {
-                        report(format!("{label}: `{value}` has {len} characters; a button fits {OPTION_MAX_CHARS}"));
+                        report(format!(
+                            "{label}: `{value}` has {len} characters; a button fits {OPTION_MAX_CHARS}"
+                        ));
                     }
                 }
             }
             if let Some(text) = text {
-                options.push(QuizOption { text, correct: o.correct });
+                options.push(QuizOption {
+                    text,
+                    correct: o.correct,
+                });
             }
         }
-        if let Some(image) = &q.image {
-            if !section_dir.join(image).is_file() {
-                report(at(&format!("image `{image}` does not exist")));
-            }
+        if let Some(image) = &q.image
+            && !section_dir.join(image).is_file()
+        {
+            report(at(&format!("image `{image}` does not exist")));
         }
         if let Some(text) = text {
             questions.push(Question {

@@ -266,3 +266,26 @@ async fn command_violations() {
     .await;
     assert!(h.fake.commands(None).is_empty());
 }
+
+#[tokio::test]
+async fn injected_flood_control_is_answered_once_and_not_a_violation() {
+    let h = Harness::start().await;
+    h.fake.fail_next(
+        "SendMessage",
+        429,
+        "Too Many Requests: retry after 3",
+        Some(3),
+    );
+    let (status, envelope) = h
+        .call("sendMessage", json!({"chat_id": ALICE, "text": "x"}))
+        .await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        envelope,
+        json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}})
+    );
+    h.ok("sendMessage", json!({"chat_id": ALICE, "text": "x"}))
+        .await;
+    assert!(h.fake.violations().is_empty());
+    assert_eq!(h.fake.messages(ALICE).len(), 1);
+}

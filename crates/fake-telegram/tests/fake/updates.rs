@@ -134,3 +134,18 @@ async fn raw_updates_get_ids_and_callback_ids_are_answerable() {
     // Later updates continue after the highest id seen.
     assert_eq!(h.fake.send_text(ALICE, "x"), callback + 1);
 }
+
+#[tokio::test]
+async fn an_abandoned_long_poll_frees_the_poller_slot() {
+    let h = Harness::start().await;
+    let url = h.url("getUpdates");
+    let client = reqwest::Client::new();
+    let poll =
+        tokio::spawn(async move { client.post(url).json(&json!({"timeout": 30})).send().await });
+    h.fake.wait_for(WAIT, |f| f.is_polling()).await.unwrap();
+    poll.abort();
+    // The bot process went away: a restarted bot must be able to poll at once.
+    h.fake.wait_for(WAIT, |f| !f.is_polling()).await.unwrap();
+    h.ok("getUpdates", json!({"timeout": 0})).await;
+    assert!(h.fake.violations().is_empty());
+}

@@ -44,7 +44,11 @@ async fn walk_section(person: &Person<'_>, walk: &mut Walk) {
             let _ = screen;
             // Back returns to the section's first menu page: page forward again.
             let back_at = person.presses(back).await;
-            assert_eq!(heading(&back_at), section_heading, "Back leads to the parent");
+            assert_eq!(
+                heading(&back_at),
+                section_heading,
+                "Back leads to the parent"
+            );
             for _ in 0..menu_page {
                 person.presses(next).await;
             }
@@ -61,12 +65,22 @@ async fn walk_section(person: &Person<'_>, walk: &mut Walk) {
 async fn walk_page(person: &Person<'_>, walk: &mut Walk, has_media: bool) {
     let screen = person.screen();
     let title = heading(&screen);
-    assert!(walk.pages_seen.insert(title.clone()), "page visited twice: {title}");
+    assert!(
+        walk.pages_seen.insert(title.clone()),
+        "page visited twice: {title}"
+    );
     if has_media {
         let messages = person.messages();
-        let media = messages.iter().rev().find(|m| m.from_bot && m.media.is_some());
+        let media = messages
+            .iter()
+            .rev()
+            .find(|m| m.from_bot && m.media.is_some());
         let media = media.unwrap_or_else(|| panic!("no media sent for {title}"));
-        assert_eq!(media.caption.as_deref(), Some(title.as_str()), "media caption is the page heading");
+        assert_eq!(
+            media.caption.as_deref(),
+            Some(title.as_str()),
+            "media caption is the page heading"
+        );
         walk.media_seen += 1;
     }
     walk.parts_seen += 1;
@@ -80,7 +94,10 @@ async fn walk_page(person: &Person<'_>, walk: &mut Walk, has_media: bool) {
         let shown = person.presses(&next_part).await;
         assert_eq!(heading(&shown), title, "a page part keeps its heading");
         let footer = format!("{} {part} ", label(lang, "Часть", "Part"));
-        assert!(shown.text.as_deref().unwrap_or_default().contains(&footer), "part footer missing");
+        assert!(
+            shown.text.as_deref().unwrap_or_default().contains(&footer),
+            "part footer missing"
+        );
         walk.parts_seen += 1;
         part += 1;
     }
@@ -90,13 +107,27 @@ async fn visit_everything(app: &TestApp, lang: Lang, user_id: i64) {
     let person = app.person(user_id, "Маша", lang.code());
     let home = person.sends("/start").await;
     let greeting = label(lang, "Здравствуйте, Маша!", "Hello, Маша!");
-    assert!(home.text.as_deref().unwrap_or_default().starts_with(greeting), "{:?}", home.text);
-    let mut walk = Walk { lang, pages_seen: BTreeSet::new(), parts_seen: 0, media_seen: 0 };
+    assert!(
+        home.text
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with(greeting),
+        "{:?}",
+        home.text
+    );
+    let mut walk = Walk {
+        lang,
+        pages_seen: BTreeSet::new(),
+        parts_seen: 0,
+        media_seen: 0,
+    };
     for &top in app.pack.top_level() {
         let title = app.pack.node(top).unwrap().title.get(lang).clone();
         person.presses(&title).await;
         walk_section(&person, &mut walk).await;
-        person.presses(label(lang, "🏠 Главное меню", "🏠 Main menu")).await;
+        person
+            .presses(label(lang, "🏠 Главное меню", "🏠 Main menu"))
+            .await;
     }
 
     let mut expected_pages = BTreeSet::new();
@@ -109,10 +140,19 @@ async fn visit_everything(app: &TestApp, lang: Lang, user_id: i64) {
             expected_media += usize::from(page.media.is_some());
         }
     }
-    assert_eq!(walk.pages_seen, expected_pages, "every page is reachable by buttons");
-    assert_eq!(walk.parts_seen, expected_parts, "every part of every page is reachable");
+    assert_eq!(
+        walk.pages_seen, expected_pages,
+        "every page is reachable by buttons"
+    );
+    assert_eq!(
+        walk.parts_seen, expected_parts,
+        "every part of every page is reachable"
+    );
     assert_eq!(walk.media_seen, expected_media);
-    assert!(expected_parts > expected_pages.len(), "the pack has split pages");
+    assert!(
+        expected_parts > expected_pages.len(),
+        "the pack has split pages"
+    );
 }
 
 async fn browse_the_whole_pack_in_both_languages(app: TestApp) {
@@ -139,7 +179,11 @@ async fn browse_the_whole_pack_in_both_languages(app: TestApp) {
         })
         .map(MediaKind::as_str)
         .collect();
-    assert_eq!(kinds.len(), 3, "the pack exercises photo, video and document");
+    assert_eq!(
+        kinds.len(),
+        3,
+        "the pack exercises photo, video and document"
+    );
 }
 
 #[tokio::test]
@@ -158,8 +202,17 @@ async fn browse_everything_production_stack() {
 async fn commands_are_registered_in_both_languages() {
     let app = TestApp::spawn().await;
     for code in [Some("ru"), Some("en"), None] {
-        let names: Vec<String> = app.fake.commands(code).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["start", "menu", "help", "language", "cancel"], "{code:?}");
+        let names: Vec<String> = app
+            .fake
+            .commands(code)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            ["start", "menu", "help", "language", "cancel"],
+            "{code:?}"
+        );
     }
     let en = app.fake.commands(Some("en"));
     assert_eq!(en[1].1, "Main menu");
@@ -173,11 +226,25 @@ async fn language_follows_the_client_then_the_choice() {
     assert!(home.text.unwrap().contains("Main menu"));
     anna.sends("/language").await;
     let home = anna.presses("🇷🇺 Русский").await;
-    assert!(home.text.unwrap().contains("Главное меню"), "the menu switches language");
+    assert!(
+        home.text.unwrap().contains("Главное меню"),
+        "the menu switches language"
+    );
     let again = anna.sends("/menu").await;
-    assert!(again.text.unwrap().contains("Главное меню"), "the choice is remembered");
+    assert!(
+        again.text.unwrap().contains("Главное меню"),
+        "the choice is remembered"
+    );
     let german = app.person(12, "Hans", "de");
-    assert!(german.sends("/start").await.text.unwrap().contains("Главное меню"), "unknown languages fall back to Russian");
+    assert!(
+        german
+            .sends("/start")
+            .await
+            .text
+            .unwrap()
+            .contains("Главное меню"),
+        "unknown languages fall back to Russian"
+    );
     app.assert_clean();
 }
 
@@ -186,9 +253,18 @@ async fn navigation_edits_one_message_in_place() {
     let app = TestApp::spawn().await;
     let p = app.person(21, "Оля", "ru");
     let home = p.sends("/menu").await;
-    let first = app.pack.node(app.pack.top_level()[0]).unwrap().title.ru.clone();
+    let first = app
+        .pack
+        .node(app.pack.top_level()[0])
+        .unwrap()
+        .title
+        .ru
+        .clone();
     let section = p.presses(&first).await;
-    assert_eq!(section.message_id, home.message_id, "the menu is edited, not re-sent");
+    assert_eq!(
+        section.message_id, home.message_id,
+        "the menu is edited, not re-sent"
+    );
     assert!(section.edits >= 1);
     assert!(buttons(&section).contains(&"⬅️ Назад".to_owned()));
     assert!(buttons(&section).contains(&"🏠 Главное меню".to_owned()));

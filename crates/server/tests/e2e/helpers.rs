@@ -39,13 +39,17 @@ pub struct TestApp {
 impl TestApp {
     /// A running bot on the embedded defaults.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_on(Stack::Embedded).await.expect("embedded stack")
+        TestApp::spawn_on(Stack::Embedded)
+            .await
+            .expect("embedded stack")
     }
 
     /// A running bot on `stack`; `None` (with a note on stdout) when the production
     /// services are not configured for this test run.
     pub async fn spawn_on(stack: Stack) -> Option<TestApp> {
-        let fake = FakeTelegram::start(FakeConfig::default()).await.expect("fake telegram");
+        let fake = FakeTelegram::start(FakeConfig::default())
+            .await
+            .expect("fake telegram");
         let dir = tempfile::tempdir().unwrap();
         let mut env: HashMap<String, String> = [
             ("BOT_TOKEN", fake.token()),
@@ -60,22 +64,42 @@ impl TestApp {
         let mut db = None;
         match stack {
             Stack::Embedded => {
-                env.insert("DATABASE_URL".into(), format!("sqlite://{}", dir.path().join("trainbot.db").display()));
+                env.insert(
+                    "DATABASE_URL".into(),
+                    format!("sqlite://{}", dir.path().join("trainbot.db").display()),
+                );
             }
             Stack::Production => {
-                let (Ok(pg), Ok(redis)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
-                    println!("production stack not run: TEST_DATABASE_URL and TEST_REDIS_URL are not both set");
+                let (Ok(pg), Ok(redis)) = (
+                    std::env::var("TEST_DATABASE_URL"),
+                    std::env::var("TEST_REDIS_URL"),
+                ) else {
+                    println!(
+                        "production stack not run: TEST_DATABASE_URL and TEST_REDIS_URL are not both set"
+                    );
                     return None;
                 };
-                let (_, guard) = storage::testing::fresh_postgres(&pg).await.expect("a fresh PostgreSQL schema");
+                let (_, guard) = storage::testing::fresh_postgres(&pg)
+                    .await
+                    .expect("a fresh PostgreSQL schema");
                 env.insert("DATABASE_URL".into(), guard.url().to_owned());
                 env.insert("REDIS_URL".into(), redis);
-                env.insert("REDIS_PREFIX".into(), format!("e2e:{}:", uuid::Uuid::new_v4().simple()));
+                env.insert(
+                    "REDIS_PREFIX".into(),
+                    format!("e2e:{}:", uuid::Uuid::new_v4().simple()),
+                );
                 db = Some(guard);
             }
         }
         let pack = ContentPack::load(&content_dir()).expect("the sample pack loads");
-        let mut app = TestApp { fake, pack, env, running: None, _dir: dir, _db: db };
+        let mut app = TestApp {
+            fake,
+            pack,
+            env,
+            running: None,
+            _dir: dir,
+            _db: db,
+        };
         app.start().await;
         Some(app)
     }
@@ -87,7 +111,9 @@ impl TestApp {
     /// Starts the bot (again) on the same Telegram, database and state.
     pub async fn start(&mut self) {
         assert!(self.running.is_none(), "already running");
-        let app = Application::build(self.config()).await.expect("the bot starts");
+        let app = Application::build(self.config())
+            .await
+            .expect("the bot starts");
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run_until_stopped(shutdown.clone()));
         self.running = Some((shutdown, handle));
@@ -97,26 +123,39 @@ impl TestApp {
     pub async fn stop(&mut self) {
         if let Some((shutdown, handle)) = self.running.take() {
             shutdown.cancel();
-            tokio::time::timeout(PATIENCE, handle).await.expect("stops in time").expect("no panic");
+            tokio::time::timeout(PATIENCE, handle)
+                .await
+                .expect("stops in time")
+                .expect("no panic");
         }
     }
 
     pub fn person(&self, id: i64, first_name: &str, language: &str) -> Person<'_> {
-        self.fake.add_user(TestUser::new(id, first_name).language(language));
+        self.fake
+            .add_user(TestUser::new(id, first_name).language(language));
         Person { app: self, id }
     }
 
     /// No request broke Telegram's rules and every button press was answered.
     pub fn assert_clean(&self) {
         let violations = self.fake.violations();
-        assert!(violations.is_empty(), "Telegram rule violations: {violations:#?}");
+        assert!(
+            violations.is_empty(),
+            "Telegram rule violations: {violations:#?}"
+        );
         let unanswered = self.fake.unanswered_callbacks();
-        assert!(unanswered.is_empty(), "unanswered callback queries: {unanswered:?}");
+        assert!(
+            unanswered.is_empty(),
+            "unanswered callback queries: {unanswered:?}"
+        );
     }
 
     /// Waits until the bot has handled `update_id`.
     pub async fn handled(&self, update_id: i64) {
-        self.fake.wait_confirmed(update_id, PATIENCE).await.expect("the bot handles the update");
+        self.fake
+            .wait_confirmed(update_id, PATIENCE)
+            .await
+            .expect("the bot handles the update");
     }
 }
 
@@ -143,11 +182,9 @@ impl Person<'_> {
 
     /// Presses a button of the latest menu and waits; returns the latest menu.
     pub async fn presses(&self, button: &str) -> MessageView {
-        let update = self
-            .app
-            .fake
-            .press(self.id, button)
-            .unwrap_or_else(|e| panic!("cannot press {button:?}: {e}; screen: {:#?}", self.screen()));
+        let update = self.app.fake.press(self.id, button).unwrap_or_else(|e| {
+            panic!("cannot press {button:?}: {e}; screen: {:#?}", self.screen())
+        });
         self.app.handled(update).await;
         self.screen()
     }
@@ -170,10 +207,20 @@ impl Person<'_> {
 
 /// The texts of a message's buttons, row by row.
 pub fn buttons(m: &MessageView) -> Vec<String> {
-    m.keyboard.iter().flatten().map(|b| b.text.clone()).collect()
+    m.keyboard
+        .iter()
+        .flatten()
+        .map(|b| b.text.clone())
+        .collect()
 }
 
 /// The first line of a message: the screen's heading.
 pub fn heading(m: &MessageView) -> String {
-    m.text.as_deref().unwrap_or_default().lines().next().unwrap_or_default().to_owned()
+    m.text
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }

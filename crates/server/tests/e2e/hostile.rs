@@ -1,0 +1,190 @@
+//! Hostile and odd input never crashes the bot, never breaks Telegram's rules, and
+//! always gets a calm answer.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, buttons};
+
+#[tokio::test]
+async fn markup_in_names_is_shown_literally() {
+    let app = TestApp::spawn().await;
+    let name = "<b>Boss</b> & <script>alert(1)</script> &amp;";
+    let p = app.person(41, name, "en");
+    let home = p.sends("/start").await;
+    let text = home.text.unwrap();
+    assert!(text.starts_with(&format!("Hello, {name}!")), "{text}");
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn hostile_text_and_commands_get_calm_answers() {
+    let app = TestApp::spawn().await;
+    let p = app.person(42, "Eve", "en");
+    p.sends("/start").await;
+    let long_markup = "<>&\"'".repeat(900);
+    let inputs = [
+        "/",
+        "//",
+        "/ menu",
+        "/UNKNOWN",
+        "/menu@some_other_bot",
+        "/start extra args here",
+        "/help me",
+        "'; DROP TABLE users; --",
+        "<b>not bold</b> <a href=\"javascript:alert(1)\">x</a>",
+        long_markup.as_str(),
+        "\u{202E}txt.exe\u{200B}\u{0000}",
+        "Z̷̡̢̛̛̖̗̘̙̜̝̞̟̠̣̤̥̦̩̪̫̬̭̮̯̰̱̲̳̹̺̻̼͇͈͉͍͎ͅa̸l̶g̷o̵",
+        "🙂🙃🙂🙃",
+        "   ",
+    ];
+    let before = p.messages().iter().filter(|m| m.from_bot).count();
+    for input in inputs {
+        let screen = p.sends(input).await;
+        assert!(
+            !screen.keyboard.is_empty(),
+            "{input:?} left the person without a menu"
+        );
+    }
+    let after = p.messages().iter().filter(|m| m.from_bot).count();
+    assert!(after >= before + inputs.len(), "every input got an answer");
+    let unknown = p.sends("/definitely_not_a_command").await;
+    assert!(
+        unknown
+            .text
+            .unwrap()
+            .starts_with("There is no such command")
+    );
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn forged_and_stale_buttons_get_a_fresh_main_menu() {
+    let app = TestApp::spawn().await;
+    let p = app.person(43, "Mallory", "en");
+    let home = p.sends("/menu").await;
+    let forged = [
+        "garbage".to_owned(),
+        "1o00000000".to_owned(), // a page that does not exist
+        "1s00000000.0".to_owned(),
+        "2h".to_owned(), // a future version
+        "1h;DROP TABLE users".to_owned(),
+        "x".repeat(64),
+        "1l../../etc/passwd".to_owned(),
+        "Ё".repeat(32), // 64 bytes of Cyrillic
+    ];
+    for data in &forged {
+        let update = app.fake.press_on(p.id, home.message_id, data);
+        app.handled(update).await;
+        let screen = p.screen();
+        assert!(
+            screen
+                .text
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("Main menu"),
+            "{data}: {screen:?}"
+        );
+    }
+    // A real section's button pressed for a page index past its end.
+    let section = app.pack.top_level()[0];
+    let update = app
+        .fake
+        .press_on(p.id, home.message_id, &format!("1s{section}.999"));
+    app.handled(update).await;
+    // A press on a message the bot never sent, and on a message id from another chat.
+    let update = app.fake.press_on(p.id, 999_999, "1h");
+    app.handled(update).await;
+    let answers: Vec<String> = app
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "answerCallbackQuery")
+        .filter_map(|r| {
+            r.params
+                .get("text")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned)
+        })
+        .collect();
+    assert!(
+        answers.iter().filter(|t| t.contains("out of date")).count() >= forged.len() + 1,
+        "{answers:?}"
+    );
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn odd_updates_are_ignored_and_the_bot_keeps_working() {
+    let app = TestApp::spawn().await;
+    let p = app.person(44, "Odd", "ru");
+    let from = json!({"id": 44, "is_bot": false, "first_name": "Odd"});
+    let chat = json!({"id": 44, "type": "private", "first_name": "Odd"});
+    let group = json!({"id": -1001234567890_i64, "type": "supergroup", "title": "Staff"});
+    let odd = [
+        json!({"edited_message": {"message_id": 1, "date": 0, "chat": chat, "from": from, "text": "edited"}}),
+        json!({"message": {"message_id": 2, "date": 0, "chat": group, "from": from, "text": "/start"}}),
+        json!({"message": {"message_id": 3, "date": 0, "chat": chat, "text": "no sender"}}),
+        json!({"message": {"message_id": 4, "date": 0, "chat": chat, "from": from, "new_chat_title": "x"}}),
+        json!({"my_chat_member": {"chat": chat, "from": from, "date": 0,
+            "old_chat_member": {"status": "member", "user": from},
+            "new_chat_member": {"status": "kicked", "user": from, "until_date": 0}}}),
+        json!({"some_future_update_kind": {"x": 1}}),
+    ];
+    for update in odd {
+        let id = app.fake.push_raw_update(update);
+        app.handled(id).await;
+    }
+    assert!(
+        p.messages().iter().all(|m| !m.from_bot),
+        "odd updates get no answer"
+    );
+    assert!(
+        app.fake
+            .messages(-1001234567890)
+            .iter()
+            .all(|m| !m.from_bot),
+        "groups are not served"
+    );
+    let photo = app.fake.send_photo(44);
+    app.handled(photo).await;
+    let reply = p.screen().text.unwrap();
+    assert!(
+        reply.starts_with("Файлы и фото я не обрабатываю"),
+        "{reply}"
+    );
+    let home = p.sends("/menu").await;
+    assert!(buttons(&home).len() > 1, "the bot still works");
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn a_person_who_blocked_the_bot_is_marked_inactive() {
+    let app = TestApp::spawn().await;
+    let p = app.person(45, "Gone", "ru");
+    p.sends("/start").await;
+    app.fake.set_blocked(45, true);
+    let update = app.fake.send_text(45, "/menu");
+    app.handled(update).await;
+    let storage = storage::SqlStorage::connect(secrecy::ExposeSecret::expose_secret(
+        &app.config().database_url,
+    ))
+    .await
+    .unwrap();
+    use engine::ports::Storage;
+    let user = storage
+        .user(domain::ids::UserId(45))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.inactive, "403 marks the person inactive");
+    app.fake.set_blocked(45, false);
+    p.sends("/menu").await;
+    let user = storage
+        .user(domain::ids::UserId(45))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!user.inactive, "writing again makes them active");
+    app.assert_clean();
+}

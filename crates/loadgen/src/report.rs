@@ -1,0 +1,261 @@
+//! The results as Markdown tables (for people and `docs/benchmarks.md`) and as JSON.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::scenarios::{LatencyResult, MemoryResult, Plan, StartupResult};
+use crate::stats::{Summary, mib, ms};
+
+/// Everything one `loadgen` run measured.
+#[derive(Debug)]
+pub struct Report {
+    pub stack: String,
+    pub machine: String,
+    pub startup: Option<StartupResult>,
+    pub memory: Option<MemoryResult>,
+    pub latency: Vec<LatencyResult>,
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| crate::stats::status_kib(&m, "MemTotal"))
+        .unwrap_or(0);
+    format!("{cores} cores, {:.1} GiB RAM", mib(mem_kib) / 1024.0)
+}
+
+fn f1(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn msf(d: Duration) -> String {
+    let v = ms(d);
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn summary_json(s: Option<&Summary>) -> Value {
+    s.map_or(Value::Null, |s| {
+        json!({
+            "count": s.count,
+            "min_ms": ms(s.min), "p50_ms": ms(s.p50), "p95_ms": ms(s.p95),
+            "p99_ms": ms(s.p99), "max_ms": ms(s.max), "mean_ms": ms(s.mean),
+        })
+    })
+}
+
+fn counts(list: &[(String, usize)]) -> String {
+    if list.is_empty() {
+        return "none".to_owned();
+    }
+    list.iter()
+        .map(|(m, n)| format!("{m} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Report {
+    pub fn new(plan: &Plan) -> Report {
+        Report {
+            stack: plan.bot.stack(),
+            machine: machine(),
+            startup: None,
+            memory: None,
+            latency: Vec::new(),
+        }
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Stack: {}. Machine: {}.\n", self.stack, self.machine);
+        if let Some(s) = &self.startup {
+            startup_md(&mut out, s);
+        }
+        if let Some(m) = &self.memory {
+            memory_md(&mut out, m);
+        }
+        if !self.latency.is_empty() {
+            latency_md(&mut out, &self.latency);
+        }
+        out
+    }
+
+    pub fn json(&self) -> Value {
+        let startup = self.startup.as_ref().map(|s| {
+            let list = |v: &[Duration]| v.iter().map(|d| ms(*d)).collect::<Vec<_>>();
+            json!({
+                "to_first_get_updates_ms": list(&s.to_polling),
+                "to_first_request_ms": list(&s.to_first_request),
+                "shutdown_ms": list(&s.shutdown),
+                "to_first_get_updates": summary_json(Summary::of(&s.to_polling).as_ref()),
+                "all_graceful": s.all_graceful,
+            })
+        });
+        let memory = self.memory.as_ref().map(|m| {
+            json!({
+                "users": m.users,
+                "idle_rss_mib": mib(m.idle_kib),
+                "loaded_rss_mib": mib(m.loaded_kib),
+                "peak_rss_mib": mib(m.peak_kib),
+                "database_bytes": m.database_bytes,
+                "elapsed_ms": ms(m.elapsed),
+                "errors": m.error_count,
+                "first_errors": m.errors,
+                "violations": m.violations,
+            })
+        });
+        let latency: Vec<Value> = self
+            .latency
+            .iter()
+            .map(|l| {
+                json!({
+                    "name": l.name,
+                    "users": l.users,
+                    "presses": l.presses,
+                    "latency": summary_json(l.summary.as_ref()),
+                    "throughput_per_s": l.throughput,
+                    "elapsed_ms": ms(l.elapsed),
+                    "unmatched": l.unmatched,
+                    "errors": l.error_count,
+                    "first_errors": l.errors,
+                    "violations": l.violations,
+                    "unanswered_callbacks": l.unanswered_callbacks,
+                    "failed_requests": l.failed_requests.iter().map(|(m, n)| json!({"method": m, "count": n})).collect::<Vec<_>>(),
+                    "requests": l.requests.iter().map(|(m, n)| json!({"method": m, "count": n})).collect::<Vec<_>>(),
+                    "bot_cpu_ms": ms(l.bot_cpu),
+                    "loadgen_cpu_ms": ms(l.loadgen_cpu),
+                    "bot_rss_mib": mib(l.bot_rss_kib),
+                })
+            })
+            .collect();
+        json!({
+            "stack": self.stack,
+            "machine": self.machine,
+            "startup": startup,
+            "memory": memory,
+            "latency": latency,
+        })
+    }
+}
+
+fn memory_md(out: &mut String, m: &MemoryResult) {
+    let _ = writeln!(out, "### Memory (resident set of the bot process)\n");
+    let _ = writeln!(out, "| state | VmRSS MiB |");
+    let _ = writeln!(out, "|---|---:|");
+    let _ = writeln!(out, "| idle after start | {} |", f1(mib(m.idle_kib)));
+    let _ = writeln!(
+        out,
+        "| after {} people each sent /start and opened a section | {} |",
+        m.users,
+        f1(mib(m.loaded_kib))
+    );
+    let _ = writeln!(out, "| peak (VmHWM) | {} |", f1(mib(m.peak_kib)));
+    let db = m
+        .database_bytes
+        .map_or_else(|| "n/a".to_owned(), |b| format!("{:.1} MiB", mib(b / 1024)));
+    let _ = writeln!(
+        out,
+        "\nThe crowd took {:.1} s; SQLite file with WAL afterwards: {db}; errors: {}; violations: {}.\n",
+        m.elapsed.as_secs_f64(),
+        m.error_count,
+        m.violations
+    );
+    for e in &m.errors {
+        let _ = writeln!(out, "- error: {e}");
+    }
+}
+
+fn latency_md(out: &mut String, runs: &[LatencyResult]) {
+    let _ = writeln!(
+        out,
+        "### Latency: button press → editMessageText at the fake\n"
+    );
+    let _ = writeln!(
+        out,
+        "| run | presses | p50 ms | p95 ms | p99 ms | max ms | presses/s | errors | violations | bot CPU ms/press | loadgen+fake CPU ms/press |"
+    );
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for l in runs {
+        let cell = |f: fn(&Summary) -> Duration| {
+            l.summary.as_ref().map_or("–".to_owned(), |s| msf(f(s)))
+        };
+        let per_press = |d: Duration| {
+            if l.presses == 0 {
+                "–".to_owned()
+            } else {
+                format!("{:.2}", ms(d) / l.presses as f64)
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
+            l.name,
+            l.presses,
+            cell(|s| s.p50),
+            cell(|s| s.p95),
+            cell(|s| s.p99),
+            cell(|s| s.max),
+            l.throughput,
+            l.error_count + l.unmatched,
+            l.violations,
+            per_press(l.bot_cpu),
+            per_press(l.loadgen_cpu),
+        );
+    }
+    let _ = writeln!(out);
+    for l in runs {
+        let _ = writeln!(
+            out,
+            "- {}: {:.1} s; unanswered callback queries: {}; presses with no edit: {}; bot RSS after: {} MiB; requests: {}; refused requests: {}.",
+            l.name,
+            l.elapsed.as_secs_f64(),
+            l.unanswered_callbacks,
+            l.unmatched,
+            f1(mib(l.bot_rss_kib)),
+            counts(&l.requests),
+            counts(&l.failed_requests),
+        );
+        for e in &l.errors {
+            let _ = writeln!(out, "  - error: {e}");
+        }
+    }
+}
+
+fn startup_md(out: &mut String, s: &StartupResult) {
+    let _ = writeln!(
+        out,
+        "### Start-up ({} runs, fresh database each)\n",
+        s.to_polling.len()
+    );
+    let _ = writeln!(out, "| measure | min ms | median ms | max ms |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for (name, values) in [
+        ("spawn → first getUpdates", &s.to_polling),
+        ("spawn → first Bot API request", &s.to_first_request),
+        ("SIGTERM → exit", &s.shutdown),
+    ] {
+        if let Some(sum) = Summary::of(values) {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} | {} |",
+                msf(sum.min),
+                msf(sum.p50),
+                msf(sum.max)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nAll runs exited by themselves with status 0 after SIGTERM: {}.\n",
+        if s.all_graceful { "yes" } else { "NO" }
+    );
+}

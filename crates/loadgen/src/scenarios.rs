@@ -1,0 +1,428 @@
+//! The scenarios: cold start, memory, and button-press latency (one person, then a
+//! crowd). Each starts its own fake and its own bot process, and returns numbers.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
+use tokio::task::JoinSet;
+
+use crate::bot::{self, BotProcess, BotSettings};
+use crate::driver::{self, Press, Watcher};
+use crate::stats::Summary;
+
+/// Knobs shared by the scenarios.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub bot: BotSettings,
+    pub fake: FakeConfig,
+    pub users: usize,
+    pub presses_per_user: usize,
+    pub sequential_presses: usize,
+    pub startup_runs: usize,
+    /// How long one person waits for one answer before giving up.
+    pub press_timeout: Duration,
+    pub back_button: String,
+    pub home_button: String,
+    pub first_user_id: i64,
+}
+
+/// Cold start figures.
+#[derive(Debug, Clone)]
+pub struct StartupResult {
+    /// Spawn to the first getUpdates at the fake, per run.
+    pub to_polling: Vec<Duration>,
+    /// Spawn to the first Bot API request of any kind, per run.
+    pub to_first_request: Vec<Duration>,
+    /// SIGTERM to exit, per run.
+    pub shutdown: Vec<Duration>,
+    pub all_graceful: bool,
+}
+
+/// Resident memory figures.
+#[derive(Debug, Clone)]
+pub struct MemoryResult {
+    pub users: usize,
+    pub idle_kib: u64,
+    pub loaded_kib: u64,
+    pub peak_kib: u64,
+    pub database_bytes: Option<u64>,
+    pub elapsed: Duration,
+    pub errors: Vec<String>,
+    pub error_count: usize,
+    pub violations: usize,
+}
+
+/// One latency run.
+#[derive(Debug, Clone)]
+pub struct LatencyResult {
+    pub name: String,
+    pub users: usize,
+    pub presses: usize,
+    pub summary: Option<Summary>,
+    /// Presses answered per second, first press to last answer.
+    pub throughput: f64,
+    pub elapsed: Duration,
+    pub unmatched: usize,
+    pub error_count: usize,
+    pub errors: Vec<String>,
+    pub violations: usize,
+    pub unanswered_callbacks: usize,
+    pub failed_requests: Vec<(String, usize)>,
+    pub requests: Vec<(String, usize)>,
+    pub bot_cpu: Duration,
+    pub loadgen_cpu: Duration,
+    pub bot_rss_kib: u64,
+}
+
+/// Keeps the first few error messages and counts them all.
+#[derive(Debug, Default)]
+struct Errors {
+    shown: Vec<String>,
+    count: usize,
+}
+
+impl Errors {
+    fn add(&mut self, e: &anyhow::Error) {
+        self.count += 1;
+        if self.shown.len() < 5 {
+            self.shown.push(format!("{e:#}"));
+        }
+    }
+}
+
+async fn fresh_fake(plan: &Plan) -> Result<FakeTelegram> {
+    FakeTelegram::start(plan.fake.clone())
+        .await
+        .context("cannot start the fake Telegram")
+}
+
+fn user_id(plan: &Plan, index: usize) -> Result<i64> {
+    let offset = i64::try_from(index).context("too many users")?;
+    plan.first_user_id
+        .checked_add(offset)
+        .ok_or_else(|| anyhow!("user ids overflow"))
+}
+
+fn add_person(fake: &FakeTelegram, id: i64, index: usize) {
+    fake.add_user(TestUser::new(id, format!("Load {index}")).language("en"));
+}
+
+/// `startup`: spawn to first getUpdates, `runs` times, each on a fresh fake and a fresh
+/// database (so migrations are included when running on SQLite).
+pub async fn startup(plan: &Plan) -> Result<StartupResult> {
+    let mut result = StartupResult {
+        to_polling: Vec::new(),
+        to_first_request: Vec::new(),
+        shutdown: Vec::new(),
+        all_graceful: true,
+    };
+    for run in 0..plan.startup_runs {
+        let fake = fresh_fake(plan).await?;
+        let mut bot = BotProcess::spawn(&plan.bot, &fake)?;
+        let polling = bot
+            .wait_polling(&fake)
+            .await
+            .with_context(|| format!("start-up run {}", run + 1))?;
+        result.to_polling.push(polling - bot.spawned_at());
+        if let Some(first) = fake.requests().iter().map(|r| r.at).min() {
+            result
+                .to_first_request
+                .push(first.saturating_duration_since(bot.spawned_at()));
+        }
+        let stopped = bot.stop().await?;
+        result.shutdown.push(stopped.shutdown);
+        result.all_graceful &= stopped.graceful && stopped.success;
+        fake.shutdown().await;
+    }
+    Ok(result)
+}
+
+/// Sends `/start` for every person at once (bounded by `timeout` each).
+async fn start_crowd(
+    fake: &FakeTelegram,
+    watcher: &Watcher,
+    ids: &[i64],
+    timeout: Duration,
+    errors: &mut Errors,
+) -> Vec<i64> {
+    let mut tasks = JoinSet::new();
+    for &id in ids {
+        let (fake, watcher) = (fake.clone(), watcher.clone());
+        tasks.spawn(async move {
+            driver::start_and_wait(&fake, &watcher, id, timeout)
+                .await
+                .map(|()| id)
+                .with_context(|| format!("chat {id}"))
+        });
+    }
+    let mut started = Vec::with_capacity(ids.len());
+    while let Some(joined) = tasks.join_next().await {
+        match joined.map_err(anyhow::Error::from).and_then(|r| r) {
+            Ok(id) => started.push(id),
+            Err(e) => errors.add(&e),
+        }
+    }
+    started.sort_unstable();
+    started
+}
+
+/// The home menu's section buttons: every row but the last (the language button).
+fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
+    let rows = driver::menu_buttons(fake, chat);
+    let Some((_, section_rows)) = rows.split_last() else {
+        bail!("the answer to /start has no buttons");
+    };
+    let sections: Vec<String> = section_rows.iter().flatten().cloned().collect();
+    if sections.is_empty() {
+        bail!("the home menu has no section buttons: {rows:?}");
+    }
+    Ok(sections)
+}
+
+/// `memory`: VmRSS idle after start, then after `users` people each sent /start and
+/// opened one section.
+pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
+    let fake = fresh_fake(plan).await?;
+    let mut bot = BotProcess::spawn(&plan.bot, &fake)?;
+    bot.wait_polling(&fake).await?;
+    // Let start-up work (migrations, content load, first poll) settle before reading
+    // memory: a pause before a reading, not a measurement.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (idle_kib, _) = bot.memory_kib()?;
+    let watcher = Watcher::start(&fake);
+    let began = Instant::now();
+    let ids: Vec<i64> = (0..plan.users)
+        .map(|i| user_id(plan, i))
+        .collect::<Result<_>>()?;
+    for (i, &id) in ids.iter().enumerate() {
+        add_person(&fake, id, i);
+    }
+    let mut errors = Errors::default();
+    let started = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
+    let first = *started
+        .first()
+        .ok_or_else(|| anyhow!("no one got an answer to /start: {:?}", errors.shown))?;
+    let sections = Arc::new(sections(&fake, first)?);
+    let mut tasks = JoinSet::new();
+    for (i, &id) in started.iter().enumerate() {
+        let (fake, watcher, sections) = (fake.clone(), watcher.clone(), sections.clone());
+        let timeout = plan.press_timeout;
+        tasks.spawn(async move {
+            let button = &sections[i % sections.len()];
+            driver::press_and_wait(&fake, &watcher, id, button, timeout).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined.map_err(anyhow::Error::from).and_then(|r| r) {
+            errors.add(&e);
+        }
+    }
+    let elapsed = began.elapsed();
+    bot.ensure_running()?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (loaded_kib, peak_kib) = bot.memory_kib()?;
+    let database_bytes = bot.database_bytes();
+    watcher.shutdown();
+    let violations = fake.violations().len();
+    log_problems(&bot, "memory");
+    bot.stop().await?;
+    fake.shutdown().await;
+    Ok(MemoryResult {
+        users: plan.users,
+        idle_kib,
+        loaded_kib,
+        peak_kib,
+        database_bytes,
+        elapsed,
+        errors: errors.shown,
+        error_count: errors.count,
+        violations,
+    })
+}
+
+/// The button a person presses as their `step`-th press (from 0), starting at section
+/// `offset`: open a section, go back, open the next, go home, ...
+fn nth_button<'a>(
+    step: usize,
+    offset: usize,
+    sections: &'a [String],
+    back: &'a str,
+    home: &'a str,
+) -> &'a str {
+    if step % 2 == 0 {
+        &sections[(offset + step / 2) % sections.len()]
+    } else if (step / 2) % 2 == 0 {
+        back
+    } else {
+        home
+    }
+}
+
+/// `latency`: (a) one person pressing `sequential_presses` times in a row, (b)
+/// `users` people each pressing `presses_per_user` times as fast as the bot answers.
+pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
+    let fake = fresh_fake(plan).await?;
+    let mut bot = BotProcess::spawn(&plan.bot, &fake)?;
+    bot.wait_polling(&fake).await?;
+    let watcher = Watcher::start(&fake);
+    let mut results = Vec::new();
+
+    // (a) one person, sequentially.
+    let solo = user_id(plan, 0)?;
+    add_person(&fake, solo, 0);
+    driver::start_and_wait(&fake, &watcher, solo, plan.press_timeout).await?;
+    let sections = Arc::new(sections(&fake, solo)?);
+    let mut errors = Errors::default();
+    let mut presses = Vec::with_capacity(plan.sequential_presses);
+    let phase = Phase::begin(&bot, &fake)?;
+    for step in 0..plan.sequential_presses {
+        let button = nth_button(step, 0, &sections, &plan.back_button, &plan.home_button);
+        match driver::press_and_wait(&fake, &watcher, solo, button, plan.press_timeout).await {
+            Ok(p) => presses.push(p),
+            Err(e) => {
+                errors.add(&e);
+                break;
+            }
+        }
+    }
+    bot.ensure_running()?;
+    results.push(phase.finish("one person, sequential", 1, &presses, errors, &fake, &bot)?);
+
+    // (b) a crowd. /start first (not measured), then everyone presses at once.
+    let ids: Vec<i64> = (1..=plan.users)
+        .map(|i| user_id(plan, i))
+        .collect::<Result<_>>()?;
+    for (i, &id) in ids.iter().enumerate() {
+        add_person(&fake, id, i + 1);
+    }
+    let mut errors = Errors::default();
+    let started = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
+    let phase = Phase::begin(&bot, &fake)?;
+    let mut tasks = JoinSet::new();
+    for (i, &id) in started.iter().enumerate() {
+        let (fake, watcher, sections) = (fake.clone(), watcher.clone(), sections.clone());
+        let (back, home) = (plan.back_button.clone(), plan.home_button.clone());
+        let (count, timeout) = (plan.presses_per_user, plan.press_timeout);
+        tasks.spawn(async move {
+            let mut mine = Vec::with_capacity(count);
+            for step in 0..count {
+                let button = nth_button(step, i, &sections, &back, &home);
+                match driver::press_and_wait(&fake, &watcher, id, button, timeout).await {
+                    Ok(p) => mine.push(p),
+                    Err(e) => return (mine, Some(e)),
+                }
+            }
+            (mine, None)
+        });
+    }
+    let mut presses = Vec::with_capacity(started.len() * plan.presses_per_user);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((mine, error)) => {
+                presses.extend(mine);
+                if let Some(e) = error {
+                    errors.add(&e);
+                }
+            }
+            Err(e) => errors.add(&anyhow::Error::from(e)),
+        }
+    }
+    bot.ensure_running()?;
+    let name = format!("{} people at once", started.len());
+    results.push(phase.finish(&name, started.len(), &presses, errors, &fake, &bot)?);
+
+    watcher.shutdown();
+    log_problems(&bot, "latency");
+    bot.stop().await?;
+    fake.shutdown().await;
+    Ok(results)
+}
+
+/// CPU and clock at the start of a measured phase.
+struct Phase {
+    began: Instant,
+    bot_cpu: Duration,
+    own_cpu: Duration,
+    violations: usize,
+}
+
+impl Phase {
+    fn begin(bot: &BotProcess, fake: &FakeTelegram) -> Result<Phase> {
+        Ok(Phase {
+            violations: fake.violations().len(),
+            began: Instant::now(),
+            bot_cpu: bot.cpu_time()?,
+            own_cpu: bot::own_cpu_time()?,
+        })
+    }
+
+    fn finish(
+        self,
+        name: &str,
+        users: usize,
+        presses: &[Press],
+        errors: Errors,
+        fake: &FakeTelegram,
+        bot: &BotProcess,
+    ) -> Result<LatencyResult> {
+        let bot_cpu = bot.cpu_time()?.saturating_sub(self.bot_cpu);
+        let loadgen_cpu = bot::own_cpu_time()?.saturating_sub(self.own_cpu);
+        let requests = fake.requests();
+        let matched = driver::match_edits(presses, &requests);
+        let first_press = presses.iter().map(|p| p.at).min().unwrap_or(self.began);
+        let elapsed = matched.last_answer.map_or(Duration::ZERO, |last| {
+            last.saturating_duration_since(first_press)
+        });
+        let (bot_rss_kib, _) = bot.memory_kib()?;
+        Ok(LatencyResult {
+            name: name.to_owned(),
+            users,
+            presses: presses.len(),
+            summary: Summary::of(&matched.latencies),
+            throughput: crate::stats::per_second(matched.latencies.len(), elapsed),
+            elapsed,
+            unmatched: matched.unmatched,
+            error_count: errors.count,
+            errors: errors.shown,
+            violations: fake.violations().len().saturating_sub(self.violations),
+            unanswered_callbacks: fake.unanswered_callbacks().len(),
+            failed_requests: driver::failed_requests(&requests, self.began),
+            requests: driver::request_counts(&requests, self.began),
+            bot_cpu,
+            loadgen_cpu,
+            bot_rss_kib,
+        })
+    }
+}
+
+/// Shows the bot's own warnings and errors (a few, and how many) on stderr.
+fn log_problems(bot: &BotProcess, scenario: &str) {
+    let problems = bot.log_problems();
+    if problems.is_empty() {
+        return;
+    }
+    eprintln!(
+        "[{scenario}] the bot logged {} warning/error lines; the first ones:",
+        problems.len()
+    );
+    for line in problems.iter().take(10) {
+        eprintln!("  {line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_alternate_between_sections_and_back_or_home() {
+        let sections = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        let walk: Vec<&str> = (0..8)
+            .map(|step| nth_button(step, 0, &sections, "Back", "Home"))
+            .collect();
+        assert_eq!(walk, ["A", "Back", "B", "Home", "C", "Back", "A", "Home"]);
+        assert_eq!(nth_button(0, 4, &sections, "Back", "Home"), "B");
+    }
+}
