@@ -75,6 +75,10 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
+        // Installed first, so that nothing recorded during start-up is lost.
+        if http::prometheus().is_none() {
+            tracing::warn!("another metrics recorder is installed; /metrics will be empty");
+        }
         let content = Arc::new(load_content(&config.content_dir)?);
         tracing::info!(
             dir = %config.content_dir.display(),

@@ -439,4 +439,13 @@ mod tests {
             "sqlite://trainbot.db"
         );
     }
+
+    #[test]
+    fn the_example_settings_file_is_valid() {
+        let example =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/trainbot.example.toml");
+        let c = Config::from_sources(Some(&example), &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert_eq!(c.poll_timeout_secs, 25);
+    }
 }

@@ -273,3 +273,29 @@ async fn navigation_edits_one_message_in_place() {
     assert_eq!(back.text, home.text, "home renders the same");
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn health_readiness_and_metrics_are_served() {
+    let app = TestApp::spawn().await;
+    let p = app.person(51, "Ops", "en");
+    p.sends("/start").await;
+    let base = format!("http://{}", app.http_addr());
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("/healthz").await, (200, "ok".to_owned()));
+    let (status, body) = get("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("database: ok") && body.contains("state: ok"),
+        "{body}"
+    );
+    let (status, body) = get("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("trainbot_update_seconds"), "{body}");
+    assert!(body.contains("trainbot_telegram_request_seconds"), "{body}");
+}

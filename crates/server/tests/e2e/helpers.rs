@@ -32,6 +32,7 @@ pub struct TestApp {
     pub pack: ContentPack,
     env: HashMap<String, String>,
     running: Option<(CancellationToken, JoinHandle<()>)>,
+    http_addr: Option<std::net::SocketAddr>,
     _dir: tempfile::TempDir,
     _db: Option<TestDatabaseGuard>,
 }
@@ -97,6 +98,7 @@ impl TestApp {
             pack,
             env,
             running: None,
+            http_addr: None,
             _dir: dir,
             _db: db,
         };
@@ -114,9 +116,15 @@ impl TestApp {
         let app = Application::build(self.config())
             .await
             .expect("the bot starts");
+        self.http_addr = app.http_addr();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run_until_stopped(shutdown.clone()));
         self.running = Some((shutdown, handle));
+    }
+
+    /// Where the running bot serves health and metrics.
+    pub fn http_addr(&self) -> std::net::SocketAddr {
+        self.http_addr.expect("the bot is running")
     }
 
     /// Stops the bot the way SIGTERM does, and waits until it has.
