@@ -28,7 +28,7 @@ use crate::http;
 /// Why the bot could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("CONTENT_DIR: the content pack in {dir} has {} problem(s):\n{}", .problems.len(), list(.problems))]
+    #[error("CONTENT_DIR: {}", content_report(.dir, .problems))]
     Content { dir: String, problems: Vec<Problem> },
     #[error("DATABASE_URL: {0}")]
     Database(#[from] storage::ConnectError),
@@ -40,12 +40,14 @@ pub enum StartError {
     Telegram(String),
 }
 
-fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("  {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The report `content check` prints: a count, then one problem a line.
+pub fn content_report(dir: &str, problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    format!(
+        "the content pack in {dir} has {} problem(s):\n{}",
+        problems.len(),
+        lines.join("\n")
+    )
 }
 
 /// Loads and validates a content pack, or reports every problem.
@@ -107,7 +109,10 @@ impl Application {
 
         let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
         telegram::commands::register(&bot).await.map_err(|f| {
-            StartError::Telegram(format!("cannot register the bot's commands: {f:?}"))
+            StartError::Telegram(format!(
+                "cannot register the bot's commands at {}: {f} (check the token and that the Bot API server is reachable)",
+                config.telegram_api_url
+            ))
         })?;
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
         let settings = PollSettings {

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{Application, load_content, open_storage};
+use domain::content::ContentPack;
+
+use crate::app::{Application, content_report, open_storage};
 use crate::config::Config;
 use crate::telemetry;
 
@@ -111,7 +113,7 @@ fn state_kind(c: &Config) -> &'static str {
 }
 
 fn content_check(dir: &std::path::Path) -> ExitCode {
-    match load_content(dir) {
+    match ContentPack::load(dir) {
         Ok(pack) => {
             println!(
                 "{}: ok ({} pages, {} sections at the top, {} quizzes)",
@@ -122,7 +124,7 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e),
+        Err(problems) => fail(&content_report(&dir.display().to_string(), &problems)),
     }
 }
 

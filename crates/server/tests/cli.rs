@@ -170,8 +170,8 @@ fn assert_broken_report(out: &Output) {
     let lines = out.stderr_lines();
     let head = lines
         .iter()
-        .position(|l| l.starts_with("trainbot: CONTENT_DIR: "))
-        .unwrap_or_else(|| panic!("no `trainbot: CONTENT_DIR:` line:\n{out}"));
+        .position(|l| l.starts_with("trainbot: ") && l.contains("the content pack in "))
+        .unwrap_or_else(|| panic!("no `trainbot: the content pack in` line:\n{out}"));
     assert!(
         lines[head].contains("packs/broken"),
         "the heading does not name the folder:\n{out}"
@@ -515,8 +515,7 @@ fn content_check_uses_content_dir_then_dot_content() {
     let lines = out.stderr_lines();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(
-        lines[0]
-            .starts_with("trainbot: CONTENT_DIR: the content pack in content has 1 problem(s):"),
+        lines[0].starts_with("trainbot: the content pack in content has 1 problem(s):"),
         "{out}"
     );
     assert!(lines[1].contains("does not exist"), "{out}");
@@ -569,7 +568,7 @@ fn content_check_report_has_file_and_line() {
     let lines = out.stderr_lines();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(
-        lines[0].starts_with("trainbot: CONTENT_DIR: the content pack in pack has 2 problem(s):"),
+        lines[0].starts_with("trainbot: the content pack in pack has 2 problem(s):"),
         "{out}"
     );
     assert!(

@@ -23,6 +23,20 @@ pub enum Failure {
     Permanent(String),
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::NotModified => f.write_str("the message is not modified"),
+            Failure::EditImpossible => f.write_str("the message cannot be edited"),
+            Failure::Blocked => f.write_str("the person blocked the bot"),
+            Failure::RetryAfter(d) => write!(f, "Telegram asked to wait {} s", d.as_secs()),
+            Failure::Transient(why) => write!(f, "Telegram cannot be reached: {why}"),
+            Failure::BadFileId => f.write_str("Telegram refused a cached file id"),
+            Failure::Permanent(why) => write!(f, "Telegram refused the request: {why}"),
+        }
+    }
+}
+
 pub fn classify(e: &RequestError) -> Failure {
     match e {
         RequestError::RetryAfter(s) => Failure::RetryAfter(s.duration()),

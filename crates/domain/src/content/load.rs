@@ -157,11 +157,26 @@ impl ContentPack {
                 if let Some(id) = loader.section(&entry, &rel, None) {
                     top_level.push(id);
                 }
+            } else if entry.is_dir() && contains_pages(&entry) {
+                loader.problems.push(Problem::new(
+                    file_name(&entry),
+                    None,
+                    "this folder has pages but no _section.toml, so nobody can reach them",
+                ));
             } else if entry.is_file() && entry.extension().is_some_and(|e| e == "md") {
                 loader.problems.push(Problem::new(
                     file_name(&entry),
                     None,
                     "a page must sit in a section folder (a folder with _section.toml), not at the top",
+                ));
+            } else if entry.is_file()
+                && entry.extension().is_some_and(|e| e == "toml")
+                && file_name(&entry) != PACK_FILE
+            {
+                loader.problems.push(Problem::new(
+                    file_name(&entry),
+                    None,
+                    "unknown TOML file at the top: sections and quizzes belong in a section folder",
                 ));
             }
         }
@@ -413,11 +428,15 @@ impl Loader {
         };
         let id = self.claim_id(rel);
         let mut children = Vec::new();
+        // Pages and sub-sections found, loaded or not: a section whose only page is
+        // broken is not "empty", it has a broken page (reported on its own).
+        let mut entries_found = 0;
         for entry in sorted_entries(dir, &mut self.problems, Path::new(rel)) {
             let name = file_name(&entry);
             let child_rel = format!("{rel}/{name}");
             if entry.is_dir() {
                 if entry.join(SECTION_FILE).is_file() {
+                    entries_found += 1;
                     children.extend(self.section(&entry, &child_rel, Some(id)));
                 } else if contains_pages(&entry) {
                     self.report(
@@ -441,6 +460,7 @@ impl Loader {
                     self.quizzes.push(quiz);
                 }
             } else if name.ends_with(".md") {
+                entries_found += 1;
                 if !is_slug(name.trim_end_matches(".md")) {
                     self.report(
                         &child_rel,
@@ -457,7 +477,7 @@ impl Loader {
                 );
             }
         }
-        if children.is_empty() {
+        if entries_found == 0 {
             self.report(
                 &section_rel,
                 None,

@@ -77,7 +77,6 @@ async fn the_menu_position_survives_a_restart() {
         .ru
         .clone();
     let section = p.presses(&first).await;
-    drop(p);
     app.stop().await;
     app.start().await;
     let p = app.person(31, "Ира", "ru");
