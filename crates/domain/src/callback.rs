@@ -7,7 +7,13 @@
 //!
 //! Format, version 1: `"1"`, a kind letter, then the kind's fields:
 //! `1h` home, `1o<node>` open, `1s<node>.<page>` section page,
-//! `1p<node>.<part>` page part, `1g` language picker, `1l<lang>` language.
+//! `1p<node>.<part>` page part, `1g` language picker, `1l<lang>` language,
+//! `1k<park>` / `1k-` choose or skip a park, `1d<dept>` / `1d-` a department,
+//! `1j` skip the position, `1f` profile, `1e<field>` edit a profile field,
+//! `1r` progress, `1Q` the list of checks, `1q<quiz>` start or resume a check,
+//! `1a<attempt>.<pos>.<option>` answer, `1t<attempt>.<pos>.<mask>` toggle options
+//! of a multiple-choice question, `1u<attempt>.<pos>.<mask>` submit them,
+//! `1n<attempt>.<pos>` next question, `1v` start a review.
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -30,8 +36,111 @@ pub enum Callback {
     PagePart { node: NodeId, part: u16 },
     /// The language picker.
     Languages,
+    /// Onboarding or profile: this park (`None`: skip).
+    Park(Option<Slug>),
+    /// Onboarding or profile: this department (`None`: skip).
+    Department(Option<Slug>),
+    /// Onboarding: no position.
+    SkipPosition,
+    /// The profile screen.
+    Profile,
+    /// Change one profile field.
+    EditProfile(ProfileFieldKind),
+    /// "My progress".
+    Progress,
+    /// The list of knowledge checks.
+    Quizzes,
+    /// Start (or resume) a knowledge check.
+    QuizStart(Slug),
+    /// Answer a single-choice question with one option (index in the quiz file).
+    Answer {
+        attempt: i64,
+        position: u16,
+        option: u8,
+    },
+    /// A multiple-choice question with these options (bit i = option i) selected.
+    Toggle {
+        attempt: i64,
+        position: u16,
+        mask: u8,
+    },
+    /// Submit a multiple-choice answer.
+    Submit {
+        attempt: i64,
+        position: u16,
+        mask: u8,
+    },
+    /// Show the question at `position` (after the feedback on the previous one).
+    Next { attempt: i64, position: u16 },
+    /// Start a spaced-review session.
+    Review,
     /// Switch the interface language.
     Language(Lang),
+}
+
+/// An id from the content pack (park, department, quiz): 1-32 of `a-z 0-9 -`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slug {
+    bytes: [u8; Slug::MAX],
+    len: u8,
+}
+
+impl Slug {
+    pub const MAX: usize = 32;
+
+    pub fn parse(raw: &str) -> Option<Slug> {
+        let ok = !raw.is_empty()
+            && raw.len() <= Slug::MAX
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            return None;
+        }
+        let mut bytes = [0u8; Slug::MAX];
+        bytes[..raw.len()].copy_from_slice(raw.as_bytes());
+        Some(Slug {
+            bytes,
+            len: raw.len() as u8,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which profile field a person wants to change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProfileFieldKind {
+    Park,
+    Department,
+    Position,
+}
+
+impl ProfileFieldKind {
+    fn code(self) -> char {
+        match self {
+            ProfileFieldKind::Park => 'p',
+            ProfileFieldKind::Department => 'd',
+            ProfileFieldKind::Position => 'j',
+        }
+    }
+
+    fn from_code(code: &str) -> Option<ProfileFieldKind> {
+        match code {
+            "p" => Some(ProfileFieldKind::Park),
+            "d" => Some(ProfileFieldKind::Department),
+            "j" => Some(ProfileFieldKind::Position),
+            _ => None,
+        }
+    }
 }
 
 /// Why data did not decode. Shown to nobody: any of these means "this menu is out of date".
@@ -54,6 +163,33 @@ impl Callback {
             Callback::SectionPage { node, page } => format!("{VERSION}s{node}.{page}"),
             Callback::PagePart { node, part } => format!("{VERSION}p{node}.{part}"),
             Callback::Languages => format!("{VERSION}g"),
+            Callback::Park(p) => format!("{VERSION}k{}", p.as_ref().map_or("-", Slug::as_str)),
+            Callback::Department(d) => {
+                format!("{VERSION}d{}", d.as_ref().map_or("-", Slug::as_str))
+            }
+            Callback::SkipPosition => format!("{VERSION}j"),
+            Callback::Profile => format!("{VERSION}f"),
+            Callback::EditProfile(field) => format!("{VERSION}e{}", field.code()),
+            Callback::Progress => format!("{VERSION}r"),
+            Callback::Quizzes => format!("{VERSION}Q"),
+            Callback::QuizStart(quiz) => format!("{VERSION}q{quiz}"),
+            Callback::Answer {
+                attempt,
+                position,
+                option,
+            } => format!("{VERSION}a{attempt}.{position}.{option}"),
+            Callback::Toggle {
+                attempt,
+                position,
+                mask,
+            } => format!("{VERSION}t{attempt}.{position}.{mask}"),
+            Callback::Submit {
+                attempt,
+                position,
+                mask,
+            } => format!("{VERSION}u{attempt}.{position}.{mask}"),
+            Callback::Next { attempt, position } => format!("{VERSION}n{attempt}.{position}"),
+            Callback::Review => format!("{VERSION}v"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
         }
     }
@@ -82,6 +218,51 @@ impl Callback {
         match kind {
             'h' if rest.is_empty() => Ok(Callback::Home),
             'g' if rest.is_empty() => Ok(Callback::Languages),
+            'j' if rest.is_empty() => Ok(Callback::SkipPosition),
+            'f' if rest.is_empty() => Ok(Callback::Profile),
+            'r' if rest.is_empty() => Ok(Callback::Progress),
+            'Q' if rest.is_empty() => Ok(Callback::Quizzes),
+            'v' if rest.is_empty() => Ok(Callback::Review),
+            'k' => optional_slug(rest).map(Callback::Park),
+            'd' => optional_slug(rest).map(Callback::Department),
+            'e' => ProfileFieldKind::from_code(rest)
+                .map(Callback::EditProfile)
+                .ok_or(DecodeError::Malformed),
+            'q' => Slug::parse(rest)
+                .map(Callback::QuizStart)
+                .ok_or(DecodeError::Malformed),
+            'a' => {
+                let [attempt, position, option] = numbers::<3>(rest)?;
+                Ok(Callback::Answer {
+                    attempt: id(attempt)?,
+                    position: small(position)?,
+                    option: small(option)?,
+                })
+            }
+            't' | 'u' => {
+                let [attempt, position, mask] = numbers::<3>(rest)?;
+                let (attempt, position, mask) = (id(attempt)?, small(position)?, small(mask)?);
+                Ok(if kind == 't' {
+                    Callback::Toggle {
+                        attempt,
+                        position,
+                        mask,
+                    }
+                } else {
+                    Callback::Submit {
+                        attempt,
+                        position,
+                        mask,
+                    }
+                })
+            }
+            'n' => {
+                let [attempt, position] = numbers::<2>(rest)?;
+                Ok(Callback::Next {
+                    attempt: id(attempt)?,
+                    position: small(position)?,
+                })
+            }
             'o' => Ok(Callback::Open(node(rest)?)),
             's' => node_and_index(rest).map(|(node, page)| Callback::SectionPage { node, page }),
             'p' => node_and_index(rest).map(|(node, part)| Callback::PagePart { node, part }),
@@ -93,6 +274,42 @@ impl Callback {
     }
 }
 
+fn optional_slug(rest: &str) -> Result<Option<Slug>, DecodeError> {
+    if rest == "-" {
+        Ok(None)
+    } else {
+        Slug::parse(rest).map(Some).ok_or(DecodeError::Malformed)
+    }
+}
+
+/// `N` dot-separated unsigned decimal numbers, exactly as `encode` writes them.
+fn numbers<const N: usize>(rest: &str) -> Result<[u64; N], DecodeError> {
+    let mut out = [0u64; N];
+    let mut parts = rest.split('.');
+    for slot in out.iter_mut() {
+        let part = parts.next().ok_or(DecodeError::Malformed)?;
+        let canonical = !part.is_empty()
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'));
+        if !canonical {
+            return Err(DecodeError::Malformed);
+        }
+        *slot = part.parse().map_err(|_| DecodeError::Malformed)?;
+    }
+    if parts.next().is_some() {
+        return Err(DecodeError::Malformed);
+    }
+    Ok(out)
+}
+
+fn id(n: u64) -> Result<i64, DecodeError> {
+    i64::try_from(n).map_err(|_| DecodeError::Malformed)
+}
+
+fn small<T: TryFrom<u64>>(n: u64) -> Result<T, DecodeError> {
+    T::try_from(n).map_err(|_| DecodeError::Malformed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +317,10 @@ mod tests {
 
     fn any_node() -> impl Strategy<Value = NodeId> {
         ".{0,40}".prop_map(|p| NodeId::from_path(&p))
+    }
+
+    fn any_slug() -> impl Strategy<Value = Slug> {
+        "[a-z0-9-]{1,32}".prop_map(|s| Slug::parse(&s).unwrap())
     }
 
     fn any_callback() -> impl Strategy<Value = Callback> {
@@ -111,6 +332,43 @@ mod tests {
                 .prop_map(|(node, page)| Callback::SectionPage { node, page }),
             (any_node(), any::<u16>()).prop_map(|(node, part)| Callback::PagePart { node, part }),
             prop::sample::select(Lang::ALL.to_vec()).prop_map(Callback::Language),
+            proptest::option::of(any_slug()).prop_map(Callback::Park),
+            proptest::option::of(any_slug()).prop_map(Callback::Department),
+            Just(Callback::SkipPosition),
+            Just(Callback::Profile),
+            prop::sample::select(vec![
+                ProfileFieldKind::Park,
+                ProfileFieldKind::Department,
+                ProfileFieldKind::Position
+            ])
+            .prop_map(Callback::EditProfile),
+            Just(Callback::Progress),
+            Just(Callback::Quizzes),
+            any_slug().prop_map(Callback::QuizStart),
+            (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, option)| {
+                Callback::Answer {
+                    attempt,
+                    position,
+                    option,
+                }
+            }),
+            (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, mask)| {
+                Callback::Toggle {
+                    attempt,
+                    position,
+                    mask,
+                }
+            }),
+            (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, mask)| {
+                Callback::Submit {
+                    attempt,
+                    position,
+                    mask,
+                }
+            }),
+            (0..i64::MAX, any::<u16>())
+                .prop_map(|(attempt, position)| Callback::Next { attempt, position }),
+            Just(Callback::Review),
         ]
     }
 
@@ -147,6 +405,17 @@ mod tests {
             "1x",
             "1h?",
             "1gx",
+            "1a1.2",
+            "1a1.2.3.4",
+            "1a01.2.3",
+            "1a1.2.256",
+            "1a99999999999999999999.0.0",
+            "1k",
+            "1kZelenopark",
+            "1q",
+            "1q../x",
+            "1ex",
+            "1t1.1.-1",
             "1o",
             "1oabc",
             "1s12345678",

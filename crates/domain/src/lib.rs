@@ -12,11 +12,14 @@
 //! - [`split`]: long pages cut into message-sized parts.
 //! - [`content`]: the content pack: loading, validation, the menu tree.
 //! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
+//! - [`learning`]: quiz grading and shuffling, attempt limits, spaced review, progress,
+//!   reminder timing in a park's time zone, certificate codes.
 
 pub mod callback;
 pub mod content;
 pub mod html;
 pub mod ids;
 pub mod lang;
+pub mod learning;
 pub mod render;
 pub mod split;

@@ -32,6 +32,13 @@ pub enum Action {
         media: Media,
         caption: Html,
     },
+    /// Send a generated file (a certificate) as a document.
+    SendDocument {
+        chat: ChatId,
+        file_name: String,
+        bytes: std::sync::Arc<Vec<u8>>,
+        caption: Html,
+    },
     /// Remove a message; failure is harmless.
     Delete { chat: ChatId, message_id: i64 },
 }

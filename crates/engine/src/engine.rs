@@ -15,13 +15,15 @@ use domain::lang::Lang;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::activity::ActivityRecorder;
+use crate::dialogue::Dialogue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::ports::{
-    Activity, ActivityKind, Clock, StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
+    Activity, ActivityKind, Clock, DocumentRenderer, StaffProfile, StateStore, Storage,
+    UPDATE_DEDUP_TTL, UserRecord,
 };
-use crate::screens::{Rendered, Screen, heading, render};
+use crate::screens::{Rendered, Screen, Viewer, heading, render};
 
 /// How long a chat's place in the menu is remembered.
 const NAV_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -33,6 +35,8 @@ pub struct Engine {
     pub(crate) state: Arc<dyn StateStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
+    pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
+    pub(crate) admins: Vec<i64>,
 }
 
 impl Engine {
@@ -49,7 +53,21 @@ impl Engine {
             state,
             clock,
             activity,
+            documents: None,
+            admins: Vec::new(),
         }
+    }
+
+    /// Draws certificates as PDF documents (without it, a certificate is sent as text).
+    pub fn with_documents(mut self, documents: Arc<dyn DocumentRenderer>) -> Engine {
+        self.documents = Some(documents);
+        self
+    }
+
+    /// The allow-listed admin ids (they may verify certificate codes).
+    pub fn with_admins(mut self, admins: Vec<i64>) -> Engine {
+        self.admins = admins;
+        self
     }
 
     pub fn content(&self) -> &ContentPack {
@@ -85,10 +103,18 @@ impl Engine {
         if user.blocked {
             return notice(&inbound, user.language, "blocked");
         }
+        let staff = match self.storage.staff_profile(user.id).await {
+            Ok(staff) => staff,
+            Err(e) => {
+                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the profile");
+                return notice(&inbound, user.language, "unavailable");
+            }
+        };
         let mut turn = Turn {
             engine: self,
             chat: inbound.chat,
             user,
+            staff,
             actions: Vec::new(),
         };
         match inbound.input {
@@ -98,7 +124,7 @@ impl Engine {
                 data,
                 message,
             } => turn.press(query_id, data.as_deref(), message).await,
-            Input::Text(_) => turn.resume("free-text").await,
+            Input::Text(text) => turn.text(&text).await,
             Input::Media => turn.resume("media-unsupported").await,
             Input::Unsupported => {}
         }
@@ -123,10 +149,12 @@ impl Engine {
 
     /// The commands to register with Telegram, per language.
     pub fn commands(lang: Lang) -> Vec<(String, String)> {
-        ["start", "menu", "help", "language", "cancel"]
-            .into_iter()
-            .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
-            .collect()
+        [
+            "start", "menu", "quiz", "progress", "profile", "help", "language", "cancel",
+        ]
+        .into_iter()
+        .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
+        .collect()
     }
 }
 
@@ -148,26 +176,46 @@ fn notice(inbound: &Inbound, lang: Lang, key: &str) -> Vec<Action> {
 }
 
 /// One update's handling: the person, their chat, and the actions so far.
-struct Turn<'e> {
-    engine: &'e Engine,
-    chat: ChatId,
-    user: UserRecord,
-    actions: Vec<Action>,
+pub(crate) struct Turn<'e> {
+    pub(crate) engine: &'e Engine,
+    pub(crate) chat: ChatId,
+    pub(crate) user: UserRecord,
+    pub(crate) staff: StaffProfile,
+    pub(crate) actions: Vec<Action>,
 }
 
 impl Turn<'_> {
-    fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         self.user.language
     }
 
-    fn pack(&self) -> &ContentPack {
+    pub(crate) fn pack(&self) -> &ContentPack {
         &self.engine.content
     }
 
-    async fn command(&mut self, name: &str, _args: &str) {
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.engine.clock.now()
+    }
+
+    /// Logs a storage failure and tells the person to try again later.
+    pub(crate) fn unavailable(&mut self, what: &str, e: &dyn std::fmt::Display) {
+        tracing::error!(error = %e, "{what}");
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text: html(self.lang(), "unavailable"),
+            keyboard: None,
+        });
+    }
+
+    async fn command(&mut self, name: &str, args: &str) {
         let lang = self.lang();
+        // Any command but /start leaves a half-finished dialogue.
+        let cancelled = name != "start" && self.leave_dialogue().await;
         match name {
             "start" => {
+                if !self.staff.onboarded {
+                    return self.start_onboarding().await;
+                }
                 let name = self.user.first_name.clone();
                 let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
                 self.send_screen(Some(greeting), Screen::Home).await;
@@ -186,14 +234,31 @@ impl Turn<'_> {
                 });
             }
             "language" => self.send_screen(None, Screen::Languages).await,
+            "profile" => self.show_profile(None).await,
+            "progress" => self.show_progress(None).await,
+            "quiz" => self.show_quizzes(None).await,
+            "verify" if self.engine.admins.contains(&self.user.id.0) => {
+                self.verify_certificate(args).await
+            }
             "cancel" => {
-                self.send_screen(Some(html(lang, "cancel-nothing")), Screen::Home)
-                    .await
+                let key = if cancelled {
+                    "cancel-done"
+                } else {
+                    "cancel-nothing"
+                };
+                self.send_screen(Some(html(lang, key)), Screen::Home).await;
             }
             _ => {
                 self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
                     .await
             }
+        }
+    }
+
+    async fn text(&mut self, text: &str) {
+        match self.dialogue().await {
+            Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
+            _ => self.resume("free-text").await,
         }
     }
 
@@ -257,9 +322,63 @@ impl Turn<'_> {
                     None => self.show(message, screen).await,
                 }
             }
+            Callback::Park(park) => self.park_chosen(query_id, park, message).await,
+            Callback::Department(department) => {
+                self.department_chosen(query_id, department, message).await
+            }
+            Callback::SkipPosition => self.position_skipped(query_id, message).await,
+            Callback::Profile => {
+                self.answer(query_id, None);
+                self.show_profile(message).await;
+            }
+            Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await,
+            Callback::Progress => {
+                self.answer(query_id, None);
+                self.show_progress(message).await;
+            }
+            Callback::Quizzes => {
+                self.answer(query_id, None);
+                self.show_quizzes(message).await;
+            }
+            Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await,
+            Callback::Answer {
+                attempt,
+                position,
+                option,
+            } => {
+                self.quiz_answer(
+                    query_id,
+                    attempt,
+                    position,
+                    1u8.checked_shl(u32::from(option)),
+                    message,
+                )
+                .await
+            }
+            Callback::Toggle {
+                attempt,
+                position,
+                mask,
+            } => {
+                self.quiz_toggle(query_id, attempt, position, mask, message)
+                    .await
+            }
+            Callback::Submit {
+                attempt,
+                position,
+                mask,
+            } => {
+                self.quiz_answer(query_id, attempt, position, Some(mask), message)
+                    .await
+            }
+            Callback::Next { attempt, position } => {
+                self.quiz_next(query_id, attempt, position, message).await
+            }
+            Callback::Review => self.review_start(query_id, message).await,
             other => {
                 let screen = Screen::from_callback(other, self.pack());
-                match screen.filter(|s| render(self.pack(), *s, self.lang()).is_some()) {
+                let viewer = self.viewer().await;
+                match screen.filter(|s| render(self.pack(), *s, &viewer).is_some()) {
                     Some(screen) => {
                         self.answer(query_id, None);
                         self.show(message, screen).await;
@@ -271,22 +390,47 @@ impl Turn<'_> {
     }
 
     /// Data the bot never issued, or a menu whose page no longer exists.
-    async fn stale(&mut self, query_id: String, message: Option<CallbackMessage>) {
+    pub(crate) async fn stale(&mut self, query_id: String, message: Option<CallbackMessage>) {
         metrics::counter!("trainbot_stale_callbacks_total").increment(1);
         self.answer(query_id, Some(t(self.lang(), "stale-menu")));
         self.show(message, Screen::Home).await;
     }
 
-    fn answer(&mut self, query_id: String, text: Option<String>) {
+    pub(crate) fn answer(&mut self, query_id: String, text: Option<String>) {
         self.actions.push(Action::AnswerCallback { query_id, text });
+    }
+
+    /// What personalises screens: language, department and due reviews.
+    pub(crate) async fn viewer(&self) -> Viewer<'_> {
+        let department = self
+            .staff
+            .department
+            .as_deref()
+            .and_then(|d| self.pack().department(d));
+        let reviews_due = self.reviews_due().await;
+        Viewer {
+            lang: self.lang(),
+            department,
+            reviews_due,
+        }
     }
 
     /// Shows `screen` in place of the pressed message when it is a text message,
     /// otherwise as a new message.
-    async fn show(&mut self, message: Option<CallbackMessage>, screen: Screen) {
-        let Some(Rendered { text, keyboard }) = self.rendered(screen) else {
+    pub(crate) async fn show(&mut self, message: Option<CallbackMessage>, screen: Screen) {
+        let Some(rendered) = self.rendered(screen).await else {
             return;
         };
+        self.show_rendered(message, rendered);
+        self.arrived(screen).await;
+    }
+
+    /// Puts a rendered screen in place of `message` (or sends it).
+    pub(crate) fn show_rendered(
+        &mut self,
+        message: Option<CallbackMessage>,
+        Rendered { text, keyboard }: Rendered,
+    ) {
         let keyboard = Some(keyboard);
         match message {
             Some(m) if m.has_text => {
@@ -311,14 +455,23 @@ impl Turn<'_> {
                 });
             }
         }
-        self.arrived(screen).await;
     }
 
     /// Sends `screen` as a new message, with an optional line above it.
-    async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) {
-        let Some(Rendered { text, keyboard }) = self.rendered(screen) else {
+    pub(crate) async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) {
+        let Some(rendered) = self.rendered(screen).await else {
             return;
         };
+        self.send_rendered(prefix, rendered);
+        self.arrived(screen).await;
+    }
+
+    /// Sends a rendered screen as a new message, with an optional line above it.
+    pub(crate) fn send_rendered(
+        &mut self,
+        prefix: Option<Html>,
+        Rendered { text, keyboard }: Rendered,
+    ) {
         match prefix {
             Some(mut combined)
                 if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT =>
@@ -349,13 +502,12 @@ impl Turn<'_> {
                 keyboard: Some(keyboard),
             }),
         }
-        self.arrived(screen).await;
     }
 
     /// Renders a screen, falling back to the main menu if it no longer exists.
-    fn rendered(&self, screen: Screen) -> Option<Rendered> {
-        render(self.pack(), screen, self.lang())
-            .or_else(|| render(self.pack(), Screen::Home, self.lang()))
+    async fn rendered(&self, screen: Screen) -> Option<Rendered> {
+        let viewer = self.viewer().await;
+        render(self.pack(), screen, &viewer).or_else(|| render(self.pack(), Screen::Home, &viewer))
     }
 
     /// Remembers where the person is and records the visit.
@@ -394,10 +546,11 @@ impl Turn<'_> {
                 None
             }
         };
+        let viewer = self.viewer().await;
         saved
             .and_then(|raw| Callback::decode(&raw).ok())
             .and_then(|cb| Screen::from_callback(cb, self.pack()))
-            .filter(|s| render(self.pack(), *s, self.lang()).is_some())
+            .filter(|s| render(self.pack(), *s, &viewer).is_some())
             .unwrap_or(Screen::Home)
     }
 }

@@ -54,7 +54,9 @@ pub fn normalise_text(text: &str, max: usize) -> String {
 pub fn display_name(raw: &str) -> String {
     let cleaned: String = raw.nfc().filter(|c| !is_invisible(*c)).collect();
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.chars().take(MAX_NAME_CHARS).collect()
+    // Cut, then trim again: the cut may land right after a space.
+    let cut: String = collapsed.chars().take(MAX_NAME_CHARS).collect();
+    cut.trim_end().to_owned()
 }
 
 fn is_invisible(c: char) -> bool {

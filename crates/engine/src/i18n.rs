@@ -67,11 +67,30 @@ mod tests {
         };
         assert_eq!(keys(ru), keys(en));
         assert!(keys(ru).len() > 10);
-        let args: HashMap<Cow<'static, str>, FluentValue<'static>> =
-            [("name", "Ann".into()), ("n", 1.into()), ("total", 2.into())]
-                .into_iter()
-                .map(|(k, v)| (Cow::Borrowed(k), v))
-                .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = [
+            ("name", "Ann".into()),
+            ("n", 1.into()),
+            ("total", 2.into()),
+            ("max", 3.into()),
+            ("length", 4.into()),
+            ("days", 5.into()),
+            ("read", 6.into()),
+            ("passed", 7.into()),
+            ("score", 8.into()),
+            ("percent", 9.into()),
+            ("need", 80.into()),
+            ("pages", 10.into()),
+            ("quizzes", 11.into()),
+            ("when", "x".into()),
+            ("answer", "x".into()),
+            ("department", "x".into()),
+            ("date", "x".into()),
+            ("code", "x".into()),
+            ("value", "x".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (Cow::Borrowed(k), v))
+        .collect();
         for key in keys(ru) {
             for lang in Lang::ALL {
                 let text = LOCALES.try_lookup_with_args(id(lang), &key, &args);

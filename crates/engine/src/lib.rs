@@ -9,6 +9,11 @@
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
 //! - [`engine`]: [`Engine::handle`], the pipeline and the handlers.
 //! - [`screens`]: rendering menus and pages into text and buttons.
+//! - `dialogue`: the few places where typed text is an answer.
+//! - `onboarding`: park, department and position; the profile.
+//! - `quiz`: knowledge checks and spaced review.
+//! - `progress`: the onboarding path, completion and certificates.
+//! - [`reminders`]: the reminder job.
 //! - [`guard`]: input normalisation.
 //! - [`i18n`]: the bot's own words (Fluent files in `locales/`).
 //! - [`activity`]: batched activity writing off the update path.
@@ -16,11 +21,16 @@
 
 pub mod action;
 pub mod activity;
+mod dialogue;
 pub mod engine;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
+mod onboarding;
 pub mod ports;
+mod progress;
+mod quiz;
+pub mod reminders;
 pub mod screens;
 
 pub use action::{Action, Button, Keyboard};

@@ -8,10 +8,17 @@
 
 use std::time::Duration;
 
+mod learning;
+
 use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;
 use time::OffsetDateTime;
+
+pub use learning::{
+    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
+    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
+};
 
 /// What Telegram tells us about a person with each update.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,7 +95,7 @@ pub enum StorageError {
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: LearningStore + Send + Sync + 'static {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through
@@ -182,3 +189,60 @@ impl Clock for SystemClock {
 /// How long update ids are remembered for de-duplication (Telegram keeps updates
 /// for 24 hours).
 pub const UPDATE_DEDUP_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A certificate, laid out in the person's language, ready to be drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateDocument {
+    pub title: String,
+    pub full_name: String,
+    pub lines: Vec<String>,
+    /// (quiz title, "92%").
+    pub quizzes: Vec<(String, String)>,
+    pub code_label: String,
+    pub code: String,
+}
+
+/// Draws documents (the PDF certificate). Behind a port so the engine stays free of
+/// PDF and font handling.
+pub trait DocumentRenderer: Send + Sync + 'static {
+    fn certificate_pdf(&self, document: &CertificateDocument) -> Result<Vec<u8>, String>;
+}
+
+/// A clock that moves only when told to: for tests that drive time-based jobs
+/// (reminders, review schedules, cooldowns) step by step.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: std::sync::Mutex<OffsetDateTime>,
+}
+
+impl ManualClock {
+    pub fn new(start: OffsetDateTime) -> ManualClock {
+        ManualClock {
+            now: std::sync::Mutex::new(start),
+        }
+    }
+
+    pub fn set(&self, to: OffsetDateTime) {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = to;
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -5,7 +5,8 @@
 //! modified" a success rather than a bug).
 
 use domain::callback::Callback;
-use domain::content::{ContentPack, MENU_PAGE_SIZE, NodeKind, breadcrumb_line};
+use domain::callback::Slug;
+use domain::content::{ContentPack, Department, MENU_PAGE_SIZE, NodeKind, breadcrumb_line};
 use domain::html::Html;
 use domain::ids::NodeId;
 use domain::lang::Lang;
@@ -53,7 +54,7 @@ impl Screen {
                 NodeKind::Section { .. } => Some(Screen::Section { node, page: 0 }),
                 NodeKind::Page(_) => Some(Screen::Page { node, part: 0 }),
             },
-            Callback::Language(_) => None,
+            _ => None,
         }
     }
 
@@ -62,6 +63,28 @@ impl Screen {
         match self {
             Screen::Section { node, .. } | Screen::Page { node, .. } => Some(node),
             Screen::Home | Screen::Languages => None,
+        }
+    }
+}
+
+/// Who is looking: what personalises a screen.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer<'a> {
+    pub lang: Lang,
+    /// The person's department: its section comes first on the main menu and its
+    /// required sections are marked.
+    pub department: Option<&'a Department>,
+    /// Review questions due now (offered on the main menu when any).
+    pub reviews_due: usize,
+}
+
+impl Viewer<'_> {
+    /// A viewer with nothing personal: for tests and for people without a profile.
+    pub fn anonymous(lang: Lang) -> Viewer<'static> {
+        Viewer {
+            lang,
+            department: None,
+            reviews_due: 0,
         }
     }
 }
@@ -76,32 +99,57 @@ pub struct Rendered {
 /// Renders `screen`, or `None` if it no longer exists in the pack (the node is
 /// gone, or the page or part index is past the end): the caller treats that as a
 /// stale menu.
-pub fn render(pack: &ContentPack, screen: Screen, lang: Lang) -> Option<Rendered> {
+pub fn render(pack: &ContentPack, screen: Screen, viewer: &Viewer<'_>) -> Option<Rendered> {
+    let lang = viewer.lang;
     match screen {
-        Screen::Home => Some(home(pack, lang)),
+        Screen::Home => Some(home(pack, viewer)),
         Screen::Languages => Some(languages(lang)),
         Screen::Section { node, page } => section(pack, node, usize::from(page), lang),
         Screen::Page { node, part } => page(pack, node, usize::from(part), lang),
     }
 }
 
-fn home(pack: &ContentPack, lang: Lang) -> Rendered {
+fn home(pack: &ContentPack, viewer: &Viewer<'_>) -> Rendered {
+    let lang = viewer.lang;
     let mut text = Html::bold(&html(lang, "main-menu-title"));
     text.push_text("\n");
     text.push(&html(lang, "main-menu-prompt"));
+    let required: &[domain::ids::NodeId] = viewer
+        .department
+        .map_or(&[], |d| d.required_sections.as_slice());
+    if !required.is_empty() {
+        text.push_text("\n");
+        text.push(&Html::italic(&html(lang, "main-menu-required")));
+    }
+    // The person's own department first, the rest in pack order.
+    let mut sections: Vec<domain::ids::NodeId> = pack.top_level().to_vec();
+    if let Some(own) = viewer.department.map(|d| d.section) {
+        sections.sort_by_key(|id| *id != own);
+    }
     let mut keyboard = Keyboard::default();
-    for id in pack.top_level() {
-        if let Some(node) = pack.node(*id) {
+    for id in sections {
+        if let Some(node) = pack.node(id) {
+            let mark = if required.contains(&id) { "⭐ " } else { "" };
             keyboard = keyboard.row(vec![Button::new(
-                node.title.get(lang).clone(),
-                Callback::Open(*id),
+                format!("{mark}{}", node.title.get(lang)),
+                Callback::Open(id),
             )]);
         }
     }
-    keyboard = keyboard.row(vec![Button::new(
-        t(lang, "btn-language"),
-        Callback::Languages,
-    )]);
+    let mut learning = vec![
+        Button::new(t(lang, "btn-quizzes"), Callback::Quizzes),
+        Button::new(t(lang, "btn-progress"), Callback::Progress),
+    ];
+    if viewer.reviews_due > 0 {
+        learning.push(Button::new(
+            t_args(lang, "btn-review", &[("n", viewer.reviews_due.into())]),
+            Callback::Review,
+        ));
+    }
+    keyboard = keyboard.row(learning).row(vec![
+        Button::new(t(lang, "btn-profile"), Callback::Profile),
+        Button::new(t(lang, "btn-language"), Callback::Languages),
+    ]);
     Rendered { text, keyboard }
 }
 
@@ -173,6 +221,17 @@ fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Re
             format!("{icon} {}", node.title.get(lang)),
             Callback::Open(*child),
         )]);
+    }
+    let section_path = pack.node(id).map(|n| n.path.as_str()).unwrap_or_default();
+    for quiz in pack
+        .quizzes()
+        .iter()
+        .filter(|q| q.section_path == section_path)
+    {
+        if let Some(slug) = Slug::parse(&quiz.id) {
+            let label = format!("📝 {}", quiz.title.get(lang));
+            keyboard = keyboard.row(vec![Button::new(label, Callback::QuizStart(slug))]);
+        }
     }
     let to = |p: usize| Callback::SectionPage {
         node: id,

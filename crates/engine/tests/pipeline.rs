@@ -12,9 +12,11 @@ use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, Storage, StorageError, SystemClock, UserProfile, UserRecord,
+    Activity, ActivityKind, AnswerRecord, Attempt, AttemptResult, Certificate, Learner,
+    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile, Storage, StorageError,
+    SystemClock, UserProfile, UserRecord,
 };
-use engine::screens::{Screen, render};
+use engine::screens::{Screen, Viewer, render};
 use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
 use state::MemoryState;
 use storage::SqlStorage;
@@ -103,7 +105,7 @@ fn first_section(pack: &ContentPack) -> NodeId {
 }
 
 #[tokio::test]
-async fn start_greets_by_name_and_creates_the_person() {
+async fn a_first_start_greets_by_name_asks_the_park_and_creates_the_person() {
     let f = fixture().await;
     let actions = f.command("start").await;
     let [
@@ -117,10 +119,14 @@ async fn start_greets_by_name_and_creates_the_person() {
         panic!("{actions:?}")
     };
     assert!(text.as_str().starts_with("Здравствуйте, Вера!"), "{text}");
+    assert!(
+        text.as_str().contains("В каком парке вы работаете?"),
+        "{text}"
+    );
     assert_eq!(
         kb.rows.len(),
-        f.engine.content().top_level().len() + 1,
-        "a row per department and the language row"
+        f.engine.content().parks().len() + 1,
+        "a row per park and Skip"
     );
     let user = f.storage.user(UserId(ID)).await.unwrap().unwrap();
     assert_eq!(user.language, Lang::Ru);
@@ -397,7 +403,7 @@ fn every_screen_fits_telegrams_limits() {
     let mut rendered = 0;
     for lang in Lang::ALL {
         for screen in &screens {
-            let Some(r) = render(&pack, *screen, lang) else {
+            let Some(r) = render(&pack, *screen, &Viewer::anonymous(lang)) else {
                 continue;
             };
             rendered += 1;
@@ -463,6 +469,68 @@ impl Storage for DownStorage {
         Err(down())
     }
     async fn ping(&self) -> Result<(), StorageError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
+impl LearningStore for DownStorage {
+    async fn staff_profile(&self, _: UserId) -> Result<StaffProfile, StorageError> {
+        Err(down())
+    }
+    async fn set_profile_field(&self, _: UserId, _: ProfileField) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn mark_onboarded(&self, _: UserId) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn pages_read(&self, _: UserId) -> Result<Vec<String>, StorageError> {
+        Err(down())
+    }
+    async fn start_attempt(&self, _: &NewAttempt) -> Result<i64, StorageError> {
+        Err(down())
+    }
+    async fn attempt(&self, _: i64) -> Result<Option<Attempt>, StorageError> {
+        Err(down())
+    }
+    async fn open_attempt(&self, _: UserId) -> Result<Option<Attempt>, StorageError> {
+        Err(down())
+    }
+    async fn record_answer(&self, _: i64, _: &AnswerRecord) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn finish_attempt(&self, _: i64, _: &AttemptResult) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn quiz_attempts(&self, _: UserId, _: &str) -> Result<Vec<Attempt>, StorageError> {
+        Err(down())
+    }
+    async fn schedule_review(&self, _: UserId, _: &ReviewItem) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn reviews(&self, _: UserId) -> Result<Vec<ReviewItem>, StorageError> {
+        Err(down())
+    }
+    async fn clear_review(&self, _: UserId, _: &str, _: &str) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn learners(&self) -> Result<Vec<Learner>, StorageError> {
+        Err(down())
+    }
+    async fn mark_reminded(&self, _: UserId, _: OffsetDateTime) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn save_certificate(&self, _: &Certificate) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn certificate(&self, _: &str) -> Result<Option<Certificate>, StorageError> {
+        Err(down())
+    }
+    async fn certificate_for(
+        &self,
+        _: UserId,
+        _: &str,
+    ) -> Result<Option<Certificate>, StorageError> {
         Err(down())
     }
 }

@@ -354,6 +354,14 @@ impl FakeTelegram {
     }
 
     /// Multipart file parts received.
+    /// The bytes of an uploaded file, by the `file_id` the fake issued for it.
+    pub fn file_content(&self, file_id: &str) -> Option<Vec<u8>> {
+        self.state()
+            .files
+            .get(file_id)
+            .and_then(|f| f.content.clone())
+    }
+
     pub fn uploads(&self) -> usize {
         self.state().uploads
     }

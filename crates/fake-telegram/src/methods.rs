@@ -192,7 +192,11 @@ fn send_media(state: &mut State, params: &Params, kind: MediaKind) -> MethodResu
             .clone()
             .filter(|ct| ct != "application/octet-stream");
         let name = upload.file_name.clone().filter(|n| !n.is_empty());
-        state.new_file(kind, upload.size, name, mime)
+        let id = state.new_file(kind, upload.size, name, mime);
+        if let Some(record) = state.files.get_mut(&id) {
+            record.content = Some(upload.bytes.clone());
+        }
+        id
     } else {
         let given = params.str(field).unwrap_or_default();
         if given.starts_with("http://") || given.starts_with("https://") {

@@ -17,6 +17,8 @@ pub struct Upload {
     pub file_name: Option<String>,
     pub content_type: Option<String>,
     pub size: usize,
+    /// The file itself, kept so tests can read what a person received.
+    pub bytes: Vec<u8>,
 }
 
 impl Upload {
@@ -159,6 +161,7 @@ async fn decode_multipart(request: Request) -> Result<Params, String> {
                     file_name,
                     content_type,
                     size: bytes.len(),
+                    bytes: bytes.to_vec(),
                 },
             );
         } else {

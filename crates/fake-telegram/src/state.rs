@@ -166,6 +166,8 @@ pub struct FileRecord {
     pub size: usize,
     pub file_name: Option<String>,
     pub mime_type: Option<String>,
+    /// The uploaded content (absent for files the fake made up).
+    pub content: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -437,6 +439,7 @@ impl State {
                 size,
                 file_name,
                 mime_type,
+                content: None,
             },
         );
         file_id

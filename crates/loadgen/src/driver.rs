@@ -150,7 +150,6 @@ impl Watcher {
 #[derive(Debug, Clone, Copy)]
 pub struct Press {
     pub chat: i64,
-    pub update_id: i64,
     /// Just before the update was queued at the fake.
     pub at: Instant,
 }
@@ -165,21 +164,18 @@ pub async fn press_and_wait(
 ) -> Result<Press> {
     let before = menu_state(fake, chat);
     let at = Instant::now();
-    let update_id = fake.press(chat, button).with_context(|| {
+    fake.press(chat, button).with_context(|| {
         format!(
             "chat {chat}: cannot press {button:?}; the menu shows {:?}",
             menu_buttons(fake, chat)
         )
     })?;
     watcher.menu_changed(chat, before, timeout).await?;
-    Ok(Press {
-        chat,
-        update_id,
-        at,
-    })
+    Ok(Press { chat, at })
 }
 
-/// Sends `/start` and waits for the bot's menu.
+/// Sends `/menu` and waits for the bot's main menu. (`/start` would begin a new
+/// person's onboarding questions instead of the menu.)
 pub async fn start_and_wait(
     fake: &FakeTelegram,
     watcher: &Watcher,
@@ -187,11 +183,11 @@ pub async fn start_and_wait(
     timeout: Duration,
 ) -> Result<()> {
     let before = menu_state(fake, chat);
-    fake.send_text(chat, "/start");
+    fake.send_text(chat, "/menu");
     watcher
         .menu_changed(chat, before, timeout)
         .await
-        .context("waiting for the answer to /start")
+        .context("waiting for the answer to /menu")
 }
 
 /// The outcome of matching presses to the bot's edits.
@@ -214,7 +210,11 @@ fn chat_of(params: &Value) -> Option<i64> {
 }
 
 /// Matches each press to the first successful `editMessageText` for its chat that the
-/// fake received after the press and before that chat's next press.
+/// fake received after the press and that no earlier press of the chat has taken.
+///
+/// The pairing is in order rather than "before the chat's next press": the fake applies
+/// an edit and timestamps its request a moment later, so a fast person may already have
+/// pressed again when the edit's timestamp is taken.
 pub fn match_edits(presses: &[Press], requests: &[RequestRecord]) -> Matched {
     let mut edits: HashMap<i64, Vec<Instant>> = HashMap::new();
     for r in requests {
@@ -236,15 +236,16 @@ pub fn match_edits(presses: &[Press], requests: &[RequestRecord]) -> Matched {
     for (chat, mut times) in by_chat {
         times.sort_unstable();
         let answers = edits.get(&chat).map(Vec::as_slice).unwrap_or_default();
-        for (i, &pressed) in times.iter().enumerate() {
-            let next = times.get(i + 1).copied();
-            let first = answers.partition_point(|t| *t < pressed);
-            match answers.get(first) {
-                Some(&answered) if next.is_none_or(|n| answered < n) => {
+        let mut from = 0;
+        for pressed in times {
+            from += answers[from..].partition_point(|t| *t < pressed);
+            match answers.get(from) {
+                Some(&answered) => {
+                    from += 1;
                     out.latencies.push(answered - pressed);
                     out.last_answer = Some(out.last_answer.map_or(answered, |l| l.max(answered)));
                 }
-                _ => out.unmatched += 1,
+                None => out.unmatched += 1,
             }
         }
     }
@@ -293,24 +294,17 @@ mod tests {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let presses = [
-            Press {
-                chat: 1,
-                update_id: 1,
-                at: t0,
-            },
+            Press { chat: 1, at: t0 },
             Press {
                 chat: 2,
-                update_id: 2,
                 at: t0 + ms(1),
             },
             Press {
                 chat: 1,
-                update_id: 3,
                 at: t0 + ms(10),
             },
             Press {
                 chat: 3,
-                update_id: 4,
                 at: t0 + ms(10),
             },
         ];
@@ -338,23 +332,24 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_after_the_next_press_does_not_answer_the_earlier_one() {
+    fn edits_pair_with_presses_in_order_even_when_stamped_after_the_next_press() {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let presses = [
+            Press { chat: 5, at: t0 },
             Press {
                 chat: 5,
-                update_id: 1,
-                at: t0,
-            },
-            Press {
-                chat: 5,
-                update_id: 2,
                 at: t0 + ms(5),
             },
+            Press {
+                chat: 5,
+                at: t0 + ms(9),
+            },
         ];
-        let matched = match_edits(&presses, &[edit(5, t0 + ms(7))]);
-        assert_eq!(matched.latencies, [ms(2)]);
+        // The first answer was stamped just after the second press; the third press
+        // was never answered.
+        let matched = match_edits(&presses, &[edit(5, t0 + ms(6)), edit(5, t0 + ms(8))]);
+        assert_eq!(matched.latencies, [ms(6), ms(3)]);
         assert_eq!(matched.unmatched, 1);
     }
 

@@ -8,7 +8,7 @@
 //!
 //! - `startup`: spawn to the bot's first getUpdates, several times (fresh database
 //!   each time); also SIGTERM to exit.
-//! - `memory`: resident memory idle, and after N people each sent /start and opened a
+//! - `memory`: resident memory idle, and after N people each sent /menu and opened a
 //!   section.
 //! - `latency`: press to the bot's `editMessageText` arriving at the fake, for one
 //!   person pressing sequentially, then for N people pressing K times each as fast as

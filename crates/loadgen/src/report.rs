@@ -151,7 +151,7 @@ fn memory_md(out: &mut String, m: &MemoryResult) {
     let _ = writeln!(out, "| idle after start | {} |", f1(mib(m.idle_kib)));
     let _ = writeln!(
         out,
-        "| after {} people each sent /start and opened a section | {} |",
+        "| after {} people each sent /menu and opened a section | {} |",
         m.users,
         f1(mib(m.loaded_kib))
     );

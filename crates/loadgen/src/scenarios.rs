@@ -139,7 +139,7 @@ pub async fn startup(plan: &Plan) -> Result<StartupResult> {
     Ok(result)
 }
 
-/// Sends `/start` for every person at once (bounded by `timeout` each).
+/// Sends `/menu` for every person at once (bounded by `timeout` each).
 async fn start_crowd(
     fake: &FakeTelegram,
     watcher: &Watcher,
@@ -172,7 +172,7 @@ async fn start_crowd(
 fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
     let rows = driver::menu_buttons(fake, chat);
     let Some((_, section_rows)) = rows.split_last() else {
-        bail!("the answer to /start has no buttons");
+        bail!("the answer to /menu has no buttons");
     };
     let sections: Vec<String> = section_rows.iter().flatten().cloned().collect();
     if sections.is_empty() {
@@ -181,7 +181,7 @@ fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
     Ok(sections)
 }
 
-/// `memory`: VmRSS idle after start, then after `users` people each sent /start and
+/// `memory`: VmRSS idle after start, then after `users` people each sent /menu and
 /// opened one section.
 pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
     let fake = fresh_fake(plan).await?;
@@ -203,7 +203,7 @@ pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
     let started = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
     let first = *started
         .first()
-        .ok_or_else(|| anyhow!("no one got an answer to /start: {:?}", errors.shown))?;
+        .ok_or_else(|| anyhow!("no one got an answer to /menu: {:?}", errors.shown))?;
     let sections = Arc::new(sections(&fake, first)?);
     let mut tasks = JoinSet::new();
     for (i, &id) in started.iter().enumerate() {
@@ -251,9 +251,9 @@ fn nth_button<'a>(
     back: &'a str,
     home: &'a str,
 ) -> &'a str {
-    if step % 2 == 0 {
+    if step.is_multiple_of(2) {
         &sections[(offset + step / 2) % sections.len()]
-    } else if (step / 2) % 2 == 0 {
+    } else if (step / 2).is_multiple_of(2) {
         back
     } else {
         home
@@ -290,7 +290,7 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
     bot.ensure_running()?;
     results.push(phase.finish("one person, sequential", 1, &presses, errors, &fake, &bot)?);
 
-    // (b) a crowd. /start first (not measured), then everyone presses at once.
+    // (b) a crowd. /menu first (not measured), then everyone presses at once.
     let ids: Vec<i64> = (1..=plan.users)
         .map(|i| user_id(plan, i))
         .collect::<Result<_>>()?;

@@ -11,11 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::content::{ContentPack, Problem};
-use engine::ports::{StateStore, Storage, SystemClock};
+use engine::ports::{
+    CertificateDocument, Clock, DocumentRenderer, StateStore, Storage, SystemClock,
+};
 use engine::{ActivityRecorder, Engine};
 use secrecy::ExposeSecret;
 use state::{MemoryState, RedisState};
 use storage::SqlStorage;
+use telegram::lane::PacedLane;
 use telegram::outbound::Outbound;
 use telegram::polling::{PollSettings, Poller};
 use tokio::net::TcpListener;
@@ -24,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::http;
+use crate::jobs::ReminderJob;
 
 /// Why the bot could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -71,12 +75,22 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     activity_writer: JoinHandle<()>,
+    reminders: Arc<ReminderJob>,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
+        Application::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with a given clock (tests move time with a
+    /// `ManualClock`).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, StartError> {
         // Installed first, so that nothing recorded during start-up is lost.
         if http::prometheus().is_none() {
             tracing::warn!("another metrics recorder is installed; /metrics will be empty");
@@ -99,13 +113,13 @@ impl Application {
         };
         let (activity, activity_writer) =
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
-        let engine = Arc::new(Engine::new(
-            content,
-            storage.clone(),
-            state.clone(),
-            Arc::new(SystemClock),
-            activity,
-        ));
+        let mut engine = Engine::new(content, storage.clone(), state.clone(), clock, activity)
+            .with_admins(config.admin_ids.clone());
+        match certificate::Renderer::from_file(&config.certificate_font) {
+            Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
+            Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),
+        }
+        let engine = Arc::new(engine);
 
         let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
         telegram::commands::register(&bot).await.map_err(|f| {
@@ -115,6 +129,16 @@ impl Application {
             ))
         })?;
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
+        let lane = Arc::new(PacedLane::new(
+            outbound.clone(),
+            config.unsolicited_per_second,
+        ));
+        let reminders = Arc::new(ReminderJob::new(
+            engine.clone(),
+            lane,
+            state.clone(),
+            config.reminder_interval,
+        ));
         let settings = PollSettings {
             timeout_secs: config.poll_timeout_secs,
             max_in_flight: config.max_in_flight,
@@ -134,6 +158,7 @@ impl Application {
             listener,
             router,
             activity_writer,
+            reminders,
             database,
         })
     }
@@ -147,6 +172,11 @@ impl Application {
         &self.engine
     }
 
+    /// The reminder job, to run a pass on demand (tests drive it step by step).
+    pub fn reminders(&self) -> Arc<ReminderJob> {
+        self.reminders.clone()
+    }
+
     /// Serves until `shutdown` is cancelled, then stops cleanly.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
         let Application {
@@ -155,8 +185,10 @@ impl Application {
             listener,
             router,
             activity_writer,
+            reminders,
             database,
         } = self;
+        let reminder_task = tokio::spawn(reminders.run(shutdown.clone()));
         let http_stop = shutdown.clone();
         let http = tokio::spawn(async move {
             let served = axum::serve(listener, router)
@@ -167,6 +199,7 @@ impl Application {
             }
         });
         poller.run(shutdown).await;
+        let _ = reminder_task.await;
         // The poller held the last handles to the engine; dropping them closes the
         // activity queue, and the writer flushes what is left.
         drop(poller);
@@ -177,5 +210,22 @@ impl Application {
         let _ = http.await;
         database.close().await;
         tracing::info!("stopped");
+    }
+}
+
+/// Certificates drawn as PDF with the configured font.
+struct Certificates(certificate::Renderer);
+
+impl DocumentRenderer for Certificates {
+    fn certificate_pdf(&self, d: &CertificateDocument) -> Result<Vec<u8>, String> {
+        let text = certificate::CertificateText {
+            title: d.title.clone(),
+            full_name: d.full_name.clone(),
+            lines: d.lines.clone(),
+            quizzes: d.quizzes.clone(),
+            code_label: d.code_label.clone(),
+            code: d.code.clone(),
+        };
+        self.0.render(&text).map_err(|e| e.to_string())
     }
 }

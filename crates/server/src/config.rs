@@ -32,6 +32,12 @@ pub struct Config {
     pub log_format: LogFormat,
     pub poll_timeout_secs: u32,
     pub max_in_flight: usize,
+    /// TrueType font with Cyrillic glyphs for PDF certificates.
+    pub certificate_font: PathBuf,
+    /// How often the reminder job looks for people to nudge.
+    pub reminder_interval: std::time::Duration,
+    /// Rate of messages nobody is waiting for (reminders), per second.
+    pub unsolicited_per_second: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +76,9 @@ struct FileSettings {
     log_format: Option<String>,
     poll_timeout_secs: Option<u32>,
     max_in_flight: Option<usize>,
+    certificate_font: Option<String>,
+    reminder_interval_secs: Option<u64>,
+    unsolicited_per_second: Option<u32>,
 }
 
 /// Default SQLite file, in the working directory.
@@ -247,6 +256,31 @@ impl Sources<'_> {
             return Err(bad("MAX_IN_FLIGHT", "must be 1-10000"));
         }
 
+        let certificate_font = PathBuf::from(
+            self.value("CERTIFICATE_FONT", file.certificate_font, false)?
+                .unwrap_or_else(|| certificate::DEFAULT_FONT.to_owned()),
+        );
+        let reminder_secs = number(
+            self.value("REMINDER_INTERVAL_SECS", None, false)?,
+            "REMINDER_INTERVAL_SECS",
+        )?
+        .or(file.reminder_interval_secs)
+        .unwrap_or(600);
+        if !(10..=86_400).contains(&reminder_secs) {
+            return Err(bad("REMINDER_INTERVAL_SECS", "must be 10-86400 seconds"));
+        }
+        let unsolicited_per_second = number(
+            self.value("UNSOLICITED_PER_SECOND", None, false)?,
+            "UNSOLICITED_PER_SECOND",
+        )?
+        .or(file.unsolicited_per_second)
+        .unwrap_or(25);
+        if !(1..=30).contains(&unsolicited_per_second) {
+            return Err(bad(
+                "UNSOLICITED_PER_SECOND",
+                "must be 1-30 (Telegram allows about 30 bulk messages a second)",
+            ));
+        }
         Ok(Config {
             bot_token: SecretString::from(token),
             telegram_api_url,
@@ -259,6 +293,9 @@ impl Sources<'_> {
             log_format,
             poll_timeout_secs,
             max_in_flight,
+            certificate_font,
+            reminder_interval: std::time::Duration::from_secs(reminder_secs),
+            unsolicited_per_second,
         })
     }
 }

@@ -6,10 +6,12 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`jobs`]: background jobs (reminders).
 //! - [`telemetry`]: logging set-up.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod telemetry;

@@ -26,7 +26,10 @@
 //! - `sql.rs`: statements both backends share.
 //! - `records.rs`: rows as read from either backend, turned into port records.
 //! - `sqlite.rs`, `postgres.rs`: each backend's port implementation and migrations
-//!   (`migrations/sqlite/`, `migrations/postgres/`).
+//!   (`migrations/sqlite/`, `migrations/postgres/`); `sqlite/learning.rs` and
+//!   `postgres/learning.rs` implement the learning port
+//!   ([`engine::ports::LearningStore`]), with its shared SQL in `sql/learning.rs`
+//!   and its rows in `records/learning.rs`.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -45,7 +48,11 @@ use std::fmt;
 use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord};
+use engine::ports::{
+    Activity, AnswerRecord, Attempt, AttemptResult, Certificate, Learner, LearningStore,
+    NewAttempt, ProfileField, ReviewItem, StaffProfile, Storage, StorageError, UserProfile,
+    UserRecord,
+};
 use time::OffsetDateTime;
 
 pub use connect::ConnectError;
@@ -185,5 +192,110 @@ impl Storage for SqlStorage {
 
     async fn ping(&self) -> Result<(), StorageError> {
         self.port().ping().await
+    }
+}
+
+#[async_trait]
+impl LearningStore for SqlStorage {
+    async fn staff_profile(&self, user: UserId) -> Result<StaffProfile, StorageError> {
+        self.port().staff_profile(user).await
+    }
+
+    async fn set_profile_field(
+        &self,
+        user: UserId,
+        field: ProfileField,
+    ) -> Result<(), StorageError> {
+        self.port().set_profile_field(user, field).await
+    }
+
+    async fn mark_onboarded(&self, user: UserId) -> Result<(), StorageError> {
+        self.port().mark_onboarded(user).await
+    }
+
+    async fn pages_read(&self, user: UserId) -> Result<Vec<String>, StorageError> {
+        self.port().pages_read(user).await
+    }
+
+    async fn start_attempt(&self, attempt: &NewAttempt) -> Result<i64, StorageError> {
+        self.port().start_attempt(attempt).await
+    }
+
+    async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError> {
+        self.port().attempt(id).await
+    }
+
+    async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError> {
+        self.port().open_attempt(user).await
+    }
+
+    async fn record_answer(
+        &self,
+        attempt: i64,
+        answer: &AnswerRecord,
+    ) -> Result<bool, StorageError> {
+        self.port().record_answer(attempt, answer).await
+    }
+
+    async fn finish_attempt(
+        &self,
+        attempt: i64,
+        result: &AttemptResult,
+    ) -> Result<bool, StorageError> {
+        self.port().finish_attempt(attempt, result).await
+    }
+
+    async fn quiz_attempts(
+        &self,
+        user: UserId,
+        quiz_id: &str,
+    ) -> Result<Vec<Attempt>, StorageError> {
+        self.port().quiz_attempts(user, quiz_id).await
+    }
+
+    async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
+        self.port().schedule_review(user, item).await
+    }
+
+    async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError> {
+        self.port().reviews(user).await
+    }
+
+    async fn clear_review(
+        &self,
+        user: UserId,
+        quiz_id: &str,
+        question_id: &str,
+    ) -> Result<(), StorageError> {
+        self.port().clear_review(user, quiz_id, question_id).await
+    }
+
+    async fn learners(&self) -> Result<Vec<Learner>, StorageError> {
+        self.port().learners().await
+    }
+
+    async fn mark_reminded(&self, user: UserId, at: OffsetDateTime) -> Result<(), StorageError> {
+        self.port().mark_reminded(user, at).await
+    }
+
+    /// Idempotent per person and department: if the person already holds a
+    /// certificate for `certificate.department`, that one is kept and this one is
+    /// dropped without an error (read the kept one with
+    /// [`LearningStore::certificate_for`]). A `code` already used by another
+    /// certificate is an error (`Unavailable`): pick a new code and try again.
+    async fn save_certificate(&self, certificate: &Certificate) -> Result<(), StorageError> {
+        self.port().save_certificate(certificate).await
+    }
+
+    async fn certificate(&self, code: &str) -> Result<Option<Certificate>, StorageError> {
+        self.port().certificate(code).await
+    }
+
+    async fn certificate_for(
+        &self,
+        user: UserId,
+        department: &str,
+    ) -> Result<Option<Certificate>, StorageError> {
+        self.port().certificate_for(user, department).await
     }
 }

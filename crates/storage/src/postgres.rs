@@ -1,5 +1,7 @@
 //! The storage port on PostgreSQL. Times are `timestamptz`.
 
+mod learning;
+
 use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;

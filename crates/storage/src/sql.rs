@@ -1,7 +1,10 @@
 //! SQL that both backends run verbatim: `$N` placeholders, `ON CONFLICT` and
 //! `RETURNING` mean the same in SQLite (≥ 3.35) and PostgreSQL. Only the bound time
 //! values differ (see the backend modules); statements whose dialects differ live
-//! in the backend module that needs them.
+//! in the backend module that needs them. The learning port's statements are in
+//! `sql/learning.rs`.
+
+pub(crate) mod learning;
 
 /// The columns every user query returns, in the order `decode_user` reads them.
 macro_rules! user_columns {

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod learning;
+
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{Activity, ActivityKind, Storage, UserProfile};
@@ -11,7 +13,8 @@ use storage::{Backend, SqlStorage, testing};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-#[tokio::test]
+// Several worker threads, so that the concurrent chapters really run in parallel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_file_tells_the_story_and_keeps_it_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     // The directory does not exist yet: connecting creates it.
@@ -40,7 +43,8 @@ async fn sqlite_file_tells_the_story_and_keeps_it_after_reopening() {
     assert_eq!(journal, "wal");
 }
 
-#[tokio::test]
+// Several worker threads, so that the concurrent chapters really run in parallel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_memory_tells_the_story() {
     let storage = testing::fresh_sqlite().await.unwrap();
     assert_eq!(storage.backend(), Backend::Sqlite);
@@ -58,7 +62,8 @@ async fn sqlite_memory_databases_are_separate() {
     assert_eq!(b.count_users().await.unwrap(), 0);
 }
 
-#[tokio::test]
+// Several worker threads, so that the concurrent chapters really run in parallel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_tells_the_story() {
     let Some(base) = testing::postgres_url("postgres_tells_the_story") else {
         return;
@@ -119,6 +124,7 @@ async fn story(s: &SqlStorage) {
     times_round_trip(s).await;
     activity_batches(s).await;
     media_cache(s).await;
+    learning::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

@@ -4,12 +4,14 @@
 //! - [`inbound`]: `Update` -> [`engine::Inbound`].
 //! - [`outbound`]: [`engine::Action`]s -> Bot API calls, with retries and media caching.
 //! - [`errors`]: classifying Telegram's answers; token redaction.
+//! - [`lane`]: the paced lane for unsolicited messages (reminders).
 //! - [`polling`]: the long-polling source and the per-chat-ordered dispatcher.
 //! - [`commands`]: registering the command menu in every language.
 
 pub mod commands;
 pub mod errors;
 pub mod inbound;
+pub mod lane;
 pub mod outbound;
 pub mod polling;
 

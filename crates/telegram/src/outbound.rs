@@ -48,6 +48,7 @@ impl Outbound {
                 Action::Send { chat, .. }
                 | Action::Edit { chat, .. }
                 | Action::SendMedia { chat, .. }
+                | Action::SendDocument { chat, .. }
                 | Action::Delete { chat, .. } => Some(*chat),
                 Action::AnswerCallback { .. } => None,
             };
@@ -122,6 +123,20 @@ impl Outbound {
                     Err(other) => Err(other),
                 }
             }
+            Action::SendDocument {
+                chat,
+                file_name,
+                bytes,
+                caption,
+            } => call("sendDocument", || {
+                let file = InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
+                self.bot
+                    .send_document(tg(chat), file)
+                    .caption(caption.as_str())
+                    .parse_mode(ParseMode::Html)
+            })
+            .await
+            .map(drop),
             Action::SendMedia {
                 chat,
                 media,

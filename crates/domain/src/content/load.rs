@@ -98,6 +98,14 @@ struct RawDepartment {
     id: String,
     section: String,
     name: LocalizedText,
+    /// Sections whose pages the department must read (paths in the pack).
+    #[serde(default)]
+    required_sections: Vec<String>,
+    /// Quizzes the department must pass.
+    #[serde(default)]
+    required_quizzes: Vec<String>,
+    /// Days from registration to finish the required items.
+    deadline_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -369,6 +377,33 @@ impl Loader {
                     d.id, d.section
                 ));
             }
+            let mut required_sections = Vec::new();
+            for path in &d.required_sections {
+                let id = NodeId::from_path(path);
+                match self.nodes.get(&id) {
+                    Some(n) if matches!(n.kind, NodeKind::Section { .. }) => {
+                        required_sections.push(id)
+                    }
+                    _ => msgs.push(format!(
+                        "department `{}`: required section `{path}` is not a section folder",
+                        d.id
+                    )),
+                }
+            }
+            for quiz in &d.required_quizzes {
+                if !self.quizzes.iter().any(|q| &q.id == quiz) {
+                    msgs.push(format!(
+                        "department `{}`: required quiz `{quiz}` does not exist",
+                        d.id
+                    ));
+                }
+            }
+            if d.deadline_days == Some(0) {
+                msgs.push(format!(
+                    "department `{}`: deadline_days must be at least 1",
+                    d.id
+                ));
+            }
             for m in msgs {
                 self.report(rel, None, m);
             }
@@ -377,6 +412,9 @@ impl Loader {
                     id: d.id.clone(),
                     section,
                     name,
+                    required_sections,
+                    required_quizzes: d.required_quizzes.clone(),
+                    deadline_days: d.deadline_days,
                 });
             }
         }

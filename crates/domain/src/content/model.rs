@@ -44,6 +44,12 @@ pub struct Department {
     pub id: String,
     pub section: NodeId,
     pub name: Localized<String>,
+    /// Sections whose every page (also in sub-sections) must be read.
+    pub required_sections: Vec<NodeId>,
+    /// Quizzes that must be passed.
+    pub required_quizzes: Vec<String>,
+    /// Days from registration to complete the required items.
+    pub deadline_days: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,6 +157,33 @@ impl ContentPack {
     /// Every node, in no particular order.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
         self.nodes.values()
+    }
+
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+
+    pub fn park(&self, id: &str) -> Option<&Park> {
+        self.parks.iter().find(|p| p.id == id)
+    }
+
+    pub fn quiz(&self, id: &str) -> Option<&Quiz> {
+        self.quizzes.iter().find(|q| q.id == id)
+    }
+
+    /// Paths of every page in a section and its sub-sections.
+    pub fn pages_under(&self, section: NodeId) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack = vec![section];
+        while let Some(id) = stack.pop() {
+            match self.nodes.get(&id).map(|n| (&n.kind, n.path.as_str())) {
+                Some((NodeKind::Section { children }, _)) => stack.extend(children.iter().copied()),
+                Some((NodeKind::Page(_), path)) => out.push(path),
+                None => {}
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Number of pages (not sections).

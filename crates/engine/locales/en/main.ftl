@@ -20,6 +20,9 @@ help-text =
 
     Commands:
     /menu — main menu
+    /quiz — knowledge checks
+    /progress — my progress
+    /profile — my profile
     /language — interface language
     /cancel — cancel the current action
     /help — this help
@@ -37,3 +40,98 @@ cmd-help = How to use the bot
 cmd-language = Change language
 cmd-cancel = Cancel the current action
 cmd-start = Start
+main-menu-required = ⭐ — required for your department
+cmd-quiz = Knowledge checks
+cmd-progress = My progress
+cmd-profile = My profile
+cancel-done = Cancelled. Here is the main menu.
+onboarding-step-1 = Step 1 of 3
+onboarding-step-2 = Step 2 of 3
+onboarding-step-3 = Step 3 of 3
+ask-park = Which park do you work in?
+ask-department = Which department do you work in?
+ask-position = Type your position in one message (e.g. "bartender" or "senior instructor").
+btn-skip = Skip ⏭
+btn-clear = Not specified
+btn-profile-back = ⬅️ Profile
+position-empty = Please type your position in words.
+position-too-long = Too long: { $length } characters, at most { $max }.
+profile-saved = Saved.
+onboarding-done = Thank you! Your profile is filled in; change it any time with /profile.
+profile-title = 👤 My profile
+profile-name = Name
+profile-park = Park
+profile-department = Department
+profile-position = Position
+profile-language = Language
+profile-unset = not specified
+language-name = English
+btn-edit-park = 🏢 Park
+btn-edit-department = 🧩 Department
+btn-edit-position = 💼 Position
+btn-profile = 👤 Profile
+btn-progress = 📊 My progress
+btn-quizzes = 📝 Knowledge checks
+btn-review = 🔁 Review ({ $n })
+btn-submit = ✅ Answer
+btn-result = 📋 Result
+btn-next-question = Next question ▶️
+btn-retry = 🔁 Try again
+quizzes-title = 📝 Knowledge checks
+quizzes-hint = ⭐ required for your department, ✅ already passed.
+quiz-finish-first = Finish the check you started first.
+quiz-attempts-used = All attempts are used ({ $max }). Please talk to your manager.
+quiz-cooldown = The next attempt opens { $when }.
+quiz-progress = Question { $n } of { $total }
+quiz-deadline = ⏱ Answer by { $when }
+quiz-choose-all = Tick every right option, then press "Answer".
+quiz-choose-one = Tick at least one option.
+quiz-already-answered = You have already answered this question.
+quiz-time-up = Time is up.
+quiz-correct = ✅ Right!
+quiz-wrong = ❌ Wrong.
+quiz-right-answer = Right answer: { $answer }
+quiz-score = Score: { $score } of { $max } ({ $percent }%)
+quiz-passed = ✅ Passed (needed { $need }%)
+quiz-failed = ❌ Not passed: { $need }% needed
+quiz-mistakes = Mistakes:
+quiz-more-mistakes = …and { $n } more
+quiz-unanswered = Not answered: { $n }
+review-title = 🔁 Review
+review-nothing = Nothing to review right now.
+review-done = Review finished. Questions you missed will come back later.
+progress-no-department = Choose your department in your profile, and your training plan appears here.
+progress-title = 📊 My progress: { $department }
+progress-pages = 📄 Pages read: { $read } of { $total }
+progress-quizzes = 📝 Checks passed: { $passed } of { $total }
+progress-deadline = ⏳ Deadline: { $date } ({ $days } { $days ->
+        [one] day
+        *[other] days
+    } left)
+progress-overdue = ⏳ The deadline was { $date }: { $days } { $days ->
+        [one] day
+        *[other] days
+    } overdue
+progress-reviews = 🔁 Questions to review: { $n }
+progress-complete = 🎓 Training complete!
+progress-certificate = Certificate code: { $code }
+cert-title = Certificate
+cert-department = Department: { $value }
+cert-park = Park: { $value }
+cert-date = Date: { $value }
+cert-code = Verification code
+cert-caption = 🎓 Congratulations! You have completed your training. Certificate verification code: { $code }
+verify-usage = Type: /verify CODE (for example /verify TB-7K2QX9AB).
+verify-found = Certificate { $code } is valid
+verify-not-found = Certificate { $code } was not found.
+reminder-title = 🔔 Training reminder
+reminder-behind = Pages left to read: { $pages }; checks left to pass: { $quizzes }.
+reminder-deadline = { $days } { $days ->
+        [one] day
+        *[other] days
+    } to the deadline.
+reminder-overdue = The deadline passed { $days } { $days ->
+        [one] day
+        *[other] days
+    } ago.
+reminder-reviews = Questions to review: { $n }.

@@ -20,6 +20,9 @@ help-text =
 
     Команды:
     /menu — главное меню
+    /quiz — проверки знаний
+    /progress — мой прогресс
+    /profile — мой профиль
     /language — язык интерфейса
     /cancel — отменить текущее действие
     /help — эта справка
@@ -37,3 +40,106 @@ cmd-help = Как пользоваться ботом
 cmd-language = Сменить язык
 cmd-cancel = Отменить текущее действие
 cmd-start = Начать
+main-menu-required = ⭐ — обязательно для вашего отдела
+cmd-quiz = Проверки знаний
+cmd-progress = Мой прогресс
+cmd-profile = Мой профиль
+cancel-done = Отменено. Вот главное меню.
+onboarding-step-1 = Шаг 1 из 3
+onboarding-step-2 = Шаг 2 из 3
+onboarding-step-3 = Шаг 3 из 3
+ask-park = В каком парке вы работаете?
+ask-department = В каком отделе вы работаете?
+ask-position = Напишите вашу должность одним сообщением (например, «бармен» или «старший инструктор»).
+btn-skip = Пропустить ⏭
+btn-clear = Не указывать
+btn-profile-back = ⬅️ Профиль
+position-empty = Напишите должность словами, пожалуйста.
+position-too-long = Слишком длинно: { $length } { $length ->
+        [one] символ
+        [few] символа
+        *[many] символов
+    }, а можно не больше { $max }.
+profile-saved = Сохранено.
+onboarding-done = Спасибо! Профиль заполнен, его можно изменить командой /profile.
+profile-title = 👤 Мой профиль
+profile-name = Имя
+profile-park = Парк
+profile-department = Отдел
+profile-position = Должность
+profile-language = Язык
+profile-unset = не указано
+language-name = русский
+btn-edit-park = 🏢 Парк
+btn-edit-department = 🧩 Отдел
+btn-edit-position = 💼 Должность
+btn-profile = 👤 Профиль
+btn-progress = 📊 Мой прогресс
+btn-quizzes = 📝 Проверки знаний
+btn-review = 🔁 Повторение ({ $n })
+btn-submit = ✅ Ответить
+btn-result = 📋 Результат
+btn-next-question = Следующий вопрос ▶️
+btn-retry = 🔁 Пройти ещё раз
+quizzes-title = 📝 Проверки знаний
+quizzes-hint = ⭐ — обязательные для вашего отдела, ✅ — уже сданы.
+quiz-finish-first = Сначала закончите начатую проверку.
+quiz-attempts-used = Все попытки использованы ({ $max }). Обратитесь к руководителю.
+quiz-cooldown = Следующая попытка будет доступна { $when }.
+quiz-progress = Вопрос { $n } из { $total }
+quiz-deadline = ⏱ Ответить до { $when }
+quiz-choose-all = Отметьте все верные варианты и нажмите «Ответить».
+quiz-choose-one = Отметьте хотя бы один вариант.
+quiz-already-answered = На этот вопрос вы уже ответили.
+quiz-time-up = Время вышло.
+quiz-correct = ✅ Верно!
+quiz-wrong = ❌ Неверно.
+quiz-right-answer = Правильный ответ: { $answer }
+quiz-score = Результат: { $score } из { $max } ({ $percent }%)
+quiz-passed = ✅ Зачтено (нужно { $need }%)
+quiz-failed = ❌ Не зачтено: нужно { $need }%
+quiz-mistakes = Ошибки:
+quiz-more-mistakes = …и ещё { $n }
+quiz-unanswered = Без ответа: { $n }
+review-title = 🔁 Повторение
+review-nothing = Сейчас повторять нечего.
+review-done = Повторение завершено. Вопросы с ошибками вернутся позже.
+progress-no-department = Укажите ваш отдел в профиле, и здесь появится ваш план обучения.
+progress-title = 📊 Мой прогресс: { $department }
+progress-pages = 📄 Прочитано страниц: { $read } из { $total }
+progress-quizzes = 📝 Сдано проверок: { $passed } из { $total }
+progress-deadline = ⏳ Срок: { $date } (осталось { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    })
+progress-overdue = ⏳ Срок был { $date }: просрочено на { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    }
+progress-reviews = 🔁 Вопросов на повторение: { $n }
+progress-complete = 🎓 Обучение пройдено!
+progress-certificate = Код сертификата: { $code }
+cert-title = Сертификат
+cert-department = Отдел: { $value }
+cert-park = Парк: { $value }
+cert-date = Дата: { $value }
+cert-code = Код проверки
+cert-caption = 🎓 Поздравляем! Вы прошли обучение. Код проверки сертификата: { $code }
+verify-usage = Напишите: /verify КОД (например, /verify TB-7K2QX9AB).
+verify-found = Сертификат { $code } действителен
+verify-not-found = Сертификат { $code } не найден.
+reminder-title = 🔔 Напоминание об обучении
+reminder-behind = Осталось прочитать страниц: { $pages }, сдать проверок: { $quizzes }.
+reminder-deadline = До срока { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    }.
+reminder-overdue = Срок прошёл { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    } назад.
+reminder-reviews = Вопросов на повторение: { $n }.

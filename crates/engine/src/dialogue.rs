@@ -1,0 +1,79 @@
+//! Dialogues: the few places where the bot waits for typed text. Kept in the state
+//! store per chat, so a dialogue survives a restart and moves between replicas.
+
+use std::time::Duration;
+
+use crate::engine::Turn;
+
+/// How long the bot waits for typed text before forgetting the question.
+const DIALOGUE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What typed text means right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialogue {
+    /// The bot asked for the person's position, during onboarding or from /profile.
+    Position { onboarding: bool },
+}
+
+impl Dialogue {
+    fn encode(self) -> &'static str {
+        match self {
+            Dialogue::Position { onboarding: true } => "onboarding-position",
+            Dialogue::Position { onboarding: false } => "profile-position",
+        }
+    }
+
+    fn decode(raw: &str) -> Option<Dialogue> {
+        match raw {
+            "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
+            "profile-position" => Some(Dialogue::Position { onboarding: false }),
+            _ => None,
+        }
+    }
+}
+
+impl Turn<'_> {
+    fn dialogue_key(&self) -> String {
+        format!("dlg:{}", self.chat)
+    }
+
+    pub(crate) async fn dialogue(&self) -> Option<Dialogue> {
+        match self.engine.state.get(&self.dialogue_key()).await {
+            Ok(raw) => raw.as_deref().and_then(Dialogue::decode),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the dialogue state");
+                None
+            }
+        }
+    }
+
+    pub(crate) async fn enter_dialogue(&self, dialogue: Dialogue) {
+        if let Err(e) = self
+            .engine
+            .state
+            .put(&self.dialogue_key(), dialogue.encode(), DIALOGUE_TTL)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot save the dialogue state");
+        }
+    }
+
+    pub(crate) async fn end_dialogue(&self) {
+        if let Err(e) = self.engine.state.delete(&self.dialogue_key()).await {
+            tracing::warn!(error = %e, "cannot clear the dialogue state");
+        }
+    }
+
+    /// Abandons the current dialogue; `true` if there was one. Leaving onboarding
+    /// half-way finishes it: the rest can be filled in later in /profile.
+    pub(crate) async fn leave_dialogue(&mut self) -> bool {
+        let Some(dialogue) = self.dialogue().await else {
+            return false;
+        };
+        self.end_dialogue().await;
+        if dialogue == (Dialogue::Position { onboarding: true }) {
+            self.finish_onboarding().await;
+        }
+        true
+    }
+}

@@ -1,0 +1,323 @@
+//! Onboarding and the profile: park, department and position, each skippable.
+//!
+//! A person's first /start asks the three questions one screen at a time; the
+//! answers order their main menu and set their training path. /profile shows and
+//! changes the same fields (and the language) at any time.
+
+use domain::callback::{Callback, ProfileFieldKind, Slug};
+use domain::html::Html;
+
+use crate::action::{Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::ProfileField;
+use crate::screens::{Rendered, Screen};
+
+/// Longest position kept.
+pub const POSITION_MAX_CHARS: usize = 64;
+
+impl Turn<'_> {
+    /// First /start: a greeting and the first question.
+    pub(crate) async fn start_onboarding(&mut self) {
+        let name = self.user.first_name.clone();
+        let greeting = Html::escape(&t_args(self.lang(), "greeting", &[("name", name.into())]));
+        let screen = self.park_picker(true);
+        self.send_rendered(Some(greeting), screen);
+    }
+
+    fn park_picker(&self, onboarding: bool) -> Rendered {
+        let lang = self.lang();
+        let mut text = Html::default();
+        if onboarding {
+            text.push(&Html::italic(&html(lang, "onboarding-step-1")));
+            text.push_text("\n");
+        }
+        text.push(&Html::bold(&html(lang, "ask-park")));
+        let mut keyboard = Keyboard::default();
+        for park in self.pack().parks() {
+            if let Some(slug) = Slug::parse(&park.id) {
+                keyboard = keyboard.row(vec![Button::new(
+                    park.name.get(lang).clone(),
+                    Callback::Park(Some(slug)),
+                )]);
+            }
+        }
+        keyboard = keyboard.row(self.skip_or_back(onboarding, Callback::Park(None)));
+        Rendered { text, keyboard }
+    }
+
+    fn department_picker(&self, onboarding: bool) -> Rendered {
+        let lang = self.lang();
+        let mut text = Html::default();
+        if onboarding {
+            text.push(&Html::italic(&html(lang, "onboarding-step-2")));
+            text.push_text("\n");
+        }
+        text.push(&Html::bold(&html(lang, "ask-department")));
+        let mut keyboard = Keyboard::default();
+        for d in self.pack().departments() {
+            if let Some(slug) = Slug::parse(&d.id) {
+                keyboard = keyboard.row(vec![Button::new(
+                    d.name.get(lang).clone(),
+                    Callback::Department(Some(slug)),
+                )]);
+            }
+        }
+        keyboard = keyboard.row(self.skip_or_back(onboarding, Callback::Department(None)));
+        Rendered { text, keyboard }
+    }
+
+    fn position_prompt(&self, onboarding: bool) -> Rendered {
+        let lang = self.lang();
+        let mut text = Html::default();
+        if onboarding {
+            text.push(&Html::italic(&html(lang, "onboarding-step-3")));
+            text.push_text("\n");
+        }
+        text.push(&Html::bold(&html(lang, "ask-position")));
+        let keyboard =
+            Keyboard::default().row(self.skip_or_back(onboarding, Callback::SkipPosition));
+        Rendered { text, keyboard }
+    }
+
+    /// "Skip" during onboarding; "not specified" and "back" in the profile.
+    fn skip_or_back(&self, onboarding: bool, skip: Callback) -> Vec<Button> {
+        let lang = self.lang();
+        if onboarding {
+            vec![Button::new(t(lang, "btn-skip"), skip)]
+        } else {
+            vec![
+                Button::new(t(lang, "btn-clear"), skip),
+                Button::new(t(lang, "btn-profile-back"), Callback::Profile),
+            ]
+        }
+    }
+
+    async fn save_field(&mut self, field: ProfileField) -> bool {
+        match self
+            .engine
+            .storage
+            .set_profile_field(self.user.id, field.clone())
+            .await
+        {
+            Ok(()) => {
+                match field {
+                    ProfileField::Park(p) => self.staff.park = p,
+                    ProfileField::Department(d) => self.staff.department = d,
+                    ProfileField::Position(p) => self.staff.position = p,
+                }
+                true
+            }
+            Err(e) => {
+                self.unavailable("cannot save the profile", &e);
+                false
+            }
+        }
+    }
+
+    pub(crate) async fn park_chosen(
+        &mut self,
+        query_id: String,
+        park: Option<Slug>,
+        message: Option<CallbackMessage>,
+    ) {
+        let park = park.map(|p| p.as_str().to_owned());
+        if park
+            .as_deref()
+            .is_some_and(|p| self.pack().park(p).is_none())
+        {
+            return self.stale(query_id, message).await;
+        }
+        self.answer(query_id, None);
+        if !self.save_field(ProfileField::Park(park)).await {
+            return;
+        }
+        if self.staff.onboarded {
+            self.show_profile(message).await;
+        } else {
+            let next = self.department_picker(true);
+            self.show_rendered(message, next);
+        }
+    }
+
+    pub(crate) async fn department_chosen(
+        &mut self,
+        query_id: String,
+        department: Option<Slug>,
+        message: Option<CallbackMessage>,
+    ) {
+        let department = department.map(|d| d.as_str().to_owned());
+        if department
+            .as_deref()
+            .is_some_and(|d| self.pack().department(d).is_none())
+        {
+            return self.stale(query_id, message).await;
+        }
+        self.answer(query_id, None);
+        if !self.save_field(ProfileField::Department(department)).await {
+            return;
+        }
+        if self.staff.onboarded {
+            self.show_profile(message).await;
+        } else {
+            self.enter_dialogue(Dialogue::Position { onboarding: true })
+                .await;
+            let next = self.position_prompt(true);
+            self.show_rendered(message, next);
+        }
+    }
+
+    pub(crate) async fn position_skipped(
+        &mut self,
+        query_id: String,
+        message: Option<CallbackMessage>,
+    ) {
+        self.answer(query_id, None);
+        self.end_dialogue().await;
+        if self.staff.onboarded {
+            if self.save_field(ProfileField::Position(None)).await {
+                self.show_profile(message).await;
+            }
+        } else {
+            if let Some(m) = message {
+                self.actions.push(crate::Action::Delete {
+                    chat: self.chat,
+                    message_id: m.id,
+                });
+            }
+            self.finish_onboarding().await;
+        }
+    }
+
+    /// Typed text while the bot waits for a position.
+    pub(crate) async fn position_typed(&mut self, text: &str, onboarding: bool) {
+        let position = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let length = position.chars().count();
+        if position.is_empty() || length > POSITION_MAX_CHARS {
+            let key = if position.is_empty() {
+                "position-empty"
+            } else {
+                "position-too-long"
+            };
+            let hint = Html::escape(&t_args(
+                self.lang(),
+                key,
+                &[
+                    ("max", POSITION_MAX_CHARS.into()),
+                    ("length", length.into()),
+                ],
+            ));
+            let prompt = self.position_prompt(onboarding);
+            return self.send_rendered(Some(hint), prompt);
+        }
+        if !self
+            .save_field(ProfileField::Position(Some(position)))
+            .await
+        {
+            return;
+        }
+        self.end_dialogue().await;
+        if onboarding {
+            self.finish_onboarding().await;
+        } else {
+            let saved = html(self.lang(), "profile-saved");
+            let profile = self.profile_screen();
+            self.send_rendered(Some(saved), profile);
+        }
+    }
+
+    /// Marks onboarding done and shows the (now personal) main menu.
+    pub(crate) async fn finish_onboarding(&mut self) {
+        if let Err(e) = self.engine.storage.mark_onboarded(self.user.id).await {
+            return self.unavailable("cannot finish onboarding", &e);
+        }
+        self.staff.onboarded = true;
+        self.send_screen(Some(html(self.lang(), "onboarding-done")), Screen::Home)
+            .await;
+    }
+
+    fn profile_screen(&self) -> Rendered {
+        let lang = self.lang();
+        let unset = t(lang, "profile-unset");
+        let park = self
+            .staff
+            .park
+            .as_deref()
+            .and_then(|p| self.pack().park(p))
+            .map_or(unset.clone(), |p| p.name.get(lang).clone());
+        let department = self
+            .staff
+            .department
+            .as_deref()
+            .and_then(|d| self.pack().department(d))
+            .map_or(unset.clone(), |d| d.name.get(lang).clone());
+        let position = self.staff.position.clone().unwrap_or(unset);
+        let name = [
+            Some(self.user.first_name.as_str()),
+            self.user.last_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let mut text = Html::bold(&html(lang, "profile-title"));
+        for (key, value) in [
+            ("profile-name", name),
+            ("profile-park", park),
+            ("profile-department", department),
+            ("profile-position", position),
+            ("profile-language", t(lang, "language-name")),
+        ] {
+            text.push_text("\n");
+            text.push_text(&t(lang, key));
+            text.push_text(": ");
+            text.push(&Html::bold(&Html::escape(&value)));
+        }
+        let keyboard = Keyboard::default()
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-edit-park"),
+                    Callback::EditProfile(ProfileFieldKind::Park),
+                ),
+                Button::new(
+                    t(lang, "btn-edit-department"),
+                    Callback::EditProfile(ProfileFieldKind::Department),
+                ),
+            ])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-edit-position"),
+                    Callback::EditProfile(ProfileFieldKind::Position),
+                ),
+                Button::new(t(lang, "btn-language"), Callback::Languages),
+            ])
+            .row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+        Rendered { text, keyboard }
+    }
+
+    pub(crate) async fn show_profile(&mut self, message: Option<CallbackMessage>) {
+        let screen = self.profile_screen();
+        self.show_rendered(message, screen);
+    }
+
+    pub(crate) async fn edit_profile(
+        &mut self,
+        query_id: String,
+        field: ProfileFieldKind,
+        message: Option<CallbackMessage>,
+    ) {
+        self.answer(query_id, None);
+        let screen = match field {
+            ProfileFieldKind::Park => self.park_picker(false),
+            ProfileFieldKind::Department => self.department_picker(false),
+            ProfileFieldKind::Position => {
+                self.enter_dialogue(Dialogue::Position { onboarding: false })
+                    .await;
+                self.position_prompt(false)
+            }
+        };
+        self.show_rendered(message, screen);
+    }
+}

@@ -1,0 +1,704 @@
+//! Knowledge checks and spaced review, one question a screen.
+//!
+//! An attempt lives in storage, not in memory: a person who leaves in the middle
+//! resumes where they stopped, after a restart or on another replica. Buttons carry
+//! the attempt id and the question's position; a press counts only if it comes
+//! from the attempt's owner, for the question being asked, once (the storage
+//! refuses a second answer for a position), so double taps and stale buttons from
+//! an old question never count twice.
+
+use domain::callback::{Callback, Slug};
+use domain::content::quiz::{Question, QuestionKind, Quiz};
+use domain::html::Html;
+use domain::learning::{self, PastAttempt, StartRefusal};
+use time::OffsetDateTime;
+
+use crate::action::{Button, Keyboard};
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{
+    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, ReviewItem,
+};
+use crate::screens::Rendered;
+
+/// Questions in one review session at most.
+const REVIEW_SIZE: usize = 10;
+/// Room left for the buttons' sake when listing mistakes on the result screen.
+const RESULT_TEXT_BUDGET: usize = 3600;
+
+/// The quiz id stored for review sessions.
+const REVIEW_ID: &str = "review";
+
+impl Turn<'_> {
+    /// The list of knowledge checks: the person's required ones first.
+    pub(crate) async fn show_quizzes(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let required: Vec<String> = self
+            .staff
+            .department
+            .as_deref()
+            .and_then(|d| self.pack().department(d))
+            .map(|d| d.required_quizzes.clone())
+            .unwrap_or_default();
+        let mut quizzes: Vec<&Quiz> = self.pack().quizzes().iter().collect();
+        quizzes.sort_by_key(|q| (!required.contains(&q.id), q.section_path.clone()));
+        let mut rows = Vec::new();
+        for quiz in quizzes {
+            let passed = self.quiz_passed(&quiz.id).await;
+            let mark = match (passed, required.contains(&quiz.id)) {
+                (true, _) => "✅",
+                (false, true) => "⭐",
+                (false, false) => "📝",
+            };
+            if let Some(slug) = Slug::parse(&quiz.id) {
+                rows.push(vec![Button::new(
+                    format!("{mark} {}", quiz.title.get(lang)),
+                    Callback::QuizStart(slug),
+                )]);
+            }
+        }
+        let mut text = Html::bold(&html(lang, "quizzes-title"));
+        text.push_text("\n");
+        text.push(&html(lang, "quizzes-hint"));
+        let due = self.reviews_due().await;
+        let mut keyboard = Keyboard { rows };
+        if due > 0 {
+            keyboard = keyboard.row(vec![Button::new(
+                t_args(lang, "btn-review", &[("n", due.into())]),
+                Callback::Review,
+            )]);
+        }
+        keyboard = keyboard.row(vec![
+            Button::new(t(lang, "btn-progress"), Callback::Progress),
+            Button::new(t(lang, "btn-home"), Callback::Home),
+        ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Whether the person has passed `quiz` at least once.
+    pub(crate) async fn quiz_passed(&self, quiz: &str) -> bool {
+        self.best_result(quiz).await.is_some_and(|r| r.passed)
+    }
+
+    /// The person's best finished result for `quiz`.
+    pub(crate) async fn best_result(&self, quiz: &str) -> Option<AttemptResult> {
+        let attempts = self
+            .engine
+            .storage
+            .quiz_attempts(self.user.id, quiz)
+            .await
+            .ok()?;
+        attempts
+            .into_iter()
+            .filter_map(|a| a.result)
+            .max_by_key(|r| (r.passed, learning::percent(r.score, r.max_score)))
+    }
+
+    pub(crate) async fn quiz_start(
+        &mut self,
+        query_id: String,
+        quiz_id: &str,
+        message: Option<CallbackMessage>,
+    ) {
+        let Some(quiz) = self.pack().quiz(quiz_id).cloned() else {
+            return self.stale(query_id, message).await;
+        };
+        let storage = self.engine.storage.clone();
+        match storage.open_attempt(self.user.id).await {
+            Ok(Some(open)) => {
+                let toast = (open.quiz_id != quiz.id).then(|| t(self.lang(), "quiz-finish-first"));
+                self.answer(query_id, toast);
+                return self.continue_attempt(open, message).await;
+            }
+            Ok(None) => {}
+            Err(e) => return self.unavailable("cannot read attempts", &e),
+        }
+        let past = match storage.quiz_attempts(self.user.id, &quiz.id).await {
+            Ok(past) => past,
+            Err(e) => return self.unavailable("cannot read attempts", &e),
+        };
+        let past: Vec<PastAttempt> = past
+            .iter()
+            .map(|a| PastAttempt {
+                started_at: a.started_at,
+                finished_at: a.result.as_ref().map(|r| r.finished_at),
+                passed: a.result.as_ref().map(|r| r.passed),
+            })
+            .collect();
+        let now = self.now();
+        if let Err(refusal) = learning::may_start(&quiz, &past, now) {
+            let text = match refusal {
+                StartRefusal::AttemptsUsed { max } => {
+                    t_args(self.lang(), "quiz-attempts-used", &[("max", max.into())])
+                }
+                StartRefusal::Cooldown { until } => {
+                    let when = learning::local_date_time(until, self.timezone());
+                    t_args(self.lang(), "quiz-cooldown", &[("when", when.into())])
+                }
+            };
+            self.answer(query_id, None);
+            let keyboard = Keyboard::default().row(vec![
+                Button::new(t(self.lang(), "btn-quizzes"), Callback::Quizzes),
+                Button::new(t(self.lang(), "btn-home"), Callback::Home),
+            ]);
+            return self.show_rendered(
+                message,
+                Rendered {
+                    text: Html::escape(&text),
+                    keyboard,
+                },
+            );
+        }
+        let plan = learning::plan_attempt(&quiz, rand::random());
+        let new = NewAttempt {
+            user: self.user.id,
+            kind: AttemptKind::Quiz,
+            quiz_id: quiz.id.clone(),
+            questions: plan
+                .into_iter()
+                .map(|p| AttemptQuestion {
+                    quiz_id: quiz.id.clone(),
+                    question_id: p.question_id,
+                    option_order: p.option_order,
+                })
+                .collect(),
+            started_at: now,
+            deadline: learning::deadline_for(&quiz, now),
+        };
+        self.begin(query_id, new, message).await;
+    }
+
+    /// Starts a spaced-review session of the questions that are due.
+    pub(crate) async fn review_start(
+        &mut self,
+        query_id: String,
+        message: Option<CallbackMessage>,
+    ) {
+        let storage = self.engine.storage.clone();
+        if let Ok(Some(open)) = storage.open_attempt(self.user.id).await {
+            self.answer(query_id, Some(t(self.lang(), "quiz-finish-first")));
+            return self.continue_attempt(open, message).await;
+        }
+        let now = self.now();
+        let due: Vec<ReviewItem> = match storage.reviews(self.user.id).await {
+            Ok(items) => items
+                .into_iter()
+                .filter(|i| i.due_at <= now)
+                .take(REVIEW_SIZE)
+                .collect(),
+            Err(e) => return self.unavailable("cannot read reviews", &e),
+        };
+        let questions: Vec<AttemptQuestion> = due
+            .iter()
+            .filter_map(|item| {
+                let question = self.question(&item.quiz_id, &item.question_id)?;
+                Some(AttemptQuestion {
+                    quiz_id: item.quiz_id.clone(),
+                    question_id: item.question_id.clone(),
+                    option_order: (0..question.options.len() as u8).collect(),
+                })
+            })
+            .collect();
+        if questions.is_empty() {
+            self.answer(query_id, Some(t(self.lang(), "review-nothing")));
+            return self.show_quizzes(message).await;
+        }
+        let new = NewAttempt {
+            user: self.user.id,
+            kind: AttemptKind::Review,
+            quiz_id: REVIEW_ID.to_owned(),
+            questions,
+            started_at: now,
+            deadline: None,
+        };
+        self.begin(query_id, new, message).await;
+    }
+
+    async fn begin(&mut self, query_id: String, new: NewAttempt, message: Option<CallbackMessage>) {
+        match self.engine.storage.start_attempt(&new).await {
+            Ok(id) => {
+                self.answer(query_id, None);
+                let attempt = Attempt {
+                    id,
+                    user: new.user,
+                    kind: new.kind,
+                    quiz_id: new.quiz_id,
+                    questions: new.questions,
+                    answers: Vec::new(),
+                    started_at: new.started_at,
+                    deadline: new.deadline,
+                    result: None,
+                };
+                if let Some(screen) = self.question_screen(&attempt, 0, 0) {
+                    self.show_rendered(message, screen);
+                }
+            }
+            Err(e) => self.unavailable("cannot start an attempt", &e),
+        }
+    }
+
+    /// Shows where an attempt stands: the next question, or the result.
+    async fn continue_attempt(&mut self, attempt: Attempt, message: Option<CallbackMessage>) {
+        let position = attempt.answers.len();
+        if attempt.result.is_some()
+            || position >= attempt.questions.len()
+            || self.out_of_time(&attempt)
+        {
+            return self.finish(attempt, message).await;
+        }
+        match self.question_screen(&attempt, position, 0) {
+            Some(screen) => self.show_rendered(message, screen),
+            None => self.finish(attempt, message).await,
+        }
+    }
+
+    fn out_of_time(&self, attempt: &Attempt) -> bool {
+        attempt.deadline.is_some_and(|d| self.now() > d)
+    }
+
+    pub(crate) fn question(&self, quiz: &str, question: &str) -> Option<&Question> {
+        self.pack()
+            .quiz(quiz)?
+            .questions
+            .iter()
+            .find(|q| q.id == question)
+    }
+
+    fn attempt_title(&self, attempt: &Attempt) -> String {
+        match attempt.kind {
+            AttemptKind::Review => t(self.lang(), "review-title"),
+            AttemptKind::Quiz => self.pack().quiz(&attempt.quiz_id).map_or_else(
+                || attempt.quiz_id.clone(),
+                |q| q.title.get(self.lang()).clone(),
+            ),
+        }
+    }
+
+    /// One question, with its options as buttons (`mask`: options ticked so far).
+    fn question_screen(&self, attempt: &Attempt, position: usize, mask: u8) -> Option<Rendered> {
+        let lang = self.lang();
+        let asked = attempt.questions.get(position)?;
+        let question = self.question(&asked.quiz_id, &asked.question_id)?;
+        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
+        text.push_text("\n");
+        text.push(&Html::italic(&Html::escape(&t_args(
+            lang,
+            "quiz-progress",
+            &[
+                ("n", (position + 1).into()),
+                ("total", attempt.questions.len().into()),
+            ],
+        ))));
+        if let Some(deadline) = attempt.deadline {
+            text.push_text("\n");
+            let when = learning::local_date_time(deadline, self.timezone());
+            text.push_text(&t_args(lang, "quiz-deadline", &[("when", when.into())]));
+        }
+        text.push_text("\n\n");
+        text.push_text(question.text.get(lang));
+        let id = attempt.id;
+        let at = u16::try_from(position).unwrap_or(u16::MAX);
+        let mut keyboard = Keyboard::default();
+        match question.kind {
+            QuestionKind::Single => {
+                for &option in &asked.option_order {
+                    let Some(o) = question.options.get(usize::from(option)) else {
+                        continue;
+                    };
+                    let cb = Callback::Answer {
+                        attempt: id,
+                        position: at,
+                        option,
+                    };
+                    keyboard = keyboard.row(vec![Button::new(o.text.get(lang).clone(), cb)]);
+                }
+            }
+            QuestionKind::Multiple => {
+                text.push_text("\n\n");
+                text.push(&Html::italic(&html(lang, "quiz-choose-all")));
+                for &option in &asked.option_order {
+                    let Some(o) = question.options.get(usize::from(option)) else {
+                        continue;
+                    };
+                    let bit = 1u8.checked_shl(u32::from(option)).unwrap_or(0);
+                    let ticked = mask & bit != 0;
+                    let label =
+                        format!("{} {}", if ticked { "☑️" } else { "⬜" }, o.text.get(lang));
+                    let cb = Callback::Toggle {
+                        attempt: id,
+                        position: at,
+                        mask: mask ^ bit,
+                    };
+                    keyboard = keyboard.row(vec![Button::new(label, cb)]);
+                }
+                let submit = Callback::Submit {
+                    attempt: id,
+                    position: at,
+                    mask,
+                };
+                keyboard = keyboard.row(vec![Button::new(t(lang, "btn-submit"), submit)]);
+            }
+        }
+        keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+        Some(Rendered { text, keyboard })
+    }
+
+    /// Loads an attempt for a press: it must exist and belong to the presser.
+    async fn attempt_for_press(
+        &mut self,
+        query_id: &str,
+        attempt: i64,
+        message: Option<CallbackMessage>,
+    ) -> Option<Attempt> {
+        match self.engine.storage.attempt(attempt).await {
+            Ok(Some(a)) if a.user == self.user.id => Some(a),
+            Ok(_) => {
+                self.stale(query_id.to_owned(), message).await;
+                None
+            }
+            Err(e) => {
+                self.answer(query_id.to_owned(), Some(t(self.lang(), "unavailable")));
+                tracing::error!(error = %e, "cannot read an attempt");
+                None
+            }
+        }
+    }
+
+    /// A press for a question that is not the one being asked: say so, show where
+    /// the attempt stands.
+    async fn not_current(
+        &mut self,
+        query_id: String,
+        attempt: Attempt,
+        message: Option<CallbackMessage>,
+    ) {
+        metrics::counter!("trainbot_quiz_repeated_presses_total").increment(1);
+        self.answer(query_id, Some(t(self.lang(), "quiz-already-answered")));
+        self.continue_attempt(attempt, message).await;
+    }
+
+    pub(crate) async fn quiz_toggle(
+        &mut self,
+        query_id: String,
+        attempt: i64,
+        position: u16,
+        mask: u8,
+        message: Option<CallbackMessage>,
+    ) {
+        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
+            return;
+        };
+        if attempt.result.is_some() || usize::from(position) != attempt.answers.len() {
+            return self.not_current(query_id, attempt, message).await;
+        }
+        self.answer(query_id, None);
+        if let Some(screen) = self.question_screen(&attempt, usize::from(position), mask) {
+            self.show_rendered(message, screen);
+        }
+    }
+
+    pub(crate) async fn quiz_answer(
+        &mut self,
+        query_id: String,
+        attempt: i64,
+        position: u16,
+        mask: Option<u8>,
+        message: Option<CallbackMessage>,
+    ) {
+        let Some(mask) = mask else {
+            return self.stale(query_id, message).await;
+        };
+        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
+            return;
+        };
+        let at = usize::from(position);
+        if attempt.result.is_some() || at != attempt.answers.len() {
+            return self.not_current(query_id, attempt, message).await;
+        }
+        if self.out_of_time(&attempt) {
+            self.answer(query_id, Some(t(self.lang(), "quiz-time-up")));
+            return self.finish(attempt, message).await;
+        }
+        let Some(asked) = attempt.questions.get(at).cloned() else {
+            return self.stale(query_id, message).await;
+        };
+        let Some(question) = self.question(&asked.quiz_id, &asked.question_id).cloned() else {
+            return self.stale(query_id, message).await;
+        };
+        let chosen: Vec<u8> = (0..8u8).filter(|i| mask & (1 << i) != 0).collect();
+        if chosen.is_empty() {
+            return self.answer(query_id, Some(t(self.lang(), "quiz-choose-one")));
+        }
+        let grade = learning::grade(&question, &chosen);
+        let now = self.now();
+        let shown_at = attempt
+            .answers
+            .last()
+            .map_or(attempt.started_at, |a| a.answered_at);
+        let record = AnswerRecord {
+            position,
+            quiz_id: asked.quiz_id.clone(),
+            question_id: asked.question_id.clone(),
+            chosen,
+            correct: grade.correct,
+            points: grade.points,
+            answered_at: now,
+            time_taken_ms: i64::try_from((now - shown_at).whole_milliseconds())
+                .unwrap_or(i64::MAX)
+                .max(0),
+        };
+        match self.engine.storage.record_answer(attempt.id, &record).await {
+            Ok(true) => {}
+            Ok(false) => return self.not_current(query_id, attempt, message).await,
+            Err(e) => {
+                self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                return tracing::error!(error = %e, "cannot record an answer");
+            }
+        }
+        self.update_review(&attempt, &asked, grade.correct, now)
+            .await;
+        self.answer(query_id, None);
+        let screen = self.feedback_screen(&attempt, at, &question, grade.correct);
+        self.show_rendered(message, screen);
+    }
+
+    /// Keeps the spaced-review schedule in step with an answer.
+    async fn update_review(
+        &self,
+        attempt: &Attempt,
+        asked: &AttemptQuestion,
+        correct: bool,
+        now: OffsetDateTime,
+    ) {
+        let storage = &self.engine.storage;
+        let stage = match attempt.kind {
+            // In a check, a wrong answer (re)starts the schedule; a right one ends it.
+            AttemptKind::Quiz => None,
+            AttemptKind::Review => storage.reviews(self.user.id).await.ok().and_then(|items| {
+                items
+                    .into_iter()
+                    .find(|i| i.quiz_id == asked.quiz_id && i.question_id == asked.question_id)
+                    .map(|i| i.stage)
+            }),
+        };
+        let result = match learning::review_after(stage, correct, now) {
+            Some((stage, due_at)) => {
+                let item = ReviewItem {
+                    quiz_id: asked.quiz_id.clone(),
+                    question_id: asked.question_id.clone(),
+                    stage,
+                    due_at,
+                };
+                storage.schedule_review(self.user.id, &item).await
+            }
+            None => {
+                storage
+                    .clear_review(self.user.id, &asked.quiz_id, &asked.question_id)
+                    .await
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "cannot update the review schedule");
+        }
+    }
+
+    fn feedback_screen(
+        &self,
+        attempt: &Attempt,
+        position: usize,
+        question: &Question,
+        correct: bool,
+    ) -> Rendered {
+        let lang = self.lang();
+        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
+        text.push_text("\n\n");
+        text.push_text(question.text.get(lang));
+        text.push_text("\n\n");
+        if correct {
+            text.push(&Html::bold(&html(lang, "quiz-correct")));
+        } else {
+            text.push(&Html::bold(&html(lang, "quiz-wrong")));
+            text.push_text("\n");
+            text.push_text(&t_args(
+                lang,
+                "quiz-right-answer",
+                &[("answer", correct_options(question, lang).into())],
+            ));
+        }
+        if let Some(explanation) = &question.explanation {
+            text.push_text("\n\n");
+            text.push(&Html::italic(&Html::escape(explanation.get(lang))));
+        }
+        let next = u16::try_from(position + 1).unwrap_or(u16::MAX);
+        let label = if position + 1 >= attempt.questions.len() {
+            "btn-result"
+        } else {
+            "btn-next-question"
+        };
+        let keyboard = Keyboard::default().row(vec![Button::new(
+            t(lang, label),
+            Callback::Next {
+                attempt: attempt.id,
+                position: next,
+            },
+        )]);
+        Rendered { text, keyboard }
+    }
+
+    pub(crate) async fn quiz_next(
+        &mut self,
+        query_id: String,
+        attempt: i64,
+        position: u16,
+        message: Option<CallbackMessage>,
+    ) {
+        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
+            return;
+        };
+        if usize::from(position) > attempt.answers.len() {
+            return self.stale(query_id, message).await;
+        }
+        self.answer(query_id, None);
+        self.continue_attempt(attempt, message).await;
+    }
+
+    /// Finishes an attempt (if it is not already) and shows its result.
+    async fn finish(&mut self, attempt: Attempt, message: Option<CallbackMessage>) {
+        let result = match attempt.result.clone() {
+            Some(result) => result,
+            None => {
+                let score: u32 = attempt.answers.iter().map(|a| a.points).sum();
+                let max: u32 = attempt
+                    .questions
+                    .iter()
+                    .filter_map(|q| self.question(&q.quiz_id, &q.question_id))
+                    .map(|q| q.points)
+                    .sum();
+                let passed = match (attempt.kind, self.pack().quiz(&attempt.quiz_id)) {
+                    (AttemptKind::Quiz, Some(quiz)) => learning::passed(quiz, score, max),
+                    _ => score == max,
+                };
+                let result = AttemptResult {
+                    score,
+                    max_score: max,
+                    passed,
+                    finished_at: self.now(),
+                };
+                match self
+                    .engine
+                    .storage
+                    .finish_attempt(attempt.id, &result)
+                    .await
+                {
+                    Ok(true) => {
+                        metrics::counter!("trainbot_attempts_finished_total", "passed" => passed.to_string()).increment(1);
+                        if passed && attempt.kind == AttemptKind::Quiz {
+                            self.check_completion(None).await;
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => return self.unavailable("cannot finish an attempt", &e),
+                }
+                result
+            }
+        };
+        let screen = self.result_screen(&attempt, &result);
+        self.show_rendered(message, screen);
+    }
+
+    fn result_screen(&self, attempt: &Attempt, result: &AttemptResult) -> Rendered {
+        let lang = self.lang();
+        let percent = learning::percent(result.score, result.max_score);
+        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
+        text.push_text("\n\n");
+        text.push_text(&t_args(
+            lang,
+            "quiz-score",
+            &[
+                ("score", result.score.into()),
+                ("max", result.max_score.into()),
+                ("percent", percent.into()),
+            ],
+        ));
+        text.push_text("\n");
+        match (attempt.kind, self.pack().quiz(&attempt.quiz_id)) {
+            (AttemptKind::Quiz, Some(quiz)) => {
+                let key = if result.passed {
+                    "quiz-passed"
+                } else {
+                    "quiz-failed"
+                };
+                text.push(&Html::bold(&Html::escape(&t_args(
+                    lang,
+                    key,
+                    &[("need", quiz.pass_percent.into())],
+                ))));
+            }
+            _ => text.push(&html(lang, "review-done")),
+        }
+        let mistakes: Vec<&AnswerRecord> = attempt.answers.iter().filter(|a| !a.correct).collect();
+        let unanswered = attempt
+            .questions
+            .len()
+            .saturating_sub(attempt.answers.len());
+        if !mistakes.is_empty() {
+            text.push_text("\n\n");
+            text.push(&Html::bold(&html(lang, "quiz-mistakes")));
+            for (shown, answer) in mistakes.iter().enumerate() {
+                let Some(q) = self.question(&answer.quiz_id, &answer.question_id) else {
+                    continue;
+                };
+                let mut line = Html::escape(&format!("\n• {}\n  ", q.text.get(lang)));
+                line.push(&Html::italic(&Html::escape(&t_args(
+                    lang,
+                    "quiz-right-answer",
+                    &[("answer", correct_options(q, lang).into())],
+                ))));
+                if text.text_len() + line.text_len() > RESULT_TEXT_BUDGET {
+                    let more = mistakes.len() - shown;
+                    text.push_text("\n");
+                    text.push_text(&t_args(lang, "quiz-more-mistakes", &[("n", more.into())]));
+                    break;
+                }
+                text.push(&line);
+            }
+        }
+        if unanswered > 0 {
+            text.push_text("\n\n");
+            text.push_text(&t_args(
+                lang,
+                "quiz-unanswered",
+                &[("n", unanswered.into())],
+            ));
+        }
+        let mut keyboard = Keyboard::default();
+        if attempt.kind == AttemptKind::Quiz
+            && !result.passed
+            && let Some(slug) = Slug::parse(&attempt.quiz_id)
+        {
+            keyboard = keyboard.row(vec![Button::new(
+                t(lang, "btn-retry"),
+                Callback::QuizStart(slug),
+            )]);
+        }
+        keyboard = keyboard
+            .row(vec![
+                Button::new(t(lang, "btn-progress"), Callback::Progress),
+                Button::new(t(lang, "btn-quizzes"), Callback::Quizzes),
+            ])
+            .row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+        Rendered { text, keyboard }
+    }
+}
+
+/// The correct options of a question, joined.
+fn correct_options(question: &Question, lang: domain::lang::Lang) -> String {
+    question
+        .options
+        .iter()
+        .filter(|o| o.correct)
+        .map(|o| o.text.get(lang).as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}

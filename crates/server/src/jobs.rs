@@ -1,0 +1,82 @@
+//! Background jobs: the reminder job, run on a timer by one replica at a time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::Engine;
+use engine::ports::StateStore;
+use telegram::lane::PacedLane;
+use tokio_util::sync::CancellationToken;
+
+/// Runs reminder passes and sends their messages through the paced lane.
+pub struct ReminderJob {
+    engine: Arc<Engine>,
+    lane: Arc<PacedLane>,
+    state: Arc<dyn StateStore>,
+    every: Duration,
+}
+
+impl ReminderJob {
+    pub fn new(
+        engine: Arc<Engine>,
+        lane: Arc<PacedLane>,
+        state: Arc<dyn StateStore>,
+        every: Duration,
+    ) -> ReminderJob {
+        ReminderJob {
+            engine,
+            lane,
+            state,
+            every,
+        }
+    }
+
+    /// One pass: who is due, then their messages; returns how many were sent.
+    pub async fn run_once(&self) -> usize {
+        match self.engine.remind_once().await {
+            Ok(pass) => {
+                let sent = pass.reminders.len();
+                if sent > 0 {
+                    let took = self.lane.send(pass.reminders).await;
+                    tracing::info!(
+                        sent,
+                        considered = pass.considered,
+                        took_ms = took.as_millis() as u64,
+                        "reminders sent"
+                    );
+                }
+                sent
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reminder pass failed; will try again");
+                0
+            }
+        }
+    }
+
+    /// Runs a pass every interval until `shutdown`; with several replicas, a lease in
+    /// the state store lets only one of them run each interval's pass.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            let lease = self
+                .every
+                .saturating_sub(Duration::from_secs(1))
+                .max(Duration::from_secs(1));
+            match self.state.claim("lease:reminders", lease).await {
+                Ok(true) => {
+                    self.run_once().await;
+                }
+                Ok(false) => tracing::debug!("another replica runs this reminder pass"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot take the reminder lease; skipping this pass")
+                }
+            }
+        }
+    }
+}

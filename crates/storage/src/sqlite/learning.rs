@@ -1,0 +1,288 @@
+//! The learning port on SQLite.
+
+use async_trait::async_trait;
+use domain::ids::UserId;
+use engine::ports::{
+    ActivityKind, AnswerRecord, Attempt, AttemptKind, AttemptResult, Certificate, Learner,
+    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile, StorageError,
+};
+use time::OffsetDateTime;
+
+use super::{SqliteStorage, from_micros, micros};
+use crate::error::storage_error;
+use crate::records::learning::{
+    AnswerRow, AttemptRow, CertificateRow, LearnerRow, ProfileRow, ReviewRow,
+    attempts_with_answers, encode_chosen, encode_questions, encode_quizzes,
+};
+use crate::sql::learning as sql;
+
+/// One statement, so SQLite runs it atomically: the answer is inserted only while
+/// the attempt is open and only if its position is free.
+const RECORD_ANSWER: &str = "INSERT INTO quiz_answers \
+     (attempt_id, position, quiz_id, question_id, chosen, correct, points, answered_at, time_taken_ms) \
+     SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM quiz_attempts \
+     WHERE id = $1 AND finished_at IS NULL \
+     ON CONFLICT (attempt_id, position) DO NOTHING";
+
+impl SqliteStorage {
+    async fn answers(&self, attempt: i64) -> Result<Vec<AnswerRow<i64>>, StorageError> {
+        sqlx::query_as(sql::ATTEMPT_ANSWERS)
+            .bind(attempt)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)
+    }
+
+    async fn with_answers(
+        &self,
+        row: Option<AttemptRow<i64>>,
+    ) -> Result<Option<Attempt>, StorageError> {
+        let Some(row) = row else { return Ok(None) };
+        let answers = self.answers(row.id).await?;
+        Ok(attempts_with_answers(vec![row], answers, from_micros)?.pop())
+    }
+}
+
+#[async_trait]
+impl LearningStore for SqliteStorage {
+    async fn staff_profile(&self, user: UserId) -> Result<StaffProfile, StorageError> {
+        let row: Option<ProfileRow> = sqlx::query_as(sql::STAFF_PROFILE)
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(row.map(StaffProfile::from).unwrap_or_default())
+    }
+
+    async fn set_profile_field(
+        &self,
+        user: UserId,
+        field: ProfileField,
+    ) -> Result<(), StorageError> {
+        let (statement, value) = match field {
+            ProfileField::Park(v) => (sql::SET_PARK, v),
+            ProfileField::Department(v) => (sql::SET_DEPARTMENT, v),
+            ProfileField::Position(v) => (sql::SET_POSITION, v),
+        };
+        sqlx::query(statement)
+            .bind(user.0)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn mark_onboarded(&self, user: UserId) -> Result<(), StorageError> {
+        sqlx::query(sql::MARK_ONBOARDED)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn pages_read(&self, user: UserId) -> Result<Vec<String>, StorageError> {
+        let mut pages: Vec<String> = sqlx::query_scalar(sql::PAGES_READ)
+            .bind(user.0)
+            .bind(ActivityKind::PageView.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        pages.sort_unstable();
+        Ok(pages)
+    }
+
+    async fn start_attempt(&self, attempt: &NewAttempt) -> Result<i64, StorageError> {
+        sqlx::query_scalar(sql::START_ATTEMPT)
+            .bind(attempt.user.0)
+            .bind(attempt.kind.as_str())
+            .bind(&attempt.quiz_id)
+            .bind(encode_questions(&attempt.questions))
+            .bind(micros(attempt.started_at))
+            .bind(attempt.deadline.map(micros))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(storage_error)
+    }
+
+    async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError> {
+        let row = sqlx::query_as(sql::ATTEMPT)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        self.with_answers(row).await
+    }
+
+    async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError> {
+        let row = sqlx::query_as(sql::OPEN_ATTEMPT)
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        self.with_answers(row).await
+    }
+
+    async fn record_answer(
+        &self,
+        attempt: i64,
+        answer: &AnswerRecord,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(RECORD_ANSWER)
+            .bind(attempt)
+            .bind(i32::from(answer.position))
+            .bind(&answer.quiz_id)
+            .bind(&answer.question_id)
+            .bind(encode_chosen(&answer.chosen))
+            .bind(answer.correct)
+            .bind(i64::from(answer.points))
+            .bind(micros(answer.answered_at))
+            .bind(answer.time_taken_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_attempt(
+        &self,
+        attempt: i64,
+        result: &AttemptResult,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(sql::FINISH_ATTEMPT)
+            .bind(attempt)
+            .bind(micros(result.finished_at))
+            .bind(i64::from(result.score))
+            .bind(i64::from(result.max_score))
+            .bind(result.passed)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn quiz_attempts(
+        &self,
+        user: UserId,
+        quiz_id: &str,
+    ) -> Result<Vec<Attempt>, StorageError> {
+        // Two reads without a transaction: an answer recorded in between is simply
+        // included, and answers of an attempt started in between are left out.
+        let attempts: Vec<AttemptRow<i64>> = sqlx::query_as(sql::QUIZ_ATTEMPTS)
+            .bind(user.0)
+            .bind(quiz_id)
+            .bind(AttemptKind::Quiz.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        let answers: Vec<AnswerRow<i64>> = sqlx::query_as(sql::QUIZ_ATTEMPTS_ANSWERS)
+            .bind(user.0)
+            .bind(quiz_id)
+            .bind(AttemptKind::Quiz.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        attempts_with_answers(attempts, answers, from_micros)
+    }
+
+    async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
+        sqlx::query(sql::SCHEDULE_REVIEW)
+            .bind(user.0)
+            .bind(&item.quiz_id)
+            .bind(&item.question_id)
+            .bind(i32::from(item.stage))
+            .bind(micros(item.due_at))
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError> {
+        sqlx::query_as::<_, ReviewRow<i64>>(sql::REVIEWS)
+            .bind(user.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .into_iter()
+            .map(|row| row.into_review(from_micros))
+            .collect()
+    }
+
+    async fn clear_review(
+        &self,
+        user: UserId,
+        quiz_id: &str,
+        question_id: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(sql::CLEAR_REVIEW)
+            .bind(user.0)
+            .bind(quiz_id)
+            .bind(question_id)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn learners(&self) -> Result<Vec<Learner>, StorageError> {
+        sqlx::query_as::<_, LearnerRow<i64>>(sql::LEARNERS)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .into_iter()
+            .map(|row| row.into_learner(from_micros))
+            .collect()
+    }
+
+    async fn mark_reminded(&self, user: UserId, at: OffsetDateTime) -> Result<(), StorageError> {
+        sqlx::query(sql::MARK_REMINDED)
+            .bind(user.0)
+            .bind(micros(at))
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn save_certificate(&self, certificate: &Certificate) -> Result<(), StorageError> {
+        sqlx::query(sql::SAVE_CERTIFICATE)
+            .bind(&certificate.code)
+            .bind(certificate.user.0)
+            .bind(&certificate.department)
+            .bind(&certificate.full_name)
+            .bind(&certificate.park)
+            .bind(micros(certificate.issued_at))
+            .bind(encode_quizzes(&certificate.quizzes))
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn certificate(&self, code: &str) -> Result<Option<Certificate>, StorageError> {
+        sqlx::query_as::<_, CertificateRow<i64>>(sql::CERTIFICATE)
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .map(|row| row.into_certificate(from_micros))
+            .transpose()
+    }
+
+    async fn certificate_for(
+        &self,
+        user: UserId,
+        department: &str,
+    ) -> Result<Option<Certificate>, StorageError> {
+        sqlx::query_as::<_, CertificateRow<i64>>(sql::CERTIFICATE_FOR)
+            .bind(user.0)
+            .bind(department)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .map(|row| row.into_certificate(from_micros))
+            .transpose()
+    }
+}
