@@ -23,7 +23,12 @@ pub(crate) struct Font<'a> {
     fallback: (u16, char),
     /// The string appended to cut text: "…" or, without that glyph, "...".
     ellipsis: &'static str,
+    /// Glyph and advance of every character below [`FAST_CHARS`] (Latin and Cyrillic), looked up once.
+    fast: Vec<(u16, char, f32)>,
 }
+
+/// Characters below this are looked up once per parse: Latin, Greek and Cyrillic.
+const FAST_CHARS: u32 = 0x530;
 
 impl<'a> Font<'a> {
     /// Parses and checks a font: a TrueType (`glyf`) font with Latin and Cyrillic glyphs.
@@ -53,17 +58,41 @@ impl<'a> Font<'a> {
         } else {
             "..."
         };
-        Ok(Font {
+        let mut font = Font {
             face,
             units_per_em: f32::from(units_per_em),
             fallback,
             ellipsis,
-        })
+            fast: Vec::new(),
+        };
+        font.fast = (0..FAST_CHARS)
+            .map(|code| {
+                let (glyph, shown) = font.lookup(char::from_u32(code).unwrap_or(' '));
+                (glyph, shown, font.advance(glyph))
+            })
+            .collect();
+        Ok(font)
     }
 
     /// The glyph drawn for `c`, and the character it stands for in the text layer.
     /// Control characters become spaces; characters the font lacks become the fallback.
     pub(crate) fn glyph(&self, c: char) -> (u16, char) {
+        match self.fast.get(c as usize) {
+            Some(&(glyph, shown, _)) => (glyph, shown),
+            None => self.lookup(c),
+        }
+    }
+
+    /// The width of `c` set at `size` points.
+    pub(crate) fn char_width(&self, c: char, size: f32) -> f32 {
+        let milli = match self.fast.get(c as usize) {
+            Some(&(_, _, advance)) => advance,
+            None => self.advance(self.lookup(c).0),
+        };
+        milli * size / 1000.0
+    }
+
+    fn lookup(&self, c: char) -> (u16, char) {
         let c = if c.is_control() { ' ' } else { c };
         match self.face.glyph_index(c) {
             Some(GlyphId(g)) if g != 0 => (g, c),
@@ -88,8 +117,7 @@ impl<'a> Font<'a> {
 
     /// The width of `text` set at `size` points.
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        let milli: f32 = text.chars().map(|c| self.advance(self.glyph(c).0)).sum();
-        milli * size / 1000.0
+        text.chars().map(|c| self.char_width(c, size)).sum()
     }
 
     /// Breaks `text` into at most `max_lines` lines no wider than `max_width` at
@@ -104,6 +132,8 @@ impl<'a> Font<'a> {
     ) -> Vec<String> {
         let mut lines: Vec<String> = Vec::new();
         let mut current = String::new();
+        let mut width = 0.0;
+        let space = self.char_width(' ', size);
         let mut overflow = false;
         for word in text
             .split(|c: char| c.is_whitespace() || c.is_control())
@@ -113,22 +143,25 @@ impl<'a> Font<'a> {
                 overflow = true;
                 break;
             }
+            let word_width = self.width(word, size);
             if !current.is_empty() {
-                let candidate = format!("{current} {word}");
-                if self.width(&candidate, size) <= max_width {
-                    current = candidate;
+                if width + space + word_width <= max_width {
+                    current.push(' ');
+                    current.push_str(word);
+                    width += space + word_width;
                     continue;
                 }
                 lines.push(std::mem::take(&mut current));
             }
-            if self.width(word, size) <= max_width {
+            if word_width <= max_width {
                 current = word.to_owned();
+                width = word_width;
                 continue;
             }
             // A word wider than the line: cut it between characters.
-            let mut width = 0.0;
+            width = 0.0;
             for c in word.chars() {
-                let char_width = self.advance(self.glyph(c).0) * size / 1000.0;
+                let char_width = self.char_width(c, size);
                 if width + char_width > max_width && !current.is_empty() {
                     lines.push(std::mem::take(&mut current));
                     width = 0.0;
@@ -155,7 +188,7 @@ impl<'a> Font<'a> {
         let mut kept = String::new();
         let mut width = 0.0;
         for c in text.chars() {
-            width += self.advance(self.glyph(c).0) * size / 1000.0;
+            width += self.char_width(c, size);
             if width > budget {
                 break;
             }

@@ -34,6 +34,9 @@ const MAX_CHARS: usize = 300;
 const MAX_LINES: usize = 40;
 const MAX_QUIZZES: usize = 120;
 
+/// More quiz rows than this are set in two columns.
+const ONE_COLUMN_ROWS: usize = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Rgb(pub(crate) f32, pub(crate) f32, pub(crate) f32);
 
@@ -86,20 +89,35 @@ pub(crate) fn layout(font: &Font<'_>, text: &CertificateText) -> Vec<Op> {
         }
     }
     let smallest = SCALES.last().copied().unwrap_or(0.6);
-    for quizzes in (0..all.1).rev() {
-        if let Some(ops) = attempt(font, &input, smallest, all.0, quizzes) {
-            return ops;
-        }
+    // Fewer rows never need more room, so search for the most that fit.
+    if let Some(ops) = most_that_fit(all.1, |q| attempt(font, &input, smallest, all.0, q)) {
+        return ops;
     }
-    for lines in (0..all.0).rev() {
-        if let Some(ops) = attempt(font, &input, smallest, lines, 0) {
-            return ops;
-        }
+    if let Some(ops) = most_that_fit(all.0, |l| attempt(font, &input, smallest, l, 0)) {
+        return ops;
     }
     // Nothing fits (a font with huge glyphs?): draw the smallest layout; the PDF clips it.
     let mut page = Page::new(font, smallest);
     page.top_stack(&input, 0, 0);
     page.ops
+}
+
+/// The layout for the largest `n` below `all` that fits, assuming that fewer always
+/// fit if more do; `None` if not even zero fits.
+fn most_that_fit(all: usize, attempt: impl Fn(usize) -> Option<Vec<Op>>) -> Option<Vec<Op>> {
+    let mut best = attempt(0)?;
+    let (mut good, mut bad) = (0, all);
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        match attempt(mid) {
+            Some(ops) => {
+                best = ops;
+                good = mid;
+            }
+            None => bad = mid,
+        }
+    }
+    Some(best)
 }
 
 /// The certificate text, cleaned and capped.
@@ -177,7 +195,7 @@ fn attempt(
     }
     // Spare room: move the stack down a little so it does not hug the title.
     let spare = page.cursor - limit;
-    let dy = (spare * 0.25).min(24.0);
+    let dy = (spare * 0.3).min(48.0);
     for op in &mut page.ops {
         op.shift_down(dy);
     }
@@ -279,7 +297,6 @@ impl<'f, 'a> Page<'f, 'a> {
     /// The quiz results: title on the left (up to two lines), score on the right.
     fn table(&mut self, input: &Input, quizzes: usize) {
         let s = self.scale;
-        let size = 12.0 * s;
         let hidden = input.hidden_quizzes + input.quizzes.len().saturating_sub(quizzes);
         let mut rows: Vec<(String, String, Rgb)> = input
             .quizzes
@@ -293,18 +310,38 @@ impl<'f, 'a> Page<'f, 'a> {
         if rows.is_empty() {
             return;
         }
-        let table_width = WIDTH.min(540.0);
-        let x0 = CENTER - table_width / 2.0;
-        let x1 = CENTER + table_width / 2.0;
+        let columns = if rows.len() > ONE_COLUMN_ROWS { 2 } else { 1 };
+        let gap = 28.0 * s;
+        let table_width = if columns == 2 {
+            WIDTH
+        } else {
+            WIDTH.min(540.0)
+        };
+        let column_width = (table_width - gap * (columns - 1) as f32) / columns as f32;
+        let top = self.cursor;
+        let mut lowest = top;
+        for (i, chunk) in rows.chunks(rows.len().div_ceil(columns).max(1)).enumerate() {
+            self.cursor = top;
+            let x0 = CENTER - table_width / 2.0 + i as f32 * (column_width + gap);
+            self.table_column(chunk, x0, x0 + column_width);
+            lowest = lowest.min(self.cursor);
+        }
+        self.cursor = lowest;
+    }
+
+    /// One column of the quiz table between `x0` and `x1`.
+    fn table_column(&mut self, rows: &[(String, String, Rgb)], x0: f32, x1: f32) {
+        let s = self.scale;
+        let size = 12.0 * s;
         let scores: Vec<String> = rows
             .iter()
-            .map(|(_, r, _)| self.font.fit_line(r, size, table_width * 0.3))
+            .map(|(_, r, _)| self.font.fit_line(r, size, (x1 - x0) * 0.3))
             .collect();
         let score_width = scores
             .iter()
             .map(|r| self.font.width(r, size))
             .fold(0.0, f32::max);
-        let title_width = table_width - score_width - 16.0 * s;
+        let title_width = x1 - x0 - score_width - 16.0 * s;
         let pad = 5.0 * s;
 
         self.rule(x0, x1);
@@ -339,13 +376,13 @@ impl<'f, 'a> Page<'f, 'a> {
         let label = self.font.fit_line(&input.code_label, label_size, WIDTH);
         let code_y = BOTTOM + 4.0;
         let label_y = code_y + code_size * 1.25;
-        if !code.is_empty() {
-            let w = self.font.width(&code, code_size);
-            self.text(CENTER - w / 2.0, code_y, code_size, NAVY, code);
-        }
         if !label.is_empty() {
             let w = self.font.width(&label, label_size);
             self.text(CENTER - w / 2.0, label_y, label_size, GREY, label);
+        }
+        if !code.is_empty() {
+            let w = self.font.width(&code, code_size);
+            self.text(CENTER - w / 2.0, code_y, code_size, NAVY, code);
         }
         label_y + label_size * 1.2
     }

@@ -7,17 +7,21 @@
 //! lines, a table of quiz results and the verification code.
 //!
 //! The text in the PDF is real text, not pictures of it: only the glyphs used are
-//! embedded (a subset of the font, so a certificate is about 20–30 KB), together
+//! embedded (a subset of the font, so a certificate is about 15–20 KB), together
 //! with a `/ToUnicode` map, so that viewers can search and copy it and tools can
 //! extract the name and the code. Any input renders without panicking: long names
-//! shrink and wrap, long lists shrink and are cut with a "… +N" row, control
-//! characters become spaces, and characters the font lacks become "?".
+//! shrink and wrap, long lists shrink, go to two columns and are cut with a
+//! "… +N" row, control characters become spaces, and characters the font lacks
+//! become "?".
 //!
 //! # Layout
 //! - `lib.rs`: the public API: [`CertificateText`], [`Renderer`], [`CertificateError`].
 //! - `font`: checking the font, mapping characters to glyphs, measuring and wrapping text.
 //! - `layout`: where each piece of text and each rule goes on the page, shrinking to fit.
 //! - `pdf`: writing the page as PDF with the font subset embedded as a Type0 font.
+//! - `tests.rs`: text extraction with `pdf-extract`, bounds of every line, odd input.
+//! - `examples/render.rs`: writes a sample certificate to look at
+//!   (`cargo run -p certificate --example render -- /tmp/cert.pdf [many]`).
 
 use std::path::{Path, PathBuf};
 

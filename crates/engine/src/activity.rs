@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::ports::{Activity, Storage};
@@ -21,15 +21,16 @@ pub struct ActivityRecorder {
 
 impl ActivityRecorder {
     /// Starts the writer: it writes whenever `batch` records are waiting or `every`
-    /// has passed, and writes what is left once every recorder handle is dropped.
+    /// has passed, and writes what is left when stopped.
     pub fn spawn(
         storage: Arc<dyn Storage>,
         batch: usize,
         every: Duration,
-    ) -> (ActivityRecorder, JoinHandle<()>) {
+    ) -> (ActivityRecorder, ActivityWriter) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(write_batches(storage, rx, batch.max(1), every));
-        (ActivityRecorder { tx }, task)
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(write_batches(storage, rx, stopped, batch.max(1), every));
+        (ActivityRecorder { tx }, ActivityWriter { stop, task })
     }
 
     /// Queues a record; never waits.
@@ -40,14 +41,34 @@ impl ActivityRecorder {
     }
 }
 
+/// The writer task; stopping it writes what is queued.
+#[derive(Debug)]
+pub struct ActivityWriter {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl ActivityWriter {
+    /// Writes what is queued and ends the task. Records queued afterwards are dropped
+    /// (and counted): stop it after the last update is handled.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        if self.task.await.is_err() {
+            tracing::warn!("the activity writer panicked");
+        }
+    }
+}
+
 async fn write_batches(
     storage: Arc<dyn Storage>,
     mut rx: mpsc::Receiver<Activity>,
+    mut stopped: oneshot::Receiver<()>,
     batch: usize,
     every: Duration,
 ) {
     let mut buf = Vec::with_capacity(batch);
     let mut tick = tokio::time::interval(every);
+    let mut handle_dropped = false;
     loop {
         tokio::select! {
             received = rx.recv() => match received {
@@ -60,6 +81,16 @@ async fn write_batches(
                 None => break,
             },
             _ = tick.tick() => flush(&*storage, &mut buf).await,
+            stop = &mut stopped, if !handle_dropped => match stop {
+                Ok(()) => {
+                    while let Ok(a) = rx.try_recv() {
+                        buf.push(a);
+                    }
+                    break;
+                }
+                // The handle was dropped without `stop`: run until the queue closes.
+                Err(_) => handle_dropped = true,
+            },
         }
     }
     flush(&*storage, &mut buf).await;

@@ -34,6 +34,6 @@ pub mod reminders;
 pub mod screens;
 
 pub use action::{Action, Button, Keyboard};
-pub use activity::ActivityRecorder;
+pub use activity::{ActivityRecorder, ActivityWriter};
 pub use engine::Engine;
 pub use inbound::{CallbackMessage, Inbound, Input};

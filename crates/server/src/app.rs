@@ -22,7 +22,6 @@ use telegram::lane::PacedLane;
 use telegram::outbound::Outbound;
 use telegram::polling::{PollSettings, Poller};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -74,7 +73,7 @@ pub struct Application {
     poller: Poller,
     listener: TcpListener,
     router: axum::Router,
-    activity_writer: JoinHandle<()>,
+    activity_writer: engine::ActivityWriter,
     reminders: Arc<ReminderJob>,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
@@ -200,13 +199,9 @@ impl Application {
         });
         poller.run(shutdown).await;
         let _ = reminder_task.await;
-        // The poller held the last handles to the engine; dropping them closes the
-        // activity queue, and the writer flushes what is left.
-        drop(poller);
+        // Every update in hand is handled: write the activity still queued.
+        activity_writer.stop().await;
         drop(engine);
-        if activity_writer.await.is_err() {
-            tracing::warn!("the activity writer panicked");
-        }
         let _ = http.await;
         database.close().await;
         tracing::info!("stopped");

@@ -57,7 +57,10 @@ impl ReminderJob {
     /// Runs a pass every interval until `shutdown`; with several replicas, a lease in
     /// the state store lets only one of them run each interval's pass.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
-        let mut ticks = tokio::time::interval(self.every);
+        // The first pass comes one interval after start: a rolling deploy restarting
+        // every replica must not set off a burst of passes.
+        let mut ticks =
+            tokio::time::interval_at(tokio::time::Instant::now() + self.every, self.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// A test crate's root resolves modules beside itself, not in `conformance/`.
+#[path = "conformance/learning.rs"]
 mod learning;
 
 use domain::ids::UserId;

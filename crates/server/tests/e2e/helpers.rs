@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::content::ContentPack;
+use engine::ports::{Clock, ManualClock, SystemClock};
 use fake_telegram::{FakeConfig, FakeTelegram, MessageView, TestUser};
 use server::app::Application;
 use server::config::Config;
+use server::jobs::ReminderJob;
 use storage::testing::TestDatabaseGuard;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -33,6 +36,8 @@ pub struct TestApp {
     env: HashMap<String, String>,
     running: Option<(CancellationToken, JoinHandle<()>)>,
     http_addr: Option<std::net::SocketAddr>,
+    clock: Arc<dyn Clock>,
+    reminders: Option<Arc<ReminderJob>>,
     _dir: tempfile::TempDir,
     _db: Option<TestDatabaseGuard>,
 }
@@ -48,6 +53,17 @@ impl TestApp {
     /// A running bot on `stack`; `None` (with a note on stdout) when the production
     /// services are not configured for this test run.
     pub async fn spawn_on(stack: Stack) -> Option<TestApp> {
+        TestApp::spawn_with_clock(stack, Arc::new(SystemClock)).await
+    }
+
+    /// A running bot whose time is `clock`'s.
+    pub async fn spawn_at(clock: Arc<ManualClock>) -> TestApp {
+        TestApp::spawn_with_clock(Stack::Embedded, clock)
+            .await
+            .expect("embedded stack")
+    }
+
+    async fn spawn_with_clock(stack: Stack, clock: Arc<dyn Clock>) -> Option<TestApp> {
         let fake = FakeTelegram::start(FakeConfig::default())
             .await
             .expect("fake telegram");
@@ -99,6 +115,8 @@ impl TestApp {
             env,
             running: None,
             http_addr: None,
+            clock,
+            reminders: None,
             _dir: dir,
             _db: db,
         };
@@ -113,9 +131,10 @@ impl TestApp {
     /// Starts the bot (again) on the same Telegram, database and state.
     pub async fn start(&mut self) {
         assert!(self.running.is_none(), "already running");
-        let app = Application::build(self.config())
+        let app = Application::build_with_clock(self.config(), self.clock.clone())
             .await
             .expect("the bot starts");
+        self.reminders = Some(app.reminders());
         self.http_addr = app.http_addr();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run_until_stopped(shutdown.clone()));
@@ -125,6 +144,24 @@ impl TestApp {
     /// Where the running bot serves health and metrics.
     pub fn http_addr(&self) -> std::net::SocketAddr {
         self.http_addr.expect("the bot is running")
+    }
+
+    /// Runs one pass of the reminder job now; returns how many were sent.
+    pub async fn remind(&self) -> usize {
+        self.reminders
+            .as_ref()
+            .expect("the bot is running")
+            .run_once()
+            .await
+    }
+
+    /// The bot's database, for looking at what it stored.
+    pub async fn storage(&self) -> storage::SqlStorage {
+        storage::SqlStorage::connect(secrecy::ExposeSecret::expose_secret(
+            &self.config().database_url,
+        ))
+        .await
+        .expect("the database")
     }
 
     /// Stops the bot the way SIGTERM does, and waits until it has.

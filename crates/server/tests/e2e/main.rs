@@ -9,5 +9,6 @@
 mod browse;
 mod helpers;
 mod hostile;
+mod learning;
 mod operator;
 mod restart;

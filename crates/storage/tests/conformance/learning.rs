@@ -462,7 +462,11 @@ async fn learners_and_reminders(s: &SqlStorage) {
     s.set_language(learner, Lang::Ru).await.unwrap();
     s.set_blocked(blocked, true).await.unwrap();
     s.set_inactive(gone, true).await.unwrap();
-    let _ = newcomer;
+    assert!(
+        s.user(newcomer).await.unwrap().is_some()
+            && !s.staff_profile(newcomer).await.unwrap().onboarded,
+        "a newcomer is known but not onboarded"
+    );
 
     let vera_learner = Learner {
         id: vera,
