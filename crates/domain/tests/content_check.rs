@@ -1181,7 +1181,7 @@ fn quiz_image_missing() {
         &[(
             "general/_quiz.toml",
             None,
-            "question `q1`: image `media/q1.jpg` does not exist",
+            "question `q1`: image: media file `media/q1.jpg` does not exist",
         )],
     );
 }
@@ -1196,10 +1196,17 @@ fn quiz_image_present_is_stored_relative_to_the_pack() {
     );
     pack.write("general/_quiz.toml", &format!("{QUIZ_HEAD}{q}"));
     let loaded = pack.load();
-    assert_eq!(
-        loaded.quizzes()[0].questions[0].image.as_deref(),
-        Some("general/media/q1.jpg")
+    let image = loaded.quizzes()[0].questions[0]
+        .image
+        .as_ref()
+        .expect("the image");
+    assert!(
+        image.path.ends_with("general/media/q1.jpg"),
+        "{:?}",
+        image.path
     );
+    assert_eq!(image.kind, domain::content::MediaKind::Photo);
+    assert!(image.cache_key.starts_with("photo:"));
 }
 
 #[test]

@@ -230,9 +230,7 @@ impl Turn<'_> {
                     deadline: new.deadline,
                     result: None,
                 };
-                if let Some(screen) = self.question_screen(&attempt, 0, 0) {
-                    self.show_rendered(message, screen);
-                }
+                self.show_question(&attempt, 0, message);
             }
             Err(e) => self.unavailable("cannot start an attempt", &e),
         }
@@ -247,9 +245,8 @@ impl Turn<'_> {
         {
             return self.finish(attempt, message).await;
         }
-        match self.question_screen(&attempt, position, 0) {
-            Some(screen) => self.show_rendered(message, screen),
-            None => self.finish(attempt, message).await,
+        if !self.show_question(&attempt, position, message) {
+            self.finish(attempt, message).await;
         }
     }
 
@@ -273,6 +270,51 @@ impl Turn<'_> {
                 |q| q.title.get(self.lang()).clone(),
             ),
         }
+    }
+
+    /// Shows a question afresh: its image first when it has one (a photo cannot be
+    /// edited into text, so the old screen goes and both arrive as new messages).
+    /// `false` if the question no longer exists in the pack.
+    fn show_question(
+        &mut self,
+        attempt: &Attempt,
+        position: usize,
+        message: Option<CallbackMessage>,
+    ) -> bool {
+        let Some(screen) = self.question_screen(attempt, position, 0) else {
+            return false;
+        };
+        let image = attempt
+            .questions
+            .get(position)
+            .and_then(|asked| self.question(&asked.quiz_id, &asked.question_id))
+            .and_then(|q| q.image.clone());
+        match image {
+            Some(media) => {
+                if let Some(m) = message {
+                    self.actions.push(crate::Action::Delete {
+                        chat: self.chat,
+                        message_id: m.id,
+                    });
+                }
+                let caption = Html::bold(&Html::escape(&t_args(
+                    self.lang(),
+                    "quiz-progress",
+                    &[
+                        ("n", (position + 1).into()),
+                        ("total", attempt.questions.len().into()),
+                    ],
+                )));
+                self.actions.push(crate::Action::SendMedia {
+                    chat: self.chat,
+                    media,
+                    caption,
+                });
+                self.send_rendered(None, screen);
+            }
+            None => self.show_rendered(message, screen),
+        }
+        true
     }
 
     /// One question, with its options as buttons (`mask`: options ticked so far).

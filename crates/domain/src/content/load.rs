@@ -485,8 +485,14 @@ impl Loader {
                 }
             } else if name == QUIZ_FILE {
                 if let Some(source) = self.read(&entry, Path::new(&child_rel))
-                    && let Some(quiz) =
-                        load_quiz(&source, Path::new(&child_rel), dir, rel, &mut self.problems)
+                    && let Some(quiz) = load_quiz(
+                        &source,
+                        Path::new(&child_rel),
+                        dir,
+                        rel,
+                        &self.canonical_root,
+                        &mut self.problems,
+                    )
                 {
                     if self.quizzes.iter().any(|q| q.id == quiz.id) {
                         self.report(
@@ -657,87 +663,20 @@ impl Loader {
     }
 
     fn media(&mut self, raw: RawMedia, page: &Path, rel: &Path) -> Option<Media> {
-        let dir = page.parent().unwrap_or(&self.root);
-        let path = dir.join(&raw.file);
+        let dir = page.parent().unwrap_or(&self.root).to_path_buf();
         let kind = match raw.kind {
             RawMediaKind::Photo => MediaKind::Photo,
             RawMediaKind::Video => MediaKind::Video,
             RawMediaKind::Document => MediaKind::Document,
         };
-        let canonical = match path.canonicalize() {
-            Ok(c) => c,
-            Err(_) => {
-                self.report(
-                    rel,
-                    None,
-                    format!("media file `{}` does not exist", raw.file),
-                );
-                return None;
-            }
-        };
-        if !canonical.starts_with(&self.canonical_root) {
-            self.report(
-                rel,
-                None,
-                format!("media file `{}` is outside the content folder", raw.file),
-            );
-            return None;
+        let mut found = Vec::new();
+        let media = media_file(kind, &raw.file, &dir, &self.canonical_root, &mut |m| {
+            found.push(m)
+        });
+        for m in found {
+            self.report(rel, None, m);
         }
-        let bytes = match fs::read(&canonical) {
-            Ok(b) => b,
-            Err(e) => {
-                self.report(
-                    rel,
-                    None,
-                    format!("media file `{}` cannot be read: {e}", raw.file),
-                );
-                return None;
-            }
-        };
-        let ext = canonical
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        let (allowed, limit): (&[&str], u64) = match kind {
-            MediaKind::Photo => (&["jpg", "jpeg", "png", "webp"], PHOTO_MAX_BYTES),
-            MediaKind::Video => (&["mp4", "mov"], FILE_MAX_BYTES),
-            MediaKind::Document => (&[], FILE_MAX_BYTES),
-        };
-        if !allowed.is_empty() && !allowed.contains(&ext.as_str()) {
-            self.report(
-                rel,
-                None,
-                format!(
-                    "media `{}` is a {}, which must be one of: {}",
-                    raw.file,
-                    kind.as_str(),
-                    allowed.join(", ")
-                ),
-            );
-        }
-        if bytes.len() as u64 > limit {
-            self.report(
-                rel,
-                None,
-                format!(
-                    "media `{}` is {} bytes; Telegram accepts at most {limit} for a {}",
-                    raw.file,
-                    bytes.len(),
-                    kind.as_str()
-                ),
-            );
-        }
-        if bytes.is_empty() {
-            self.report(rel, None, format!("media `{}` is empty", raw.file));
-        }
-        let digest = Sha256::digest(&bytes);
-        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        Some(Media {
-            kind,
-            file_name: file_name(&canonical),
-            path: canonical,
-            cache_key: format!("{}:{hex}", kind.as_str()),
-        })
+        media
     }
 
     fn sort_children(&self, children: &mut [NodeId]) {
@@ -928,4 +867,65 @@ fn looks_like_timezone(tz: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
         })
+}
+
+/// A media file referenced from `dir` (a page's or a quiz's folder), checked: it
+/// exists inside the pack, has a type Telegram takes for `kind`, is not empty and
+/// not too big. Problems go to `report`; the file's content hash is its cache key.
+pub(super) fn media_file(
+    kind: MediaKind,
+    file: &str,
+    dir: &Path,
+    canonical_root: &Path,
+    report: &mut dyn FnMut(String),
+) -> Option<Media> {
+    let Ok(canonical) = dir.join(file).canonicalize() else {
+        report(format!("media file `{file}` does not exist"));
+        return None;
+    };
+    if !canonical.starts_with(canonical_root) {
+        report(format!("media file `{file}` is outside the content folder"));
+        return None;
+    }
+    let bytes = match fs::read(&canonical) {
+        Ok(b) => b,
+        Err(e) => {
+            report(format!("media file `{file}` cannot be read: {e}"));
+            return None;
+        }
+    };
+    let ext = canonical
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (allowed, limit): (&[&str], u64) = match kind {
+        MediaKind::Photo => (&["jpg", "jpeg", "png", "webp"], PHOTO_MAX_BYTES),
+        MediaKind::Video => (&["mp4", "mov"], FILE_MAX_BYTES),
+        MediaKind::Document => (&[], FILE_MAX_BYTES),
+    };
+    if !allowed.is_empty() && !allowed.contains(&ext.as_str()) {
+        report(format!(
+            "media `{file}` is a {}, which must be one of: {}",
+            kind.as_str(),
+            allowed.join(", ")
+        ));
+    }
+    if bytes.len() as u64 > limit {
+        report(format!(
+            "media `{file}` is {} bytes; Telegram accepts at most {limit} for a {}",
+            bytes.len(),
+            kind.as_str()
+        ));
+    }
+    if bytes.is_empty() {
+        report(format!("media `{file}` is empty"));
+    }
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Some(Media {
+        kind,
+        file_name: file_name(&canonical),
+        path: canonical,
+        cache_key: format!("{}:{hex}", kind.as_str()),
+    })
 }

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::{LocalizedText, toml_problem};
-use super::model::Localized;
+use super::load::{LocalizedText, media_file, toml_problem};
+use super::model::{Localized, Media, MediaKind};
 use super::problem::Problem;
 
 /// Longest option text, so it fits a button on a phone.
@@ -43,8 +43,8 @@ pub struct Question {
     pub text: Localized<String>,
     pub explanation: Option<Localized<String>>,
     pub options: Vec<QuizOption>,
-    /// Path relative to the pack folder.
-    pub image: Option<String>,
+    /// A photo shown above the question.
+    pub image: Option<Media>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +121,7 @@ pub(super) fn load_quiz(
     rel: &Path,
     section_dir: &Path,
     section_path: &str,
+    canonical_root: &Path,
     problems: &mut Vec<Problem>,
 ) -> Option<Quiz> {
     let raw: RawQuiz = match toml::from_str(source) {
@@ -219,11 +220,20 @@ pub(super) fn load_quiz(
                 });
             }
         }
-        if let Some(image) = &q.image
-            && !section_dir.join(image).is_file()
-        {
-            report(at(&format!("image `{image}` does not exist")));
-        }
+        let image = q.image.as_deref().and_then(|file| {
+            let mut found = Vec::new();
+            let media = media_file(
+                MediaKind::Photo,
+                file,
+                section_dir,
+                canonical_root,
+                &mut |m| found.push(m),
+            );
+            for m in found {
+                report(at(&format!("image: {m}")));
+            }
+            media
+        });
         if let Some(text) = text {
             questions.push(Question {
                 id: q.id,
@@ -232,7 +242,7 @@ pub(super) fn load_quiz(
                 text,
                 explanation,
                 options,
-                image: q.image.map(|i| format!("{section_path}/{i}")),
+                image,
             });
         }
     }

@@ -207,6 +207,17 @@ async fn a_quiz_passed_and_a_quiz_failed_are_stored_and_reviewed() {
         "{result}"
     );
 
+    let photos = app
+        .fake
+        .messages(303)
+        .into_iter()
+        .filter(|m| m.media.as_ref().is_some_and(|x| x.kind == MediaKind::Photo));
+    assert_eq!(
+        photos.count(),
+        1,
+        "the bar check's one question with an image shows it"
+    );
+
     let title = app.pack.quiz("kitchen-basics").unwrap().title.ru.clone();
     open_quiz(&p, &title).await;
     let result = finish_quiz(&app, &p, "kitchen-basics", Answering::Wrong).await;
