@@ -188,3 +188,46 @@ async fn a_person_who_blocked_the_bot_is_marked_inactive() {
     assert!(!user.inactive, "writing again makes them active");
     app.assert_clean();
 }
+
+/// Telegram's flood control and outages: the bot waits exactly `retry_after`,
+/// retries 5xx with backoff, and the person still gets their answer.
+#[tokio::test]
+async fn flood_control_and_server_errors_are_waited_out() {
+    let app = TestApp::spawn().await;
+    let p = app.person(46, "Patient", "en");
+    p.sends("/menu").await;
+    app.fake.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        Some(1),
+    );
+    app.fake.fail_next("sendMessage", 502, "Bad Gateway", None);
+    let before = p.messages().iter().filter(|m| m.from_bot).count();
+    let reply = p.sends("/help").await;
+    assert!(reply.text.unwrap().starts_with("How to use the bot"));
+    assert_eq!(
+        p.messages().iter().filter(|m| m.from_bot).count(),
+        before + 1,
+        "one answer, not three"
+    );
+    let sends: Vec<_> = app
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "sendMessage"
+                && r.params["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("How to use"))
+        })
+        .collect();
+    assert_eq!(sends.len(), 3, "refused twice, then delivered");
+    let waited = sends[1].at - sends[0].at;
+    assert!(
+        waited >= std::time::Duration::from_secs(1),
+        "retry_after was honoured: {waited:?}"
+    );
+    assert!(!sends[0].ok && !sends[1].ok && sends[2].ok);
+    app.assert_clean();
+}
