@@ -13,7 +13,8 @@
 //! `1r` progress, `1Q` the list of checks, `1q<quiz>` start or resume a check,
 //! `1a<attempt>.<pos>.<option>` answer, `1t<attempt>.<pos>.<mask>` toggle options
 //! of a multiple-choice question, `1u<attempt>.<pos>.<mask>` submit them,
-//! `1n<attempt>.<pos>` next question, `1v` start a review.
+//! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
+//! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out).
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -74,6 +75,8 @@ pub enum Callback {
     Next { attempt: i64, position: u16 },
     /// Start a spaced-review session.
     Review,
+    /// An admin panel action; what it may do is decided by the admin guard.
+    Admin(AdminAction),
     /// Switch the interface language.
     Language(Lang),
 }
@@ -114,6 +117,18 @@ impl std::fmt::Display for Slug {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What an admin panel button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AdminAction {
+    Panel,
+    Statistics,
+    /// The audit log, entries older than `before` (the newest when `None`).
+    Audit {
+        before: Option<i64>,
+    },
+    Logout,
 }
 
 /// Which profile field a person wants to change.
@@ -190,6 +205,13 @@ impl Callback {
             } => format!("{VERSION}u{attempt}.{position}.{mask}"),
             Callback::Next { attempt, position } => format!("{VERSION}n{attempt}.{position}"),
             Callback::Review => format!("{VERSION}v"),
+            Callback::Admin(action) => match action {
+                AdminAction::Panel => format!("{VERSION}Ap"),
+                AdminAction::Statistics => format!("{VERSION}As"),
+                AdminAction::Audit { before: None } => format!("{VERSION}Aa"),
+                AdminAction::Audit { before: Some(id) } => format!("{VERSION}Aa{id}"),
+                AdminAction::Logout => format!("{VERSION}Ax"),
+            },
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
         }
     }
@@ -223,6 +245,21 @@ impl Callback {
             'r' if rest.is_empty() => Ok(Callback::Progress),
             'Q' if rest.is_empty() => Ok(Callback::Quizzes),
             'v' if rest.is_empty() => Ok(Callback::Review),
+            'A' => match rest {
+                "p" => Ok(Callback::Admin(AdminAction::Panel)),
+                "s" => Ok(Callback::Admin(AdminAction::Statistics)),
+                "x" => Ok(Callback::Admin(AdminAction::Logout)),
+                "a" => Ok(Callback::Admin(AdminAction::Audit { before: None })),
+                _ => match rest.strip_prefix('a') {
+                    Some(n) => {
+                        let [before] = numbers::<1>(n)?;
+                        Ok(Callback::Admin(AdminAction::Audit {
+                            before: Some(id(before)?),
+                        }))
+                    }
+                    None => Err(DecodeError::Malformed),
+                },
+            },
             'k' => optional_slug(rest).map(Callback::Park),
             'd' => optional_slug(rest).map(Callback::Department),
             'e' => ProfileFieldKind::from_code(rest)
@@ -369,6 +406,13 @@ mod tests {
             (0..i64::MAX, any::<u16>())
                 .prop_map(|(attempt, position)| Callback::Next { attempt, position }),
             Just(Callback::Review),
+            prop_oneof![
+                Just(AdminAction::Panel),
+                Just(AdminAction::Statistics),
+                Just(AdminAction::Logout),
+                proptest::option::of(0..i64::MAX).prop_map(|before| AdminAction::Audit { before }),
+            ]
+            .prop_map(Callback::Admin),
         ]
     }
 
@@ -416,6 +460,11 @@ mod tests {
             "1q../x",
             "1ex",
             "1t1.1.-1",
+            "1A",
+            "1Az",
+            "1Aa-1",
+            "1Aa01",
+            "1Apx",
             "1o",
             "1oabc",
             "1s12345678",

@@ -13,6 +13,8 @@ const DIALOGUE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub enum Dialogue {
     /// The bot asked for the person's position, during onboarding or from /profile.
     Position { onboarding: bool },
+    /// The bot asked an admin for the password.
+    AdminPassword,
 }
 
 impl Dialogue {
@@ -20,6 +22,7 @@ impl Dialogue {
         match self {
             Dialogue::Position { onboarding: true } => "onboarding-position",
             Dialogue::Position { onboarding: false } => "profile-position",
+            Dialogue::AdminPassword => "admin-password",
         }
     }
 
@@ -27,6 +30,7 @@ impl Dialogue {
         match raw {
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
+            "admin-password" => Some(Dialogue::AdminPassword),
             _ => None,
         }
     }
@@ -48,10 +52,15 @@ impl Turn<'_> {
     }
 
     pub(crate) async fn enter_dialogue(&self, dialogue: Dialogue) {
+        self.enter_dialogue_for(dialogue, DIALOGUE_TTL).await;
+    }
+
+    /// Waits for typed text for at most `ttl`.
+    pub(crate) async fn enter_dialogue_for(&self, dialogue: Dialogue, ttl: Duration) {
         if let Err(e) = self
             .engine
             .state
-            .put(&self.dialogue_key(), dialogue.encode(), DIALOGUE_TTL)
+            .put(&self.dialogue_key(), dialogue.encode(), ttl)
             .await
         {
             tracing::warn!(error = %e, "cannot save the dialogue state");

@@ -20,8 +20,8 @@ use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::ports::{
-    Activity, ActivityKind, Clock, DocumentRenderer, StaffProfile, StateStore, Storage,
-    UPDATE_DEDUP_TTL, UserRecord,
+    Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, StaffProfile, StateStore,
+    Storage, UPDATE_DEDUP_TTL, UserRecord,
 };
 use crate::screens::{Rendered, Screen, Viewer, heading, render};
 
@@ -37,6 +37,8 @@ pub struct Engine {
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
     pub(crate) admins: Vec<i64>,
+    pub(crate) password: Option<Arc<dyn PasswordCheck>>,
+    pub(crate) session_idle: Duration,
 }
 
 impl Engine {
@@ -55,6 +57,8 @@ impl Engine {
             activity,
             documents: None,
             admins: Vec::new(),
+            password: None,
+            session_idle: Duration::from_secs(30 * 60),
         }
     }
 
@@ -67,6 +71,18 @@ impl Engine {
     /// The allow-listed admin ids (they may verify certificate codes).
     pub fn with_admins(mut self, admins: Vec<i64>) -> Engine {
         self.admins = admins;
+        self
+    }
+
+    /// The admin password check and how long an idle admin session lives. Without
+    /// it, admins cannot log in (login fails closed).
+    pub fn with_admin_login(
+        mut self,
+        password: Arc<dyn PasswordCheck>,
+        session_idle: Duration,
+    ) -> Engine {
+        self.password = Some(password);
+        self.session_idle = session_idle;
         self
     }
 
@@ -124,7 +140,7 @@ impl Engine {
                 data,
                 message,
             } => turn.press(query_id, data.as_deref(), message).await,
-            Input::Text(text) => turn.text(&text).await,
+            Input::Text(text) => turn.text(&text, inbound.message_id).await,
             Input::Media => turn.resume("media-unsupported").await,
             Input::Unsupported => {}
         }
@@ -237,9 +253,8 @@ impl Turn<'_> {
             "profile" => self.show_profile(None).await,
             "progress" => self.show_progress(None).await,
             "quiz" => self.show_quizzes(None).await,
-            "verify" if self.engine.admins.contains(&self.user.id.0) => {
-                self.verify_certificate(args).await
-            }
+            "verify" if self.is_admin() => self.verify_certificate(args).await,
+            "admin" => self.admin_command().await,
             "cancel" => {
                 let key = if cancelled {
                     "cancel-done"
@@ -255,8 +270,9 @@ impl Turn<'_> {
         }
     }
 
-    async fn text(&mut self, text: &str) {
+    async fn text(&mut self, text: &str, message_id: Option<i64>) {
         match self.dialogue().await {
+            Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
             _ => self.resume("free-text").await,
         }
@@ -375,6 +391,7 @@ impl Turn<'_> {
                 self.quiz_next(query_id, attempt, position, message).await
             }
             Callback::Review => self.review_start(query_id, message).await,
+            Callback::Admin(action) => self.admin_guard(query_id, action, message).await,
             other => {
                 let screen = Screen::from_callback(other, self.pack());
                 let viewer = self.viewer().await;

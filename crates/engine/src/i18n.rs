@@ -87,6 +87,8 @@ mod tests {
             ("date", "x".into()),
             ("code", "x".into()),
             ("value", "x".into()),
+            ("left", 2.into()),
+            ("minutes", 5.into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

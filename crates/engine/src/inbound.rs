@@ -14,6 +14,9 @@ pub struct Inbound {
     pub private_chat: bool,
     /// The person who caused the update (absent for channel posts and such).
     pub from: Option<UserProfile>,
+    /// The person's message, for updates that are one (so it can be deleted: a
+    /// password must not stay in the chat).
+    pub message_id: Option<i64>,
     pub input: Input,
 }
 

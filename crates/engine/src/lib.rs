@@ -17,10 +17,12 @@
 //! - [`guard`]: input normalisation.
 //! - [`i18n`]: the bot's own words (Fluent files in `locales/`).
 //! - [`activity`]: batched activity writing off the update path.
+//! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
 pub mod action;
 pub mod activity;
+pub mod admin;
 mod dialogue;
 pub mod engine;
 pub mod guard;

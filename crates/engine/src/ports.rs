@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+mod admin;
 mod learning;
 
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use time::OffsetDateTime;
 
+pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
@@ -95,7 +97,7 @@ pub enum StorageError {
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
-pub trait Storage: LearningStore + Send + Sync + 'static {
+pub trait Storage: LearningStore + AdminStore + Send + Sync + 'static {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through

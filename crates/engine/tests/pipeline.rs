@@ -72,6 +72,7 @@ impl Fixture {
             chat: ChatId(ID),
             private_chat: true,
             from: Some(profile("ru")),
+            message_id: None,
             input,
         }
     }
@@ -535,6 +536,26 @@ impl LearningStore for DownStorage {
     }
 }
 
+#[async_trait]
+impl engine::ports::AdminStore for DownStorage {
+    async fn record_audit(&self, _: &engine::ports::AuditEntry) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn audit_entries(
+        &self,
+        _: Option<i64>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::AuditEntry>, StorageError> {
+        Err(down())
+    }
+    async fn people_stats(
+        &self,
+        _: OffsetDateTime,
+    ) -> Result<engine::ports::PeopleStats, StorageError> {
+        Err(down())
+    }
+}
+
 fn down() -> StorageError {
     StorageError::Unavailable("connection refused".into())
 }
@@ -555,6 +576,7 @@ async fn an_unreachable_database_gets_a_try_later_answer() {
         chat: ChatId(ID),
         private_chat: true,
         from: Some(profile("en")),
+        message_id: None,
         input,
     };
     let actions = engine.handle(inbound(1, Input::Text("hi".into()))).await;

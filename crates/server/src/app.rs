@@ -113,7 +113,11 @@ impl Application {
         let (activity, activity_writer) =
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
         let mut engine = Engine::new(content, storage.clone(), state.clone(), clock, activity)
-            .with_admins(config.admin_ids.clone());
+            .with_admins(config.admin_ids.clone())
+            .with_admin_login(
+                crate::passwords::Argon2Check::for_config(&config),
+                config.admin_session_idle,
+            );
         match certificate::Renderer::from_file(&config.certificate_font) {
             Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
             Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),

@@ -1,15 +1,18 @@
 //! The `trainbot` command line.
 
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 
 use domain::content::ContentPack;
 
 use crate::app::{Application, content_report, open_storage};
 use crate::config::Config;
+use crate::passwords;
 use crate::telemetry;
 
 /// Exit code for anything an operator must fix (configuration, content, services).
@@ -41,6 +44,18 @@ enum Command {
     /// Content pack commands.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Admin access commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Print the Argon2id hash of an admin password, for ADMIN_PASSWORD_HASH.
+    ///
+    /// Asks twice without echo on a terminal; otherwise reads one line from stdin
+    /// (`echo -n 'the password' | trainbot admin hash-password`). Needs no configuration.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +76,12 @@ enum ContentCommand {
 impl Cli {
     pub async fn run(self) -> ExitCode {
         match self.command {
+            Command::Admin(AdminCommand::HashPassword) => {
+                match tokio::task::spawn_blocking(hash_password).await {
+                    Ok(code) => code,
+                    Err(e) => fail(&e),
+                }
+            }
             Command::Content(ContentCommand::Check { dir }) => {
                 let dir = dir
                     .or_else(|| std::env::var_os("CONTENT_DIR").map(PathBuf::from))
@@ -69,6 +90,9 @@ impl Cli {
             }
             Command::Config(ConfigCommand::Check) => match Config::load(self.config.as_deref()) {
                 Ok(c) => {
+                    for warning in c.warnings() {
+                        eprintln!("trainbot: warning: {warning}");
+                    }
                     println!(
                         "configuration is valid (database: {}, state: {})",
                         c.database_display(),
@@ -98,6 +122,9 @@ impl Cli {
                     Err(e) => return fail(&e),
                 };
                 telemetry::init(config.log_format);
+                for warning in config.warnings() {
+                    tracing::warn!("{warning}");
+                }
                 run(config).await
             }
         }
@@ -125,6 +152,55 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => fail(&content_report(&dir.display().to_string(), &problems)),
+    }
+}
+
+/// `trainbot admin hash-password`: the PHC string on stdout and nothing else.
+fn hash_password() -> ExitCode {
+    let password = match read_new_password() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    match passwords::hash_password(password.expose_secret()) {
+        Ok(phc) => {
+            println!("{phc}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// On a terminal: asked twice without echo, both must match. Otherwise the first
+/// line of stdin, without its line ending.
+fn read_new_password() -> Result<SecretString, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("New admin password: ")
+            .map(SecretString::from)
+            .map_err(|e| format!("cannot read the password from the terminal: {e}"))?;
+        // Refuse a short one before asking again.
+        let chars = first.expose_secret().chars().count();
+        if chars < passwords::MIN_PASSWORD_CHARS {
+            return Err(passwords::HashError::TooShort(chars).to_string());
+        }
+        let again = rpassword::prompt_password("Repeat it: ")
+            .map(SecretString::from)
+            .map_err(|e| format!("cannot read the password from the terminal: {e}"))?;
+        if first.expose_secret() != again.expose_secret() {
+            return Err("the two passwords differ; nothing was hashed".to_owned());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let line = SecretString::from(line);
+        let text = line.expose_secret();
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        Ok(SecretString::from(text))
     }
 }
 

@@ -27,6 +27,11 @@ pub struct Config {
     pub redis_prefix: String,
     pub content_dir: PathBuf,
     pub admin_ids: Vec<i64>,
+    /// Argon2id PHC string of the admin password, validated (see
+    /// [`crate::passwords::parse_hash`]). Unset: nobody can log in as an admin.
+    pub admin_password_hash: Option<SecretString>,
+    /// An admin session ends after this long without an admin action.
+    pub admin_session_idle: std::time::Duration,
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub listen: SocketAddr,
     pub log_format: LogFormat,
@@ -72,6 +77,8 @@ struct FileSettings {
     redis_prefix: Option<String>,
     content_dir: Option<String>,
     admin_ids: Option<Vec<i64>>,
+    admin_password_hash: Option<String>,
+    admin_session_idle_minutes: Option<u64>,
     listen: Option<String>,
     log_format: Option<String>,
     poll_timeout_secs: Option<u32>,
@@ -224,6 +231,23 @@ impl Sources<'_> {
             None => file.admin_ids.unwrap_or_default(),
         };
 
+        let admin_password_hash =
+            self.value("ADMIN_PASSWORD_HASH", file.admin_password_hash, true)?;
+        if let Some(phc) = &admin_password_hash {
+            // The problem is named, the value never shown.
+            crate::passwords::parse_hash(phc)
+                .map_err(|e| bad("ADMIN_PASSWORD_HASH", e.to_string()))?;
+        }
+        let idle_minutes = number(
+            self.value("ADMIN_SESSION_IDLE_MINUTES", None, false)?,
+            "ADMIN_SESSION_IDLE_MINUTES",
+        )?
+        .or(file.admin_session_idle_minutes)
+        .unwrap_or(30);
+        if !(1..=1440).contains(&idle_minutes) {
+            return Err(bad("ADMIN_SESSION_IDLE_MINUTES", "must be 1-1440 minutes"));
+        }
+
         let listen_raw = self
             .value("LISTEN", file.listen, false)?
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -289,6 +313,8 @@ impl Sources<'_> {
             redis_prefix,
             content_dir,
             admin_ids,
+            admin_password_hash: admin_password_hash.map(SecretString::from),
+            admin_session_idle: std::time::Duration::from_secs(idle_minutes * 60),
             listen,
             log_format,
             poll_timeout_secs,
@@ -345,6 +371,20 @@ fn parse_ids(raw: &str) -> Result<Vec<i64>, ConfigError> {
 }
 
 impl Config {
+    /// Settings that are valid but probably not what the operator wants, one line
+    /// each, for `trainbot config check` and the start-up log.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.admin_ids.is_empty() && self.admin_password_hash.is_none() {
+            warnings.push(
+                "ADMIN_IDS is set but ADMIN_PASSWORD_HASH is not, so admins cannot log in; \
+                 produce a hash with `trainbot admin hash-password`"
+                    .to_owned(),
+            );
+        }
+        warnings
+    }
+
     /// The database URL with any password hidden, for logs.
     pub fn database_display(&self) -> String {
         redact_userinfo(self.database_url.expose_secret())
@@ -475,6 +515,146 @@ mod tests {
             redact_userinfo("sqlite://trainbot.db"),
             "sqlite://trainbot.db"
         );
+    }
+
+    /// A real hash of `correct horse battery` (m=19456, t=2, p=1).
+    fn admin_hash() -> String {
+        crate::passwords::hash_password("correct horse battery").unwrap()
+    }
+
+    #[test]
+    fn a_valid_admin_password_hash_is_accepted_and_never_shown() {
+        let hash = admin_hash();
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("ADMIN_IDS", "42"),
+                ("ADMIN_PASSWORD_HASH", &hash),
+                ("ADMIN_SESSION_IDLE_MINUTES", "45"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.admin_password_hash.as_ref().unwrap().expose_secret(),
+            hash
+        );
+        assert_eq!(
+            c.admin_session_idle,
+            std::time::Duration::from_secs(45 * 60)
+        );
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+        let debug = format!("{c:?}");
+        let salt_and_output = hash.rsplit_once("p=1$").unwrap().1;
+        assert!(
+            !debug.contains(salt_and_output),
+            "the hash leaks through Debug"
+        );
+        assert!(!debug.contains("argon2id"), "the hash leaks through Debug");
+    }
+
+    #[test]
+    fn admin_defaults_no_hash_and_thirty_idle_minutes_with_a_warning_for_admins() {
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert!(c.admin_password_hash.is_none());
+        assert_eq!(
+            c.admin_session_idle,
+            std::time::Duration::from_secs(30 * 60)
+        );
+        assert!(c.warnings().is_empty());
+
+        let c =
+            Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "7")])).unwrap();
+        let warnings = c.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("ADMIN_PASSWORD_HASH"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("trainbot admin hash-password"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn bad_admin_password_hashes_are_named_and_never_echoed() {
+        let good = admin_hash();
+        // Same salt and output, other algorithm or weaker parameters.
+        let tail = good.rsplit_once("p=1$").unwrap().1.to_owned();
+        let cases = [
+            ("garbage-not-a-hash".to_owned(), "PHC string"),
+            (format!("$argon2i$v=19$m=19456,t=2,p=1${tail}"), "argon2i"),
+            (format!("$argon2id$v=19$m=8192,t=2,p=1${tail}"), "too weak"),
+            (format!("$argon2id$v=19$m=19456,t=1,p=1${tail}"), "too weak"),
+        ];
+        for (hash, says) in &cases {
+            let err = Config::from_sources(
+                None,
+                &env(&[("BOT_TOKEN", TOKEN), ("ADMIN_PASSWORD_HASH", hash)]),
+            )
+            .unwrap_err();
+            assert_eq!(err.setting, "ADMIN_PASSWORD_HASH", "{err}");
+            let text = format!("{err} {err:?}");
+            assert!(text.contains(says), "{text}");
+            assert!(text.contains("trainbot admin hash-password"), "{text}");
+            assert!(!text.contains(&tail), "the hash is echoed: {text}");
+            assert!(!text.contains("garbage"), "the value is echoed: {text}");
+            assert!(!text.contains('\n'), "not one line: {text}");
+        }
+        for bad in ["0", "1441", "soon"] {
+            let err = Config::from_sources(
+                None,
+                &env(&[("BOT_TOKEN", TOKEN), ("ADMIN_SESSION_IDLE_MINUTES", bad)]),
+            )
+            .unwrap_err();
+            assert_eq!(err.setting, "ADMIN_SESSION_IDLE_MINUTES", "{err}");
+        }
+    }
+
+    #[test]
+    fn the_admin_password_hash_comes_from_a_file_or_the_settings_file() {
+        let hash = admin_hash();
+        let dir = tempfile::tempdir().unwrap();
+        let hash_file = dir.path().join("admin_hash");
+        std::fs::write(&hash_file, format!("{hash}\n")).unwrap();
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("ADMIN_PASSWORD_HASH_FILE", hash_file.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.admin_password_hash.as_ref().unwrap().expose_secret(),
+            hash
+        );
+
+        std::fs::write(
+            &hash_file,
+            "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$AAAA\n",
+        )
+        .unwrap();
+        let err = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("ADMIN_PASSWORD_HASH_FILE", hash_file.to_str().unwrap()),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "ADMIN_PASSWORD_HASH", "{err}");
+
+        let settings = dir.path().join("trainbot.toml");
+        std::fs::write(
+            &settings,
+            format!("admin_password_hash = '{hash}'\nadmin_session_idle_minutes = 5\n"),
+        )
+        .unwrap();
+        let c = Config::from_sources(Some(&settings), &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert_eq!(
+            c.admin_password_hash.as_ref().unwrap().expose_secret(),
+            hash
+        );
+        assert_eq!(c.admin_session_idle, std::time::Duration::from_secs(5 * 60));
     }
 
     #[test]

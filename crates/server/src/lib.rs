@@ -7,6 +7,8 @@
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
 //! - [`jobs`]: background jobs (reminders).
+//! - [`passwords`]: the admin password: hashing, validating the configured hash,
+//!   and [`passwords::Argon2Check`], the engine's password check.
 //! - [`telemetry`]: logging set-up.
 
 pub mod app;
@@ -14,4 +16,5 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod passwords;
 pub mod telemetry;

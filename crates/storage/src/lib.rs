@@ -29,7 +29,9 @@
 //!   (`migrations/sqlite/`, `migrations/postgres/`); `sqlite/learning.rs` and
 //!   `postgres/learning.rs` implement the learning port
 //!   ([`engine::ports::LearningStore`]), with its shared SQL in `sql/learning.rs`
-//!   and its rows in `records/learning.rs`.
+//!   and its rows in `records/learning.rs`; `*/admin.rs` likewise implement the
+//!   admin port ([`engine::ports::AdminStore`]: the append-only audit log and the
+//!   people statistics).
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -49,9 +51,9 @@ use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, AnswerRecord, Attempt, AttemptResult, Certificate, Learner, LearningStore,
-    NewAttempt, ProfileField, ReviewItem, StaffProfile, Storage, StorageError, UserProfile,
-    UserRecord,
+    Activity, AdminStore, AnswerRecord, Attempt, AttemptResult, AuditEntry, Certificate, Learner,
+    LearningStore, NewAttempt, PeopleStats, ProfileField, ReviewItem, StaffProfile, Storage,
+    StorageError, UserProfile, UserRecord,
 };
 use time::OffsetDateTime;
 
@@ -297,5 +299,30 @@ impl LearningStore for SqlStorage {
         department: &str,
     ) -> Result<Option<Certificate>, StorageError> {
         self.port().certificate_for(user, department).await
+    }
+}
+
+#[async_trait]
+impl AdminStore for SqlStorage {
+    /// Appends; `entry.id` is ignored and assigned by the database.
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        self.port().record_audit(entry).await
+    }
+
+    /// Ordered by id, the order of writing (not by `at`).
+    async fn audit_entries(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StorageError> {
+        self.port().audit_entries(before, limit).await
+    }
+
+    /// A window is `[now - span, now]`: a time after `now` counts in none. No park
+    /// (department) and an empty one are the same group, `""`; equal counts are
+    /// ordered by id byte by byte. The counts and the two groupings are three
+    /// reads, not one snapshot.
+    async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError> {
+        self.port().people_stats(now).await
     }
 }

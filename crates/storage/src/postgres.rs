@@ -1,5 +1,6 @@
 //! The storage port on PostgreSQL. Times are `timestamptz`.
 
+mod admin;
 mod learning;
 
 use async_trait::async_trait;

@@ -2,8 +2,9 @@
 //! `RETURNING` mean the same in SQLite (≥ 3.35) and PostgreSQL. Only the bound time
 //! values differ (see the backend modules); statements whose dialects differ live
 //! in the backend module that needs them. The learning port's statements are in
-//! `sql/learning.rs`.
+//! `sql/learning.rs`, the admin port's in `sql/admin.rs`.
 
+pub(crate) mod admin;
 pub(crate) mod learning;
 
 /// The columns every user query returns, in the order `decode_user` reads them.

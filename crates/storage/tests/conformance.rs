@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // A test crate's root resolves modules beside itself, not in `conformance/`.
+#[path = "conformance/admin.rs"]
+mod admin;
 #[path = "conformance/learning.rs"]
 mod learning;
 
@@ -127,6 +129,7 @@ async fn story(s: &SqlStorage) {
     activity_batches(s).await;
     media_cache(s).await;
     learning::story(s).await;
+    admin::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

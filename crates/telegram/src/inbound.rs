@@ -16,6 +16,7 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
             chat: ChatId(msg.chat.id.0),
             private_chat: msg.chat.is_private(),
             from: msg.from.as_ref().and_then(profile),
+            message_id: Some(i64::from(msg.id.0)),
             input: message_input(msg),
         }),
         UpdateKind::CallbackQuery(q) => {
@@ -28,6 +29,7 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
                 chat: ChatId(chat),
                 private_chat: message.is_none_or(|m| m.chat().is_private()),
                 from: profile(&q.from),
+                message_id: None,
                 input: Input::Callback {
                     query_id: q.id.0.clone(),
                     data: q.data.clone(),
@@ -49,6 +51,7 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
                 chat: ChatId(chat),
                 private_chat: update.chat().is_some_and(|c| c.is_private()),
                 from: update.from().and_then(profile),
+                message_id: None,
                 input: Input::Unsupported,
             })
         }

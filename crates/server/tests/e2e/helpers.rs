@@ -15,6 +15,9 @@ use storage::testing::TestDatabaseGuard;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// The admin password of [`TestApp::spawn_admins`].
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
 /// How long a test waits for the bot before failing (a hang guard, not a speed check).
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -63,7 +66,31 @@ impl TestApp {
             .expect("embedded stack")
     }
 
+    /// A running bot with admins `admins` whose password is [`ADMIN_PASSWORD`].
+    pub async fn spawn_admins(stack: Stack, admins: &[i64]) -> Option<TestApp> {
+        let hash = server::passwords::hash_password(ADMIN_PASSWORD).expect("a hash");
+        let ids = admins
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        TestApp::spawn_inner(
+            stack,
+            Arc::new(SystemClock),
+            &[("ADMIN_IDS", ids), ("ADMIN_PASSWORD_HASH", hash)],
+        )
+        .await
+    }
+
     async fn spawn_with_clock(stack: Stack, clock: Arc<dyn Clock>) -> Option<TestApp> {
+        TestApp::spawn_inner(stack, clock, &[]).await
+    }
+
+    async fn spawn_inner(
+        stack: Stack,
+        clock: Arc<dyn Clock>,
+        extra: &[(&str, String)],
+    ) -> Option<TestApp> {
         let fake = FakeTelegram::start(FakeConfig::default())
             .await
             .expect("fake telegram");
@@ -78,6 +105,7 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         let mut db = None;
         match stack {
             Stack::Embedded => {

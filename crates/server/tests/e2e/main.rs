@@ -12,3 +12,4 @@ mod hostile;
 mod learning;
 mod operator;
 mod restart;
+mod security;

@@ -1,0 +1,422 @@
+//! The admin panel's way in, and its guard.
+//!
+//! Access is an allow-listed Telegram id AND the password. The password message is
+//! deleted at once and is never logged, stored or put in a metric. Failed logins lock
+//! the id out (3 failures in 15 minutes: 5 minutes, doubling with each further
+//! lockout, at most 24 hours), and a global counter slows everyone down when failures
+//! spike. Lockouts and sessions live in the state store, so they are shared by
+//! replicas and survive restarts with Redis. When the state store cannot be read,
+//! login is refused: the lock never fails open.
+//!
+//! Every admin button goes through [`Turn::admin_guard`], one place: a press by a
+//! non-admin, without a live session, or after logout only answers "session
+//! expired" and is written to the audit log.
+
+use std::time::Duration;
+
+use domain::callback::{AdminAction, Callback};
+use domain::html::Html;
+use domain::learning;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::AuditEntry;
+use crate::screens::{Rendered, Screen};
+
+/// Failures within [`FAILURE_WINDOW`] that lock an id.
+const FAILURES_TO_LOCK: i64 = 3;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+const FIRST_LOCKOUT: Duration = Duration::from_secs(5 * 60);
+const MAX_LOCKOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long earlier lockouts count towards the next one's length.
+const LOCKOUT_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
+/// Failed logins across all ids per minute before everyone is slowed down.
+const GLOBAL_FAILURES_PER_MINUTE: i64 = 30;
+/// How long the bot waits for the password after /admin.
+const PASSWORD_WAIT: Duration = Duration::from_secs(5 * 60);
+/// Audit entries on one screen.
+const AUDIT_PAGE: u32 = 10;
+
+/// The length of the `n`-th lockout (from 1): 5 minutes, doubling, at most 24 hours.
+pub fn lockout_duration(n: i64) -> Duration {
+    let doublings = u32::try_from(n.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    FIRST_LOCKOUT
+        .saturating_mul(1u32 << doublings)
+        .min(MAX_LOCKOUT)
+}
+
+enum Verdict {
+    Welcome,
+    Wrong { left: i64 },
+    LockedNow(Duration),
+    Locked,
+    Busy,
+    Unavailable,
+}
+
+impl Turn<'_> {
+    pub(crate) fn is_admin(&self) -> bool {
+        self.engine.admins.contains(&self.user.id.0)
+    }
+
+    fn key(&self, what: &str) -> String {
+        format!("adm:{what}:{}", self.user.id)
+    }
+
+    pub(crate) async fn audit(&self, action: &str, detail: String) {
+        let entry = AuditEntry {
+            id: 0,
+            at: self.now(),
+            actor: self.user.id,
+            action: action.to_owned(),
+            detail,
+        };
+        if let Err(e) = self.engine.storage.record_audit(&entry).await {
+            tracing::error!(error = %e, action, "cannot write the audit log");
+        }
+    }
+
+    /// Whether the admin has a live session; refreshes its idle timeout. A state
+    /// store that cannot answer means no session.
+    async fn session_alive(&self) -> bool {
+        let key = self.key("session");
+        match self.engine.state.get(&key).await {
+            Ok(Some(_)) => self
+                .engine
+                .state
+                .put(&key, "1", self.engine.session_idle)
+                .await
+                .is_ok(),
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the admin session");
+                false
+            }
+        }
+    }
+
+    /// `/admin`: the panel for a logged-in admin, the password prompt for an
+    /// allow-listed one; anyone else gets the ordinary unknown-command answer.
+    pub(crate) async fn admin_command(&mut self) {
+        if !self.is_admin() {
+            return self
+                .send_screen(Some(html(self.lang(), "unknown-command")), Screen::Home)
+                .await;
+        }
+        if self.session_alive().await {
+            let panel = self.admin_panel();
+            return self.send_rendered(None, panel);
+        }
+        match self.engine.state.get(&self.key("lock")).await {
+            Ok(None) => {}
+            Ok(Some(_)) => return self.say("admin-locked"),
+            Err(_) => return self.say("admin-unavailable"),
+        }
+        self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
+            .await;
+        self.say("admin-password-prompt");
+    }
+
+    fn say(&mut self, key: &str) {
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text: html(self.lang(), key),
+            keyboard: None,
+        });
+    }
+
+    /// The typed password: deleted first, then checked.
+    pub(crate) async fn password_typed(&mut self, password: &str, message_id: Option<i64>) {
+        if let Some(id) = message_id {
+            self.actions.push(Action::Delete {
+                chat: self.chat,
+                message_id: id,
+            });
+        }
+        self.end_dialogue().await;
+        match self.check_password(password).await {
+            Verdict::Welcome => {
+                self.audit("login", String::new()).await;
+                let panel = self.admin_panel();
+                self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
+            }
+            Verdict::Wrong { left } => {
+                self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
+                    .await;
+                let text = Html::escape(&t_args(
+                    self.lang(),
+                    "admin-wrong-password",
+                    &[("left", left.into())],
+                ));
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: None,
+                });
+            }
+            Verdict::LockedNow(d) => {
+                let minutes = d.as_secs().div_ceil(60);
+                let text = Html::escape(&t_args(
+                    self.lang(),
+                    "admin-locked-now",
+                    &[("minutes", minutes.into())],
+                ));
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: None,
+                });
+            }
+            Verdict::Locked => self.say("admin-locked"),
+            Verdict::Busy => self.say("admin-busy"),
+            Verdict::Unavailable => self.say("admin-unavailable"),
+        }
+    }
+
+    async fn check_password(&mut self, password: &str) -> Verdict {
+        let state = self.engine.state.clone();
+        let Some(check) = self.engine.password.clone() else {
+            tracing::warn!("an admin tried to log in, but ADMIN_PASSWORD_HASH is not set");
+            return Verdict::Unavailable;
+        };
+        // Fail closed: without a readable lock state there is no login.
+        let (Ok(lock), Ok(global)) = (
+            state.get(&self.key("lock")).await,
+            state.get("adm:failures:global").await,
+        ) else {
+            return Verdict::Unavailable;
+        };
+        if lock.is_some() {
+            return Verdict::Locked;
+        }
+        if global
+            .and_then(|g| g.parse::<i64>().ok())
+            .is_some_and(|g| g >= GLOBAL_FAILURES_PER_MINUTE)
+        {
+            tracing::warn!("admin login failures are spiking; logins paused for a minute");
+            return Verdict::Busy;
+        }
+        if check.matches(password).await {
+            let session = state
+                .put(&self.key("session"), "1", self.engine.session_idle)
+                .await;
+            let _ = state.delete(&self.key("failures")).await;
+            let _ = state.delete(&self.key("lockouts")).await;
+            return if session.is_ok() {
+                Verdict::Welcome
+            } else {
+                Verdict::Unavailable
+            };
+        }
+        metrics::counter!("trainbot_admin_login_failures_total").increment(1);
+        let failures = state.incr(&self.key("failures"), FAILURE_WINDOW).await;
+        let global = state
+            .incr("adm:failures:global", Duration::from_secs(60))
+            .await;
+        let (Ok(failures), Ok(global)) = (failures, global) else {
+            return Verdict::Unavailable;
+        };
+        if global == GLOBAL_FAILURES_PER_MINUTE {
+            tracing::warn!(failures_last_minute = global, "admin login failures spike");
+        }
+        self.audit(
+            "login_failed",
+            format!("failure {failures} of {FAILURES_TO_LOCK}"),
+        )
+        .await;
+        if failures < FAILURES_TO_LOCK {
+            return Verdict::Wrong {
+                left: FAILURES_TO_LOCK - failures,
+            };
+        }
+        let Ok(lockouts) = state.incr(&self.key("lockouts"), LOCKOUT_MEMORY).await else {
+            return Verdict::Unavailable;
+        };
+        let duration = lockout_duration(lockouts);
+        if state.put(&self.key("lock"), "1", duration).await.is_err() {
+            return Verdict::Unavailable;
+        }
+        let _ = state.delete(&self.key("failures")).await;
+        metrics::counter!("trainbot_admin_lockouts_total").increment(1);
+        self.audit(
+            "lockout",
+            format!("lockout {lockouts} for {} s", duration.as_secs()),
+        )
+        .await;
+        Verdict::LockedNow(duration)
+    }
+
+    /// The one guard every admin button passes.
+    pub(crate) async fn admin_guard(
+        &mut self,
+        query_id: String,
+        action: AdminAction,
+        message: Option<CallbackMessage>,
+    ) {
+        if !self.is_admin() || !self.session_alive().await {
+            self.audit("denied", Callback::Admin(action).encode()).await;
+            metrics::counter!("trainbot_admin_denied_total").increment(1);
+            return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+        }
+        self.answer(query_id, None);
+        match action {
+            AdminAction::Panel => {
+                let panel = self.admin_panel();
+                self.show_rendered(message, panel);
+            }
+            AdminAction::Statistics => self.admin_statistics(message).await,
+            AdminAction::Audit { before } => self.admin_audit(before, message).await,
+            AdminAction::Logout => {
+                let _ = self.engine.state.delete(&self.key("session")).await;
+                self.audit("logout", String::new()).await;
+                self.show_rendered(
+                    message,
+                    Rendered {
+                        text: html(self.lang(), "admin-logged-out"),
+                        keyboard: Keyboard::default().row(vec![Button::new(
+                            t(self.lang(), "btn-home"),
+                            Callback::Home,
+                        )]),
+                    },
+                );
+            }
+        }
+    }
+
+    fn admin_panel(&self) -> Rendered {
+        let lang = self.lang();
+        let keyboard = Keyboard::default()
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-admin-stats"),
+                    Callback::Admin(AdminAction::Statistics),
+                ),
+                Button::new(
+                    t(lang, "btn-admin-audit"),
+                    Callback::Admin(AdminAction::Audit { before: None }),
+                ),
+            ])
+            .row(vec![Button::new(
+                t(lang, "btn-admin-logout"),
+                Callback::Admin(AdminAction::Logout),
+            )]);
+        Rendered {
+            text: Html::bold(&html(lang, "admin-panel-title")),
+            keyboard,
+        }
+    }
+
+    fn back_to_panel(&self) -> Vec<Button> {
+        vec![Button::new(
+            t(self.lang(), "btn-admin-panel"),
+            Callback::Admin(AdminAction::Panel),
+        )]
+    }
+
+    async fn admin_statistics(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let stats = match self.engine.storage.people_stats(self.now()).await {
+            Ok(s) => s,
+            Err(e) => return self.unavailable("cannot read statistics", &e),
+        };
+        self.audit("view_stats", String::new()).await;
+        let mut text = Html::bold(&html(lang, "admin-stats-title"));
+        for (key, n) in [
+            ("admin-stats-total", stats.total),
+            ("admin-stats-today", stats.active_today),
+            ("admin-stats-7d", stats.active_7d),
+            ("admin-stats-30d", stats.active_30d),
+            ("admin-stats-new", stats.new_7d),
+            ("admin-stats-blocked", stats.blocked),
+            ("admin-stats-inactive", stats.inactive),
+        ] {
+            text.push_text(&format!("\n{}: {n}", t(lang, key)));
+        }
+        let unset = t(lang, "profile-unset");
+        text.push_text("\n\n");
+        text.push(&Html::bold(&html(lang, "admin-stats-by-park")));
+        for (park, n) in &stats.by_park {
+            let name = self
+                .pack()
+                .park(park)
+                .map_or(unset.clone(), |p| p.name.get(lang).clone());
+            text.push_text(&format!("\n• {name}: {n}"));
+        }
+        text.push_text("\n\n");
+        text.push(&Html::bold(&html(lang, "admin-stats-by-department")));
+        for (department, n) in &stats.by_department {
+            let name = self
+                .pack()
+                .department(department)
+                .map_or(unset.clone(), |d| d.name.get(lang).clone());
+            text.push_text(&format!("\n• {name}: {n}"));
+        }
+        let keyboard = Keyboard::default().row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    async fn admin_audit(&mut self, before: Option<i64>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let entries = match self.engine.storage.audit_entries(before, AUDIT_PAGE).await {
+            Ok(e) => e,
+            Err(e) => return self.unavailable("cannot read the audit log", &e),
+        };
+        self.audit(
+            "view_audit",
+            before.map(|b| format!("before {b}")).unwrap_or_default(),
+        )
+        .await;
+        let mut text = Html::bold(&html(lang, "admin-audit-title"));
+        if entries.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-audit-empty"));
+        }
+        for e in &entries {
+            let when = learning::local_date_time(e.at, self.timezone());
+            text.push_text(&format!("\n{when} · {} · ", e.actor));
+            text.push(&Html::bold(&Html::escape(&e.action)));
+            if !e.detail.is_empty() {
+                text.push_text(&format!(" · {}", e.detail));
+            }
+        }
+        let mut keyboard = Keyboard::default();
+        if entries.len() == AUDIT_PAGE as usize
+            && let Some(last) = entries.last()
+        {
+            let older = Callback::Admin(AdminAction::Audit {
+                before: Some(last.id),
+            });
+            keyboard = keyboard.row(vec![Button::new(t(lang, "btn-admin-older"), older)]);
+        }
+        keyboard = keyboard.row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockouts_double_up_to_a_day() {
+        assert_eq!(lockout_duration(1), Duration::from_secs(300));
+        assert_eq!(lockout_duration(2), Duration::from_secs(600));
+        assert_eq!(lockout_duration(3), Duration::from_secs(1200));
+        assert_eq!(
+            lockout_duration(9),
+            Duration::from_secs(5 * 60 * 256),
+            "21 h 20 min"
+        );
+        assert_eq!(
+            lockout_duration(10),
+            MAX_LOCKOUT,
+            "5 min × 512 > 24 h: capped"
+        );
+        assert_eq!(lockout_duration(1000), MAX_LOCKOUT);
+        assert_eq!(lockout_duration(0), FIRST_LOCKOUT);
+        assert_eq!(lockout_duration(-5), FIRST_LOCKOUT);
+    }
+}

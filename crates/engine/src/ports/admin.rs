@@ -1,0 +1,60 @@
+//! What the admin panel needs: password checks, the audit log and statistics.
+
+use async_trait::async_trait;
+use domain::ids::UserId;
+use time::OffsetDateTime;
+
+use super::StorageError;
+
+/// Checks the admin password against the configured Argon2id hash. Slow by design
+/// (about 19 MiB and two passes of Argon2id); implementations must not block the
+/// async runtime.
+#[async_trait]
+pub trait PasswordCheck: Send + Sync + 'static {
+    async fn matches(&self, password: &str) -> bool;
+}
+
+/// One line of the audit log: who did what, when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Assigned by storage; 0 for a new entry.
+    pub id: i64,
+    pub at: OffsetDateTime,
+    /// The admin (or would-be admin) who acted.
+    pub actor: UserId,
+    /// What happened: `login`, `login_failed`, `lockout`, `logout`, `denied`,
+    /// `view_stats`, `view_audit`, ...
+    pub action: String,
+    /// Details (never a password).
+    pub detail: String,
+}
+
+/// People counts for the statistics screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeopleStats {
+    pub total: u64,
+    pub active_today: u64,
+    pub active_7d: u64,
+    pub active_30d: u64,
+    pub new_7d: u64,
+    pub blocked: u64,
+    /// People who blocked the bot.
+    pub inactive: u64,
+    /// (park id or "", count), most first.
+    pub by_park: Vec<(String, u64)>,
+    /// (department id or "", count), most first.
+    pub by_department: Vec<(String, u64)>,
+}
+
+#[async_trait]
+pub trait AdminStore: Send + Sync + 'static {
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError>;
+    /// Newest first, entries with an id below `before` (all when `None`).
+    async fn audit_entries(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StorageError>;
+    /// Counts relative to `now`: "today" is the last 24 hours.
+    async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError>;
+}

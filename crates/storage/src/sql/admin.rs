@@ -1,0 +1,34 @@
+//! Statements of the admin port that both backends share. The audit log is
+//! append-only: there is deliberately no statement that updates or deletes an entry.
+
+pub(crate) const RECORD_AUDIT: &str =
+    "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)";
+
+/// Newest first by id (the order of writing); `$1` is the exclusive upper bound
+/// (`i64::MAX` for the first page), `$2` the page size. Columns in the order of
+/// `AuditRow`.
+pub(crate) const AUDIT_ENTRIES: &str = "SELECT id, at, actor, action, detail FROM audit_log \
+     WHERE id < $1 ORDER BY id DESC LIMIT $2";
+
+/// `$1` is now; `$2`, `$3`, `$4` are now minus 24 hours, 7 days and 30 days. A
+/// window is inclusive at both ends, so a time after now counts in none. Columns in
+/// the order of `CountsRow`.
+pub(crate) const PEOPLE_COUNTS: &str = "SELECT \
+         COUNT(*) AS total, \
+         COUNT(*) FILTER (WHERE last_seen >= $2 AND last_seen <= $1) AS active_today, \
+         COUNT(*) FILTER (WHERE last_seen >= $3 AND last_seen <= $1) AS active_7d, \
+         COUNT(*) FILTER (WHERE last_seen >= $4 AND last_seen <= $1) AS active_30d, \
+         COUNT(*) FILTER (WHERE first_seen >= $3 AND first_seen <= $1) AS new_7d, \
+         COUNT(*) FILTER (WHERE blocked) AS blocked, \
+         COUNT(*) FILTER (WHERE inactive) AS inactive \
+     FROM users";
+
+/// No park and an empty park are one group, `""`. Unordered: the order (count
+/// first, then the id byte by byte) is applied in `records/admin.rs`, so that it
+/// does not depend on the database's collation.
+pub(crate) const PEOPLE_BY_PARK: &str = "SELECT COALESCE(park, '') AS name, COUNT(*) AS people \
+     FROM users GROUP BY COALESCE(park, '')";
+
+/// As `PEOPLE_BY_PARK`, for departments.
+pub(crate) const PEOPLE_BY_DEPARTMENT: &str = "SELECT COALESCE(department, '') AS name, \
+     COUNT(*) AS people FROM users GROUP BY COALESCE(department, '')";

@@ -1,0 +1,64 @@
+//! The admin port on SQLite.
+
+use async_trait::async_trait;
+use engine::ports::{AdminStore, AuditEntry, PeopleStats, StorageError};
+use time::OffsetDateTime;
+
+use super::{SqliteStorage, from_micros, micros};
+use crate::error::storage_error;
+use crate::records::admin::{
+    AuditRow, CountsRow, GroupRow, audit_bound, people_stats, stats_windows,
+};
+use crate::sql::admin as sql;
+
+#[async_trait]
+impl AdminStore for SqliteStorage {
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        sqlx::query(sql::RECORD_AUDIT)
+            .bind(micros(entry.at))
+            .bind(entry.actor.0)
+            .bind(&entry.action)
+            .bind(&entry.detail)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn audit_entries(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StorageError> {
+        sqlx::query_as::<_, AuditRow<i64>>(sql::AUDIT_ENTRIES)
+            .bind(audit_bound(before))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .into_iter()
+            .map(|row| row.into_entry(from_micros))
+            .collect()
+    }
+
+    async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError> {
+        let [now, day, week, month] = stats_windows(now).map(micros);
+        let counts: CountsRow = sqlx::query_as(sql::PEOPLE_COUNTS)
+            .bind(now)
+            .bind(day)
+            .bind(week)
+            .bind(month)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        let parks: Vec<GroupRow> = sqlx::query_as(sql::PEOPLE_BY_PARK)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        let departments: Vec<GroupRow> = sqlx::query_as(sql::PEOPLE_BY_DEPARTMENT)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        people_stats(counts, parks, departments)
+    }
+}
