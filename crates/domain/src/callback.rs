@@ -81,7 +81,8 @@ pub enum Callback {
     Language(Lang),
 }
 
-/// An id from the content pack (park, department, quiz): 1-32 of `a-z 0-9 -`.
+/// An id from the content pack (park, department, quiz): 1-32 of `a-z 0-9 -`,
+/// starting with a letter or digit (a lone `-` means "none" in the codec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Slug {
     bytes: [u8; Slug::MAX],
@@ -92,7 +93,10 @@ impl Slug {
     pub const MAX: usize = 32;
 
     pub fn parse(raw: &str) -> Option<Slug> {
-        let ok = !raw.is_empty()
+        let ok = raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             && raw.len() <= Slug::MAX
             && raw
                 .bytes()
@@ -357,7 +361,7 @@ mod tests {
     }
 
     fn any_slug() -> impl Strategy<Value = Slug> {
-        "[a-z0-9-]{1,32}".prop_map(|s| Slug::parse(&s).unwrap())
+        "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap())
     }
 
     fn any_callback() -> impl Strategy<Value = Callback> {

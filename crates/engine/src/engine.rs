@@ -39,6 +39,7 @@ pub struct Engine {
     pub(crate) admins: Vec<i64>,
     pub(crate) password: Option<Arc<dyn PasswordCheck>>,
     pub(crate) session_idle: Duration,
+    pub(crate) limits: Limits,
 }
 
 impl Engine {
@@ -59,6 +60,7 @@ impl Engine {
             admins: Vec::new(),
             password: None,
             session_idle: Duration::from_secs(30 * 60),
+            limits: Limits::default(),
         }
     }
 
@@ -86,6 +88,12 @@ impl Engine {
         self
     }
 
+    /// Per-person rate limits (the defaults suit people; load tests raise them).
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.limits = limits;
+        self
+    }
+
     pub fn content(&self) -> &ContentPack {
         &self.content
     }
@@ -100,6 +108,16 @@ impl Engine {
         guard::normalise(&mut inbound);
         if !inbound.private_chat || matches!(inbound.input, Input::Unsupported) {
             return Vec::new();
+        }
+        if self.flooding(&inbound).await {
+            // Dropped quietly; a button still gets its spinner stopped.
+            return match inbound.input {
+                Input::Callback { query_id, .. } => vec![Action::AnswerCallback {
+                    query_id,
+                    text: None,
+                }],
+                _ => Vec::new(),
+            };
         }
         let Some(profile) = inbound.from.clone() else {
             return Vec::new();
@@ -171,6 +189,76 @@ impl Engine {
         .into_iter()
         .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
         .collect()
+    }
+}
+
+/// The window of [`Limits::updates_per_10s`].
+const FLOOD_WINDOW: Duration = Duration::from_secs(10);
+/// The window of [`Limits::texts_per_minute`].
+const TEXT_WINDOW: Duration = Duration::from_secs(60);
+
+/// Per-person rate limits. Beyond them updates are dropped quietly (and counted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Any updates in 10 seconds: the default 30 is above anyone tapping buttons
+    /// (about 3 a second) and far below a script.
+    pub updates_per_10s: i64,
+    /// Free-text messages a minute.
+    pub texts_per_minute: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            updates_per_10s: 30,
+            texts_per_minute: 20,
+        }
+    }
+}
+
+impl Engine {
+    /// What to tell a person whose update failed inside the bot (a time-out or a
+    /// bug): a toast for a button, a message otherwise. Never silence, never a trace.
+    pub fn apology(inbound: &Inbound) -> Vec<Action> {
+        if !inbound.private_chat {
+            return Vec::new();
+        }
+        let lang = Lang::from_client(
+            inbound
+                .from
+                .as_ref()
+                .and_then(|p| p.language_code.as_deref()),
+        );
+        notice(inbound, lang, "error-internal")
+    }
+
+    /// Whether this update is over the person's flood limits; counted when it is.
+    /// A state store that cannot count lets the update through: limits protect, they
+    /// must not lock people out.
+    async fn flooding(&self, inbound: &Inbound) -> bool {
+        let Some(user) = inbound.from.as_ref().map(|p| p.id) else {
+            return false;
+        };
+        let over = |key: String, limit: i64, window: Duration| async move {
+            self.state.incr(&key, window).await.is_ok_and(|n| n > limit)
+        };
+        let flood = over(
+            format!("flood:{user}"),
+            self.limits.updates_per_10s,
+            FLOOD_WINDOW,
+        )
+        .await;
+        let text = matches!(inbound.input, Input::Text(_))
+            && over(
+                format!("texts:{user}"),
+                self.limits.texts_per_minute,
+                TEXT_WINDOW,
+            )
+            .await;
+        if flood || text {
+            metrics::counter!("trainbot_updates_dropped_flood_total").increment(1);
+        }
+        flood || text
     }
 }
 

@@ -37,5 +37,5 @@ pub mod screens;
 
 pub use action::{Action, Button, Keyboard};
 pub use activity::{ActivityRecorder, ActivityWriter};
-pub use engine::Engine;
+pub use engine::{Engine, Limits};
 pub use inbound::{CallbackMessage, Inbound, Input};

@@ -598,3 +598,49 @@ async fn an_unreachable_database_gets_a_try_later_answer() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn a_flood_from_one_account_is_dropped_quietly() {
+    let f = fixture().await;
+    let section = first_section(f.engine.content());
+    let mut edits = 0;
+    let mut quiet = 0;
+    for _ in 0..40 {
+        let actions = f
+            .press(&Callback::Open(section).encode(), TEXT_MESSAGE)
+            .await;
+        match actions.as_slice() {
+            [
+                Action::AnswerCallback { text: None, .. },
+                Action::Edit { .. },
+            ] => edits += 1,
+            [Action::AnswerCallback { text: None, .. }] => quiet += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        (edits, quiet),
+        (30, 10),
+        "30 in 10 s pass, the rest only stop the spinner"
+    );
+}
+
+#[tokio::test]
+async fn free_text_is_limited_per_minute() {
+    let f = fixture().await;
+    let answered = {
+        let mut n = 0;
+        for i in 0..25 {
+            if !f
+                .engine
+                .handle(f.inbound(Input::Text(format!("hello {i}"))))
+                .await
+                .is_empty()
+            {
+                n += 1;
+            }
+        }
+        n
+    };
+    assert_eq!(answered, 20);
+}

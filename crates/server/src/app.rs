@@ -114,6 +114,7 @@ impl Application {
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
         let mut engine = Engine::new(content, storage.clone(), state.clone(), clock, activity)
             .with_admins(config.admin_ids.clone())
+            .with_limits(config.limits)
             .with_admin_login(
                 crate::passwords::Argon2Check::for_config(&config),
                 config.admin_session_idle,

@@ -43,6 +43,8 @@ pub struct Config {
     pub reminder_interval: std::time::Duration,
     /// Rate of messages nobody is waiting for (reminders), per second.
     pub unsolicited_per_second: u32,
+    /// Per-person rate limits.
+    pub limits: engine::Limits,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,6 +307,17 @@ impl Sources<'_> {
                 "must be 1-30 (Telegram allows about 30 bulk messages a second)",
             ));
         }
+        let defaults = engine::Limits::default();
+        let updates_per_10s = number(self.value("FLOOD_LIMIT", None, false)?, "FLOOD_LIMIT")?
+            .unwrap_or(defaults.updates_per_10s);
+        let texts_per_minute = number(self.value("TEXT_LIMIT", None, false)?, "TEXT_LIMIT")?
+            .unwrap_or(defaults.texts_per_minute);
+        if updates_per_10s < 10 || texts_per_minute < 1 {
+            return Err(bad(
+                "FLOOD_LIMIT / TEXT_LIMIT",
+                "must be at least 10 updates per 10 s and 1 text a minute",
+            ));
+        }
         Ok(Config {
             bot_token: SecretString::from(token),
             telegram_api_url,
@@ -322,6 +335,10 @@ impl Sources<'_> {
             certificate_font,
             reminder_interval: std::time::Duration::from_secs(reminder_secs),
             unsolicited_per_second,
+            limits: engine::Limits {
+                updates_per_10s,
+                texts_per_minute,
+            },
         })
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use domain::ids::ChatId;
 use engine::{Engine, Inbound};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
@@ -21,6 +21,9 @@ use tokio_util::sync::CancellationToken;
 use crate::errors::{Failure, classify};
 use crate::inbound::to_inbound;
 use crate::outbound::Outbound;
+
+/// Longest an update may take before the person gets an apology instead.
+pub const UPDATE_TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// Settings of the poller.
 #[derive(Clone, Debug)]
@@ -149,6 +152,36 @@ fn backoff(failures: u32, failure: &Failure) -> Duration {
     }
 }
 
+/// [`Engine::handle`] inside an error boundary: a panic or an update over `limit`
+/// (in production [`UPDATE_TIME_LIMIT`]) becomes an apology to the person and a log
+/// line with the update id, never silence and never a stack trace in the chat.
+pub async fn handle_bounded(
+    engine: &Engine,
+    inbound: Inbound,
+    limit: Duration,
+) -> Vec<engine::Action> {
+    let update_id = inbound.update_id;
+    let apology = Engine::apology(&inbound);
+    let handled = std::panic::AssertUnwindSafe(engine.handle(inbound)).catch_unwind();
+    match tokio::time::timeout(limit, handled).await {
+        Ok(Ok(actions)) => actions,
+        Ok(Err(_)) => {
+            metrics::counter!("trainbot_update_panics_total").increment(1);
+            tracing::error!(update_id, "handling the update panicked");
+            apology
+        }
+        Err(_) => {
+            metrics::counter!("trainbot_update_timeouts_total").increment(1);
+            tracing::error!(
+                update_id,
+                limit_ms = limit.as_millis() as u64,
+                "handling the update took too long"
+            );
+            apology
+        }
+    }
+}
+
 /// Handles a batch: each chat's updates in order, different chats concurrently
 /// (at most `max_in_flight` chats at a time).
 pub async fn dispatch(
@@ -177,7 +210,7 @@ pub async fn dispatch(
             for inbound in updates {
                 let started = std::time::Instant::now();
                 let update_id = inbound.update_id;
-                let actions = engine.handle(inbound).await;
+                let actions = handle_bounded(engine, inbound, UPDATE_TIME_LIMIT).await;
                 outbound.execute(actions).await;
                 metrics::histogram!("trainbot_update_seconds")
                     .record(started.elapsed().as_secs_f64());

@@ -323,6 +323,12 @@ impl Loader {
             let name = p
                 .name
                 .require(&format!("park `{}` name", p.id), &mut |m| msgs.push(m));
+            if crate::callback::Slug::parse(&p.id).is_none() {
+                msgs.push(format!(
+                    "park id `{}` must be 1-32 of a-z, 0-9 and -, starting with a letter or digit",
+                    p.id
+                ));
+            }
             if !park_ids.insert(p.id.clone()) {
                 msgs.push(format!("park id `{}` is used twice", p.id));
             }
@@ -363,6 +369,9 @@ impl Loader {
             .require(&format!("department `{}` name", d.id), &mut |m| {
                 msgs.push(m)
             });
+            if crate::callback::Slug::parse(&d.id).is_none() {
+                msgs.push(format!("department id `{}` must be 1-32 of a-z, 0-9 and -, starting with a letter or digit", d.id));
+            }
             if !ids.insert(d.id.clone()) {
                 msgs.push(format!("department id `{}` is used twice", d.id));
             }

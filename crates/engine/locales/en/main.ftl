@@ -162,3 +162,4 @@ admin-stats-by-park = By park
 admin-stats-by-department = By department
 admin-audit-title = 🧾 Audit log
 admin-audit-empty = No entries yet.
+error-internal = Something went wrong. Please try again in a minute.

@@ -170,3 +170,4 @@ admin-stats-by-park = По паркам
 admin-stats-by-department = По отделам
 admin-audit-title = 🧾 Журнал действий
 admin-audit-empty = Записей пока нет.
+error-internal = Что-то пошло не так. Попробуйте ещё раз через минуту.

@@ -101,6 +101,8 @@ impl TestApp {
             ("CONTENT_DIR", content_dir().display().to_string()),
             ("LISTEN", "127.0.0.1:0".to_owned()),
             ("POLL_TIMEOUT_SECS", "10".to_owned()),
+            // A simulated person taps far faster than a real one.
+            ("FLOOD_LIMIT", "100000".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -157,20 +157,15 @@ async fn security_a_lockout_survives_a_restart() {
     let Some(mut app) = TestApp::spawn_admins(Stack::Production, &[ADMIN]).await else {
         return;
     };
+    app.person(ADMIN, "Boss", "en");
     for _ in 0..3 {
         let a = app.fake.send_text(ADMIN, "/admin");
         app.handled(a).await;
         let b = app.fake.send_text(ADMIN, "guess");
         app.handled(b).await;
     }
-    assert!(
-        app.fake
-            .last_bot_message(ADMIN)
-            .unwrap()
-            .text
-            .unwrap()
-            .contains("locked for 5 min")
-    );
+    let locked = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
+    assert!(locked.contains("locked for 5 min"), "{locked}");
     app.stop().await;
     app.start().await;
     let a = app.fake.send_text(ADMIN, "/admin");
