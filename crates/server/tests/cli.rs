@@ -4,7 +4,7 @@
 //! fresh temporary working directory, so no `trainbot.toml`, `trainbot.db` or
 //! `BOT_TOKEN` of the machine running the tests leaks in.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -43,18 +43,39 @@ impl std::fmt::Display for Output {
 /// Runs `trainbot ARGS` in `cwd` with only `PATH` and `env` set; kills it and
 /// fails the test if it is still running after [`GUARD`].
 fn trainbot(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    trainbot_with_input(cwd, args, env, None)
+}
+
+/// [`trainbot`], writing `stdin` (if any) to the child's standard input.
+fn trainbot_with_input(
+    cwd: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trainbot"));
     cmd.args(args)
         .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdin(Stdio::null())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
+    let writer = stdin.zip(child.stdin.take()).map(|(text, mut input)| {
+        let text = text.to_owned();
+        // The child may exit without reading: ignore a broken pipe.
+        std::thread::spawn(move || {
+            let _ = input.write_all(text.as_bytes());
+        })
+    });
     // Read both pipes on threads so a chatty child cannot block on a full pipe.
     let mut out_pipe = child.stdout.take().unwrap();
     let mut err_pipe = child.stderr.take().unwrap();
@@ -84,6 +105,9 @@ fn trainbot(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    if let Some(writer) = writer {
+        writer.join().unwrap();
+    }
     Output {
         code: status.code(),
         stdout: out.join().unwrap(),
@@ -777,3 +801,6 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
         out = out.stderr
     );
 }
+
+#[path = "cli/admin.rs"]
+mod admin;

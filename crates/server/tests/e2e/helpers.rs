@@ -225,6 +225,21 @@ impl TestApp {
         );
     }
 
+    /// The texts of every callback answer ("toast") the bot sent, in order.
+    pub fn toasts(&self) -> Vec<String> {
+        self.fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "answerCallbackQuery")
+            .filter_map(|r| {
+                r.params
+                    .get("text")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
     /// Waits until the bot has handled `update_id`.
     pub async fn handled(&self, update_id: i64) {
         self.fake

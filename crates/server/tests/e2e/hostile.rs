@@ -95,18 +95,7 @@ async fn forged_and_stale_buttons_get_a_fresh_main_menu() {
     // A press on a message the bot never sent, and on a message id from another chat.
     let update = app.fake.press_on(p.id, 999_999, "1h");
     app.handled(update).await;
-    let answers: Vec<String> = app
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "answerCallbackQuery")
-        .filter_map(|r| {
-            r.params
-                .get("text")
-                .and_then(|t| t.as_str())
-                .map(str::to_owned)
-        })
-        .collect();
+    let answers = app.toasts();
     assert!(
         answers.iter().filter(|t| t.contains("out of date")).count() > forged.len(),
         "{answers:?}"

@@ -323,18 +323,7 @@ async fn a_double_tap_and_a_stale_button_never_count_twice() {
     let two = app.fake.press_on(305, screen.message_id, &data);
     app.handled(one).await;
     app.handled(two).await;
-    let toasts: Vec<String> = app
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "answerCallbackQuery")
-        .filter_map(|r| {
-            r.params
-                .get("text")
-                .and_then(|t| t.as_str())
-                .map(str::to_owned)
-        })
-        .collect();
+    let toasts = app.toasts();
     assert!(
         toasts
             .iter()

@@ -71,18 +71,7 @@ async fn security_admin_buttons_are_dead_for_everyone_else() {
         let update = app.fake.press_on(77, home.message_id, data);
         app.handled(update).await;
     }
-    let toasts: Vec<String> = app
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "answerCallbackQuery")
-        .filter_map(|r| {
-            r.params
-                .get("text")
-                .and_then(|t| t.as_str())
-                .map(str::to_owned)
-        })
-        .collect();
+    let toasts = app.toasts();
     assert_eq!(
         toasts
             .iter()

@@ -1,99 +1,20 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `trainbot admin hash-password` and the admin settings as an operator meets
-//! them. Every run gets a cleared environment (only `PATH`) and a fresh temporary
-//! working directory, like `tests/cli.rs`.
+//! them, with the same cleared environment and temporary working directory as the
+//! rest of `tests/cli.rs`.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use super::{FIX_SETUP, Output, TOKEN, tmp, trainbot_with_input};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordVerifier};
-use tempfile::TempDir;
 
-const TOKEN: &str = "123:abcdefghij";
 const PASSWORD: &str = "correct horse battery";
-/// Upper bound for one run; reaching it means the binary hangs.
-const GUARD: Duration = Duration::from_secs(60);
-/// Exit code for anything the operator must fix.
-const FIX_SETUP: i32 = 2;
 const OWASP_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit code {:?}\n--- stdout ---\n{}--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `trainbot ARGS` in `cwd` with only `PATH` and `env` set, `stdin` piped in
-/// (not a terminal); kills it and fails the test if it runs longer than [`GUARD`].
+/// Runs `trainbot ARGS` with `stdin` as its standard input.
 fn trainbot(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trainbot"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_owned();
-    // The child may exit without reading: ignore a broken pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(stdin.as_bytes());
-    });
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out_pipe.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err_pipe.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > GUARD {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`trainbot {}` still running after {GUARD:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    writer.join().unwrap();
-    Output {
-        code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn tmp() -> TempDir {
-    tempfile::tempdir().unwrap()
+    trainbot_with_input(cwd, args, env, Some(stdin))
 }
 
 /// Hashes `password` with the binary; asserts success and exactly one line on stdout.
