@@ -14,7 +14,9 @@
 //! `1a<attempt>.<pos>.<option>` answer, `1t<attempt>.<pos>.<mask>` toggle options
 //! of a multiple-choice question, `1u<attempt>.<pos>.<mask>` submit them,
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
-//! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out).
+//! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
+//! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
+//! unblock).
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -133,6 +135,47 @@ pub enum AdminAction {
         before: Option<i64>,
     },
     Logout,
+    /// The people with `status`, ids above `after`.
+    People {
+        status: ListStatus,
+        after: Option<i64>,
+    },
+    /// One person's card.
+    Person(i64),
+    /// Block a person (the reason is typed next).
+    Block(i64),
+    Unblock(i64),
+}
+
+/// Which people a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ListStatus {
+    Any,
+    Active,
+    Blocked,
+    Inactive,
+}
+
+impl ListStatus {
+    pub const ALL: [ListStatus; 4] = [
+        ListStatus::Any,
+        ListStatus::Active,
+        ListStatus::Blocked,
+        ListStatus::Inactive,
+    ];
+
+    fn code(self) -> char {
+        match self {
+            ListStatus::Any => 'a',
+            ListStatus::Active => 'c',
+            ListStatus::Blocked => 'b',
+            ListStatus::Inactive => 'i',
+        }
+    }
+
+    fn from_code(code: char) -> Option<ListStatus> {
+        ListStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// Which profile field a person wants to change.
@@ -215,6 +258,17 @@ impl Callback {
                 AdminAction::Audit { before: None } => format!("{VERSION}Aa"),
                 AdminAction::Audit { before: Some(id) } => format!("{VERSION}Aa{id}"),
                 AdminAction::Logout => format!("{VERSION}Ax"),
+                AdminAction::People {
+                    status,
+                    after: None,
+                } => format!("{VERSION}AL{}", status.code()),
+                AdminAction::People {
+                    status,
+                    after: Some(id),
+                } => format!("{VERSION}AL{}.{id}", status.code()),
+                AdminAction::Person(id) => format!("{VERSION}Ac{id}"),
+                AdminAction::Block(id) => format!("{VERSION}Ab{id}"),
+                AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
             },
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
         }
@@ -254,15 +308,7 @@ impl Callback {
                 "s" => Ok(Callback::Admin(AdminAction::Statistics)),
                 "x" => Ok(Callback::Admin(AdminAction::Logout)),
                 "a" => Ok(Callback::Admin(AdminAction::Audit { before: None })),
-                _ => match rest.strip_prefix('a') {
-                    Some(n) => {
-                        let [before] = numbers::<1>(n)?;
-                        Ok(Callback::Admin(AdminAction::Audit {
-                            before: Some(id(before)?),
-                        }))
-                    }
-                    None => Err(DecodeError::Malformed),
-                },
+                _ => admin_with_arguments(rest).map(Callback::Admin),
             },
             'k' => optional_slug(rest).map(Callback::Park),
             'd' => optional_slug(rest).map(Callback::Department),
@@ -312,6 +358,47 @@ impl Callback {
                 .ok_or(DecodeError::Malformed),
             _ => Err(DecodeError::Malformed),
         }
+    }
+}
+
+/// Admin actions that carry arguments: `a<before>`, `L<status>[.<after>]`,
+/// `c<id>`, `b<id>`, `u<id>`.
+fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
+    let mut chars = rest.chars();
+    let kind = chars.next().ok_or(DecodeError::Malformed)?;
+    let args = chars.as_str();
+    let one_id = |s: &str| -> Result<i64, DecodeError> {
+        let [n] = numbers::<1>(s)?;
+        id(n)
+    };
+    match kind {
+        'a' => Ok(AdminAction::Audit {
+            before: Some(one_id(args)?),
+        }),
+        'c' => Ok(AdminAction::Person(one_id(args)?)),
+        'b' => Ok(AdminAction::Block(one_id(args)?)),
+        'u' => Ok(AdminAction::Unblock(one_id(args)?)),
+        'L' => {
+            let mut chars = args.chars();
+            let status = chars
+                .next()
+                .and_then(ListStatus::from_code)
+                .ok_or(DecodeError::Malformed)?;
+            match chars.as_str() {
+                "" => Ok(AdminAction::People {
+                    status,
+                    after: None,
+                }),
+                more => {
+                    let after = more.strip_prefix('.').ok_or(DecodeError::Malformed)?;
+                    Ok(AdminAction::People {
+                        status,
+                        after: Some(one_id(after)?),
+                    })
+                }
+            }
+        }
+        _ => Err(DecodeError::Malformed),
     }
 }
 
@@ -415,6 +502,14 @@ mod tests {
                 Just(AdminAction::Statistics),
                 Just(AdminAction::Logout),
                 proptest::option::of(0..i64::MAX).prop_map(|before| AdminAction::Audit { before }),
+                (
+                    prop::sample::select(ListStatus::ALL.to_vec()),
+                    proptest::option::of(0..i64::MAX)
+                )
+                    .prop_map(|(status, after)| AdminAction::People { status, after }),
+                (0..i64::MAX).prop_map(AdminAction::Person),
+                (0..i64::MAX).prop_map(AdminAction::Block),
+                (0..i64::MAX).prop_map(AdminAction::Unblock),
             ]
             .prop_map(Callback::Admin),
         ]
@@ -469,6 +564,13 @@ mod tests {
             "1Aa-1",
             "1Aa01",
             "1Apx",
+            "1AL",
+            "1ALz",
+            "1ALa5",
+            "1ALa.",
+            "1Ac",
+            "1Ac-5",
+            "1Ab1.2",
             "1o",
             "1oabc",
             "1s12345678",

@@ -15,14 +15,17 @@ pub enum Dialogue {
     Position { onboarding: bool },
     /// The bot asked an admin for the password.
     AdminPassword,
+    /// The bot asked an admin why they block person `target`.
+    BlockReason { target: i64 },
 }
 
 impl Dialogue {
-    fn encode(self) -> &'static str {
+    fn encode(self) -> String {
         match self {
-            Dialogue::Position { onboarding: true } => "onboarding-position",
-            Dialogue::Position { onboarding: false } => "profile-position",
-            Dialogue::AdminPassword => "admin-password",
+            Dialogue::BlockReason { target } => format!("admin-block:{target}"),
+            Dialogue::Position { onboarding: true } => "onboarding-position".to_owned(),
+            Dialogue::Position { onboarding: false } => "profile-position".to_owned(),
+            Dialogue::AdminPassword => "admin-password".to_owned(),
         }
     }
 
@@ -31,7 +34,10 @@ impl Dialogue {
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
             "admin-password" => Some(Dialogue::AdminPassword),
-            _ => None,
+            other => other
+                .strip_prefix("admin-block:")
+                .and_then(|id| id.parse().ok())
+                .map(|target| Dialogue::BlockReason { target }),
         }
     }
 }
@@ -60,7 +66,7 @@ impl Turn<'_> {
         if let Err(e) = self
             .engine
             .state
-            .put(&self.dialogue_key(), dialogue.encode(), ttl)
+            .put(&self.dialogue_key(), &dialogue.encode(), ttl)
             .await
         {
             tracing::warn!(error = %e, "cannot save the dialogue state");

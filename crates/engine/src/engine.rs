@@ -361,6 +361,7 @@ impl Turn<'_> {
     async fn text(&mut self, text: &str, message_id: Option<i64>) {
         match self.dialogue().await {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
+            Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await,
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
             _ => self.resume("free-text").await,
         }

@@ -89,6 +89,7 @@ mod tests {
             ("value", "x".into()),
             ("left", 2.into()),
             ("minutes", 5.into()),
+            ("reason", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

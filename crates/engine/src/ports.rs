@@ -16,7 +16,7 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use time::OffsetDateTime;
 
-pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats};
+pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus, PersonSummary};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,

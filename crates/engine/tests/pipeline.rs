@@ -554,6 +554,17 @@ impl engine::ports::AdminStore for DownStorage {
     ) -> Result<engine::ports::PeopleStats, StorageError> {
         Err(down())
     }
+    async fn people(
+        &self,
+        _: engine::ports::PersonStatus,
+        _: Option<UserId>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
+    async fn count_people(&self, _: engine::ports::PersonStatus) -> Result<u64, StorageError> {
+        Err(down())
+    }
 }
 
 fn down() -> StorageError {

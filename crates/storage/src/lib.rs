@@ -30,8 +30,8 @@
 //!   `postgres/learning.rs` implement the learning port
 //!   ([`engine::ports::LearningStore`]), with its shared SQL in `sql/learning.rs`
 //!   and its rows in `records/learning.rs`; `*/admin.rs` likewise implement the
-//!   admin port ([`engine::ports::AdminStore`]: the append-only audit log and the
-//!   people statistics).
+//!   admin port ([`engine::ports::AdminStore`]: the append-only audit log, the
+//!   people statistics and the paged people list).
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -52,8 +52,8 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
     Activity, AdminStore, AnswerRecord, Attempt, AttemptResult, AuditEntry, Certificate, Learner,
-    LearningStore, NewAttempt, PeopleStats, ProfileField, ReviewItem, StaffProfile, Storage,
-    StorageError, UserProfile, UserRecord,
+    LearningStore, NewAttempt, PeopleStats, PersonStatus, PersonSummary, ProfileField, ReviewItem,
+    StaffProfile, Storage, StorageError, UserProfile, UserRecord,
 };
 use time::OffsetDateTime;
 
@@ -324,5 +324,21 @@ impl AdminStore for SqlStorage {
     /// reads, not one snapshot.
     async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError> {
         self.port().people_stats(now).await
+    }
+
+    /// Ordered by ascending id; `after` is exclusive and need not be an existing
+    /// id. Each page is its own read: a walk never shows anyone twice, but a person
+    /// whose status changes during it may be missed.
+    async fn people(
+        &self,
+        status: PersonStatus,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        self.port().people(status, after, limit).await
+    }
+
+    async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
+        self.port().count_people(status).await
     }
 }

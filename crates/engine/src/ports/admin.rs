@@ -46,6 +46,33 @@ pub struct PeopleStats {
     pub by_department: Vec<(String, u64)>,
 }
 
+/// Which people a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PersonStatus {
+    #[default]
+    Any,
+    /// Not blocked and not inactive.
+    Active,
+    /// Blocked by an admin.
+    Blocked,
+    /// Blocked the bot.
+    Inactive,
+}
+
+/// One line of the people list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonSummary {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub park: Option<String>,
+    pub department: Option<String>,
+    pub blocked: bool,
+    pub inactive: bool,
+    pub last_seen: OffsetDateTime,
+}
+
 #[async_trait]
 pub trait AdminStore: Send + Sync + 'static {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError>;
@@ -57,4 +84,13 @@ pub trait AdminStore: Send + Sync + 'static {
     ) -> Result<Vec<AuditEntry>, StorageError>;
     /// Counts relative to `now`: "today" is the last 24 hours.
     async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError>;
+    /// People with `status`, by ascending id, ids above `after`: keyset paging over
+    /// any number of people.
+    async fn people(
+        &self,
+        status: PersonStatus,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError>;
+    async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError>;
 }

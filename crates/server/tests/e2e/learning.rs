@@ -308,16 +308,25 @@ async fn a_double_tap_and_a_stale_button_never_count_twice() {
     let p = app.person(305, "Ян", "ru");
     let title = app.pack.quiz("sales-basics").unwrap().title.ru.clone();
     let question = open_quiz(&p, &title).await;
-    let screen = p.screen();
     let q = question_on_screen(&app, "sales-basics", &question);
     let option = q.options.iter().find(|o| !o.correct).unwrap();
+    // Questions are shuffled: a single-choice question is answered by its option's
+    // button, a multiple-choice one by "Answer" once the option is ticked.
+    let answer_label = match q.kind {
+        QuestionKind::Single => option.text.ru.clone(),
+        QuestionKind::Multiple => {
+            p.presses(&format!("⬜ {}", option.text.ru)).await;
+            "✅ Ответить".to_owned()
+        }
+    };
+    let screen = p.screen();
     let data = screen
         .keyboard
         .iter()
         .flatten()
-        .find(|b| b.text == option.text.ru)
+        .find(|b| b.text == answer_label)
         .and_then(|b| b.callback_data.clone())
-        .expect("an answer button (the first question is single-choice or this test picks one)");
+        .expect("the answer button");
     // Two taps on the same answer, the second arriving before the first is shown.
     let one = app.fake.press_on(305, screen.message_id, &data);
     let two = app.fake.press_on(305, screen.message_id, &data);

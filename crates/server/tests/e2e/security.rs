@@ -165,3 +165,98 @@ async fn security_a_lockout_survives_a_restart() {
     assert!(!buttons(&home).is_empty());
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn security_people_list_pages_over_everyone_and_blocking_is_audited() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let hostile = [
+        "<b>Bold</b> & Co",
+        "\u{202E}lisa\u{200B}",
+        "Ёжик'; DROP TABLE users; --",
+    ];
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        let id = 8_000_000_000 + i;
+        let name = hostile
+            .get(i as usize)
+            .map_or_else(|| format!("Person {i:02}"), |s| (*s).to_owned());
+        app.person(id, &name, "en").sends("/menu").await;
+        ids.push(id);
+    }
+    let admin = app.person(ADMIN, "Boss", "en");
+    let prompt = app.fake.send_text(ADMIN, "/admin");
+    app.handled(prompt).await;
+    let login = app.fake.send_text(ADMIN, ADMIN_PASSWORD);
+    app.handled(login).await;
+    let mut screen = admin.presses("👥 People").await;
+    assert!(
+        screen.text.clone().unwrap().starts_with("👥 People: 25"),
+        "{:?}",
+        screen.text
+    );
+    let mut seen = Vec::new();
+    loop {
+        seen.extend(
+            buttons(&screen)
+                .into_iter()
+                .filter(|b| b.starts_with("🟢") || b.starts_with("⛔") || b.starts_with("💤")),
+        );
+        if !buttons(&screen).contains(&"Next ▶️".to_owned()) {
+            break;
+        }
+        screen = admin.presses("Next ▶️").await;
+    }
+    assert_eq!(seen.len(), 25, "everyone once, over pages: {seen:?}");
+    assert!(
+        seen.contains(&"🟢 <b>Bold</b> & Co".to_owned()),
+        "markup shown literally: {seen:?}"
+    );
+    assert!(
+        seen.contains(&"🟢 lisa".to_owned()),
+        "bidi override and zero-width space removed: {seen:?}"
+    );
+
+    admin.presses("⬅️ Panel").await;
+    admin.presses("👥 People").await;
+    let card = admin.presses("🟢 <b>Bold</b> & Co").await.text.unwrap();
+    assert!(
+        card.starts_with("<b>Bold</b> & Co") && card.contains("Status: active"),
+        "{card}"
+    );
+    admin.presses("⛔ Block").await;
+    let reason = app.fake.send_text(ADMIN, "<i>rude</i> to guests");
+    app.handled(reason).await;
+    let card = admin.screen().text.unwrap();
+    assert!(card.contains("Status: blocked by an admin"), "{card}");
+    let notice = app.fake.last_bot_message(ids[0]).unwrap().text.unwrap();
+    assert!(
+        notice.contains("closed your access") && notice.contains("Reason: <i>rude</i> to guests"),
+        "{notice}"
+    );
+    let update = app.fake.send_text(ids[0], "/menu");
+    app.handled(update).await;
+    let blocked = app.fake.last_bot_message(ids[0]).unwrap().text.unwrap();
+    assert!(
+        blocked.starts_with("Your access to the bot is closed"),
+        "{blocked}"
+    );
+    admin.presses("✅ Unblock").await;
+    let notice = app.fake.last_bot_message(ids[0]).unwrap().text.unwrap();
+    assert!(notice.contains("open again"), "{notice}");
+    let entries = app.storage().await.audit_entries(None, 100).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"block")
+            && actions.contains(&"unblock")
+            && actions.contains(&"view_person"),
+        "{actions:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "block" && e.detail.ends_with("<i>rude</i> to guests"))
+    );
+    app.assert_clean();
+}

@@ -2,7 +2,7 @@
 //! conversion into the port's records.
 
 use domain::ids::UserId;
-use engine::ports::{AuditEntry, PeopleStats, StorageError};
+use engine::ports::{AuditEntry, PeopleStats, PersonStatus, PersonSummary, StorageError};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::corrupt;
@@ -52,6 +52,58 @@ pub(crate) fn stats_windows(now: OffsetDateTime) -> [OffsetDateTime; 4] {
     ]
 }
 
+/// The code `sql::admin::PEOPLE` and `COUNT_PEOPLE` bind as `$1`.
+pub(crate) fn status_code(status: PersonStatus) -> &'static str {
+    match status {
+        PersonStatus::Any => "any",
+        PersonStatus::Active => "active",
+        PersonStatus::Blocked => "blocked",
+        PersonStatus::Inactive => "inactive",
+    }
+}
+
+/// The inclusive lower bound of `PEOPLE`: every id, or the ids above `after`;
+/// `None` when nothing is above `after` (it is `i64::MAX`).
+pub(crate) fn people_bound(after: Option<UserId>) -> Option<i64> {
+    match after {
+        None => Some(i64::MIN),
+        Some(UserId(id)) => id.checked_add(1),
+    }
+}
+
+/// A `users` row, in the column order of `PEOPLE`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow<T> {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub park: Option<String>,
+    pub department: Option<String>,
+    pub blocked: bool,
+    pub inactive: bool,
+    pub last_seen: T,
+}
+
+impl<T> PersonRow<T> {
+    pub fn into_summary(
+        self,
+        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
+    ) -> Result<PersonSummary, StorageError> {
+        Ok(PersonSummary {
+            id: UserId(self.id),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            username: self.username,
+            park: self.park,
+            department: self.department,
+            blocked: self.blocked,
+            inactive: self.inactive,
+            last_seen: time(self.last_seen)?,
+        })
+    }
+}
+
 /// The single row of `PEOPLE_COUNTS`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct CountsRow {
@@ -71,7 +123,7 @@ pub(crate) struct GroupRow {
     pub people: i64,
 }
 
-fn count(what: &str, n: i64) -> Result<u64, StorageError> {
+pub(crate) fn count(what: &str, n: i64) -> Result<u64, StorageError> {
     u64::try_from(n).map_err(|_| corrupt(format!("{what} count {n} is negative")))
 }
 
@@ -131,6 +183,15 @@ mod tests {
         let names: Vec<&str> = sorted.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["z", "", "B", "a", "b"]);
         assert!(groups("park", vec![row("x", -1)]).is_err());
+    }
+
+    #[test]
+    fn people_bounds() {
+        assert_eq!(people_bound(None), Some(i64::MIN));
+        assert_eq!(people_bound(Some(UserId(i64::MIN))), Some(i64::MIN + 1));
+        assert_eq!(people_bound(Some(UserId(-1))), Some(0));
+        assert_eq!(people_bound(Some(UserId(i64::MAX - 1))), Some(i64::MAX));
+        assert_eq!(people_bound(Some(UserId(i64::MAX))), None);
     }
 
     #[test]

@@ -32,3 +32,32 @@ pub(crate) const PEOPLE_BY_PARK: &str = "SELECT COALESCE(park, '') AS name, COUN
 /// As `PEOPLE_BY_PARK`, for departments.
 pub(crate) const PEOPLE_BY_DEPARTMENT: &str = "SELECT COALESCE(department, '') AS name, \
      COUNT(*) AS people FROM users GROUP BY COALESCE(department, '')";
+
+/// Whether a `users` row has the status bound as `$1` (see
+/// `records::admin::status_code`); an unknown code matches nobody.
+macro_rules! status_matches {
+    () => {
+        "CASE $1 \
+             WHEN 'any' THEN TRUE \
+             WHEN 'active' THEN NOT blocked AND NOT inactive \
+             WHEN 'blocked' THEN blocked \
+             WHEN 'inactive' THEN inactive \
+             ELSE FALSE \
+         END"
+    };
+}
+
+/// People with the status `$1`, by ascending id from `$2` (inclusive: the bound
+/// from `records::admin::people_bound`), at most `$3`. Columns in the order of
+/// `PersonRow`.
+pub(crate) const PEOPLE: &str = concat!(
+    "SELECT id, first_name, last_name, username, park, department, blocked, inactive, \
+         last_seen \
+     FROM users WHERE id >= $2 AND ",
+    status_matches!(),
+    " ORDER BY id LIMIT $3"
+);
+
+/// How many people have the status `$1`.
+pub(crate) const COUNT_PEOPLE: &str =
+    concat!("SELECT COUNT(*) FROM users WHERE ", status_matches!());

@@ -1,13 +1,17 @@
 //! The admin port on SQLite.
 
 use async_trait::async_trait;
-use engine::ports::{AdminStore, AuditEntry, PeopleStats, StorageError};
+use domain::ids::UserId;
+use engine::ports::{
+    AdminStore, AuditEntry, PeopleStats, PersonStatus, PersonSummary, StorageError,
+};
 use time::OffsetDateTime;
 
 use super::{SqliteStorage, from_micros, micros};
 use crate::error::storage_error;
 use crate::records::admin::{
-    AuditRow, CountsRow, GroupRow, audit_bound, people_stats, stats_windows,
+    AuditRow, CountsRow, GroupRow, PersonRow, audit_bound, count, people_bound, people_stats,
+    stats_windows, status_code,
 };
 use crate::sql::admin as sql;
 
@@ -60,5 +64,35 @@ impl AdminStore for SqliteStorage {
             .await
             .map_err(storage_error)?;
         people_stats(counts, parks, departments)
+    }
+
+    async fn people(
+        &self,
+        status: PersonStatus,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        let Some(from) = people_bound(after) else {
+            return Ok(Vec::new());
+        };
+        sqlx::query_as::<_, PersonRow<i64>>(sql::PEOPLE)
+            .bind(status_code(status))
+            .bind(from)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .into_iter()
+            .map(|row| row.into_summary(from_micros))
+            .collect()
+    }
+
+    async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
+        let n: i64 = sqlx::query_scalar(sql::COUNT_PEOPLE)
+            .bind(status_code(status))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        count("people", n)
     }
 }

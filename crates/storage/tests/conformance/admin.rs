@@ -2,13 +2,17 @@
 //! runs after the other chapters, so the statistics are checked at a time (2031)
 //! far from theirs: every window count is exact, and the totals, flags and groups
 //! are the earlier chapters' (read first) plus exactly this chapter's people, whose
-//! ids start at 50 000.
+//! ids start at 50 000. The people list is checked against every person's own
+//! record, read one by one, plus this chapter's people of every status.
 
 use std::collections::HashMap;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{AdminStore, AuditEntry, LearningStore, PeopleStats, ProfileField, Storage};
+use engine::ports::{
+    AdminStore, AuditEntry, LearningStore, PeopleStats, PersonStatus, PersonSummary, ProfileField,
+    Storage,
+};
 use storage::SqlStorage;
 use time::macros::{datetime, offset};
 use time::{Duration, OffsetDateTime};
@@ -18,6 +22,7 @@ use super::{profile, t0};
 pub(crate) async fn story(s: &SqlStorage) {
     audit_round_trip_and_paging(s).await;
     people_stats(s).await;
+    people_list(s).await;
 }
 
 fn entry(at: OffsetDateTime, actor: i64, action: &str, detail: &str) -> AuditEntry {
@@ -408,5 +413,232 @@ async fn people_stats(s: &SqlStorage) {
             ),
             ..expected
         }
+    );
+}
+
+const STATUSES: [PersonStatus; 4] = [
+    PersonStatus::Any,
+    PersonStatus::Active,
+    PersonStatus::Blocked,
+    PersonStatus::Inactive,
+];
+
+fn has_status(p: &PersonSummary, status: PersonStatus) -> bool {
+    match status {
+        PersonStatus::Any => true,
+        PersonStatus::Active => !p.blocked && !p.inactive,
+        PersonStatus::Blocked => p.blocked,
+        PersonStatus::Inactive => p.inactive,
+    }
+}
+
+/// Everyone as the port's own per-person reads describe them, by ascending id:
+/// the list's expected content, independent of the list itself.
+async fn everyone(s: &SqlStorage, ids: &[UserId]) -> Vec<PersonSummary> {
+    let mut people = Vec::new();
+    for &id in ids {
+        let user = s.user(id).await.unwrap().unwrap();
+        let staff = s.staff_profile(id).await.unwrap();
+        people.push(PersonSummary {
+            id,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            username: user.username,
+            park: staff.park,
+            department: staff.department,
+            blocked: user.blocked,
+            inactive: user.inactive,
+            last_seen: user.last_seen,
+        });
+    }
+    people.sort_by_key(|p| p.id);
+    people
+}
+
+/// Every page of `status`, `size` at a time, each starting above the last id of
+/// the page before, until an empty page.
+async fn walk(s: &SqlStorage, status: PersonStatus, size: u32) -> Vec<Vec<PersonSummary>> {
+    let mut pages: Vec<Vec<PersonSummary>> = Vec::new();
+    loop {
+        let after = pages.last().map(|page| page.last().unwrap().id);
+        let page = s.people(status, after, size).await.unwrap();
+        assert!(
+            page.len() <= size as usize,
+            "{status:?}: a page of {} with limit {size}",
+            page.len()
+        );
+        if page.is_empty() {
+            return pages;
+        }
+        pages.push(page);
+        assert!(pages.len() <= 10_000, "{status:?}: paging does not end");
+    }
+}
+
+async fn people_list(s: &SqlStorage) {
+    // The earlier chapters' people, read whole; their ids are checked below
+    // against the per-person reads and the user count.
+    let before = s.people(PersonStatus::Any, None, 100_000).await.unwrap();
+    assert_eq!(before.len() as u64, s.count_users().await.unwrap());
+    assert!(before.len() > 20, "the earlier chapters' people are listed");
+    let before_ids: Vec<UserId> = before.iter().map(|p| p.id).collect();
+    assert_eq!(before, everyone(s, &before_ids).await);
+    assert!(before.windows(2).all(|w| w[0].id < w[1].id));
+    // The earlier chapters left some of each kind, and the extreme ids.
+    assert_eq!(before.first().unwrap().id, UserId(i64::MIN));
+    assert_eq!(before.last().unwrap().id, UserId(i64::MAX));
+
+    let at = datetime!(2031-04-01 08:30:00.123_456 UTC);
+    // (id, blocked, inactive): every combination, around 2^32 and below zero.
+    let added: [(i64, bool, bool); 10] = [
+        (-(1_i64 << 40) - 60_001, false, false),
+        (-(1_i64 << 32) - 60_002, true, false),
+        (-60_003, false, true),
+        (-60_004, true, true),
+        (60_005, false, false),
+        (60_006, true, false),
+        ((1_i64 << 32) + 60_007, false, true),
+        ((1_i64 << 32) - 60_008, false, false),
+        ((1_i64 << 33) + 60_009, true, true),
+        ((1_i64 << 40) + 60_010, false, false),
+    ];
+    let mut expected_added = Vec::new();
+    for (n, (id, blocked, inactive)) in added.into_iter().enumerate() {
+        let n = n as i64;
+        let p = engine::ports::UserProfile {
+            id: UserId(id),
+            first_name: format!("List {n} 'x'"),
+            last_name: (n % 2 == 0).then(|| format!("Фамилия {n}")),
+            username: (n % 3 != 0).then(|| format!("list_{n}")),
+            language_code: None,
+        };
+        let last_seen = at + Duration::minutes(n);
+        s.touch_user(&p, Lang::En, at - Duration::days(n))
+            .await
+            .unwrap();
+        s.touch_user(&p, Lang::En, last_seen).await.unwrap();
+        let park = (n % 2 == 1).then(|| format!("list-park-{n}"));
+        let department = (n % 4 != 0).then(|| format!("list-dep-{n}"));
+        s.set_profile_field(UserId(id), ProfileField::Park(park.clone()))
+            .await
+            .unwrap();
+        s.set_profile_field(UserId(id), ProfileField::Department(department.clone()))
+            .await
+            .unwrap();
+        s.set_blocked(UserId(id), blocked).await.unwrap();
+        s.set_inactive(UserId(id), inactive).await.unwrap();
+        expected_added.push(PersonSummary {
+            id: UserId(id),
+            first_name: p.first_name,
+            last_name: p.last_name,
+            username: p.username,
+            park,
+            department,
+            blocked,
+            inactive,
+            last_seen,
+        });
+    }
+
+    let mut all: Vec<PersonSummary> = before.iter().cloned().chain(expected_added).collect();
+    all.sort_by_key(|p| p.id);
+    // What was written is what the per-person reads give.
+    let all_ids: Vec<UserId> = all.iter().map(|p| p.id).collect();
+    assert_eq!(all, everyone(s, &all_ids).await);
+    assert_eq!(all.len(), before.len() + added.len(), "no id collided");
+    let earlier = |status| before.iter().filter(|p| has_status(p, status)).count();
+    // This chapter's people of each status, counted by hand.
+    let added_counts = [10, 4, 4, 4];
+    for (status, added_count) in STATUSES.into_iter().zip(added_counts) {
+        let expected: Vec<PersonSummary> = all
+            .iter()
+            .filter(|p| has_status(p, status))
+            .cloned()
+            .collect();
+        assert_eq!(expected.len(), earlier(status) + added_count, "{status:?}");
+        assert!(!expected.is_empty());
+
+        // The whole list, and its count.
+        let listed = s.people(status, None, 100_000).await.unwrap();
+        assert_eq!(listed, expected, "{status:?}");
+        assert_eq!(
+            s.count_people(status).await.unwrap(),
+            expected.len() as u64,
+            "{status:?}"
+        );
+
+        // Pages of two visit everyone once, in id order; only the last is short.
+        let pages = walk(s, status, 2).await;
+        assert_eq!(pages.len(), expected.len().div_ceil(2), "{status:?}");
+        assert!(pages[..pages.len() - 1].iter().all(|page| page.len() == 2));
+        let walked: Vec<PersonSummary> = pages.into_iter().flatten().collect();
+        assert_eq!(walked, expected, "{status:?}");
+
+        // `after` is exclusive and need not be an existing id.
+        let last = expected.last().unwrap().id;
+        assert!(s.people(status, Some(last), 10).await.unwrap().is_empty());
+        assert!(
+            s.people(status, Some(UserId(i64::MAX)), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let first = expected[0].id;
+        assert_eq!(
+            s.people(status, Some(first), 100_000).await.unwrap(),
+            expected[1..],
+            "{status:?}"
+        );
+        assert_eq!(
+            s.people(status, Some(UserId(expected[1].id.0 - 1)), 3)
+                .await
+                .unwrap(),
+            expected[1..4],
+            "{status:?}"
+        );
+        assert!(s.people(status, None, 0).await.unwrap().is_empty());
+        assert!(s.people(status, Some(first), 0).await.unwrap().is_empty());
+    }
+
+    // Paging from the middle: only ids above -60 004 (itself blocked).
+    let after_negative = s
+        .people(PersonStatus::Blocked, Some(UserId(-60_004)), 2)
+        .await
+        .unwrap();
+    let blocked_above: Vec<PersonSummary> = all
+        .iter()
+        .filter(|p| p.blocked && p.id.0 > -60_004)
+        .take(2)
+        .cloned()
+        .collect();
+    assert_eq!(blocked_above.len(), 2);
+    assert_eq!(after_negative, blocked_above);
+
+    // A change of status shows at once in lists and counts.
+    let id = UserId((1_i64 << 32) + 60_007);
+    let inactive = s.count_people(PersonStatus::Inactive).await.unwrap();
+    let active = s.count_people(PersonStatus::Active).await.unwrap();
+    s.touch_user(&profile(id.0, "Back"), Lang::En, at)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.count_people(PersonStatus::Inactive).await.unwrap(),
+        inactive - 1
+    );
+    assert_eq!(
+        s.count_people(PersonStatus::Active).await.unwrap(),
+        active + 1
+    );
+    let around = s
+        .people(PersonStatus::Active, Some(UserId(id.0 - 1)), 1)
+        .await
+        .unwrap();
+    assert_eq!(around.len(), 1);
+    assert_eq!(around[0].id, id);
+    assert_eq!(around[0].first_name, "Back");
+    assert!(!around[0].inactive);
+    assert_eq!(
+        s.count_people(PersonStatus::Any).await.unwrap(),
+        all.len() as u64
     );
 }
