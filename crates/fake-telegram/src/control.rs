@@ -1,6 +1,6 @@
 //! A small HTTP control API so other processes (load generator, manual trials) can play
 //! the people: `/_fake/users`, `/_fake/chats/{id}/text|photo|press|blocked|messages`,
-//! `/_fake/violations`.
+//! `/_fake/violations`, `/_fake/flood` (flood-control refusals and ignored retry_afters).
 
 use std::sync::Arc;
 
@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<Arc<Inner>> {
         .route("/_fake/chats/{id}/blocked", post(set_blocked))
         .route("/_fake/chats/{id}/messages", get(messages))
         .route("/_fake/violations", get(violations))
+        .route("/_fake/flood", get(flood))
 }
 
 #[derive(Deserialize)]
@@ -110,4 +111,25 @@ async fn messages(State(inner): State<Arc<Inner>>, Path(id): Path<i64>) -> Respo
 async fn violations(State(inner): State<Arc<Inner>>) -> Response {
     let violations = inner.lock().violations.clone();
     Json(violations).into_response()
+}
+
+async fn flood(State(inner): State<Arc<Inner>>) -> Response {
+    let state = inner.lock();
+    let ignored: Vec<_> = state
+        .flood
+        .ignored
+        .iter()
+        .map(|i| {
+            json!({"method": i.method, "chat_id": i.chat_id,
+                   "early_by_ms": u64::try_from(i.early_by.as_millis()).unwrap_or(u64::MAX)})
+        })
+        .collect();
+    let body = json!({
+        "enabled": inner.flood.is_some(),
+        "refusals": state.flood.refusals,
+        "retry_after_ignored": ignored,
+        "sent": state.sent_times.len(),
+    });
+    drop(state);
+    Json(body).into_response()
 }

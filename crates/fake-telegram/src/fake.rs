@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::watch;
@@ -12,8 +12,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::FakeError;
+use crate::flood::FloodControl;
 use crate::methods::ApiError;
-use crate::model::{MessageView, RequestRecord, TestUser, Violation, WebhookInfoView};
+use crate::model::{
+    IgnoredRetry, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
+};
 use crate::spec::{ApiSpec, resolve_spec_path};
 use crate::state::State;
 use crate::{server, webhook};
@@ -29,6 +32,8 @@ pub struct FakeConfig {
     pub port: u16,
     /// Answering a callback query later than this fails with "query is too old".
     pub callback_answer_timeout: Duration,
+    /// Telegram-like flood control on the sending methods; `None` (the default) = off.
+    pub flood_control: Option<FloodControl>,
 }
 
 impl Default for FakeConfig {
@@ -38,6 +43,7 @@ impl Default for FakeConfig {
             spec_path: None,
             port: 0,
             callback_answer_timeout: Duration::from_secs(15),
+            flood_control: None,
         }
     }
 }
@@ -48,6 +54,7 @@ pub(crate) struct Inner {
     pub token: String,
     pub spec: ApiSpec,
     pub callback_timeout: Duration,
+    pub flood: Option<FloodControl>,
     state: Mutex<State>,
     /// Bumped on every request and every state change tests may wait for.
     events: watch::Sender<u64>,
@@ -122,6 +129,7 @@ impl FakeTelegram {
             token: config.token,
             spec,
             callback_timeout: config.callback_answer_timeout,
+            flood: config.flood_control,
             events,
             cancel: CancellationToken::new(),
             http,
@@ -351,6 +359,28 @@ impl FakeTelegram {
 
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.state().requests.clone()
+    }
+
+    // ----- flood control -----
+
+    /// Sending requests that came before the time a flood-control 429 told the bot to
+    /// wait (each was refused with another 429). Empty when flood control is off.
+    pub fn retry_after_ignored(&self) -> Vec<IgnoredRetry> {
+        self.state().flood.ignored.clone()
+    }
+
+    /// How many 429s flood control answered (over a limit, or an ignored retry_after).
+    /// Errors injected with [`FakeTelegram::fail_next`] are not counted.
+    pub fn flood_refusals(&self) -> usize {
+        self.state().flood.refusals
+    }
+
+    /// Every successful request of a flood-limited method (sendMessage, sendPhoto,
+    /// sendVideo, sendDocument, editMessageText/Caption/ReplyMarkup), as (chat, time the
+    /// fake applied it), in order; recorded whether or not flood control is on. Divide a
+    /// window's count by its length for the achieved send rate.
+    pub fn sent_times(&self) -> Vec<(i64, Instant)> {
+        self.state().sent_times.clone()
     }
 
     /// Multipart file parts received.

@@ -21,6 +21,7 @@
 //!   long polling; `request`: JSON / multipart / form / query decoding.
 //! - `state`: people, chats, messages, updates, files; `webhook`: delivery to a bot's
 //!   webhook; `control`: the `/_fake/...` HTTP control API.
+//! - `flood`: optional Telegram-like flood control ([`FloodControl`]).
 //! - [`model`]: the views tests read; [`error`]: [`FakeError`].
 
 pub mod error;
@@ -29,6 +30,7 @@ pub mod html;
 pub mod model;
 
 mod control;
+mod flood;
 mod methods;
 mod request;
 mod rules;
@@ -39,8 +41,9 @@ mod webhook;
 
 pub use error::FakeError;
 pub use fake::{FakeConfig, FakeTelegram};
+pub use flood::FloodControl;
 pub use model::{
-    ButtonView, MediaKind, MediaView, MessageView, RequestRecord, TestUser, Violation,
-    WebhookInfoView,
+    ButtonView, IgnoredRetry, MediaKind, MediaView, MessageView, RequestRecord, TestUser,
+    Violation, WebhookInfoView,
 };
 pub use spec::DEFAULT_SPEC_PATH;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_telegram::{FakeConfig, FakeTelegram};
+use fake_telegram::{FakeConfig, FakeTelegram, FloodControl};
 
 /// A stateful fake Telegram Bot API server that enforces Telegram's rules.
 #[derive(Debug, Parser)]
@@ -24,6 +24,10 @@ struct Args {
     /// Seconds after which answering a callback query fails as "too old".
     #[arg(long, default_value_t = 15)]
     callback_timeout_secs: u64,
+    /// Turn on Telegram-like flood control with its defaults (1 msg/s per chat with
+    /// bursts of 3, 30 msg/s overall, retry_after 1 s).
+    #[arg(long)]
+    flood_control: bool,
 }
 
 #[tokio::main]
@@ -42,6 +46,7 @@ async fn main() -> std::process::ExitCode {
         spec_path: args.spec,
         port: args.port,
         callback_answer_timeout: Duration::from_secs(args.callback_timeout_secs),
+        flood_control: args.flood_control.then(FloodControl::default),
     };
     let fake = match FakeTelegram::start(config).await {
         Ok(fake) => fake,

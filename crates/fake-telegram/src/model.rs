@@ -114,6 +114,18 @@ pub struct RequestRecord {
     pub ok: bool,
 }
 
+/// A sending request that arrived before the time a flood-control 429 told the bot to
+/// wait (it was refused with another 429).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredRetry {
+    /// Canonical lowerCamel method name.
+    pub method: String,
+    /// The chat whose 429 was ignored; `None` when it was a global (bot-wide) 429.
+    pub chat_id: Option<i64>,
+    /// How long before the allowed time the request came.
+    pub early_by: std::time::Duration,
+}
+
 /// The webhook as set by the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebhookInfoView {

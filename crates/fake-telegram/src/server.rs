@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::control;
 use crate::fake::Inner;
+use crate::flood;
 use crate::methods::{self, ApiError, ErrorClass, MethodResult};
 use crate::model::{RequestRecord, Violation};
 use crate::request::{self, BODY_LIMIT, Params};
@@ -98,9 +99,34 @@ async fn handle(
         get_updates(inner, &params).await
     } else {
         let mut state = inner.lock();
-        methods::call(&mut state, &name, &params, inner.callback_timeout)
+        let limited = flood::is_limited(&name);
+        let chat = limited.then(|| params_chat_id(&params)).flatten();
+        let now = Instant::now();
+        let admitted = match &inner.flood {
+            Some(config) if limited => state.flood.admit(config, &name, chat, now),
+            _ => Ok(()),
+        };
+        match admitted {
+            Err(too_many) => Err(too_many),
+            Ok(()) => {
+                let result = methods::call(&mut state, &name, &params, inner.callback_timeout);
+                if let (true, Some(chat), Ok(_)) = (limited, chat, &result) {
+                    state.sent_times.push((chat, now));
+                }
+                result
+            }
+        }
     };
     (name, params.to_record(), result)
+}
+
+/// The numeric `chat_id` of a request, if any (flood control keys on it).
+fn params_chat_id(params: &Params) -> Option<i64> {
+    match params.values.get("chat_id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 fn record(inner: &Inner, method: &str, params: Value, result: &MethodResult) {

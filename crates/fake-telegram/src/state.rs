@@ -216,6 +216,10 @@ pub struct State {
     pub shutting_down: bool,
     /// Canonical method name → errors to answer its next calls with.
     pub injected: HashMap<String, VecDeque<crate::methods::ApiError>>,
+    /// Flood-control buckets and records (used only when flood control is on).
+    pub flood: crate::flood::FloodState,
+    /// Successful sending requests (flood-limited methods): chat and time.
+    pub sent_times: Vec<(i64, Instant)>,
 }
 
 impl State {
@@ -253,6 +257,8 @@ impl State {
             requests: Vec::new(),
             shutting_down: false,
             injected: HashMap::new(),
+            flood: crate::flood::FloodState::default(),
+            sent_times: Vec::new(),
         }
     }
 

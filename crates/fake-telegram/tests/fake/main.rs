@@ -3,6 +3,7 @@
 
 mod control;
 mod errors;
+mod flood;
 mod helpers;
 mod media;
 mod messages;

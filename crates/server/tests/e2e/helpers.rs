@@ -91,7 +91,27 @@ impl TestApp {
         clock: Arc<dyn Clock>,
         extra: &[(&str, String)],
     ) -> Option<TestApp> {
-        let fake = FakeTelegram::start(FakeConfig::default())
+        TestApp::spawn_full(stack, clock, extra, FakeConfig::default()).await
+    }
+
+    /// A running bot whose fake Telegram answers 429 like Telegram's flood control.
+    pub async fn spawn_flood_controlled(flood: fake_telegram::FloodControl) -> TestApp {
+        let config = FakeConfig {
+            flood_control: Some(flood),
+            ..FakeConfig::default()
+        };
+        TestApp::spawn_full(Stack::Embedded, Arc::new(SystemClock), &[], config)
+            .await
+            .expect("embedded stack")
+    }
+
+    async fn spawn_full(
+        stack: Stack,
+        clock: Arc<dyn Clock>,
+        extra: &[(&str, String)],
+        fake_config: FakeConfig,
+    ) -> Option<TestApp> {
+        let fake = FakeTelegram::start(fake_config)
             .await
             .expect("fake telegram");
         let dir = tempfile::tempdir().unwrap();

@@ -220,3 +220,37 @@ async fn flood_control_and_server_errors_are_waited_out() {
     assert!(!sends[0].ok && !sends[1].ok && sends[2].ok);
     app.assert_clean();
 }
+
+/// Under Telegram's own flood control (1 message a second per chat after a burst of
+/// 3), a person tapping fast still gets every answer, and the bot never retries
+/// before `retry_after`.
+#[tokio::test]
+async fn under_flood_control_the_bot_never_retries_early() {
+    let app = TestApp::spawn_flood_controlled(fake_telegram::FloodControl::default()).await;
+    let p = app.person(47, "Quick", "en");
+    let home = p.sends("/menu").await;
+    let section = app.pack.top_level()[0];
+    let open = domain::callback::Callback::Open(section).encode();
+    let mut last = 0;
+    for _ in 0..6 {
+        last = app.fake.press_on(47, home.message_id, &open);
+        let back = app.fake.press_on(47, home.message_id, "1h");
+        last = last.max(back);
+    }
+    app.handled(last).await;
+    assert!(
+        app.fake.flood_refusals() > 0,
+        "the taps were fast enough to meet flood control"
+    );
+    assert!(
+        app.fake.retry_after_ignored().is_empty(),
+        "{:?}",
+        app.fake.retry_after_ignored()
+    );
+    assert_eq!(
+        p.screen().text.unwrap().lines().next(),
+        Some("Main menu"),
+        "the last tap's screen arrives"
+    );
+    app.assert_clean();
+}
