@@ -168,15 +168,30 @@ async fn start_crowd(
     started
 }
 
-/// The home menu's section buttons: every row but the last (the language button).
+/// The home menu's department buttons: those that open a content node (their data
+/// starts with `1o`), leaving out the learning, profile and language buttons.
 fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
-    let rows = driver::menu_buttons(fake, chat);
-    let Some((_, section_rows)) = rows.split_last() else {
+    let Some(menu) = fake
+        .messages(chat)
+        .into_iter()
+        .rev()
+        .find(|m| m.from_bot && !m.keyboard.is_empty())
+    else {
         bail!("the answer to /menu has no buttons");
     };
-    let sections: Vec<String> = section_rows.iter().flatten().cloned().collect();
+    let sections: Vec<String> = menu
+        .keyboard
+        .iter()
+        .flatten()
+        .filter(|b| {
+            b.callback_data
+                .as_deref()
+                .is_some_and(|d| d.starts_with("1o"))
+        })
+        .map(|b| b.text.clone())
+        .collect();
     if sections.is_empty() {
-        bail!("the home menu has no section buttons: {rows:?}");
+        bail!("the home menu has no section buttons: {:?}", menu.keyboard);
     }
     Ok(sections)
 }
