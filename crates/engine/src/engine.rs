@@ -483,7 +483,7 @@ impl Turn<'_> {
             Callback::Admin(action) => self.admin_guard(query_id, action, message).await,
             other => {
                 let screen = Screen::from_callback(other, self.pack());
-                let viewer = self.viewer().await;
+                let viewer = self.viewer(false).await;
                 match screen.filter(|s| render(self.pack(), *s, &viewer).is_some()) {
                     Some(screen) => {
                         self.answer(query_id, None);
@@ -506,14 +506,20 @@ impl Turn<'_> {
         self.actions.push(Action::AnswerCallback { query_id, text });
     }
 
-    /// What personalises screens: language, department and due reviews.
-    pub(crate) async fn viewer(&self) -> Viewer<'_> {
+    /// What personalises screens: language, department and, when `with_reviews`,
+    /// the due reviews. Only the main menu shows those, and counting them is a
+    /// query, so other screens skip it.
+    pub(crate) async fn viewer(&self, with_reviews: bool) -> Viewer<'_> {
         let department = self
             .staff
             .department
             .as_deref()
             .and_then(|d| self.pack().department(d));
-        let reviews_due = self.reviews_due().await;
+        let reviews_due = if with_reviews {
+            self.reviews_due().await
+        } else {
+            0
+        };
         Viewer {
             lang: self.lang(),
             department,
@@ -612,8 +618,12 @@ impl Turn<'_> {
 
     /// Renders a screen, falling back to the main menu if it no longer exists.
     async fn rendered(&self, screen: Screen) -> Option<Rendered> {
-        let viewer = self.viewer().await;
-        render(self.pack(), screen, &viewer).or_else(|| render(self.pack(), Screen::Home, &viewer))
+        if screen != Screen::Home
+            && let Some(rendered) = render(self.pack(), screen, &self.viewer(false).await)
+        {
+            return Some(rendered);
+        }
+        render(self.pack(), Screen::Home, &self.viewer(true).await)
     }
 
     /// Remembers where the person is and records the visit.
@@ -652,7 +662,7 @@ impl Turn<'_> {
                 None
             }
         };
-        let viewer = self.viewer().await;
+        let viewer = self.viewer(false).await;
         saved
             .and_then(|raw| Callback::decode(&raw).ok())
             .and_then(|cb| Screen::from_callback(cb, self.pack()))
