@@ -16,7 +16,11 @@
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
-//! unblock).
+//! unblock, `B<op>` broadcasts: see [`BroadcastAction`]).
+
+mod broadcast;
+
+pub use broadcast::BroadcastAction;
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -145,6 +149,8 @@ pub enum AdminAction {
     /// Block a person (the reason is typed next).
     Block(i64),
     Unblock(i64),
+    /// Broadcasts: compose, follow, pause, cancel, history.
+    Broadcast(BroadcastAction),
 }
 
 /// Which people a list shows.
@@ -269,6 +275,7 @@ impl Callback {
                 AdminAction::Person(id) => format!("{VERSION}Ac{id}"),
                 AdminAction::Block(id) => format!("{VERSION}Ab{id}"),
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
+                AdminAction::Broadcast(b) => format!("{VERSION}AB{}", b.encode()),
             },
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
         }
@@ -378,6 +385,7 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'c' => Ok(AdminAction::Person(one_id(args)?)),
         'b' => Ok(AdminAction::Block(one_id(args)?)),
         'u' => Ok(AdminAction::Unblock(one_id(args)?)),
+        'B' => BroadcastAction::decode(args).map(AdminAction::Broadcast),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -451,6 +459,27 @@ mod tests {
         "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap())
     }
 
+    fn any_broadcast_action() -> impl Strategy<Value = BroadcastAction> {
+        prop_oneof![
+            proptest::option::of(0..i64::MAX)
+                .prop_map(|before| BroadcastAction::History { before }),
+            Just(BroadcastAction::New),
+            Just(BroadcastAction::PickPark),
+            Just(BroadcastAction::PickDepartment),
+            Just(BroadcastAction::PickActivity),
+            Just(BroadcastAction::Audiences),
+            crate::broadcast::tests::audiences().prop_map(BroadcastAction::Audience),
+            Just(BroadcastAction::Schedule),
+            Just(BroadcastAction::Confirm),
+            Just(BroadcastAction::Discard),
+            (0..i64::MAX).prop_map(BroadcastAction::Status),
+            (0..i64::MAX).prop_map(BroadcastAction::Pause),
+            (0..i64::MAX).prop_map(BroadcastAction::Resume),
+            (0..i64::MAX).prop_map(BroadcastAction::Cancel),
+            (0..i64::MAX).prop_map(BroadcastAction::CancelConfirmed),
+        ]
+    }
+
     fn any_callback() -> impl Strategy<Value = Callback> {
         prop_oneof![
             Just(Callback::Home),
@@ -510,6 +539,7 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Person),
                 (0..i64::MAX).prop_map(AdminAction::Block),
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
+                any_broadcast_action().prop_map(AdminAction::Broadcast),
             ]
             .prop_map(Callback::Admin),
         ]

@@ -447,6 +447,47 @@ pub fn local_date(t: OffsetDateTime, timezone: &str) -> String {
     format!("{:02}.{:02}.{:04}", l.day(), u8::from(l.month()), l.year())
 }
 
+/// A wall-clock time typed as "dd.mm.yyyy hh:mm" (or "yyyy-mm-dd hh:mm") in
+/// `timezone`, as an instant. `None` for anything else. A time that a daylight-saving
+/// change skips or repeats is taken the way most calendars do (jiff's "compatible"
+/// rule: a skipped time moves forward, a repeated one is the earlier). An unknown
+/// zone is treated as UTC.
+pub fn parse_local_date_time(raw: &str, timezone: &str) -> Option<OffsetDateTime> {
+    let (date, time) = raw.trim().split_once(char::is_whitespace)?;
+    let numbers = |s: &str, sep: char| -> Option<Vec<i32>> {
+        s.trim()
+            .split(sep)
+            .map(|n| {
+                (!n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| n.parse().ok())
+                    .flatten()
+            })
+            .collect()
+    };
+    let (year, month, day) = match (numbers(date, '.'), numbers(date, '-')) {
+        (Some(d), _) if d.len() == 3 => (d[2], d[1], d[0]),
+        (_, Some(d)) if d.len() == 3 => (d[0], d[1], d[2]),
+        _ => return None,
+    };
+    let hm = numbers(time, ':')?;
+    let [hour, minute] = hm[..] else {
+        return None;
+    };
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        0,
+        0,
+    )
+    .ok()?;
+    let zone = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let instant = zone.to_ambiguous_timestamp(civil).compatible().ok()?;
+    OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
+}
+
 /// The local date and time in `timezone` as "dd.mm.yyyy hh:mm". An unknown zone is
 /// treated as UTC.
 pub fn local_date_time(t: OffsetDateTime, timezone: &str) -> String {

@@ -12,9 +12,11 @@
 //! - [`split`]: long pages cut into message-sized parts.
 //! - [`content`]: the content pack: loading, validation, the menu tree.
 //! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
+//! - [`broadcast`]: audiences and the life of a broadcast and its deliveries.
 //! - [`learning`]: quiz grading and shuffling, attempt limits, spaced review, progress,
 //!   reminder timing in a park's time zone, certificate codes.
 
+pub mod broadcast;
 pub mod callback;
 pub mod content;
 pub mod html;

@@ -5,6 +5,8 @@ use domain::content::Media;
 use domain::html::Html;
 use domain::ids::ChatId;
 
+use crate::inbound::Attachment;
+
 /// One thing to do in Telegram, executed in order per chat.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -37,6 +39,13 @@ pub enum Action {
         chat: ChatId,
         file_name: String,
         bytes: std::sync::Arc<Vec<u8>>,
+        caption: Html,
+    },
+    /// Send on a file a person sent the bot (an admin's broadcast attachment), by its
+    /// Telegram `file_id`.
+    SendFile {
+        chat: ChatId,
+        file: Attachment,
         caption: Html,
     },
     /// Remove a message; failure is harmless.

@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, Callback, ListStatus};
+use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -295,6 +295,7 @@ impl Turn<'_> {
                 );
             }
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
+            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -325,13 +326,21 @@ impl Turn<'_> {
                     Callback::Admin(AdminAction::Audit { before: None }),
                 ),
             ])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-people"),
-                Callback::Admin(AdminAction::People {
-                    status: ListStatus::Any,
-                    after: None,
-                }),
-            )])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-admin-people"),
+                    Callback::Admin(AdminAction::People {
+                        status: ListStatus::Any,
+                        after: None,
+                    }),
+                ),
+                Button::new(
+                    t(lang, "btn-admin-broadcasts"),
+                    Callback::Admin(AdminAction::Broadcast(BroadcastAction::History {
+                        before: None,
+                    })),
+                ),
+            ])
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
@@ -430,12 +439,23 @@ impl Turn<'_> {
 }
 
 impl Turn<'_> {
+    /// The guard for text an admin types into a dialogue, as for every admin
+    /// button: without a live session the text is refused, audited and forgotten.
+    pub(crate) async fn typed_input_allowed(&mut self, what: &str) -> bool {
+        if self.is_admin() && self.session_alive().await {
+            return true;
+        }
+        self.end_dialogue().await;
+        self.audit("denied", what.to_owned()).await;
+        self.say("admin-session-expired");
+        false
+    }
+
     /// A typed block reason: the same guard as every admin button.
     pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) {
         self.end_dialogue().await;
-        if !self.is_admin() || !self.session_alive().await {
-            self.audit("denied", format!("block {target}")).await;
-            return self.say("admin-session-expired");
+        if !self.typed_input_allowed(&format!("block {target}")).await {
+            return;
         }
         let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {

@@ -17,6 +17,10 @@ pub enum Dialogue {
     AdminPassword,
     /// The bot asked an admin why they block person `target`.
     BlockReason { target: i64 },
+    /// The bot asked an admin for an announcement's text (or a file with a caption).
+    BroadcastText,
+    /// The bot asked an admin when the announcement should start.
+    BroadcastTime,
 }
 
 impl Dialogue {
@@ -26,6 +30,8 @@ impl Dialogue {
             Dialogue::Position { onboarding: true } => "onboarding-position".to_owned(),
             Dialogue::Position { onboarding: false } => "profile-position".to_owned(),
             Dialogue::AdminPassword => "admin-password".to_owned(),
+            Dialogue::BroadcastText => "broadcast-text".to_owned(),
+            Dialogue::BroadcastTime => "broadcast-time".to_owned(),
         }
     }
 
@@ -34,6 +40,8 @@ impl Dialogue {
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
             "admin-password" => Some(Dialogue::AdminPassword),
+            "broadcast-text" => Some(Dialogue::BroadcastText),
+            "broadcast-time" => Some(Dialogue::BroadcastTime),
             other => other
                 .strip_prefix("admin-block:")
                 .and_then(|id| id.parse().ok())

@@ -159,7 +159,7 @@ impl Engine {
                 message,
             } => turn.press(query_id, data.as_deref(), message).await,
             Input::Text(text) => turn.text(&text, inbound.message_id).await,
-            Input::Media => turn.resume("media-unsupported").await,
+            Input::Media { file, caption } => turn.media_sent(file, caption).await,
             Input::Unsupported => {}
         }
         turn.actions
@@ -363,12 +363,14 @@ impl Turn<'_> {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
             Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await,
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
+            Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await,
+            Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await,
             _ => self.resume("free-text").await,
         }
     }
 
     /// Free text or a file: a hint, then the screen the person was on.
-    async fn resume(&mut self, hint: &str) {
+    pub(crate) async fn resume(&mut self, hint: &str) {
         let screen = self.remembered_screen().await;
         self.send_screen(Some(html(self.lang(), hint)), screen)
             .await;

@@ -1,5 +1,6 @@
 //! What reaches the engine: a transport-neutral picture of one Telegram update.
 
+use domain::content::MediaKind;
 use domain::ids::ChatId;
 
 use crate::ports::UserProfile;
@@ -35,8 +36,13 @@ pub enum Input {
     },
     /// Free text.
     Text(String),
-    /// A photo, video, document, sticker, voice note, ...
-    Media,
+    /// A photo, video, document, sticker, voice note, ...; photos, videos and
+    /// documents carry what is needed to send them on (an admin's broadcast).
+    Media {
+        file: Option<Attachment>,
+        /// The caption typed with it.
+        caption: Option<String>,
+    },
     /// Anything else (edited messages, service messages, ...): no answer.
     Unsupported,
 }
@@ -48,4 +54,12 @@ pub struct CallbackMessage {
     /// Whether it is a text message (it can be edited into another screen) or a
     /// media message (it cannot: the engine deletes it and sends a new one).
     pub has_text: bool,
+}
+
+/// A file a person sent, as Telegram keeps it: it can be sent on by `file_id`
+/// without downloading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub kind: MediaKind,
+    pub file_id: String,
 }

@@ -23,6 +23,7 @@
 pub mod action;
 pub mod activity;
 pub mod admin;
+mod broadcasts;
 mod dialogue;
 pub mod engine;
 pub mod guard;
@@ -38,4 +39,4 @@ pub mod screens;
 pub use action::{Action, Button, Keyboard};
 pub use activity::{ActivityRecorder, ActivityWriter};
 pub use engine::{Engine, Limits};
-pub use inbound::{CallbackMessage, Inbound, Input};
+pub use inbound::{Attachment, CallbackMessage, Inbound, Input};

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 mod admin;
+mod broadcast;
 mod learning;
 
 use async_trait::async_trait;
@@ -17,6 +18,7 @@ use domain::lang::Lang;
 use time::OffsetDateTime;
 
 pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus, PersonSummary};
+pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
@@ -97,7 +99,7 @@ pub enum StorageError {
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
-pub trait Storage: LearningStore + AdminStore + Send + Sync + 'static {
+pub trait Storage: LearningStore + AdminStore + BroadcastStore + Send + Sync + 'static {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through

@@ -7,9 +7,10 @@
 //! paced, unsolicited sending lane, never ahead of people who are using the bot.
 
 use domain::callback::Callback;
+use domain::content::Department;
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
-use domain::learning::{self, QuietHours};
+use domain::learning::{self, Progress, QuietHours};
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Engine;
@@ -56,6 +57,32 @@ impl Engine {
         Ok(pass)
     }
 
+    /// How far a person is along their department's onboarding path.
+    pub(crate) async fn path_progress(
+        &self,
+        learner: &Learner,
+        department: &Department,
+    ) -> Result<Progress, StorageError> {
+        let pages = self.storage.pages_read(learner.id).await?;
+        let mut passed = Vec::new();
+        for quiz in &department.required_quizzes {
+            let attempts = self.storage.quiz_attempts(learner.id, quiz).await?;
+            if attempts
+                .iter()
+                .any(|a| a.result.as_ref().is_some_and(|r| r.passed))
+            {
+                passed.push(quiz.clone());
+            }
+        }
+        Ok(learning::progress(
+            &self.content,
+            department,
+            &pages,
+            &passed,
+            learner.registered_at,
+        ))
+    }
+
     /// The reminder for one person, or `None` when they need none.
     async fn reminder_for(
         &self,
@@ -78,24 +105,7 @@ impl Engine {
             .and_then(|d| self.content.department(d));
         let mut lines = Vec::new();
         if let Some(department) = department {
-            let pages = self.storage.pages_read(learner.id).await?;
-            let mut passed = Vec::new();
-            for quiz in &department.required_quizzes {
-                let attempts = self.storage.quiz_attempts(learner.id, quiz).await?;
-                if attempts
-                    .iter()
-                    .any(|a| a.result.as_ref().is_some_and(|r| r.passed))
-                {
-                    passed.push(quiz.clone());
-                }
-            }
-            let progress = learning::progress(
-                &self.content,
-                department,
-                &pages,
-                &passed,
-                learner.registered_at,
-            );
+            let progress = self.path_progress(learner, department).await?;
             if !progress.complete {
                 lines.push(t_args(
                     lang,

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
 use domain::callback::Callback;
 use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AnswerRecord, Attempt, AttemptResult, Certificate, Learner,
-    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile, Storage, StorageError,
-    SystemClock, UserProfile, UserRecord,
+    Activity, ActivityKind, AnswerRecord, Attempt, AttemptResult, AudienceFilter, Broadcast,
+    BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast, ProfileField,
+    ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UserProfile, UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
@@ -654,4 +655,85 @@ async fn free_text_is_limited_per_minute() {
         n
     };
     assert_eq!(answered, 20);
+}
+
+#[async_trait]
+impl BroadcastStore for DownStorage {
+    async fn create_broadcast(&self, _: &NewBroadcast) -> Result<i64, StorageError> {
+        Err(down())
+    }
+    async fn broadcast(&self, _: i64) -> Result<Option<Broadcast>, StorageError> {
+        Err(down())
+    }
+    async fn broadcasts(&self, _: Option<i64>, _: u32) -> Result<Vec<Broadcast>, StorageError> {
+        Err(down())
+    }
+    async fn set_broadcast_state(
+        &self,
+        _: i64,
+        _: &[BroadcastState],
+        _: BroadcastState,
+        _: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn due_broadcasts(&self, _: OffsetDateTime) -> Result<Vec<Broadcast>, StorageError> {
+        Err(down())
+    }
+    async fn start_broadcast(
+        &self,
+        _: i64,
+        _: &[UserId],
+        _: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn running_broadcasts(&self) -> Result<Vec<Broadcast>, StorageError> {
+        Err(down())
+    }
+    async fn claim_recipients(
+        &self,
+        _: i64,
+        _: u32,
+        _: OffsetDateTime,
+    ) -> Result<Vec<UserId>, StorageError> {
+        Err(down())
+    }
+    async fn record_delivery(
+        &self,
+        _: i64,
+        _: UserId,
+        _: Delivery,
+        _: Option<&str>,
+        _: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn abandon_in_flight(&self, _: OffsetDateTime) -> Result<u64, StorageError> {
+        Err(down())
+    }
+    async fn finish_if_complete(&self, _: i64, _: OffsetDateTime) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn delivery_counts(&self, _: i64) -> Result<DeliveryCounts, StorageError> {
+        Err(down())
+    }
+    async fn sent_since(&self, _: i64, _: OffsetDateTime) -> Result<u64, StorageError> {
+        Err(down())
+    }
+    async fn audience(&self, _: &AudienceFilter) -> Result<Vec<UserId>, StorageError> {
+        Err(down())
+    }
+    async fn acquire_lease(
+        &self,
+        _: &str,
+        _: &str,
+        _: OffsetDateTime,
+        _: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn release_lease(&self, _: &str, _: &str) -> Result<(), StorageError> {
+        Err(down())
+    }
 }

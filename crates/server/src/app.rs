@@ -23,7 +23,9 @@ use telegram::outbound::Outbound;
 use telegram::polling::{PollSettings, Poller};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
+use crate::broadcaster::BroadcastWorker;
 use crate::config::Config;
 use crate::http;
 use crate::jobs::ReminderJob;
@@ -75,6 +77,7 @@ pub struct Application {
     router: axum::Router,
     activity_writer: engine::ActivityWriter,
     reminders: Arc<ReminderJob>,
+    broadcaster: Arc<BroadcastWorker>,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
 }
@@ -112,13 +115,19 @@ impl Application {
         };
         let (activity, activity_writer) =
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
-        let mut engine = Engine::new(content, storage.clone(), state.clone(), clock, activity)
-            .with_admins(config.admin_ids.clone())
-            .with_limits(config.limits)
-            .with_admin_login(
-                crate::passwords::Argon2Check::for_config(&config),
-                config.admin_session_idle,
-            );
+        let mut engine = Engine::new(
+            content,
+            storage.clone(),
+            state.clone(),
+            clock.clone(),
+            activity,
+        )
+        .with_admins(config.admin_ids.clone())
+        .with_limits(config.limits)
+        .with_admin_login(
+            crate::passwords::Argon2Check::for_config(&config),
+            config.admin_session_idle,
+        );
         match certificate::Renderer::from_file(&config.certificate_font) {
             Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
             Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),
@@ -139,9 +148,15 @@ impl Application {
         ));
         let reminders = Arc::new(ReminderJob::new(
             engine.clone(),
-            lane,
+            lane.clone(),
             state.clone(),
             config.reminder_interval,
+        ));
+        let broadcaster = Arc::new(BroadcastWorker::new(
+            engine.clone(),
+            storage.clone(),
+            lane,
+            clock,
         ));
         let settings = PollSettings {
             timeout_secs: config.poll_timeout_secs,
@@ -163,6 +178,7 @@ impl Application {
             router,
             activity_writer,
             reminders,
+            broadcaster,
             database,
         })
     }
@@ -181,6 +197,11 @@ impl Application {
         self.reminders.clone()
     }
 
+    /// The broadcast worker (it also runs on its own while the bot serves).
+    pub fn broadcaster(&self) -> Arc<BroadcastWorker> {
+        self.broadcaster.clone()
+    }
+
     /// Serves until `shutdown` is cancelled, then stops cleanly.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
         let Application {
@@ -190,20 +211,26 @@ impl Application {
             router,
             activity_writer,
             reminders,
+            broadcaster,
             database,
         } = self;
-        let reminder_task = tokio::spawn(reminders.run(shutdown.clone()));
+        // Background tasks die with this future: dropping it (a crash, in tests)
+        // stops them mid-work, as killing the process would.
+        let reminder_task = AbortOnDropHandle::new(tokio::spawn(reminders.run(shutdown.clone())));
+        let broadcast_task =
+            AbortOnDropHandle::new(tokio::spawn(broadcaster.run(shutdown.clone())));
         let http_stop = shutdown.clone();
-        let http = tokio::spawn(async move {
+        let http = AbortOnDropHandle::new(tokio::spawn(async move {
             let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async move { http_stop.cancelled().await })
                 .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "the HTTP server stopped");
             }
-        });
+        }));
         poller.run(shutdown).await;
         let _ = reminder_task.await;
+        let _ = broadcast_task.await;
         // Every update in hand is handled: write the activity still queued.
         activity_writer.stop().await;
         drop(engine);

@@ -12,6 +12,7 @@
 //! - [`telemetry`]: logging set-up.
 
 pub mod app;
+pub mod broadcaster;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -37,6 +37,7 @@
 
 #![forbid(unsafe_code)]
 
+mod broadcast;
 mod connect;
 mod error;
 mod postgres;
@@ -48,12 +49,14 @@ pub mod testing;
 use std::fmt;
 
 use async_trait::async_trait;
+use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, AdminStore, AnswerRecord, Attempt, AttemptResult, AuditEntry, Certificate, Learner,
-    LearningStore, NewAttempt, PeopleStats, PersonStatus, PersonSummary, ProfileField, ReviewItem,
-    StaffProfile, Storage, StorageError, UserProfile, UserRecord,
+    Activity, AdminStore, AnswerRecord, Attempt, AttemptResult, AudienceFilter, AuditEntry,
+    Broadcast, BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast,
+    PeopleStats, PersonStatus, PersonSummary, ProfileField, ReviewItem, StaffProfile, Storage,
+    StorageError, UserProfile, UserRecord,
 };
 use time::OffsetDateTime;
 
@@ -340,5 +343,110 @@ impl AdminStore for SqlStorage {
 
     async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
         self.port().count_people(status).await
+    }
+}
+
+/// Delegates to the backend; the statements and their documentation are in
+/// `broadcast.rs`, shared by both.
+#[async_trait]
+impl BroadcastStore for SqlStorage {
+    async fn create_broadcast(&self, broadcast: &NewBroadcast) -> Result<i64, StorageError> {
+        self.port().create_broadcast(broadcast).await
+    }
+
+    async fn broadcast(&self, id: i64) -> Result<Option<Broadcast>, StorageError> {
+        self.port().broadcast(id).await
+    }
+
+    async fn broadcasts(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Broadcast>, StorageError> {
+        self.port().broadcasts(before, limit).await
+    }
+
+    async fn set_broadcast_state(
+        &self,
+        id: i64,
+        from: &[BroadcastState],
+        to: BroadcastState,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        self.port().set_broadcast_state(id, from, to, now).await
+    }
+
+    async fn due_broadcasts(&self, now: OffsetDateTime) -> Result<Vec<Broadcast>, StorageError> {
+        self.port().due_broadcasts(now).await
+    }
+
+    /// Adding a recipient twice is a no-op (the key is broadcast and person).
+    async fn start_broadcast(
+        &self,
+        id: i64,
+        recipients: &[UserId],
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        self.port().start_broadcast(id, recipients, now).await
+    }
+
+    async fn running_broadcasts(&self) -> Result<Vec<Broadcast>, StorageError> {
+        self.port().running_broadcasts().await
+    }
+
+    async fn claim_recipients(
+        &self,
+        id: i64,
+        limit: u32,
+        now: OffsetDateTime,
+    ) -> Result<Vec<UserId>, StorageError> {
+        self.port().claim_recipients(id, limit, now).await
+    }
+
+    async fn record_delivery(
+        &self,
+        id: i64,
+        user: UserId,
+        outcome: Delivery,
+        detail: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        self.port()
+            .record_delivery(id, user, outcome, detail, now)
+            .await
+    }
+
+    async fn abandon_in_flight(&self, now: OffsetDateTime) -> Result<u64, StorageError> {
+        self.port().abandon_in_flight(now).await
+    }
+
+    async fn finish_if_complete(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
+        self.port().finish_if_complete(id, now).await
+    }
+
+    async fn delivery_counts(&self, id: i64) -> Result<DeliveryCounts, StorageError> {
+        self.port().delivery_counts(id).await
+    }
+
+    async fn sent_since(&self, id: i64, since: OffsetDateTime) -> Result<u64, StorageError> {
+        self.port().sent_since(id, since).await
+    }
+
+    async fn audience(&self, filter: &AudienceFilter) -> Result<Vec<UserId>, StorageError> {
+        self.port().audience(filter).await
+    }
+
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        self.port().acquire_lease(name, holder, now, until).await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StorageError> {
+        self.port().release_lease(name, holder).await
     }
 }

@@ -1,6 +1,7 @@
 //! The storage port on PostgreSQL. Times are `timestamptz`.
 
 mod admin;
+mod broadcast;
 mod learning;
 
 use async_trait::async_trait;

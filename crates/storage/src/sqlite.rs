@@ -6,6 +6,7 @@
 //! varying number of fraction digits does not sort as time.
 
 mod admin;
+mod broadcast;
 mod learning;
 
 use async_trait::async_trait;

@@ -8,7 +8,7 @@ use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
 
 use crate::errors::Failure;
-use crate::outbound::call;
+use crate::outbound::{Retry, call};
 
 /// Registers the commands for each language, and the default language's for clients
 /// in any other language.
@@ -21,13 +21,16 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
     };
     for lang in Lang::ALL {
         let commands = list(lang);
-        call("setMyCommands", || {
+        call(Retry::PATIENT, "setMyCommands", || {
             bot.set_my_commands(commands.clone())
                 .language_code(lang.code())
         })
         .await?;
     }
     let default = list(Lang::Ru);
-    call("setMyCommands", || bot.set_my_commands(default.clone())).await?;
+    call(Retry::PATIENT, "setMyCommands", || {
+        bot.set_my_commands(default.clone())
+    })
+    .await?;
     Ok(())
 }

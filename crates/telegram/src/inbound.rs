@@ -1,8 +1,9 @@
 //! Telegram `Update` -> [`Inbound`]. Pure: tested on JSON fixtures.
 
+use domain::content::MediaKind;
 use domain::ids::{ChatId, UserId};
 use engine::ports::UserProfile;
-use engine::{CallbackMessage, Inbound, Input};
+use engine::{Attachment, CallbackMessage, Inbound, Input};
 use teloxide::types::{Message, Update, UpdateKind, User};
 
 /// Maps an update to what the engine needs. Updates the bot has no use for map to
@@ -83,9 +84,8 @@ fn message_input(msg: &Message) -> Input {
             _ => Input::Text(text.to_owned()),
         };
     }
-    let is_media = msg.photo().is_some()
-        || msg.video().is_some()
-        || msg.document().is_some()
+    let file = attachment(msg);
+    let is_media = file.is_some()
         || msg.sticker().is_some()
         || msg.voice().is_some()
         || msg.audio().is_some()
@@ -94,8 +94,28 @@ fn message_input(msg: &Message) -> Input {
         || msg.contact().is_some()
         || msg.location().is_some();
     if is_media {
-        Input::Media
+        Input::Media {
+            file,
+            caption: msg.caption().map(str::to_owned),
+        }
     } else {
         Input::Unsupported
     }
+}
+
+/// A photo (its largest size), video or document, which can be sent on by file id.
+fn attachment(msg: &Message) -> Option<Attachment> {
+    let (kind, file_id) = if let Some(sizes) = msg.photo() {
+        (MediaKind::Photo, &sizes.last()?.file.id)
+    } else if let Some(video) = msg.video() {
+        (MediaKind::Video, &video.file.id)
+    } else if let Some(document) = msg.document() {
+        (MediaKind::Document, &document.file.id)
+    } else {
+        return None;
+    };
+    Some(Attachment {
+        kind,
+        file_id: file_id.0.clone(),
+    })
 }

@@ -1,6 +1,12 @@
-//! The unsolicited lane: messages nobody is waiting for (reminders, and later
-//! broadcasts) go out at a steady global rate, so they never crowd out replies to
-//! people who are pressing buttons, and stay under Telegram's bulk limit.
+//! The unsolicited lane: messages nobody is waiting for (reminders and broadcasts)
+//! go out at a steady global rate, so they never crowd out replies to people who
+//! are pressing buttons, and stay under Telegram's bulk limit.
+//!
+//! One lane serves every unsolicited sender of a process, so their sum keeps to the
+//! rate. A 429 pauses the whole lane for its `retry_after` (Telegram's flood control
+//! is per bot: retrying other chats early only earns more 429s); network and 5xx
+//! errors are retried with backoff, per message. Replies to people never pass
+//! through here and never wait for it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,12 +16,30 @@ use engine::Action;
 use tokio::sync::Mutex;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
-use crate::outbound::Outbound;
+use crate::errors::Failure;
+use crate::outbound::{Outbound, Retry};
 
-/// Sends one message at a time at no more than `per_second` messages a second.
+/// 429s waited out for one message before it counts as failed.
+const MAX_RETRY_AFTER: u32 = 10;
+/// Network or 5xx errors retried for one message before it counts as failed.
+const MAX_TRANSIENT: u32 = 4;
+
+/// What became of one message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivered {
+    Sent,
+    /// The person blocked the bot (403); they are marked inactive.
+    Blocked,
+    /// Refused for good, or failing after every retry: why, for the operator.
+    Failed(String),
+}
+
+/// Sends one message at a time per slot, at no more than `per_second` a second.
 pub struct PacedLane {
-    outbound: Arc<Outbound>,
+    outbound: Outbound,
     ticks: Mutex<tokio::time::Interval>,
+    /// Until when a 429 holds the whole lane.
+    paused_until: std::sync::Mutex<Option<Instant>>,
 }
 
 impl PacedLane {
@@ -24,18 +48,88 @@ impl PacedLane {
         let mut ticks = interval(period);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         PacedLane {
-            outbound,
+            outbound: outbound.with_retry(Retry::ONCE),
             ticks: Mutex::new(ticks),
+            paused_until: std::sync::Mutex::new(None),
         }
     }
 
-    /// Sends each person their message, in order, paced.
+    /// Sends each person their message, in order, paced; returns how long it took.
     pub async fn send(&self, messages: Vec<(UserId, Action)>) -> Duration {
         let started = Instant::now();
         for (_, action) in messages {
-            self.ticks.lock().await.tick().await;
-            self.outbound.execute(vec![action]).await;
+            if let Delivered::Failed(why) = self.deliver(action).await {
+                tracing::warn!(error = %why, "an unsolicited message was not delivered");
+            }
         }
         started.elapsed()
+    }
+
+    /// Sends one message in the lane's next free slot, waiting out 429s (pausing
+    /// the lane) and retrying transient errors.
+    pub async fn deliver(&self, action: Action) -> Delivered {
+        let (mut waited, mut transient) = (0u32, 0u32);
+        loop {
+            self.slot().await;
+            match self.outbound.perform(action.clone()).await {
+                Ok(()) => return Delivered::Sent,
+                Err(Failure::Blocked) => return Delivered::Blocked,
+                Err(Failure::RetryAfter(wait)) if waited < MAX_RETRY_AFTER => {
+                    waited += 1;
+                    metrics::counter!("trainbot_lane_pauses_total").increment(1);
+                    tracing::info!(
+                        seconds = wait.as_secs(),
+                        "Telegram asked to wait; the lane pauses"
+                    );
+                    self.pause_for(wait);
+                }
+                Err(Failure::Transient(why)) if transient < MAX_TRANSIENT => {
+                    transient += 1;
+                    let backoff = Duration::from_millis(250 * 2u64.pow(transient));
+                    tracing::info!(error = %why, backoff_ms = backoff.as_millis() as u64, "retrying an unsolicited message");
+                    tokio::time::sleep(backoff).await;
+                }
+                Err(other) => return Delivered::Failed(other.to_string()),
+            }
+        }
+    }
+
+    /// Holds every sender of the lane for `wait` (or longer, if already held longer).
+    fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    fn paused_until(&self) -> Option<Instant> {
+        *self
+            .paused_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until the lane is not paused and its next slot has come.
+    async fn slot(&self) {
+        loop {
+            if let Some(until) = self.paused_until()
+                && until > Instant::now()
+            {
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
+            self.ticks.lock().await.tick().await;
+            // A pause may have begun while this sender waited for its tick.
+            if self
+                .paused_until()
+                .is_none_or(|until| until <= Instant::now())
+            {
+                return;
+            }
+        }
     }
 }

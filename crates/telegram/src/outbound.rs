@@ -26,32 +26,67 @@ use teloxide::types::{
 
 use crate::errors::{Failure, classify};
 
-/// How many times a 429 is waited out for one call before giving up.
-const MAX_RETRY_AFTER: u32 = 5;
-/// How many times a network or 5xx error is retried for one call.
-const MAX_TRANSIENT: u32 = 3;
+/// How often one call is tried again before its failure is returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    /// 429s waited out (each for exactly `retry_after`).
+    pub retry_after: u32,
+    /// Network or 5xx errors retried with backoff.
+    pub transient: u32,
+}
+
+impl Retry {
+    /// For replies: wait out a few 429s and transient errors.
+    pub const PATIENT: Retry = Retry {
+        retry_after: 5,
+        transient: 3,
+    };
+    /// For the paced lane, which waits for the whole sender instead.
+    pub const ONCE: Retry = Retry {
+        retry_after: 0,
+        transient: 0,
+    };
+}
 
 pub struct Outbound {
     bot: Bot,
     storage: Arc<dyn Storage>,
+    retry: Retry,
 }
 
 impl Outbound {
     pub fn new(bot: Bot, storage: Arc<dyn Storage>) -> Outbound {
-        Outbound { bot, storage }
+        Outbound {
+            bot,
+            storage,
+            retry: Retry::PATIENT,
+        }
+    }
+
+    /// The same Bot API client with another retry policy.
+    pub fn with_retry(&self, retry: Retry) -> Outbound {
+        Outbound {
+            bot: self.bot.clone(),
+            storage: self.storage.clone(),
+            retry,
+        }
+    }
+
+    /// Runs one action and returns how it went; a 403 also marks the person
+    /// inactive. For senders that keep count (broadcasts).
+    pub async fn perform(&self, action: Action) -> Result<(), Failure> {
+        let chat = action_chat(&action);
+        let result = self.run(action).await;
+        if let (Err(Failure::Blocked), Some(chat)) = (&result, chat) {
+            self.person_left(chat).await;
+        }
+        result
     }
 
     /// Runs one update's actions in order.
     pub async fn execute(&self, actions: Vec<Action>) {
         for action in actions {
-            let chat = match &action {
-                Action::Send { chat, .. }
-                | Action::Edit { chat, .. }
-                | Action::SendMedia { chat, .. }
-                | Action::SendDocument { chat, .. }
-                | Action::Delete { chat, .. } => Some(*chat),
-                Action::AnswerCallback { .. } => None,
-            };
+            let chat = action_chat(&action);
             match self.run(action).await {
                 Ok(()) => {}
                 Err(Failure::Blocked) => {
@@ -76,7 +111,7 @@ impl Outbound {
     async fn run(&self, action: Action) -> Result<(), Failure> {
         match action {
             Action::AnswerCallback { query_id, text } => {
-                let r = call("answerCallbackQuery", || {
+                let r = call(self.retry, "answerCallbackQuery", || {
                     let req = self
                         .bot
                         .answer_callback_query(CallbackQueryId(query_id.clone()));
@@ -104,7 +139,7 @@ impl Outbound {
                 keyboard,
             } => {
                 let markup = keyboard.as_ref().map(markup);
-                let r = call("editMessageText", || {
+                let r = call(self.retry, "editMessageText", || {
                     let req = self
                         .bot
                         .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
@@ -128,7 +163,7 @@ impl Outbound {
                 file_name,
                 bytes,
                 caption,
-            } => call("sendDocument", || {
+            } => call(self.retry, "sendDocument", || {
                 let file = InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
                 self.bot
                     .send_document(tg(chat), file)
@@ -142,8 +177,21 @@ impl Outbound {
                 media,
                 caption,
             } => self.send_media(chat, &media, &caption).await,
+            Action::SendFile {
+                chat,
+                file,
+                caption,
+            } => self
+                .send_file(
+                    chat,
+                    file.kind,
+                    &caption,
+                    InputFile::file_id(FileId(file.file_id)),
+                )
+                .await
+                .map(drop),
             Action::Delete { chat, message_id } => {
-                match call("deleteMessage", || {
+                match call(self.retry, "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
                 })
                 .await
@@ -162,7 +210,7 @@ impl Outbound {
         keyboard: Option<&Keyboard>,
     ) -> Result<Message, Failure> {
         let markup = keyboard.map(markup);
-        call("sendMessage", || {
+        call(self.retry, "sendMessage", || {
             let req = self
                 .bot
                 .send_message(tg(chat), text.as_str())
@@ -187,7 +235,12 @@ impl Outbound {
         };
         if let Some(file_id) = cached {
             match self
-                .send_file(chat, media, caption, InputFile::file_id(FileId(file_id)))
+                .send_file(
+                    chat,
+                    media.kind,
+                    caption,
+                    InputFile::file_id(FileId(file_id)),
+                )
                 .await
             {
                 Ok(_) => return Ok(()),
@@ -198,7 +251,7 @@ impl Outbound {
             }
         }
         let upload = InputFile::file(media.path.clone()).file_name(media.file_name.clone());
-        let sent = self.send_file(chat, media, caption, upload).await?;
+        let sent = self.send_file(chat, media.kind, caption, upload).await?;
         metrics::counter!("trainbot_media_uploads_total").increment(1);
         let file_id = match media.kind {
             MediaKind::Photo => sent
@@ -224,14 +277,14 @@ impl Outbound {
     async fn send_file(
         &self,
         chat: ChatId,
-        media: &Media,
+        kind: MediaKind,
         caption: &Html,
         file: InputFile,
     ) -> Result<Message, Failure> {
         let (chat, caption) = (tg(chat), caption.as_str());
-        match media.kind {
+        match kind {
             MediaKind::Photo => {
-                call("sendPhoto", || {
+                call(self.retry, "sendPhoto", || {
                     self.bot
                         .send_photo(chat, file.clone())
                         .caption(caption)
@@ -240,7 +293,7 @@ impl Outbound {
                 .await
             }
             MediaKind::Video => {
-                call("sendVideo", || {
+                call(self.retry, "sendVideo", || {
                     self.bot
                         .send_video(chat, file.clone())
                         .caption(caption)
@@ -249,7 +302,7 @@ impl Outbound {
                 .await
             }
             MediaKind::Document => {
-                call("sendDocument", || {
+                call(self.retry, "sendDocument", || {
                     self.bot
                         .send_document(chat, file.clone())
                         .caption(caption)
@@ -261,8 +314,24 @@ impl Outbound {
     }
 }
 
-/// Makes and awaits a request, retrying what is worth retrying.
-pub(crate) async fn call<R, T>(method: &'static str, make: impl Fn() -> R) -> Result<T, Failure>
+fn action_chat(action: &Action) -> Option<ChatId> {
+    match action {
+        Action::Send { chat, .. }
+        | Action::Edit { chat, .. }
+        | Action::SendMedia { chat, .. }
+        | Action::SendDocument { chat, .. }
+        | Action::SendFile { chat, .. }
+        | Action::Delete { chat, .. } => Some(*chat),
+        Action::AnswerCallback { .. } => None,
+    }
+}
+
+/// Makes and awaits a request, retrying what `retry` allows.
+pub(crate) async fn call<R, T>(
+    retry: Retry,
+    method: &'static str,
+    make: impl Fn() -> R,
+) -> Result<T, Failure>
 where
     R: std::future::IntoFuture<Output = Result<T, teloxide::RequestError>>,
 {
@@ -279,12 +348,12 @@ where
         metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
             .increment(1);
         match failure {
-            Failure::RetryAfter(wait) if waited < MAX_RETRY_AFTER => {
+            Failure::RetryAfter(wait) if waited < retry.retry_after => {
                 waited += 1;
                 tracing::info!(method, seconds = wait.as_secs(), "Telegram asked to wait");
                 tokio::time::sleep(wait).await;
             }
-            Failure::Transient(ref why) if transient < MAX_TRANSIENT => {
+            Failure::Transient(ref why) if transient < retry.transient => {
                 transient += 1;
                 let backoff = Duration::from_millis(200 * 2u64.pow(transient));
                 tracing::info!(method, error = %why, backoff_ms = backoff.as_millis() as u64, "retrying");

@@ -1,8 +1,9 @@
 //! `Update` JSON (as Telegram sends it) -> `Inbound`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use domain::content::MediaKind;
 use domain::ids::{ChatId, UserId};
-use engine::{CallbackMessage, Input};
+use engine::{Attachment, CallbackMessage, Input};
 use serde_json::{Value, json};
 use telegram::inbound::to_inbound;
 use teloxide::types::Update;
@@ -80,12 +81,33 @@ fn media_from_a_person() {
         json!({"photo": [{"file_id": "a", "file_unique_id": "b", "width": 1, "height": 1}]});
     assert_eq!(
         parse(json!({"update_id": 2, "message": message(photo)})).input,
-        Input::Media
+        Input::Media {
+            file: Some(Attachment {
+                kind: MediaKind::Photo,
+                file_id: "a".into()
+            }),
+            caption: None
+        }
+    );
+    let document =
+        json!({"document": {"file_id": "d", "file_unique_id": "u"}, "caption": "Read <this>"});
+    assert_eq!(
+        parse(json!({"update_id": 5, "message": message(document)})).input,
+        Input::Media {
+            file: Some(Attachment {
+                kind: MediaKind::Document,
+                file_id: "d".into()
+            }),
+            caption: Some("Read <this>".into())
+        }
     );
     let sticker = json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}});
     assert_eq!(
         parse(json!({"update_id": 3, "message": message(sticker)})).input,
-        Input::Media
+        Input::Media {
+            file: None,
+            caption: None
+        }
     );
 }
 

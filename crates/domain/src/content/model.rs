@@ -67,6 +67,12 @@ impl MediaKind {
             MediaKind::Document => "document",
         }
     }
+
+    pub fn parse(raw: &str) -> Option<MediaKind> {
+        [MediaKind::Photo, MediaKind::Video, MediaKind::Document]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
 }
 
 /// A file shown with a page.

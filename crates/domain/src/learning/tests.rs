@@ -1088,3 +1088,41 @@ proptest! {
         prop_assert!(reminder_due(now, MSK, None, none));
     }
 }
+
+#[test]
+fn typed_local_times_are_read_in_the_park_zone() {
+    let moscow = "Europe/Moscow";
+    assert_eq!(
+        parse_local_date_time("01.12.2026 09:00", moscow),
+        Some(datetime!(2026-12-01 06:00 UTC))
+    );
+    assert_eq!(
+        parse_local_date_time(" 2026-12-01   09:30 ", moscow),
+        Some(datetime!(2026-12-01 06:30 UTC))
+    );
+    assert_eq!(
+        parse_local_date_time("01.12.2026 09:00", "Nowhere/Atlantis"),
+        Some(datetime!(2026-12-01 09:00 UTC)),
+        "an unknown zone is UTC"
+    );
+    // Berlin skips 02:30 on 2026-03-29: the time moves forward to 03:30 CEST.
+    assert_eq!(
+        parse_local_date_time("29.03.2026 02:30", "Europe/Berlin"),
+        Some(datetime!(2026-03-29 01:30 UTC))
+    );
+    for bad in [
+        "",
+        "tomorrow 9:00",
+        "31.02.2026 10:00",
+        "01.12.2026 24:00",
+        "01.12.2026 9",
+        "01.12.2026 09:00:00",
+        "+1.12.2026 09:00",
+        "01.12 09:00",
+        "01.12.99999 09:00",
+        "2026/12/01 09:00",
+        "01.12.2026",
+    ] {
+        assert_eq!(parse_local_date_time(bad, moscow), None, "{bad:?}");
+    }
+}

@@ -1,0 +1,964 @@
+//! Broadcasts in the admin panel: compose, preview, choose the audience, confirm or
+//! schedule, then follow, pause, resume or cancel; and the engine's side of the
+//! background worker (choosing recipients when a broadcast starts, the message each
+//! of them gets, the report to the admin who started it).
+//!
+//! The handler never sends an announcement: confirming stores a durable job and the
+//! worker in the server sends it at Telegram's bulk rate. What the admin previews is
+//! built by the same function as what recipients get ([`NewBroadcast::message`]).
+//! The draft lives in the state store, per admin, until it is confirmed or dropped.
+
+use std::time::Duration;
+
+use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
+use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
+use domain::content::{MESSAGE_LIMIT, MediaKind};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::learning;
+use domain::render::{RenderErrorKind, render_markdown};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::{Engine, Turn};
+use crate::i18n::{html, t, t_args};
+use crate::inbound::{Attachment, CallbackMessage};
+use crate::ports::{AudienceFilter, Broadcast, NewBroadcast, StorageError};
+use crate::progress::DEFAULT_TIMEZONE;
+use crate::screens::Rendered;
+
+/// Telegram's limit on a media caption, in characters.
+const CAPTION_LIMIT: usize = 1024;
+/// How long a draft is kept.
+const DRAFT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long the bot waits for the text or the start time.
+const COMPOSE_WAIT: Duration = Duration::from_secs(30 * 60);
+/// How far ahead a broadcast may be scheduled.
+const SCHEDULE_HORIZON_DAYS: i64 = 90;
+/// Broadcasts on one screen of the history.
+const HISTORY_PAGE: u32 = 5;
+/// The window the status screen's send rate is measured over.
+const RATE_WINDOW_SECS: i64 = 10;
+/// The activity windows offered for "active within N days".
+const ACTIVITY_CHOICES: [u16; 3] = [1, 7, 30];
+
+/// An announcement being prepared, kept in the state store.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Draft {
+    source: String,
+    /// `MediaKind::as_str()` and the Telegram file id.
+    media: Option<(String, String)>,
+    /// `Audience::encode()`.
+    audience: Option<String>,
+    /// Unix seconds; `None`: start on confirmation.
+    start_at: Option<i64>,
+}
+
+impl Draft {
+    fn media(&self) -> Option<Attachment> {
+        let (kind, file_id) = self.media.as_ref()?;
+        Some(Attachment {
+            kind: MediaKind::parse(kind)?,
+            file_id: file_id.clone(),
+        })
+    }
+
+    fn audience(&self) -> Option<Audience> {
+        self.audience.as_deref().and_then(Audience::decode)
+    }
+
+    fn start_at(&self) -> Option<OffsetDateTime> {
+        self.start_at
+            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+    }
+}
+
+impl NewBroadcast {
+    /// What one recipient gets; also what the admin previews.
+    pub fn message(&self, chat: ChatId) -> Action {
+        // The source was validated when the admin sent it, so rendering succeeds; if
+        // a renderer change ever refused it, the text still goes out, escaped.
+        let text = render_markdown(&self.source).unwrap_or_else(|_| Html::escape(&self.source));
+        match &self.media {
+            Some(file) => Action::SendFile {
+                chat,
+                file: file.clone(),
+                caption: text,
+            },
+            None => Action::Send {
+                chat,
+                text,
+                keyboard: None,
+            },
+        }
+    }
+}
+
+impl Engine {
+    /// Who an audience means right now, by ascending id.
+    pub async fn audience_recipients(
+        &self,
+        audience: &Audience,
+    ) -> Result<Vec<UserId>, StorageError> {
+        let now = self.clock.now();
+        let filter = match audience {
+            Audience::Everyone => AudienceFilter::default(),
+            Audience::Park(p) => AudienceFilter {
+                park: Some(p.to_string()),
+                ..AudienceFilter::default()
+            },
+            Audience::Department(d) => AudienceFilter {
+                department: Some(d.to_string()),
+                ..AudienceFilter::default()
+            },
+            Audience::ActiveWithin(days) => AudienceFilter {
+                seen_since: Some(now - time::Duration::days(i64::from(*days))),
+                ..AudienceFilter::default()
+            },
+            Audience::Behind => return self.people_behind(now).await,
+        };
+        self.storage.audience(&filter).await
+    }
+
+    /// People whose onboarding deadline has passed with the path incomplete.
+    async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
+        let mut behind = Vec::new();
+        for learner in self.storage.learners().await? {
+            let Some(department) = learner
+                .profile
+                .department
+                .as_deref()
+                .and_then(|d| self.content.department(d))
+            else {
+                continue;
+            };
+            // Cheap test first: most people are within their deadline or have none.
+            let Some(days) = department.deadline_days else {
+                continue;
+            };
+            if learner.registered_at + time::Duration::days(i64::from(days)) > now {
+                continue;
+            }
+            if !self.path_progress(&learner, department).await?.complete {
+                behind.push(learner.id);
+            }
+        }
+        Ok(behind)
+    }
+
+    /// Starts every scheduled broadcast whose time has come: its recipients are
+    /// chosen now and stored, one row each. Returns the ids started.
+    pub async fn start_due_broadcasts(&self) -> Result<Vec<i64>, StorageError> {
+        let now = self.clock.now();
+        let mut started = Vec::new();
+        for broadcast in self.storage.due_broadcasts(now).await? {
+            let recipients = self.audience_recipients(&broadcast.job.audience).await?;
+            if self
+                .storage
+                .start_broadcast(broadcast.id, &recipients, now)
+                .await?
+            {
+                tracing::info!(
+                    broadcast = broadcast.id,
+                    recipients = recipients.len(),
+                    "broadcast started"
+                );
+                let entry = crate::ports::AuditEntry {
+                    id: 0,
+                    at: now,
+                    actor: broadcast.job.created_by,
+                    action: "broadcast_started".to_owned(),
+                    detail: format!("#{}: {} recipients", broadcast.id, recipients.len()),
+                };
+                if let Err(e) = self.storage.record_audit(&entry).await {
+                    tracing::error!(error = %e, "cannot write the audit log");
+                }
+                started.push(broadcast.id);
+            }
+        }
+        Ok(started)
+    }
+
+    /// The report to the admin who started a finished broadcast.
+    pub async fn broadcast_report(&self, id: i64) -> Result<Option<Action>, StorageError> {
+        let Some(broadcast) = self.storage.broadcast(id).await? else {
+            return Ok(None);
+        };
+        let admin = broadcast.job.created_by;
+        let lang = match self.storage.user(admin).await? {
+            Some(user) => user.language,
+            None => return Ok(None),
+        };
+        let counts = self.storage.delivery_counts(id).await?;
+        let mut text = Html::escape(&t_args(lang, "broadcast-finished", &[("id", id.into())]));
+        text.push_text("\n");
+        text.push_text(&counts_line(lang, &counts));
+        let status = Callback::Admin(AdminAction::Broadcast(BroadcastAction::Status(id)));
+        Ok(Some(Action::Send {
+            chat: ChatId(admin.0),
+            text,
+            keyboard: Some(
+                Keyboard::default().row(vec![Button::new(t(lang, "btn-broadcast-status"), status)]),
+            ),
+        }))
+    }
+}
+
+fn counts_line(lang: domain::lang::Lang, c: &DeliveryCounts) -> String {
+    t_args(
+        lang,
+        "broadcast-counts",
+        &[
+            ("sent", c.sent.into()),
+            ("failed", c.failed.into()),
+            ("blocked", c.blocked.into()),
+            ("unknown", c.unknown.into()),
+            ("pending", (c.pending + c.sending).into()),
+        ],
+    )
+}
+
+fn nav(action: BroadcastAction) -> Callback {
+    Callback::Admin(AdminAction::Broadcast(action))
+}
+
+impl Turn<'_> {
+    fn draft_key(&self) -> String {
+        format!("bc:draft:{}", self.user.id)
+    }
+
+    async fn draft(&self) -> Option<Draft> {
+        match self.engine.state.get(&self.draft_key()).await {
+            Ok(raw) => raw.and_then(|r| serde_json::from_str(&r).ok()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the broadcast draft");
+                None
+            }
+        }
+    }
+
+    async fn save_draft(&mut self, draft: &Draft) -> bool {
+        let raw = serde_json::to_string(draft).unwrap_or_default();
+        match self
+            .engine
+            .state
+            .put(&self.draft_key(), &raw, DRAFT_TTL)
+            .await
+        {
+            Ok(()) => true,
+            Err(e) => {
+                self.unavailable("cannot save the broadcast draft", &e);
+                false
+            }
+        }
+    }
+
+    /// A broadcast button, after the admin guard let it through.
+    pub(crate) async fn broadcast_action(
+        &mut self,
+        action: BroadcastAction,
+        message: Option<CallbackMessage>,
+    ) {
+        if !matches!(action, BroadcastAction::New | BroadcastAction::Schedule)
+            && matches!(
+                self.dialogue().await,
+                Some(Dialogue::BroadcastText | Dialogue::BroadcastTime)
+            )
+        {
+            self.end_dialogue().await;
+        }
+        match action {
+            BroadcastAction::History { before } => self.broadcast_history(before, message).await,
+            BroadcastAction::New => {
+                self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
+                    .await;
+                let keyboard = Keyboard::default().row(vec![self.history_button()]);
+                let text = html(self.lang(), "broadcast-compose-prompt");
+                self.show_rendered(message, Rendered { text, keyboard });
+            }
+            BroadcastAction::PickPark => {
+                let choices = self
+                    .pack()
+                    .parks()
+                    .iter()
+                    .filter_map(|p| {
+                        let slug = Slug::parse(&p.id)?;
+                        Some((p.name.get(self.lang()).clone(), Audience::Park(slug)))
+                    })
+                    .collect();
+                self.audience_choices("broadcast-pick-park", choices, message);
+            }
+            BroadcastAction::PickDepartment => {
+                let choices = self
+                    .pack()
+                    .departments()
+                    .iter()
+                    .filter_map(|d| {
+                        let slug = Slug::parse(&d.id)?;
+                        Some((d.name.get(self.lang()).clone(), Audience::Department(slug)))
+                    })
+                    .collect();
+                self.audience_choices("broadcast-pick-department", choices, message);
+            }
+            BroadcastAction::PickActivity => {
+                let choices = ACTIVITY_CHOICES
+                    .into_iter()
+                    .map(|n| {
+                        let label = t_args(self.lang(), "btn-days", &[("n", n.into())]);
+                        (label, Audience::ActiveWithin(n))
+                    })
+                    .collect();
+                self.audience_choices("broadcast-pick-activity", choices, message);
+            }
+            BroadcastAction::Audiences => self.audience_screen(message),
+            BroadcastAction::Audience(audience) => self.choose_audience(audience, message).await,
+            BroadcastAction::Schedule => {
+                if self.draft().await.is_none() {
+                    return self.no_draft(message);
+                }
+                self.enter_dialogue_for(Dialogue::BroadcastTime, COMPOSE_WAIT)
+                    .await;
+                let zone = self.schedule_zone(self.draft().await.and_then(|d| d.audience()));
+                let text = self.schedule_prompt("broadcast-schedule-prompt", &zone);
+                let keyboard = Keyboard::default().row(vec![self.history_button()]);
+                self.show_rendered(message, Rendered { text, keyboard });
+            }
+            BroadcastAction::Confirm => self.confirm_broadcast(message).await,
+            BroadcastAction::Discard => {
+                if let Err(e) = self.engine.state.delete(&self.draft_key()).await {
+                    return self.unavailable("cannot drop the broadcast draft", &e);
+                }
+                let text = html(self.lang(), "broadcast-discarded");
+                let keyboard = Keyboard::default().row(vec![self.history_button()]);
+                self.show_rendered(message, Rendered { text, keyboard });
+            }
+            BroadcastAction::Status(id) => self.broadcast_status(id, message).await,
+            BroadcastAction::Pause(id) => {
+                self.move_broadcast(id, &[BroadcastState::Running], BroadcastState::Paused)
+                    .await;
+                self.broadcast_status(id, message).await;
+            }
+            BroadcastAction::Resume(id) => {
+                self.move_broadcast(id, &[BroadcastState::Paused], BroadcastState::Running)
+                    .await;
+                self.broadcast_status(id, message).await;
+            }
+            BroadcastAction::Cancel(id) => {
+                let lang = self.lang();
+                let text = Html::escape(&t_args(
+                    lang,
+                    "broadcast-cancel-confirm",
+                    &[("id", id.into())],
+                ));
+                let keyboard = Keyboard::default().row(vec![
+                    Button::new(
+                        t(lang, "btn-broadcast-cancel-yes"),
+                        nav(BroadcastAction::CancelConfirmed(id)),
+                    ),
+                    Button::new(
+                        t(lang, "btn-broadcast-cancel-no"),
+                        nav(BroadcastAction::Status(id)),
+                    ),
+                ]);
+                self.show_rendered(message, Rendered { text, keyboard });
+            }
+            BroadcastAction::CancelConfirmed(id) => {
+                self.move_broadcast(
+                    id,
+                    &[
+                        BroadcastState::Scheduled,
+                        BroadcastState::Running,
+                        BroadcastState::Paused,
+                    ],
+                    BroadcastState::Cancelled,
+                )
+                .await;
+                self.broadcast_status(id, message).await;
+            }
+        }
+    }
+
+    fn history_button(&self) -> Button {
+        Button::new(
+            t(self.lang(), "btn-admin-broadcasts"),
+            nav(BroadcastAction::History { before: None }),
+        )
+    }
+
+    fn no_draft(&mut self, message: Option<CallbackMessage>) {
+        let text = html(self.lang(), "broadcast-no-draft");
+        let keyboard = Keyboard::default().row(vec![self.history_button()]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Typed text while the bot waits for an announcement.
+    pub(crate) async fn broadcast_text_typed(&mut self, text: &str) {
+        self.compose(text, None).await;
+    }
+
+    /// A file while the bot waits for an announcement (or any other time).
+    pub(crate) async fn media_sent(&mut self, file: Option<Attachment>, caption: Option<String>) {
+        match (self.dialogue().await, file) {
+            (Some(Dialogue::BroadcastText), Some(file)) => {
+                self.compose(caption.as_deref().unwrap_or_default(), Some(file))
+                    .await
+            }
+            _ => self.resume("media-unsupported").await,
+        }
+    }
+
+    /// Checks an announcement, keeps it as the draft, previews it and asks for the
+    /// audience.
+    async fn compose(&mut self, source: &str, media: Option<Attachment>) {
+        if !self.typed_input_allowed("broadcast text").await {
+            return;
+        }
+        let lang = self.lang();
+        let source = source.trim();
+        let problem = match render_markdown(source) {
+            _ if source.is_empty() && media.is_none() => Some(t(lang, "broadcast-empty")),
+            Err(e) => Some(t_args(
+                lang,
+                "broadcast-bad-markdown",
+                &[
+                    ("line", e.line.into()),
+                    ("problem", t(lang, problem_key(&e.kind)).into()),
+                ],
+            )),
+            Ok(rendered) => {
+                let max = if media.is_some() {
+                    CAPTION_LIMIT
+                } else {
+                    MESSAGE_LIMIT
+                };
+                (rendered.text_len() > max).then(|| {
+                    t_args(
+                        lang,
+                        "broadcast-too-long",
+                        &[("length", rendered.text_len().into()), ("max", max.into())],
+                    )
+                })
+            }
+        };
+        if let Some(problem) = problem {
+            // Still waiting for the text: the admin sends a corrected one.
+            self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
+                .await;
+            return self.actions.push(Action::Send {
+                chat: self.chat,
+                text: Html::escape(&problem),
+                keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
+            });
+        }
+        self.end_dialogue().await;
+        let draft = Draft {
+            source: source.to_owned(),
+            media: media.map(|m| (m.kind.as_str().to_owned(), m.file_id)),
+            audience: None,
+            start_at: None,
+        };
+        if !self.save_draft(&draft).await {
+            return;
+        }
+        let preview = self.job(&draft, Audience::Everyone, self.now());
+        self.actions.push(preview.message(self.chat));
+        let mut text = html(lang, "broadcast-preview-above");
+        text.push_text("\n\n");
+        text.push(&html(lang, "broadcast-audience-title"));
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: Some(self.audience_keyboard()),
+        });
+    }
+
+    fn job(&self, draft: &Draft, audience: Audience, now: OffsetDateTime) -> NewBroadcast {
+        NewBroadcast {
+            created_by: self.user.id,
+            created_at: now,
+            source: draft.source.clone(),
+
+            media: draft.media(),
+            audience,
+            start_at: draft.start_at().unwrap_or(now),
+        }
+    }
+
+    fn audience_keyboard(&self) -> Keyboard {
+        let lang = self.lang();
+        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
+        Keyboard::default()
+            .row(vec![b(
+                "btn-audience-everyone",
+                BroadcastAction::Audience(Audience::Everyone),
+            )])
+            .row(vec![
+                b("btn-audience-park", BroadcastAction::PickPark),
+                b("btn-audience-department", BroadcastAction::PickDepartment),
+            ])
+            .row(vec![
+                b("btn-audience-active", BroadcastAction::PickActivity),
+                b(
+                    "btn-audience-behind",
+                    BroadcastAction::Audience(Audience::Behind),
+                ),
+            ])
+            .row(vec![b("btn-broadcast-discard", BroadcastAction::Discard)])
+    }
+
+    fn audience_screen(&mut self, message: Option<CallbackMessage>) {
+        let text = html(self.lang(), "broadcast-audience-title");
+        let keyboard = self.audience_keyboard();
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    fn audience_choices(
+        &mut self,
+        title: &str,
+        choices: Vec<(String, Audience)>,
+        message: Option<CallbackMessage>,
+    ) {
+        let mut keyboard = Keyboard::default();
+        for (label, audience) in choices {
+            keyboard = keyboard.row(vec![Button::new(
+                label,
+                nav(BroadcastAction::Audience(audience)),
+            )]);
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            t(self.lang(), "btn-back"),
+            nav(BroadcastAction::Audiences),
+        )]);
+        let text = html(self.lang(), title);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// An audience's name in the admin's language; `None` for a park or department
+    /// the pack no longer has.
+    fn audience_name(&self, audience: &Audience) -> Option<String> {
+        let lang = self.lang();
+        Some(match audience {
+            Audience::Everyone => t(lang, "audience-everyone"),
+            Audience::Park(p) => t_args(
+                lang,
+                "audience-park",
+                &[(
+                    "name",
+                    self.pack().park(p.as_str())?.name.get(lang).clone().into(),
+                )],
+            ),
+            Audience::Department(d) => t_args(
+                lang,
+                "audience-department",
+                &[(
+                    "name",
+                    self.pack()
+                        .department(d.as_str())?
+                        .name
+                        .get(lang)
+                        .clone()
+                        .into(),
+                )],
+            ),
+            Audience::ActiveWithin(days) => {
+                t_args(lang, "audience-active", &[("days", (*days).into())])
+            }
+            Audience::Behind => t(lang, "audience-behind"),
+        })
+    }
+
+    async fn choose_audience(&mut self, audience: Audience, message: Option<CallbackMessage>) {
+        let Some(mut draft) = self.draft().await else {
+            return self.no_draft(message);
+        };
+        if self.audience_name(&audience).is_none() {
+            return self.audience_screen(message);
+        }
+        draft.audience = Some(audience.encode());
+        if self.save_draft(&draft).await {
+            self.confirm_screen(&draft, message).await;
+        }
+    }
+
+    /// The recipient count and start time, with Send, Schedule, Change audience and
+    /// Discard.
+    async fn confirm_screen(&mut self, draft: &Draft, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let Some(audience) = draft.audience() else {
+            return self.audience_screen(message);
+        };
+        let recipients = match self.engine.audience_recipients(&audience).await {
+            Ok(r) => r.len(),
+            Err(e) => return self.unavailable("cannot count recipients", &e),
+        };
+        let name = self.audience_name(&audience).unwrap_or_default();
+        let mut text = Html::bold(&html(lang, "broadcast-confirm-title"));
+        for line in [
+            t_args(lang, "broadcast-audience", &[("audience", name.into())]),
+            t_args(lang, "broadcast-recipients", &[("n", recipients.into())]),
+            self.start_line(draft, &audience),
+        ] {
+            text.push_text("\n");
+            text.push_text(&line);
+        }
+        let b = |label: String, action: BroadcastAction| Button::new(label, nav(action));
+        let mut keyboard = Keyboard::default();
+        if recipients == 0 {
+            text.push_text("\n\n");
+            text.push(&html(lang, "broadcast-no-recipients"));
+        } else {
+            keyboard = keyboard.row(vec![b(
+                t_args(lang, "btn-broadcast-send", &[("n", recipients.into())]),
+                BroadcastAction::Confirm,
+            )]);
+        }
+        keyboard = keyboard
+            .row(vec![
+                b(t(lang, "btn-broadcast-schedule"), BroadcastAction::Schedule),
+                b(
+                    t(lang, "btn-broadcast-audience"),
+                    BroadcastAction::Audiences,
+                ),
+            ])
+            .row(vec![b(
+                t(lang, "btn-broadcast-discard"),
+                BroadcastAction::Discard,
+            )]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    fn start_line(&self, draft: &Draft, audience: &Audience) -> String {
+        match draft.start_at() {
+            None => t(self.lang(), "broadcast-starts-now"),
+            Some(at) => {
+                let zone = self.schedule_zone(Some(*audience));
+                t_args(
+                    self.lang(),
+                    "broadcast-starts-at",
+                    &[
+                        ("time", learning::local_date_time(at, &zone).into()),
+                        ("zone", zone.into()),
+                    ],
+                )
+            }
+        }
+    }
+
+    /// The time zone a start time is typed in: the park's for a park audience,
+    /// otherwise the admin's own park's.
+    fn schedule_zone(&self, audience: Option<Audience>) -> String {
+        match audience {
+            Some(Audience::Park(p)) => self
+                .pack()
+                .park(p.as_str())
+                .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
+                .to_owned(),
+            _ => self.timezone().to_owned(),
+        }
+    }
+
+    fn schedule_prompt(&self, key: &str, zone: &str) -> Html {
+        let example = learning::local_date_time(self.now() + time::Duration::days(1), zone);
+        Html::escape(&t_args(
+            self.lang(),
+            key,
+            &[
+                ("zone", zone.to_owned().into()),
+                ("example", example.into()),
+                ("days", SCHEDULE_HORIZON_DAYS.into()),
+            ],
+        ))
+    }
+
+    /// A typed start time.
+    pub(crate) async fn broadcast_time_typed(&mut self, text: &str) {
+        if !self.typed_input_allowed("broadcast time").await {
+            return;
+        }
+        let Some(mut draft) = self.draft().await else {
+            self.end_dialogue().await;
+            return self.no_draft(None);
+        };
+        let zone = self.schedule_zone(draft.audience());
+        let now = self.now();
+        let problem = match learning::parse_local_date_time(text, &zone) {
+            None => Some("broadcast-schedule-bad"),
+            Some(at) if at <= now || at > now + time::Duration::days(SCHEDULE_HORIZON_DAYS) => {
+                Some("broadcast-schedule-range")
+            }
+            Some(at) => {
+                draft.start_at = Some(at.unix_timestamp());
+                None
+            }
+        };
+        if let Some(key) = problem {
+            let text = self.schedule_prompt(key, &zone);
+            return self.actions.push(Action::Send {
+                chat: self.chat,
+                text,
+                keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
+            });
+        }
+        self.end_dialogue().await;
+        if self.save_draft(&draft).await {
+            self.confirm_screen(&draft, None).await;
+        }
+    }
+
+    async fn confirm_broadcast(&mut self, message: Option<CallbackMessage>) {
+        let Some(draft) = self.draft().await else {
+            return self.no_draft(message);
+        };
+        let Some(audience) = draft.audience() else {
+            return self.audience_screen(message);
+        };
+        let now = self.now();
+        if draft.start_at().is_some_and(|at| at <= now) {
+            // The scheduled time passed while the admin looked at the screen.
+            let mut draft = draft;
+            draft.start_at = None;
+            if self.save_draft(&draft).await {
+                self.confirm_screen(&draft, message).await;
+            }
+            return;
+        }
+        let job = self.job(&draft, audience, now);
+        let id = match self.engine.storage.create_broadcast(&job).await {
+            Ok(id) => id,
+            Err(e) => return self.unavailable("cannot store the broadcast", &e),
+        };
+        if let Err(e) = self.engine.state.delete(&self.draft_key()).await {
+            tracing::warn!(error = %e, "cannot drop the confirmed broadcast draft");
+        }
+        let when = match draft.start_at() {
+            Some(at) => format!("at {}", learning::local_date_time(at, "UTC")),
+            None => "now".to_owned(),
+        };
+        self.audit(
+            "broadcast_create",
+            format!("#{id}: {}, starts {when} UTC", audience.encode()),
+        )
+        .await;
+        self.broadcast_status(id, message).await;
+    }
+
+    /// Moves a broadcast between states for an admin, audited; a move the state
+    /// no longer allows (someone else acted first, or it finished) changes nothing.
+    async fn move_broadcast(&mut self, id: i64, from: &[BroadcastState], to: BroadcastState) {
+        match self
+            .engine
+            .storage
+            .set_broadcast_state(id, from, to, self.now())
+            .await
+        {
+            Ok(true) => {
+                let action = match to {
+                    BroadcastState::Paused => "broadcast_pause",
+                    BroadcastState::Running => "broadcast_resume",
+                    _ => "broadcast_cancel",
+                };
+                self.audit(action, format!("#{id}")).await;
+            }
+            Ok(false) => {}
+            Err(e) => self.unavailable("cannot change a broadcast", &e),
+        }
+    }
+
+    async fn broadcast_status(&mut self, id: i64, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let since = self.now() - time::Duration::seconds(RATE_WINDOW_SECS);
+        let (broadcast, counts, recent) = match (
+            storage.broadcast(id).await,
+            storage.delivery_counts(id).await,
+            storage.sent_since(id, since).await,
+        ) {
+            (Ok(Some(b)), Ok(c), Ok(r)) => (b, c, r),
+            (Ok(None), _, _) => {
+                let text = html(lang, "broadcast-unknown");
+                let keyboard = Keyboard::default().row(vec![self.history_button()]);
+                return self.show_rendered(message, Rendered { text, keyboard });
+            }
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                return self.unavailable("cannot read a broadcast", &e);
+            }
+        };
+        let tz = self.timezone().to_owned();
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "broadcast-status-title",
+            &[("id", id.into())],
+        )));
+        let state = t(
+            lang,
+            &format!("broadcast-state-{}", broadcast.state.as_str()),
+        );
+        let audience = self
+            .audience_name(&broadcast.job.audience)
+            .unwrap_or_else(|| broadcast.job.audience.encode());
+        let mut lines = vec![
+            t_args(lang, "broadcast-status-state", &[("state", state.into())]),
+            t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
+            t_args(
+                lang,
+                "broadcast-status-created",
+                &[
+                    ("admin", broadcast.job.created_by.to_string().into()),
+                    (
+                        "time",
+                        learning::local_date_time(broadcast.job.created_at, &tz).into(),
+                    ),
+                ],
+            ),
+        ];
+        if broadcast.state == BroadcastState::Scheduled {
+            lines.push(t_args(
+                lang,
+                "broadcast-starts-at",
+                &[
+                    (
+                        "time",
+                        learning::local_date_time(broadcast.job.start_at, &tz).into(),
+                    ),
+                    ("zone", tz.clone().into()),
+                ],
+            ));
+        } else {
+            lines.push(t_args(
+                lang,
+                "broadcast-recipients",
+                &[("n", counts.total().into())],
+            ));
+            lines.push(counts_line(lang, &counts));
+        }
+        if broadcast.state == BroadcastState::Running {
+            let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
+            lines.push(t_args(
+                lang,
+                "broadcast-status-rate",
+                &[("rate", rate.into())],
+            ));
+        }
+        if let Some(done) = broadcast.finished_at {
+            lines.push(t_args(
+                lang,
+                "broadcast-status-finished",
+                &[("time", learning::local_date_time(done, &tz).into())],
+            ));
+        }
+        if counts.unknown > 0 {
+            lines.push(t(lang, "broadcast-unknown-explained"));
+        }
+        for line in lines {
+            text.push_text("\n");
+            text.push_text(&line);
+        }
+        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
+        let mut controls = Vec::new();
+        if !broadcast.state.is_final() {
+            controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
+        }
+        match broadcast.state {
+            BroadcastState::Running => {
+                controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
+            }
+            BroadcastState::Paused => {
+                controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
+            }
+            _ => {}
+        }
+        if !broadcast.state.is_final() {
+            controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
+        }
+        let keyboard = Keyboard::default()
+            .row(controls)
+            .row(vec![self.history_button()]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    async fn broadcast_history(&mut self, before: Option<i64>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let broadcasts = match storage.broadcasts(before, HISTORY_PAGE).await {
+            Ok(b) => b,
+            Err(e) => return self.unavailable("cannot list broadcasts", &e),
+        };
+        let tz = self.timezone().to_owned();
+        let mut text = Html::bold(&html(lang, "broadcast-history-title"));
+        if broadcasts.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "broadcast-history-empty"));
+        }
+        let mut keyboard = Keyboard::default().row(vec![Button::new(
+            t(lang, "btn-broadcast-new"),
+            nav(BroadcastAction::New),
+        )]);
+        for broadcast in &broadcasts {
+            let counts = match storage.delivery_counts(broadcast.id).await {
+                Ok(c) => c,
+                Err(e) => return self.unavailable("cannot count deliveries", &e),
+            };
+            let line = history_line(lang, broadcast, &counts, &tz);
+            text.push_text("\n");
+            text.push_text(&line);
+            keyboard = keyboard.row(vec![Button::new(
+                format!("#{} · {}", broadcast.id, state_name(lang, broadcast.state)),
+                nav(BroadcastAction::Status(broadcast.id)),
+            )]);
+        }
+        if broadcasts.len() == HISTORY_PAGE as usize
+            && let Some(last) = broadcasts.last()
+        {
+            keyboard = keyboard.row(vec![Button::new(
+                t(lang, "btn-admin-older"),
+                nav(BroadcastAction::History {
+                    before: Some(last.id),
+                }),
+            )]);
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            t(lang, "btn-admin-panel"),
+            Callback::Admin(AdminAction::Panel),
+        )]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+}
+
+fn state_name(lang: domain::lang::Lang, state: BroadcastState) -> String {
+    t(lang, &format!("broadcast-state-{}", state.as_str()))
+}
+
+/// "#12 · 28.11.2026 14:05 · by 42 · done · 980 of 1000 sent".
+fn history_line(
+    lang: domain::lang::Lang,
+    b: &Broadcast,
+    counts: &DeliveryCounts,
+    tz: &str,
+) -> String {
+    t_args(
+        lang,
+        "broadcast-history-line",
+        &[
+            ("id", b.id.into()),
+            (
+                "time",
+                learning::local_date_time(b.job.created_at, tz).into(),
+            ),
+            ("admin", b.job.created_by.to_string().into()),
+            ("state", state_name(lang, b.state).into()),
+            ("sent", counts.sent.into()),
+            ("total", counts.total().into()),
+        ],
+    )
+}
+
+fn problem_key(kind: &RenderErrorKind) -> &'static str {
+    match kind {
+        RenderErrorKind::RawHtml { .. } => "broadcast-problem-html",
+        RenderErrorKind::Image => "broadcast-problem-image",
+        RenderErrorKind::Footnote => "broadcast-problem-footnote",
+        RenderErrorKind::LinkScheme { .. } => "broadcast-problem-link",
+    }
+}

@@ -1,0 +1,37 @@
+-- Broadcasts: durable jobs, one row per announcement and one per recipient, sent by
+-- one background worker at a time (see `leases`). Times are INTEGER microseconds
+-- since the Unix epoch, UTC, as in 0001.
+
+CREATE TABLE broadcasts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: history pages are "id < before"
+    created_by   INTEGER NOT NULL,                   -- Telegram id of the admin
+    created_at   INTEGER NOT NULL,
+    source       TEXT    NOT NULL,                   -- the Markdown as the admin wrote it (validated; rendered when sent)
+    media_kind   TEXT,                               -- `photo`, `video`, `document` or NULL
+    media_file_id TEXT,                              -- Telegram file_id of the admin's upload
+    audience     TEXT    NOT NULL,                   -- `Audience::encode()`
+    state        TEXT    NOT NULL,                   -- `BroadcastState::as_str()`
+    start_at     INTEGER NOT NULL,                   -- when it may start (creation time if not scheduled)
+    started_at   INTEGER,
+    finished_at  INTEGER
+);
+
+CREATE INDEX broadcasts_state ON broadcasts (state, start_at);
+
+CREATE TABLE broadcast_recipients (
+    broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id),
+    user_id      INTEGER NOT NULL,
+    state        TEXT    NOT NULL DEFAULT 'pending', -- `Delivery::as_str()`
+    detail       TEXT,                               -- why it failed, for the operator
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (broadcast_id, user_id)              -- nobody is a recipient twice
+);
+
+CREATE INDEX broadcast_recipients_state ON broadcast_recipients (broadcast_id, state, user_id);
+
+-- Named leases: the replica holding one runs that job. Taken over when expired.
+CREATE TABLE leases (
+    name        TEXT    PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
