@@ -7,6 +7,8 @@
 // A test crate's root resolves modules beside itself, not in `conformance/`.
 #[path = "conformance/admin.rs"]
 mod admin;
+#[path = "conformance/broadcast.rs"]
+mod broadcast;
 #[path = "conformance/learning.rs"]
 mod learning;
 
@@ -129,7 +131,8 @@ async fn story(s: &SqlStorage) {
     activity_batches(s).await;
     media_cache(s).await;
     learning::story(s).await;
-    admin::story(s).await;
+        admin::story(s).await;
+    broadcast::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;
