@@ -17,6 +17,8 @@ pub enum Dialogue {
     AdminPassword,
     /// The bot asked an admin why they block person `target`.
     BlockReason { target: i64 },
+    /// The bot asked a stranger for their name, for an access request.
+    AccessName,
 }
 
 impl Dialogue {
@@ -26,6 +28,7 @@ impl Dialogue {
             Dialogue::Position { onboarding: true } => "onboarding-position".to_owned(),
             Dialogue::Position { onboarding: false } => "profile-position".to_owned(),
             Dialogue::AdminPassword => "admin-password".to_owned(),
+            Dialogue::AccessName => "access-name".to_owned(),
         }
     }
 
@@ -34,6 +37,7 @@ impl Dialogue {
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
             "admin-password" => Some(Dialogue::AdminPassword),
+            "access-name" => Some(Dialogue::AccessName),
             other => other
                 .strip_prefix("admin-block:")
                 .and_then(|id| id.parse().ok())
