@@ -23,8 +23,11 @@ use crate::screens::Rendered;
 
 use super::request_line;
 
-/// Invites and requests on one screen.
-const PAGE: u32 = 10;
+/// Invites on one screen: the newest; at about 170 characters each they fit one
+/// message.
+const INVITES_SHOWN: u32 = 20;
+/// Requests on one screen: the oldest, so deciding them brings up the next.
+const REQUESTS_SHOWN: u32 = 10;
 /// How long an unfinished invite is remembered.
 const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
 /// The lifetimes and use limits offered (0: no limit).
@@ -378,7 +381,12 @@ impl Turn<'_> {
 
     async fn admin_invites(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
         let lang = self.lang();
-        let invites = match self.engine.storage.active_invites(self.now(), PAGE).await {
+        let invites = match self
+            .engine
+            .storage
+            .active_invites(self.now(), INVITES_SHOWN)
+            .await
+        {
             Ok(invites) => invites,
             Err(e) => return self.unavailable("cannot list invites", &e),
         };
@@ -418,7 +426,7 @@ impl Turn<'_> {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (requests, total) = match (
-            storage.pending_requests(PAGE).await,
+            storage.pending_requests(REQUESTS_SHOWN).await,
             storage.count_pending_requests().await,
         ) {
             (Ok(r), Ok(n)) => (r, n),

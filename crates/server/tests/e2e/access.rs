@@ -415,3 +415,43 @@ async fn access_admins_always_get_in_and_open_mode_lets_everyone_in() {
     );
     open.assert_clean();
 }
+
+#[tokio::test]
+async fn access_the_gate_fails_closed_when_access_cannot_be_read() {
+    let app = TestApp::spawn_staff_only(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let stranger = request(&app, 1101, "Ann Smith").await;
+    // The table the gate reads is gone: a broken database must not open the bot.
+    let url = secrecy::ExposeSecret::expose_secret(&app.config().database_url).to_owned();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DROP TABLE access_grants")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for command in ["/start", "/menu", "/start Staff_code_0123456789"] {
+        let update = app.fake.send_text(1101, command);
+        app.handled(update).await;
+        assert_eq!(
+            last_text(&app, 1101),
+            "The service is temporarily unavailable. Please try again in a minute.",
+            "{command}"
+        );
+    }
+    let screen = stranger.screen();
+    let press = app.fake.press_on(1101, screen.message_id, "1h");
+    app.handled(press).await;
+    assert!(
+        app.toasts()
+            .last()
+            .is_some_and(|t| t.starts_with("The service is temporarily unavailable")),
+        "{:?}",
+        app.toasts()
+    );
+    // Allow-listed admins do not depend on the table.
+    let admin = app.person(ADMIN, "Boss", "en");
+    let start = admin.sends("/start").await.text.unwrap();
+    assert!(start.contains("Which park do you work in?"), "{start}");
+    app.assert_clean();
+}
