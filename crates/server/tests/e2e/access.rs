@@ -216,11 +216,10 @@ async fn request<'a>(app: &'a TestApp, id: i64, name: &str) -> Person<'a> {
     stranger
 }
 
-#[tokio::test]
-async fn access_a_stranger_asks_and_an_admin_approves() {
-    let app = TestApp::spawn_staff_only(Stack::Embedded, &[ADMIN])
-        .await
-        .unwrap();
+async fn a_stranger_asks_and_an_admin_approves(stack: Stack) {
+    let Some(app) = TestApp::spawn_staff_only(stack, &[ADMIN]).await else {
+        return;
+    };
     let admin = admin(&app).await;
     let stranger = app.person(701, "Ann", "en");
     stranger.sends("/start").await;
@@ -289,6 +288,16 @@ async fn access_a_stranger_asks_and_an_admin_approves() {
     admin.sends("/admin").await;
     assert!(buttons(&admin.screen()).contains(&"🙋 Requests: 0".to_owned()));
     app.assert_clean();
+}
+
+#[tokio::test]
+async fn access_a_stranger_asks_and_an_admin_approves() {
+    a_stranger_asks_and_an_admin_approves(Stack::Embedded).await;
+}
+
+#[tokio::test]
+async fn access_a_request_is_approved_on_the_production_stack() {
+    a_stranger_asks_and_an_admin_approves(Stack::Production).await;
 }
 
 #[tokio::test]
