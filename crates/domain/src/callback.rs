@@ -16,10 +16,13 @@
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
-//! unblock, `B<op>` broadcasts: see [`BroadcastAction`]).
+//! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
+//! broadcasts, see [`BroadcastAction`]), `1R` a stranger asks for access.
 
+mod access;
 mod broadcast;
 
+pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
 
 use crate::ids::NodeId;
@@ -85,6 +88,8 @@ pub enum Callback {
     Admin(AdminAction),
     /// Switch the interface language.
     Language(Lang),
+    /// A stranger asks an admin to let them in (their name is typed next).
+    RequestAccess,
 }
 
 /// An id from the content pack (park, department, quiz): 1-32 of `a-z 0-9 -`,
@@ -151,6 +156,8 @@ pub enum AdminAction {
     Unblock(i64),
     /// Broadcasts: compose, follow, pause, cancel, history.
     Broadcast(BroadcastAction),
+    /// Invites and access requests.
+    Access(AccessAction),
 }
 
 /// Which people a list shows.
@@ -276,7 +283,9 @@ impl Callback {
                 AdminAction::Block(id) => format!("{VERSION}Ab{id}"),
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
                 AdminAction::Broadcast(b) => format!("{VERSION}AB{}", b.encode()),
+                AdminAction::Access(action) => format!("{VERSION}A{}", action.encode()),
             },
+            Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
         }
     }
@@ -310,11 +319,15 @@ impl Callback {
             'r' if rest.is_empty() => Ok(Callback::Progress),
             'Q' if rest.is_empty() => Ok(Callback::Quizzes),
             'v' if rest.is_empty() => Ok(Callback::Review),
+            'R' if rest.is_empty() => Ok(Callback::RequestAccess),
             'A' => match rest {
                 "p" => Ok(Callback::Admin(AdminAction::Panel)),
                 "s" => Ok(Callback::Admin(AdminAction::Statistics)),
                 "x" => Ok(Callback::Admin(AdminAction::Logout)),
                 "a" => Ok(Callback::Admin(AdminAction::Audit { before: None })),
+                _ if rest.starts_with(['I', 'R']) => {
+                    AccessAction::decode(rest).map(|a| Callback::Admin(AdminAction::Access(a)))
+                }
                 _ => admin_with_arguments(rest).map(Callback::Admin),
             },
             'k' => optional_slug(rest).map(Callback::Park),
@@ -540,8 +553,10 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Block),
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
                 any_broadcast_action().prop_map(AdminAction::Broadcast),
+                access::tests::any_access_action().prop_map(AdminAction::Access),
             ]
             .prop_map(Callback::Admin),
+            Just(Callback::RequestAccess),
         ]
     }
 

@@ -13,6 +13,7 @@
 //! - [`content`]: the content pack: loading, validation, the menu tree.
 //! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
 //! - [`broadcast`]: audiences and the life of a broadcast and its deliveries.
+//! - [`invite`]: invite codes, the secret part of an invite link.
 //! - [`learning`]: quiz grading and shuffling, attempt limits, spaced review, progress,
 //!   reminder timing in a park's time zone, certificate codes.
 
@@ -21,6 +22,7 @@ pub mod callback;
 pub mod content;
 pub mod html;
 pub mod ids;
+pub mod invite;
 pub mod lang;
 pub mod learning;
 pub mod render;

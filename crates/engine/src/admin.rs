@@ -112,7 +112,7 @@ impl Turn<'_> {
                 .await;
         }
         if self.session_alive().await {
-            let panel = self.admin_panel();
+            let panel = self.admin_panel().await;
             return self.send_rendered(None, panel);
         }
         match self.engine.state.get(&self.key("lock")).await {
@@ -145,7 +145,7 @@ impl Turn<'_> {
         match self.check_password(password).await {
             Verdict::Welcome => {
                 self.audit("login", String::new()).await;
-                let panel = self.admin_panel();
+                let panel = self.admin_panel().await;
                 self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
             }
             Verdict::Wrong { left } => {
@@ -269,7 +269,7 @@ impl Turn<'_> {
         self.answer(query_id, None);
         match action {
             AdminAction::Panel => {
-                let panel = self.admin_panel();
+                let panel = self.admin_panel().await;
                 self.show_rendered(message, panel);
             }
             AdminAction::Statistics => self.admin_statistics(message).await,
@@ -296,6 +296,7 @@ impl Turn<'_> {
             }
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
             AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
+            AdminAction::Access(action) => self.admin_access(action, message).await,
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -313,8 +314,9 @@ impl Turn<'_> {
         }
     }
 
-    fn admin_panel(&self) -> Rendered {
+    async fn admin_panel(&self) -> Rendered {
         let lang = self.lang();
+        let access = self.access_panel_row().await;
         let keyboard = Keyboard::default()
             .row(vec![
                 Button::new(
@@ -341,6 +343,7 @@ impl Turn<'_> {
                     })),
                 ),
             ])
+            .row(access)
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
@@ -351,7 +354,7 @@ impl Turn<'_> {
         }
     }
 
-    fn back_to_panel(&self) -> Vec<Button> {
+    pub(crate) fn back_to_panel(&self) -> Vec<Button> {
         vec![Button::new(
             t(self.lang(), "btn-admin-panel"),
             Callback::Admin(AdminAction::Panel),

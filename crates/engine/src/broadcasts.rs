@@ -225,12 +225,12 @@ fn nav(action: BroadcastAction) -> Callback {
 }
 
 impl Turn<'_> {
-    fn draft_key(&self) -> String {
+    fn broadcast_draft_key(&self) -> String {
         format!("bc:draft:{}", self.user.id)
     }
 
-    async fn draft(&self) -> Option<Draft> {
-        match self.engine.state.get(&self.draft_key()).await {
+    async fn broadcast_draft(&self) -> Option<Draft> {
+        match self.engine.state.get(&self.broadcast_draft_key()).await {
             Ok(raw) => raw.and_then(|r| serde_json::from_str(&r).ok()),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the broadcast draft");
@@ -239,12 +239,12 @@ impl Turn<'_> {
         }
     }
 
-    async fn save_draft(&mut self, draft: &Draft) -> bool {
+    async fn save_broadcast_draft(&mut self, draft: &Draft) -> bool {
         let raw = serde_json::to_string(draft).unwrap_or_default();
         match self
             .engine
             .state
-            .put(&self.draft_key(), &raw, DRAFT_TTL)
+            .put(&self.broadcast_draft_key(), &raw, DRAFT_TTL)
             .await
         {
             Ok(()) => true,
@@ -315,19 +315,20 @@ impl Turn<'_> {
             BroadcastAction::Audiences => self.audience_screen(message),
             BroadcastAction::Audience(audience) => self.choose_audience(audience, message).await,
             BroadcastAction::Schedule => {
-                if self.draft().await.is_none() {
+                if self.broadcast_draft().await.is_none() {
                     return self.no_draft(message);
                 }
                 self.enter_dialogue_for(Dialogue::BroadcastTime, COMPOSE_WAIT)
                     .await;
-                let zone = self.schedule_zone(self.draft().await.and_then(|d| d.audience()));
+                let zone =
+                    self.schedule_zone(self.broadcast_draft().await.and_then(|d| d.audience()));
                 let text = self.schedule_prompt("broadcast-schedule-prompt", &zone);
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
                 self.show_rendered(message, Rendered { text, keyboard });
             }
             BroadcastAction::Confirm => self.confirm_broadcast(message).await,
             BroadcastAction::Discard => {
-                if let Err(e) = self.engine.state.delete(&self.draft_key()).await {
+                if let Err(e) = self.engine.state.delete(&self.broadcast_draft_key()).await {
                     return self.unavailable("cannot drop the broadcast draft", &e);
                 }
                 let text = html(self.lang(), "broadcast-discarded");
@@ -459,7 +460,7 @@ impl Turn<'_> {
             audience: None,
             start_at: None,
         };
-        if !self.save_draft(&draft).await {
+        if !self.save_broadcast_draft(&draft).await {
             return;
         }
         let preview = self.job(&draft, Audience::Everyone, self.now());
@@ -570,14 +571,14 @@ impl Turn<'_> {
     }
 
     async fn choose_audience(&mut self, audience: Audience, message: Option<CallbackMessage>) {
-        let Some(mut draft) = self.draft().await else {
+        let Some(mut draft) = self.broadcast_draft().await else {
             return self.no_draft(message);
         };
         if self.audience_name(&audience).is_none() {
             return self.audience_screen(message);
         }
         draft.audience = Some(audience.encode());
-        if self.save_draft(&draft).await {
+        if self.save_broadcast_draft(&draft).await {
             self.confirm_screen(&draft, message).await;
         }
     }
@@ -677,7 +678,7 @@ impl Turn<'_> {
         if !self.typed_input_allowed("broadcast time").await {
             return;
         }
-        let Some(mut draft) = self.draft().await else {
+        let Some(mut draft) = self.broadcast_draft().await else {
             self.end_dialogue().await;
             return self.no_draft(None);
         };
@@ -702,13 +703,13 @@ impl Turn<'_> {
             });
         }
         self.end_dialogue().await;
-        if self.save_draft(&draft).await {
+        if self.save_broadcast_draft(&draft).await {
             self.confirm_screen(&draft, None).await;
         }
     }
 
     async fn confirm_broadcast(&mut self, message: Option<CallbackMessage>) {
-        let Some(draft) = self.draft().await else {
+        let Some(draft) = self.broadcast_draft().await else {
             return self.no_draft(message);
         };
         let Some(audience) = draft.audience() else {
@@ -719,7 +720,7 @@ impl Turn<'_> {
             // The scheduled time passed while the admin looked at the screen.
             let mut draft = draft;
             draft.start_at = None;
-            if self.save_draft(&draft).await {
+            if self.save_broadcast_draft(&draft).await {
                 self.confirm_screen(&draft, message).await;
             }
             return;
@@ -729,7 +730,7 @@ impl Turn<'_> {
             Ok(id) => id,
             Err(e) => return self.unavailable("cannot store the broadcast", &e),
         };
-        if let Err(e) = self.engine.state.delete(&self.draft_key()).await {
+        if let Err(e) = self.engine.state.delete(&self.broadcast_draft_key()).await {
             tracing::warn!(error = %e, "cannot drop the confirmed broadcast draft");
         }
         let when = match draft.start_at() {

@@ -21,6 +21,8 @@ pub enum Dialogue {
     BroadcastText,
     /// The bot asked an admin when the announcement should start.
     BroadcastTime,
+    /// The bot asked a stranger for their name, for an access request.
+    AccessName,
 }
 
 impl Dialogue {
@@ -32,6 +34,7 @@ impl Dialogue {
             Dialogue::AdminPassword => "admin-password".to_owned(),
             Dialogue::BroadcastText => "broadcast-text".to_owned(),
             Dialogue::BroadcastTime => "broadcast-time".to_owned(),
+            Dialogue::AccessName => "access-name".to_owned(),
         }
     }
 
@@ -42,6 +45,7 @@ impl Dialogue {
             "admin-password" => Some(Dialogue::AdminPassword),
             "broadcast-text" => Some(Dialogue::BroadcastText),
             "broadcast-time" => Some(Dialogue::BroadcastTime),
+            "access-name" => Some(Dialogue::AccessName),
             other => other
                 .strip_prefix("admin-block:")
                 .and_then(|id| id.parse().ok())

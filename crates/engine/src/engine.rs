@@ -13,6 +13,7 @@ use domain::html::Html;
 use domain::ids::ChatId;
 use domain::lang::Lang;
 
+use crate::access::AccessMode;
 use crate::action::{Action, Button, Keyboard};
 use crate::activity::ActivityRecorder;
 use crate::dialogue::Dialogue;
@@ -40,6 +41,9 @@ pub struct Engine {
     pub(crate) password: Option<Arc<dyn PasswordCheck>>,
     pub(crate) session_idle: Duration,
     pub(crate) limits: Limits,
+    pub(crate) access: AccessMode,
+    /// For invite links (`https://t.me/<bot>?start=<code>`).
+    pub(crate) bot_username: Option<String>,
 }
 
 impl Engine {
@@ -61,6 +65,8 @@ impl Engine {
             password: None,
             session_idle: Duration::from_secs(30 * 60),
             limits: Limits::default(),
+            access: AccessMode::default(),
+            bot_username: None,
         }
     }
 
@@ -91,6 +97,13 @@ impl Engine {
     /// Per-person rate limits (the defaults suit people; load tests raise them).
     pub fn with_limits(mut self, limits: Limits) -> Engine {
         self.limits = limits;
+        self
+    }
+
+    /// Who may use the bot, and the bot's username for invite links.
+    pub fn with_access(mut self, mode: AccessMode, bot_username: Option<String>) -> Engine {
+        self.access = mode;
+        self.bot_username = bot_username;
         self
     }
 
@@ -151,6 +164,9 @@ impl Engine {
             staff,
             actions: Vec::new(),
         };
+        if !turn.admitted(&inbound.input).await {
+            return turn.actions;
+        }
         match inbound.input {
             Input::Command { name, args } => turn.command(&name, &args).await,
             Input::Callback {

@@ -90,6 +90,21 @@ mod tests {
             ("left", 2.into()),
             ("minutes", 5.into()),
             ("reason", "x".into()),
+            ("id", 12.into()),
+            ("time", "x".into()),
+            ("admin", "x".into()),
+            ("state", "x".into()),
+            ("sent", 1.into()),
+            ("failed", 2.into()),
+            ("blocked", 3.into()),
+            ("unknown", 4.into()),
+            ("pending", 5.into()),
+            ("line", 6.into()),
+            ("problem", "x".into()),
+            ("audience", "x".into()),
+            ("zone", "x".into()),
+            ("example", "x".into()),
+            ("rate", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

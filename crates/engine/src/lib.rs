@@ -17,9 +17,13 @@
 //! - [`guard`]: input normalisation.
 //! - [`i18n`]: the bot's own words (Fluent files in `locales/`).
 //! - [`activity`]: batched activity writing off the update path.
+//! - `access`: who may use the bot: the gate, the stranger's screen and access
+//!   request, invite links; `access/panel.rs` holds the admin's invite and request
+//!   screens.
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
+mod access;
 pub mod action;
 pub mod activity;
 pub mod admin;
@@ -36,6 +40,7 @@ mod quiz;
 pub mod reminders;
 pub mod screens;
 
+pub use access::AccessMode;
 pub use action::{Action, Button, Keyboard};
 pub use activity::{ActivityRecorder, ActivityWriter};
 pub use engine::{Engine, Limits};

@@ -27,6 +27,21 @@ impl Turn<'_> {
         self.send_rendered(Some(greeting), screen);
     }
 
+    /// Onboarding from the first question not answered yet, below `prefix` (an
+    /// invite may have answered the park and the department already).
+    pub(crate) async fn resume_onboarding(&mut self, prefix: Html) {
+        let screen = if self.staff.park.is_none() {
+            self.park_picker(true)
+        } else if self.staff.department.is_none() {
+            self.department_picker(true)
+        } else {
+            self.enter_dialogue(Dialogue::Position { onboarding: true })
+                .await;
+            self.position_prompt(true)
+        };
+        self.send_rendered(Some(prefix), screen);
+    }
+
     fn park_picker(&self, onboarding: bool) -> Rendered {
         let lang = self.lang();
         let mut text = Html::default();

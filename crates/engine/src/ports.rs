@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+mod access;
 mod admin;
 mod broadcast;
 mod learning;
@@ -17,6 +18,7 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use time::OffsetDateTime;
 
+pub use access::{AccessRequest, AccessStore, Invite, NewInvite, Redemption, RequestStatus};
 pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus, PersonSummary};
 pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
@@ -99,7 +101,9 @@ pub enum StorageError {
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
-pub trait Storage: LearningStore + AdminStore + BroadcastStore + Send + Sync + 'static {
+pub trait Storage:
+    LearningStore + AdminStore + AccessStore + BroadcastStore + Send + Sync + 'static
+{
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through

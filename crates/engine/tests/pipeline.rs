@@ -568,6 +568,77 @@ impl engine::ports::AdminStore for DownStorage {
     }
 }
 
+#[async_trait]
+impl engine::ports::AccessStore for DownStorage {
+    async fn has_access(&self, _: UserId) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn grant_access(
+        &self,
+        _: UserId,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn create_invite(
+        &self,
+        _: &engine::ports::NewInvite,
+    ) -> Result<engine::ports::Invite, StorageError> {
+        Err(down())
+    }
+    async fn active_invites(
+        &self,
+        _: OffsetDateTime,
+        _: u32,
+    ) -> Result<Vec<engine::ports::Invite>, StorageError> {
+        Err(down())
+    }
+    async fn revoke_invite(&self, _: i64, _: OffsetDateTime) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn redeem_invite(
+        &self,
+        _: &str,
+        _: UserId,
+        _: OffsetDateTime,
+    ) -> Result<engine::ports::Redemption, StorageError> {
+        Err(down())
+    }
+    async fn request_access(
+        &self,
+        _: UserId,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn access_request(
+        &self,
+        _: UserId,
+    ) -> Result<Option<engine::ports::AccessRequest>, StorageError> {
+        Err(down())
+    }
+    async fn pending_requests(
+        &self,
+        _: u32,
+    ) -> Result<Vec<engine::ports::AccessRequest>, StorageError> {
+        Err(down())
+    }
+    async fn count_pending_requests(&self) -> Result<u64, StorageError> {
+        Err(down())
+    }
+    async fn decide_request(
+        &self,
+        _: UserId,
+        _: bool,
+        _: UserId,
+        _: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        Err(down())
+    }
+}
+
 fn down() -> StorageError {
     StorageError::Unavailable("connection refused".into())
 }

@@ -132,15 +132,21 @@ impl Application {
             Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
             Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),
         }
-        let engine = Arc::new(engine);
 
         let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
-        telegram::commands::register(&bot).await.map_err(|f| {
+        let unreachable = |what: &str, f: telegram::errors::Failure| {
             StartError::Telegram(format!(
-                "cannot register the bot's commands at {}: {f} (check the token and that the Bot API server is reachable)",
+                "cannot {what} at {}: {f} (check the token and that the Bot API server is reachable)",
                 config.telegram_api_url
             ))
-        })?;
+        };
+        telegram::commands::register(&bot)
+            .await
+            .map_err(|f| unreachable("register the bot's commands", f))?;
+        let username = telegram::commands::username(&bot)
+            .await
+            .map_err(|f| unreachable("ask Telegram for the bot's username", f))?;
+        let engine = Arc::new(engine.with_access(config.access_mode, username));
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
         let lane = Arc::new(PacedLane::new(
             outbound.clone(),

@@ -45,6 +45,9 @@ pub struct Config {
     pub unsolicited_per_second: u32,
     /// Per-person rate limits.
     pub limits: engine::Limits,
+    /// Who may use the bot: `invite` (staff with an invite or an approved
+    /// request, the default) or `open` (everyone).
+    pub access_mode: engine::AccessMode,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +91,7 @@ struct FileSettings {
     certificate_font: Option<String>,
     reminder_interval_secs: Option<u64>,
     unsolicited_per_second: Option<u32>,
+    access_mode: Option<String>,
 }
 
 /// Default SQLite file, in the working directory.
@@ -318,6 +322,15 @@ impl Sources<'_> {
                 "must be at least 10 updates per 10 s and 1 text a minute",
             ));
         }
+        let access_mode = match self.value("ACCESS_MODE", file.access_mode, false)? {
+            None => engine::AccessMode::Invite,
+            Some(raw) => engine::AccessMode::parse(raw.trim()).ok_or_else(|| {
+                bad(
+                    "ACCESS_MODE",
+                    format!("`{raw}` is not invite (staff with an invite link) or open (everyone)"),
+                )
+            })?,
+        };
         Ok(Config {
             bot_token: SecretString::from(token),
             telegram_api_url,
@@ -339,6 +352,7 @@ impl Sources<'_> {
                 updates_per_10s,
                 texts_per_minute,
             },
+            access_mode,
         })
     }
 }
@@ -439,9 +453,36 @@ mod tests {
         assert!(c.redis_url.is_none());
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(
+            c.access_mode,
+            engine::AccessMode::Invite,
+            "staff only by default"
+        );
         assert!(
             !format!("{c:?}").contains("ABCdef"),
             "the token leaks through Debug"
+        );
+    }
+
+    #[test]
+    fn the_access_mode_comes_from_the_environment_or_the_settings_file() {
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")]))
+            .unwrap();
+        assert_eq!(c.access_mode, engine::AccessMode::Open);
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dir.path().join("trainbot.toml");
+        std::fs::write(&settings, "access_mode = \"open\"\n").unwrap();
+        let c = Config::from_sources(Some(&settings), &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert_eq!(c.access_mode, engine::AccessMode::Open);
+        let err = Config::from_sources(
+            Some(&settings),
+            &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "Invite!")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "ACCESS_MODE");
+        assert!(
+            err.problem.contains("invite") && err.problem.contains("open"),
+            "{err}"
         );
     }
 
@@ -468,6 +509,10 @@ mod tests {
             ),
             (&[("BOT_TOKEN", TOKEN), ("LISTEN", "nowhere")], "LISTEN"),
             (&[("BOT_TOKEN", TOKEN), ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (
+                &[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "closed")],
+                "ACCESS_MODE",
+            ),
             (
                 &[("BOT_TOKEN", TOKEN), ("MAX_IN_FLIGHT", "0")],
                 "MAX_IN_FLIGHT",

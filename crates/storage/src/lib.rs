@@ -32,11 +32,16 @@
 //!   and its rows in `records/learning.rs`; `*/admin.rs` likewise implement the
 //!   admin port ([`engine::ports::AdminStore`]: the append-only audit log, the
 //!   people statistics and the paged people list).
+//! - `access.rs`: the access port ([`engine::ports::AccessStore`]: grants,
+//!   invites, requests), written once as a macro that `sqlite/access.rs` and
+//!   `postgres/access.rs` expand with their time types; SQL in `sql/access.rs`,
+//!   rows in `records/access.rs`.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
 #![forbid(unsafe_code)]
 
+mod access;
 mod broadcast;
 mod connect;
 mod error;
@@ -53,10 +58,11 @@ use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, AdminStore, AnswerRecord, Attempt, AttemptResult, AudienceFilter, AuditEntry,
-    Broadcast, BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast,
-    PeopleStats, PersonStatus, PersonSummary, ProfileField, ReviewItem, StaffProfile, Storage,
-    StorageError, UserProfile, UserRecord,
+    AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
+    AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
+    LearningStore, NewAttempt, NewBroadcast, NewInvite, PeopleStats, PersonStatus, PersonSummary,
+    ProfileField, Redemption, ReviewItem, StaffProfile, Storage, StorageError, UserProfile,
+    UserRecord,
 };
 use time::OffsetDateTime;
 
@@ -448,5 +454,79 @@ impl BroadcastStore for SqlStorage {
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StorageError> {
         self.port().release_lease(name, holder).await
+    }
+}
+
+#[async_trait]
+impl AccessStore for SqlStorage {
+    async fn has_access(&self, user: UserId) -> Result<bool, StorageError> {
+        self.port().has_access(user).await
+    }
+
+    async fn grant_access(
+        &self,
+        user: UserId,
+        via: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        self.port().grant_access(user, via, now).await
+    }
+
+    async fn create_invite(&self, invite: &NewInvite) -> Result<Invite, StorageError> {
+        self.port().create_invite(invite).await
+    }
+
+    async fn active_invites(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Invite>, StorageError> {
+        self.port().active_invites(now, limit).await
+    }
+
+    async fn revoke_invite(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
+        self.port().revoke_invite(id, now).await
+    }
+
+    /// On SQLite the write lock serialises redemptions; on PostgreSQL the row
+    /// lock of the one `UPDATE` does, so the limit holds either way.
+    async fn redeem_invite(
+        &self,
+        code: &str,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Redemption, StorageError> {
+        self.port().redeem_invite(code, user, now).await
+    }
+
+    async fn request_access(
+        &self,
+        user: UserId,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        self.port().request_access(user, name, now).await
+    }
+
+    async fn access_request(&self, user: UserId) -> Result<Option<AccessRequest>, StorageError> {
+        self.port().access_request(user).await
+    }
+
+    async fn pending_requests(&self, limit: u32) -> Result<Vec<AccessRequest>, StorageError> {
+        self.port().pending_requests(limit).await
+    }
+
+    async fn count_pending_requests(&self) -> Result<u64, StorageError> {
+        self.port().count_pending_requests().await
+    }
+
+    async fn decide_request(
+        &self,
+        user: UserId,
+        approve: bool,
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        self.port().decide_request(user, approve, by, now).await
     }
 }

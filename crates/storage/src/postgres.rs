@@ -1,5 +1,6 @@
 //! The storage port on PostgreSQL. Times are `timestamptz`.
 
+mod access;
 mod admin;
 mod broadcast;
 mod learning;

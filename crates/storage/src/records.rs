@@ -2,6 +2,7 @@
 //! port's records. `T` is the backend's stored time (an `OffsetDateTime` in
 //! PostgreSQL, microseconds in SQLite); the backend converts it first.
 
+pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
 

@@ -4,6 +4,7 @@
 //! in the backend module that needs them. The learning port's statements are in
 //! `sql/learning.rs`, the admin port's in `sql/admin.rs`.
 
+pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
 

@@ -5,6 +5,7 @@
 //! keeps. sqlx's own `OffsetDateTime` text encoding is not used because text with a
 //! varying number of fraction digits does not sort as time.
 
+mod access;
 mod admin;
 mod broadcast;
 mod learning;

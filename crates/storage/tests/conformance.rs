@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // A test crate's root resolves modules beside itself, not in `conformance/`.
+#[path = "conformance/access.rs"]
+mod access;
 #[path = "conformance/admin.rs"]
 mod admin;
 #[path = "conformance/broadcast.rs"]
@@ -131,8 +133,10 @@ async fn story(s: &SqlStorage) {
     activity_batches(s).await;
     media_cache(s).await;
     learning::story(s).await;
-        admin::story(s).await;
+    admin::story(s).await;
     broadcast::story(s).await;
+    admin::story(s).await;
+    access::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

@@ -1,4 +1,5 @@
-//! The command menu Telegram shows next to the text field, in every language.
+//! The command menu Telegram shows next to the text field, in every language, and
+//! the bot's own username.
 
 use domain::lang::Lang;
 use engine::Engine;
@@ -33,4 +34,12 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
     })
     .await?;
     Ok(())
+}
+
+/// The bot's username (without `@`), from `getMe`: invite links need it, and
+/// asking Telegram means it can never disagree with a setting.
+/// `None` only if Telegram sends a bot without one (it never should).
+pub async fn username(bot: &Bot) -> Result<Option<String>, Failure> {
+    let me = call(Retry::PATIENT, "getMe", || bot.get_me()).await?;
+    Ok(me.user.username)
 }

@@ -68,18 +68,14 @@ impl TestApp {
 
     /// A running bot with admins `admins` whose password is [`ADMIN_PASSWORD`].
     pub async fn spawn_admins(stack: Stack, admins: &[i64]) -> Option<TestApp> {
-        let hash = server::passwords::hash_password(ADMIN_PASSWORD).expect("a hash");
-        let ids = admins
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        TestApp::spawn_inner(
-            stack,
-            Arc::new(SystemClock),
-            &[("ADMIN_IDS", ids), ("ADMIN_PASSWORD_HASH", hash)],
-        )
-        .await
+        TestApp::spawn_inner(stack, Arc::new(SystemClock), &admin_settings(admins)).await
+    }
+
+    /// [`TestApp::spawn_admins`] with `ACCESS_MODE=invite`: only staff get in.
+    pub async fn spawn_staff_only(stack: Stack, admins: &[i64]) -> Option<TestApp> {
+        let mut settings = admin_settings(admins);
+        settings.push(("ACCESS_MODE", "invite".to_owned()));
+        TestApp::spawn_inner(stack, Arc::new(SystemClock), &settings).await
     }
 
     async fn spawn_with_clock(stack: Stack, clock: Arc<dyn Clock>) -> Option<TestApp> {
@@ -123,6 +119,9 @@ impl TestApp {
             ("POLL_TIMEOUT_SECS", "10".to_owned()),
             // A simulated person taps far faster than a real one.
             ("FLOOD_LIMIT", "100000".to_owned()),
+            // Tests of other features let everyone in; tests/e2e/access.rs spawns
+            // with `invite` through `spawn_staff_only`.
+            ("ACCESS_MODE", "open".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -267,6 +266,17 @@ impl TestApp {
             .await
             .expect("the bot handles the update");
     }
+}
+
+/// The settings that make `admins` admins with [`ADMIN_PASSWORD`].
+fn admin_settings(admins: &[i64]) -> Vec<(&'static str, String)> {
+    let hash = server::passwords::hash_password(ADMIN_PASSWORD).expect("a hash");
+    let ids = admins
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    vec![("ADMIN_IDS", ids), ("ADMIN_PASSWORD_HASH", hash)]
 }
 
 impl Drop for TestApp {

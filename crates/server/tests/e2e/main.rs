@@ -6,6 +6,7 @@
 //! marked "production stack" also run on PostgreSQL + Redis.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod browse;
 mod helpers;
 mod hostile;

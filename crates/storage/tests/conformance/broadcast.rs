@@ -73,9 +73,13 @@ async fn audiences(s: &SqlStorage) {
     person(s, 70_005, Some("bc-north"), Some("bc-bar")).await;
     s.set_inactive(UserId(70_005), true).await.unwrap();
     // Seen a year later than everyone else in the story.
-    s.touch_user(&profile(70_006, "Later"), Lang::En, t() + Duration::days(3650))
-        .await
-        .unwrap();
+    s.touch_user(
+        &profile(70_006, "Later"),
+        Lang::En,
+        t() + Duration::days(3650),
+    )
+    .await
+    .unwrap();
 
     let park = |p: &str| AudienceFilter {
         park: Some(p.to_owned()),
@@ -95,7 +99,7 @@ async fn audiences(s: &SqlStorage) {
         .unwrap(),
         ids(&[70_001, 70_003])
     );
-        // (The times chapter has someone seen in 2100, too.)
+    // (The times chapter has someone seen in 2100, too.)
     let recent: Vec<UserId> = s
         .audience(&AudienceFilter {
             seen_since: Some(t() + Duration::days(3000)),
@@ -140,7 +144,13 @@ async fn a_broadcast_from_start_to_finish(s: &SqlStorage) {
     assert_eq!(s.broadcast(id + 1000).await.unwrap(), None);
 
     // Not due before its start time; due at it.
-    assert!(s.due_broadcasts(t()).await.unwrap().iter().all(|b| b.id != id));
+    assert!(
+        s.due_broadcasts(t())
+            .await
+            .unwrap()
+            .iter()
+            .all(|b| b.id != id)
+    );
     let due = s.due_broadcasts(with_photo.start_at).await.unwrap();
     assert!(due.iter().any(|b| b.id == id));
 
@@ -155,7 +165,11 @@ async fn a_broadcast_from_start_to_finish(s: &SqlStorage) {
     assert_eq!(running.state, BroadcastState::Running);
     assert_eq!(running.started_at, Some(start));
     let counts = s.delivery_counts(id).await.unwrap();
-    assert_eq!((counts.pending, counts.total()), (3, 3), "one row per person");
+    assert_eq!(
+        (counts.pending, counts.total()),
+        (3, 3),
+        "one row per person"
+    );
     assert!(
         s.running_broadcasts()
             .await
@@ -230,12 +244,20 @@ async fn a_broadcast_from_start_to_finish(s: &SqlStorage) {
     .unwrap();
     let counts = s.delivery_counts(id).await.unwrap();
     assert_eq!(
-        (counts.sent, counts.blocked, counts.failed, counts.pending, counts.sending),
+        (
+            counts.sent,
+            counts.blocked,
+            counts.failed,
+            counts.pending,
+            counts.sending
+        ),
         (1, 1, 1, 0, 0)
     );
     assert_eq!(s.sent_since(id, later).await.unwrap(), 1);
     assert_eq!(
-        s.sent_since(id, later + Duration::seconds(1)).await.unwrap(),
+        s.sent_since(id, later + Duration::seconds(1))
+            .await
+            .unwrap(),
         0
     );
 
@@ -269,7 +291,13 @@ async fn a_broadcast_from_start_to_finish(s: &SqlStorage) {
     assert_eq!(page[0].job.media, None);
     let older = s.broadcasts(Some(text_only), 1).await.unwrap();
     assert_eq!(older[0].id, id);
-    assert!(s.broadcasts(Some(id), 10).await.unwrap().iter().all(|b| b.id < id));
+    assert!(
+        s.broadcasts(Some(id), 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|b| b.id < id)
+    );
 }
 
 async fn a_crash_leaves_unknowns_and_cancel_stops(s: &SqlStorage) {
@@ -369,7 +397,10 @@ async fn the_lease(s: &SqlStorage) {
     );
     assert!(!s.acquire_lease("job", "a", after, after).await.unwrap());
     s.release_lease("job", "a").await.unwrap();
-    assert!(!s.acquire_lease("job", "a", after, after).await.unwrap(), "a cannot release b's lease");
+    assert!(
+        !s.acquire_lease("job", "a", after, after).await.unwrap(),
+        "a cannot release b's lease"
+    );
     s.release_lease("job", "b").await.unwrap();
     assert!(s.acquire_lease("job", "a", after, after).await.unwrap());
 }

@@ -1,0 +1,377 @@
+//! Who may use the bot at all: the gate in the pipeline, and what a stranger sees.
+//!
+//! The content is internal procedure, so in [`AccessMode::Invite`] (the bot's
+//! default setting) only people with an access grant get past the gate:
+//! allow-listed admins always, people who followed a valid invite link
+//! (`/start <code>`), people whose access request an admin approved, and everyone
+//! who used the bot before invites existed (granted by the migration). Anyone
+//! else sees one short "this bot is for park staff" screen with a "Request access"
+//! button; the request asks for their name (a dialogue), files it for the admins
+//! and tells them. In [`AccessMode::Open`] everyone gets in, and is granted access
+//! on their first update so that switching to invite mode later keeps them in.
+//!
+//! A storage failure in invite mode keeps the person out with "try again later":
+//! the gate never fails open.
+//!
+//! The admin side (invite links, requests) is in `access/panel.rs`.
+
+mod panel;
+
+use std::time::Duration;
+
+use domain::callback::Callback;
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::invite::InviteCode;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::guard;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::{CallbackMessage, Input};
+use crate::ports::{AccessRequest, ProfileField, Redemption, RequestStatus};
+use crate::screens::Rendered;
+
+/// Who gets past the gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccessMode {
+    /// Only people with a grant (invite, approved request, admins).
+    Invite,
+    /// Everyone, as before invites existed. The engine's own default, so that an
+    /// engine built without settings behaves as it always did; the server's
+    /// setting defaults to [`AccessMode::Invite`].
+    #[default]
+    Open,
+}
+
+impl AccessMode {
+    /// The setting's value: `invite` or `open`.
+    pub fn parse(raw: &str) -> Option<AccessMode> {
+        match raw {
+            "invite" => Some(AccessMode::Invite),
+            "open" => Some(AccessMode::Open),
+            _ => None,
+        }
+    }
+}
+
+/// Shortest and longest name accepted in an access request.
+const NAME_MIN_CHARS: usize = 2;
+pub const NAME_MAX_CHARS: usize = 64;
+/// How long the bot waits for the name.
+const NAME_WAIT: Duration = Duration::from_secs(30 * 60);
+/// Requests a person may file in [`REQUEST_WINDOW`] (a rejected one can be filed
+/// again, but not in a loop that pesters the admins).
+const REQUESTS_PER_WINDOW: i64 = 3;
+const REQUEST_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+impl Turn<'_> {
+    /// The gate: `true` if the person may go on to the handlers. Otherwise the
+    /// stranger's update has been answered here.
+    pub(crate) async fn admitted(&mut self, input: &Input) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        let storage = self.engine.storage.clone();
+        let has_access = storage.has_access(self.user.id).await;
+        if self.engine.access == AccessMode::Open {
+            if matches!(has_access, Ok(false))
+                && let Err(e) = storage.grant_access(self.user.id, "open", self.now()).await
+            {
+                tracing::warn!(error = %e, "cannot record open-mode access");
+            }
+            return true;
+        }
+        match has_access {
+            Ok(true) => true,
+            Ok(false) => {
+                self.stranger(input).await;
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check access");
+                self.refuse(input, "unavailable");
+                false
+            }
+        }
+    }
+
+    /// A toast for a button, a message otherwise.
+    fn refuse(&mut self, input: &Input, key: &str) {
+        match input {
+            Input::Callback { query_id, .. } => {
+                let text = Some(t(self.lang(), key));
+                self.answer(query_id.clone(), text);
+            }
+            _ => self.notify(key),
+        }
+    }
+
+    fn notify(&mut self, key: &str) {
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text: html(self.lang(), key),
+            keyboard: None,
+        });
+    }
+
+    async fn stranger(&mut self, input: &Input) {
+        let waiting_for_name = self.dialogue().await == Some(Dialogue::AccessName);
+        match input {
+            Input::Command { name, args } if name == "start" && !args.is_empty() => {
+                self.end_dialogue().await;
+                self.redeem(args).await;
+            }
+            Input::Command { .. } => {
+                self.end_dialogue().await;
+                self.staff_only(None, None).await;
+            }
+            Input::Text(text) if waiting_for_name => self.name_typed(text).await,
+            Input::Callback {
+                query_id,
+                data,
+                message,
+            } => {
+                let press = data.as_deref().map(Callback::decode);
+                if press == Some(Ok(Callback::RequestAccess)) {
+                    self.ask_name(query_id.clone(), *message).await;
+                } else {
+                    self.answer(query_id.clone(), None);
+                    self.staff_only(None, *message).await;
+                }
+            }
+            _ => self.staff_only(None, None).await,
+        }
+    }
+
+    /// The staff-only screen, with the request button unless a request is waiting.
+    async fn staff_only(&mut self, prefix: Option<Html>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let request = self
+            .engine
+            .storage
+            .access_request(self.user.id)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot read the access request");
+                None
+            });
+        let mut text = prefix.map_or_else(Html::default, |mut p| {
+            p.push_text("\n\n");
+            p
+        });
+        text.push(&html(lang, "access-staff-only"));
+        let mut keyboard = Keyboard::default();
+        if request.is_some_and(|r| r.status == RequestStatus::Pending) {
+            text.push_text("\n\n");
+            text.push(&html(lang, "access-request-pending"));
+        } else {
+            keyboard = keyboard.row(vec![Button::new(
+                t(lang, "btn-request-access"),
+                Callback::RequestAccess,
+            )]);
+        }
+        match (message, keyboard.rows.is_empty()) {
+            (Some(m), false) => self.show_rendered(Some(m), Rendered { text, keyboard }),
+            (_, empty) => self.actions.push(Action::Send {
+                chat: self.chat,
+                text,
+                keyboard: (!empty).then_some(keyboard),
+            }),
+        }
+    }
+
+    /// "Request access": asks for the name, unless a request is already waiting.
+    async fn ask_name(&mut self, query_id: String, message: Option<CallbackMessage>) {
+        let pending = self
+            .engine
+            .storage
+            .access_request(self.user.id)
+            .await
+            .is_ok_and(|r| r.is_some_and(|r| r.status == RequestStatus::Pending));
+        if pending {
+            self.answer(query_id, Some(t(self.lang(), "access-request-already")));
+            return self.staff_only(None, message).await;
+        }
+        self.answer(query_id, None);
+        self.enter_dialogue_for(Dialogue::AccessName, NAME_WAIT)
+            .await;
+        let text = Html::escape(&t_args(
+            self.lang(),
+            "access-ask-name",
+            &[("max", NAME_MAX_CHARS.into())],
+        ));
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: None,
+        });
+    }
+
+    /// The typed name: checked, rate-limited, filed, and the admins told.
+    async fn name_typed(&mut self, text: &str) {
+        // The same cleaning as display names: admins see this in a list.
+        let name = guard::display_name(text);
+        let length = name.chars().count();
+        if !(NAME_MIN_CHARS..=NAME_MAX_CHARS).contains(&length) {
+            let hint = Html::escape(&t_args(
+                self.lang(),
+                "access-name-length",
+                &[("max", NAME_MAX_CHARS.into())],
+            ));
+            return self.actions.push(Action::Send {
+                chat: self.chat,
+                text: hint,
+                keyboard: None,
+            });
+        }
+        self.end_dialogue().await;
+        let key = format!("access-requests:{}", self.user.id);
+        // A state store that cannot count lets the request through: the one
+        // pending request per person still holds.
+        let over = self
+            .engine
+            .state
+            .incr(&key, REQUEST_WINDOW)
+            .await
+            .is_ok_and(|n| n > REQUESTS_PER_WINDOW);
+        if over {
+            metrics::counter!("trainbot_access_requests_limited_total").increment(1);
+            return self.notify("access-request-limit");
+        }
+        let filed = self
+            .engine
+            .storage
+            .request_access(self.user.id, &name, self.now())
+            .await;
+        match filed {
+            Ok(true) => {
+                self.audit("access_request", format!("{}: {name}", self.user.id))
+                    .await;
+                self.notify("access-request-sent");
+                self.tell_admins(&name).await;
+            }
+            Ok(false) => self.notify("access-request-already"),
+            Err(e) => self.unavailable("cannot file an access request", &e),
+        }
+    }
+
+    /// Tells every allow-listed admin who has used the bot (Telegram refuses
+    /// messages to people who never started it) about a new request.
+    async fn tell_admins(&mut self, name: &str) {
+        let storage = self.engine.storage.clone();
+        let who = person_line(
+            name,
+            &self.user.first_name,
+            self.user.username.as_deref(),
+            self.user.id,
+        );
+        for &admin in &self.engine.admins {
+            let Ok(Some(person)) = storage.user(UserId(admin)).await else {
+                continue;
+            };
+            if person.inactive || person.blocked {
+                continue;
+            }
+            let lang = person.language;
+            let text = Html::escape(&t_args(
+                lang,
+                "admin-access-new-request",
+                &[("name", who.clone().into())],
+            ));
+            let open = Button::new(
+                t(lang, "btn-admin-open-requests"),
+                Callback::Admin(domain::callback::AdminAction::Access(
+                    domain::callback::AccessAction::Requests,
+                )),
+            );
+            self.actions.push(Action::Send {
+                chat: ChatId(admin),
+                text,
+                keyboard: Some(Keyboard::default().row(vec![open])),
+            });
+        }
+    }
+
+    /// `/start <code>` from a stranger: a valid invite lets them in, registered
+    /// into the invite's park and department; anything else is refused clearly.
+    async fn redeem(&mut self, raw: &str) {
+        let Some(code) = InviteCode::parse(raw) else {
+            metrics::counter!("trainbot_invites_refused_total").increment(1);
+            return self
+                .staff_only(Some(html(self.lang(), "access-invite-invalid")), None)
+                .await;
+        };
+        let storage = self.engine.storage.clone();
+        let redemption = match storage
+            .redeem_invite(code.as_str(), self.user.id, self.now())
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return self.unavailable("cannot redeem an invite", &e),
+        };
+        let refusal = match redemption {
+            Redemption::Admitted(invite) => {
+                self.audit("invite_used", format!("#{}", invite.id)).await;
+                // Ids the content pack no longer has are left for onboarding to ask.
+                let park = invite.park.filter(|p| self.pack().park(p).is_some());
+                let department = invite
+                    .department
+                    .filter(|d| self.pack().department(d).is_some());
+                for field in [
+                    park.map(|p| ProfileField::Park(Some(p))),
+                    department.map(|d| ProfileField::Department(Some(d))),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if let Err(e) = storage.set_profile_field(self.user.id, field.clone()).await {
+                        tracing::warn!(error = %e, "cannot save the invite's profile field");
+                        continue;
+                    }
+                    match field {
+                        ProfileField::Park(p) => self.staff.park = p,
+                        ProfileField::Department(d) => self.staff.department = d,
+                        ProfileField::Position(_) => {}
+                    }
+                }
+                return self.welcome_invited().await;
+            }
+            Redemption::Unknown => "access-invite-invalid",
+            Redemption::Expired => "access-invite-expired",
+            Redemption::Revoked => "access-invite-revoked",
+            Redemption::UsedUp => "access-invite-used-up",
+        };
+        metrics::counter!("trainbot_invites_refused_total").increment(1);
+        self.staff_only(Some(html(self.lang(), refusal)), None)
+            .await;
+    }
+
+    async fn welcome_invited(&mut self) {
+        let name = self.user.first_name.clone();
+        let welcome = Html::escape(&t_args(
+            self.lang(),
+            "access-invite-welcome",
+            &[("name", name.into())],
+        ));
+        if self.staff.onboarded {
+            let home = crate::screens::Screen::Home;
+            return self.send_screen(Some(welcome), home).await;
+        }
+        self.resume_onboarding(welcome).await;
+    }
+}
+
+/// One request as a line of the admin's list: the typed name, then who typed it.
+pub(crate) fn request_line(r: &AccessRequest) -> String {
+    person_line(&r.name, &r.first_name, r.username.as_deref(), r.user)
+}
+
+/// "Typed name (Telegram name, @username, id)": the typed name alone proves nothing.
+fn person_line(name: &str, first_name: &str, username: Option<&str>, id: UserId) -> String {
+    match username {
+        Some(u) => format!("{name} ({first_name}, @{u}, {id})"),
+        None => format!("{name} ({first_name}, {id})"),
+    }
+}

@@ -1,0 +1,545 @@
+//! The admin panel's access screens: invite links (list, a four-step "new invite"
+//! with buttons only, revoke) and access requests (approve, reject). Every action
+//! arrives through the admin guard and is written to the audit log; the invite
+//! code itself is a secret and is never put in the log (the invite's id is).
+//!
+//! The invite being drawn up is kept in the state store per admin, so each button
+//! carries only its own choice and callback data stays far below 64 bytes.
+
+use std::time::Duration;
+
+use domain::callback::{AccessAction, AdminAction, Callback, Slug};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::invite::InviteCode;
+use domain::learning;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{Invite, NewInvite};
+use crate::screens::Rendered;
+
+use super::request_line;
+
+/// Invites on one screen: the newest; at about 170 characters each they fit one
+/// message.
+const INVITES_SHOWN: u32 = 20;
+/// Requests on one screen: the oldest, so deciding them brings up the next.
+const REQUESTS_SHOWN: u32 = 10;
+/// How long an unfinished invite is remembered.
+const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
+/// The lifetimes and use limits offered (0: no limit).
+const DAYS: [u16; 3] = [1, 7, 30];
+const USES: [u16; 4] = [1, 10, 50, 0];
+
+/// The invite being drawn up: the choices made so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Draft {
+    park: Option<String>,
+    department: Option<String>,
+    days: Option<u16>,
+}
+
+impl Draft {
+    fn encode(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.park.as_deref().unwrap_or("-"),
+            self.department.as_deref().unwrap_or("-"),
+            self.days.map(|d| d.to_string()).unwrap_or_default()
+        )
+    }
+
+    fn decode(raw: &str) -> Option<Draft> {
+        let mut parts = raw.split('|');
+        let slug = |s: Option<&str>| match s? {
+            "-" => Some(None),
+            s => Slug::parse(s).map(|s| Some(s.as_str().to_owned())),
+        };
+        let park = slug(parts.next())?;
+        let department = slug(parts.next())?;
+        let days = match parts.next()? {
+            "" => None,
+            d => Some(d.parse().ok()?),
+        };
+        parts.next().is_none().then_some(Draft {
+            park,
+            department,
+            days,
+        })
+    }
+}
+
+fn access(action: AccessAction) -> Callback {
+    Callback::Admin(AdminAction::Access(action))
+}
+
+impl Turn<'_> {
+    /// One access action, already past the admin guard.
+    pub(crate) async fn admin_access(
+        &mut self,
+        action: AccessAction,
+        message: Option<CallbackMessage>,
+    ) {
+        match action {
+            AccessAction::Invites => self.admin_invites(None, message).await,
+            AccessAction::NewInvite => {
+                self.save_draft(&Draft::default()).await;
+                let screen = self.invite_park_step();
+                self.show_rendered(message, screen);
+            }
+            AccessAction::InvitePark(park) => {
+                let park = park.map(|p| p.as_str().to_owned());
+                if park
+                    .as_deref()
+                    .is_some_and(|p| self.pack().park(p).is_none())
+                {
+                    return self.draft_lost(message).await;
+                }
+                self.save_draft(&Draft {
+                    park,
+                    ..Draft::default()
+                })
+                .await;
+                let screen = self.invite_department_step();
+                self.show_rendered(message, screen);
+            }
+            AccessAction::InviteDepartment(department) => {
+                let department = department.map(|d| d.as_str().to_owned());
+                let known = department
+                    .as_deref()
+                    .is_none_or(|d| self.pack().department(d).is_some());
+                let Some(draft) = self.draft().await.filter(|_| known) else {
+                    return self.draft_lost(message).await;
+                };
+                self.save_draft(&Draft {
+                    department,
+                    days: None,
+                    ..draft
+                })
+                .await;
+                let screen = self.invite_choice_step(
+                    "admin-invite-step-days",
+                    DAYS.iter().map(|&d| {
+                        let label = t_args(self.lang(), "btn-admin-days", &[("days", d.into())]);
+                        (label, AccessAction::InviteDays(d))
+                    }),
+                );
+                self.show_rendered(message, screen);
+            }
+            AccessAction::InviteDays(days) => {
+                let Some(draft) = self.draft().await.filter(|_| DAYS.contains(&days)) else {
+                    return self.draft_lost(message).await;
+                };
+                self.save_draft(&Draft {
+                    days: Some(days),
+                    ..draft
+                })
+                .await;
+                let screen = self.invite_choice_step(
+                    "admin-invite-step-uses",
+                    USES.iter().map(|&n| {
+                        let label = match n {
+                            0 => t(self.lang(), "btn-admin-uses-unlimited"),
+                            n => t_args(self.lang(), "btn-admin-uses", &[("n", n.into())]),
+                        };
+                        (label, AccessAction::InviteUses(n))
+                    }),
+                );
+                self.show_rendered(message, screen);
+            }
+            AccessAction::InviteUses(uses) => self.create_invite(uses, message).await,
+            AccessAction::Revoke(id) => {
+                let revoked = match self.engine.storage.revoke_invite(id, self.now()).await {
+                    Ok(r) => r,
+                    Err(e) => return self.unavailable("cannot revoke an invite", &e),
+                };
+                let key = if revoked {
+                    self.audit("invite_revoke", format!("#{id}")).await;
+                    "admin-invite-revoked"
+                } else {
+                    "admin-invite-not-revoked"
+                };
+                let note = Html::escape(&t_args(self.lang(), key, &[("n", id.into())]));
+                self.admin_invites(Some(note), message).await;
+            }
+            AccessAction::Requests => self.admin_requests(None, message).await,
+            AccessAction::Approve(user) => self.decide(UserId(user), true, message).await,
+            AccessAction::Reject(user) => self.decide(UserId(user), false, message).await,
+        }
+    }
+
+    /// The panel's access row: invites, and the requests with how many wait.
+    pub(crate) async fn access_panel_row(&self) -> Vec<Button> {
+        let lang = self.lang();
+        let requests = match self.engine.storage.count_pending_requests().await {
+            Ok(n) => t_args(lang, "btn-admin-requests", &[("n", n.into())]),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot count access requests");
+                t(lang, "btn-admin-requests-unknown")
+            }
+        };
+        vec![
+            Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
+            Button::new(requests, access(AccessAction::Requests)),
+        ]
+    }
+
+    fn draft_key(&self) -> String {
+        format!("adm:invite-draft:{}", self.user.id)
+    }
+
+    async fn save_draft(&self, draft: &Draft) {
+        if let Err(e) = self
+            .engine
+            .state
+            .put(&self.draft_key(), &draft.encode(), DRAFT_TTL)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot save the invite being drawn up");
+        }
+    }
+
+    async fn draft(&self) -> Option<Draft> {
+        match self.engine.state.get(&self.draft_key()).await {
+            Ok(raw) => raw.as_deref().and_then(Draft::decode),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the invite being drawn up");
+                None
+            }
+        }
+    }
+
+    /// A step pressed out of order, after the draft expired, or for a park or
+    /// department the pack no longer has: start again from the list.
+    async fn draft_lost(&mut self, message: Option<CallbackMessage>) {
+        let note = html(self.lang(), "admin-invite-draft-lost");
+        self.admin_invites(Some(note), message).await;
+    }
+
+    fn invite_park_step(&self) -> Rendered {
+        let lang = self.lang();
+        let parks = self.pack().parks().iter().filter_map(|p| {
+            Slug::parse(&p.id)
+                .map(|s| (p.name.get(lang).clone(), AccessAction::InvitePark(Some(s))))
+        });
+        let any = (
+            t(lang, "btn-admin-any-park"),
+            AccessAction::InvitePark(None),
+        );
+        self.invite_choice_step("admin-invite-step-park", parks.chain([any]))
+    }
+
+    fn invite_department_step(&self) -> Rendered {
+        let lang = self.lang();
+        let departments = self.pack().departments().iter().filter_map(|d| {
+            Slug::parse(&d.id).map(|s| {
+                (
+                    d.name.get(lang).clone(),
+                    AccessAction::InviteDepartment(Some(s)),
+                )
+            })
+        });
+        let any = (
+            t(lang, "btn-admin-any-department"),
+            AccessAction::InviteDepartment(None),
+        );
+        self.invite_choice_step("admin-invite-step-department", departments.chain([any]))
+    }
+
+    /// A step of the new invite: a question, one button per choice (two a row),
+    /// and a way back to the list.
+    fn invite_choice_step(
+        &self,
+        question: &str,
+        choices: impl Iterator<Item = (String, AccessAction)>,
+    ) -> Rendered {
+        let buttons: Vec<Button> = choices
+            .map(|(label, action)| Button::new(label, access(action)))
+            .collect();
+        let mut keyboard = Keyboard::default();
+        for pair in buttons.chunks(2) {
+            keyboard = keyboard.row(pair.to_vec());
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            t(self.lang(), "btn-admin-invites"),
+            access(AccessAction::Invites),
+        )]);
+        Rendered {
+            text: Html::bold(&html(self.lang(), question)),
+            keyboard,
+        }
+    }
+
+    async fn create_invite(&mut self, uses: u16, message: Option<CallbackMessage>) {
+        let draft = self.draft().await;
+        let Some((draft, days)) = draft
+            .and_then(|d| d.days.map(|days| (d, days)))
+            .filter(|_| USES.contains(&uses))
+        else {
+            return self.draft_lost(message).await;
+        };
+        let now = self.now();
+        let invite = NewInvite {
+            code: InviteCode::from_random(rand::random()).to_string(),
+            park: draft.park,
+            department: draft.department,
+            created_by: self.user.id,
+            created_at: now,
+            expires_at: now + time::Duration::days(i64::from(days)),
+            max_uses: (uses > 0).then_some(u32::from(uses)),
+        };
+        let created = match self.engine.storage.create_invite(&invite).await {
+            Ok(created) => created,
+            Err(e) => return self.unavailable("cannot create an invite", &e),
+        };
+        let _ = self.engine.state.delete(&self.draft_key()).await;
+        self.audit(
+            "invite_create",
+            format!(
+                "#{} park={} department={} days={days} uses={}",
+                created.id,
+                created.park.as_deref().unwrap_or("any"),
+                created.department.as_deref().unwrap_or("any"),
+                created.max_uses.map_or("any".to_owned(), |n| n.to_string()),
+            ),
+        )
+        .await;
+        let lang = self.lang();
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-invite-created",
+            &[("n", created.id.into())],
+        )));
+        text.push_text("\n\n");
+        text.push(&self.invite_card(&created));
+        let keyboard = Keyboard::default().row(vec![
+            Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
+            Button::new(
+                t(lang, "btn-admin-panel"),
+                Callback::Admin(AdminAction::Panel),
+            ),
+        ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// The link that lets a person in: a `t.me` deep link when the bot knows its
+    /// username, otherwise the command to type.
+    fn invite_link(&self, code: &str) -> String {
+        match &self.engine.bot_username {
+            Some(bot) => format!("https://t.me/{bot}?start={code}"),
+            None => format!("/start {code}"),
+        }
+    }
+
+    /// An invite's binding, uses, expiry and link.
+    fn invite_card(&self, invite: &Invite) -> Html {
+        let lang = self.lang();
+        let park = invite
+            .park
+            .as_deref()
+            .and_then(|p| self.pack().park(p))
+            .map_or_else(
+                || t(lang, "admin-invite-any-park"),
+                |p| p.name.get(lang).clone(),
+            );
+        let department = invite
+            .department
+            .as_deref()
+            .and_then(|d| self.pack().department(d))
+            .map_or_else(
+                || t(lang, "admin-invite-any-department"),
+                |d| d.name.get(lang).clone(),
+            );
+        let uses = match invite.max_uses {
+            Some(max) => t_args(
+                lang,
+                "admin-invite-uses",
+                &[("n", invite.uses.into()), ("total", max.into())],
+            ),
+            None => t_args(
+                lang,
+                "admin-invite-uses-unlimited",
+                &[("n", invite.uses.into())],
+            ),
+        };
+        let until = t_args(
+            lang,
+            "admin-invite-until",
+            &[(
+                "when",
+                learning::local_date_time(invite.expires_at, self.timezone()).into(),
+            )],
+        );
+        let mut card = Html::bold(&Html::escape(&format!("#{}", invite.id)));
+        card.push_text(&format!(" · {park} · {department}\n{uses} · {until}\n"));
+        card.push(&Html::code(&self.invite_link(&invite.code)));
+        card
+    }
+
+    async fn admin_invites(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let invites = match self
+            .engine
+            .storage
+            .active_invites(self.now(), INVITES_SHOWN)
+            .await
+        {
+            Ok(invites) => invites,
+            Err(e) => return self.unavailable("cannot list invites", &e),
+        };
+        self.audit("view_invites", String::new()).await;
+        let mut text = note.map_or_else(Html::default, |mut n| {
+            n.push_text("\n\n");
+            n
+        });
+        text.push(&Html::bold(&html(lang, "admin-invites-title")));
+        if invites.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-invites-empty"));
+        }
+        let mut keyboard = Keyboard::default();
+        let mut revokes = Vec::new();
+        for invite in &invites {
+            text.push_text("\n\n");
+            text.push(&self.invite_card(invite));
+            revokes.push(Button::new(
+                t_args(lang, "btn-admin-revoke", &[("n", invite.id.into())]),
+                access(AccessAction::Revoke(invite.id)),
+            ));
+        }
+        for pair in revokes.chunks(2) {
+            keyboard = keyboard.row(pair.to_vec());
+        }
+        keyboard = keyboard
+            .row(vec![Button::new(
+                t(lang, "btn-admin-new-invite"),
+                access(AccessAction::NewInvite),
+            )])
+            .row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    async fn admin_requests(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let (requests, total) = match (
+            storage.pending_requests(REQUESTS_SHOWN).await,
+            storage.count_pending_requests().await,
+        ) {
+            (Ok(r), Ok(n)) => (r, n),
+            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot list requests", &e),
+        };
+        self.audit("view_requests", String::new()).await;
+        let tz = self.timezone().to_owned();
+        let mut text = note.map_or_else(Html::default, |mut n| {
+            n.push_text("\n\n");
+            n
+        });
+        text.push(&Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-requests-title",
+            &[("total", total.into())],
+        ))));
+        if requests.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-requests-empty"));
+        }
+        let mut keyboard = Keyboard::default();
+        for r in &requests {
+            let when = learning::local_date_time(r.requested_at, &tz);
+            text.push_text(&format!("\n\n• {} · {when}", request_line(r)));
+            let short: String = r.name.chars().take(30).collect();
+            keyboard = keyboard.row(vec![
+                Button::new(
+                    t_args(lang, "btn-admin-approve", &[("name", short.into())]),
+                    access(AccessAction::Approve(r.user.0)),
+                ),
+                Button::new(
+                    t(lang, "btn-admin-reject"),
+                    access(AccessAction::Reject(r.user.0)),
+                ),
+            ]);
+        }
+        keyboard = keyboard.row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Approves or rejects a pending request, tells the person, audits it. A
+    /// request someone else decided first is left as it is.
+    async fn decide(&mut self, user: UserId, approve: bool, message: Option<CallbackMessage>) {
+        let storage = self.engine.storage.clone();
+        let request = match storage.access_request(user).await {
+            Ok(r) => r,
+            Err(e) => return self.unavailable("cannot read an access request", &e),
+        };
+        let decided = match &request {
+            Some(_) => {
+                storage
+                    .decide_request(user, approve, self.user.id, self.now())
+                    .await
+            }
+            None => Ok(false),
+        };
+        let decided = match decided {
+            Ok(d) => d,
+            Err(e) => return self.unavailable("cannot decide an access request", &e),
+        };
+        let lang = self.lang();
+        let note = match request.filter(|_| decided) {
+            None => html(lang, "admin-request-decided"),
+            Some(request) => {
+                let (action, admin_key, person_key) = if approve {
+                    (
+                        "access_approve",
+                        "admin-request-approved",
+                        "access-approved",
+                    )
+                } else {
+                    ("access_reject", "admin-request-rejected", "access-rejected")
+                };
+                self.audit(action, request_line(&request)).await;
+                let person_lang = match storage.user(user).await {
+                    Ok(Some(p)) => p.language,
+                    _ => lang,
+                };
+                self.actions.push(Action::Send {
+                    chat: ChatId(user.0),
+                    text: html(person_lang, person_key),
+                    keyboard: None,
+                });
+                Html::escape(&t_args(lang, admin_key, &[("name", request.name.into())]))
+            }
+        };
+        self.admin_requests(Some(note), message).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_round_trip_and_refuse_garbage() {
+        for draft in [
+            Draft::default(),
+            Draft {
+                park: Some("zelenopark".into()),
+                department: None,
+                days: Some(7),
+            },
+            Draft {
+                park: None,
+                department: Some("bar".into()),
+                days: None,
+            },
+        ] {
+            assert_eq!(Draft::decode(&draft.encode()), Some(draft));
+        }
+        for raw in ["", "-|-", "-|-|x", "-|-|1|2", "Bad|-|", "a|b|70000"] {
+            assert_eq!(Draft::decode(raw), None, "{raw:?}");
+        }
+    }
+}
