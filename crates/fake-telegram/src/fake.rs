@@ -214,6 +214,13 @@ impl FakeTelegram {
         self.changed(id)
     }
 
+    /// Queues a photo with a caption from the person; returns its update_id. The
+    /// photo gets a file id the bot can send on.
+    pub fn send_photo_with_caption(&self, user_id: i64, caption: &str) -> i64 {
+        let id = self.state().user_message(user_id, Some(caption), true);
+        self.changed(id)
+    }
+
     /// Presses the button with exactly this text on the chat's latest bot message that
     /// has an inline keyboard.
     pub fn press(&self, user_id: i64, button_text: &str) -> Result<i64, FakeError> {

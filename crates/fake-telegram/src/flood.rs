@@ -2,10 +2,15 @@
 //! for the whole bot, applied to the sending methods, and a record of the bot ignoring
 //! a `retry_after`.
 //!
+//! Replies to a person who pressed a button or wrote in the last
+//! [`INTERACTIVE_WINDOW`] are limited per chat only: Telegram's bot-wide limit is
+//! for bulk sends.
+//!
 //! Off by default. When on, a sending request over a limit is answered 429
 //! `Too Many Requests: retry after N` with `parameters.retry_after = N` and not applied
 //! (not a violation). Until the time a 429 named has passed, every request to that chat
-//! (or, after a global 429, every sending request) is an ignored `retry_after`: it is
+//! (or, after a global 429, every retry to a chat refused since) is an ignored
+//! `retry_after`: it is
 //! recorded in [`FakeTelegram::retry_after_ignored`](crate::FakeTelegram::retry_after_ignored)
 //! and refused with another 429 naming the time still left.
 
@@ -103,6 +108,14 @@ pub struct FloodState {
     chat_wait: HashMap<i64, Instant>,
     /// The time until which the last global 429 told the bot to wait.
     global_wait: Option<Instant>,
+    /// Chat → when its person last pressed a button or wrote: replies to them are
+    /// not bulk sends.
+    interactions: HashMap<i64, Instant>,
+    /// Chats refused during the current global wait: a request to one of them before
+    /// the wait ends is a retry that ignored `retry_after`. (Other chats' requests in
+    /// that time were sent before the bot could have read the 429: refused, not
+    /// counted.)
+    refused_in_global_wait: std::collections::HashSet<i64>,
     pub refusals: usize,
     pub ignored: Vec<IgnoredRetry>,
 }
@@ -122,7 +135,21 @@ fn ceil_secs(d: Duration) -> u64 {
     secs.max(1)
 }
 
+/// How long after a person's last update the bot's messages to them count as
+/// replies, which Telegram does not count against the bot-wide bulk limit.
+pub const INTERACTIVE_WINDOW: Duration = Duration::from_secs(10);
+
 impl FloodState {
+    /// The person in `chat` just pressed a button or wrote to the bot.
+    pub fn interaction(&mut self, chat: i64, now: Instant) {
+        self.interactions.insert(chat, now);
+    }
+
+    fn is_reply(&self, chat: Option<i64>, now: Instant) -> bool {
+        chat.and_then(|c| self.interactions.get(&c))
+            .is_some_and(|&at| now.saturating_duration_since(at) <= INTERACTIVE_WINDOW)
+    }
+
     /// Admits one sending request (taking a token from its chat's bucket and the global
     /// one) or refuses it with the 429 to answer.
     pub fn admit(
@@ -133,8 +160,20 @@ impl FloodState {
         now: Instant,
     ) -> Result<(), ApiError> {
         // The bot ignoring an earlier 429: the chat's own first, then the global one.
+        // Replies to someone using the bot are limited per chat only.
+        let reply = self.is_reply(chat_id, now);
         let chat_wait = chat_id.and_then(|c| self.chat_wait.get(&c).map(|&until| (Some(c), until)));
-        let global_wait = self.global_wait.map(|until| (None, until));
+        if let Some(until) = self.global_wait.filter(|&until| !reply && now < until) {
+            let retry = chat_id.is_none_or(|c| !self.refused_in_global_wait.insert(c));
+            if !retry {
+                self.refusals += 1;
+                return Err(too_many(ceil_secs(until - now)));
+            }
+        }
+        let global_wait = self
+            .global_wait
+            .filter(|_| !reply)
+            .map(|until| (None, until));
         for (scope, until) in [chat_wait, global_wait].into_iter().flatten() {
             if now < until {
                 let early_by = until - now;
@@ -171,14 +210,20 @@ impl FloodState {
             self.refusals += 1;
             return Err(too_many(retry_after));
         }
-        if global.tokens < 1.0 {
+        if !reply && global.tokens < 1.0 {
             let wait = global.time_to_token(config.global_per_second);
             let retry_after = config.retry_after_secs.max(ceil_secs(wait));
             self.global_wait = Some(now + Duration::from_secs(retry_after));
+            self.refused_in_global_wait.clear();
+            if let Some(c) = chat_id {
+                self.refused_in_global_wait.insert(c);
+            }
             self.refusals += 1;
             return Err(too_many(retry_after));
         }
-        global.tokens -= 1.0;
+        if !reply {
+            global.tokens -= 1.0;
+        }
         if let Some((_, bucket)) = chat {
             bucket.tokens -= 1.0;
         }

@@ -453,10 +453,13 @@ impl State {
 
     pub fn user_message(&mut self, user_id: i64, text: Option<&str>, photo: bool) -> i64 {
         self.ensure_user(user_id);
+        self.flood.interaction(user_id, std::time::Instant::now());
         let file_id = photo.then(|| self.new_file(MediaKind::Photo, 54_321, None, None));
         let chat = self.chats.entry(user_id).or_default();
         let mut message = StoredMessage::new(chat.next_id(), false);
-        if let Some(text) = text {
+        if let (Some(caption), Some(_)) = (text, &file_id) {
+            message.caption = Some(caption.to_owned());
+        } else if let Some(text) = text {
             message.text = Some(text.to_owned());
             if text.starts_with('/') {
                 let command = text.split_whitespace().next().unwrap_or(text);
@@ -482,6 +485,7 @@ impl State {
 
     pub fn callback(&mut self, user_id: i64, message_id: i64, data: &str) -> i64 {
         self.ensure_user(user_id);
+        self.flood.interaction(user_id, std::time::Instant::now());
         let id = self.new_callback_id(user_id);
         let message = match self.chats.get(&user_id).and_then(|c| c.live(message_id)) {
             Some(m) => self.message_json(user_id, m),

@@ -177,14 +177,19 @@ async fn forty_chats_at_once_hit_the_global_limit() {
         statuses.push(status);
     }
     // The global bucket (20, refilling at 1/s) admits the first 20 (one more if the
-    // requests were very slow); once the first 429 arrives, everything after it is an
-    // ignored retry_after of that global 429.
+    // requests were very slow); once the first 429 arrives, everything after it is
+    // refused too. Those were first tries at other chats, which a sender with several
+    // requests in flight cannot help: only a retry to a refused chat before the wait
+    // ends ignores the 429.
     let sent = statuses.iter().take_while(|&&s| s == 200).count();
     assert!((20..=21).contains(&sent), "{statuses:?}");
     assert!(statuses[sent..].iter().all(|&s| s == 429), "{statuses:?}");
     assert_eq!(h.fake.flood_refusals(), 40 - sent);
+    assert!(h.fake.retry_after_ignored().is_empty());
+    let (status, _) = h.call("sendMessage", text(chats[sent + 5], "again")).await;
+    assert_eq!(status, 429);
     let ignored = h.fake.retry_after_ignored();
-    assert_eq!(ignored.len(), 40 - sent - 1, "{ignored:?}");
+    assert_eq!(ignored.len(), 1, "{ignored:?}");
     assert!(ignored.iter().all(|i| i.chat_id.is_none()), "{ignored:?}");
     assert_eq!(h.fake.sent_times().len(), sent);
     let delivered = chats
@@ -234,4 +239,47 @@ async fn non_sending_methods_are_never_limited() {
     assert_eq!(h.fake.flood_refusals(), 1);
     assert!(h.fake.retry_after_ignored().is_empty());
     assert!(h.fake.unanswered_callbacks().is_empty());
+}
+
+#[tokio::test]
+async fn replies_to_someone_using_the_bot_are_not_bulk() {
+    let h = flooded(FloodControl {
+        per_chat_per_second: 1.0,
+        per_chat_burst: 5,
+        global_per_second: 0.01,
+        global_burst: 1,
+        retry_after_secs: 1,
+    })
+    .await;
+    let (busy, quiet, other) = (7_100_000_001, 7_100_000_002, 7_100_000_003);
+    for chat in [busy, quiet, other] {
+        h.fake.add_user(TestUser::new(chat, "U"));
+    }
+    h.fake.send_text(busy, "/menu");
+    // Replies to the person who just wrote take no bot-wide tokens…
+    for n in 0..3 {
+        let (status, envelope) = h
+            .call("sendMessage", text(busy, &format!("reply {n}")))
+            .await;
+        assert_eq!(status, 200, "{envelope}");
+    }
+    // …so the one bulk token is still there for a chat nobody is using, and then
+    // the bulk limit holds.
+    assert_eq!(h.call("sendMessage", text(quiet, "news")).await.0, 200);
+    assert_eq!(h.call("sendMessage", text(other, "news")).await.0, 429);
+    // The per-chat limit still applies to replies.
+    let statuses: Vec<u16> = statuses_of_sends(&h, busy, 3).await;
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+async fn statuses_of_sends(h: &Harness, chat: i64, n: usize) -> Vec<u16> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(
+            h.call("sendMessage", text(chat, &format!("more {i}")))
+                .await
+                .0,
+        );
+    }
+    out
 }
