@@ -101,7 +101,8 @@ impl TestApp {
             .expect("embedded stack")
     }
 
-    async fn spawn_full(
+    /// A running bot with every knob: stack, clock, extra settings, fake config.
+    pub async fn spawn_full(
         stack: Stack,
         clock: Arc<dyn Clock>,
         extra: &[(&str, String)],
@@ -213,6 +214,57 @@ impl TestApp {
         .expect("the database")
     }
 
+    /// Kills the bot mid-work, as a crash or `kill -9` would: everything it was
+    /// doing stops wherever it was.
+    pub async fn crash(&mut self) {
+        if let Some((_, handle)) = self.running.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+    }
+
+    /// People already known to the bot (as if they had written to it at `seen`),
+    /// in a park and department, straight into the database: for tests that need
+    /// thousands of them.
+    pub async fn enrol(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+        park: Option<&str>,
+        department: Option<&str>,
+        seen: time::OffsetDateTime,
+    ) {
+        use engine::ports::{LearningStore, ProfileField, Storage, UserProfile};
+        let storage = self.storage().await;
+        for id in ids {
+            self.fake.add_user(TestUser::new(id, format!("Staff {id}")));
+            let profile = UserProfile {
+                id: domain::ids::UserId(id),
+                first_name: format!("Staff {id}"),
+                last_name: None,
+                username: None,
+                language_code: Some("en".into()),
+            };
+            storage
+                .touch_user(&profile, domain::lang::Lang::En, seen)
+                .await
+                .expect("stored");
+            for field in [
+                park.map(|p| ProfileField::Park(Some(p.to_owned()))),
+                department.map(|d| ProfileField::Department(Some(d.to_owned()))),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                storage
+                    .set_profile_field(profile.id, field)
+                    .await
+                    .expect("stored");
+            }
+            storage.mark_onboarded(profile.id).await.expect("stored");
+        }
+        storage.close().await;
+    }
+
     /// Stops the bot the way SIGTERM does, and waits until it has.
     pub async fn stop(&mut self) {
         if let Some((shutdown, handle)) = self.running.take() {
@@ -269,7 +321,7 @@ impl TestApp {
 }
 
 /// The settings that make `admins` admins with [`ADMIN_PASSWORD`].
-fn admin_settings(admins: &[i64]) -> Vec<(&'static str, String)> {
+pub fn admin_settings(admins: &[i64]) -> Vec<(&'static str, String)> {
     let hash = server::passwords::hash_password(ADMIN_PASSWORD).expect("a hash");
     let ids = admins
         .iter()

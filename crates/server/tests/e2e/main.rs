@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod broadcast;
 mod browse;
 mod helpers;
 mod hostile;
