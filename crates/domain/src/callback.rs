@@ -16,7 +16,8 @@
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
-//! unblock).
+//! unblock, `E` exports, `X<export>` one export, `d<id>` a person's data, `e<id>` /
+//! `f<id>` erase a person / confirmed), `1D` ask for one's data to be deleted.
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -79,6 +80,8 @@ pub enum Callback {
     Review,
     /// An admin panel action; what it may do is decided by the admin guard.
     Admin(AdminAction),
+    /// The person asks for their data to be deleted (from /privacy).
+    RequestDeletion,
     /// Switch the interface language.
     Language(Lang),
 }
@@ -145,6 +148,65 @@ pub enum AdminAction {
     /// Block a person (the reason is typed next).
     Block(i64),
     Unblock(i64),
+    /// The exports screen.
+    Exports,
+    /// Send one export as a CSV document.
+    Export(ExportChoice),
+    /// Send everything stored about one person as a CSV document.
+    ExportPerson(i64),
+    /// Ask to confirm erasing a person.
+    Erase(i64),
+    /// Erase a person (the confirmation was pressed).
+    EraseConfirmed(i64),
+}
+
+/// Which table an admin exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportChoice {
+    People,
+    Activity(Period),
+    QuizResults,
+    Audit,
+}
+
+/// The period of an activity export, in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// Since 00:00 UTC today.
+    Today,
+    Last7Days,
+    Last30Days,
+    AllTime,
+}
+
+impl ExportChoice {
+    pub const ALL: [ExportChoice; 7] = [
+        ExportChoice::People,
+        ExportChoice::Activity(Period::Today),
+        ExportChoice::Activity(Period::Last7Days),
+        ExportChoice::Activity(Period::Last30Days),
+        ExportChoice::Activity(Period::AllTime),
+        ExportChoice::QuizResults,
+        ExportChoice::Audit,
+    ];
+
+    fn code(self) -> char {
+        match self {
+            ExportChoice::People => 'p',
+            ExportChoice::Activity(Period::Today) => 'd',
+            ExportChoice::Activity(Period::Last7Days) => 'w',
+            ExportChoice::Activity(Period::Last30Days) => 'm',
+            ExportChoice::Activity(Period::AllTime) => 'a',
+            ExportChoice::QuizResults => 'q',
+            ExportChoice::Audit => 'l',
+        }
+    }
+
+    fn from_code(code: &str) -> Option<ExportChoice> {
+        ExportChoice::ALL
+            .into_iter()
+            .find(|c| code.len() == 1 && code.starts_with(c.code()))
+    }
 }
 
 /// Which people a list shows.
@@ -269,8 +331,14 @@ impl Callback {
                 AdminAction::Person(id) => format!("{VERSION}Ac{id}"),
                 AdminAction::Block(id) => format!("{VERSION}Ab{id}"),
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
+                AdminAction::Exports => format!("{VERSION}AE"),
+                AdminAction::Export(choice) => format!("{VERSION}AX{}", choice.code()),
+                AdminAction::ExportPerson(id) => format!("{VERSION}Ad{id}"),
+                AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
+                AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
             },
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
+            Callback::RequestDeletion => format!("{VERSION}D"),
         }
     }
 
@@ -303,11 +371,13 @@ impl Callback {
             'r' if rest.is_empty() => Ok(Callback::Progress),
             'Q' if rest.is_empty() => Ok(Callback::Quizzes),
             'v' if rest.is_empty() => Ok(Callback::Review),
+            'D' if rest.is_empty() => Ok(Callback::RequestDeletion),
             'A' => match rest {
                 "p" => Ok(Callback::Admin(AdminAction::Panel)),
                 "s" => Ok(Callback::Admin(AdminAction::Statistics)),
                 "x" => Ok(Callback::Admin(AdminAction::Logout)),
                 "a" => Ok(Callback::Admin(AdminAction::Audit { before: None })),
+                "E" => Ok(Callback::Admin(AdminAction::Exports)),
                 _ => admin_with_arguments(rest).map(Callback::Admin),
             },
             'k' => optional_slug(rest).map(Callback::Park),
@@ -362,7 +432,7 @@ impl Callback {
 }
 
 /// Admin actions that carry arguments: `a<before>`, `L<status>[.<after>]`,
-/// `c<id>`, `b<id>`, `u<id>`.
+/// `c<id>`, `b<id>`, `u<id>`, `X<export>`, `d<id>`, `e<id>`, `f<id>`.
 fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
     let mut chars = rest.chars();
     let kind = chars.next().ok_or(DecodeError::Malformed)?;
@@ -378,6 +448,12 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'c' => Ok(AdminAction::Person(one_id(args)?)),
         'b' => Ok(AdminAction::Block(one_id(args)?)),
         'u' => Ok(AdminAction::Unblock(one_id(args)?)),
+        'd' => Ok(AdminAction::ExportPerson(one_id(args)?)),
+        'e' => Ok(AdminAction::Erase(one_id(args)?)),
+        'f' => Ok(AdminAction::EraseConfirmed(one_id(args)?)),
+        'X' => ExportChoice::from_code(args)
+            .map(AdminAction::Export)
+            .ok_or(DecodeError::Malformed),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -497,6 +573,7 @@ mod tests {
             (0..i64::MAX, any::<u16>())
                 .prop_map(|(attempt, position)| Callback::Next { attempt, position }),
             Just(Callback::Review),
+            Just(Callback::RequestDeletion),
             prop_oneof![
                 Just(AdminAction::Panel),
                 Just(AdminAction::Statistics),
@@ -510,6 +587,11 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Person),
                 (0..i64::MAX).prop_map(AdminAction::Block),
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
+                Just(AdminAction::Exports),
+                prop::sample::select(ExportChoice::ALL.to_vec()).prop_map(AdminAction::Export),
+                (0..i64::MAX).prop_map(AdminAction::ExportPerson),
+                (0..i64::MAX).prop_map(AdminAction::Erase),
+                (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
             ]
             .prop_map(Callback::Admin),
         ]
@@ -571,6 +653,14 @@ mod tests {
             "1Ac",
             "1Ac-5",
             "1Ab1.2",
+            "1AE1",
+            "1AX",
+            "1AXz",
+            "1AXpp",
+            "1Ad",
+            "1Ae-1",
+            "1Af01",
+            "1Dx",
             "1o",
             "1oabc",
             "1s12345678",
@@ -607,5 +697,17 @@ mod tests {
             "1pAb3dE6gH.65535"
         );
         assert_eq!(Callback::Language(Lang::En).encode(), "1len");
+        assert_eq!(Callback::RequestDeletion.encode(), "1D");
+        assert_eq!(
+            Callback::Admin(AdminAction::Export(ExportChoice::Activity(
+                Period::Last7Days
+            )))
+            .encode(),
+            "1AXw"
+        );
+        assert_eq!(
+            Callback::Admin(AdminAction::EraseConfirmed(42)).encode(),
+            "1Af42"
+        );
     }
 }

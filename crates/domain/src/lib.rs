@@ -12,6 +12,7 @@
 //! - [`split`]: long pages cut into message-sized parts.
 //! - [`content`]: the content pack: loading, validation, the menu tree.
 //! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
+//! - [`spreadsheet`]: CSV cells and rows for exports, safe to open in a spreadsheet.
 //! - [`learning`]: quiz grading and shuffling, attempt limits, spaced review, progress,
 //!   reminder timing in a park's time zone, certificate codes.
 
@@ -23,3 +24,4 @@ pub mod lang;
 pub mod learning;
 pub mod render;
 pub mod split;
+pub mod spreadsheet;
