@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod admin;
 mod learning;
+mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
@@ -20,6 +21,10 @@ pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
+};
+pub use personal_data::{
+    ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,
+    PersonExport, PersonalDataStore, StoredCounts, Subject,
 };
 
 /// What Telegram tells us about a person with each update.
@@ -97,7 +102,7 @@ pub enum StorageError {
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
-pub trait Storage: LearningStore + AdminStore + Send + Sync + 'static {
+pub trait Storage: LearningStore + AdminStore + PersonalDataStore + Send + Sync + 'static {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through

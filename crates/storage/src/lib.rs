@@ -32,6 +32,10 @@
 //!   and its rows in `records/learning.rs`; `*/admin.rs` likewise implement the
 //!   admin port ([`engine::ports::AdminStore`]: the append-only audit log, the
 //!   people statistics and the paged people list).
+//! - `personal_data.rs` dispatches the personal-data port
+//!   ([`engine::ports::PersonalDataStore`]: keyset-paged exports, deletion requests,
+//!   erasure); `sql/`, `records/`, `sqlite/` and `postgres/personal_data.rs` hold its
+//!   statements, rows and backend implementations.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -39,6 +43,7 @@
 
 mod connect;
 mod error;
+mod personal_data;
 mod postgres;
 mod records;
 mod sql;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod learning;
+mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;

@@ -9,6 +9,8 @@
 mod admin;
 #[path = "conformance/learning.rs"]
 mod learning;
+#[path = "conformance/personal_data.rs"]
+mod personal_data;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
@@ -130,6 +132,7 @@ async fn story(s: &SqlStorage) {
     media_cache(s).await;
     learning::story(s).await;
     admin::story(s).await;
+    personal_data::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;
