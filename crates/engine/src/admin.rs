@@ -125,7 +125,7 @@ impl Turn<'_> {
         self.say("admin-password-prompt");
     }
 
-    fn say(&mut self, key: &str) {
+    pub(crate) fn say(&mut self, key: &str) {
         self.actions.push(Action::Send {
             chat: self.chat,
             text: html(self.lang(), key),
@@ -295,6 +295,11 @@ impl Turn<'_> {
                 );
             }
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
+            AdminAction::Exports => self.admin_exports(message),
+            AdminAction::Export(choice) => self.admin_export(choice).await,
+            AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
+            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
+            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -325,13 +330,19 @@ impl Turn<'_> {
                     Callback::Admin(AdminAction::Audit { before: None }),
                 ),
             ])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-people"),
-                Callback::Admin(AdminAction::People {
-                    status: ListStatus::Any,
-                    after: None,
-                }),
-            )])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-admin-people"),
+                    Callback::Admin(AdminAction::People {
+                        status: ListStatus::Any,
+                        after: None,
+                    }),
+                ),
+                Button::new(
+                    t(lang, "btn-admin-exports"),
+                    Callback::Admin(AdminAction::Exports),
+                ),
+            ])
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
@@ -670,6 +681,7 @@ impl Turn<'_> {
                 ));
             }
         }
+        let privacy = self.person_card_privacy(id, &mut text).await;
         let toggle = if person.blocked {
             Button::new(
                 t(lang, "btn-admin-unblock"),
@@ -685,7 +697,7 @@ impl Turn<'_> {
             status: ListStatus::Any,
             after: None,
         });
-        let keyboard = Keyboard::default().row(vec![toggle]).row(vec![
+        let keyboard = Keyboard::default().row(vec![toggle]).row(privacy).row(vec![
             Button::new(t(lang, "btn-admin-people"), all),
             Button::new(
                 t(lang, "btn-admin-panel"),

@@ -90,6 +90,10 @@ mod tests {
             ("left", 2.into()),
             ("minutes", 5.into()),
             ("reason", "x".into()),
+            ("seconds", 10.into()),
+            ("id", "42".into()),
+            ("activity", 12.into()),
+            ("attempts", 13.into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -18,6 +18,9 @@
 //! - [`i18n`]: the bot's own words (Fluent files in `locales/`).
 //! - [`activity`]: batched activity writing off the update path.
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
+//!   writer the transport runs for [`Action::SendExport`]).
+//! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
 pub mod action;
@@ -25,11 +28,13 @@ pub mod activity;
 pub mod admin;
 mod dialogue;
 pub mod engine;
+pub mod exports;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
 mod onboarding;
 pub mod ports;
+mod privacy;
 mod progress;
 mod quiz;
 pub mod reminders;
