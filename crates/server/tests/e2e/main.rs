@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browse;
+mod exports;
 mod helpers;
 mod hostile;
 mod learning;
