@@ -645,8 +645,14 @@ impl Turn<'_> {
         self.send_export(kind, name, name.to_owned(), name).await;
     }
 
-    /// Everything stored about one person, rate limited and audited (by id).
+    /// Everything stored about one person, rate limited and audited (by id). An
+    /// erased or unknown person has nothing to export.
     pub(crate) async fn admin_export_person(&mut self, id: UserId) {
+        match self.engine.storage.user(id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        }
         self.send_export(
             ExportKind::Person(id),
             &format!("person-{id}"),

@@ -411,6 +411,17 @@ async fn privacy_request_export_and_erasure(stack: Stack) {
         audit.iter().all(|e| !e.detail.contains("Anna")),
         "the audit keeps the id"
     );
+    // An old "Export data" button finds nobody to export.
+    let gone = app.fake.press_on(ADMIN, card.message_id, "1Ad601");
+    app.handled(gone).await;
+    assert!(
+        app.fake
+            .last_bot_message(ADMIN)
+            .unwrap()
+            .text
+            .unwrap()
+            .contains("There is no such person")
+    );
 
     // The people export no longer names her; her result is there, anonymised.
     let second = log_in(&app, SECOND_ADMIN).await;
