@@ -187,8 +187,10 @@ impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
                 .chain(cells)
                 .collect()
         };
-        let mut header: Vec<String> = section.map(|_| "section".to_owned()).into_iter().collect();
-        header.extend(table.header().iter().map(|h| (*h).to_owned()));
+        let header = section
+            .map(|_| "section")
+            .into_iter()
+            .chain(table.header().iter().copied());
         self.out.write_all(&encode_rows([header])?).await?;
         let mut after = None;
         loop {

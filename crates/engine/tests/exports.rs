@@ -81,3 +81,57 @@ async fn an_empty_table_is_a_header_only() {
     assert_eq!(summary, ExportSummary { rows: 0, pages: 1 });
     assert_eq!(out, b"\xEF\xBB\xBFid,at,actor,action,detail\r\n");
 }
+
+#[tokio::test]
+async fn a_person_export_is_one_file_of_sections() {
+    use engine::ports::{Activity, ActivityKind, PersonalDataStore};
+    let storage = storage::testing::fresh_sqlite().await.unwrap();
+    let at = datetime!(2026-11-28 10:00 UTC);
+    for (id, name) in [(7, "=Anna"), (8, "Boris")] {
+        let profile = UserProfile {
+            id: UserId(id),
+            first_name: name.to_owned(),
+            last_name: None,
+            username: None,
+            language_code: None,
+        };
+        storage.touch_user(&profile, Lang::En, at).await.unwrap();
+        storage
+            .record_activity(&[Activity {
+                user: UserId(id),
+                kind: ActivityKind::PageView,
+                subject: Some(format!("bar/{name}.md")),
+                at,
+            }])
+            .await
+            .unwrap();
+    }
+    storage.request_deletion(UserId(7), at).await.unwrap();
+    let mut out = Vec::new();
+    let summary = write_csv(&storage, ExportKind::Person(UserId(7)), 1, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(summary.rows, 2, "the profile and one activity record");
+    let text = String::from_utf8(out[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    let sections: Vec<&str> = lines.iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(
+        sections,
+        [
+            "section", "profile", "section", "activity", "section", "section", "section", "section"
+        ],
+        "{text}"
+    );
+    assert!(lines[0].starts_with("section,id,first_name,"));
+    assert!(lines[1].starts_with("profile,7,'=Anna,"));
+    assert!(
+        lines[1].ends_with(",2026-11-28T10:00:00Z"),
+        "the deletion request"
+    );
+    assert!(lines[3].ends_with(",7,page_view,bar/=Anna.md,2026-11-28T10:00:00Z"));
+    assert!(!text.contains("Boris"), "nobody else's data");
+    assert_eq!(
+        lines[6], "section,quiz,question,stage,due",
+        "the review section's header"
+    );
+}
