@@ -17,7 +17,9 @@
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
 //! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
-//! broadcasts, see [`BroadcastAction`]), `1R` a stranger asks for access.
+//! broadcasts, see [`BroadcastAction`], `E` exports, `X<export>` one export,
+//! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed), `1R` a
+//! stranger asks for access, `1D` ask for one's data to be deleted.
 
 mod access;
 mod broadcast;
@@ -86,6 +88,8 @@ pub enum Callback {
     Review,
     /// An admin panel action; what it may do is decided by the admin guard.
     Admin(AdminAction),
+    /// The person asks for their data to be deleted (from /privacy).
+    RequestDeletion,
     /// Switch the interface language.
     Language(Lang),
     /// A stranger asks an admin to let them in (their name is typed next).
@@ -158,6 +162,65 @@ pub enum AdminAction {
     Broadcast(BroadcastAction),
     /// Invites and access requests.
     Access(AccessAction),
+    /// The exports screen.
+    Exports,
+    /// Send one export as a CSV document.
+    Export(ExportChoice),
+    /// Send everything stored about one person as a CSV document.
+    ExportPerson(i64),
+    /// Ask to confirm erasing a person.
+    Erase(i64),
+    /// Erase a person (the confirmation was pressed).
+    EraseConfirmed(i64),
+}
+
+/// Which table an admin exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportChoice {
+    People,
+    Activity(Period),
+    QuizResults,
+    Audit,
+}
+
+/// The period of an activity export, in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// Since 00:00 UTC today.
+    Today,
+    Last7Days,
+    Last30Days,
+    AllTime,
+}
+
+impl ExportChoice {
+    pub const ALL: [ExportChoice; 7] = [
+        ExportChoice::People,
+        ExportChoice::Activity(Period::Today),
+        ExportChoice::Activity(Period::Last7Days),
+        ExportChoice::Activity(Period::Last30Days),
+        ExportChoice::Activity(Period::AllTime),
+        ExportChoice::QuizResults,
+        ExportChoice::Audit,
+    ];
+
+    fn code(self) -> char {
+        match self {
+            ExportChoice::People => 'p',
+            ExportChoice::Activity(Period::Today) => 'd',
+            ExportChoice::Activity(Period::Last7Days) => 'w',
+            ExportChoice::Activity(Period::Last30Days) => 'm',
+            ExportChoice::Activity(Period::AllTime) => 'a',
+            ExportChoice::QuizResults => 'q',
+            ExportChoice::Audit => 'l',
+        }
+    }
+
+    fn from_code(code: &str) -> Option<ExportChoice> {
+        ExportChoice::ALL
+            .into_iter()
+            .find(|c| code.len() == 1 && code.starts_with(c.code()))
+    }
 }
 
 /// Which people a list shows.
@@ -284,9 +347,15 @@ impl Callback {
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
                 AdminAction::Broadcast(b) => format!("{VERSION}AB{}", b.encode()),
                 AdminAction::Access(action) => format!("{VERSION}A{}", action.encode()),
+                AdminAction::Exports => format!("{VERSION}AE"),
+                AdminAction::Export(choice) => format!("{VERSION}AX{}", choice.code()),
+                AdminAction::ExportPerson(id) => format!("{VERSION}Ad{id}"),
+                AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
+                AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
+            Callback::RequestDeletion => format!("{VERSION}D"),
         }
     }
 
@@ -320,6 +389,7 @@ impl Callback {
             'Q' if rest.is_empty() => Ok(Callback::Quizzes),
             'v' if rest.is_empty() => Ok(Callback::Review),
             'R' if rest.is_empty() => Ok(Callback::RequestAccess),
+            'D' if rest.is_empty() => Ok(Callback::RequestDeletion),
             'A' => match rest {
                 "p" => Ok(Callback::Admin(AdminAction::Panel)),
                 "s" => Ok(Callback::Admin(AdminAction::Statistics)),
@@ -328,6 +398,7 @@ impl Callback {
                 _ if rest.starts_with(['I', 'R']) => {
                     AccessAction::decode(rest).map(|a| Callback::Admin(AdminAction::Access(a)))
                 }
+                "E" => Ok(Callback::Admin(AdminAction::Exports)),
                 _ => admin_with_arguments(rest).map(Callback::Admin),
             },
             'k' => optional_slug(rest).map(Callback::Park),
@@ -382,7 +453,7 @@ impl Callback {
 }
 
 /// Admin actions that carry arguments: `a<before>`, `L<status>[.<after>]`,
-/// `c<id>`, `b<id>`, `u<id>`.
+/// `c<id>`, `b<id>`, `u<id>`, `X<export>`, `d<id>`, `e<id>`, `f<id>`.
 fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
     let mut chars = rest.chars();
     let kind = chars.next().ok_or(DecodeError::Malformed)?;
@@ -399,6 +470,12 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'b' => Ok(AdminAction::Block(one_id(args)?)),
         'u' => Ok(AdminAction::Unblock(one_id(args)?)),
         'B' => BroadcastAction::decode(args).map(AdminAction::Broadcast),
+        'd' => Ok(AdminAction::ExportPerson(one_id(args)?)),
+        'e' => Ok(AdminAction::Erase(one_id(args)?)),
+        'f' => Ok(AdminAction::EraseConfirmed(one_id(args)?)),
+        'X' => ExportChoice::from_code(args)
+            .map(AdminAction::Export)
+            .ok_or(DecodeError::Malformed),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -539,6 +616,7 @@ mod tests {
             (0..i64::MAX, any::<u16>())
                 .prop_map(|(attempt, position)| Callback::Next { attempt, position }),
             Just(Callback::Review),
+            Just(Callback::RequestDeletion),
             prop_oneof![
                 Just(AdminAction::Panel),
                 Just(AdminAction::Statistics),
@@ -554,6 +632,11 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
                 any_broadcast_action().prop_map(AdminAction::Broadcast),
                 access::tests::any_access_action().prop_map(AdminAction::Access),
+                Just(AdminAction::Exports),
+                prop::sample::select(ExportChoice::ALL.to_vec()).prop_map(AdminAction::Export),
+                (0..i64::MAX).prop_map(AdminAction::ExportPerson),
+                (0..i64::MAX).prop_map(AdminAction::Erase),
+                (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),
@@ -616,6 +699,14 @@ mod tests {
             "1Ac",
             "1Ac-5",
             "1Ab1.2",
+            "1AE1",
+            "1AX",
+            "1AXz",
+            "1AXpp",
+            "1Ad",
+            "1Ae-1",
+            "1Af01",
+            "1Dx",
             "1o",
             "1oabc",
             "1s12345678",
@@ -652,5 +743,17 @@ mod tests {
             "1pAb3dE6gH.65535"
         );
         assert_eq!(Callback::Language(Lang::En).encode(), "1len");
+        assert_eq!(Callback::RequestDeletion.encode(), "1D");
+        assert_eq!(
+            Callback::Admin(AdminAction::Export(ExportChoice::Activity(
+                Period::Last7Days
+            )))
+            .encode(),
+            "1AXw"
+        );
+        assert_eq!(
+            Callback::Admin(AdminAction::EraseConfirmed(42)).encode(),
+            "1Af42"
+        );
     }
 }

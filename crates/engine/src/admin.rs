@@ -125,7 +125,7 @@ impl Turn<'_> {
         self.say("admin-password-prompt");
     }
 
-    fn say(&mut self, key: &str) {
+    pub(crate) fn say(&mut self, key: &str) {
         self.actions.push(Action::Send {
             chat: self.chat,
             text: html(self.lang(), key),
@@ -297,6 +297,11 @@ impl Turn<'_> {
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
             AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
             AdminAction::Access(action) => self.admin_access(action, message).await,
+            AdminAction::Exports => self.admin_exports(message),
+            AdminAction::Export(choice) => self.admin_export(choice).await,
+            AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
+            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
+            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -343,6 +348,10 @@ impl Turn<'_> {
                     })),
                 ),
             ])
+            .row(vec![Button::new(
+                t(lang, "btn-admin-exports"),
+                Callback::Admin(AdminAction::Exports),
+            )])
             .row(access)
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
@@ -693,6 +702,7 @@ impl Turn<'_> {
                 ));
             }
         }
+        let privacy = self.person_card_privacy(id, &mut text).await;
         let toggle = if person.blocked {
             Button::new(
                 t(lang, "btn-admin-unblock"),
@@ -708,7 +718,7 @@ impl Turn<'_> {
             status: ListStatus::Any,
             after: None,
         });
-        let keyboard = Keyboard::default().row(vec![toggle]).row(vec![
+        let keyboard = Keyboard::default().row(vec![toggle]).row(privacy).row(vec![
             Button::new(t(lang, "btn-admin-people"), all),
             Button::new(
                 t(lang, "btn-admin-panel"),

@@ -200,7 +200,7 @@ impl Engine {
     /// The commands to register with Telegram, per language.
     pub fn commands(lang: Lang) -> Vec<(String, String)> {
         [
-            "start", "menu", "quiz", "progress", "profile", "help", "language", "cancel",
+            "start", "menu", "quiz", "progress", "profile", "privacy", "help", "language", "cancel",
         ]
         .into_iter()
         .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
@@ -355,6 +355,7 @@ impl Turn<'_> {
             }
             "language" => self.send_screen(None, Screen::Languages).await,
             "profile" => self.show_profile(None).await,
+            "privacy" => self.show_privacy(None).await,
             "progress" => self.show_progress(None).await,
             "quiz" => self.show_quizzes(None).await,
             "verify" if self.is_admin() => self.verify_certificate(args).await,
@@ -498,6 +499,7 @@ impl Turn<'_> {
                 self.quiz_next(query_id, attempt, position, message).await
             }
             Callback::Review => self.review_start(query_id, message).await,
+            Callback::RequestDeletion => self.request_deletion(query_id, message).await,
             Callback::Admin(action) => self.admin_guard(query_id, action, message).await,
             other => {
                 let screen = Screen::from_callback(other, self.pack());

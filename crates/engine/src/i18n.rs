@@ -105,6 +105,10 @@ mod tests {
             ("zone", "x".into()),
             ("example", "x".into()),
             ("rate", "x".into()),
+            ("seconds", 10.into()),
+            ("id", "42".into()),
+            ("activity", 12.into()),
+            ("attempts", 13.into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

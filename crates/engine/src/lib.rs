@@ -21,6 +21,9 @@
 //!   request, invite links; `access/panel.rs` holds the admin's invite and request
 //!   screens.
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
+//!   writer the transport runs for [`Action::SendExport`]).
+//! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
 mod access;
@@ -30,11 +33,13 @@ pub mod admin;
 mod broadcasts;
 mod dialogue;
 pub mod engine;
+pub mod exports;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
 mod onboarding;
 pub mod ports;
+mod privacy;
 mod progress;
 mod quiz;
 pub mod reminders;

@@ -12,6 +12,7 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
@@ -24,6 +25,10 @@ pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
+};
+pub use personal_data::{
+    ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,
+    PersonExport, PersonalDataStore, StoredCounts, Subject,
 };
 
 /// What Telegram tells us about a person with each update.
@@ -102,7 +107,14 @@ pub enum StorageError {
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
 pub trait Storage:
-    LearningStore + AdminStore + AccessStore + BroadcastStore + Send + Sync + 'static
+    LearningStore
+    + AdminStore
+    + AccessStore
+    + BroadcastStore
+    + PersonalDataStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language

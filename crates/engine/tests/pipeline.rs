@@ -808,3 +808,57 @@ impl BroadcastStore for DownStorage {
         Err(down())
     }
 }
+
+#[async_trait]
+impl engine::ports::PersonalDataStore for DownStorage {
+    async fn export_people(
+        &self,
+        _: Option<UserId>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonExport>, StorageError> {
+        Err(down())
+    }
+    async fn export_activity(
+        &self,
+        _: engine::ports::ActivityFilter,
+        _: Option<i64>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::ActivityExport>, StorageError> {
+        Err(down())
+    }
+    async fn export_attempts(
+        &self,
+        _: engine::ports::AttemptFilter,
+        _: Option<i64>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::AttemptExport>, StorageError> {
+        Err(down())
+    }
+    async fn export_answers(
+        &self,
+        _: UserId,
+        _: Option<(i64, u16)>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::AnswerExport>, StorageError> {
+        Err(down())
+    }
+    async fn certificates_of(&self, _: UserId) -> Result<Vec<Certificate>, StorageError> {
+        Err(down())
+    }
+    async fn stored_counts(&self, _: UserId) -> Result<engine::ports::StoredCounts, StorageError> {
+        Err(down())
+    }
+    async fn request_deletion(&self, _: UserId, _: OffsetDateTime) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn deletion_requested(&self, _: UserId) -> Result<Option<OffsetDateTime>, StorageError> {
+        Err(down())
+    }
+    async fn erase_person(
+        &self,
+        _: UserId,
+        _: OffsetDateTime,
+    ) -> Result<Option<engine::ports::Erasure>, StorageError> {
+        Err(down())
+    }
+}

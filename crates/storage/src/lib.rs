@@ -36,6 +36,10 @@
 //!   invites, requests), written once as a macro that `sqlite/access.rs` and
 //!   `postgres/access.rs` expand with their time types; SQL in `sql/access.rs`,
 //!   rows in `records/access.rs`.
+//! - `personal_data.rs` dispatches the personal-data port
+//!   ([`engine::ports::PersonalDataStore`]: keyset-paged exports, deletion requests,
+//!   erasure); `sql/`, `records/`, `sqlite/` and `postgres/personal_data.rs` hold its
+//!   statements, rows and backend implementations.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -45,6 +49,7 @@ mod access;
 mod broadcast;
 mod connect;
 mod error;
+mod personal_data;
 mod postgres;
 mod records;
 mod sql;

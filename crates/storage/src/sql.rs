@@ -7,6 +7,7 @@
 pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
+pub(crate) mod personal_data;
 
 /// The columns every user query returns, in the order `decode_user` reads them.
 macro_rules! user_columns {

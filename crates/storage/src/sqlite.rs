@@ -9,6 +9,7 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;

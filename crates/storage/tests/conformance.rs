@@ -13,6 +13,8 @@ mod admin;
 mod broadcast;
 #[path = "conformance/learning.rs"]
 mod learning;
+#[path = "conformance/personal_data.rs"]
+mod personal_data;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
@@ -137,6 +139,7 @@ async fn story(s: &SqlStorage) {
     broadcast::story(s).await;
     admin::story(s).await;
     access::story(s).await;
+    personal_data::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

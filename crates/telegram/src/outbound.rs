@@ -4,6 +4,11 @@
 //! still runs (a failed toast must not cost the person their screen), except a 403,
 //! which marks the person inactive and ends the chat's turn. Every call retries a
 //! 429 after exactly `retry_after` and network or 5xx errors with backoff.
+//!
+//! An export ([`Action::SendExport`]) is written page by page into a temporary
+//! file by [`engine::exports::write_csv`] and uploaded from that file with a
+//! streamed body, so neither step holds the whole export in memory; the file is
+//! deleted when the upload is done.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +16,7 @@ use std::time::Duration;
 use domain::content::{Media, MediaKind};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
+use engine::exports::{self, EXPORT_PAGE, Export, ExportError};
 use engine::ports::Storage;
 use engine::{Action, Keyboard};
 use teloxide::Bot;
@@ -23,6 +29,7 @@ use teloxide::types::{
     CallbackQueryId, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup,
     InputFile, Message, MessageId, ParseMode,
 };
+use tokio::io::AsyncWriteExt;
 
 use crate::errors::{Failure, classify};
 
@@ -47,6 +54,8 @@ impl Retry {
         transient: 0,
     };
 }
+/// Telegram's limit on a document a bot uploads.
+const UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
 
 pub struct Outbound {
     bot: Bot,
@@ -190,6 +199,7 @@ impl Outbound {
                 )
                 .await
                 .map(drop),
+            Action::SendExport { chat, export } => self.send_export(chat, &export).await,
             Action::Delete { chat, message_id } => {
                 match call(self.retry, "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
@@ -201,6 +211,50 @@ impl Outbound {
                 }
             }
         }
+    }
+
+    /// Writes the export to a temporary file and uploads it; if it cannot be
+    /// written (or is over Telegram's upload limit) the admin gets `export.failed`.
+    async fn send_export(&self, chat: ChatId, export: &Export) -> Result<(), Failure> {
+        let file = match self.write_export(export).await {
+            Ok(file) => file,
+            Err(e) => {
+                tracing::error!(error = %e, export = %export.file_name, "cannot write an export");
+                return self.send(chat, &export.failed, None).await.map(drop);
+            }
+        };
+        let path = file.path().to_owned();
+        call(self.retry, "sendDocument", || {
+            let upload = InputFile::file(path.clone()).file_name(export.file_name.clone());
+            self.bot
+                .send_document(tg(chat), upload)
+                .caption(export.caption.as_str())
+                .parse_mode(ParseMode::Html)
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn write_export(&self, export: &Export) -> Result<tempfile::NamedTempFile, ExportError> {
+        let file = tempfile::NamedTempFile::new()?;
+        let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
+        let summary =
+            exports::write_csv(self.storage.as_ref(), export.kind, EXPORT_PAGE, &mut out).await?;
+        out.flush().await?;
+        let size = file.as_file().metadata()?.len();
+        tracing::info!(
+            export = %export.file_name,
+            rows = summary.rows,
+            pages = summary.pages,
+            bytes = size,
+            "export written"
+        );
+        if size > UPLOAD_LIMIT {
+            return Err(ExportError::Io(std::io::Error::other(format!(
+                "{size} bytes is over Telegram's upload limit of {UPLOAD_LIMIT}"
+            ))));
+        }
+        Ok(file)
     }
 
     async fn send(
@@ -321,6 +375,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::SendMedia { chat, .. }
         | Action::SendDocument { chat, .. }
         | Action::SendFile { chat, .. }
+        | Action::SendExport { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),
         Action::AnswerCallback { .. } => None,
     }

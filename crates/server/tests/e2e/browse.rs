@@ -216,7 +216,8 @@ async fn commands_are_registered_in_both_languages() {
         assert_eq!(
             names,
             [
-                "start", "menu", "quiz", "progress", "profile", "help", "language", "cancel"
+                "start", "menu", "quiz", "progress", "profile", "privacy", "help", "language",
+                "cancel"
             ],
             "{code:?}"
         );

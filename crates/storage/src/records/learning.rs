@@ -254,7 +254,7 @@ pub(crate) fn attempts_with_answers<T>(
         .collect()
 }
 
-fn to_u32(stored: i64, what: impl FnOnce() -> String) -> Result<u32, StorageError> {
+pub(crate) fn to_u32(stored: i64, what: impl FnOnce() -> String) -> Result<u32, StorageError> {
     u32::try_from(stored).map_err(|_| corrupt(format!("{} is out of range: {stored}", what())))
 }
 

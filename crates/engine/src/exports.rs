@@ -1,0 +1,748 @@
+//! CSV exports: what an admin asks for, and how a file is written.
+//!
+//! The engine decides *what* is exported (the admin guard, the rate limit, the
+//! audit entry, the file name) and returns an [`Action::SendExport`]; the transport
+//! executes it by calling [`write_csv`] into a temporary file and uploading that
+//! file with a streamed body. [`write_csv`] reads storage one keyset page at a time
+//! ([`EXPORT_PAGE`] rows, ordered by id) and writes each page out before reading
+//! the next, so an export of any size holds one page in memory. Every cell passes
+//! [`domain::spreadsheet`], which neutralises formulas; files start with a UTF-8
+//! BOM and all times are UTC ISO-8601 (`2026-11-28T09:15:30.123456Z`).
+//!
+//! A person's data export is several tables in one file: each section starts with
+//! its own header row whose first cell is `section`, and every row's first cell
+//! names its section.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::callback::{AdminAction, Callback, ExportChoice, Period};
+use domain::html::Html;
+use domain::ids::UserId;
+use domain::learning;
+use domain::spreadsheet::{BOM, CsvError, encode_rows};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::action::{Action, Button, Keyboard};
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{
+    ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, AuditEntry,
+    Certificate, PersonExport, ReviewItem, Storage, StorageError, Subject,
+};
+use crate::screens::Rendered;
+
+/// Rows read from storage at a time.
+pub const EXPORT_PAGE: u32 = 500;
+
+/// How often one admin may start an export: each one reads whole tables.
+const EXPORT_INTERVAL: Duration = Duration::from_secs(10);
+
+/// What to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    People,
+    /// Activity at or after `since` (from the beginning when `None`), before `until`.
+    Activity {
+        since: Option<OffsetDateTime>,
+        until: OffsetDateTime,
+    },
+    /// One row per finished knowledge check.
+    QuizResults,
+    Audit,
+    /// Everything stored about one person.
+    Person(UserId),
+}
+
+/// An export the transport writes and sends as a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub kind: ExportKind,
+    /// What and when: `people-2026-11-28.csv`.
+    pub file_name: String,
+    pub caption: Html,
+    /// Sent instead of the file when it cannot be written or is too large.
+    pub failed: Html,
+}
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot write the export file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+}
+
+/// What [`write_csv`] did: data rows written and storage pages read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub rows: u64,
+    pub pages: u64,
+}
+
+/// Writes the export as CSV into `out`, reading `page` rows from storage at a time.
+pub async fn write_csv<W>(
+    storage: &dyn Storage,
+    kind: ExportKind,
+    page: u32,
+    out: &mut W,
+) -> Result<ExportSummary, ExportError>
+where
+    W: AsyncWrite + Unpin + Send,
+{
+    out.write_all(BOM).await?;
+    let mut writer = TableWriter {
+        storage,
+        page: page.max(1),
+        out,
+        summary: ExportSummary::default(),
+    };
+    match kind {
+        ExportKind::People => writer.table(&People, None).await?,
+        ExportKind::Activity { since, until } => {
+            let filter = ActivityFilter {
+                user: None,
+                since,
+                until: Some(until),
+            };
+            writer.table(&Activities(filter), None).await?
+        }
+        ExportKind::QuizResults => {
+            let filter = AttemptFilter {
+                user: None,
+                finished_quizzes_only: true,
+            };
+            writer.table(&Attempts(filter), None).await?
+        }
+        ExportKind::Audit => writer.table(&Audit, None).await?,
+        ExportKind::Person(user) => {
+            writer.table(&Profile(user), Some("profile")).await?;
+            let activity = ActivityFilter {
+                user: Some(user),
+                ..ActivityFilter::default()
+            };
+            writer
+                .table(&Activities(activity), Some("activity"))
+                .await?;
+            let attempts = AttemptFilter {
+                user: Some(user),
+                finished_quizzes_only: false,
+            };
+            writer.table(&Attempts(attempts), Some("attempt")).await?;
+            writer.table(&Answers(user), Some("answer")).await?;
+            writer.table(&Reviews(user), Some("review")).await?;
+            writer
+                .table(&Certificates(user), Some("certificate"))
+                .await?;
+        }
+    }
+    writer.out.flush().await?;
+    Ok(writer.summary)
+}
+
+/// One kind of row an export reads page by page.
+#[async_trait]
+trait Table: Sync {
+    type Item: Send;
+    type Key: Send + Copy;
+
+    fn header(&self) -> &'static [&'static str];
+    /// At most `limit` items after `after` (from the start when `None`), in key
+    /// order.
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<Self::Key>,
+        limit: u32,
+    ) -> Result<Vec<Self::Item>, StorageError>;
+    fn key(item: &Self::Item) -> Self::Key;
+    fn row(item: &Self::Item) -> Vec<String>;
+}
+
+struct TableWriter<'a, W> {
+    storage: &'a dyn Storage,
+    page: u32,
+    out: &'a mut W,
+    summary: ExportSummary,
+}
+
+impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
+    /// The header, then every page of `table`, each written before the next is
+    /// read. With a `section`, every row starts with it.
+    async fn table<T: Table>(
+        &mut self,
+        table: &T,
+        section: Option<&str>,
+    ) -> Result<(), ExportError> {
+        let prefixed = |cells: Vec<String>| -> Vec<String> {
+            section
+                .map(|s| s.to_owned())
+                .into_iter()
+                .chain(cells)
+                .collect()
+        };
+        let header = section
+            .map(|_| "section")
+            .into_iter()
+            .chain(table.header().iter().copied());
+        self.out.write_all(&encode_rows([header])?).await?;
+        let mut after = None;
+        loop {
+            let items = table.page(self.storage, after, self.page).await?;
+            self.summary.pages += 1;
+            let rows = items.iter().map(|item| prefixed(T::row(item)));
+            self.out.write_all(&encode_rows(rows)?).await?;
+            self.summary.rows += items.len() as u64;
+            match items.last() {
+                Some(last) if items.len() >= self.page as usize => after = Some(T::key(last)),
+                _ => return Ok(()),
+            }
+        }
+    }
+}
+
+/// A time as UTC ISO-8601.
+fn utc(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+fn opt(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A person id, or `erased-N` for the anonymised rows of erasure N.
+fn subject(s: Subject) -> String {
+    match s {
+        Subject::Person(id) => id.to_string(),
+        Subject::Erased(n) => format!("erased-{n}"),
+    }
+}
+
+struct People;
+
+const PEOPLE_HEADER: &[&str] = &[
+    "id",
+    "first_name",
+    "last_name",
+    "username",
+    "language",
+    "park",
+    "department",
+    "position",
+    "onboarded",
+    "first_seen",
+    "last_seen",
+    "blocked",
+    "blocked_bot",
+    "deletion_requested",
+];
+
+fn person_row(p: &PersonExport) -> Vec<String> {
+    vec![
+        p.id.to_string(),
+        p.first_name.clone(),
+        opt(p.last_name.as_ref()),
+        opt(p.username.as_ref()),
+        p.language.code().to_owned(),
+        opt(p.park.as_ref()),
+        opt(p.department.as_ref()),
+        opt(p.position.as_ref()),
+        p.onboarded.to_string(),
+        utc(p.first_seen),
+        utc(p.last_seen),
+        p.blocked.to_string(),
+        p.inactive.to_string(),
+        opt(p.deletion_requested.map(utc)),
+    ]
+}
+
+#[async_trait]
+impl Table for People {
+    type Item = PersonExport;
+    type Key = UserId;
+
+    fn header(&self) -> &'static [&'static str] {
+        PEOPLE_HEADER
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonExport>, StorageError> {
+        storage.export_people(after, limit).await
+    }
+
+    fn key(item: &PersonExport) -> UserId {
+        item.id
+    }
+
+    fn row(item: &PersonExport) -> Vec<String> {
+        person_row(item)
+    }
+}
+
+/// One person's `users` row: the people export's page of one, starting just
+/// below their id.
+struct Profile(UserId);
+
+#[async_trait]
+impl Table for Profile {
+    type Item = PersonExport;
+    type Key = UserId;
+
+    fn header(&self) -> &'static [&'static str] {
+        PEOPLE_HEADER
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<UserId>,
+        _limit: u32,
+    ) -> Result<Vec<PersonExport>, StorageError> {
+        if after.is_some() {
+            return Ok(Vec::new());
+        }
+        let below = self.0.0.checked_sub(1).map(UserId);
+        let mut page = storage.export_people(below, 1).await?;
+        page.retain(|p| p.id == self.0);
+        Ok(page)
+    }
+
+    fn key(item: &PersonExport) -> UserId {
+        item.id
+    }
+
+    fn row(item: &PersonExport) -> Vec<String> {
+        person_row(item)
+    }
+}
+
+struct Activities(ActivityFilter);
+
+#[async_trait]
+impl Table for Activities {
+    type Item = ActivityExport;
+    type Key = i64;
+
+    fn header(&self) -> &'static [&'static str] {
+        &["id", "person", "kind", "node", "at"]
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ActivityExport>, StorageError> {
+        storage.export_activity(self.0, after, limit).await
+    }
+
+    fn key(item: &ActivityExport) -> i64 {
+        item.id
+    }
+
+    fn row(a: &ActivityExport) -> Vec<String> {
+        vec![
+            a.id.to_string(),
+            subject(a.subject),
+            a.kind.as_str().to_owned(),
+            opt(a.node.as_ref()),
+            utc(a.at),
+        ]
+    }
+}
+
+struct Attempts(AttemptFilter);
+
+#[async_trait]
+impl Table for Attempts {
+    type Item = AttemptExport;
+    type Key = i64;
+
+    fn header(&self) -> &'static [&'static str] {
+        &[
+            "attempt", "person", "name", "quiz", "kind", "score", "max", "percent", "passed",
+            "started", "finished",
+        ]
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AttemptExport>, StorageError> {
+        storage.export_attempts(self.0, after, limit).await
+    }
+
+    fn key(item: &AttemptExport) -> i64 {
+        item.id
+    }
+
+    fn row(a: &AttemptExport) -> Vec<String> {
+        let percent = a
+            .score
+            .zip(a.max_score)
+            .map(|(score, max)| learning::percent(score, max));
+        vec![
+            a.id.to_string(),
+            subject(a.subject),
+            opt(a.name.as_ref()),
+            a.quiz_id.clone(),
+            a.kind.as_str().to_owned(),
+            opt(a.score),
+            opt(a.max_score),
+            opt(percent),
+            opt(a.passed),
+            utc(a.started_at),
+            opt(a.finished_at.map(utc)),
+        ]
+    }
+}
+
+struct Answers(UserId);
+
+#[async_trait]
+impl Table for Answers {
+    type Item = AnswerExport;
+    type Key = (i64, u16);
+
+    fn header(&self) -> &'static [&'static str] {
+        &[
+            "attempt", "position", "quiz", "question", "chosen", "correct", "points", "answered",
+        ]
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<(i64, u16)>,
+        limit: u32,
+    ) -> Result<Vec<AnswerExport>, StorageError> {
+        storage.export_answers(self.0, after, limit).await
+    }
+
+    fn key(item: &AnswerExport) -> (i64, u16) {
+        (item.attempt, item.position)
+    }
+
+    fn row(a: &AnswerExport) -> Vec<String> {
+        vec![
+            a.attempt.to_string(),
+            a.position.to_string(),
+            a.quiz_id.clone(),
+            a.question_id.clone(),
+            a.chosen.clone(),
+            a.correct.to_string(),
+            a.points.to_string(),
+            utc(a.answered_at),
+        ]
+    }
+}
+
+/// The person's review schedule: a few rows, read at once.
+struct Reviews(UserId);
+
+#[async_trait]
+impl Table for Reviews {
+    type Item = ReviewItem;
+    type Key = ();
+
+    fn header(&self) -> &'static [&'static str] {
+        &["quiz", "question", "stage", "due"]
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<()>,
+        _limit: u32,
+    ) -> Result<Vec<ReviewItem>, StorageError> {
+        match after {
+            None => storage.reviews(self.0).await,
+            Some(()) => Ok(Vec::new()),
+        }
+    }
+
+    fn key(_: &ReviewItem) {}
+
+    fn row(r: &ReviewItem) -> Vec<String> {
+        vec![
+            r.quiz_id.clone(),
+            r.question_id.clone(),
+            r.stage.to_string(),
+            utc(r.due_at),
+        ]
+    }
+}
+
+/// The person's certificates: one per department at most, read at once.
+struct Certificates(UserId);
+
+#[async_trait]
+impl Table for Certificates {
+    type Item = Certificate;
+    type Key = ();
+
+    fn header(&self) -> &'static [&'static str] {
+        &[
+            "code",
+            "department",
+            "park",
+            "full_name",
+            "issued",
+            "quizzes",
+        ]
+    }
+
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<()>,
+        _limit: u32,
+    ) -> Result<Vec<Certificate>, StorageError> {
+        match after {
+            None => storage.certificates_of(self.0).await,
+            Some(()) => Ok(Vec::new()),
+        }
+    }
+
+    fn key(_: &Certificate) {}
+
+    fn row(c: &Certificate) -> Vec<String> {
+        let quizzes = c
+            .quizzes
+            .iter()
+            .map(|(quiz, percent)| format!("{quiz} {percent}%"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        vec![
+            c.code.clone(),
+            c.department.clone(),
+            opt(c.park.as_ref()),
+            c.full_name.clone(),
+            utc(c.issued_at),
+            quizzes,
+        ]
+    }
+}
+
+struct Audit;
+
+#[async_trait]
+impl Table for Audit {
+    type Item = AuditEntry;
+    type Key = i64;
+
+    fn header(&self) -> &'static [&'static str] {
+        &["id", "at", "actor", "action", "detail"]
+    }
+
+    /// Newest first: the audit log's own keyset order.
+    async fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StorageError> {
+        storage.audit_entries(after, limit).await
+    }
+
+    fn key(item: &AuditEntry) -> i64 {
+        item.id
+    }
+
+    fn row(e: &AuditEntry) -> Vec<String> {
+        vec![
+            e.id.to_string(),
+            utc(e.at),
+            e.actor.to_string(),
+            e.action.clone(),
+            e.detail.clone(),
+        ]
+    }
+}
+
+/// What an export is called in file names and in the audit log.
+fn export_name(choice: ExportChoice) -> &'static str {
+    match choice {
+        ExportChoice::People => "people",
+        ExportChoice::Activity(Period::Today) => "activity-today",
+        ExportChoice::Activity(Period::Last7Days) => "activity-7d",
+        ExportChoice::Activity(Period::Last30Days) => "activity-30d",
+        ExportChoice::Activity(Period::AllTime) => "activity-all",
+        ExportChoice::QuizResults => "quiz-results",
+        ExportChoice::Audit => "audit",
+    }
+}
+
+/// The start of an activity period ending at `now` (UTC).
+fn period_start(period: Period, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let now = now.to_offset(UtcOffset::UTC);
+    match period {
+        Period::Today => Some(now.replace_time(time::Time::MIDNIGHT)),
+        Period::Last7Days => Some(now - time::Duration::days(7)),
+        Period::Last30Days => Some(now - time::Duration::days(30)),
+        Period::AllTime => None,
+    }
+}
+
+impl Turn<'_> {
+    /// The exports screen: one button per export.
+    pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let button = |choice: ExportChoice| {
+            Button::new(
+                t(lang, &format!("btn-export-{}", export_name(choice))),
+                Callback::Admin(AdminAction::Export(choice)),
+            )
+        };
+        let activity = [
+            Period::Today,
+            Period::Last7Days,
+            Period::Last30Days,
+            Period::AllTime,
+        ]
+        .map(|p| button(ExportChoice::Activity(p)));
+        let keyboard = Keyboard::default()
+            .row(vec![
+                button(ExportChoice::People),
+                button(ExportChoice::QuizResults),
+            ])
+            .row(activity.to_vec())
+            .row(vec![button(ExportChoice::Audit)])
+            .row(vec![Button::new(
+                t(lang, "btn-admin-panel"),
+                Callback::Admin(AdminAction::Panel),
+            )]);
+        let mut text = Html::bold(&html(lang, "admin-exports-title"));
+        text.push_text("\n\n");
+        text.push(&html(lang, "admin-exports-text"));
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// One table export, rate limited and audited.
+    pub(crate) async fn admin_export(&mut self, choice: ExportChoice) {
+        let name = export_name(choice);
+        let kind = match choice {
+            ExportChoice::People => ExportKind::People,
+            ExportChoice::Activity(period) => ExportKind::Activity {
+                since: period_start(period, self.now()),
+                until: self.now(),
+            },
+            ExportChoice::QuizResults => ExportKind::QuizResults,
+            ExportChoice::Audit => ExportKind::Audit,
+        };
+        self.send_export(kind, name, name.to_owned(), name).await;
+    }
+
+    /// Everything stored about one person, rate limited and audited (by id). An
+    /// erased or unknown person has nothing to export.
+    pub(crate) async fn admin_export_person(&mut self, id: UserId) {
+        match self.engine.storage.user(id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        }
+        self.send_export(
+            ExportKind::Person(id),
+            &format!("person-{id}"),
+            format!("person {id}"),
+            "person",
+        )
+        .await;
+    }
+
+    /// Checks the admin's export rate, audits the export and asks the transport to
+    /// write and send it as `<file>-<UTC date>.csv`.
+    async fn send_export(&mut self, kind: ExportKind, file: &str, detail: String, caption: &str) {
+        let key = format!("adm:export:{}", self.user.id);
+        match self.engine.state.claim(&key, EXPORT_INTERVAL).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let text = Html::escape(&t_args(
+                    self.lang(),
+                    "admin-export-too-fast",
+                    &[("seconds", EXPORT_INTERVAL.as_secs().into())],
+                ));
+                return self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: None,
+                });
+            }
+            Err(e) => return self.unavailable("cannot check the export rate", &e),
+        }
+        self.audit("export", detail).await;
+        metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
+        let date = self.now().to_offset(UtcOffset::UTC).date();
+        let lang = self.lang();
+        let caption = Html::escape(&t_args(
+            lang,
+            &format!("export-caption-{caption}"),
+            &[("date", date.to_string().into())],
+        ));
+        self.actions.push(Action::SendExport {
+            chat: self.chat,
+            export: Export {
+                kind,
+                file_name: format!("{file}-{date}.csv"),
+                caption,
+                failed: html(lang, "admin-export-failed"),
+            },
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn periods_end_now_and_today_starts_at_utc_midnight() {
+        let now = datetime!(2026-11-28 03:30 +05:00);
+        assert_eq!(
+            period_start(Period::Today, now),
+            Some(datetime!(2026-11-27 00:00 UTC))
+        );
+        assert_eq!(
+            period_start(Period::Last7Days, now),
+            Some(datetime!(2026-11-20 22:30 UTC))
+        );
+        assert_eq!(
+            period_start(Period::Last30Days, now),
+            Some(datetime!(2026-10-28 22:30 UTC))
+        );
+        assert_eq!(period_start(Period::AllTime, now), None);
+    }
+
+    #[test]
+    fn every_export_has_its_own_name() {
+        let mut names: Vec<_> = ExportChoice::ALL.into_iter().map(export_name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ExportChoice::ALL.len());
+    }
+
+    #[test]
+    fn times_are_utc_iso_8601() {
+        assert_eq!(
+            utc(datetime!(2026-11-28 12:15:30.123_456 +03:00)),
+            "2026-11-28T09:15:30.123456Z"
+        );
+        assert_eq!(subject(Subject::Erased(3)), "erased-3");
+        assert_eq!(subject(Subject::Person(UserId(42))), "42");
+    }
+}

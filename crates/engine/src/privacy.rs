@@ -1,0 +1,257 @@
+//! Personal data: what a person can see and ask for (/privacy, a deletion
+//! request), and what an admin can do about it (the person card's deletion mark,
+//! a person's data export, erasure with a confirm step).
+//!
+//! A deletion request is stored once (repeat presses change nothing), written to
+//! the audit log with the person as actor, and shown on their card; an admin
+//! erases. Erasure deletes what names the person and keeps their activity and
+//! results for statistics under an erasure number (see
+//! `docs/adr/0012-exports-and-personal-data.md`); the audit entry holds the id,
+//! never the name. A person who writes again afterwards is a new person.
+
+use domain::callback::{AdminAction, Callback};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::learning;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::screens::Rendered;
+
+impl Turn<'_> {
+    /// /privacy: what is stored about the person, and the deletion request.
+    pub(crate) async fn show_privacy(&mut self, message: Option<CallbackMessage>) {
+        let storage = self.engine.storage.clone();
+        let id = self.user.id;
+        let (counts, requested) = match (
+            storage.stored_counts(id).await,
+            storage.deletion_requested(id).await,
+        ) {
+            (Ok(c), Ok(r)) => (c, r),
+            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read personal data", &e),
+        };
+        let lang = self.lang();
+        let tz = self.timezone().to_owned();
+        let unset = t(lang, "profile-unset");
+        let name = [
+            Some(self.user.first_name.as_str()),
+            self.user.last_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let mut text = Html::bold(&html(lang, "privacy-title"));
+        text.push_text("\n");
+        text.push(&html(lang, "privacy-intro"));
+        text.push_text("\n");
+        for (key, value) in [
+            ("privacy-telegram-id", id.to_string()),
+            ("profile-name", name),
+            (
+                "admin-person-username",
+                self.user
+                    .username
+                    .as_deref()
+                    .map_or(unset.clone(), |u| format!("@{u}")),
+            ),
+            ("profile-language", t(lang, "language-name")),
+            ("profile-park", self.park_name(self.staff.park.as_deref())),
+            (
+                "profile-department",
+                self.department_name(self.staff.department.as_deref()),
+            ),
+            (
+                "profile-position",
+                self.staff.position.clone().unwrap_or(unset.clone()),
+            ),
+            (
+                "admin-person-first-seen",
+                learning::local_date_time(self.user.first_seen, &tz),
+            ),
+            (
+                "admin-person-last-seen",
+                learning::local_date_time(self.user.last_seen, &tz),
+            ),
+            ("privacy-activity", counts.activity.to_string()),
+            ("privacy-attempts", counts.attempts.to_string()),
+            ("privacy-answers", counts.answers.to_string()),
+            ("privacy-reviews", counts.reviews.to_string()),
+            ("privacy-certificates", counts.certificates.to_string()),
+        ] {
+            text.push_text(&format!("\n{}: {value}", t(lang, key)));
+        }
+        text.push_text("\n\n");
+        let mut keyboard = Keyboard::default();
+        match requested {
+            Some(at) => text.push_text(&t_args(
+                lang,
+                "privacy-deletion-pending",
+                &[("date", learning::local_date_time(at, &tz).into())],
+            )),
+            None => {
+                text.push(&html(lang, "privacy-deletion-explained"));
+                keyboard = keyboard.row(vec![Button::new(
+                    t(lang, "btn-request-deletion"),
+                    Callback::RequestDeletion,
+                )]);
+            }
+        }
+        keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// "Request deletion": stored and audited once; the screen then says what
+    /// happens next.
+    pub(crate) async fn request_deletion(
+        &mut self,
+        query_id: String,
+        message: Option<CallbackMessage>,
+    ) {
+        let now = self.now();
+        match self
+            .engine
+            .storage
+            .request_deletion(self.user.id, now)
+            .await
+        {
+            Ok(true) => {
+                self.audit("deletion_request", String::new()).await;
+                self.answer(query_id, Some(t(self.lang(), "privacy-deletion-received")));
+            }
+            Ok(false) => self.answer(query_id, None),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store a deletion request");
+                return self.answer(query_id, Some(t(self.lang(), "unavailable")));
+            }
+        }
+        self.show_privacy(message).await;
+    }
+
+    fn park_name(&self, park: Option<&str>) -> String {
+        park.and_then(|p| self.pack().park(p)).map_or_else(
+            || t(self.lang(), "profile-unset"),
+            |p| p.name.get(self.lang()).clone(),
+        )
+    }
+
+    fn department_name(&self, department: Option<&str>) -> String {
+        department
+            .and_then(|d| self.pack().department(d))
+            .map_or_else(
+                || t(self.lang(), "profile-unset"),
+                |d| d.name.get(self.lang()).clone(),
+            )
+    }
+
+    /// The person card's personal-data part: a line when deletion was requested,
+    /// and the "Export data" and "Erase" buttons.
+    pub(crate) async fn person_card_privacy(&self, id: UserId, text: &mut Html) -> Vec<Button> {
+        let lang = self.lang();
+        match self.engine.storage.deletion_requested(id).await {
+            Ok(Some(at)) => {
+                let when = learning::local_date_time(at, self.timezone());
+                text.push_text("\n");
+                text.push(&Html::bold(&Html::escape(&t_args(
+                    lang,
+                    "admin-person-deletion-requested",
+                    &[("date", when.into())],
+                ))));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a deletion request"),
+        }
+        vec![
+            Button::new(
+                t(lang, "btn-admin-export-person"),
+                Callback::Admin(AdminAction::ExportPerson(id.0)),
+            ),
+            Button::new(
+                t(lang, "btn-admin-erase"),
+                Callback::Admin(AdminAction::Erase(id.0)),
+            ),
+        ]
+    }
+
+    /// Asks the admin to confirm erasing a person.
+    pub(crate) async fn admin_erase_confirm(
+        &mut self,
+        id: UserId,
+        message: Option<CallbackMessage>,
+    ) {
+        let person = match self.engine.storage.user(id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        };
+        let lang = self.lang();
+        let name = [
+            Some(person.first_name.as_str()),
+            person.last_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let text = Html::escape(&t_args(
+            lang,
+            "admin-erase-confirm",
+            &[("name", name.into()), ("id", id.0.to_string().into())],
+        ));
+        let keyboard = Keyboard::default().row(vec![
+            Button::new(
+                t(lang, "btn-admin-erase-confirm"),
+                Callback::Admin(AdminAction::EraseConfirmed(id.0)),
+            ),
+            Button::new(
+                t(lang, "btn-admin-back-person"),
+                Callback::Admin(AdminAction::Person(id.0)),
+            ),
+        ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Erases a person, audits it by id and tells them (in their language) that
+    /// their data is gone.
+    pub(crate) async fn admin_erase(&mut self, id: UserId, message: Option<CallbackMessage>) {
+        let storage = self.engine.storage.clone();
+        let language = match storage.user(id).await {
+            Ok(Some(p)) => p.language,
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        };
+        let erasure = match storage.erase_person(id, self.now()).await {
+            Ok(Some(erasure)) => erasure,
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot erase a person", &e),
+        };
+        // The erasure number is not audited: it would link the anonymised rows back
+        // to the id.
+        self.audit("erase", id.to_string()).await;
+        metrics::counter!("trainbot_erasures_total").increment(1);
+        let lang = self.lang();
+        let text = Html::escape(&t_args(
+            lang,
+            "admin-erased",
+            &[
+                ("id", id.0.to_string().into()),
+                ("activity", erasure.activity.into()),
+                ("attempts", erasure.attempts.into()),
+            ],
+        ));
+        let keyboard = Keyboard::default().row(vec![Button::new(
+            t(lang, "btn-admin-panel"),
+            Callback::Admin(AdminAction::Panel),
+        )]);
+        self.show_rendered(message, Rendered { text, keyboard });
+        if id != self.user.id {
+            self.actions.push(Action::Send {
+                chat: ChatId(id.0),
+                text: html(language, "privacy-erased-notice"),
+                keyboard: None,
+            });
+        }
+    }
+}
