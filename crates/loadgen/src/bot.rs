@@ -27,6 +27,8 @@ pub struct BotSettings {
     pub redis_url: Option<String>,
     pub max_in_flight: Option<u32>,
     pub poll_timeout_secs: u32,
+    /// More settings for the bot (the broadcast scenario's admin).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl BotSettings {
@@ -140,6 +142,7 @@ impl BotProcess {
         if let Some(n) = settings.max_in_flight {
             command.env("MAX_IN_FLIGHT", n.to_string());
         }
+        command.envs(settings.extra_env.iter().map(|(k, v)| (k, v)));
         let spawned_at = Instant::now();
         let child = command
             .spawn()

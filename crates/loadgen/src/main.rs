@@ -23,6 +23,7 @@
 //! `driver` (waiting for answers, matching presses to edits), `scenarios`, `report`.
 
 mod bot;
+mod broadcast;
 mod driver;
 mod report;
 mod scenarios;
@@ -48,8 +49,12 @@ enum Scenario {
     Memory,
     /// Press-to-edit latency: one person, then N people at once.
     Latency,
-    /// All of the above.
+    /// All of the above (not `broadcast`, which takes several minutes).
     All,
+    /// An announcement to `--recipients` people under Telegram-like flood control,
+    /// while `--browsers` of them browse: delivery time, and their latency before
+    /// and during it.
+    Broadcast,
 }
 
 #[derive(Debug, Parser)]
@@ -93,6 +98,15 @@ struct Args {
     /// MAX_IN_FLIGHT for the bot (default: the bot's own).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_in_flight: Option<u32>,
+    /// People a broadcast goes to (`broadcast` scenario).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    recipients: u32,
+    /// People browsing during the broadcast (`broadcast` scenario).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    browsers: u32,
+    /// Seconds of browsing without a broadcast, for comparison.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    quiet_secs: u64,
     /// A scenario that runs longer than this aborts with an error.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     scenario_timeout_secs: u64,
@@ -140,6 +154,7 @@ fn plan(args: &Args) -> Result<Plan> {
         redis_url: args.redis_url.clone(),
         max_in_flight: args.max_in_flight,
         poll_timeout_secs: 10,
+        extra_env: Vec::new(),
     };
     bot.validate()?;
     let to_usize = |n: u32| usize::try_from(n).context("number too large for this machine");
@@ -154,6 +169,9 @@ fn plan(args: &Args) -> Result<Plan> {
         back_button: args.back_button.clone(),
         home_button: args.home_button.clone(),
         first_user_id: 7_000_000_001,
+        recipients: to_usize(args.recipients)?,
+        browsers: to_usize(args.browsers.min(args.recipients))?,
+        quiet: Duration::from_secs(args.quiet_secs),
     })
 }
 
@@ -186,6 +204,9 @@ async fn run(args: Args) -> Result<()> {
     }
     if wants(Scenario::Latency) {
         report.latency = bounded("latency", limit, scenarios::latency(&plan)).await?;
+    }
+    if args.scenario == Scenario::Broadcast {
+        report.broadcast = Some(bounded("broadcast", limit, broadcast::broadcast(&plan)).await?);
     }
     println!("{}", report.markdown());
     if let Some(path) = &args.out_json {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::broadcast::BroadcastResult;
 use crate::scenarios::{LatencyResult, MemoryResult, Plan, StartupResult};
 use crate::stats::{Summary, mib, ms};
 
@@ -16,6 +17,7 @@ pub struct Report {
     pub startup: Option<StartupResult>,
     pub memory: Option<MemoryResult>,
     pub latency: Vec<LatencyResult>,
+    pub broadcast: Option<BroadcastResult>,
 }
 
 fn machine() -> String {
@@ -68,6 +70,7 @@ impl Report {
             startup: None,
             memory: None,
             latency: Vec::new(),
+            broadcast: None,
         }
     }
 
@@ -82,6 +85,9 @@ impl Report {
         }
         if !self.latency.is_empty() {
             latency_md(&mut out, &self.latency);
+        }
+        if let Some(b) = &self.broadcast {
+            broadcast_md(&mut out, b);
         }
         out
     }
@@ -140,6 +146,16 @@ impl Report {
             "startup": startup,
             "memory": memory,
             "latency": latency,
+            "broadcast": self.broadcast.as_ref().map(|b| json!({
+                "recipients": b.recipients,
+                "delivered": b.delivered,
+                "delivery_s": b.delivery.as_secs_f64(),
+                "messages_per_second": b.recipients as f64 / b.delivery.as_secs_f64(),
+                "flood_refusals": b.refusals,
+                "retry_after_ignored": b.ignored_retry_after,
+                "browsing_quiet": summary_json(b.quiet.summary.as_ref()),
+                "browsing_during": summary_json(b.during.summary.as_ref()),
+            })),
         })
     }
 }
@@ -258,4 +274,27 @@ fn startup_md(out: &mut String, s: &StartupResult) {
         "\nAll runs exited by themselves with status 0 after SIGTERM: {}.\n",
         if s.all_graceful { "yes" } else { "NO" }
     );
+}
+
+fn broadcast_md(out: &mut String, b: &BroadcastResult) {
+    let _ = writeln!(
+        out,
+        "### Broadcast under flood control (1/s per chat, 30/s per bot)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| recipients | delivered (browsers' chats counted) | time to deliver | messages/s | 429s from the fake | retries that ignored retry_after |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {:.1} s | {:.1} | {} | {} |\n",
+        b.recipients,
+        b.delivered,
+        b.delivery.as_secs_f64(),
+        b.recipients as f64 / b.delivery.as_secs_f64(),
+        b.refusals,
+        b.ignored_retry_after
+    );
+    latency_md(out, &[b.quiet.clone(), b.during.clone()]);
 }

@@ -26,6 +26,12 @@ pub struct Plan {
     pub back_button: String,
     pub home_button: String,
     pub first_user_id: i64,
+    /// People a broadcast goes to (the `broadcast` scenario).
+    pub recipients: usize,
+    /// People browsing while it goes out.
+    pub browsers: usize,
+    /// How long they browse before it starts (the comparison run).
+    pub quiet: Duration,
 }
 
 /// Cold start figures.
@@ -78,13 +84,13 @@ pub struct LatencyResult {
 
 /// Keeps the first few error messages and counts them all.
 #[derive(Debug, Default)]
-struct Errors {
-    shown: Vec<String>,
+pub(crate) struct Errors {
+    pub(crate) shown: Vec<String>,
     count: usize,
 }
 
 impl Errors {
-    fn add(&mut self, e: &anyhow::Error) {
+    pub(crate) fn add(&mut self, e: &anyhow::Error) {
         self.count += 1;
         if self.shown.len() < 5 {
             self.shown.push(format!("{e:#}"));
@@ -98,14 +104,14 @@ async fn fresh_fake(plan: &Plan) -> Result<FakeTelegram> {
         .context("cannot start the fake Telegram")
 }
 
-fn user_id(plan: &Plan, index: usize) -> Result<i64> {
+pub(crate) fn user_id(plan: &Plan, index: usize) -> Result<i64> {
     let offset = i64::try_from(index).context("too many users")?;
     plan.first_user_id
         .checked_add(offset)
         .ok_or_else(|| anyhow!("user ids overflow"))
 }
 
-fn add_person(fake: &FakeTelegram, id: i64, index: usize) {
+pub(crate) fn add_person(fake: &FakeTelegram, id: i64, index: usize) {
     fake.add_user(TestUser::new(id, format!("Load {index}")).language("en"));
 }
 
@@ -140,7 +146,7 @@ pub async fn startup(plan: &Plan) -> Result<StartupResult> {
 }
 
 /// Sends `/menu` for every person at once (bounded by `timeout` each).
-async fn start_crowd(
+pub(crate) async fn start_crowd(
     fake: &FakeTelegram,
     watcher: &Watcher,
     ids: &[i64],
@@ -170,7 +176,7 @@ async fn start_crowd(
 
 /// The home menu's department buttons: those that open a content node (their data
 /// starts with `1o`), leaving out the learning, profile and language buttons.
-fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
+pub(crate) fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
     let Some(menu) = fake
         .messages(chat)
         .into_iter()
@@ -259,7 +265,7 @@ pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
 
 /// The button a person presses as their `step`-th press (from 0), starting at section
 /// `offset`: open a section, go back, open the next, go home, ...
-fn nth_button<'a>(
+pub(crate) fn nth_button<'a>(
     step: usize,
     offset: usize,
     sections: &'a [String],
@@ -356,7 +362,7 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
 }
 
 /// CPU and clock at the start of a measured phase.
-struct Phase {
+pub(crate) struct Phase {
     began: Instant,
     bot_cpu: Duration,
     own_cpu: Duration,
@@ -364,7 +370,7 @@ struct Phase {
 }
 
 impl Phase {
-    fn begin(bot: &BotProcess, fake: &FakeTelegram) -> Result<Phase> {
+    pub(crate) fn begin(bot: &BotProcess, fake: &FakeTelegram) -> Result<Phase> {
         Ok(Phase {
             violations: fake.violations().len(),
             began: Instant::now(),
@@ -373,7 +379,7 @@ impl Phase {
         })
     }
 
-    fn finish(
+    pub(crate) fn finish(
         self,
         name: &str,
         users: usize,
@@ -413,7 +419,7 @@ impl Phase {
 }
 
 /// Shows the bot's own warnings and errors (a few, and how many) on stderr.
-fn log_problems(bot: &BotProcess, scenario: &str) {
+pub(crate) fn log_problems(bot: &BotProcess, scenario: &str) {
     let problems = bot.log_problems();
     if problems.is_empty() {
         return;
