@@ -137,7 +137,6 @@ async fn story(s: &SqlStorage) {
     learning::story(s).await;
     admin::story(s).await;
     broadcast::story(s).await;
-    admin::story(s).await;
     access::story(s).await;
     personal_data::story(s).await;
     let users = s.count_users().await.unwrap();

@@ -475,3 +475,125 @@ async fn audiences_pick_exactly_the_right_people() {
     }
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn security_broadcast_buttons_are_dead_without_an_admin_session() {
+    let app = app_with(
+        Stack::Embedded,
+        Arc::new(SystemClock),
+        25,
+        FakeConfig::default(),
+    )
+    .await
+    .unwrap();
+    let now = OffsetDateTime::now_utc();
+    app.enrol([7_500_000_001], None, None, now).await;
+    let staff = app.person(7_500_000_001, "Mallory", "en");
+    staff.sends("/menu").await;
+    let menu = staff.screen().message_id;
+    // Compose, pick everyone, confirm, pause, resume, cancel: all forged.
+    for data in [
+        "1ABh", "1ABn", "1ABae", "1ABg", "1ABz1", "1ABr1", "1ABC1", "1ABv1",
+    ] {
+        let update = app.fake.press_on(7_500_000_001, menu, data);
+        app.handled(update).await;
+    }
+    // An admin whose session ends while the bot waits for the text is no better off.
+    let admin = logged_in(&app).await;
+    admin.sends("/admin").await;
+    admin.presses("📣 Broadcasts").await;
+    let prompt = admin.presses("✏️ New broadcast").await.message_id;
+    let update = app.fake.press_on(ADMIN, prompt, "1Ax");
+    app.handled(update).await;
+    let update = app.fake.send_text(ADMIN, "Free pizza for everyone");
+    app.handled(update).await;
+    let reply = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
+    assert!(reply.contains("session has expired"), "{reply}");
+    let update = app.fake.press_on(ADMIN, prompt, "1ABn");
+    app.handled(update).await;
+
+    let toasts = app.toasts();
+    let expired = toasts
+        .iter()
+        .filter(|t| t.contains("session has expired"))
+        .count();
+    assert_eq!(expired, 9, "{toasts:?}");
+    let storage = app.storage().await;
+    assert!(storage.broadcasts(None, 10).await.unwrap().is_empty());
+    let denied = storage
+        .audit_entries(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "denied")
+        .count();
+    assert_eq!(
+        denied, 10,
+        "8 forged presses, the typed text, the press after logout"
+    );
+    storage.close().await;
+    assert!(
+        app.fake
+            .messages(7_500_000_001)
+            .iter()
+            .all(|m| m.text.as_deref() != Some("Free pizza for everyone")),
+    );
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn security_forged_audiences_and_times_change_nothing() {
+    let app = app_with(
+        Stack::Embedded,
+        Arc::new(SystemClock),
+        25,
+        FakeConfig::default(),
+    )
+    .await
+    .unwrap();
+    let admin = logged_in(&app).await;
+    compose(&admin, "Draft", &[]).await;
+    let screen = admin.screen().message_id;
+    // A park the pack does not have: the choices again.
+    let update = app.fake.press_on(ADMIN, screen, "1ABapnowhere");
+    app.handled(update).await;
+    let picker = app
+        .fake
+        .messages(ADMIN)
+        .into_iter()
+        .find(|m| m.message_id == screen)
+        .unwrap();
+    assert!(picker.text.unwrap().contains("Who gets it?"));
+    for data in ["1ABae", "1ABs"] {
+        let update = app.fake.press_on(ADMIN, screen, data);
+        app.handled(update).await;
+    }
+    for typed in [
+        "'; DELETE FROM broadcasts; --",
+        "<b>tomorrow</b>",
+        "31.02.2027 10:00",
+        "01.01.2020 10:00",
+    ] {
+        let update = app.fake.send_text(ADMIN, typed);
+        app.handled(update).await;
+        let reply = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
+        assert!(reply.contains("like"), "{typed}: {reply}");
+    }
+    // SQL in a park id, windows of 9999 and 0 days: they do not decode, so the menu
+    // is out of date.
+    for data in ["1ABap'; DROP TABLE users; --", "1ABar9999", "1ABar0"] {
+        let update = app.fake.press_on(ADMIN, screen, data);
+        app.handled(update).await;
+    }
+    assert!(
+        app.toasts()
+            .iter()
+            .filter(|t| t.contains("out of date"))
+            .count()
+            >= 3
+    );
+    let storage = app.storage().await;
+    assert!(storage.broadcasts(None, 10).await.unwrap().is_empty());
+    storage.close().await;
+    app.assert_clean();
+}

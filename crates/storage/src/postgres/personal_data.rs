@@ -151,6 +151,13 @@ impl PersonalDataStore for PostgresStorage {
         at: OffsetDateTime,
     ) -> Result<Option<Erasure>, StorageError> {
         let mut tx = self.pool.begin().await.map_err(storage_error)?;
+        for statement in sql::UNLINK {
+            sqlx::query(statement)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+        }
         let deleted = sqlx::query(sql::DELETE_USER)
             .bind(user.0)
             .execute(&mut *tx)

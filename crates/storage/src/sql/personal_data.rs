@@ -61,8 +61,16 @@ pub(crate) const REQUEST_DELETION: &str = "INSERT INTO deletion_requests (user_i
 pub(crate) const DELETION_REQUESTED: &str =
     "SELECT requested_at FROM deletion_requests WHERE user_id = $1";
 
-/// The first statement of an erasure: a write, so that SQLite takes its write lock
-/// at once, and no row affected means an unknown person (the erasure rolls back).
+/// Rows that refer to person `$1` by foreign key, deleted before the person: their
+/// access (an erased person must be let in again) and any access request, which
+/// holds the name they typed.
+pub(crate) const UNLINK: [&str; 2] = [
+    "DELETE FROM access_grants WHERE user_id = $1",
+    "DELETE FROM access_requests WHERE user_id = $1",
+];
+
+/// The statement that decides an erasure: no row affected means an unknown person
+/// (the erasure rolls back).
 pub(crate) const DELETE_USER: &str = "DELETE FROM users WHERE id = $1";
 
 /// `$1` is the time; returns the new erasure number.

@@ -7,10 +7,10 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityExport, ActivityFilter, ActivityKind, AnswerRecord, AttemptExport,
-    AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, Certificate, LearningStore,
-    NewAttempt, PersonExport, PersonalDataStore, ProfileField, ReviewItem, Storage, StoredCounts,
-    Subject, UserProfile,
+    AccessStore, Activity, ActivityExport, ActivityFilter, ActivityKind, AnswerRecord,
+    AttemptExport, AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, Certificate,
+    LearningStore, NewAttempt, PersonExport, PersonalDataStore, ProfileField, ReviewItem, Storage,
+    StoredCounts, Subject, UserProfile,
 };
 use storage::SqlStorage;
 use time::macros::datetime;
@@ -385,7 +385,13 @@ async fn attempts_answers_and_erasure(s: &SqlStorage) {
     let results_before = attempts_of(s, finished_quizzes(), 1000).await;
     let window_before = walk_activity(s, window(), 1000).await;
     s.request_deletion(ANNA, at(12)).await.unwrap();
+    // Anna was let in by an invite: her access goes with her (it refers to her).
+    s.grant_access(ANNA, "invite", at(12)).await.unwrap();
     let erasure = s.erase_person(ANNA, at(13)).await.unwrap().unwrap();
+    assert!(
+        !s.has_access(ANNA).await.unwrap(),
+        "an erased person must be let in again"
+    );
     assert_eq!((erasure.activity, erasure.attempts), (4, 3));
     assert_eq!(s.user(ANNA).await.unwrap(), None);
     assert_eq!(s.count_users().await.unwrap(), users - 1);
