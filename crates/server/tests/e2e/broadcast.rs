@@ -597,3 +597,48 @@ async fn security_forged_audiences_and_times_change_nothing() {
     storage.close().await;
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn a_photo_with_a_caption_goes_out_as_a_photo() {
+    let app = app_with(
+        Stack::Embedded,
+        Arc::new(SystemClock),
+        25,
+        FakeConfig::default(),
+    )
+    .await
+    .unwrap();
+    let people = [7_600_000_001, 7_600_000_002];
+    app.enrol(people, Some("columbus"), None, OffsetDateTime::now_utc())
+        .await;
+    let admin = logged_in(&app).await;
+    admin.sends("/admin").await;
+    admin.presses("📣 Broadcasts").await;
+    admin.presses("✏️ New broadcast").await;
+    let update = app
+        .fake
+        .send_photo_with_caption(ADMIN, "New *uniform* from Monday");
+    app.handled(update).await;
+    let preview = admin
+        .messages()
+        .into_iter()
+        .rev()
+        .find(|m| m.from_bot && m.media.is_some())
+        .expect("the preview is the photo");
+    assert_eq!(preview.caption.as_deref(), Some("New uniform from Monday"));
+    admin.presses("By park").await;
+    admin.presses("Columbus").await;
+    send(&admin).await;
+    wait_until_finished(&app, 1).await;
+    for person in people {
+        let got: Vec<_> = app
+            .fake
+            .messages(person)
+            .into_iter()
+            .filter(|m| m.from_bot && m.media.is_some())
+            .collect();
+        assert_eq!(got.len(), 1, "{person}");
+        assert_eq!(got[0].caption.as_deref(), Some("New uniform from Monday"));
+    }
+    app.assert_clean();
+}
