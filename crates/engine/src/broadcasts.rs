@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
 use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
-use domain::content::{MESSAGE_LIMIT, MediaKind};
+use domain::content::{ContentPack, MESSAGE_LIMIT, MediaKind};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
+use domain::lang::Lang;
 use domain::learning;
 use domain::render::{RenderErrorKind, render_markdown};
 use serde::{Deserialize, Serialize};
@@ -181,6 +182,138 @@ impl Engine {
         Ok(started)
     }
 
+    /// The status screen of broadcast `id` in `lang`, times in `tz`; `None` if there
+    /// is no such broadcast.
+    pub(crate) async fn broadcast_status_screen(
+        &self,
+        id: i64,
+        lang: Lang,
+        tz: &str,
+    ) -> Result<Option<Rendered>, StorageError> {
+        let since = self.clock.now() - time::Duration::seconds(RATE_WINDOW_SECS);
+        let Some(broadcast) = self.storage.broadcast(id).await? else {
+            return Ok(None);
+        };
+        let counts = self.storage.delivery_counts(id).await?;
+        let recent = self.storage.sent_since(id, since).await?;
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "broadcast-status-title",
+            &[("id", id.into())],
+        )));
+        let audience = audience_name(&self.content, lang, &broadcast.job.audience)
+            .unwrap_or_else(|| broadcast.job.audience.encode());
+        let local = |at: OffsetDateTime| learning::local_date_time(at, tz);
+        let mut lines = vec![
+            t_args(
+                lang,
+                "broadcast-status-state",
+                &[("state", state_name(lang, broadcast.state).into())],
+            ),
+            t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
+            t_args(
+                lang,
+                "broadcast-status-created",
+                &[
+                    ("admin", broadcast.job.created_by.to_string().into()),
+                    ("time", local(broadcast.job.created_at).into()),
+                ],
+            ),
+        ];
+        if broadcast.state == BroadcastState::Scheduled {
+            lines.push(t_args(
+                lang,
+                "broadcast-starts-at",
+                &[
+                    ("time", local(broadcast.job.start_at).into()),
+                    ("zone", tz.to_owned().into()),
+                ],
+            ));
+        } else {
+            lines.push(t_args(
+                lang,
+                "broadcast-recipients",
+                &[("n", counts.total().into())],
+            ));
+            lines.push(counts_line(lang, &counts));
+        }
+        if broadcast.state == BroadcastState::Running {
+            let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
+            lines.push(t_args(
+                lang,
+                "broadcast-status-rate",
+                &[("rate", rate.into())],
+            ));
+        }
+        if let Some(done) = broadcast.finished_at {
+            lines.push(t_args(
+                lang,
+                "broadcast-status-finished",
+                &[("time", local(done).into())],
+            ));
+        }
+        if counts.unknown > 0 {
+            lines.push(t(lang, "broadcast-unknown-explained"));
+        }
+        for line in lines {
+            text.push_text("\n");
+            text.push_text(&line);
+        }
+        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
+        let mut controls = Vec::new();
+        if !broadcast.state.is_final() {
+            controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
+        }
+        match broadcast.state {
+            BroadcastState::Running => {
+                controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
+            }
+            BroadcastState::Paused => {
+                controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
+            }
+            _ => {}
+        }
+        if !broadcast.state.is_final() {
+            controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
+        }
+        let keyboard = Keyboard::default()
+            .row(controls)
+            .row(vec![history_button(lang)]);
+        Ok(Some(Rendered { text, keyboard }))
+    }
+
+    /// The status message the admin confirmed the broadcast in, brought up to date
+    /// (the worker calls this while it sends); `None` when there is none to edit.
+    pub async fn broadcast_status_update(&self, id: i64) -> Result<Option<Action>, StorageError> {
+        let Some(broadcast) = self.storage.broadcast(id).await? else {
+            return Ok(None);
+        };
+        let (Some(message_id), admin) = (broadcast.job.status_message, broadcast.job.created_by)
+        else {
+            return Ok(None);
+        };
+        let Some(user) = self.storage.user(admin).await? else {
+            return Ok(None);
+        };
+        let park = self.storage.staff_profile(admin).await?.park;
+        let tz = park
+            .as_deref()
+            .and_then(|p| self.content.park(p))
+            .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
+            .to_owned();
+        let Some(Rendered { text, keyboard }) =
+            self.broadcast_status_screen(id, user.language, &tz).await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Action::Edit {
+            chat: ChatId(admin.0),
+            message_id,
+            text,
+            keyboard: Some(keyboard),
+        }))
+    }
+
     /// The report to the admin who started a finished broadcast.
     pub async fn broadcast_report(&self, id: i64) -> Result<Option<Action>, StorageError> {
         let Some(broadcast) = self.storage.broadcast(id).await? else {
@@ -206,7 +339,7 @@ impl Engine {
     }
 }
 
-fn counts_line(lang: domain::lang::Lang, c: &DeliveryCounts) -> String {
+fn counts_line(lang: Lang, c: &DeliveryCounts) -> String {
     t_args(
         lang,
         "broadcast-counts",
@@ -382,10 +515,7 @@ impl Turn<'_> {
     }
 
     fn history_button(&self) -> Button {
-        Button::new(
-            t(self.lang(), "btn-admin-broadcasts"),
-            nav(BroadcastAction::History { before: None }),
-        )
+        history_button(self.lang())
     }
 
     fn no_draft(&mut self, message: Option<CallbackMessage>) {
@@ -484,6 +614,7 @@ impl Turn<'_> {
             media: draft.media(),
             audience,
             start_at: draft.start_at().unwrap_or(now),
+            status_message: None,
         }
     }
 
@@ -536,38 +667,8 @@ impl Turn<'_> {
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
-    /// An audience's name in the admin's language; `None` for a park or department
-    /// the pack no longer has.
     fn audience_name(&self, audience: &Audience) -> Option<String> {
-        let lang = self.lang();
-        Some(match audience {
-            Audience::Everyone => t(lang, "audience-everyone"),
-            Audience::Park(p) => t_args(
-                lang,
-                "audience-park",
-                &[(
-                    "name",
-                    self.pack().park(p.as_str())?.name.get(lang).clone().into(),
-                )],
-            ),
-            Audience::Department(d) => t_args(
-                lang,
-                "audience-department",
-                &[(
-                    "name",
-                    self.pack()
-                        .department(d.as_str())?
-                        .name
-                        .get(lang)
-                        .clone()
-                        .into(),
-                )],
-            ),
-            Audience::ActiveWithin(days) => {
-                t_args(lang, "audience-active", &[("days", (*days).into())])
-            }
-            Audience::Behind => t(lang, "audience-behind"),
-        })
+        audience_name(self.pack(), self.lang(), audience)
     }
 
     async fn choose_audience(&mut self, audience: Audience, message: Option<CallbackMessage>) {
@@ -725,7 +826,9 @@ impl Turn<'_> {
             }
             return;
         }
-        let job = self.job(&draft, audience, now);
+        let mut job = self.job(&draft, audience, now);
+        // The status replaces the confirm screen; the worker keeps it up to date.
+        job.status_message = message.filter(|m| m.has_text).map(|m| m.id);
         let id = match self.engine.storage.create_broadcast(&job).await {
             Ok(id) => id,
             Err(e) => return self.unavailable("cannot store the broadcast", &e),
@@ -768,115 +871,20 @@ impl Turn<'_> {
     }
 
     async fn broadcast_status(&mut self, id: i64, message: Option<CallbackMessage>) {
-        let lang = self.lang();
-        let storage = self.engine.storage.clone();
-        let since = self.now() - time::Duration::seconds(RATE_WINDOW_SECS);
-        let (broadcast, counts, recent) = match (
-            storage.broadcast(id).await,
-            storage.delivery_counts(id).await,
-            storage.sent_since(id, since).await,
-        ) {
-            (Ok(Some(b)), Ok(c), Ok(r)) => (b, c, r),
-            (Ok(None), _, _) => {
-                let text = html(lang, "broadcast-unknown");
-                let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                return self.show_rendered(message, Rendered { text, keyboard });
-            }
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return self.unavailable("cannot read a broadcast", &e);
-            }
-        };
         let tz = self.timezone().to_owned();
-        let mut text = Html::bold(&Html::escape(&t_args(
-            lang,
-            "broadcast-status-title",
-            &[("id", id.into())],
-        )));
-        let state = t(
-            lang,
-            &format!("broadcast-state-{}", broadcast.state.as_str()),
-        );
-        let audience = self
-            .audience_name(&broadcast.job.audience)
-            .unwrap_or_else(|| broadcast.job.audience.encode());
-        let mut lines = vec![
-            t_args(lang, "broadcast-status-state", &[("state", state.into())]),
-            t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
-            t_args(
-                lang,
-                "broadcast-status-created",
-                &[
-                    ("admin", broadcast.job.created_by.to_string().into()),
-                    (
-                        "time",
-                        learning::local_date_time(broadcast.job.created_at, &tz).into(),
-                    ),
-                ],
-            ),
-        ];
-        if broadcast.state == BroadcastState::Scheduled {
-            lines.push(t_args(
-                lang,
-                "broadcast-starts-at",
-                &[
-                    (
-                        "time",
-                        learning::local_date_time(broadcast.job.start_at, &tz).into(),
-                    ),
-                    ("zone", tz.clone().into()),
-                ],
-            ));
-        } else {
-            lines.push(t_args(
-                lang,
-                "broadcast-recipients",
-                &[("n", counts.total().into())],
-            ));
-            lines.push(counts_line(lang, &counts));
-        }
-        if broadcast.state == BroadcastState::Running {
-            let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
-            lines.push(t_args(
-                lang,
-                "broadcast-status-rate",
-                &[("rate", rate.into())],
-            ));
-        }
-        if let Some(done) = broadcast.finished_at {
-            lines.push(t_args(
-                lang,
-                "broadcast-status-finished",
-                &[("time", learning::local_date_time(done, &tz).into())],
-            ));
-        }
-        if counts.unknown > 0 {
-            lines.push(t(lang, "broadcast-unknown-explained"));
-        }
-        for line in lines {
-            text.push_text("\n");
-            text.push_text(&line);
-        }
-        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
-        let mut controls = Vec::new();
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
-        }
-        match broadcast.state {
-            BroadcastState::Running => {
-                controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
+        match self
+            .engine
+            .broadcast_status_screen(id, self.lang(), &tz)
+            .await
+        {
+            Ok(Some(rendered)) => self.show_rendered(message, rendered),
+            Ok(None) => {
+                let text = html(self.lang(), "broadcast-unknown");
+                let keyboard = Keyboard::default().row(vec![self.history_button()]);
+                self.show_rendered(message, Rendered { text, keyboard });
             }
-            BroadcastState::Paused => {
-                controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
-            }
-            _ => {}
+            Err(e) => self.unavailable("cannot read a broadcast", &e),
         }
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
-        }
-        let keyboard = Keyboard::default()
-            .row(controls)
-            .row(vec![self.history_button()]);
-        self.show_rendered(message, Rendered { text, keyboard });
     }
 
     async fn broadcast_history(&mut self, before: Option<i64>, message: Option<CallbackMessage>) {
@@ -927,17 +935,12 @@ impl Turn<'_> {
     }
 }
 
-fn state_name(lang: domain::lang::Lang, state: BroadcastState) -> String {
+fn state_name(lang: Lang, state: BroadcastState) -> String {
     t(lang, &format!("broadcast-state-{}", state.as_str()))
 }
 
 /// "#12 · 28.11.2026 14:05 · by 42 · done · 980 of 1000 sent".
-fn history_line(
-    lang: domain::lang::Lang,
-    b: &Broadcast,
-    counts: &DeliveryCounts,
-    tz: &str,
-) -> String {
+fn history_line(lang: Lang, b: &Broadcast, counts: &DeliveryCounts, tz: &str) -> String {
     t_args(
         lang,
         "broadcast-history-line",
@@ -962,4 +965,36 @@ fn problem_key(kind: &RenderErrorKind) -> &'static str {
         RenderErrorKind::Footnote => "broadcast-problem-footnote",
         RenderErrorKind::LinkScheme { .. } => "broadcast-problem-link",
     }
+}
+
+/// An audience's name in `lang`; `None` for a park or department the pack no longer
+/// has.
+fn audience_name(pack: &ContentPack, lang: Lang, audience: &Audience) -> Option<String> {
+    Some(match audience {
+        Audience::Everyone => t(lang, "audience-everyone"),
+        Audience::Park(p) => t_args(
+            lang,
+            "audience-park",
+            &[("name", pack.park(p.as_str())?.name.get(lang).clone().into())],
+        ),
+        Audience::Department(d) => t_args(
+            lang,
+            "audience-department",
+            &[(
+                "name",
+                pack.department(d.as_str())?.name.get(lang).clone().into(),
+            )],
+        ),
+        Audience::ActiveWithin(days) => {
+            t_args(lang, "audience-active", &[("days", (*days).into())])
+        }
+        Audience::Behind => t(lang, "audience-behind"),
+    })
+}
+
+fn history_button(lang: Lang) -> Button {
+    Button::new(
+        t(lang, "btn-admin-broadcasts"),
+        nav(BroadcastAction::History { before: None }),
+    )
 }

@@ -35,6 +35,8 @@ const BATCH: u32 = 50;
 const IN_FLIGHT: usize = 8;
 /// How long the worker rests when there is nothing to send.
 const IDLE: Duration = Duration::from_secs(1);
+/// How often the admin's status message is brought up to date while it sends.
+const STATUS_EVERY: Duration = Duration::from_secs(5);
 
 /// What one step did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,8 @@ pub struct BroadcastWorker {
     holder: String,
     /// Whether the last lease check found the lease ours.
     holding: AtomicBool,
+    /// When each broadcast's status message was last edited.
+    status_edited: std::sync::Mutex<std::collections::HashMap<i64, std::time::Instant>>,
 }
 
 impl BroadcastWorker {
@@ -74,6 +78,7 @@ impl BroadcastWorker {
             clock,
             holder: uuid::Uuid::new_v4().to_string(),
             holding: AtomicBool::new(false),
+            status_edited: std::sync::Mutex::default(),
         }
     }
 
@@ -118,6 +123,7 @@ impl BroadcastWorker {
             .await?;
         if batch.is_empty() {
             if self.storage.finish_if_complete(broadcast.id, now).await? {
+                self.update_status(broadcast.id, true).await;
                 self.report(broadcast.id).await;
                 return Ok(Step::Finished(broadcast.id));
             }
@@ -143,6 +149,7 @@ impl BroadcastWorker {
                 )
                 .await?;
         }
+        self.update_status(broadcast.id, false).await;
         Ok(Step::Sent {
             broadcast: broadcast.id,
             messages,
@@ -154,6 +161,37 @@ impl BroadcastWorker {
             Delivered::Sent => (Delivery::Sent, None),
             Delivered::Blocked => (Delivery::Blocked, None),
             Delivered::Failed(why) => (Delivery::Failed, Some(why)),
+        }
+    }
+
+    /// Edits the admin's status message, at most every [`STATUS_EVERY`] unless
+    /// `now` (the final update).
+    async fn update_status(&self, id: i64, now: bool) {
+        {
+            let mut edited = self
+                .status_edited
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let due = edited
+                .get(&id)
+                .is_none_or(|at| at.elapsed() >= STATUS_EVERY);
+            if !(now || due) {
+                return;
+            }
+            if now {
+                edited.remove(&id);
+            } else {
+                edited.insert(id, std::time::Instant::now());
+            }
+        }
+        match self.engine.broadcast_status_update(id).await {
+            Ok(Some(edit)) => {
+                self.lane.deliver(edit).await;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, broadcast = id, "cannot update a broadcast's status")
+            }
         }
     }
 

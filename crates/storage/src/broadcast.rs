@@ -16,14 +16,15 @@ use time::OffsetDateTime;
 use crate::error::corrupt;
 
 pub(crate) const CREATE: &str = "INSERT INTO broadcasts \
-     (created_by, created_at, source, media_kind, media_file_id, audience, state, start_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7) RETURNING id";
+     (created_by, created_at, source, media_kind, media_file_id, audience, state, start_at, \
+      status_message) \
+     VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8) RETURNING id";
 
 /// Columns in the order of [`BroadcastRow`].
 macro_rules! broadcast_columns {
     () => {
         "SELECT id, created_by, created_at, source, media_kind, media_file_id, audience, \
-         state, start_at, started_at, finished_at FROM broadcasts "
+         state, start_at, started_at, finished_at, status_message FROM broadcasts "
     };
 }
 
@@ -104,6 +105,7 @@ pub(crate) struct BroadcastRow<T> {
     pub start_at: T,
     pub started_at: Option<T>,
     pub finished_at: Option<T>,
+    pub status_message: Option<i64>,
 }
 
 impl<T> BroadcastRow<T> {
@@ -136,6 +138,7 @@ impl<T> BroadcastRow<T> {
                     corrupt(format!("broadcast {id}: audience {:?}", self.audience))
                 })?,
                 start_at: time(self.start_at)?,
+                status_message: self.status_message,
             },
         })
     }
@@ -200,6 +203,7 @@ macro_rules! impl_broadcast_store {
                     .bind(b.media.as_ref().map(|m| m.file_id.as_str()))
                     .bind(b.audience.encode())
                     .bind($to_db(b.start_at))
+                    .bind(b.status_message)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(crate::error::storage_error)

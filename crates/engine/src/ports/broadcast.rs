@@ -20,6 +20,8 @@ pub struct NewBroadcast {
     pub audience: Audience,
     /// When it may start: the creation time, or the scheduled time.
     pub start_at: OffsetDateTime,
+    /// The admin's status message (in their chat), kept up to date while it runs.
+    pub status_message: Option<i64>,
 }
 
 /// A stored broadcast.

@@ -152,8 +152,21 @@ async fn a_park_broadcast(stack: Stack) {
     assert_eq!(preview.text.as_deref(), Some(expected));
     assert!(confirm.contains("Recipients: 3"), "{confirm}");
     assert!(confirm.contains("park Zelenopark"), "{confirm}");
+    let status_message = admin.screen().message_id;
     send(&admin).await;
     wait_until_finished(&app, 1).await;
+    // The status message followed the broadcast by itself, to its end.
+    let status = app
+        .fake
+        .messages(ADMIN)
+        .into_iter()
+        .find(|m| m.message_id == status_message)
+        .and_then(|m| m.text)
+        .unwrap();
+    assert!(
+        status.contains("State: done") && status.contains("Sent: 2"),
+        "{status}"
+    );
 
     let got = deliveries(&app, &[park.clone(), other.clone()].concat(), expected);
     assert_eq!(got[&park[0]], 1);

@@ -12,6 +12,7 @@ CREATE TABLE broadcasts (
     state        TEXT    NOT NULL,                   -- `BroadcastState::as_str()`
     start_at     TIMESTAMPTZ NOT NULL,                   -- when it may start (creation time if not scheduled)
     started_at   TIMESTAMPTZ,
+    status_message BIGINT ,                         -- the admin's status message, edited while it runs
     finished_at  TIMESTAMPTZ
 );
 

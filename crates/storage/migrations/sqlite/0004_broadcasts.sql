@@ -13,6 +13,7 @@ CREATE TABLE broadcasts (
     state        TEXT    NOT NULL,                   -- `BroadcastState::as_str()`
     start_at     INTEGER NOT NULL,                   -- when it may start (creation time if not scheduled)
     started_at   INTEGER,
+    status_message INTEGER,                         -- the admin's status message, edited while it runs
     finished_at  INTEGER
 );
 

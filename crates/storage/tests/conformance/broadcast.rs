@@ -41,6 +41,7 @@ fn job(source: &str, audience: Audience, media: Option<Attachment>) -> NewBroadc
         media,
         audience,
         start_at: t() + Duration::minutes(5),
+        status_message: Some(12_345),
     }
 }
 
@@ -289,6 +290,7 @@ async fn a_broadcast_from_start_to_finish(s: &SqlStorage) {
     let page = s.broadcasts(None, 1).await.unwrap();
     assert_eq!(page[0].id, text_only);
     assert_eq!(page[0].job.media, None);
+    assert_eq!(page[0].job.status_message, Some(12_345));
     let older = s.broadcasts(Some(text_only), 1).await.unwrap();
     assert_eq!(older[0].id, id);
     assert!(
