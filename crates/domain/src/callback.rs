@@ -17,13 +17,16 @@
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
 //! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
-//! broadcasts, see [`BroadcastAction`]), `1R` a stranger asks for access.
+//! broadcasts, see [`BroadcastAction`]; `K<op>` search, verify, most-read pages,
+//! move a person, see [`LookupAction`]), `1R` a stranger asks for access.
 
 mod access;
 mod broadcast;
+mod lookup;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
+pub use lookup::LookupAction;
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -158,6 +161,8 @@ pub enum AdminAction {
     Broadcast(BroadcastAction),
     /// Invites and access requests.
     Access(AccessAction),
+    /// Search, certificate check, most-read pages, moving a person.
+    Lookup(LookupAction),
 }
 
 /// Which people a list shows.
@@ -284,6 +289,7 @@ impl Callback {
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
                 AdminAction::Broadcast(b) => format!("{VERSION}AB{}", b.encode()),
                 AdminAction::Access(action) => format!("{VERSION}A{}", action.encode()),
+                AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -399,6 +405,7 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'b' => Ok(AdminAction::Block(one_id(args)?)),
         'u' => Ok(AdminAction::Unblock(one_id(args)?)),
         'B' => BroadcastAction::decode(args).map(AdminAction::Broadcast),
+        'K' => LookupAction::decode(args).map(AdminAction::Lookup),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -554,6 +561,7 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
                 any_broadcast_action().prop_map(AdminAction::Broadcast),
                 access::tests::any_access_action().prop_map(AdminAction::Access),
+                lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -1,0 +1,126 @@
+//! The admin panel's look-ups and corrections: `1AK<op>[args]`.
+//!
+//! `f` search people (the text is typed next), `v` verify a certificate (the code
+//! is typed next), `t` the most-read pages, `k<id>` / `d<id>` choose a new park /
+//! department for person `id`, `K<id>.<park>` / `D<id>.<department>` set it. Slugs,
+//! never names, so the longest (`1AKD` + 19 digits + `.` + 32) is 56 bytes.
+
+use super::{DecodeError, Slug, id, numbers};
+
+/// What a look-up or correction button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LookupAction {
+    /// Ask for a search text.
+    Search,
+    /// Ask for a certificate code.
+    Verify,
+    /// The most-read pages.
+    TopPages,
+    /// The parks to move person `.0` to.
+    ChoosePark(i64),
+    /// The departments to move person `.0` to.
+    ChooseDepartment(i64),
+    SetPark(i64, Slug),
+    SetDepartment(i64, Slug),
+}
+
+impl LookupAction {
+    pub(super) fn encode(&self) -> String {
+        match self {
+            LookupAction::Search => "f".to_owned(),
+            LookupAction::Verify => "v".to_owned(),
+            LookupAction::TopPages => "t".to_owned(),
+            LookupAction::ChoosePark(person) => format!("k{person}"),
+            LookupAction::ChooseDepartment(person) => format!("d{person}"),
+            LookupAction::SetPark(person, park) => format!("K{person}.{park}"),
+            LookupAction::SetDepartment(person, d) => format!("D{person}.{d}"),
+        }
+    }
+
+    pub(super) fn decode(rest: &str) -> Result<LookupAction, DecodeError> {
+        let mut chars = rest.chars();
+        let op = chars.next().ok_or(DecodeError::Malformed)?;
+        let args = chars.as_str();
+        let person = |s: &str| -> Result<i64, DecodeError> {
+            let [n] = numbers::<1>(s)?;
+            id(n)
+        };
+        let person_and_slug = |s: &str| -> Result<(i64, Slug), DecodeError> {
+            let (p, slug) = s.split_once('.').ok_or(DecodeError::Malformed)?;
+            Ok((person(p)?, Slug::parse(slug).ok_or(DecodeError::Malformed)?))
+        };
+        match op {
+            'f' if args.is_empty() => Ok(LookupAction::Search),
+            'v' if args.is_empty() => Ok(LookupAction::Verify),
+            't' if args.is_empty() => Ok(LookupAction::TopPages),
+            'k' => person(args).map(LookupAction::ChoosePark),
+            'd' => person(args).map(LookupAction::ChooseDepartment),
+            'K' => person_and_slug(args).map(|(p, s)| LookupAction::SetPark(p, s)),
+            'D' => person_and_slug(args).map(|(p, s)| LookupAction::SetDepartment(p, s)),
+            _ => Err(DecodeError::Malformed),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::super::{AdminAction, Callback};
+    use super::*;
+    use proptest::prelude::*;
+
+    pub(crate) fn any_lookup_action() -> impl Strategy<Value = LookupAction> {
+        let slug = || "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap());
+        prop_oneof![
+            Just(LookupAction::Search),
+            Just(LookupAction::Verify),
+            Just(LookupAction::TopPages),
+            (0..i64::MAX).prop_map(LookupAction::ChoosePark),
+            (0..i64::MAX).prop_map(LookupAction::ChooseDepartment),
+            (0..i64::MAX, slug()).prop_map(|(p, s)| LookupAction::SetPark(p, s)),
+            (0..i64::MAX, slug()).prop_map(|(p, s)| LookupAction::SetDepartment(p, s)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn lookup_actions_round_trip_within_64_bytes(action in any_lookup_action()) {
+            let cb = Callback::Admin(AdminAction::Lookup(action));
+            let data = cb.encode();
+            prop_assert!(data.len() <= super::super::MAX_BYTES, "{data}");
+            prop_assert_eq!(Callback::decode(&data), Ok(cb));
+        }
+
+        #[test]
+        fn lookup_garbage_never_panics(raw in "1AK.{0,60}") {
+            if let Ok(cb) = Callback::decode(&raw) {
+                prop_assert_eq!(cb.encode(), raw);
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_forged_lookups() {
+        for raw in [
+            "1AK",
+            "1AKf1",
+            "1AKz",
+            "1AKk",
+            "1AKk-1",
+            "1AKk01",
+            "1AKK5",
+            "1AKK5.",
+            "1AKK5.Zelenopark",
+            "1AKK5.park;DROP",
+            "1AKD.bar",
+            "1AKD99999999999999999999.bar",
+        ] {
+            assert!(Callback::decode(raw).is_err(), "{raw:?} decoded");
+        }
+        let longest = Callback::Admin(AdminAction::Lookup(LookupAction::SetDepartment(
+            i64::MAX,
+            Slug::parse(&"a".repeat(32)).unwrap(),
+        )))
+        .encode();
+        assert_eq!(longest.len(), 56);
+    }
+}
