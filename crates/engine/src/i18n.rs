@@ -105,6 +105,7 @@ mod tests {
             ("zone", "x".into()),
             ("example", "x".into()),
             ("rate", "x".into()),
+            ("query", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

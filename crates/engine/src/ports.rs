@@ -12,6 +12,7 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod lookup;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
@@ -25,6 +26,7 @@ pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
 };
+pub use lookup::{LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleQuery, QueryError, search_key};
 
 /// What Telegram tells us about a person with each update.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,7 +104,7 @@ pub enum StorageError {
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
 pub trait Storage:
-    LearningStore + AdminStore + AccessStore + BroadcastStore + Send + Sync + 'static
+    LearningStore + AdminStore + AccessStore + BroadcastStore + LookupStore + Send + Sync + 'static
 {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language

@@ -569,6 +569,20 @@ impl engine::ports::AdminStore for DownStorage {
 }
 
 #[async_trait]
+impl engine::ports::LookupStore for DownStorage {
+    async fn search_people(
+        &self,
+        _: &engine::ports::PeopleQuery,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
+    async fn top_pages(&self, _: u32) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
 impl engine::ports::AccessStore for DownStorage {
     async fn has_access(&self, _: UserId) -> Result<bool, StorageError> {
         Err(down())

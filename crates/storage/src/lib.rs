@@ -36,6 +36,9 @@
 //!   invites, requests), written once as a macro that `sqlite/access.rs` and
 //!   `postgres/access.rs` expand with their time types; SQL in `sql/access.rs`,
 //!   rows in `records/access.rs`.
+//! - `lookup.rs`: the look-up port ([`engine::ports::LookupStore`]: people
+//!   search over folded search keys, most-read pages) as one macro, like
+//!   `access.rs`; SQL in `sql/lookup.rs`, rows in `records/lookup.rs`.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -45,6 +48,7 @@ mod access;
 mod broadcast;
 mod connect;
 mod error;
+mod lookup;
 mod postgres;
 mod records;
 mod sql;
@@ -60,9 +64,9 @@ use domain::lang::Lang;
 use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
     AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
-    LearningStore, NewAttempt, NewBroadcast, NewInvite, PeopleStats, PersonStatus, PersonSummary,
-    ProfileField, Redemption, ReviewItem, StaffProfile, Storage, StorageError, UserProfile,
-    UserRecord,
+    LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleQuery,
+    PeopleStats, PersonStatus, PersonSummary, ProfileField, Redemption, ReviewItem, StaffProfile,
+    Storage, StorageError, UserProfile, UserRecord,
 };
 use time::OffsetDateTime;
 
@@ -123,7 +127,12 @@ impl SqlStorage {
             Db::Sqlite(s) => s.migrate().await,
             Db::Postgres(s) => s.migrate().await,
         };
-        result.map_err(|e| ConnectError::Migration(e.to_string()))
+        result.map_err(|e| ConnectError::Migration(e.to_string()))?;
+        let filled = match &self.db {
+            Db::Sqlite(s) => s.fill_search_keys().await,
+            Db::Postgres(s) => s.fill_search_keys().await,
+        };
+        filled.map_err(|e| ConnectError::Migration(format!("filling search keys: {e}")))
     }
 
     pub fn backend(&self) -> Backend {
@@ -349,6 +358,22 @@ impl AdminStore for SqlStorage {
 
     async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
         self.port().count_people(status).await
+    }
+}
+
+/// Delegates to the backend; the statements are in `lookup.rs`, shared by both.
+#[async_trait]
+impl LookupStore for SqlStorage {
+    async fn search_people(
+        &self,
+        query: &PeopleQuery,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        self.port().search_people(query, limit).await
+    }
+
+    async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError> {
+        self.port().top_pages(limit).await
     }
 }
 

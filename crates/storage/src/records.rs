@@ -5,6 +5,7 @@
 pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
+pub(crate) mod lookup;
 
 use domain::ids::UserId;
 use domain::lang::Lang;

@@ -13,6 +13,8 @@ mod admin;
 mod broadcast;
 #[path = "conformance/learning.rs"]
 mod learning;
+#[path = "conformance/lookup.rs"]
+mod lookup;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
@@ -135,8 +137,8 @@ async fn story(s: &SqlStorage) {
     learning::story(s).await;
     admin::story(s).await;
     broadcast::story(s).await;
-    admin::story(s).await;
     access::story(s).await;
+    lookup::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;
