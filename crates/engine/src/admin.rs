@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus};
+use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus, LookupAction};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -22,9 +22,10 @@ use domain::learning;
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{AuditEntry, PersonStatus};
+use crate::ports::{AuditEntry, PersonStatus, PersonSummary};
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
@@ -125,7 +126,7 @@ impl Turn<'_> {
         self.say("admin-password-prompt");
     }
 
-    fn say(&mut self, key: &str) {
+    pub(crate) fn say(&mut self, key: &str) {
         self.actions.push(Action::Send {
             chat: self.chat,
             text: html(self.lang(), key),
@@ -266,6 +267,9 @@ impl Turn<'_> {
             metrics::counter!("trainbot_admin_denied_total").increment(1);
             return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
         }
+        if let AdminAction::Lookup(action) = action {
+            return self.admin_lookup(query_id, action, message).await;
+        }
         self.answer(query_id, None);
         match action {
             AdminAction::Panel => {
@@ -297,6 +301,8 @@ impl Turn<'_> {
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
             AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
             AdminAction::Access(action) => self.admin_access(action, message).await,
+            // Dispatched above: look-ups answer the callback themselves.
+            AdminAction::Lookup(_) => {}
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -344,6 +350,7 @@ impl Turn<'_> {
                 ),
             ])
             .row(access)
+            .row(self.lookup_panel_row())
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
@@ -399,7 +406,13 @@ impl Turn<'_> {
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
             text.push_text(&format!("\n• {name}: {n}"));
         }
-        let keyboard = Keyboard::default().row(self.back_to_panel());
+        let pages = Button::new(
+            t(lang, "btn-admin-top-pages"),
+            Callback::Admin(AdminAction::Lookup(LookupAction::TopPages)),
+        );
+        let keyboard = Keyboard::default()
+            .row(vec![pages])
+            .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
@@ -573,24 +586,7 @@ impl Turn<'_> {
             .collect();
         let mut keyboard = Keyboard::default().row(filters);
         for p in &people {
-            let mark = if p.blocked {
-                "⛔"
-            } else if p.inactive {
-                "💤"
-            } else {
-                "🟢"
-            };
-            let name = full_name(&p.first_name, p.last_name.as_deref());
-            let user = p
-                .username
-                .as_deref()
-                .map(|u| format!(" @{u}"))
-                .unwrap_or_default();
-            let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
-            keyboard = keyboard.row(vec![Button::new(
-                label,
-                Callback::Admin(AdminAction::Person(p.id.0)),
-            )]);
+            keyboard = keyboard.row(vec![self.person_button(p)]);
         }
         if people.len() == PEOPLE_PAGE as usize
             && let Some(last) = people.last()
@@ -605,7 +601,26 @@ impl Turn<'_> {
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
-    async fn admin_person(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    /// A person as a button of a list: status mark, cleaned name, @username.
+    pub(crate) fn person_button(&self, p: &PersonSummary) -> Button {
+        let mark = if p.blocked {
+            "⛔"
+        } else if p.inactive {
+            "💤"
+        } else {
+            "🟢"
+        };
+        let name = list_name(&p.first_name, p.last_name.as_deref());
+        let user = p
+            .username
+            .as_deref()
+            .map(|u| format!(" @{}", display_name(u)))
+            .unwrap_or_default();
+        let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
+        Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
+    }
+
+    pub(crate) async fn admin_person(&mut self, id: UserId, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (person, staff) = match (storage.user(id).await, storage.staff_profile(id).await) {
@@ -708,13 +723,16 @@ impl Turn<'_> {
             status: ListStatus::Any,
             after: None,
         });
-        let keyboard = Keyboard::default().row(vec![toggle]).row(vec![
-            Button::new(t(lang, "btn-admin-people"), all),
-            Button::new(
-                t(lang, "btn-admin-panel"),
-                Callback::Admin(AdminAction::Panel),
-            ),
-        ]);
+        let keyboard = Keyboard::default()
+            .row(vec![toggle])
+            .row(self.placement_row(id))
+            .row(vec![
+                Button::new(t(lang, "btn-admin-people"), all),
+                Button::new(
+                    t(lang, "btn-admin-panel"),
+                    Callback::Admin(AdminAction::Panel),
+                ),
+            ]);
         self.show_rendered(message, Rendered { text, keyboard });
     }
 }
@@ -725,6 +743,13 @@ fn full_name(first: &str, last: Option<&str>) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A name for lists and headings: names are cleaned when they arrive, but rows
+/// written before that cleaning existed are cleaned again here (no control or bidi
+/// characters can reorder what an admin reads).
+pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
+    display_name(&full_name(first, last))
 }
 
 fn status_key(s: ListStatus) -> &'static str {

@@ -20,6 +20,8 @@
 //! - `access`: who may use the bot: the gate, the stranger's screen and access
 //!   request, invite links; `access/panel.rs` holds the admin's invite and request
 //!   screens.
+//! - `lookup`: the panel's people search, certificate check, most-read pages and
+//!   moving a person to another park or department.
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
@@ -33,6 +35,7 @@ pub mod engine;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
+mod lookup;
 mod onboarding;
 pub mod ports;
 mod progress;

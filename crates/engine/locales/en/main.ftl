@@ -311,3 +311,29 @@ btn-admin-reject = ❌ Reject
 admin-request-approved = ✅ { $name } can use the bot now and has been told.
 admin-request-rejected = { $name } has been declined and told.
 admin-request-decided = This request has already been decided.
+
+## Admin panel: search, certificate check, most-read pages, moving a person
+btn-admin-search = 🔎 Search
+btn-admin-verify = 🎓 Verify certificate
+btn-admin-search-again = 🔎 Search again
+btn-admin-verify-again = 🎓 Another code
+btn-admin-top-pages = 📖 Most-read pages
+btn-admin-change-park = 🏢 Change park
+btn-admin-change-department = 🧩 Change department
+admin-search-prompt = 🔎 Type a Telegram id, an @username or part of a name (up to { $max } characters).
+admin-search-empty = Type something to search for: an id, an @username or part of a name.
+admin-search-too-long = The search text is too long: at most { $max } characters. Please type a shorter one.
+admin-search-title = 🔎 Search: { $query }
+admin-search-none = Nobody found. Try part of the first or last name, or the username without @.
+admin-search-found = Found: { $n }
+admin-search-refine = More than { $n } people match; the first { $n } by id are shown. Refine your search.
+admin-verify-prompt = 🎓 Type the certificate code, for example TB-7K2QX9AB.
+admin-verify-format = This is not a certificate code. A code looks like TB-7K2QX9AB. Please type it again.
+admin-pages-title = 📖 Most-read pages (by different readers)
+admin-pages-empty = Nobody has read a page yet.
+admin-pages-readers = { $n } { $n ->
+        [one] reader
+        *[other] readers
+    }
+admin-choose-park = Which park should { $name } move to?
+admin-choose-department = Which department should { $name } move to?

@@ -321,3 +321,30 @@ btn-admin-reject = ❌ Отклонить
 admin-request-approved = ✅ { $name } получил(а) доступ, сообщение отправлено.
 admin-request-rejected = Заявка { $name } отклонена, сообщение отправлено.
 admin-request-decided = По этой заявке уже принято решение.
+
+## Панель администратора: поиск, проверка сертификата, популярные страницы, перевод сотрудника
+btn-admin-search = 🔎 Поиск
+btn-admin-verify = 🎓 Проверить сертификат
+btn-admin-search-again = 🔎 Искать ещё
+btn-admin-verify-again = 🎓 Другой код
+btn-admin-top-pages = 📖 Популярные страницы
+btn-admin-change-park = 🏢 Сменить парк
+btn-admin-change-department = 🧩 Сменить отдел
+admin-search-prompt = 🔎 Напишите Telegram id, @username или часть имени (до { $max } символов).
+admin-search-empty = Напишите, что искать: id, @username или часть имени.
+admin-search-too-long = Слишком длинный запрос: не больше { $max } символов. Напишите короче.
+admin-search-title = 🔎 Поиск: { $query }
+admin-search-none = Никого не нашлось. Попробуйте часть имени или фамилии или username без @.
+admin-search-found = Найдено: { $n }
+admin-search-refine = Подходит больше { $n } человек; показаны первые { $n } по id. Уточните запрос.
+admin-verify-prompt = 🎓 Напишите код сертификата, например TB-7K2QX9AB.
+admin-verify-format = Это не код сертификата. Код выглядит так: TB-7K2QX9AB. Напишите его ещё раз.
+admin-pages-title = 📖 Популярные страницы (по числу разных читателей)
+admin-pages-empty = Страницы пока никто не читал.
+admin-pages-readers = { $n } { $n ->
+        [one] читатель
+        [few] читателя
+        *[many] читателей
+    }
+admin-choose-park = В какой парк перевести: { $name }?
+admin-choose-department = В какой отдел перевести: { $name }?

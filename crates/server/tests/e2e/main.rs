@@ -11,6 +11,7 @@ mod browse;
 mod helpers;
 mod hostile;
 mod learning;
+mod lookup;
 mod operator;
 mod restart;
 mod security;

@@ -1,0 +1,284 @@
+//! The admin panel's look-ups end to end: people search (Cyrillic, hostile text,
+//! the "refine" cap), certificate check, the most-read pages, moving a person to
+//! another park or department, and forged data for those buttons. The attack
+//! cases are listed in docs/security.md ("Admin panel: statistics, search,
+//! filters").
+
+use domain::ids::UserId;
+use engine::ports::{Activity, ActivityKind, AdminStore, Certificate, LearningStore, Storage};
+use fake_telegram::TestUser;
+use time::OffsetDateTime;
+
+use crate::helpers::{ADMIN_PASSWORD, Person, Stack, TestApp, buttons};
+
+const ADMIN: i64 = 9_000_000_001;
+
+/// Logs `ADMIN` in and returns them on the panel.
+async fn admin(app: &TestApp) -> Person<'_> {
+    let admin = app.person(ADMIN, "Boss", "en");
+    let prompt = app.fake.send_text(ADMIN, "/admin");
+    app.handled(prompt).await;
+    let login = app.fake.send_text(ADMIN, ADMIN_PASSWORD);
+    app.handled(login).await;
+    admin
+}
+
+/// Presses "Search" (from the panel, a card or earlier results) and types `text`;
+/// returns the text and buttons of the answer.
+async fn search(admin: &Person<'_>, text: &str) -> (String, Vec<String>) {
+    let on_screen = buttons(&admin.screen());
+    if on_screen.iter().any(|b| b == "🔎 Search again") {
+        admin.presses("🔎 Search again").await;
+    } else {
+        if !on_screen.iter().any(|b| b == "🔎 Search") {
+            admin.presses("⬅️ Panel").await;
+        }
+        admin.presses("🔎 Search").await;
+    }
+    let answer = admin.sends(text).await;
+    (answer.text.clone().unwrap_or_default(), buttons(&answer))
+}
+
+fn people(buttons: &[String]) -> Vec<&str> {
+    buttons
+        .iter()
+        .map(String::as_str)
+        .filter(|b| b.starts_with('🟢') || b.starts_with('⛔') || b.starts_with('💤'))
+        .collect()
+}
+
+async fn search_story(stack: Stack) {
+    let Some(app) = TestApp::spawn_admins(stack, &[ADMIN]).await else {
+        return;
+    };
+    app.fake.add_user(
+        TestUser::new(8_100_000_001, "ЁЛКИНА")
+            .last_name("Наталья")
+            .username("Nat_Yo")
+            .language("en"),
+    );
+    // Not `app.person`, which would register her again without the other names.
+    let update = app.fake.send_text(8_100_000_001, "/menu");
+    app.handled(update).await;
+    for (i, name) in [
+        "<b>Bold</b> & Co",
+        "Ёжик'; DROP TABLE users; --",
+        "50%_off",
+        "Fifty off",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.person(8_100_000_010 + i as i64, name, "en")
+            .sends("/menu")
+            .await;
+    }
+    for i in 0..12 {
+        app.person(8_100_000_100 + i, &format!("Мармелад {i:02}"), "en")
+            .sends("/menu")
+            .await;
+    }
+    let admin = admin(&app).await;
+
+    // Cyrillic in another case finds the person; the button opens their card.
+    let (text, found) = search(&admin, "ёлкина").await;
+    assert!(text.contains("Found: 1"), "{text}");
+    assert_eq!(people(&found), ["🟢 ЁЛКИНА Наталья @Nat_Yo"]);
+    let card = admin.presses("🟢 ЁЛКИНА Наталья @Nat_Yo").await;
+    assert!(card.text.unwrap().contains("ID: 8100000001"));
+    let (_, found) = search(&admin, "@NAT_YO").await;
+    assert_eq!(people(&found).len(), 1, "by username");
+    let (_, found) = search(&admin, "8100000010").await;
+    assert_eq!(people(&found), ["🟢 <b>Bold</b> & Co"], "by id");
+
+    // SQL in the search is a name like any other; the table is still there.
+    let (text, found) = search(&admin, "'; DROP TABLE users; --").await;
+    assert!(text.contains("Found: 1"), "{text}");
+    assert_eq!(people(&found), ["🟢 Ёжик'; DROP TABLE users; --"]);
+    // HTML in the search is shown as typed, never as markup.
+    let (text, found) = search(&admin, "<b>").await;
+    assert!(text.starts_with("🔎 Search: <b>"), "{text}");
+    assert_eq!(people(&found), ["🟢 <b>Bold</b> & Co"]);
+    // % and _ are literal, not wildcards ("Fifty off" would match "%off").
+    let (_, found) = search(&admin, "%_off").await;
+    assert_eq!(people(&found), ["🟢 50%_off"]);
+    let (text, found) = search(&admin, "zzz-nobody").await;
+    assert!(text.contains("Nobody found"), "{text}");
+    assert!(people(&found).is_empty());
+
+    // Twelve match, ten are shown, with a note to refine.
+    let (text, found) = search(&admin, "МАРМЕЛАД").await;
+    assert!(text.contains("Refine your search"), "{text}");
+    assert_eq!(people(&found).len(), 10);
+    assert_eq!(people(&found)[0], "🟢 Мармелад 00");
+
+    // Too long: asked again, still in the dialogue.
+    admin.presses("🔎 Search again").await;
+    admin.sends(&"я".repeat(65)).await;
+    let hint = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
+    assert!(hint.contains("too long"), "{hint}");
+    let answer = admin.sends("Мармелад 11").await;
+    assert_eq!(people(&buttons(&answer)), ["🟢 Мармелад 11"]);
+
+    let storage = app.storage().await;
+    assert_eq!(storage.count_users().await.unwrap(), 18);
+    let entries = storage.audit_entries(None, 100).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "search" && e.detail == "'; drop table users; --"),
+        "the folded search text is audited"
+    );
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn admin_search_finds_by_name_username_and_id_and_keeps_text_literal() {
+    search_story(Stack::Embedded).await;
+}
+
+/// Production stack: PostgreSQL + Redis.
+#[tokio::test]
+async fn admin_search_on_the_production_stack() {
+    search_story(Stack::Production).await;
+}
+
+#[tokio::test]
+async fn admin_verifies_a_certificate_code_in_the_panel() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let holder = app.person(8_200_000_001, "Ира", "en");
+    holder.sends("/menu").await;
+    let code = domain::learning::parse_certificate_code("TB-7K2QX9AB").unwrap();
+    app.storage()
+        .await
+        .save_certificate(&Certificate {
+            code: code.clone(),
+            user: UserId(8_200_000_001),
+            full_name: "Ира <Смирнова>".to_owned(),
+            department: "bar".to_owned(),
+            park: Some("columbus".to_owned()),
+            issued_at: OffsetDateTime::now_utc(),
+            quizzes: vec![("general-basics".to_owned(), 90)],
+        })
+        .await
+        .unwrap();
+    let admin = admin(&app).await;
+    admin.presses("🎓 Verify certificate").await;
+    admin.sends("<script>").await;
+    let hint = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
+    assert!(hint.contains("not a certificate code"), "{hint}");
+    // Lower case and without the dash, as people copy it.
+    let found = admin.sends("tb7k2qx9ab").await.text.unwrap();
+    assert!(
+        found.contains("is valid") && found.contains("Ира <Смирнова>"),
+        "{found}"
+    );
+    admin.presses("🎓 Another code").await;
+    let missing = admin.sends("TB-7K2QX9AC").await.text.unwrap();
+    assert!(missing.contains("was not found"), "{missing}");
+    let entries = app.storage().await.audit_entries(None, 100).await.unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.action == "verify_certificate")
+            .count(),
+        2
+    );
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn admin_sees_the_most_read_pages_and_moves_a_person() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let staff = app.person(8_300_000_001, "Олег", "en");
+    staff.sends("/menu").await;
+    let seen_by_staff = staff.messages().len();
+    app.person(8_300_000_002, "Вера", "en").sends("/menu").await;
+    let storage = app.storage().await;
+    let now = OffsetDateTime::now_utc();
+    let view = |user: i64, path: &str| Activity {
+        user: UserId(user),
+        kind: ActivityKind::PageView,
+        subject: Some(path.to_owned()),
+        at: now,
+    };
+    storage
+        .record_activity(&[
+            view(8_300_000_001, "general/emergencies/fire.md"),
+            view(8_300_000_002, "general/emergencies/fire.md"),
+            view(8_300_000_002, "general/emergencies/fire.md"),
+            view(8_300_000_001, "general/emergencies/medical.md"),
+            view(8_300_000_001, "gone/removed-page.md"),
+        ])
+        .await
+        .unwrap();
+    let admin = admin(&app).await;
+    admin.presses("📊 Statistics").await;
+    let pages = admin.presses("📖 Most-read pages").await.text.unwrap();
+    let lines: Vec<&str> = pages.lines().collect();
+    assert_eq!(lines[1], "1. Fire — 2 readers", "{pages}");
+    assert!(pages.contains("gone/removed-page.md — 1 reader"), "{pages}");
+
+    // Move Олег to Columbus and to the bar; he is not messaged.
+    admin.presses("⬅️ Panel").await;
+    admin.presses("🔎 Search").await;
+    admin.sends("олег").await;
+    let card = admin.presses("🟢 Олег").await;
+    admin.presses("🏢 Change park").await;
+    let card_after = admin.presses("Columbus").await.text.unwrap();
+    assert!(card_after.contains("Park: Columbus"), "{card_after}");
+    admin.presses("🧩 Change department").await;
+    let card_after = admin.presses("Bar").await.text.unwrap();
+    assert!(card_after.contains("Department: Bar"), "{card_after}");
+    let profile = storage.staff_profile(UserId(8_300_000_001)).await.unwrap();
+    assert_eq!(profile.park.as_deref(), Some("columbus"));
+    assert_eq!(profile.department.as_deref(), Some("bar"));
+    assert_eq!(staff.messages().len(), seen_by_staff, "not messaged");
+
+    // A park that is not in the pack, forged into the data: a stale answer,
+    // nothing stored.
+    let forged = app
+        .fake
+        .press_on(ADMIN, card.message_id, "1AKK8300000001.atlantis");
+    app.handled(forged).await;
+    assert!(
+        app.toasts().last().unwrap().contains("out of date"),
+        "{:?}",
+        app.toasts()
+    );
+    // A real park pressed by someone who is not an admin: refused.
+    let intruder = app.person(77, "Eve", "en");
+    let home = intruder.sends("/menu").await;
+    let forged = app
+        .fake
+        .press_on(77, home.message_id, "1AKK8300000001.zelenopark");
+    app.handled(forged).await;
+    assert!(app.toasts().last().unwrap().contains("session has expired"));
+    let profile = storage.staff_profile(UserId(8_300_000_001)).await.unwrap();
+    assert_eq!(profile.park.as_deref(), Some("columbus"), "unchanged");
+
+    let entries = storage.audit_entries(None, 100).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "change_park" && e.detail == "8300000001: - → columbus"),
+        "{entries:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "change_department" && e.detail.ends_with("→ bar"))
+    );
+    assert!(entries.iter().any(|e| e.action == "view_stats_pages"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "denied" && e.detail.starts_with("1AKK")),
+        "the intruder's press is audited"
+    );
+    app.assert_clean();
+}
