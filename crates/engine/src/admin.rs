@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus, LookupAction};
+use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -406,12 +406,10 @@ impl Turn<'_> {
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
             text.push_text(&format!("\n• {name}: {n}"));
         }
-        let pages = Button::new(
-            t(lang, "btn-admin-top-pages"),
-            Callback::Admin(AdminAction::Lookup(LookupAction::TopPages)),
-        );
+        let [first, second] = self.statistics_rows();
         let keyboard = Keyboard::default()
-            .row(vec![pages])
+            .row(first)
+            .row(second)
             .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
     }

@@ -106,6 +106,9 @@ mod tests {
             ("example", "x".into()),
             ("rate", "x".into()),
             ("query", "x".into()),
+            ("average", 7.into()),
+            ("quizzes", 8.into()),
+            ("park", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -1,6 +1,6 @@
 //! The admin panel's look-ups and corrections: search people by id, @username or
-//! name; verify a certificate code; the most-read pages; move a person to another
-//! park or department.
+//! name; verify a certificate code; move a person to another park or department;
+//! and the dispatch of the statistics sub-screens (in `insights`).
 //!
 //! Every button here arrives through [`Turn::admin_guard`], and every typed text
 //! (a search, a code) through [`Turn::typed_input_allowed`]; each action is written
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use domain::callback::{AdminAction, Callback, LookupAction, Slug};
 use domain::html::Html;
-use domain::ids::{NodeId, UserId};
+use domain::ids::UserId;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
@@ -25,8 +25,6 @@ use crate::screens::Rendered;
 
 /// People shown for one search; more means "refine your search".
 const SEARCH_RESULTS: u32 = 10;
-/// Pages on the most-read screen.
-const TOP_PAGES: u32 = 10;
 /// How long the bot waits for a search text or a certificate code.
 const TYPING_WAIT: Duration = Duration::from_secs(5 * 60);
 
@@ -95,6 +93,25 @@ impl Turn<'_> {
             LookupAction::TopPages => {
                 self.answer(query_id, None);
                 self.top_pages(message).await;
+            }
+            LookupAction::QuizStats => {
+                self.answer(query_id, None);
+                self.quiz_stats(message).await;
+            }
+            LookupAction::Overdue => {
+                self.answer(query_id, None);
+                self.overdue_screen(message).await;
+            }
+            LookupAction::ActivityParks => {
+                self.answer(query_id, None);
+                self.activity_parks(message);
+            }
+            LookupAction::Activity(park) => {
+                let Some(park) = self.pack().park(park.as_str()).cloned() else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.activity_screen(park, message).await;
             }
             LookupAction::ChoosePark(person) => {
                 self.answer(query_id, None);
@@ -221,41 +238,6 @@ impl Turn<'_> {
             )])
             .row(self.back_to_panel());
         self.verify_certificate(&code, Some(keyboard)).await;
-    }
-
-    /// The pages with the most distinct readers, titled from the current pack.
-    async fn top_pages(&mut self, message: Option<CallbackMessage>) {
-        let lang = self.lang();
-        let pages = match self.engine.storage.top_pages(TOP_PAGES).await {
-            Ok(pages) => pages,
-            Err(e) => return self.unavailable("cannot read the most-read pages", &e),
-        };
-        self.audit("view_stats_pages", String::new()).await;
-        let mut text = Html::bold(&html(lang, "admin-pages-title"));
-        if pages.is_empty() {
-            text.push_text("\n");
-            text.push(&html(lang, "admin-pages-empty"));
-        }
-        for (rank, page) in pages.iter().enumerate() {
-            // A page removed from the pack since is shown by its path.
-            let title = self
-                .pack()
-                .node(NodeId::from_path(&page.path))
-                .map_or(page.path.clone(), |node| node.title.get(lang).clone());
-            text.push_text(&format!("\n{}. {title} — ", rank + 1));
-            text.push_text(&t_args(
-                lang,
-                "admin-pages-readers",
-                &[("n", page.readers.into())],
-            ));
-        }
-        let keyboard = Keyboard::default()
-            .row(vec![Button::new(
-                t(lang, "btn-admin-stats"),
-                Callback::Admin(AdminAction::Statistics),
-            )])
-            .row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// The pack's parks (or departments) to move the person to.

@@ -26,7 +26,10 @@ pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
 };
-pub use lookup::{LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleQuery, QueryError, search_key};
+pub use lookup::{
+    LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleQuery, QueryError, QuizGroup, QuizStats,
+    VIEW_SLOT_SECS, ViewsAt, search_key,
+};
 
 /// What Telegram tells us about a person with each update.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -580,6 +580,16 @@ impl engine::ports::LookupStore for DownStorage {
     async fn top_pages(&self, _: u32) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
         Err(down())
     }
+    async fn quiz_stats(&self) -> Result<engine::ports::QuizStats, StorageError> {
+        Err(down())
+    }
+    async fn page_views_by_slot(
+        &self,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<Vec<engine::ports::ViewsAt>, StorageError> {
+        Err(down())
+    }
 }
 
 #[async_trait]

@@ -65,8 +65,8 @@ use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
     AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
     LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleQuery,
-    PeopleStats, PersonStatus, PersonSummary, ProfileField, Redemption, ReviewItem, StaffProfile,
-    Storage, StorageError, UserProfile, UserRecord,
+    PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption, ReviewItem,
+    StaffProfile, Storage, StorageError, UserProfile, UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -374,6 +374,19 @@ impl LookupStore for SqlStorage {
 
     async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError> {
         self.port().top_pages(limit).await
+    }
+
+    async fn quiz_stats(&self) -> Result<QuizStats, StorageError> {
+        self.port().quiz_stats().await
+    }
+
+    /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
+    async fn page_views_by_slot(
+        &self,
+        park: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<ViewsAt>, StorageError> {
+        self.port().page_views_by_slot(park, since).await
     }
 }
 

@@ -4,9 +4,11 @@
 //! search keys for people known before migration 0007.
 
 /// Implements `LookupStore` and `fill_search_keys` for `$storage`, whose stored
-/// time is `$time`, read with `$from_db($time) -> Result<OffsetDateTime, StorageError>`.
+/// time is `$time`, written with `$to_db(OffsetDateTime) -> $time` and read with
+/// `$from_db($time) -> Result<OffsetDateTime, StorageError>`; `$views_by_slot` is
+/// the backend's statement for page views per quarter hour.
 macro_rules! impl_lookup_store {
-    ($storage:ty, $time:ty, $from_db:path) => {
+    ($storage:ty, $time:ty, $to_db:path, $from_db:path, $views_by_slot:path) => {
         #[async_trait::async_trait]
         impl engine::ports::LookupStore for $storage {
             async fn search_people(
@@ -43,9 +45,53 @@ macro_rules! impl_lookup_store {
                 .map($crate::records::lookup::PageRow::into_readers)
                 .collect()
             }
+
+            async fn quiz_stats(
+                &self,
+            ) -> Result<engine::ports::QuizStats, engine::ports::StorageError> {
+                Ok(engine::ports::QuizStats {
+                    by_quiz: self
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_QUIZ)
+                        .await?,
+                    by_department: self
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_DEPARTMENT)
+                        .await?,
+                    by_park: self
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_PARK)
+                        .await?,
+                })
+            }
+
+            async fn page_views_by_slot(
+                &self,
+                park: &str,
+                since: time::OffsetDateTime,
+            ) -> Result<Vec<engine::ports::ViewsAt>, engine::ports::StorageError> {
+                sqlx::query_as::<_, $crate::records::lookup::SlotRow>($views_by_slot)
+                    .bind(park)
+                    .bind($to_db(since))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::error::storage_error)?
+                    .into_iter()
+                    .map($crate::records::lookup::SlotRow::into_views)
+                    .collect()
+            }
         }
 
         impl $storage {
+            /// One of the `QUIZ_STATS_BY_*` groupings.
+            async fn quiz_groups(
+                &self,
+                statement: &'static str,
+            ) -> Result<Vec<engine::ports::QuizGroup>, engine::ports::StorageError> {
+                let rows: Vec<$crate::records::lookup::QuizGroupRow> = sqlx::query_as(statement)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::error::storage_error)?;
+                $crate::records::lookup::quiz_groups(rows)
+            }
+
             /// Gives everyone without a search key one, in batches; run after
             /// migrating, so people known before migration 0007 can be found
             /// before they write again. Idempotent and cheap when nothing is left.

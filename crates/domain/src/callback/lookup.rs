@@ -1,7 +1,9 @@
 //! The admin panel's look-ups and corrections: `1AK<op>[args]`.
 //!
 //! `f` search people (the text is typed next), `v` verify a certificate (the code
-//! is typed next), `t` the most-read pages, `k<id>` / `d<id>` choose a new park /
+//! is typed next), `t` the most-read pages, `q` quiz results, `o` overdue people,
+//! `a` / `A<park>` page views by weekday and hour (choose a park / in that park's
+//! time zone), `k<id>` / `d<id>` choose a new park /
 //! department for person `id`, `K<id>.<park>` / `D<id>.<department>` set it. Slugs,
 //! never names, so the longest (`1AKD` + 19 digits + `.` + 32) is 56 bytes.
 
@@ -16,6 +18,14 @@ pub enum LookupAction {
     Verify,
     /// The most-read pages.
     TopPages,
+    /// Pass rates and average scores by quiz, department and park.
+    QuizStats,
+    /// People past their onboarding deadline.
+    Overdue,
+    /// The parks to see activity for.
+    ActivityParks,
+    /// Page views by weekday and hour in this park's time zone.
+    Activity(Slug),
     /// The parks to move person `.0` to.
     ChoosePark(i64),
     /// The departments to move person `.0` to.
@@ -30,6 +40,10 @@ impl LookupAction {
             LookupAction::Search => "f".to_owned(),
             LookupAction::Verify => "v".to_owned(),
             LookupAction::TopPages => "t".to_owned(),
+            LookupAction::QuizStats => "q".to_owned(),
+            LookupAction::Overdue => "o".to_owned(),
+            LookupAction::ActivityParks => "a".to_owned(),
+            LookupAction::Activity(park) => format!("A{park}"),
             LookupAction::ChoosePark(person) => format!("k{person}"),
             LookupAction::ChooseDepartment(person) => format!("d{person}"),
             LookupAction::SetPark(person, park) => format!("K{person}.{park}"),
@@ -53,6 +67,12 @@ impl LookupAction {
             'f' if args.is_empty() => Ok(LookupAction::Search),
             'v' if args.is_empty() => Ok(LookupAction::Verify),
             't' if args.is_empty() => Ok(LookupAction::TopPages),
+            'q' if args.is_empty() => Ok(LookupAction::QuizStats),
+            'o' if args.is_empty() => Ok(LookupAction::Overdue),
+            'a' if args.is_empty() => Ok(LookupAction::ActivityParks),
+            'A' => Slug::parse(args)
+                .map(LookupAction::Activity)
+                .ok_or(DecodeError::Malformed),
             'k' => person(args).map(LookupAction::ChoosePark),
             'd' => person(args).map(LookupAction::ChooseDepartment),
             'K' => person_and_slug(args).map(|(p, s)| LookupAction::SetPark(p, s)),
@@ -74,6 +94,10 @@ pub(super) mod tests {
             Just(LookupAction::Search),
             Just(LookupAction::Verify),
             Just(LookupAction::TopPages),
+            Just(LookupAction::QuizStats),
+            Just(LookupAction::Overdue),
+            Just(LookupAction::ActivityParks),
+            slug().prop_map(LookupAction::Activity),
             (0..i64::MAX).prop_map(LookupAction::ChoosePark),
             (0..i64::MAX).prop_map(LookupAction::ChooseDepartment),
             (0..i64::MAX, slug()).prop_map(|(p, s)| LookupAction::SetPark(p, s)),
@@ -113,6 +137,10 @@ pub(super) mod tests {
             "1AKK5.park;DROP",
             "1AKD.bar",
             "1AKD99999999999999999999.bar",
+            "1AKq1",
+            "1AKa-",
+            "1AKA",
+            "1AKAZelenopark",
         ] {
             assert!(Callback::decode(raw).is_err(), "{raw:?} decoded");
         }

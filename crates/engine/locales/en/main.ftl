@@ -337,3 +337,33 @@ admin-pages-readers = { $n } { $n ->
     }
 admin-choose-park = Which park should { $name } move to?
 admin-choose-department = Which department should { $name } move to?
+btn-admin-quiz-stats = 🎯 Quiz results
+btn-admin-overdue = ⏰ Overdue
+btn-admin-activity = 📈 Activity
+btn-admin-activity-other-park = 🏢 Another park
+admin-quiz-stats-title = 🎯 Quiz results (finished attempts)
+admin-quiz-stats-empty = Nobody has finished a knowledge check yet.
+admin-quiz-stats-by-quiz = By quiz
+admin-quiz-stats-line = { $n } { $n ->
+        [one] attempt
+        *[other] attempts
+    }, passed { $rate }%, average score { $average }%
+admin-overdue-title = ⏰ Past the onboarding deadline: { $n }
+admin-overdue-none = Nobody is past their deadline.
+admin-overdue-line = { $days } { $days ->
+        [one] day
+        *[other] days
+    } late, pages { $read }/{ $total }, checks { $passed }/{ $quizzes }
+admin-overdue-more = …and { $n } more.
+admin-activity-choose = 📈 Page views by weekday and hour: which park? (Counted in the park's time zone.)
+admin-activity-title = 📈 Page views in { $park }, last { $days } days ({ $zone })
+admin-activity-none = No page views in this time.
+admin-activity-by-weekday = By weekday
+admin-activity-busiest-hours = Busiest hours
+admin-weekday-1 = Monday
+admin-weekday-2 = Tuesday
+admin-weekday-3 = Wednesday
+admin-weekday-4 = Thursday
+admin-weekday-5 = Friday
+admin-weekday-6 = Saturday
+admin-weekday-7 = Sunday

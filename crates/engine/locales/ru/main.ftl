@@ -348,3 +348,35 @@ admin-pages-readers = { $n } { $n ->
     }
 admin-choose-park = В какой парк перевести: { $name }?
 admin-choose-department = В какой отдел перевести: { $name }?
+btn-admin-quiz-stats = 🎯 Результаты тестов
+btn-admin-overdue = ⏰ Просрочено
+btn-admin-activity = 📈 Активность
+btn-admin-activity-other-park = 🏢 Другой парк
+admin-quiz-stats-title = 🎯 Результаты тестов (завершённые попытки)
+admin-quiz-stats-empty = Пока никто не завершил ни одной проверки знаний.
+admin-quiz-stats-by-quiz = По тестам
+admin-quiz-stats-line = { $n } { $n ->
+        [one] попытка
+        [few] попытки
+        *[many] попыток
+    }, сдано { $rate }%, средний балл { $average }%
+admin-overdue-title = ⏰ Не уложились в срок обучения: { $n }
+admin-overdue-none = Все укладываются в сроки.
+admin-overdue-line = просрочено на { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    }, страниц { $read }/{ $total }, тестов { $passed }/{ $quizzes }
+admin-overdue-more = …и ещё { $n }.
+admin-activity-choose = 📈 Просмотры страниц по дням недели и часам: какой парк? (Считается по часовому поясу парка.)
+admin-activity-title = 📈 Просмотры страниц: { $park }, последние { $days } дней ({ $zone })
+admin-activity-none = За это время просмотров не было.
+admin-activity-by-weekday = По дням недели
+admin-activity-busiest-hours = Самые активные часы
+admin-weekday-1 = Понедельник
+admin-weekday-2 = Вторник
+admin-weekday-3 = Среда
+admin-weekday-4 = Четверг
+admin-weekday-5 = Пятница
+admin-weekday-6 = Суббота
+admin-weekday-7 = Воскресенье

@@ -1,5 +1,7 @@
-//! What the admin panel's look-ups need from storage: finding people by id, name
-//! or @username, and the most-read pages.
+//! What the admin panel's look-ups and statistics screens need from storage:
+//! finding people by id, name or @username, the most-read pages, quiz results and
+//! page views over time. Every count is made in the database (`GROUP BY`); only
+//! the grouped rows cross the wire.
 //!
 //! Case-insensitive search must work for Cyrillic on both backends, but SQLite's
 //! `LOWER` and `LIKE` fold only ASCII. So storage keeps a search key per person,
@@ -8,6 +10,7 @@
 //! lower-case text and never needs a Unicode-aware collation.
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{PersonSummary, StorageError};
@@ -88,6 +91,51 @@ pub struct PageReaders {
     pub readers: u64,
 }
 
+/// Finished knowledge-check attempts (not reviews) of one group: a quiz, or the
+/// current department or park of the people who made them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuizGroup {
+    /// The quiz, department or park id; `""` for people without one.
+    pub id: String,
+    pub attempts: u64,
+    pub passed: u64,
+    /// The sum over attempts of each attempt's whole percent (`score * 100 /
+    /// max_score`, rounded down; 0 for an empty quiz), so that the average is exact
+    /// integer arithmetic on every backend.
+    pub percent_sum: u64,
+}
+
+impl QuizGroup {
+    /// Share of attempts passed, in whole percent (rounded down).
+    pub fn pass_rate(&self) -> u64 {
+        (self.passed * 100).checked_div(self.attempts).unwrap_or(0)
+    }
+
+    /// The average of the attempts' percent scores (rounded down).
+    pub fn average_percent(&self) -> u64 {
+        self.percent_sum.checked_div(self.attempts).unwrap_or(0)
+    }
+}
+
+/// Quiz results grouped three ways; each list is ordered by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuizStats {
+    pub by_quiz: Vec<QuizGroup>,
+    pub by_department: Vec<QuizGroup>,
+    pub by_park: Vec<QuizGroup>,
+}
+
+/// Page views in one quarter of an hour (UTC-aligned; every time zone's offset is a
+/// whole number of quarter hours, so each slot falls in one local hour).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewsAt {
+    pub start: OffsetDateTime,
+    pub views: u64,
+}
+
+/// The width of a [`ViewsAt`] slot, in seconds.
+pub const VIEW_SLOT_SECS: i64 = 15 * 60;
+
 #[async_trait]
 pub trait LookupStore: Send + Sync + 'static {
     /// People whose id is the query's number or whose search key contains its
@@ -101,11 +149,40 @@ pub trait LookupStore: Send + Sync + 'static {
 
     /// The `limit` pages with the most distinct readers, most first, then by path.
     async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError>;
+
+    /// Finished quiz attempts by quiz, by department and by park.
+    async fn quiz_stats(&self) -> Result<QuizStats, StorageError>;
+
+    /// Page views since `since` (inclusive) by people of `park`, counted per
+    /// quarter hour; slots without views are left out; ordered by time.
+    async fn page_views_by_slot(
+        &self,
+        park: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<ViewsAt>, StorageError>;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_round_down_and_survive_no_attempts() {
+        let g = QuizGroup {
+            id: "bar".to_owned(),
+            attempts: 3,
+            passed: 2,
+            percent_sum: 250,
+        };
+        assert_eq!((g.pass_rate(), g.average_percent()), (66, 83));
+        let none = QuizGroup {
+            attempts: 0,
+            passed: 0,
+            percent_sum: 0,
+            ..g
+        };
+        assert_eq!((none.pass_rate(), none.average_percent()), (0, 0));
+    }
 
     #[test]
     fn keys_and_queries_fold_alike() {

@@ -1,13 +1,18 @@
 //! The admin panel's look-ups end to end: people search (Cyrillic, hostile text,
-//! the "refine" cap), certificate check, the most-read pages, moving a person to
-//! another park or department, and forged data for those buttons. The attack
+//! the "refine" cap), certificate check, the statistics sub-screens (most-read
+//! pages, quiz results, overdue people, activity by weekday and hour), moving a
+//! person to another park or department, and forged data for those buttons. The attack
 //! cases are listed in docs/security.md ("Admin panel: statistics, search,
 //! filters").
 
 use domain::ids::UserId;
-use engine::ports::{Activity, ActivityKind, AdminStore, Certificate, LearningStore, Storage};
+use domain::lang::Lang;
+use engine::ports::{
+    Activity, ActivityKind, AdminStore, AttemptKind, AttemptResult, Certificate, LearningStore,
+    NewAttempt, ProfileField, Storage, UserProfile,
+};
 use fake_telegram::TestUser;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::helpers::{ADMIN_PASSWORD, Person, Stack, TestApp, buttons};
 
@@ -280,5 +285,181 @@ async fn admin_sees_the_most_read_pages_and_moves_a_person() {
             .any(|e| e.action == "denied" && e.detail.starts_with("1AKK")),
         "the intruder's press is audited"
     );
+    app.assert_clean();
+}
+
+/// Someone known to the bot since `at`, placed in `park` and `department`, with
+/// onboarding done, written straight to storage (as if long ago).
+async fn staff_since(
+    storage: &storage::SqlStorage,
+    id: i64,
+    name: &str,
+    park: &str,
+    department: &str,
+    at: OffsetDateTime,
+) {
+    let profile = UserProfile {
+        id: UserId(id),
+        first_name: name.to_owned(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".to_owned()),
+    };
+    storage.touch_user(&profile, Lang::En, at).await.unwrap();
+    for field in [
+        ProfileField::Park(Some(park.to_owned())),
+        ProfileField::Department(Some(department.to_owned())),
+    ] {
+        storage.set_profile_field(UserId(id), field).await.unwrap();
+    }
+    storage.mark_onboarded(UserId(id)).await.unwrap();
+}
+
+async fn finished_attempt(
+    storage: &storage::SqlStorage,
+    user: i64,
+    quiz: &str,
+    score: u32,
+    passed: bool,
+) {
+    let id = storage
+        .start_attempt(&NewAttempt {
+            user: UserId(user),
+            kind: AttemptKind::Quiz,
+            quiz_id: quiz.to_owned(),
+            questions: Vec::new(),
+            started_at: OffsetDateTime::now_utc(),
+            deadline: None,
+        })
+        .await
+        .unwrap();
+    let result = AttemptResult {
+        score,
+        max_score: 10,
+        passed,
+        finished_at: OffsetDateTime::now_utc(),
+    };
+    storage.finish_attempt(id, &result).await.unwrap();
+}
+
+#[tokio::test]
+async fn admin_sees_quiz_results_overdue_people_and_activity() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let storage = app.storage().await;
+    let now = OffsetDateTime::now_utc();
+    let month_ago = now - Duration::days(30);
+    staff_since(
+        &storage,
+        8_400_000_001,
+        "<i>Late</i> Lena",
+        "zelenopark",
+        "bar",
+        month_ago,
+    )
+    .await;
+    staff_since(
+        &storage,
+        8_400_000_002,
+        "Fresh Fedor",
+        "zelenopark",
+        "bar",
+        now,
+    )
+    .await;
+    staff_since(
+        &storage,
+        8_400_000_003,
+        "Kitchen Kim",
+        "columbus",
+        "kitchen",
+        now,
+    )
+    .await;
+    finished_attempt(&storage, 8_400_000_001, "general-basics", 9, true).await;
+    finished_attempt(&storage, 8_400_000_001, "general-basics", 6, false).await;
+    finished_attempt(&storage, 8_400_000_003, "kitchen-basics", 10, true).await;
+
+    let admin = admin(&app).await;
+    admin.presses("📊 Statistics").await;
+    let quizzes = admin.presses("🎯 Quiz results").await.text.unwrap();
+    for line in [
+        "• Knowledge check: general: 2 attempts, passed 50%, average score 75%",
+        "• Bar: 2 attempts, passed 50%, average score 75%",
+        "• Kitchen: 1 attempt, passed 100%, average score 100%",
+        "• Zelenopark: 2 attempts, passed 50%, average score 75%",
+        "• Columbus: 1 attempt, passed 100%, average score 100%",
+    ] {
+        assert!(quizzes.lines().any(|l| l == line), "{line:?} in {quizzes}");
+    }
+
+    admin.presses("📊 Statistics").await;
+    let overdue = admin.presses("⏰ Overdue").await.text.unwrap();
+    assert!(
+        overdue.starts_with("⏰ Past the onboarding deadline: 1"),
+        "{overdue}"
+    );
+    assert!(
+        overdue.contains("• <i>Late</i> Lena — Bar: 16 days late, pages 0/")
+            && overdue.contains("checks 1/2"),
+        "markup in the name is shown literally: {overdue}"
+    );
+    assert!(!overdue.contains("Fresh Fedor"), "within the deadline");
+
+    // Page views: yesterday 11:05 UTC is 14:05 in Moscow, Zelenopark's zone.
+    let yesterday = (now - Duration::days(1)).date();
+    let at = yesterday.with_hms(11, 5, 0).unwrap().assume_utc();
+    let view = |user: i64, minutes: i64| Activity {
+        user: UserId(user),
+        kind: ActivityKind::PageView,
+        subject: Some("general/emergencies/fire.md".to_owned()),
+        at: at + Duration::minutes(minutes),
+    };
+    storage
+        .record_activity(&[
+            view(8_400_000_001, 0),
+            view(8_400_000_002, 20),
+            view(8_400_000_001, 60),
+            view(8_400_000_003, 0),
+        ])
+        .await
+        .unwrap();
+    admin.presses("📊 Statistics").await;
+    admin.presses("📈 Activity").await;
+    let activity = admin.presses("Zelenopark").await.text.unwrap();
+    let weekday = (at + Duration::hours(3)).weekday();
+    assert!(activity.contains("(Europe/Moscow)"), "{activity}");
+    assert!(
+        activity.lines().any(|l| l == format!("{weekday}: 3")),
+        "{activity}"
+    );
+    assert!(
+        activity.contains("\n14:00–15:00: 2\n15:00–16:00: 1"),
+        "{activity}"
+    );
+    let columbus = {
+        admin.presses("🏢 Another park").await;
+        admin.presses("Columbus").await.text.unwrap()
+    };
+    assert!(columbus.contains("14:00–15:00: 1"), "{columbus}");
+    // A park slug that is not in the pack: stale.
+    let forged = app
+        .fake
+        .press_on(ADMIN, admin.screen().message_id, "1AKAatlantis");
+    app.handled(forged).await;
+    assert!(app.toasts().last().unwrap().contains("out of date"));
+
+    let entries = storage.audit_entries(None, 100).await.unwrap();
+    for action in [
+        "view_stats_quizzes",
+        "view_stats_overdue",
+        "view_stats_activity",
+    ] {
+        assert!(
+            entries.iter().any(|e| e.action == action),
+            "{action} audited"
+        );
+    }
     app.assert_clean();
 }

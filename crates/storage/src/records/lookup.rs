@@ -1,8 +1,10 @@
 //! Rows of the look-up port and the LIKE pattern of a search.
 
-use engine::ports::{PageReaders, StorageError};
+use engine::ports::{PageReaders, QuizGroup, StorageError, VIEW_SLOT_SECS, ViewsAt};
+use time::OffsetDateTime;
 
 use super::admin::count;
+use crate::error::corrupt;
 
 /// A LIKE pattern matching any text that contains `needle` literally: `%`, `_`
 /// and the escape character `\` typed by an admin are escaped, so they match
@@ -32,6 +34,50 @@ impl PageRow {
         Ok(PageReaders {
             readers: count("page readers", self.readers)?,
             path: self.path,
+        })
+    }
+}
+
+/// A row of the `QUIZ_STATS_BY_*` statements.
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuizGroupRow {
+    pub id: String,
+    pub attempts: i64,
+    pub passed: i64,
+    pub percent_sum: i64,
+}
+
+/// The groups ordered by id, byte by byte (the same on every backend).
+pub(crate) fn quiz_groups(rows: Vec<QuizGroupRow>) -> Result<Vec<QuizGroup>, StorageError> {
+    let mut groups = rows
+        .into_iter()
+        .map(|row| {
+            Ok(QuizGroup {
+                attempts: count("quiz attempts", row.attempts)?,
+                passed: count("quiz passes", row.passed)?,
+                percent_sum: count("quiz percent sum", row.percent_sum)?,
+                id: row.id,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    groups.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    Ok(groups)
+}
+
+/// A row of `VIEWS_BY_SLOT_*`: the slot's start in seconds since the epoch.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SlotRow {
+    pub slot: i64,
+    pub views: i64,
+}
+
+impl SlotRow {
+    pub fn into_views(self) -> Result<ViewsAt, StorageError> {
+        debug_assert_eq!(self.slot % VIEW_SLOT_SECS, 0);
+        Ok(ViewsAt {
+            start: OffsetDateTime::from_unix_timestamp(self.slot)
+                .map_err(|e| corrupt(format!("view slot {} is out of range: {e}", self.slot)))?,
+            views: count("page views", self.views)?,
         })
     }
 }

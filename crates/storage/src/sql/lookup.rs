@@ -18,3 +18,59 @@ pub(crate) const UNKEYED_PEOPLE: &str = "SELECT id, first_name, last_name, usern
      FROM users WHERE search_key IS NULL ORDER BY id LIMIT $1";
 
 pub(crate) const SET_SEARCH_KEY: &str = "UPDATE users SET search_key = $2 WHERE id = $1";
+
+/// Finished quiz attempts (not reviews) grouped by `$group`, with `$join` joined:
+/// attempts, passes and the sum of whole percents (see `QuizGroup`). `CAST` keeps
+/// the sum a 64-bit integer on PostgreSQL, where `SUM(bigint)` is `numeric`.
+/// Unordered: `records::lookup` orders by id byte by byte.
+macro_rules! quiz_groups {
+    ($group:literal, $join:literal) => {
+        concat!(
+            "SELECT ",
+            $group,
+            " AS id, COUNT(*) AS attempts, \
+                 COUNT(*) FILTER (WHERE a.passed) AS passed, \
+                 CAST(SUM(CASE WHEN a.max_score > 0 THEN a.score * 100 / a.max_score \
+                     ELSE 0 END) AS BIGINT) AS percent_sum \
+             FROM quiz_attempts a ",
+            $join,
+            " WHERE a.kind = 'quiz' AND a.finished_at IS NOT NULL GROUP BY ",
+            $group
+        )
+    };
+}
+
+pub(crate) const QUIZ_STATS_BY_QUIZ: &str = quiz_groups!("a.quiz_id", "");
+
+/// By the department the person has now (an attempt by someone unknown to `users`
+/// is left out).
+pub(crate) const QUIZ_STATS_BY_DEPARTMENT: &str = quiz_groups!(
+    "COALESCE(u.department, '')",
+    "JOIN users u ON u.id = a.user_id"
+);
+
+/// By the park the person has now.
+pub(crate) const QUIZ_STATS_BY_PARK: &str =
+    quiz_groups!("COALESCE(u.park, '')", "JOIN users u ON u.id = a.user_id");
+
+/// Page views by the people of park `$1` since `$2`, per quarter hour: `$slot` is
+/// the backend's expression for the slot's start in seconds since the epoch.
+macro_rules! views_by_slot {
+    ($slot:literal) => {
+        concat!(
+            "SELECT ",
+            $slot,
+            " AS slot, COUNT(*) AS views \
+             FROM activity a JOIN users u ON u.id = a.user_id \
+             WHERE a.kind = 'page_view' AND u.park = $1 AND a.at >= $2 \
+             GROUP BY 1 ORDER BY 1"
+        )
+    };
+}
+
+/// On SQLite `at` is integer microseconds: 900 000 000 µs to a slot.
+pub(crate) const VIEWS_BY_SLOT_SQLITE: &str = views_by_slot!("(a.at / 900000000) * 900");
+
+/// On PostgreSQL `at` is `timestamptz`.
+pub(crate) const VIEWS_BY_SLOT_POSTGRES: &str =
+    views_by_slot!("CAST(FLOOR(EXTRACT(EPOCH FROM a.at) / 900) AS BIGINT) * 900");

@@ -7,16 +7,20 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, LookupStore, PageReaders, PeopleQuery, Storage, UserProfile,
+    Activity, ActivityKind, AttemptKind, AttemptResult, LearningStore, LookupStore, NewAttempt,
+    PageReaders, PeopleQuery, ProfileField, QuizGroup, Storage, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;
+use time::macros::datetime;
 
 use super::t0;
 
 pub(crate) async fn story(s: &SqlStorage) {
     search(s).await;
     top_pages(s).await;
+    quiz_stats(s).await;
+    views_by_slot(s).await;
 }
 
 fn someone(id: i64, first: &str, last: Option<&str>, username: Option<&str>) -> UserProfile {
@@ -169,6 +173,143 @@ async fn top_pages(s: &SqlStorage) {
             ("zz-lookup/b.md".to_owned(), 2),
             ("zz-lookup/c.md".to_owned(), 2),
         ]
+    );
+}
+
+/// Person `id` in `park` and `department`.
+async fn placed(s: &SqlStorage, id: i64, park: &str, department: &str) {
+    s.touch_user(&someone(id, "Квиз", None, None), Lang::Ru, t0())
+        .await
+        .unwrap();
+    for field in [
+        ProfileField::Park(Some(park.to_owned())),
+        ProfileField::Department(Some(department.to_owned())),
+    ] {
+        s.set_profile_field(UserId(id), field).await.unwrap();
+    }
+}
+
+/// An attempt; finished with `score` of `max` when `result` is given.
+async fn attempt(
+    s: &SqlStorage,
+    user: i64,
+    kind: AttemptKind,
+    quiz: &str,
+    result: Option<(u32, u32, bool)>,
+) {
+    let id = s
+        .start_attempt(&NewAttempt {
+            user: UserId(user),
+            kind,
+            quiz_id: quiz.to_owned(),
+            questions: Vec::new(),
+            started_at: t0(),
+            deadline: None,
+        })
+        .await
+        .unwrap();
+    if let Some((score, max_score, passed)) = result {
+        let finished = AttemptResult {
+            score,
+            max_score,
+            passed,
+            finished_at: t0() + Duration::minutes(5),
+        };
+        assert!(s.finish_attempt(id, &finished).await.unwrap());
+    }
+}
+
+fn group(id: &str, attempts: u64, passed: u64, percent_sum: u64) -> QuizGroup {
+    QuizGroup {
+        id: id.to_owned(),
+        attempts,
+        passed,
+        percent_sum,
+    }
+}
+
+/// The groups of `before` plus `ours`, ordered by id.
+fn merged(before: &[QuizGroup], ours: &[QuizGroup]) -> Vec<QuizGroup> {
+    let mut all: Vec<QuizGroup> = before.iter().chain(ours).cloned().collect();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
+async fn quiz_stats(s: &SqlStorage) {
+    let before = s.quiz_stats().await.unwrap();
+    placed(s, 80_101, "zz-park", "zz-dept").await;
+    placed(s, 80_102, "zz-park", "zz-dept2").await;
+    let (quiz, review) = (AttemptKind::Quiz, AttemptKind::Review);
+    attempt(s, 80_101, quiz, "zz-quiz-a", Some((8, 10, true))).await;
+    attempt(s, 80_101, quiz, "zz-quiz-a", Some((5, 10, false))).await;
+    attempt(s, 80_101, quiz, "zz-quiz-b", Some((3, 3, true))).await;
+    // Open attempts and reviews do not count.
+    attempt(s, 80_101, quiz, "zz-quiz-a", None).await;
+    attempt(s, 80_101, review, "review", Some((1, 1, true))).await;
+    attempt(s, 80_102, quiz, "zz-quiz-a", Some((7, 9, true))).await;
+    // An empty quiz scores 0%, never a division by zero.
+    attempt(s, 80_102, quiz, "zz-quiz-b", Some((0, 0, false))).await;
+
+    let after = s.quiz_stats().await.unwrap();
+    // 80 + 50 + 77 (7 of 9, rounded down); 100 + 0.
+    let by_quiz = [group("zz-quiz-a", 3, 2, 207), group("zz-quiz-b", 2, 1, 100)];
+    assert_eq!(after.by_quiz, merged(&before.by_quiz, &by_quiz));
+    let by_department = [group("zz-dept", 3, 2, 230), group("zz-dept2", 2, 1, 77)];
+    assert_eq!(
+        after.by_department,
+        merged(&before.by_department, &by_department)
+    );
+    assert_eq!(
+        after.by_park,
+        merged(&before.by_park, &[group("zz-park", 5, 3, 307)])
+    );
+    let a = &by_quiz[0];
+    assert_eq!((a.pass_rate(), a.average_percent()), (66, 69));
+}
+
+async fn views_by_slot(s: &SqlStorage) {
+    placed(s, 80_103, "zz-other", "zz-dept").await;
+    let since = datetime!(2031-06-02 09:00 UTC);
+    let view = |user: i64, kind: ActivityKind, at| Activity {
+        user: UserId(user),
+        kind,
+        subject: Some("zz-lookup/a.md".to_owned()),
+        at,
+    };
+    let page = ActivityKind::PageView;
+    s.record_activity(&[
+        view(80_101, page, since - Duration::microseconds(1)),
+        view(80_101, page, since),
+        view(80_101, page, datetime!(2031-06-02 10:00 UTC)),
+        view(80_102, page, datetime!(2031-06-02 10:14:59.999_999 UTC)),
+        view(80_102, page, datetime!(2031-06-02 10:15 UTC)),
+        view(
+            80_101,
+            ActivityKind::SectionView,
+            datetime!(2031-06-02 10:20 UTC),
+        ),
+        view(80_103, page, datetime!(2031-06-02 10:20 UTC)),
+    ])
+    .await
+    .unwrap();
+    let slot = |start, views| ViewsAt { start, views };
+    assert_eq!(
+        s.page_views_by_slot("zz-park", since).await.unwrap(),
+        [
+            slot(since, 1),
+            slot(datetime!(2031-06-02 10:00 UTC), 2),
+            slot(datetime!(2031-06-02 10:15 UTC), 1),
+        ]
+    );
+    assert_eq!(
+        s.page_views_by_slot("zz-other", since).await.unwrap(),
+        [slot(datetime!(2031-06-02 10:15 UTC), 1)]
+    );
+    assert!(
+        s.page_views_by_slot("zz-nowhere", since)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 
