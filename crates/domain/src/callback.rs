@@ -26,7 +26,7 @@ mod lookup;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
-pub use lookup::LookupAction;
+pub use lookup::{LookupAction, PeopleView};
 
 use crate::ids::NodeId;
 use crate::lang::Lang;

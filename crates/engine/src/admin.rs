@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus};
+use domain::callback::{
+    AdminAction, BroadcastAction, Callback, ListStatus, LookupAction, PeopleView,
+};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -25,7 +27,7 @@ use crate::engine::Turn;
 use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{AuditEntry, PersonStatus, PersonSummary};
+use crate::ports::{AuditEntry, PeopleFilter, PersonStatus, PersonSummary};
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
@@ -279,7 +281,17 @@ impl Turn<'_> {
             AdminAction::Statistics => self.admin_statistics(message).await,
             AdminAction::Audit { before } => self.admin_audit(before, message).await,
             AdminAction::People { status, after } => {
-                self.admin_people(status, after, message).await
+                let view = PeopleView {
+                    status,
+                    park: None,
+                    department: None,
+                    after,
+                };
+                let filter = PeopleFilter {
+                    status: person_status(status),
+                    ..PeopleFilter::default()
+                };
+                self.admin_people(view, filter, message).await
             }
             AdminAction::Person(id) => self.admin_person(UserId(id), message).await,
             AdminAction::Block(id) => {
@@ -532,25 +544,20 @@ impl Turn<'_> {
         self.admin_person(target, message).await;
     }
 
-    async fn admin_people(
+    /// The people list: `view` as the buttons carry it, `filter` as storage reads it.
+    pub(crate) async fn admin_people(
         &mut self,
-        status: ListStatus,
-        after: Option<i64>,
+        view: PeopleView,
+        filter: PeopleFilter,
         message: Option<CallbackMessage>,
     ) {
         let lang = self.lang();
-        let port_status = match status {
-            ListStatus::Any => PersonStatus::Any,
-            ListStatus::Active => PersonStatus::Active,
-            ListStatus::Blocked => PersonStatus::Blocked,
-            ListStatus::Inactive => PersonStatus::Inactive,
-        };
         let storage = self.engine.storage.clone();
         let (people, total) = match (
             storage
-                .people(port_status, after.map(UserId), PEOPLE_PAGE)
+                .filtered_people(&filter, view.after.map(UserId), PEOPLE_PAGE)
                 .await,
-            storage.count_people(port_status).await,
+            storage.count_filtered_people(&filter).await,
         ) {
             (Ok(p), Ok(n)) => (p, n),
             (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot list people", &e),
@@ -568,30 +575,31 @@ impl Turn<'_> {
             .into_iter()
             .map(|s| {
                 let label = t(lang, &format!("admin-filter-{}", status_key(s)));
-                let label = if s == status {
+                let label = if s == view.status {
                     format!("• {label}")
                 } else {
                     label
                 };
-                Button::new(
-                    label,
-                    Callback::Admin(AdminAction::People {
-                        status: s,
-                        after: None,
-                    }),
-                )
+                let status = PeopleView {
+                    status: s,
+                    after: None,
+                    ..view
+                };
+                Button::new(label, people_view(status))
             })
             .collect();
-        let mut keyboard = Keyboard::default().row(filters);
+        let mut keyboard = Keyboard::default()
+            .row(filters)
+            .row(self.placement_filter_row(view, &filter));
         for p in &people {
             keyboard = keyboard.row(vec![self.person_button(p)]);
         }
         if people.len() == PEOPLE_PAGE as usize
             && let Some(last) = people.last()
         {
-            let next = Callback::Admin(AdminAction::People {
-                status,
+            let next = people_view(PeopleView {
                 after: Some(last.id.0),
+                ..view
             });
             keyboard = keyboard.row(vec![Button::new(t(lang, "btn-next"), next)]);
         }
@@ -748,6 +756,20 @@ fn full_name(first: &str, last: Option<&str>) -> String {
 /// characters can reorder what an admin reads).
 pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
     display_name(&full_name(first, last))
+}
+
+/// What storage calls a list status.
+pub(crate) fn person_status(status: ListStatus) -> PersonStatus {
+    match status {
+        ListStatus::Any => PersonStatus::Any,
+        ListStatus::Active => PersonStatus::Active,
+        ListStatus::Blocked => PersonStatus::Blocked,
+        ListStatus::Inactive => PersonStatus::Inactive,
+    }
+}
+
+fn people_view(view: PeopleView) -> Callback {
+    Callback::Admin(AdminAction::Lookup(LookupAction::People(view)))
 }
 
 fn status_key(s: ListStatus) -> &'static str {

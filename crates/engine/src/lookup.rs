@@ -10,17 +10,18 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, Callback, LookupAction, Slug};
+use domain::callback::{AdminAction, Callback, LookupAction, PeopleView, Slug};
 use domain::html::Html;
 use domain::ids::UserId;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin::person_status;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{MAX_QUERY_CHARS, PeopleQuery, ProfileField, QueryError};
+use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
 use crate::screens::Rendered;
 
 /// People shown for one search; more means "refine your search".
@@ -122,6 +123,24 @@ impl Turn<'_> {
                 self.answer(query_id, None);
                 self.choose_placement(UserId(person), Placement::Department, message)
                     .await;
+            }
+            LookupAction::People(view) => {
+                let Some(filter) = self.people_filter(&view) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.admin_people(view, filter, message).await;
+            }
+            LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
+                if self.people_filter(&view).is_none() {
+                    return self.stale(query_id, message).await;
+                }
+                self.answer(query_id, None);
+                let placement = match action {
+                    LookupAction::ParkFilter(_) => Placement::Park,
+                    _ => Placement::Department,
+                };
+                self.choose_filter(view, placement, message);
             }
             LookupAction::SetPark(person, park) => {
                 self.set_placement(query_id, UserId(person), Placement::Park, park, message)
@@ -238,6 +257,140 @@ impl Turn<'_> {
             )])
             .row(self.back_to_panel());
         self.verify_certificate(&code, Some(keyboard)).await;
+    }
+
+    /// The storage filter of a list view; `None` when its park or department index
+    /// is past the end of the pack's lists (data from an older pack, or forged).
+    pub(crate) fn people_filter(&self, view: &PeopleView) -> Option<PeopleFilter> {
+        let pack = self.pack();
+        let park = match view.park {
+            None => None,
+            Some(i) => Some(pack.parks().get(usize::from(i))?.id.clone()),
+        };
+        let department = match view.department {
+            None => None,
+            Some(i) => Some(pack.departments().get(usize::from(i))?.id.clone()),
+        };
+        Some(PeopleFilter {
+            status: person_status(view.status),
+            park,
+            department,
+        })
+    }
+
+    /// The people list's buttons for its park and department filters.
+    pub(crate) fn placement_filter_row(
+        &self,
+        view: PeopleView,
+        filter: &PeopleFilter,
+    ) -> Vec<Button> {
+        let lang = self.lang();
+        let pack = self.pack();
+        let park = filter
+            .park
+            .as_deref()
+            .and_then(|p| pack.park(p))
+            .map_or_else(
+                || t(lang, "btn-admin-any-park"),
+                |p| p.name.get(lang).clone(),
+            );
+        let department = filter
+            .department
+            .as_deref()
+            .and_then(|d| pack.department(d))
+            .map_or_else(
+                || t(lang, "btn-admin-any-department"),
+                |d| d.name.get(lang).clone(),
+            );
+        let view = PeopleView {
+            after: None,
+            ..view
+        };
+        vec![
+            Button::new(
+                t_args(lang, "btn-admin-filter-park", &[("name", park.into())]),
+                lookup(LookupAction::ParkFilter(view)),
+            ),
+            Button::new(
+                t_args(
+                    lang,
+                    "btn-admin-filter-department",
+                    &[("name", department.into())],
+                ),
+                lookup(LookupAction::DepartmentFilter(view)),
+            ),
+        ]
+    }
+
+    /// The parks (or departments) to filter the people list by, and "any".
+    fn choose_filter(
+        &mut self,
+        view: PeopleView,
+        placement: Placement,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let view = PeopleView {
+            after: None,
+            ..view
+        };
+        let names: Vec<String> = match placement {
+            Placement::Park => self
+                .pack()
+                .parks()
+                .iter()
+                .map(|p| p.name.get(lang).clone())
+                .collect(),
+            Placement::Department => self
+                .pack()
+                .departments()
+                .iter()
+                .map(|d| d.name.get(lang).clone())
+                .collect(),
+        };
+        let with = |index: Option<u8>| match placement {
+            Placement::Park => PeopleView {
+                park: index,
+                ..view
+            },
+            Placement::Department => PeopleView {
+                department: index,
+                ..view
+            },
+        };
+        let (title, any) = match placement {
+            Placement::Park => ("admin-filter-choose-park", "btn-admin-any-park"),
+            Placement::Department => ("admin-filter-choose-department", "btn-admin-any-department"),
+        };
+        let mut keyboard = Keyboard::default();
+        // Indices are one byte in the callback data; a pack with more than 256
+        // parks shows the first 256.
+        let indexed: Vec<(u8, String)> = names
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, name)| Some((u8::try_from(i).ok()?, name)))
+            .collect();
+        for chunk in indexed.chunks(2) {
+            keyboard = keyboard.row(
+                chunk
+                    .iter()
+                    .map(|(i, name)| {
+                        Button::new(name.clone(), lookup(LookupAction::People(with(Some(*i)))))
+                    })
+                    .collect(),
+            );
+        }
+        keyboard = keyboard
+            .row(vec![Button::new(
+                t(lang, any),
+                lookup(LookupAction::People(with(None))),
+            )])
+            .row(vec![Button::new(
+                t(lang, "btn-admin-people"),
+                lookup(LookupAction::People(view)),
+            )]);
+        let text = html(lang, title);
+        self.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// The pack's parks (or departments) to move the person to.

@@ -27,8 +27,8 @@ pub use learning::{
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
 };
 pub use lookup::{
-    LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleQuery, QueryError, QuizGroup, QuizStats,
-    VIEW_SLOT_SECS, ViewsAt, search_key,
+    LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleFilter, PeopleQuery, QueryError, QuizGroup,
+    QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
 };
 
 /// What Telegram tells us about a person with each update.

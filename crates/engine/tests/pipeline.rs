@@ -580,6 +580,20 @@ impl engine::ports::LookupStore for DownStorage {
     async fn top_pages(&self, _: u32) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
         Err(down())
     }
+    async fn filtered_people(
+        &self,
+        _: &engine::ports::PeopleFilter,
+        _: Option<UserId>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
+    async fn count_filtered_people(
+        &self,
+        _: &engine::ports::PeopleFilter,
+    ) -> Result<u64, StorageError> {
+        Err(down())
+    }
     async fn quiz_stats(&self) -> Result<engine::ports::QuizStats, StorageError> {
         Err(down())
     }

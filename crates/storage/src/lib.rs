@@ -64,9 +64,9 @@ use domain::lang::Lang;
 use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
     AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
-    LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleQuery,
-    PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption, ReviewItem,
-    StaffProfile, Storage, StorageError, UserProfile, UserRecord, ViewsAt,
+    LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleFilter,
+    PeopleQuery, PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption,
+    ReviewItem, StaffProfile, Storage, StorageError, UserProfile, UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -370,6 +370,20 @@ impl LookupStore for SqlStorage {
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
         self.port().search_people(query, limit).await
+    }
+
+    /// As [`AdminStore::people`], within a park and a department.
+    async fn filtered_people(
+        &self,
+        filter: &PeopleFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        self.port().filtered_people(filter, after, limit).await
+    }
+
+    async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError> {
+        self.port().count_filtered_people(filter).await
     }
 
     async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError> {

@@ -30,6 +30,45 @@ macro_rules! impl_lookup_store {
                 .collect()
             }
 
+            async fn filtered_people(
+                &self,
+                filter: &engine::ports::PeopleFilter,
+                after: Option<domain::ids::UserId>,
+                limit: u32,
+            ) -> Result<Vec<engine::ports::PersonSummary>, engine::ports::StorageError> {
+                let Some(from) = $crate::records::admin::people_bound(after) else {
+                    return Ok(Vec::new());
+                };
+                sqlx::query_as::<_, $crate::records::admin::PersonRow<$time>>(
+                    $crate::sql::lookup::FILTERED_PEOPLE,
+                )
+                .bind($crate::records::admin::status_code(filter.status))
+                .bind(from)
+                .bind(i64::from(limit))
+                .bind(&filter.park)
+                .bind(&filter.department)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::error::storage_error)?
+                .into_iter()
+                .map(|row| row.into_summary($from_db))
+                .collect()
+            }
+
+            async fn count_filtered_people(
+                &self,
+                filter: &engine::ports::PeopleFilter,
+            ) -> Result<u64, engine::ports::StorageError> {
+                let n: i64 = sqlx::query_scalar($crate::sql::lookup::COUNT_FILTERED_PEOPLE)
+                    .bind($crate::records::admin::status_code(filter.status))
+                    .bind(&filter.park)
+                    .bind(&filter.department)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::error::storage_error)?;
+                $crate::records::admin::count("people", n)
+            }
+
             async fn top_pages(
                 &self,
                 limit: u32,

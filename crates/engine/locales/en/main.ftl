@@ -367,3 +367,7 @@ admin-weekday-4 = Thursday
 admin-weekday-5 = Friday
 admin-weekday-6 = Saturday
 admin-weekday-7 = Sunday
+btn-admin-filter-park = 🏢 { $name }
+btn-admin-filter-department = 🧩 { $name }
+admin-filter-choose-park = Show the people of which park?
+admin-filter-choose-department = Show the people of which department?

@@ -380,3 +380,7 @@ admin-weekday-4 = Четверг
 admin-weekday-5 = Пятница
 admin-weekday-6 = Суббота
 admin-weekday-7 = Воскресенье
+btn-admin-filter-park = 🏢 { $name }
+btn-admin-filter-department = 🧩 { $name }
+admin-filter-choose-park = Сотрудников какого парка показать?
+admin-filter-choose-department = Сотрудников какого отдела показать?

@@ -10,10 +10,11 @@
 //! lower-case text and never needs a Unicode-aware collation.
 
 use async_trait::async_trait;
+use domain::ids::UserId;
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use super::{PersonSummary, StorageError};
+use super::{PersonStatus, PersonSummary, StorageError};
 
 /// Longest search text accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 64;
@@ -83,6 +84,15 @@ impl PeopleQuery {
     }
 }
 
+/// Which people a filtered list shows: a status, and optionally only one park's
+/// or one department's people (ids from the content pack).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeopleFilter {
+    pub status: PersonStatus,
+    pub park: Option<String>,
+    pub department: Option<String>,
+}
+
 /// A page and how many different people opened it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageReaders {
@@ -146,6 +156,17 @@ pub trait LookupStore: Send + Sync + 'static {
         query: &PeopleQuery,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError>;
+
+    /// People matching `filter`, by ascending id, ids above `after`: keyset paging
+    /// over any number of people.
+    async fn filtered_people(
+        &self,
+        filter: &PeopleFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError>;
+
+    async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError>;
 
     /// The `limit` pages with the most distinct readers, most first, then by path.
     async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError>;

@@ -463,3 +463,88 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
     }
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn admin_filters_people_by_park_department_and_status_over_pages() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let storage = app.storage().await;
+    let now = OffsetDateTime::now_utc();
+    for (id, name, park, department) in [
+        (8_500_000_001, "Anna", "zelenopark", "bar"),
+        (8_500_000_002, "Boris", "zelenopark", "kitchen"),
+        (8_500_000_003, "Cyril", "columbus", "bar"),
+        (8_500_000_004, "Dora", "zelenopark", "bar"),
+    ] {
+        staff_since(&storage, id, name, park, department, now).await;
+    }
+    for i in 0..11 {
+        let id = 8_500_000_100 + i;
+        staff_since(
+            &storage,
+            id,
+            &format!("Bar {i:02}"),
+            "zelenopark",
+            "bar",
+            now,
+        )
+        .await;
+    }
+    storage
+        .set_blocked(UserId(8_500_000_004), true)
+        .await
+        .unwrap();
+    let admin = admin(&app).await;
+    let title =
+        |m: &fake_telegram::MessageView| m.text.clone().unwrap().lines().next().unwrap().to_owned();
+
+    let all = admin.presses("👥 People").await;
+    assert_eq!(title(&all), "👥 People: 16");
+    admin.presses("🏢 Any park").await;
+    let zelenopark = admin.presses("Zelenopark").await;
+    assert_eq!(title(&zelenopark), "👥 People: 14");
+    admin.presses("🧩 Any department").await;
+    let bar = admin.presses("Bar").await;
+    assert_eq!(title(&bar), "👥 People: 13");
+    assert!(buttons(&bar).contains(&"🏢 Zelenopark".to_owned()));
+    // Keyset paging keeps the filters: 13 people over two pages, each once.
+    let mut seen = people(&buttons(&bar))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    let next = admin.presses("Next ▶️").await;
+    assert_eq!(title(&next), "👥 People: 13");
+    seen.extend(people(&buttons(&next)).into_iter().map(str::to_owned));
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 13, "{seen:?}");
+    assert!(
+        !seen
+            .iter()
+            .any(|s| s.contains("Boris") || s.contains("Cyril"))
+    );
+    // The status filter combines with both.
+    let blocked = admin.presses("Blocked").await;
+    assert_eq!(title(&blocked), "👥 People: 1");
+    assert_eq!(people(&buttons(&blocked)), ["⛔ Dora"]);
+    admin.presses("🏢 Zelenopark").await;
+    let any_park = admin.presses("Any park").await;
+    assert_eq!(
+        title(&any_park),
+        "👥 People: 1",
+        "Dora is the only blocked barista"
+    );
+
+    // A park index past the pack's parks: stale, no list.
+    let forged = app.fake.press_on(ADMIN, any_park.message_id, "1AKLa200.-");
+    app.handled(forged).await;
+    assert!(app.toasts().last().unwrap().contains("out of date"));
+    // A non-admin pressing a filter: refused and audited.
+    let intruder = app.person(77, "Eve", "en");
+    let home = intruder.sends("/menu").await;
+    let forged = app.fake.press_on(77, home.message_id, "1AKLa0.0");
+    app.handled(forged).await;
+    assert!(app.toasts().last().unwrap().contains("session has expired"));
+    app.assert_clean();
+}

@@ -1,11 +1,62 @@
 //! Statements of the look-up port that both backends share.
 
+use super::admin::status_matches;
+
+/// The columns of a `PersonRow`, in its order.
+macro_rules! person_columns {
+    () => {
+        "id, first_name, last_name, username, park, department, blocked, inactive, last_seen"
+    };
+}
+
+/// Whether a `users` row is in park `$a` and department `$b` (each NULL: any).
+/// The casts give PostgreSQL the parameters' type where they are only tested for
+/// NULL.
+macro_rules! placed_in {
+    ($park:literal, $department:literal) => {
+        concat!(
+            "(CAST(",
+            $park,
+            " AS TEXT) IS NULL OR park = ",
+            $park,
+            ") AND (CAST(",
+            $department,
+            " AS TEXT) IS NULL OR department = ",
+            $department,
+            ")"
+        )
+    };
+}
+
+/// People with the status `$1` (see `records::admin::status_code`), in park `$4`
+/// and department `$5` (NULL: any), by ascending id from `$2` (inclusive: the
+/// bound from `records::admin::people_bound`), at most `$3`.
+pub(crate) const FILTERED_PEOPLE: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM users WHERE id >= $2 AND ",
+    status_matches!(),
+    " AND ",
+    placed_in!("$4", "$5"),
+    " ORDER BY id LIMIT $3"
+);
+
+/// How many people `FILTERED_PEOPLE` walks: status `$1`, park `$2`, department `$3`.
+pub(crate) const COUNT_FILTERED_PEOPLE: &str = concat!(
+    "SELECT COUNT(*) FROM users WHERE ",
+    status_matches!(),
+    " AND ",
+    placed_in!("$2", "$3")
+);
+
 /// People whose id is `$1` (NULL matches nobody) or whose search key contains the
 /// LIKE pattern `$2` (escaped with `\` by `records::lookup::contains_pattern`), by
 /// ascending id, at most `$3`. Columns in the order of `PersonRow`.
-pub(crate) const SEARCH_PEOPLE: &str = "SELECT id, first_name, last_name, username, park, \
-         department, blocked, inactive, last_seen \
-     FROM users WHERE id = $1 OR search_key LIKE $2 ESCAPE '\\' ORDER BY id LIMIT $3";
+pub(crate) const SEARCH_PEOPLE: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM users WHERE id = $1 OR search_key LIKE $2 ESCAPE '\\' ORDER BY id LIMIT $3"
+);
 
 /// Distinct readers per page, most first; equal counts by path (the paths are
 /// ASCII file paths, which every collation orders alike). At most `$1` rows.

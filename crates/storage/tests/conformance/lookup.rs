@@ -7,8 +7,9 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AttemptKind, AttemptResult, LearningStore, LookupStore, NewAttempt,
-    PageReaders, PeopleQuery, ProfileField, QuizGroup, Storage, UserProfile, ViewsAt,
+    Activity, ActivityKind, AdminStore, AttemptKind, AttemptResult, LearningStore, LookupStore,
+    NewAttempt, PageReaders, PeopleFilter, PeopleQuery, PersonStatus, ProfileField, QuizGroup,
+    Storage, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;
@@ -21,6 +22,7 @@ pub(crate) async fn story(s: &SqlStorage) {
     top_pages(s).await;
     quiz_stats(s).await;
     views_by_slot(s).await;
+    filters(s).await;
 }
 
 fn someone(id: i64, first: &str, last: Option<&str>, username: Option<&str>) -> UserProfile {
@@ -311,6 +313,82 @@ async fn views_by_slot(s: &SqlStorage) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn filtered(
+    s: &SqlStorage,
+    filter: &PeopleFilter,
+    after: Option<i64>,
+    limit: u32,
+) -> Vec<i64> {
+    s.filtered_people(filter, after.map(UserId), limit)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id.0)
+        .collect()
+}
+
+fn filter(status: PersonStatus, park: Option<&str>, department: Option<&str>) -> PeopleFilter {
+    PeopleFilter {
+        status,
+        park: park.map(str::to_owned),
+        department: department.map(str::to_owned),
+    }
+}
+
+async fn filters(s: &SqlStorage) {
+    placed(s, 80_201, "zz-fp1", "zz-fd1").await;
+    placed(s, 80_202, "zz-fp1", "zz-fd2").await;
+    placed(s, 80_203, "zz-fp1", "zz-fd2").await;
+    placed(s, 80_204, "zz-fp2", "zz-fd1").await;
+    placed(s, 80_205, "zz-fp2", "zz-fd1").await;
+    s.set_blocked(UserId(80_203), true).await.unwrap();
+    s.set_blocked(UserId(80_205), true).await.unwrap();
+    use PersonStatus::{Active, Any, Blocked};
+
+    let park = filter(Any, Some("zz-fp1"), None);
+    assert_eq!(filtered(s, &park, None, 50).await, [80_201, 80_202, 80_203]);
+    assert_eq!(s.count_filtered_people(&park).await.unwrap(), 3);
+    // Keyset paging over a filter.
+    assert_eq!(filtered(s, &park, None, 2).await, [80_201, 80_202]);
+    assert_eq!(filtered(s, &park, Some(80_202), 2).await, [80_203]);
+    assert!(filtered(s, &park, Some(80_203), 2).await.is_empty());
+    assert!(filtered(s, &park, Some(i64::MAX), 2).await.is_empty());
+
+    let both = filter(Any, Some("zz-fp1"), Some("zz-fd2"));
+    assert_eq!(filtered(s, &both, None, 50).await, [80_202, 80_203]);
+    let active = filter(Active, Some("zz-fp1"), Some("zz-fd2"));
+    assert_eq!(filtered(s, &active, None, 50).await, [80_202]);
+    assert_eq!(s.count_filtered_people(&active).await.unwrap(), 1);
+    let blocked = filter(Blocked, None, Some("zz-fd1"));
+    assert_eq!(filtered(s, &blocked, None, 50).await, [80_205]);
+    // Equality, not a pattern.
+    assert!(
+        filtered(s, &filter(Any, Some("zz-fp%"), None), None, 50)
+            .await
+            .is_empty()
+    );
+    assert!(
+        filtered(s, &filter(Any, Some("zz-fp_"), None), None, 50)
+            .await
+            .is_empty()
+    );
+    // Without park and department it is the status list.
+    for status in [Any, Active, Blocked, PersonStatus::Inactive] {
+        assert_eq!(
+            s.count_filtered_people(&filter(status, None, None))
+                .await
+                .unwrap(),
+            s.count_people(status).await.unwrap()
+        );
+        let everyone = s.people(status, None, 10_000).await.unwrap();
+        let everyone_filtered = s
+            .filtered_people(&filter(status, None, None), None, 10_000)
+            .await
+            .unwrap();
+        assert_eq!(everyone, everyone_filtered);
+    }
 }
 
 /// People known before migration 0007 have no search key; migrating fills it,
