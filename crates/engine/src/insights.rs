@@ -7,7 +7,7 @@
 //! `view_stats_overdue`, `view_stats_activity`).
 
 use domain::callback::{AdminAction, Callback, LookupAction, Slug};
-use domain::content::{Department, Park};
+use domain::content::{Department, MESSAGE_LIMIT, Park};
 use domain::html::Html;
 use domain::ids::NodeId;
 use domain::lang::Lang;
@@ -25,6 +25,10 @@ use crate::screens::Rendered;
 const TOP_PAGES: u32 = 10;
 /// Overdue people listed by name; the rest are counted.
 const OVERDUE_LISTED: usize = 25;
+/// Characters of a name on the overdue list.
+const NAME_CHARS: usize = 40;
+/// Characters kept free at the end of the overdue list for its last line.
+const ROOM_FOR_MORE: usize = 100;
 /// How far back the activity screen looks.
 const ACTIVITY_DAYS: i64 = 28;
 /// Hours named on the activity screen.
@@ -198,6 +202,7 @@ impl Turn<'_> {
             text.push(&html(lang, "admin-overdue-none"));
         }
         let storage = self.engine.storage.clone();
+        let mut listed = 0;
         for o in overdue.iter().take(OVERDUE_LISTED) {
             let name = match storage.user(o.learner.id).await {
                 Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
@@ -208,8 +213,12 @@ impl Turn<'_> {
                 .progress
                 .deadline
                 .map_or(0, |d| (now - d).whole_days().max(0));
-            text.push_text(&format!("\n• {name} — {}: ", o.department.name.get(lang)));
-            text.push_text(&t_args(
+            let mut line = Html::escape(&format!(
+                "\n• {} — {}: ",
+                name.chars().take(NAME_CHARS).collect::<String>(),
+                o.department.name.get(lang)
+            ));
+            line.push_text(&t_args(
                 lang,
                 "admin-overdue-line",
                 &[
@@ -220,13 +229,20 @@ impl Turn<'_> {
                     ("quizzes", o.progress.quizzes_required.len().into()),
                 ],
             ));
+            // Room is kept for the "and N more" line: the message never exceeds
+            // Telegram's limit, whatever the names.
+            if text.text_len() + line.text_len() > MESSAGE_LIMIT - ROOM_FOR_MORE {
+                break;
+            }
+            text.push(&line);
+            listed += 1;
         }
-        if overdue.len() > OVERDUE_LISTED {
+        if overdue.len() > listed {
             text.push_text("\n");
             text.push_text(&t_args(
                 lang,
                 "admin-overdue-more",
-                &[("n", (overdue.len() - OVERDUE_LISTED).into())],
+                &[("n", (overdue.len() - listed).into())],
             ));
         }
         let keyboard = self.with_back_to_statistics(Keyboard::default());

@@ -548,3 +548,36 @@ async fn admin_filters_people_by_park_department_and_status_over_pages() {
     assert!(app.toasts().last().unwrap().contains("session has expired"));
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn admin_overdue_list_stays_within_one_message_whatever_the_names() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let storage = app.storage().await;
+    let month_ago = OffsetDateTime::now_utc() - Duration::days(30);
+    for i in 0..40 {
+        let name = format!("{i:02}{}", "Ж<&>".repeat(40));
+        staff_since(
+            &storage,
+            8_600_000_000 + i,
+            &name,
+            "columbus",
+            "kitchen",
+            month_ago,
+        )
+        .await;
+    }
+    let admin = admin(&app).await;
+    admin.presses("📊 Statistics").await;
+    let overdue = admin.presses("⏰ Overdue").await.text.unwrap();
+    assert!(
+        overdue.starts_with("⏰ Past the onboarding deadline: 40"),
+        "{overdue}"
+    );
+    assert!(overdue.chars().count() <= 4096);
+    let listed = overdue.lines().filter(|l| l.starts_with("• ")).count();
+    assert_eq!(listed, 25);
+    assert!(overdue.ends_with("…and 15 more."), "{overdue}");
+    app.assert_clean();
+}
