@@ -18,14 +18,17 @@
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
 //! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
 //! broadcasts, see [`BroadcastAction`], `E` exports, `X<export>` one export,
-//! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed), `1R` a
+//! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed; `K<op>`
+//! search, verify, most-read pages, move a person, see [`LookupAction`]), `1R` a
 //! stranger asks for access, `1D` ask for one's data to be deleted.
 
 mod access;
 mod broadcast;
+mod lookup;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
+pub use lookup::{LookupAction, PeopleView};
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -172,6 +175,8 @@ pub enum AdminAction {
     Erase(i64),
     /// Erase a person (the confirmation was pressed).
     EraseConfirmed(i64),
+    /// Search, certificate check, most-read pages, moving a person.
+    Lookup(LookupAction),
 }
 
 /// Which table an admin exports.
@@ -352,6 +357,7 @@ impl Callback {
                 AdminAction::ExportPerson(id) => format!("{VERSION}Ad{id}"),
                 AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
                 AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
+                AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -476,6 +482,7 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'X' => ExportChoice::from_code(args)
             .map(AdminAction::Export)
             .ok_or(DecodeError::Malformed),
+        'K' => LookupAction::decode(args).map(AdminAction::Lookup),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -637,6 +644,7 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::ExportPerson),
                 (0..i64::MAX).prop_map(AdminAction::Erase),
                 (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
+                lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -372,7 +372,7 @@ fn offset_at(t: OffsetDateTime, timezone: &str) -> UtcOffset {
 /// The same instant seen on a wall clock in `timezone` (UTC for an unknown zone).
 /// At the very ends of the representable range, where the shift would leave it,
 /// the instant is returned as given.
-fn to_local(t: OffsetDateTime, timezone: &str) -> OffsetDateTime {
+pub fn to_local(t: OffsetDateTime, timezone: &str) -> OffsetDateTime {
     t.checked_to_offset(offset_at(t, timezone))
         .or_else(|| t.checked_to_offset(UtcOffset::UTC))
         .unwrap_or(t)

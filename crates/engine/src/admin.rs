@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use domain::callback::{AdminAction, BroadcastAction, Callback, ListStatus};
+use domain::callback::{
+    AdminAction, BroadcastAction, Callback, ListStatus, LookupAction, PeopleView,
+};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -22,9 +24,10 @@ use domain::learning;
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{AuditEntry, PersonStatus};
+use crate::ports::{AuditEntry, PeopleFilter, PersonStatus, PersonSummary};
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
@@ -266,6 +269,9 @@ impl Turn<'_> {
             metrics::counter!("trainbot_admin_denied_total").increment(1);
             return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
         }
+        if let AdminAction::Lookup(action) = action {
+            return self.admin_lookup(query_id, action, message).await;
+        }
         self.answer(query_id, None);
         match action {
             AdminAction::Panel => {
@@ -275,7 +281,17 @@ impl Turn<'_> {
             AdminAction::Statistics => self.admin_statistics(message).await,
             AdminAction::Audit { before } => self.admin_audit(before, message).await,
             AdminAction::People { status, after } => {
-                self.admin_people(status, after, message).await
+                let view = PeopleView {
+                    status,
+                    park: None,
+                    department: None,
+                    after,
+                };
+                let filter = PeopleFilter {
+                    status: person_status(status),
+                    ..PeopleFilter::default()
+                };
+                self.admin_people(view, filter, message).await
             }
             AdminAction::Person(id) => self.admin_person(UserId(id), message).await,
             AdminAction::Block(id) => {
@@ -302,6 +318,8 @@ impl Turn<'_> {
             AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
             AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
+            // Dispatched above: look-ups answer the callback themselves.
+            AdminAction::Lookup(_) => {}
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -353,6 +371,7 @@ impl Turn<'_> {
                 Callback::Admin(AdminAction::Exports),
             )])
             .row(access)
+            .row(self.lookup_panel_row())
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
@@ -408,7 +427,11 @@ impl Turn<'_> {
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
             text.push_text(&format!("\n• {name}: {n}"));
         }
-        let keyboard = Keyboard::default().row(self.back_to_panel());
+        let [first, second] = self.statistics_rows();
+        let keyboard = Keyboard::default()
+            .row(first)
+            .row(second)
+            .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
@@ -530,25 +553,20 @@ impl Turn<'_> {
         self.admin_person(target, message).await;
     }
 
-    async fn admin_people(
+    /// The people list: `view` as the buttons carry it, `filter` as storage reads it.
+    pub(crate) async fn admin_people(
         &mut self,
-        status: ListStatus,
-        after: Option<i64>,
+        view: PeopleView,
+        filter: PeopleFilter,
         message: Option<CallbackMessage>,
     ) {
         let lang = self.lang();
-        let port_status = match status {
-            ListStatus::Any => PersonStatus::Any,
-            ListStatus::Active => PersonStatus::Active,
-            ListStatus::Blocked => PersonStatus::Blocked,
-            ListStatus::Inactive => PersonStatus::Inactive,
-        };
         let storage = self.engine.storage.clone();
         let (people, total) = match (
             storage
-                .people(port_status, after.map(UserId), PEOPLE_PAGE)
+                .filtered_people(&filter, view.after.map(UserId), PEOPLE_PAGE)
                 .await,
-            storage.count_people(port_status).await,
+            storage.count_filtered_people(&filter).await,
         ) {
             (Ok(p), Ok(n)) => (p, n),
             (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot list people", &e),
@@ -566,47 +584,31 @@ impl Turn<'_> {
             .into_iter()
             .map(|s| {
                 let label = t(lang, &format!("admin-filter-{}", status_key(s)));
-                let label = if s == status {
+                let label = if s == view.status {
                     format!("• {label}")
                 } else {
                     label
                 };
-                Button::new(
-                    label,
-                    Callback::Admin(AdminAction::People {
-                        status: s,
-                        after: None,
-                    }),
-                )
+                let status = PeopleView {
+                    status: s,
+                    after: None,
+                    ..view
+                };
+                Button::new(label, people_view(status))
             })
             .collect();
-        let mut keyboard = Keyboard::default().row(filters);
+        let mut keyboard = Keyboard::default()
+            .row(filters)
+            .row(self.placement_filter_row(view, &filter));
         for p in &people {
-            let mark = if p.blocked {
-                "⛔"
-            } else if p.inactive {
-                "💤"
-            } else {
-                "🟢"
-            };
-            let name = full_name(&p.first_name, p.last_name.as_deref());
-            let user = p
-                .username
-                .as_deref()
-                .map(|u| format!(" @{u}"))
-                .unwrap_or_default();
-            let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
-            keyboard = keyboard.row(vec![Button::new(
-                label,
-                Callback::Admin(AdminAction::Person(p.id.0)),
-            )]);
+            keyboard = keyboard.row(vec![self.person_button(p)]);
         }
         if people.len() == PEOPLE_PAGE as usize
             && let Some(last) = people.last()
         {
-            let next = Callback::Admin(AdminAction::People {
-                status,
+            let next = people_view(PeopleView {
                 after: Some(last.id.0),
+                ..view
             });
             keyboard = keyboard.row(vec![Button::new(t(lang, "btn-next"), next)]);
         }
@@ -614,7 +616,26 @@ impl Turn<'_> {
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
-    async fn admin_person(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    /// A person as a button of a list: status mark, cleaned name, @username.
+    pub(crate) fn person_button(&self, p: &PersonSummary) -> Button {
+        let mark = if p.blocked {
+            "⛔"
+        } else if p.inactive {
+            "💤"
+        } else {
+            "🟢"
+        };
+        let name = list_name(&p.first_name, p.last_name.as_deref());
+        let user = p
+            .username
+            .as_deref()
+            .map(|u| format!(" @{}", display_name(u)))
+            .unwrap_or_default();
+        let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
+        Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
+    }
+
+    pub(crate) async fn admin_person(&mut self, id: UserId, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (person, staff) = match (storage.user(id).await, storage.staff_profile(id).await) {
@@ -718,13 +739,17 @@ impl Turn<'_> {
             status: ListStatus::Any,
             after: None,
         });
-        let keyboard = Keyboard::default().row(vec![toggle]).row(privacy).row(vec![
-            Button::new(t(lang, "btn-admin-people"), all),
-            Button::new(
-                t(lang, "btn-admin-panel"),
-                Callback::Admin(AdminAction::Panel),
-            ),
-        ]);
+        let keyboard = Keyboard::default()
+            .row(vec![toggle])
+            .row(self.placement_row(id))
+            .row(privacy)
+            .row(vec![
+                Button::new(t(lang, "btn-admin-people"), all),
+                Button::new(
+                    t(lang, "btn-admin-panel"),
+                    Callback::Admin(AdminAction::Panel),
+                ),
+            ]);
         self.show_rendered(message, Rendered { text, keyboard });
     }
 }
@@ -735,6 +760,27 @@ fn full_name(first: &str, last: Option<&str>) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A name for lists and headings: names are cleaned when they arrive, but rows
+/// written before that cleaning existed are cleaned again here (no control or bidi
+/// characters can reorder what an admin reads).
+pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
+    display_name(&full_name(first, last))
+}
+
+/// What storage calls a list status.
+pub(crate) fn person_status(status: ListStatus) -> PersonStatus {
+    match status {
+        ListStatus::Any => PersonStatus::Any,
+        ListStatus::Active => PersonStatus::Active,
+        ListStatus::Blocked => PersonStatus::Blocked,
+        ListStatus::Inactive => PersonStatus::Inactive,
+    }
+}
+
+fn people_view(view: PeopleView) -> Callback {
+    Callback::Admin(AdminAction::Lookup(LookupAction::People(view)))
 }
 
 fn status_key(s: ListStatus) -> &'static str {

@@ -125,28 +125,12 @@ impl Engine {
 
     /// People whose onboarding deadline has passed with the path incomplete.
     async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
-        let mut behind = Vec::new();
-        for learner in self.storage.learners().await? {
-            let Some(department) = learner
-                .profile
-                .department
-                .as_deref()
-                .and_then(|d| self.content.department(d))
-            else {
-                continue;
-            };
-            // Cheap test first: most people are within their deadline or have none.
-            let Some(days) = department.deadline_days else {
-                continue;
-            };
-            if learner.registered_at + time::Duration::days(i64::from(days)) > now {
-                continue;
-            }
-            if !self.path_progress(&learner, department).await?.complete {
-                behind.push(learner.id);
-            }
-        }
-        Ok(behind)
+        Ok(self
+            .overdue(now)
+            .await?
+            .into_iter()
+            .map(|o| o.learner.id)
+            .collect())
     }
 
     /// Starts every scheduled broadcast whose time has come: its recipients are

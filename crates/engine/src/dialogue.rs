@@ -23,6 +23,10 @@ pub enum Dialogue {
     BroadcastTime,
     /// The bot asked a stranger for their name, for an access request.
     AccessName,
+    /// The bot asked an admin what to search for among people.
+    AdminSearch,
+    /// The bot asked an admin for a certificate code.
+    AdminVerify,
 }
 
 impl Dialogue {
@@ -35,6 +39,8 @@ impl Dialogue {
             Dialogue::BroadcastText => "broadcast-text".to_owned(),
             Dialogue::BroadcastTime => "broadcast-time".to_owned(),
             Dialogue::AccessName => "access-name".to_owned(),
+            Dialogue::AdminSearch => "admin-search".to_owned(),
+            Dialogue::AdminVerify => "admin-verify".to_owned(),
         }
     }
 
@@ -46,6 +52,8 @@ impl Dialogue {
             "broadcast-text" => Some(Dialogue::BroadcastText),
             "broadcast-time" => Some(Dialogue::BroadcastTime),
             "access-name" => Some(Dialogue::AccessName),
+            "admin-search" => Some(Dialogue::AdminSearch),
+            "admin-verify" => Some(Dialogue::AdminVerify),
             other => other
                 .strip_prefix("admin-block:")
                 .and_then(|id| id.parse().ok())

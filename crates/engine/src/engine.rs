@@ -358,7 +358,7 @@ impl Turn<'_> {
             "privacy" => self.show_privacy(None).await,
             "progress" => self.show_progress(None).await,
             "quiz" => self.show_quizzes(None).await,
-            "verify" if self.is_admin() => self.verify_certificate(args).await,
+            "verify" if self.is_admin() => self.verify_certificate(args, None).await,
             "admin" => self.admin_command().await,
             "cancel" => {
                 let key = if cancelled {
@@ -382,6 +382,8 @@ impl Turn<'_> {
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
             Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await,
             Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await,
+            Some(Dialogue::AdminSearch) => self.search_typed(text).await,
+            Some(Dialogue::AdminVerify) => self.verify_typed(text).await,
             _ => self.resume("free-text").await,
         }
     }

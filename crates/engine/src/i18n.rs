@@ -109,6 +109,10 @@ mod tests {
             ("id", "42".into()),
             ("activity", 12.into()),
             ("attempts", 13.into()),
+            ("query", "x".into()),
+            ("average", 7.into()),
+            ("quizzes", 8.into()),
+            ("park", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

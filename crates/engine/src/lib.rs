@@ -20,6 +20,9 @@
 //! - `access`: who may use the bot: the gate, the stranger's screen and access
 //!   request, invite links; `access/panel.rs` holds the admin's invite and request
 //!   screens.
+//! - `lookup`: the panel's people search, certificate check and moving a person to
+//!   another park or department; `insights`: the statistics sub-screens (most-read
+//!   pages, quiz results, overdue people, activity by weekday and hour).
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
 //! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
 //!   writer the transport runs for [`Action::SendExport`]).
@@ -37,6 +40,8 @@ pub mod exports;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
+mod insights;
+mod lookup;
 mod onboarding;
 pub mod ports;
 mod privacy;

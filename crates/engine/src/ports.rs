@@ -12,6 +12,7 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod lookup;
 mod personal_data;
 
 use async_trait::async_trait;
@@ -25,6 +26,10 @@ pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
+};
+pub use lookup::{
+    LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleFilter, PeopleQuery, QueryError, QuizGroup,
+    QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
 };
 pub use personal_data::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,
@@ -112,6 +117,7 @@ pub trait Storage:
     + AccessStore
     + BroadcastStore
     + PersonalDataStore
+    + LookupStore
     + Send
     + Sync
     + 'static

@@ -317,8 +317,9 @@ impl Turn<'_> {
         }
     }
 
-    /// `/verify CODE` (admins): who holds the certificate with this code.
-    pub(crate) async fn verify_certificate(&mut self, raw: &str) {
+    /// `/verify CODE` (admins, also from the panel with its `keyboard`): who holds
+    /// the certificate with this code.
+    pub(crate) async fn verify_certificate(&mut self, raw: &str, keyboard: Option<Keyboard>) {
         let lang = self.lang();
         let text = match learning::parse_certificate_code(raw) {
             None => html(lang, "verify-usage"),
@@ -350,7 +351,7 @@ impl Turn<'_> {
         self.actions.push(Action::Send {
             chat: self.chat,
             text,
-            keyboard: None,
+            keyboard,
         });
     }
 }

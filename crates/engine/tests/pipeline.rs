@@ -569,6 +569,44 @@ impl engine::ports::AdminStore for DownStorage {
 }
 
 #[async_trait]
+impl engine::ports::LookupStore for DownStorage {
+    async fn search_people(
+        &self,
+        _: &engine::ports::PeopleQuery,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
+    async fn top_pages(&self, _: u32) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
+        Err(down())
+    }
+    async fn filtered_people(
+        &self,
+        _: &engine::ports::PeopleFilter,
+        _: Option<UserId>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
+    async fn count_filtered_people(
+        &self,
+        _: &engine::ports::PeopleFilter,
+    ) -> Result<u64, StorageError> {
+        Err(down())
+    }
+    async fn quiz_stats(&self) -> Result<engine::ports::QuizStats, StorageError> {
+        Err(down())
+    }
+    async fn page_views_by_slot(
+        &self,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<Vec<engine::ports::ViewsAt>, StorageError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
 impl engine::ports::AccessStore for DownStorage {
     async fn has_access(&self, _: UserId) -> Result<bool, StorageError> {
         Err(down())

@@ -40,6 +40,9 @@
 //!   ([`engine::ports::PersonalDataStore`]: keyset-paged exports, deletion requests,
 //!   erasure); `sql/`, `records/`, `sqlite/` and `postgres/personal_data.rs` hold its
 //!   statements, rows and backend implementations.
+//! - `lookup.rs`: the look-up port ([`engine::ports::LookupStore`]: people
+//!   search over folded search keys, most-read pages) as one macro, like
+//!   `access.rs`; SQL in `sql/lookup.rs`, rows in `records/lookup.rs`.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -49,6 +52,7 @@ mod access;
 mod broadcast;
 mod connect;
 mod error;
+mod lookup;
 mod personal_data;
 mod postgres;
 mod records;
@@ -65,9 +69,9 @@ use domain::lang::Lang;
 use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
     AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
-    LearningStore, NewAttempt, NewBroadcast, NewInvite, PeopleStats, PersonStatus, PersonSummary,
-    ProfileField, Redemption, ReviewItem, StaffProfile, Storage, StorageError, UserProfile,
-    UserRecord,
+    LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleFilter,
+    PeopleQuery, PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption,
+    ReviewItem, StaffProfile, Storage, StorageError, UserProfile, UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -128,7 +132,12 @@ impl SqlStorage {
             Db::Sqlite(s) => s.migrate().await,
             Db::Postgres(s) => s.migrate().await,
         };
-        result.map_err(|e| ConnectError::Migration(e.to_string()))
+        result.map_err(|e| ConnectError::Migration(e.to_string()))?;
+        let filled = match &self.db {
+            Db::Sqlite(s) => s.fill_search_keys().await,
+            Db::Postgres(s) => s.fill_search_keys().await,
+        };
+        filled.map_err(|e| ConnectError::Migration(format!("filling search keys: {e}")))
     }
 
     pub fn backend(&self) -> Backend {
@@ -354,6 +363,49 @@ impl AdminStore for SqlStorage {
 
     async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
         self.port().count_people(status).await
+    }
+}
+
+/// Delegates to the backend; the statements are in `lookup.rs`, shared by both.
+#[async_trait]
+impl LookupStore for SqlStorage {
+    async fn search_people(
+        &self,
+        query: &PeopleQuery,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        self.port().search_people(query, limit).await
+    }
+
+    /// As [`AdminStore::people`], within a park and a department.
+    async fn filtered_people(
+        &self,
+        filter: &PeopleFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        self.port().filtered_people(filter, after, limit).await
+    }
+
+    async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError> {
+        self.port().count_filtered_people(filter).await
+    }
+
+    async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError> {
+        self.port().top_pages(limit).await
+    }
+
+    async fn quiz_stats(&self) -> Result<QuizStats, StorageError> {
+        self.port().quiz_stats().await
+    }
+
+    /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
+    async fn page_views_by_slot(
+        &self,
+        park: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<ViewsAt>, StorageError> {
+        self.port().page_views_by_slot(park, since).await
     }
 }
 

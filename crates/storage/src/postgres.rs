@@ -4,12 +4,13 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod lookup;
 mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord};
+use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord, search_key};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::PgPool;
 use time::OffsetDateTime;
@@ -64,6 +65,11 @@ impl Storage for PostgresStorage {
             .bind(&profile.username)
             .bind(language.code())
             .bind(now)
+            .bind(search_key(
+                &profile.first_name,
+                profile.last_name.as_deref(),
+                profile.username.as_deref(),
+            ))
             .fetch_one(&self.pool)
             .await
             .map_err(storage_error)?

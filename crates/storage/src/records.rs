@@ -5,6 +5,7 @@
 pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
+pub(crate) mod lookup;
 pub(crate) mod personal_data;
 
 use domain::ids::UserId;

@@ -7,6 +7,7 @@
 pub(crate) mod access;
 pub(crate) mod admin;
 pub(crate) mod learning;
+pub(crate) mod lookup;
 pub(crate) mod personal_data;
 
 /// The columns every user query returns, in the order `decode_user` reads them.
@@ -17,15 +18,17 @@ macro_rules! user_columns {
 }
 
 /// Creates the person, or refreshes names and `last_seen` and clears `inactive`;
-/// language, `first_seen` and `blocked` are kept. `$6` is both times on creation.
+/// language, `first_seen` and `blocked` are kept. `$6` is both times on creation;
+/// `$7` is the names' search key (`engine::ports::search_key`).
 pub(crate) const TOUCH_USER: &str = concat!(
-    "INSERT INTO users (id, first_name, last_name, username, language, first_seen, last_seen, blocked, inactive) \
-     VALUES ($1, $2, $3, $4, $5, $6, $6, FALSE, FALSE) \
+    "INSERT INTO users (id, first_name, last_name, username, language, first_seen, last_seen, blocked, inactive, search_key) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6, FALSE, FALSE, $7) \
      ON CONFLICT (id) DO UPDATE SET \
          first_name = excluded.first_name, \
          last_name = excluded.last_name, \
          username = excluded.username, \
          last_seen = excluded.last_seen, \
+         search_key = excluded.search_key, \
          inactive = FALSE \
      RETURNING ",
     user_columns!()

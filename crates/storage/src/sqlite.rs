@@ -9,12 +9,13 @@ mod access;
 mod admin;
 mod broadcast;
 mod learning;
+mod lookup;
 mod personal_data;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord};
+use engine::ports::{Activity, Storage, StorageError, UserProfile, UserRecord, search_key};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::SqlitePool;
 use time::OffsetDateTime;
@@ -76,6 +77,11 @@ impl Storage for SqliteStorage {
             .bind(&profile.username)
             .bind(language.code())
             .bind(micros(now))
+            .bind(search_key(
+                &profile.first_name,
+                profile.last_name.as_deref(),
+                profile.username.as_deref(),
+            ))
             .fetch_one(&self.pool)
             .await
             .map_err(storage_error)?

@@ -13,6 +13,8 @@ mod admin;
 mod broadcast;
 #[path = "conformance/learning.rs"]
 mod learning;
+#[path = "conformance/lookup.rs"]
+mod lookup;
 #[path = "conformance/personal_data.rs"]
 mod personal_data;
 
@@ -139,6 +141,7 @@ async fn story(s: &SqlStorage) {
     broadcast::story(s).await;
     access::story(s).await;
     personal_data::story(s).await;
+    lookup::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

@@ -352,3 +352,63 @@ btn-request-deletion = 🗑 Request deletion
 privacy-deletion-received = Your request has been received.
 privacy-deletion-pending = 🗑 You asked for deletion on { $date }. An administrator will erase your data and the bot will tell you when it is done. If you write to the bot after that, you start as a new person.
 privacy-erased-notice = Your data has been deleted from the training bot. If you write to the bot again, you start as a new person.
+
+## Admin panel: search, certificate check, most-read pages, moving a person
+btn-admin-search = 🔎 Search
+btn-admin-verify = 🎓 Verify certificate
+btn-admin-search-again = 🔎 Search again
+btn-admin-verify-again = 🎓 Another code
+btn-admin-top-pages = 📖 Most-read pages
+btn-admin-change-park = 🏢 Change park
+btn-admin-change-department = 🧩 Change department
+admin-search-prompt = 🔎 Type a Telegram id, an @username or part of a name (up to { $max } characters).
+admin-search-empty = Type something to search for: an id, an @username or part of a name.
+admin-search-too-long = The search text is too long: at most { $max } characters. Please type a shorter one.
+admin-search-title = 🔎 Search: { $query }
+admin-search-none = Nobody found. Try part of the first or last name, or the username without @.
+admin-search-found = Found: { $n }
+admin-search-refine = More than { $n } people match; the first { $n } by id are shown. Refine your search.
+admin-verify-prompt = 🎓 Type the certificate code, for example TB-7K2QX9AB.
+admin-verify-format = This is not a certificate code. A code looks like TB-7K2QX9AB. Please type it again.
+admin-pages-title = 📖 Most-read pages (by different readers)
+admin-pages-empty = Nobody has read a page yet.
+admin-pages-readers = { $n } { $n ->
+        [one] reader
+        *[other] readers
+    }
+admin-choose-park = Which park should { $name } move to?
+admin-choose-department = Which department should { $name } move to?
+btn-admin-quiz-stats = 🎯 Quiz results
+btn-admin-overdue = ⏰ Overdue
+btn-admin-activity = 📈 Activity
+btn-admin-activity-other-park = 🏢 Another park
+admin-quiz-stats-title = 🎯 Quiz results (finished attempts)
+admin-quiz-stats-empty = Nobody has finished a knowledge check yet.
+admin-quiz-stats-by-quiz = By quiz
+admin-quiz-stats-line = { $n } { $n ->
+        [one] attempt
+        *[other] attempts
+    }, passed { $rate }%, average score { $average }%
+admin-overdue-title = ⏰ Past the onboarding deadline: { $n }
+admin-overdue-none = Nobody is past their deadline.
+admin-overdue-line = { $days } { $days ->
+        [one] day
+        *[other] days
+    } late, pages { $read }/{ $total }, checks { $passed }/{ $quizzes }
+admin-overdue-more = …and { $n } more.
+admin-activity-choose = 📈 Page views by weekday and hour: which park? (Counted in the park's time zone.)
+admin-activity-title = 📈 Page views in { $park }, last { $days } days ({ $zone })
+admin-activity-none = No page views in this time.
+admin-activity-by-weekday = By weekday
+admin-activity-busiest-hours = Busiest hours
+admin-weekday-1 = Monday
+admin-weekday-2 = Tuesday
+admin-weekday-3 = Wednesday
+admin-weekday-4 = Thursday
+admin-weekday-5 = Friday
+admin-weekday-6 = Saturday
+admin-weekday-7 = Sunday
+btn-admin-filter-park = 🏢 { $name }
+btn-admin-filter-department = 🧩 { $name }
+admin-filter-choose-park = Show the people of which park?
+admin-filter-choose-department = Show the people of which department?

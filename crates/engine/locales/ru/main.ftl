@@ -362,3 +362,66 @@ btn-request-deletion = 🗑 Попросить удалить
 privacy-deletion-received = Запрос принят.
 privacy-deletion-pending = 🗑 Вы попросили удалить данные { $date }. Администратор сотрёт их, и бот сообщит, когда это будет сделано. Если после этого вы напишете боту, вы начнёте как новый сотрудник.
 privacy-erased-notice = Ваши данные удалены из учебного бота. Если вы снова напишете боту, вы начнёте как новый сотрудник.
+
+## Панель администратора: поиск, проверка сертификата, популярные страницы, перевод сотрудника
+btn-admin-search = 🔎 Поиск
+btn-admin-verify = 🎓 Проверить сертификат
+btn-admin-search-again = 🔎 Искать ещё
+btn-admin-verify-again = 🎓 Другой код
+btn-admin-top-pages = 📖 Популярные страницы
+btn-admin-change-park = 🏢 Сменить парк
+btn-admin-change-department = 🧩 Сменить отдел
+admin-search-prompt = 🔎 Напишите Telegram id, @username или часть имени (до { $max } символов).
+admin-search-empty = Напишите, что искать: id, @username или часть имени.
+admin-search-too-long = Слишком длинный запрос: не больше { $max } символов. Напишите короче.
+admin-search-title = 🔎 Поиск: { $query }
+admin-search-none = Никого не нашлось. Попробуйте часть имени или фамилии или username без @.
+admin-search-found = Найдено: { $n }
+admin-search-refine = Подходит больше { $n } человек; показаны первые { $n } по id. Уточните запрос.
+admin-verify-prompt = 🎓 Напишите код сертификата, например TB-7K2QX9AB.
+admin-verify-format = Это не код сертификата. Код выглядит так: TB-7K2QX9AB. Напишите его ещё раз.
+admin-pages-title = 📖 Популярные страницы (по числу разных читателей)
+admin-pages-empty = Страницы пока никто не читал.
+admin-pages-readers = { $n } { $n ->
+        [one] читатель
+        [few] читателя
+        *[many] читателей
+    }
+admin-choose-park = В какой парк перевести: { $name }?
+admin-choose-department = В какой отдел перевести: { $name }?
+btn-admin-quiz-stats = 🎯 Результаты тестов
+btn-admin-overdue = ⏰ Просрочено
+btn-admin-activity = 📈 Активность
+btn-admin-activity-other-park = 🏢 Другой парк
+admin-quiz-stats-title = 🎯 Результаты тестов (завершённые попытки)
+admin-quiz-stats-empty = Пока никто не завершил ни одной проверки знаний.
+admin-quiz-stats-by-quiz = По тестам
+admin-quiz-stats-line = { $n } { $n ->
+        [one] попытка
+        [few] попытки
+        *[many] попыток
+    }, сдано { $rate }%, средний балл { $average }%
+admin-overdue-title = ⏰ Не уложились в срок обучения: { $n }
+admin-overdue-none = Все укладываются в сроки.
+admin-overdue-line = просрочено на { $days } { $days ->
+        [one] день
+        [few] дня
+        *[many] дней
+    }, страниц { $read }/{ $total }, тестов { $passed }/{ $quizzes }
+admin-overdue-more = …и ещё { $n }.
+admin-activity-choose = 📈 Просмотры страниц по дням недели и часам: какой парк? (Считается по часовому поясу парка.)
+admin-activity-title = 📈 Просмотры страниц: { $park }, последние { $days } дней ({ $zone })
+admin-activity-none = За это время просмотров не было.
+admin-activity-by-weekday = По дням недели
+admin-activity-busiest-hours = Самые активные часы
+admin-weekday-1 = Понедельник
+admin-weekday-2 = Вторник
+admin-weekday-3 = Среда
+admin-weekday-4 = Четверг
+admin-weekday-5 = Пятница
+admin-weekday-6 = Суббота
+admin-weekday-7 = Воскресенье
+btn-admin-filter-park = 🏢 { $name }
+btn-admin-filter-department = 🧩 { $name }
+admin-filter-choose-park = Сотрудников какого парка показать?
+admin-filter-choose-department = Сотрудников какого отдела показать?

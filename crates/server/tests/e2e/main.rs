@@ -13,6 +13,7 @@ mod exports;
 mod helpers;
 mod hostile;
 mod learning;
+mod lookup;
 mod operator;
 mod restart;
 mod security;

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::{PostgresStorage, utc};
 
 /// `timestamptz` binds an `OffsetDateTime` as it is.
-fn stored(at: OffsetDateTime) -> OffsetDateTime {
+pub(super) fn stored(at: OffsetDateTime) -> OffsetDateTime {
     at
 }
 

@@ -47,6 +47,8 @@ macro_rules! status_matches {
     };
 }
 
+pub(crate) use status_matches;
+
 /// People with the status `$1`, by ascending id from `$2` (inclusive: the bound
 /// from `records::admin::people_bound`), at most `$3`. Columns in the order of
 /// `PersonRow`.

@@ -1,0 +1,386 @@
+//! The statistics screen's sub-screens: most-read pages, quiz results, overdue
+//! people and page views by weekday and hour. Each fits one message (Telegram's
+//! 4096 characters): lists are capped, and the counts are made in the database.
+//!
+//! They are reached through [`Turn::admin_guard`] like every admin button, and each
+//! view is written to the audit log (`view_stats_pages`, `view_stats_quizzes`,
+//! `view_stats_overdue`, `view_stats_activity`).
+
+use domain::callback::{AdminAction, Callback, LookupAction, Slug};
+use domain::content::{Department, MESSAGE_LIMIT, Park};
+use domain::html::Html;
+use domain::ids::NodeId;
+use domain::lang::Lang;
+use domain::learning::{self, Progress};
+use time::{Duration, OffsetDateTime};
+
+use crate::action::{Button, Keyboard};
+use crate::engine::{Engine, Turn};
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{Learner, QuizGroup, StorageError, ViewsAt};
+use crate::screens::Rendered;
+
+/// Pages on the most-read screen.
+const TOP_PAGES: u32 = 10;
+/// Overdue people listed by name; the rest are counted.
+const OVERDUE_LISTED: usize = 25;
+/// Characters of a name on the overdue list.
+const NAME_CHARS: usize = 40;
+/// Characters kept free at the end of the overdue list for its last line.
+const ROOM_FOR_MORE: usize = 100;
+/// How far back the activity screen looks.
+const ACTIVITY_DAYS: i64 = 28;
+/// Hours named on the activity screen.
+const BUSIEST_HOURS: usize = 5;
+
+/// Someone whose department's deadline has passed with the path incomplete.
+pub(crate) struct Overdue {
+    pub learner: Learner,
+    pub department: Department,
+    pub progress: Progress,
+}
+
+impl Engine {
+    /// Everyone past their onboarding deadline with the path incomplete, by
+    /// ascending id: the "behind" broadcast audience and the overdue screen.
+    pub(crate) async fn overdue(&self, now: OffsetDateTime) -> Result<Vec<Overdue>, StorageError> {
+        let mut behind = Vec::new();
+        for learner in self.storage.learners().await? {
+            let Some(department) = learner
+                .profile
+                .department
+                .as_deref()
+                .and_then(|d| self.content.department(d))
+            else {
+                continue;
+            };
+            // Cheap test first: most people are within their deadline or have none.
+            let Some(days) = department.deadline_days else {
+                continue;
+            };
+            if learner.registered_at + Duration::days(i64::from(days)) > now {
+                continue;
+            }
+            let progress = self.path_progress(&learner, department).await?;
+            if !progress.complete {
+                behind.push(Overdue {
+                    department: department.clone(),
+                    learner,
+                    progress,
+                });
+            }
+        }
+        Ok(behind)
+    }
+}
+
+/// Page views per local weekday (0 = Monday) and hour in `timezone`.
+pub(crate) fn weekday_hour_grid(slots: &[ViewsAt], timezone: &str) -> [[u64; 24]; 7] {
+    let mut grid = [[0u64; 24]; 7];
+    for slot in slots {
+        let local = learning::to_local(slot.start, timezone);
+        let day = usize::from(local.weekday().number_days_from_monday());
+        grid[day][usize::from(local.hour())] += slot.views;
+    }
+    grid
+}
+
+impl Turn<'_> {
+    /// The statistics screen's buttons to its sub-screens.
+    pub(crate) fn statistics_rows(&self) -> [Vec<Button>; 2] {
+        let lang = self.lang();
+        let b = |key: &str, action| Button::new(t(lang, key), lookup(action));
+        [
+            vec![
+                b("btn-admin-top-pages", LookupAction::TopPages),
+                b("btn-admin-quiz-stats", LookupAction::QuizStats),
+            ],
+            vec![
+                b("btn-admin-overdue", LookupAction::Overdue),
+                b("btn-admin-activity", LookupAction::ActivityParks),
+            ],
+        ]
+    }
+
+    /// `keyboard` with the rows back to the statistics and the panel.
+    fn with_back_to_statistics(&self, keyboard: Keyboard) -> Keyboard {
+        keyboard
+            .row(vec![Button::new(
+                t(self.lang(), "btn-admin-stats"),
+                Callback::Admin(AdminAction::Statistics),
+            )])
+            .row(self.back_to_panel())
+    }
+
+    /// The pages with the most distinct readers, titled from the current pack.
+    pub(crate) async fn top_pages(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let pages = match self.engine.storage.top_pages(TOP_PAGES).await {
+            Ok(pages) => pages,
+            Err(e) => return self.unavailable("cannot read the most-read pages", &e),
+        };
+        self.audit("view_stats_pages", String::new()).await;
+        let mut text = Html::bold(&html(lang, "admin-pages-title"));
+        if pages.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-pages-empty"));
+        }
+        for (rank, page) in pages.iter().enumerate() {
+            // A page removed from the pack since is shown by its path.
+            let title = self
+                .pack()
+                .node(NodeId::from_path(&page.path))
+                .map_or(page.path.clone(), |node| node.title.get(lang).clone());
+            text.push_text(&format!("\n{}. {title} — ", rank + 1));
+            text.push_text(&t_args(
+                lang,
+                "admin-pages-readers",
+                &[("n", page.readers.into())],
+            ));
+        }
+        let keyboard = self.with_back_to_statistics(Keyboard::default());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Attempts, pass rate and average score by quiz, department and park.
+    pub(crate) async fn quiz_stats(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let stats = match self.engine.storage.quiz_stats().await {
+            Ok(stats) => stats,
+            Err(e) => return self.unavailable("cannot read quiz statistics", &e),
+        };
+        self.audit("view_stats_quizzes", String::new()).await;
+        let pack = self.pack();
+        let mut text = Html::bold(&html(lang, "admin-quiz-stats-title"));
+        if stats.by_quiz.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-quiz-stats-empty"));
+        }
+        quiz_section(
+            &mut text,
+            lang,
+            "admin-quiz-stats-by-quiz",
+            &stats.by_quiz,
+            |id| pack.quiz(id).map(|q| q.title.get(lang).clone()),
+        );
+        quiz_section(
+            &mut text,
+            lang,
+            "admin-stats-by-department",
+            &stats.by_department,
+            |id| pack.department(id).map(|d| d.name.get(lang).clone()),
+        );
+        quiz_section(
+            &mut text,
+            lang,
+            "admin-stats-by-park",
+            &stats.by_park,
+            |id| pack.park(id).map(|p| p.name.get(lang).clone()),
+        );
+        let keyboard = self.with_back_to_statistics(Keyboard::default());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// People past their department's deadline with the path incomplete.
+    pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let now = self.now();
+        let overdue = match self.engine.overdue(now).await {
+            Ok(overdue) => overdue,
+            Err(e) => return self.unavailable("cannot find overdue people", &e),
+        };
+        self.audit("view_stats_overdue", overdue.len().to_string())
+            .await;
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-overdue-title",
+            &[("n", overdue.len().into())],
+        )));
+        if overdue.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-overdue-none"));
+        }
+        let storage = self.engine.storage.clone();
+        let mut listed = 0;
+        for o in overdue.iter().take(OVERDUE_LISTED) {
+            let name = match storage.user(o.learner.id).await {
+                Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
+                Ok(None) => o.learner.id.to_string(),
+                Err(e) => return self.unavailable("cannot read a person", &e),
+            };
+            let late = o
+                .progress
+                .deadline
+                .map_or(0, |d| (now - d).whole_days().max(0));
+            let mut line = Html::escape(&format!(
+                "\n• {} — {}: ",
+                name.chars().take(NAME_CHARS).collect::<String>(),
+                o.department.name.get(lang)
+            ));
+            line.push_text(&t_args(
+                lang,
+                "admin-overdue-line",
+                &[
+                    ("days", late.into()),
+                    ("read", o.progress.pages_read.into()),
+                    ("total", o.progress.pages_required.into()),
+                    ("passed", o.progress.quizzes_passed.len().into()),
+                    ("quizzes", o.progress.quizzes_required.len().into()),
+                ],
+            ));
+            // Room is kept for the "and N more" line: the message never exceeds
+            // Telegram's limit, whatever the names.
+            if text.text_len() + line.text_len() > MESSAGE_LIMIT - ROOM_FOR_MORE {
+                break;
+            }
+            text.push(&line);
+            listed += 1;
+        }
+        if overdue.len() > listed {
+            text.push_text("\n");
+            text.push_text(&t_args(
+                lang,
+                "admin-overdue-more",
+                &[("n", (overdue.len() - listed).into())],
+            ));
+        }
+        let keyboard = self.with_back_to_statistics(Keyboard::default());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// The parks to see activity for.
+    pub(crate) fn activity_parks(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let mut keyboard = Keyboard::default();
+        for park in self.pack().parks() {
+            if let Some(slug) = Slug::parse(&park.id) {
+                keyboard = keyboard.row(vec![Button::new(
+                    park.name.get(lang).clone(),
+                    lookup(LookupAction::Activity(slug)),
+                )]);
+            }
+        }
+        let keyboard = self.with_back_to_statistics(keyboard);
+        let text = html(lang, "admin-activity-choose");
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Page views of the park's people over the last four weeks, by weekday and
+    /// by hour of the park's local time.
+    pub(crate) async fn activity_screen(&mut self, park: Park, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let since = self.now() - Duration::days(ACTIVITY_DAYS);
+        let slots = match self
+            .engine
+            .storage
+            .page_views_by_slot(&park.id, since)
+            .await
+        {
+            Ok(slots) => slots,
+            Err(e) => return self.unavailable("cannot read page views", &e),
+        };
+        self.audit("view_stats_activity", park.id.clone()).await;
+        let grid = weekday_hour_grid(&slots, &park.timezone);
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-activity-title",
+            &[
+                ("park", park.name.get(lang).clone().into()),
+                ("days", ACTIVITY_DAYS.into()),
+                ("zone", park.timezone.clone().into()),
+            ],
+        )));
+        let total: u64 = grid.iter().flatten().sum();
+        if total == 0 {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-activity-none"));
+        } else {
+            text.push_text("\n\n");
+            text.push(&Html::bold(&html(lang, "admin-activity-by-weekday")));
+            for (day, hours) in grid.iter().enumerate() {
+                let name = t(lang, &format!("admin-weekday-{}", day + 1));
+                text.push_text(&format!("\n{name}: {}", hours.iter().sum::<u64>()));
+            }
+            let mut by_hour: Vec<(usize, u64)> = (0..24)
+                .map(|h| (h, grid.iter().map(|d| d[h]).sum()))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            by_hour.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            text.push_text("\n\n");
+            text.push(&Html::bold(&html(lang, "admin-activity-busiest-hours")));
+            for (hour, n) in by_hour.iter().take(BUSIEST_HOURS) {
+                text.push_text(&format!("\n{hour:02}:00–{:02}:00: {n}", (hour + 1) % 24));
+            }
+        }
+        let keyboard = self.with_back_to_statistics(Keyboard::default().row(vec![Button::new(
+            t(lang, "btn-admin-activity-other-park"),
+            lookup(LookupAction::ActivityParks),
+        )]));
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+}
+
+/// One grouping of quiz results under `heading`; `name` finds a group's name in
+/// the pack (an id no longer there is shown as stored; none is "not set").
+fn quiz_section(
+    text: &mut Html,
+    lang: Lang,
+    heading: &str,
+    groups: &[QuizGroup],
+    name: impl Fn(&str) -> Option<String>,
+) {
+    if groups.is_empty() {
+        return;
+    }
+    text.push_text("\n\n");
+    text.push(&Html::bold(&html(lang, heading)));
+    for g in groups {
+        let label = match g.id.as_str() {
+            "" => t(lang, "profile-unset"),
+            id => name(id).unwrap_or_else(|| id.to_owned()),
+        };
+        text.push_text(&format!("\n• {label}: "));
+        text.push_text(&t_args(
+            lang,
+            "admin-quiz-stats-line",
+            &[
+                ("n", g.attempts.into()),
+                ("rate", g.pass_rate().into()),
+                ("average", g.average_percent().into()),
+            ],
+        ));
+    }
+}
+
+fn lookup(action: LookupAction) -> Callback {
+    Callback::Admin(AdminAction::Lookup(action))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn views_fall_into_the_parks_local_weekday_and_hour() {
+        let slot = |start, views| ViewsAt { start, views };
+        let slots = [
+            // Sunday 21:00 UTC is Monday 00:00 in Moscow (UTC+3).
+            slot(datetime!(2031-06-01 21:00 UTC), 2),
+            slot(datetime!(2031-06-01 21:45 UTC), 1),
+            // Wednesday 11:15 UTC is 14:15 in Moscow.
+            slot(datetime!(2031-06-04 11:15 UTC), 5),
+        ];
+        let moscow = weekday_hour_grid(&slots, "Europe/Moscow");
+        assert_eq!(moscow[0][0], 3);
+        assert_eq!(moscow[2][14], 5);
+        assert_eq!(moscow.iter().flatten().sum::<u64>(), 8);
+        // Kolkata is UTC+5:30: quarter-hour slots keep each view in its own hour.
+        let kolkata = weekday_hour_grid(&slots, "Asia/Kolkata");
+        assert_eq!(kolkata[0][2], 2, "21:00 UTC is 02:30");
+        assert_eq!(kolkata[0][3], 1, "21:45 UTC is 03:15");
+        assert_eq!(kolkata[2][16], 5, "11:15 UTC is 16:45");
+    }
+}

@@ -1,0 +1,498 @@
+//! The admin panel's look-ups and corrections: search people by id, @username or
+//! name; verify a certificate code; move a person to another park or department;
+//! and the dispatch of the statistics sub-screens (in `insights`).
+//!
+//! Every button here arrives through [`Turn::admin_guard`], and every typed text
+//! (a search, a code) through [`Turn::typed_input_allowed`]; each action is written
+//! to the audit log. A park or department must exist in the current content pack:
+//! anything else in the data is answered as a stale menu. A moved person is not
+//! told (see ADR 0013).
+
+use std::time::Duration;
+
+use domain::callback::{AdminAction, Callback, LookupAction, PeopleView, Slug};
+use domain::html::Html;
+use domain::ids::UserId;
+use domain::learning;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::admin::person_status;
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
+use crate::screens::Rendered;
+
+/// People shown for one search; more means "refine your search".
+const SEARCH_RESULTS: u32 = 10;
+/// How long the bot waits for a search text or a certificate code.
+const TYPING_WAIT: Duration = Duration::from_secs(5 * 60);
+
+/// Which of a person's two placements an admin changes.
+#[derive(Clone, Copy)]
+enum Placement {
+    Park,
+    Department,
+}
+
+impl Placement {
+    fn audit_action(self) -> &'static str {
+        match self {
+            Placement::Park => "change_park",
+            Placement::Department => "change_department",
+        }
+    }
+}
+
+impl Turn<'_> {
+    /// The panel row that leads here.
+    pub(crate) fn lookup_panel_row(&self) -> Vec<Button> {
+        let lang = self.lang();
+        vec![
+            Button::new(t(lang, "btn-admin-search"), lookup(LookupAction::Search)),
+            Button::new(t(lang, "btn-admin-verify"), lookup(LookupAction::Verify)),
+        ]
+    }
+
+    /// The person card's row for moving the person.
+    pub(crate) fn placement_row(&self, person: UserId) -> Vec<Button> {
+        let lang = self.lang();
+        vec![
+            Button::new(
+                t(lang, "btn-admin-change-park"),
+                lookup(LookupAction::ChoosePark(person.0)),
+            ),
+            Button::new(
+                t(lang, "btn-admin-change-department"),
+                lookup(LookupAction::ChooseDepartment(person.0)),
+            ),
+        ]
+    }
+
+    /// A look-up button, after the admin guard let it through. It answers the
+    /// callback itself, so that forged data can get the stale-menu answer.
+    pub(crate) async fn admin_lookup(
+        &mut self,
+        query_id: String,
+        action: LookupAction,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        match action {
+            LookupAction::Search | LookupAction::Verify => {
+                self.answer(query_id, None);
+                let (dialogue, prompt) = match action {
+                    LookupAction::Search => (Dialogue::AdminSearch, "admin-search-prompt"),
+                    _ => (Dialogue::AdminVerify, "admin-verify-prompt"),
+                };
+                self.enter_dialogue_for(dialogue, TYPING_WAIT).await;
+                let text = Html::escape(&t_args(lang, prompt, &[("max", MAX_QUERY_CHARS.into())]));
+                let keyboard = Keyboard::default().row(self.back_to_panel());
+                self.show_rendered(message, Rendered { text, keyboard });
+            }
+            LookupAction::TopPages => {
+                self.answer(query_id, None);
+                self.top_pages(message).await;
+            }
+            LookupAction::QuizStats => {
+                self.answer(query_id, None);
+                self.quiz_stats(message).await;
+            }
+            LookupAction::Overdue => {
+                self.answer(query_id, None);
+                self.overdue_screen(message).await;
+            }
+            LookupAction::ActivityParks => {
+                self.answer(query_id, None);
+                self.activity_parks(message);
+            }
+            LookupAction::Activity(park) => {
+                let Some(park) = self.pack().park(park.as_str()).cloned() else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.activity_screen(park, message).await;
+            }
+            LookupAction::ChoosePark(person) => {
+                self.answer(query_id, None);
+                self.choose_placement(UserId(person), Placement::Park, message)
+                    .await;
+            }
+            LookupAction::ChooseDepartment(person) => {
+                self.answer(query_id, None);
+                self.choose_placement(UserId(person), Placement::Department, message)
+                    .await;
+            }
+            LookupAction::People(view) => {
+                let Some(filter) = self.people_filter(&view) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.admin_people(view, filter, message).await;
+            }
+            LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
+                if self.people_filter(&view).is_none() {
+                    return self.stale(query_id, message).await;
+                }
+                self.answer(query_id, None);
+                let placement = match action {
+                    LookupAction::ParkFilter(_) => Placement::Park,
+                    _ => Placement::Department,
+                };
+                self.choose_filter(view, placement, message);
+            }
+            LookupAction::SetPark(person, park) => {
+                self.set_placement(query_id, UserId(person), Placement::Park, park, message)
+                    .await;
+            }
+            LookupAction::SetDepartment(person, department) => {
+                self.set_placement(
+                    query_id,
+                    UserId(person),
+                    Placement::Department,
+                    department,
+                    message,
+                )
+                .await;
+            }
+        }
+    }
+
+    /// A typed search: people whose id is the number typed, or whose name or
+    /// username contains the text (case-insensitive, `%` and `_` literal).
+    pub(crate) async fn search_typed(&mut self, text: &str) {
+        self.end_dialogue().await;
+        if !self.typed_input_allowed("search").await {
+            return;
+        }
+        let lang = self.lang();
+        let query = match PeopleQuery::parse(text) {
+            Ok(q) => q,
+            Err(e) => {
+                self.enter_dialogue_for(Dialogue::AdminSearch, TYPING_WAIT)
+                    .await;
+                let key = match e {
+                    QueryError::Empty => "admin-search-empty",
+                    QueryError::TooLong => "admin-search-too-long",
+                };
+                let hint = Html::escape(&t_args(lang, key, &[("max", MAX_QUERY_CHARS.into())]));
+                return self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text: hint,
+                    keyboard: None,
+                });
+            }
+        };
+        let found = match self
+            .engine
+            .storage
+            .search_people(&query, SEARCH_RESULTS + 1)
+            .await
+        {
+            Ok(found) => found,
+            Err(e) => return self.unavailable("cannot search people", &e),
+        };
+        self.audit("search", query.needle().to_owned()).await;
+        let shown = &found[..found.len().min(SEARCH_RESULTS as usize)];
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-search-title",
+            &[("query", query.needle().to_owned().into())],
+        )));
+        text.push_text("\n");
+        if shown.is_empty() {
+            text.push(&html(lang, "admin-search-none"));
+        } else if found.len() > shown.len() {
+            text.push_text(&t_args(
+                lang,
+                "admin-search-refine",
+                &[("n", SEARCH_RESULTS.into())],
+            ));
+        } else {
+            text.push_text(&t_args(
+                lang,
+                "admin-search-found",
+                &[("n", shown.len().into())],
+            ));
+        }
+        let mut keyboard = Keyboard::default();
+        for person in shown {
+            keyboard = keyboard.row(vec![self.person_button(person)]);
+        }
+        keyboard = keyboard
+            .row(vec![Button::new(
+                t(lang, "btn-admin-search-again"),
+                lookup(LookupAction::Search),
+            )])
+            .row(self.back_to_panel());
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: Some(keyboard),
+        });
+    }
+
+    /// A typed certificate code: the same answer as `/verify CODE`, audited; a
+    /// text that cannot be a code is asked for again.
+    pub(crate) async fn verify_typed(&mut self, text: &str) {
+        self.end_dialogue().await;
+        if !self.typed_input_allowed("verify_certificate").await {
+            return;
+        }
+        let Some(code) = learning::parse_certificate_code(text) else {
+            self.enter_dialogue_for(Dialogue::AdminVerify, TYPING_WAIT)
+                .await;
+            return self.actions.push(Action::Send {
+                chat: self.chat,
+                text: html(self.lang(), "admin-verify-format"),
+                keyboard: None,
+            });
+        };
+        self.audit("verify_certificate", code.clone()).await;
+        let keyboard = Keyboard::default()
+            .row(vec![Button::new(
+                t(self.lang(), "btn-admin-verify-again"),
+                lookup(LookupAction::Verify),
+            )])
+            .row(self.back_to_panel());
+        self.verify_certificate(&code, Some(keyboard)).await;
+    }
+
+    /// The storage filter of a list view; `None` when its park or department index
+    /// is past the end of the pack's lists (data from an older pack, or forged).
+    pub(crate) fn people_filter(&self, view: &PeopleView) -> Option<PeopleFilter> {
+        let pack = self.pack();
+        let park = match view.park {
+            None => None,
+            Some(i) => Some(pack.parks().get(usize::from(i))?.id.clone()),
+        };
+        let department = match view.department {
+            None => None,
+            Some(i) => Some(pack.departments().get(usize::from(i))?.id.clone()),
+        };
+        Some(PeopleFilter {
+            status: person_status(view.status),
+            park,
+            department,
+        })
+    }
+
+    /// The people list's buttons for its park and department filters.
+    pub(crate) fn placement_filter_row(
+        &self,
+        view: PeopleView,
+        filter: &PeopleFilter,
+    ) -> Vec<Button> {
+        let lang = self.lang();
+        let pack = self.pack();
+        let park = filter
+            .park
+            .as_deref()
+            .and_then(|p| pack.park(p))
+            .map_or_else(
+                || t(lang, "btn-admin-any-park"),
+                |p| p.name.get(lang).clone(),
+            );
+        let department = filter
+            .department
+            .as_deref()
+            .and_then(|d| pack.department(d))
+            .map_or_else(
+                || t(lang, "btn-admin-any-department"),
+                |d| d.name.get(lang).clone(),
+            );
+        let view = PeopleView {
+            after: None,
+            ..view
+        };
+        vec![
+            Button::new(
+                t_args(lang, "btn-admin-filter-park", &[("name", park.into())]),
+                lookup(LookupAction::ParkFilter(view)),
+            ),
+            Button::new(
+                t_args(
+                    lang,
+                    "btn-admin-filter-department",
+                    &[("name", department.into())],
+                ),
+                lookup(LookupAction::DepartmentFilter(view)),
+            ),
+        ]
+    }
+
+    /// The parks (or departments) to filter the people list by, and "any".
+    fn choose_filter(
+        &mut self,
+        view: PeopleView,
+        placement: Placement,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let view = PeopleView {
+            after: None,
+            ..view
+        };
+        let names: Vec<String> = match placement {
+            Placement::Park => self
+                .pack()
+                .parks()
+                .iter()
+                .map(|p| p.name.get(lang).clone())
+                .collect(),
+            Placement::Department => self
+                .pack()
+                .departments()
+                .iter()
+                .map(|d| d.name.get(lang).clone())
+                .collect(),
+        };
+        let with = |index: Option<u8>| match placement {
+            Placement::Park => PeopleView {
+                park: index,
+                ..view
+            },
+            Placement::Department => PeopleView {
+                department: index,
+                ..view
+            },
+        };
+        let (title, any) = match placement {
+            Placement::Park => ("admin-filter-choose-park", "btn-admin-any-park"),
+            Placement::Department => ("admin-filter-choose-department", "btn-admin-any-department"),
+        };
+        let mut keyboard = Keyboard::default();
+        // Indices are one byte in the callback data; a pack with more than 256
+        // parks shows the first 256.
+        let indexed: Vec<(u8, String)> = names
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, name)| Some((u8::try_from(i).ok()?, name)))
+            .collect();
+        for chunk in indexed.chunks(2) {
+            keyboard = keyboard.row(
+                chunk
+                    .iter()
+                    .map(|(i, name)| {
+                        Button::new(name.clone(), lookup(LookupAction::People(with(Some(*i)))))
+                    })
+                    .collect(),
+            );
+        }
+        keyboard = keyboard
+            .row(vec![Button::new(
+                t(lang, any),
+                lookup(LookupAction::People(with(None))),
+            )])
+            .row(vec![Button::new(
+                t(lang, "btn-admin-people"),
+                lookup(LookupAction::People(view)),
+            )]);
+        let text = html(lang, title);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// The pack's parks (or departments) to move the person to.
+    async fn choose_placement(
+        &mut self,
+        person: UserId,
+        placement: Placement,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let name = match self.engine.storage.user(person).await {
+            Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        };
+        let choices: Vec<(String, String)> = match placement {
+            Placement::Park => self
+                .pack()
+                .parks()
+                .iter()
+                .map(|p| (p.id.clone(), p.name.get(lang).clone()))
+                .collect(),
+            Placement::Department => self
+                .pack()
+                .departments()
+                .iter()
+                .map(|d| (d.id.clone(), d.name.get(lang).clone()))
+                .collect(),
+        };
+        let key = match placement {
+            Placement::Park => "admin-choose-park",
+            Placement::Department => "admin-choose-department",
+        };
+        let text = Html::escape(&t_args(lang, key, &[("name", name.into())]));
+        let mut keyboard = Keyboard::default();
+        for chunk in choices.chunks(2) {
+            let row = chunk
+                .iter()
+                .filter_map(|(id, label)| {
+                    let slug = Slug::parse(id)?;
+                    let action = match placement {
+                        Placement::Park => LookupAction::SetPark(person.0, slug),
+                        Placement::Department => LookupAction::SetDepartment(person.0, slug),
+                    };
+                    Some(Button::new(label.clone(), lookup(action)))
+                })
+                .collect();
+            keyboard = keyboard.row(row);
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            t(lang, "btn-admin-back-person"),
+            Callback::Admin(AdminAction::Person(person.0)),
+        )]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Stores the new park (or department), audits old → new, shows the card.
+    async fn set_placement(
+        &mut self,
+        query_id: String,
+        person: UserId,
+        placement: Placement,
+        slug: Slug,
+        message: Option<CallbackMessage>,
+    ) {
+        let known = match placement {
+            Placement::Park => self.pack().park(slug.as_str()).is_some(),
+            Placement::Department => self.pack().department(slug.as_str()).is_some(),
+        };
+        if !known {
+            return self.stale(query_id, message).await;
+        }
+        self.answer(query_id, None);
+        let storage = self.engine.storage.clone();
+        let old = match (
+            storage.user(person).await,
+            storage.staff_profile(person).await,
+        ) {
+            (Ok(Some(_)), Ok(staff)) => match placement {
+                Placement::Park => staff.park,
+                Placement::Department => staff.department,
+            },
+            (Ok(None), _) => return self.say("admin-person-unknown"),
+            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read a person", &e),
+        };
+        let new = slug.as_str().to_owned();
+        let field = match placement {
+            Placement::Park => ProfileField::Park(Some(new.clone())),
+            Placement::Department => ProfileField::Department(Some(new.clone())),
+        };
+        if let Err(e) = storage.set_profile_field(person, field).await {
+            return self.unavailable("cannot move a person", &e);
+        }
+        self.audit(
+            placement.audit_action(),
+            format!("{person}: {} → {new}", old.as_deref().unwrap_or("-")),
+        )
+        .await;
+        self.admin_person(person, message).await;
+    }
+}
+
+fn lookup(action: LookupAction) -> Callback {
+    Callback::Admin(AdminAction::Lookup(action))
+}

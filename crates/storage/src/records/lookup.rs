@@ -1,0 +1,114 @@
+//! Rows of the look-up port and the LIKE pattern of a search.
+
+use engine::ports::{PageReaders, QuizGroup, StorageError, VIEW_SLOT_SECS, ViewsAt};
+use time::OffsetDateTime;
+
+use super::admin::count;
+use crate::error::corrupt;
+
+/// A LIKE pattern matching any text that contains `needle` literally: `%`, `_`
+/// and the escape character `\` typed by an admin are escaped, so they match
+/// only themselves.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A row of `TOP_PAGES`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PageRow {
+    pub path: String,
+    pub readers: i64,
+}
+
+impl PageRow {
+    pub fn into_readers(self) -> Result<PageReaders, StorageError> {
+        Ok(PageReaders {
+            readers: count("page readers", self.readers)?,
+            path: self.path,
+        })
+    }
+}
+
+/// A row of the `QUIZ_STATS_BY_*` statements.
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuizGroupRow {
+    pub id: String,
+    pub attempts: i64,
+    pub passed: i64,
+    pub percent_sum: i64,
+}
+
+/// The groups ordered by id, byte by byte (the same on every backend).
+pub(crate) fn quiz_groups(rows: Vec<QuizGroupRow>) -> Result<Vec<QuizGroup>, StorageError> {
+    let mut groups = rows
+        .into_iter()
+        .map(|row| {
+            Ok(QuizGroup {
+                attempts: count("quiz attempts", row.attempts)?,
+                passed: count("quiz passes", row.passed)?,
+                percent_sum: count("quiz percent sum", row.percent_sum)?,
+                id: row.id,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    groups.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    Ok(groups)
+}
+
+/// A row of `VIEWS_BY_SLOT_*`: the slot's start in seconds since the epoch.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SlotRow {
+    pub slot: i64,
+    pub views: i64,
+}
+
+impl SlotRow {
+    pub fn into_views(self) -> Result<ViewsAt, StorageError> {
+        debug_assert_eq!(self.slot % VIEW_SLOT_SECS, 0);
+        Ok(ViewsAt {
+            start: OffsetDateTime::from_unix_timestamp(self.slot)
+                .map_err(|e| corrupt(format!("view slot {} is out of range: {e}", self.slot)))?,
+            views: count("page views", self.views)?,
+        })
+    }
+}
+
+/// A row of `UNKEYED_PEOPLE`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct NamesRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+}
+
+impl NamesRow {
+    pub fn search_key(&self) -> String {
+        engine::ports::search_key(
+            &self.first_name,
+            self.last_name.as_deref(),
+            self.username.as_deref(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_are_literal() {
+        assert_eq!(contains_pattern("anna"), "%anna%");
+        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern("ёлка"), "%ёлка%");
+    }
+}
