@@ -22,14 +22,14 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
     };
     for lang in Lang::ALL {
         let commands = list(lang);
-        call(Retry::PATIENT, "setMyCommands", || {
+        call(Retry::PATIENT, None, "setMyCommands", || {
             bot.set_my_commands(commands.clone())
                 .language_code(lang.code())
         })
         .await?;
     }
     let default = list(Lang::Ru);
-    call(Retry::PATIENT, "setMyCommands", || {
+    call(Retry::PATIENT, None, "setMyCommands", || {
         bot.set_my_commands(default.clone())
     })
     .await?;
@@ -40,6 +40,6 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
 /// asking Telegram means it can never disagree with a setting.
 /// `None` only if Telegram sends a bot without one (it never should).
 pub async fn username(bot: &Bot) -> Result<Option<String>, Failure> {
-    let me = call(Retry::PATIENT, "getMe", || bot.get_me()).await?;
+    let me = call(Retry::PATIENT, None, "getMe", || bot.get_me()).await?;
     Ok(me.user.username)
 }

@@ -61,6 +61,45 @@ pub struct Outbound {
     bot: Bot,
     storage: Arc<dyn Storage>,
     retry: Retry,
+    /// Chats a 429 told us to leave alone for a while, shared by every sender of the
+    /// bot (replies and the paced lane alike).
+    holds: Arc<ChatHolds>,
+}
+
+/// Per chat, the time until which Telegram asked us not to send to it. Telegram's
+/// answer does not say whether a 429 was for the chat or for the whole bot, so it
+/// holds the chat either way; the paced lane also pauses itself.
+#[derive(Debug, Default)]
+pub struct ChatHolds {
+    until: std::sync::Mutex<std::collections::HashMap<i64, tokio::time::Instant>>,
+}
+
+impl ChatHolds {
+    fn hold(&self, chat: ChatId, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut holds = self
+            .until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = holds.entry(chat.0).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+
+    /// Waits until `chat` may be sent to again.
+    async fn wait(&self, chat: ChatId) {
+        let until = {
+            let mut holds = self
+                .until
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = tokio::time::Instant::now();
+            holds.retain(|_, until| *until > now);
+            holds.get(&chat.0).copied()
+        };
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
+    }
 }
 
 impl Outbound {
@@ -69,6 +108,7 @@ impl Outbound {
             bot,
             storage,
             retry: Retry::PATIENT,
+            holds: Arc::default(),
         }
     }
 
@@ -78,6 +118,7 @@ impl Outbound {
             bot: self.bot.clone(),
             storage: self.storage.clone(),
             retry,
+            holds: self.holds.clone(),
         }
     }
 
@@ -120,7 +161,7 @@ impl Outbound {
     async fn run(&self, action: Action) -> Result<(), Failure> {
         match action {
             Action::AnswerCallback { query_id, text } => {
-                let r = call(self.retry, "answerCallbackQuery", || {
+                let r = call(self.retry, None, "answerCallbackQuery", || {
                     let req = self
                         .bot
                         .answer_callback_query(CallbackQueryId(query_id.clone()));
@@ -148,16 +189,21 @@ impl Outbound {
                 keyboard,
             } => {
                 let markup = keyboard.as_ref().map(markup);
-                let r = call(self.retry, "editMessageText", || {
-                    let req = self
-                        .bot
-                        .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
-                        .parse_mode(ParseMode::Html);
-                    match &markup {
-                        Some(m) => req.reply_markup(m.clone()),
-                        None => req,
-                    }
-                })
+                let r = call(
+                    self.retry,
+                    Some((&*self.holds, chat)),
+                    "editMessageText",
+                    || {
+                        let req = self
+                            .bot
+                            .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
+                            .parse_mode(ParseMode::Html);
+                        match &markup {
+                            Some(m) => req.reply_markup(m.clone()),
+                            None => req,
+                        }
+                    },
+                )
                 .await;
                 match r {
                     Ok(_) | Err(Failure::NotModified) => Ok(()),
@@ -172,13 +218,19 @@ impl Outbound {
                 file_name,
                 bytes,
                 caption,
-            } => call(self.retry, "sendDocument", || {
-                let file = InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
-                self.bot
-                    .send_document(tg(chat), file)
-                    .caption(caption.as_str())
-                    .parse_mode(ParseMode::Html)
-            })
+            } => call(
+                self.retry,
+                Some((&*self.holds, chat)),
+                "sendDocument",
+                || {
+                    let file =
+                        InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
+                    self.bot
+                        .send_document(tg(chat), file)
+                        .caption(caption.as_str())
+                        .parse_mode(ParseMode::Html)
+                },
+            )
             .await
             .map(drop),
             Action::SendMedia {
@@ -201,7 +253,7 @@ impl Outbound {
                 .map(drop),
             Action::SendExport { chat, export } => self.send_export(chat, &export).await,
             Action::Delete { chat, message_id } => {
-                match call(self.retry, "deleteMessage", || {
+                match call(self.retry, None, "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
                 })
                 .await
@@ -224,13 +276,18 @@ impl Outbound {
             }
         };
         let path = file.path().to_owned();
-        call(self.retry, "sendDocument", || {
-            let upload = InputFile::file(path.clone()).file_name(export.file_name.clone());
-            self.bot
-                .send_document(tg(chat), upload)
-                .caption(export.caption.as_str())
-                .parse_mode(ParseMode::Html)
-        })
+        call(
+            self.retry,
+            Some((&*self.holds, chat)),
+            "sendDocument",
+            || {
+                let upload = InputFile::file(path.clone()).file_name(export.file_name.clone());
+                self.bot
+                    .send_document(tg(chat), upload)
+                    .caption(export.caption.as_str())
+                    .parse_mode(ParseMode::Html)
+            },
+        )
         .await
         .map(drop)
     }
@@ -264,16 +321,21 @@ impl Outbound {
         keyboard: Option<&Keyboard>,
     ) -> Result<Message, Failure> {
         let markup = keyboard.map(markup);
-        call(self.retry, "sendMessage", || {
-            let req = self
-                .bot
-                .send_message(tg(chat), text.as_str())
-                .parse_mode(ParseMode::Html);
-            match &markup {
-                Some(m) => req.reply_markup(m.clone()),
-                None => req,
-            }
-        })
+        call(
+            self.retry,
+            Some((&*self.holds, chat)),
+            "sendMessage",
+            || {
+                let req = self
+                    .bot
+                    .send_message(tg(chat), text.as_str())
+                    .parse_mode(ParseMode::Html);
+                match &markup {
+                    Some(m) => req.reply_markup(m.clone()),
+                    None => req,
+                }
+            },
+        )
         .await
     }
 
@@ -335,10 +397,11 @@ impl Outbound {
         caption: &Html,
         file: InputFile,
     ) -> Result<Message, Failure> {
+        let hold = Some((&*self.holds, chat));
         let (chat, caption) = (tg(chat), caption.as_str());
         match kind {
             MediaKind::Photo => {
-                call(self.retry, "sendPhoto", || {
+                call(self.retry, hold, "sendPhoto", || {
                     self.bot
                         .send_photo(chat, file.clone())
                         .caption(caption)
@@ -347,7 +410,7 @@ impl Outbound {
                 .await
             }
             MediaKind::Video => {
-                call(self.retry, "sendVideo", || {
+                call(self.retry, hold, "sendVideo", || {
                     self.bot
                         .send_video(chat, file.clone())
                         .caption(caption)
@@ -356,7 +419,7 @@ impl Outbound {
                 .await
             }
             MediaKind::Document => {
-                call(self.retry, "sendDocument", || {
+                call(self.retry, hold, "sendDocument", || {
                     self.bot
                         .send_document(chat, file.clone())
                         .caption(caption)
@@ -384,6 +447,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
 /// Makes and awaits a request, retrying what `retry` allows.
 pub(crate) async fn call<R, T>(
     retry: Retry,
+    hold: Option<(&ChatHolds, ChatId)>,
     method: &'static str,
     make: impl Fn() -> R,
 ) -> Result<T, Failure>
@@ -392,6 +456,9 @@ where
 {
     let (mut waited, mut transient) = (0u32, 0u32);
     loop {
+        if let Some((holds, chat)) = hold {
+            holds.wait(chat).await;
+        }
         let started = std::time::Instant::now();
         let result = make().into_future().await;
         metrics::histogram!("trainbot_telegram_request_seconds", "method" => method)
@@ -402,6 +469,9 @@ where
         };
         metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
             .increment(1);
+        if let (Failure::RetryAfter(wait), Some((holds, chat))) = (&failure, hold) {
+            holds.hold(chat, *wait);
+        }
         match failure {
             Failure::RetryAfter(wait) if waited < retry.retry_after => {
                 waited += 1;
