@@ -274,8 +274,14 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     let name = format!("{} people browsing, no broadcast", browsers.len());
     let quiet = phase.finish(&name, browsers.len(), &presses, errors, &fake, &bot)?;
 
-    // The same browsing while the announcement goes to everyone.
+    // The same browsing while the announcement goes to everyone, each person from
+    // the main menu again (the first run left some of them inside a section).
     prepare(&fake, admin).await?;
+    let mut errors = Errors::default();
+    let again = start_crowd(&fake, &watcher, &browsers, plan.press_timeout, &mut errors).await;
+    if again.len() != browsers.len() {
+        bail!("the browsers could not open the menu again: {:?}", errors.shown);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let phase = Phase::begin(&bot, &fake)?;
     let browsing = {
