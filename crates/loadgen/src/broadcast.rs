@@ -280,7 +280,10 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     let mut errors = Errors::default();
     let again = start_crowd(&fake, &watcher, &browsers, plan.press_timeout, &mut errors).await;
     if again.len() != browsers.len() {
-        bail!("the browsers could not open the menu again: {:?}", errors.shown);
+        bail!(
+            "the browsers could not open the menu again: {:?}",
+            errors.shown
+        );
     }
     let stop = Arc::new(AtomicBool::new(false));
     let phase = Phase::begin(&bot, &fake)?;

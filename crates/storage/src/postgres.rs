@@ -45,6 +45,11 @@ impl PostgresStorage {
     }
 }
 
+/// `timestamptz` binds as it is (the macro-written ports take a conversion).
+fn at(t: OffsetDateTime) -> OffsetDateTime {
+    t
+}
+
 /// The driver already reads `timestamptz` as a UTC `OffsetDateTime`.
 fn utc(at: OffsetDateTime) -> Result<OffsetDateTime, StorageError> {
     Ok(at)

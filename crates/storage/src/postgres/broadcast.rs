@@ -5,7 +5,7 @@ use engine::ports::StorageError;
 use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 
-use super::{PostgresStorage, utc};
+use super::{PostgresStorage, at, utc};
 use crate::broadcast::impl_broadcast_store;
 use crate::error::storage_error;
 
@@ -31,11 +31,6 @@ impl PostgresStorage {
             .map_err(storage_error)?;
         Ok(())
     }
-}
-
-/// `timestamptz` binds as it is.
-fn at(t: OffsetDateTime) -> OffsetDateTime {
-    t
 }
 
 impl_broadcast_store!(PostgresStorage, OffsetDateTime, at, utc);
