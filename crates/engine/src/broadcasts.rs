@@ -199,7 +199,10 @@ impl Engine {
                 lang,
                 "broadcast-status-created",
                 &[
-                    ("admin", broadcast.job.created_by.to_string().into()),
+                    (
+                        "admin",
+                        self.admin_label(broadcast.job.created_by).await.into(),
+                    ),
                     ("time", local(broadcast.job.created_at).into()),
                 ],
             ),
@@ -296,6 +299,18 @@ impl Engine {
             text,
             keyboard: Some(keyboard),
         }))
+    }
+
+    /// Who started a broadcast, for admins to read: "Anna K. (42)", cleaned of
+    /// control and bidi characters; the bare id if the name cannot be read.
+    async fn admin_label(&self, id: UserId) -> String {
+        match self.storage.user(id).await {
+            Ok(Some(user)) => format!(
+                "{} ({id})",
+                crate::admin::list_name(&user.first_name, user.last_name.as_deref())
+            ),
+            _ => id.to_string(),
+        }
     }
 
     /// The report to the admin who started a finished broadcast.
@@ -893,7 +908,8 @@ impl Turn<'_> {
                 Ok(c) => c,
                 Err(e) => return self.unavailable("cannot count deliveries", &e),
             };
-            let line = history_line(lang, broadcast, &counts, &tz);
+            let admin = self.engine.admin_label(broadcast.job.created_by).await;
+            let line = history_line(lang, broadcast, &counts, &tz, admin);
             text.push_text("\n");
             text.push_text(&line);
             keyboard = keyboard.row(vec![Button::new(
@@ -923,8 +939,14 @@ fn state_name(lang: Lang, state: BroadcastState) -> String {
     t(lang, &format!("broadcast-state-{}", state.as_str()))
 }
 
-/// "#12 · 28.11.2026 14:05 · by 42 · done · 980 of 1000 sent".
-fn history_line(lang: Lang, b: &Broadcast, counts: &DeliveryCounts, tz: &str) -> String {
+/// "#12 · 28.11.2026 14:05 · by Anna (42) · done · 980 of 1000 sent".
+fn history_line(
+    lang: Lang,
+    b: &Broadcast,
+    counts: &DeliveryCounts,
+    tz: &str,
+    admin: String,
+) -> String {
     t_args(
         lang,
         "broadcast-history-line",
@@ -934,7 +956,7 @@ fn history_line(lang: Lang, b: &Broadcast, counts: &DeliveryCounts, tz: &str) ->
                 "time",
                 learning::local_date_time(b.job.created_at, tz).into(),
             ),
-            ("admin", b.job.created_by.to_string().into()),
+            ("admin", admin.into()),
             ("state", state_name(lang, b.state).into()),
             ("sent", counts.sent.into()),
             ("total", counts.total().into()),

@@ -208,6 +208,7 @@ async fn a_park_broadcast(stack: Stack) {
         history.contains("#1") && history.contains("2 of 3 sent"),
         "{history}"
     );
+    assert!(history.contains(&format!("by Boss ({ADMIN})")), "{history}");
     app.assert_clean();
 }
 
