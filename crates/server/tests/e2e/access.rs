@@ -7,21 +7,10 @@ use domain::ids::UserId;
 use engine::ports::{AccessStore, AdminStore, LearningStore, NewInvite};
 use time::OffsetDateTime;
 
-use crate::helpers::{ADMIN_PASSWORD, Person, Stack, TestApp, buttons};
+use crate::helpers::{Person, Stack, TestApp, buttons};
 
 const ADMIN: i64 = 9_000_000_101;
 const STAFF_ONLY: &str = "🔒 This bot is for the staff of our family parks";
-
-/// Logs `ADMIN` in and leaves the panel on screen.
-async fn admin(app: &TestApp) -> Person<'_> {
-    let admin = app.person(ADMIN, "Boss", "en");
-    for text in ["/admin", ADMIN_PASSWORD] {
-        let update = app.fake.send_text(ADMIN, text);
-        app.handled(update).await;
-    }
-    assert!(admin.screen().text.unwrap().contains("Admin panel"));
-    admin
-}
 
 /// Makes an invite through the panel's buttons; returns its code.
 async fn make_invite(
@@ -65,7 +54,7 @@ async fn an_invite_with_a_binding_registers_into_its_park_and_department(stack: 
     let Some(app) = TestApp::spawn_staff_only(stack, &[ADMIN]).await else {
         return;
     };
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     let code = make_invite(&admin, "Zelenopark", "Bar", "7 days", "Up to 1").await;
     let listed = admin.presses("🔗 Invites").await.text.unwrap();
     assert!(
@@ -139,7 +128,7 @@ async fn access_expired_revoked_and_forged_codes_are_refused_clearly() {
     let app = TestApp::spawn_staff_only(Stack::Embedded, &[ADMIN])
         .await
         .unwrap();
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     let revoked = make_invite(&admin, "Any park", "Any department", "1 day", "No limit").await;
     let list = admin.presses("🔗 Invites").await;
     let revoke = buttons(&list)
@@ -220,7 +209,7 @@ async fn a_stranger_asks_and_an_admin_approves(stack: Stack) {
     let Some(app) = TestApp::spawn_staff_only(stack, &[ADMIN]).await else {
         return;
     };
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     let stranger = app.person(701, "Ann", "en");
     stranger.sends("/start").await;
     stranger.presses("🙋 Request access").await;
@@ -305,7 +294,7 @@ async fn access_a_rejected_person_is_told_and_stays_out_and_cannot_pester() {
     let app = TestApp::spawn_staff_only(Stack::Embedded, &[ADMIN])
         .await
         .unwrap();
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     for round in 1..=3 {
         request(&app, 801, "Mallory Mallory").await;
         admin.sends("/admin").await;

@@ -11,7 +11,7 @@ use engine::ports::{AdminStore, BroadcastStore, ManualClock, Storage, SystemCloc
 use fake_telegram::{FakeConfig, FloodControl};
 use time::OffsetDateTime;
 
-use crate::helpers::{ADMIN_PASSWORD, Person, Stack, TestApp, admin_settings, buttons};
+use crate::helpers::{Person, Stack, TestApp, admin_settings, buttons};
 
 const ADMIN: i64 = 900_001;
 /// Generous: the 10 000-message test sends for about a minute.
@@ -26,15 +26,6 @@ async fn app_with(
     let mut extra = admin_settings(&[ADMIN]);
     extra.push(("UNSOLICITED_PER_SECOND", per_second.to_string()));
     TestApp::spawn_full(stack, clock, &extra, fake).await
-}
-
-async fn logged_in(app: &TestApp) -> Person<'_> {
-    let admin = app.person(ADMIN, "Boss", "en");
-    let update = app.fake.send_text(ADMIN, "/admin");
-    app.handled(update).await;
-    let update = app.fake.send_text(ADMIN, ADMIN_PASSWORD);
-    app.handled(update).await;
-    admin
 }
 
 /// Composes `text` in the panel and picks the audience by pressing `audience`
@@ -125,7 +116,7 @@ async fn a_park_broadcast(stack: Stack) {
         .unwrap();
     storage.close().await;
 
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
     // Raw HTML is refused with a way out; escaped, it is shown literally.
     admin.sends("/admin").await;
     admin.presses("📣 Broadcasts").await;
@@ -242,7 +233,7 @@ async fn broadcast_of_10000_under_flood_control_never_ignores_retry_after() {
     let people: Vec<i64> = (1..=10_000).map(|i| 7_100_000_000 + i).collect();
     app.enrol(people.clone(), None, None, OffsetDateTime::now_utc())
         .await;
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
     let confirm = compose(&admin, "Staff meeting at 9", &["Everyone"]).await;
     assert!(confirm.contains("Recipients: 10001"), "{confirm}");
     send(&admin).await;
@@ -284,7 +275,7 @@ async fn a_crash_mid_broadcast_never_sends_anyone_the_message_twice() {
     )
     .await;
     {
-        let admin = logged_in(&app).await;
+        let admin = app.admin(ADMIN).await;
         compose(&admin, "Fire drill at noon", &["By park", "Columbus"]).await;
         send(&admin).await;
     }
@@ -352,7 +343,7 @@ async fn broadcasts_pause_resume_cancel_and_wait_for_their_time() {
     let people: Vec<i64> = (1..=250).map(|i| 7_300_000_000 + i).collect();
     app.enrol(people.clone(), Some("kashirskaya"), None, start)
         .await;
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
 
     // Scheduled for 10:00 Moscow time (the park's zone) the same day.
     compose(
@@ -446,7 +437,7 @@ async fn audiences_pick_exactly_the_right_people() {
     app.enrol(fresh.clone(), None, Some("kitchen"), now - day * 3)
         .await;
     let everyone = [behind.clone(), fresh.clone()].concat();
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
 
     let cases: [(&str, &[&str], Vec<i64>); 3] = [
         (
@@ -513,7 +504,7 @@ async fn security_broadcast_buttons_are_dead_without_an_admin_session() {
         app.handled(update).await;
     }
     // An admin whose session ends while the bot waits for the text is no better off.
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.sends("/admin").await;
     admin.presses("📣 Broadcasts").await;
     let prompt = admin.presses("✏️ New broadcast").await.message_id;
@@ -565,7 +556,7 @@ async fn security_forged_audiences_and_times_change_nothing() {
     )
     .await
     .unwrap();
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
     compose(&admin, "Draft", &[]).await;
     let screen = admin.screen().message_id;
     // A park the pack does not have: the choices again.
@@ -625,7 +616,7 @@ async fn a_photo_with_a_caption_goes_out_as_a_photo() {
     let people = [7_600_000_001, 7_600_000_002];
     app.enrol(people, Some("columbus"), None, OffsetDateTime::now_utc())
         .await;
-    let admin = logged_in(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.sends("/admin").await;
     admin.presses("📣 Broadcasts").await;
     admin.presses("✏️ New broadcast").await;

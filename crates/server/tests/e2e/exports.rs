@@ -16,7 +16,7 @@ use engine::ports::{
 use fake_telegram::MediaKind;
 use fake_telegram::MessageView;
 
-use crate::helpers::{ADMIN_PASSWORD, PATIENCE, Person, Stack, TestApp, buttons};
+use crate::helpers::{PATIENCE, Stack, TestApp, buttons};
 
 const ADMIN: i64 = 9_000_000_001;
 const SECOND_ADMIN: i64 = 9_000_000_002;
@@ -29,16 +29,6 @@ const HOSTILE: [(i64, &str); 5] = [
     (504, "-2"),
     (505, "=1+1 \"quoted\", with a comma"),
 ];
-
-async fn log_in<'a>(app: &'a TestApp, id: i64) -> Person<'a> {
-    let admin = app.person(id, "Boss", "en");
-    admin.sends("/start").await;
-    app.handled(app.fake.send_text(id, "/admin")).await;
-    let update = app.fake.send_text(id, ADMIN_PASSWORD);
-    app.handled(update).await;
-    assert!(admin.screen().text.unwrap().contains("Admin panel"));
-    admin
-}
 
 /// The next CSV document the chat receives (waiting for it, since the bot writes
 /// the file after answering the press): its caption, file name and parsed rows.
@@ -159,7 +149,7 @@ async fn every_export_arrives_as_a_neutralised_csv(stack: Stack) {
     let reader = app.person(506, "Reader", "en");
     reader.sends("/start").await;
 
-    let admin = log_in(&app, ADMIN).await;
+    let admin = app.admin(ADMIN).await;
     let exports = admin.presses("📤 Exports").await;
     assert!(exports.text.clone().unwrap().contains("UTC"));
     assert_eq!(
@@ -213,7 +203,7 @@ async fn every_export_arrives_as_a_neutralised_csv(stack: Stack) {
             .contains("please wait 10 seconds"),
         "{refused:?}"
     );
-    let second = log_in(&app, SECOND_ADMIN).await;
+    let second = app.admin(SECOND_ADMIN).await;
     second.presses("📤 Exports").await;
     second.presses("📝 Quiz results").await;
     let (caption, file, rows) = next_csv(&app, SECOND_ADMIN, 0).await;
@@ -356,7 +346,7 @@ async fn privacy_request_export_and_erasure(stack: Stack) {
     };
     assert_eq!(requests(storage.audit_entries(None, 100).await.unwrap()), 1);
 
-    let admin = log_in(&app, ADMIN).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("👥 People").await;
     let card = admin.presses("🟢 Anna").await;
     let text = card.text.clone().unwrap();
@@ -424,7 +414,7 @@ async fn privacy_request_export_and_erasure(stack: Stack) {
     );
 
     // The people export no longer names her; her result is there, anonymised.
-    let second = log_in(&app, SECOND_ADMIN).await;
+    let second = app.admin(SECOND_ADMIN).await;
     second.presses("📤 Exports").await;
     second.presses("👥 People").await;
     let (_, _, rows) = next_csv(&app, SECOND_ADMIN, 0).await;
@@ -474,7 +464,7 @@ async fn security_exports_and_erasure_need_a_live_admin_session() {
         app.handled(update).await;
     }
     // An admin whose session ended is turned away the same way.
-    let admin = log_in(&app, ADMIN).await;
+    let admin = app.admin(ADMIN).await;
     let exports = admin.presses("📤 Exports").await;
     admin.presses("⬅️ Panel").await;
     admin.presses("🚪 Log out").await;
@@ -536,7 +526,7 @@ async fn an_export_of_five_thousand_people_arrives_whole() {
         };
         storage.touch_user(&profile, Lang::Ru, now).await.unwrap();
     }
-    let admin = log_in(&app, ADMIN).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("📤 Exports").await;
     admin.presses("👥 People").await;
     let (_, _, rows) = next_csv(&app, ADMIN, 0).await;

@@ -282,6 +282,18 @@ impl TestApp {
         Person { app: self, id }
     }
 
+    /// Admin `id` (one of [`TestApp::spawn_admins`]'s) logged in with
+    /// [`ADMIN_PASSWORD`], looking at the panel.
+    pub async fn admin(&self, id: i64) -> Person<'_> {
+        let admin = self.person(id, "Boss", "en");
+        for text in ["/admin", ADMIN_PASSWORD] {
+            let update = self.fake.send_text(id, text);
+            self.handled(update).await;
+        }
+        assert!(admin.screen().text.unwrap().contains("Admin panel"));
+        admin
+    }
+
     /// No request broke Telegram's rules and every button press was answered.
     pub fn assert_clean(&self) {
         let violations = self.fake.violations();

@@ -14,19 +14,9 @@ use engine::ports::{
 use fake_telegram::TestUser;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{ADMIN_PASSWORD, Person, Stack, TestApp, buttons};
+use crate::helpers::{Person, Stack, TestApp, buttons};
 
 const ADMIN: i64 = 9_000_000_001;
-
-/// Logs `ADMIN` in and returns them on the panel.
-async fn admin(app: &TestApp) -> Person<'_> {
-    let admin = app.person(ADMIN, "Boss", "en");
-    let prompt = app.fake.send_text(ADMIN, "/admin");
-    app.handled(prompt).await;
-    let login = app.fake.send_text(ADMIN, ADMIN_PASSWORD);
-    app.handled(login).await;
-    admin
-}
 
 /// Presses "Search" (from the panel, a card or earlier results) and types `text`;
 /// returns the text and buttons of the answer.
@@ -83,7 +73,7 @@ async fn search_story(stack: Stack) {
             .sends("/menu")
             .await;
     }
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
 
     // Cyrillic in another case finds the person; the button opens their card.
     let (text, found) = search(&admin, "ёлкина").await;
@@ -169,7 +159,7 @@ async fn admin_verifies_a_certificate_code_in_the_panel() {
         })
         .await
         .unwrap();
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("🎓 Verify certificate").await;
     admin.sends("<script>").await;
     let hint = app.fake.last_bot_message(ADMIN).unwrap().text.unwrap();
@@ -221,7 +211,7 @@ async fn admin_sees_the_most_read_pages_and_moves_a_person() {
         ])
         .await
         .unwrap();
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("📊 Statistics").await;
     let pages = admin.presses("📖 Most-read pages").await.text.unwrap();
     let lines: Vec<&str> = pages.lines().collect();
@@ -381,7 +371,7 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
     finished_attempt(&storage, 8_400_000_001, "general-basics", 6, false).await;
     finished_attempt(&storage, 8_400_000_003, "kitchen-basics", 10, true).await;
 
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("📊 Statistics").await;
     let quizzes = admin.presses("🎯 Quiz results").await.text.unwrap();
     for line in [
@@ -495,7 +485,7 @@ async fn admin_filters_people_by_park_department_and_status_over_pages() {
         .set_blocked(UserId(8_500_000_004), true)
         .await
         .unwrap();
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     let title =
         |m: &fake_telegram::MessageView| m.text.clone().unwrap().lines().next().unwrap().to_owned();
 
@@ -568,7 +558,7 @@ async fn admin_overdue_list_stays_within_one_message_whatever_the_names() {
         )
         .await;
     }
-    let admin = admin(&app).await;
+    let admin = app.admin(ADMIN).await;
     admin.presses("📊 Statistics").await;
     let overdue = admin.presses("⏰ Overdue").await.text.unwrap();
     assert!(
