@@ -49,6 +49,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod admin;
 mod broadcast;
 mod connect;
 mod error;
