@@ -25,10 +25,12 @@
 mod access;
 mod broadcast;
 mod lookup;
+mod roles;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
 pub use lookup::{LookupAction, PeopleView};
+pub use roles::RoleAction;
 
 use crate::ids::NodeId;
 use crate::lang::Lang;
@@ -177,6 +179,8 @@ pub enum AdminAction {
     EraseConfirmed(i64),
     /// Search, certificate check, most-read pages, moving a person.
     Lookup(LookupAction),
+    /// Who holds a narrower role; giving and taking roles.
+    Roles(RoleAction),
 }
 
 /// Which table an admin exports.
@@ -358,6 +362,7 @@ impl Callback {
                 AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
                 AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
                 AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
+                AdminAction::Roles(action) => format!("{VERSION}A{}", action.encode()),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -405,6 +410,9 @@ impl Callback {
                     AccessAction::decode(rest).map(|a| Callback::Admin(AdminAction::Access(a)))
                 }
                 "E" => Ok(Callback::Admin(AdminAction::Exports)),
+                _ if rest.starts_with('G') => {
+                    RoleAction::decode(rest).map(|a| Callback::Admin(AdminAction::Roles(a)))
+                }
                 _ => admin_with_arguments(rest).map(Callback::Admin),
             },
             'k' => optional_slug(rest).map(Callback::Park),
@@ -645,6 +653,7 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Erase),
                 (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
                 lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
+                roles::tests::any_role_action().prop_map(AdminAction::Roles),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -488,6 +488,18 @@ pub fn parse_local_date_time(raw: &str, timezone: &str) -> Option<OffsetDateTime
     OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
 }
 
+/// The instant the local day of `t` began in `timezone` (00:00 there, or the first
+/// moment of the day when a daylight-saving change skips midnight). An unknown
+/// zone is treated as UTC; at the ends of the representable range `t` is returned.
+pub fn start_of_local_day(t: OffsetDateTime, timezone: &str) -> OffsetDateTime {
+    let zone = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(t.unix_timestamp())
+        .ok()
+        .and_then(|ts| ts.to_zoned(zone).start_of_day().ok())
+        .and_then(|start| OffsetDateTime::from_unix_timestamp(start.timestamp().as_second()).ok())
+        .unwrap_or(t)
+}
+
 /// The local date and time in `timezone` as "dd.mm.yyyy hh:mm". An unknown zone is
 /// treated as UTC.
 pub fn local_date_time(t: OffsetDateTime, timezone: &str) -> String {

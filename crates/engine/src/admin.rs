@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use domain::callback::{
-    AdminAction, BroadcastAction, Callback, ListStatus, LookupAction, PeopleView,
+    AdminAction, BroadcastAction, Callback, ListStatus, LookupAction, PeopleView, RoleAction,
 };
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
@@ -27,7 +27,8 @@ use crate::engine::Turn;
 use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{AuditEntry, PeopleFilter, PersonStatus, PersonSummary};
+use crate::ports::{AuditEntry, NewPasswordError, PeopleFilter, PersonStatus, PersonSummary};
+use crate::roles::{Admission, Need, Rights};
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
@@ -89,7 +90,7 @@ impl Turn<'_> {
 
     /// Whether the admin has a live session; refreshes its idle timeout. A state
     /// store that cannot answer means no session.
-    async fn session_alive(&self) -> bool {
+    pub(crate) async fn session_alive(&self) -> bool {
         let key = self.key("session");
         match self.engine.state.get(&key).await {
             Ok(Some(_)) => self
@@ -109,12 +110,14 @@ impl Turn<'_> {
     /// `/admin`: the panel for a logged-in admin, the password prompt for an
     /// allow-listed one; anyone else gets the ordinary unknown-command answer.
     pub(crate) async fn admin_command(&mut self) {
-        if !self.is_admin() {
+        let (rights, grant) = self.current_rights().await;
+        if rights == Rights::None {
             return self
                 .send_screen(Some(html(self.lang(), "unknown-command")), Screen::Home)
                 .await;
         }
         if self.session_alive().await {
+            self.rights = rights;
             let panel = self.admin_panel().await;
             return self.send_rendered(None, panel);
         }
@@ -123,9 +126,82 @@ impl Turn<'_> {
             Ok(Some(_)) => return self.say("admin-locked"),
             Err(_) => return self.say("admin-unavailable"),
         }
+        if grant.is_some_and(|g| g.password_hash.is_none()) {
+            self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
+                .await;
+            return self.say_new_password_prompt();
+        }
         self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
             .await;
         self.say("admin-password-prompt");
+    }
+
+    fn say_new_password_prompt(&mut self) {
+        let min = self.engine.hasher.as_ref().map_or(0, |h| h.min_chars());
+        let text = Html::escape(&t_args(
+            self.lang(),
+            "admin-new-password-prompt",
+            &[("max", min.into())],
+        ));
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: None,
+        });
+    }
+
+    /// A role holder's first password: deleted first, then hashed and stored (only
+    /// if none is set yet), and the session opens.
+    pub(crate) async fn new_password_typed(&mut self, password: &str, message_id: Option<i64>) {
+        if let Some(id) = message_id {
+            self.actions.push(Action::Delete {
+                chat: self.chat,
+                message_id: id,
+            });
+        }
+        self.end_dialogue().await;
+        let (rights, grant) = self.current_rights().await;
+        let (Some(grant), Some(hasher)) = (grant, self.engine.hasher.clone()) else {
+            return self.say("admin-unavailable");
+        };
+        if grant.password_hash.is_some() {
+            return self.say("admin-password-already-set");
+        }
+        let hash = match hasher.hash(password).await {
+            Ok(hash) => hash,
+            Err(NewPasswordError::TooShort { .. }) => {
+                self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
+                    .await;
+                return self.say_new_password_prompt();
+            }
+            Err(NewPasswordError::Failed) => return self.say("admin-unavailable"),
+        };
+        match self.engine.storage.set_role_password(self.user.id, &hash).await {
+            Ok(true) => {}
+            Ok(false) => return self.say("admin-password-already-set"),
+            Err(e) => return self.unavailable("cannot store a role password", &e),
+        }
+        if self
+            .engine
+            .state
+            .put(&self.key("session"), "1", self.engine.session_idle)
+            .await
+            .is_err()
+        {
+            return self.say("admin-unavailable");
+        }
+        self.audit("password_set", String::new()).await;
+        self.audit("login", String::new()).await;
+        self.rights = rights;
+        let panel = self.admin_panel().await;
+        self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
+    }
+
+    /// Ends person `id`'s admin session (their role changed or was taken away).
+    pub(crate) async fn end_session_of(&self, id: UserId) {
+        if let Err(e) = self.engine.state.delete(&format!("adm:session:{id}")).await {
+            tracing::warn!(error = %e, "cannot end an admin session");
+        }
     }
 
     pub(crate) fn say(&mut self, key: &str) {
@@ -148,6 +224,7 @@ impl Turn<'_> {
         match self.check_password(password).await {
             Verdict::Welcome => {
                 self.audit("login", String::new()).await;
+                self.rights = self.current_rights().await.0;
                 let panel = self.admin_panel().await;
                 self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
             }
@@ -184,12 +261,25 @@ impl Turn<'_> {
         }
     }
 
+    /// Whether `password` is the presser's: the configured admin password for an
+    /// allow-listed admin, their own for a role holder. `None` when it cannot be
+    /// checked (no hash configured or stored, storage down): login then fails closed.
+    async fn password_matches(&self, password: &str) -> Option<bool> {
+        if self.is_admin() {
+            let Some(check) = self.engine.password.clone() else {
+                tracing::warn!("an admin tried to log in, but ADMIN_PASSWORD_HASH is not set");
+                return None;
+            };
+            return Some(check.matches(password).await);
+        }
+        let (_, grant) = self.current_rights().await;
+        let hash = grant?.password_hash?;
+        let hasher = self.engine.hasher.clone()?;
+        Some(hasher.verify(&hash, password).await)
+    }
+
     async fn check_password(&mut self, password: &str) -> Verdict {
         let state = self.engine.state.clone();
-        let Some(check) = self.engine.password.clone() else {
-            tracing::warn!("an admin tried to log in, but ADMIN_PASSWORD_HASH is not set");
-            return Verdict::Unavailable;
-        };
         // Fail closed: without a readable lock state there is no login.
         let (Ok(lock), Ok(global)) = (
             state.get(&self.key("lock")).await,
@@ -207,7 +297,10 @@ impl Turn<'_> {
             tracing::warn!("admin login failures are spiking; logins paused for a minute");
             return Verdict::Busy;
         }
-        if check.matches(password).await {
+        let Some(matches) = self.password_matches(password).await else {
+            return Verdict::Unavailable;
+        };
+        if matches {
             let session = state
                 .put(&self.key("session"), "1", self.engine.session_idle)
                 .await;
@@ -264,10 +357,14 @@ impl Turn<'_> {
         action: AdminAction,
         message: Option<CallbackMessage>,
     ) {
-        if !self.is_admin() || !self.session_alive().await {
-            self.audit("denied", Callback::Admin(action).encode()).await;
-            metrics::counter!("trainbot_admin_denied_total").increment(1);
-            return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+        match self.admit_action(&action).await {
+            Admission::Allowed => {}
+            Admission::Expired => {
+                return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+            }
+            Admission::Forbidden => {
+                return self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
+            }
         }
         if let AdminAction::Lookup(action) = action {
             return self.admin_lookup(query_id, action, message).await;
@@ -289,6 +386,7 @@ impl Turn<'_> {
                 };
                 let filter = PeopleFilter {
                     status: person_status(status),
+                    park: self.scope().map(str::to_owned),
                     ..PeopleFilter::default()
                 };
                 self.admin_people(view, filter, message).await
@@ -318,6 +416,7 @@ impl Turn<'_> {
             AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
             AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
+            AdminAction::Roles(action) => self.admin_roles(action, message).await,
             // Dispatched above: look-ups answer the callback themselves.
             AdminAction::Lookup(_) => {}
             AdminAction::Logout => {
@@ -373,6 +472,10 @@ impl Turn<'_> {
             .row(access)
             .row(self.lookup_panel_row())
             .row(vec![Button::new(
+                t(lang, "btn-admin-roles"),
+                Callback::Admin(AdminAction::Roles(RoleAction::Holders)),
+            )])
+            .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),
             )]);
@@ -391,7 +494,12 @@ impl Turn<'_> {
 
     async fn admin_statistics(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
-        let stats = match self.engine.storage.people_stats(self.now()).await {
+        let stats = match self
+            .engine
+            .storage
+            .people_stats(self.now(), self.scope())
+            .await
+        {
             Ok(s) => s,
             Err(e) => return self.unavailable("cannot read statistics", &e),
         };
@@ -476,20 +584,29 @@ impl Turn<'_> {
 impl Turn<'_> {
     /// The guard for text an admin types into a dialogue, as for every admin
     /// button: without a live session the text is refused, audited and forgotten.
-    pub(crate) async fn typed_input_allowed(&mut self, what: &str) -> bool {
-        if self.is_admin() && self.session_alive().await {
-            return true;
-        }
+    pub(crate) async fn typed_input_allowed(
+        &mut self,
+        what: &str,
+        need: Need,
+        about: Option<i64>,
+    ) -> bool {
+        let key = match self.admit(need, about, None, what).await {
+            Admission::Allowed => return true,
+            Admission::Expired => "admin-session-expired",
+            Admission::Forbidden => "admin-forbidden",
+        };
         self.end_dialogue().await;
-        self.audit("denied", what.to_owned()).await;
-        self.say("admin-session-expired");
+        self.say(key);
         false
     }
 
     /// A typed block reason: the same guard as every admin button.
     pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) {
         self.end_dialogue().await;
-        if !self.typed_input_allowed(&format!("block {target}")).await {
+        if !self
+            .typed_input_allowed(&format!("block {target}"), Need::People, Some(target))
+            .await
+        {
             return;
         }
         let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -743,6 +860,7 @@ impl Turn<'_> {
             .row(vec![toggle])
             .row(self.placement_row(id))
             .row(privacy)
+            .row(self.role_button(id))
             .row(vec![
                 Button::new(t(lang, "btn-admin-people"), all),
                 Button::new(

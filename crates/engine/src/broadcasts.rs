@@ -28,6 +28,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::ports::{AudienceFilter, Broadcast, NewBroadcast, StorageError};
 use crate::progress::DEFAULT_TIMEZONE;
+use crate::roles::Need;
 use crate::screens::Rendered;
 
 /// Telegram's limit on a media caption, in characters.
@@ -542,7 +543,7 @@ impl Turn<'_> {
     /// Checks an announcement, keeps it as the draft, previews it and asks for the
     /// audience.
     async fn compose(&mut self, source: &str, media: Option<Attachment>) {
-        if !self.typed_input_allowed("broadcast text").await {
+        if !self.typed_input_allowed("broadcast text", Need::Full, None).await {
             return;
         }
         let lang = self.lang();
@@ -775,7 +776,7 @@ impl Turn<'_> {
 
     /// A typed start time.
     pub(crate) async fn broadcast_time_typed(&mut self, text: &str) {
-        if !self.typed_input_allowed("broadcast time").await {
+        if !self.typed_input_allowed("broadcast time", Need::Full, None).await {
             return;
         }
         let Some(mut draft) = self.broadcast_draft().await else {

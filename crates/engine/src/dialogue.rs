@@ -15,6 +15,8 @@ pub enum Dialogue {
     Position { onboarding: bool },
     /// The bot asked an admin for the password.
     AdminPassword,
+    /// The bot asked a role holder to choose their password (first login).
+    AdminNewPassword,
     /// The bot asked an admin why they block person `target`.
     BlockReason { target: i64 },
     /// The bot asked an admin for an announcement's text (or a file with a caption).
@@ -36,6 +38,7 @@ impl Dialogue {
             Dialogue::Position { onboarding: true } => "onboarding-position".to_owned(),
             Dialogue::Position { onboarding: false } => "profile-position".to_owned(),
             Dialogue::AdminPassword => "admin-password".to_owned(),
+            Dialogue::AdminNewPassword => "admin-new-password".to_owned(),
             Dialogue::BroadcastText => "broadcast-text".to_owned(),
             Dialogue::BroadcastTime => "broadcast-time".to_owned(),
             Dialogue::AccessName => "access-name".to_owned(),
@@ -49,6 +52,7 @@ impl Dialogue {
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
             "admin-password" => Some(Dialogue::AdminPassword),
+            "admin-new-password" => Some(Dialogue::AdminNewPassword),
             "broadcast-text" => Some(Dialogue::BroadcastText),
             "broadcast-time" => Some(Dialogue::BroadcastTime),
             "access-name" => Some(Dialogue::AccessName),

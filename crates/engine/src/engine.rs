@@ -21,9 +21,11 @@ use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::ports::{
-    Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, StaffProfile, StateStore,
+    Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
+    StateStore,
     Storage, UPDATE_DEDUP_TTL, UserRecord,
 };
+use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, heading, render};
 
 /// How long a chat's place in the menu is remembered.
@@ -39,6 +41,8 @@ pub struct Engine {
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
     pub(crate) admins: Vec<i64>,
     pub(crate) password: Option<Arc<dyn PasswordCheck>>,
+    /// Hashes and checks role holders' own passwords (without it, they cannot log in).
+    pub(crate) hasher: Option<Arc<dyn RolePasswords>>,
     pub(crate) session_idle: Duration,
     pub(crate) limits: Limits,
     pub(crate) access: AccessMode,
@@ -63,6 +67,7 @@ impl Engine {
             documents: None,
             admins: Vec::new(),
             password: None,
+            hasher: None,
             session_idle: Duration::from_secs(30 * 60),
             limits: Limits::default(),
             access: AccessMode::default(),
@@ -91,6 +96,13 @@ impl Engine {
     ) -> Engine {
         self.password = Some(password);
         self.session_idle = session_idle;
+        self
+    }
+
+    /// Hashes and checks the passwords role holders choose (without it, people
+    /// given a role cannot log in: login fails closed).
+    pub fn with_role_passwords(mut self, hasher: Arc<dyn RolePasswords>) -> Engine {
+        self.hasher = Some(hasher);
         self
     }
 
@@ -163,6 +175,7 @@ impl Engine {
             user,
             staff,
             actions: Vec::new(),
+            rights: Rights::None,
         };
         if !turn.admitted(&inbound.input).await {
             return turn.actions;
@@ -302,6 +315,8 @@ pub(crate) struct Turn<'e> {
     pub(crate) user: UserRecord,
     pub(crate) staff: StaffProfile,
     pub(crate) actions: Vec<Action>,
+    /// What the person may do in the admin panel, set by the admin guard.
+    pub(crate) rights: Rights,
 }
 
 impl Turn<'_> {
@@ -378,6 +393,7 @@ impl Turn<'_> {
     async fn text(&mut self, text: &str, message_id: Option<i64>) {
         match self.dialogue().await {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
+            Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await,
             Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await,
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
             Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await,
@@ -565,7 +581,7 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
         Rendered { text, keyboard }: Rendered,
     ) {
-        let keyboard = Some(keyboard);
+        let keyboard = Some(self.within_rights(keyboard));
         match message {
             Some(m) if m.has_text => {
                 self.actions.push(Action::Edit {
@@ -606,6 +622,7 @@ impl Turn<'_> {
         prefix: Option<Html>,
         Rendered { text, keyboard }: Rendered,
     ) {
+        let keyboard = self.within_rights(keyboard);
         match prefix {
             Some(mut combined)
                 if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT =>

@@ -61,6 +61,9 @@ pub enum ExportKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
     pub kind: ExportKind,
+    /// Only this park's people, their activity and results (a park manager's
+    /// export); `None` for everyone.
+    pub park: Option<String>,
     /// What and when: `people-2026-11-28.csv`.
     pub file_name: String,
     pub caption: Html,
@@ -86,10 +89,12 @@ pub struct ExportSummary {
     pub pages: u64,
 }
 
-/// Writes the export as CSV into `out`, reading `page` rows from storage at a time.
+/// Writes the export as CSV into `out`, reading `page` rows from storage at a time;
+/// only the people of `park` (and their rows) when it is given.
 pub async fn write_csv<W>(
     storage: &dyn Storage,
     kind: ExportKind,
+    park: Option<&str>,
     page: u32,
     out: &mut W,
 ) -> Result<ExportSummary, ExportError>
@@ -104,9 +109,10 @@ where
         summary: ExportSummary::default(),
     };
     match kind {
-        ExportKind::People => writer.table(&People, None).await?,
+        ExportKind::People => writer.table(&People(park), None).await?,
         ExportKind::Activity { since, until } => {
             let filter = ActivityFilter {
+                park: park.map(str::to_owned),
                 user: None,
                 since,
                 until: Some(until),
@@ -115,6 +121,7 @@ where
         }
         ExportKind::QuizResults => {
             let filter = AttemptFilter {
+                park: park.map(str::to_owned),
                 user: None,
                 finished_quizzes_only: true,
             };
@@ -133,6 +140,7 @@ where
             let attempts = AttemptFilter {
                 user: Some(user),
                 finished_quizzes_only: false,
+                ..AttemptFilter::default()
             };
             writer.table(&Attempts(attempts), Some("attempt")).await?;
             writer.table(&Answers(user), Some("answer")).await?;
@@ -226,7 +234,8 @@ fn subject(s: Subject) -> String {
     }
 }
 
-struct People;
+/// Everyone, or one park's people.
+struct People<'a>(Option<&'a str>);
 
 const PEOPLE_HEADER: &[&str] = &[
     "id",
@@ -265,7 +274,7 @@ fn person_row(p: &PersonExport) -> Vec<String> {
 }
 
 #[async_trait]
-impl Table for People {
+impl Table for People<'_> {
     type Item = PersonExport;
     type Key = UserId;
 
@@ -279,7 +288,7 @@ impl Table for People {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
-        storage.export_people(after, limit).await
+        storage.export_people(self.0, after, limit).await
     }
 
     fn key(item: &PersonExport) -> UserId {
@@ -314,7 +323,7 @@ impl Table for Profile {
             return Ok(Vec::new());
         }
         let below = self.0.0.checked_sub(1).map(UserId);
-        let mut page = storage.export_people(below, 1).await?;
+        let mut page = storage.export_people(None, below, 1).await?;
         page.retain(|p| p.id == self.0);
         Ok(page)
     }
@@ -345,7 +354,7 @@ impl Table for Activities {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError> {
-        storage.export_activity(self.0, after, limit).await
+        storage.export_activity(&self.0, after, limit).await
     }
 
     fn key(item: &ActivityExport) -> i64 {
@@ -383,7 +392,7 @@ impl Table for Attempts {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError> {
-        storage.export_attempts(self.0, after, limit).await
+        storage.export_attempts(&self.0, after, limit).await
     }
 
     fn key(item: &AttemptExport) -> i64 {
@@ -587,11 +596,11 @@ fn export_name(choice: ExportChoice) -> &'static str {
     }
 }
 
-/// The start of an activity period ending at `now` (UTC).
-fn period_start(period: Period, now: OffsetDateTime) -> Option<OffsetDateTime> {
-    let now = now.to_offset(UtcOffset::UTC);
+/// The start of an activity period ending at `now`: "today" begins at midnight
+/// in `timezone` (the park's), the others are whole days back from now.
+fn period_start(period: Period, now: OffsetDateTime, timezone: &str) -> Option<OffsetDateTime> {
     match period {
-        Period::Today => Some(now.replace_time(time::Time::MIDNIGHT)),
+        Period::Today => Some(learning::start_of_local_day(now, timezone)),
         Period::Last7Days => Some(now - time::Duration::days(7)),
         Period::Last30Days => Some(now - time::Duration::days(30)),
         Period::AllTime => None,
@@ -628,8 +637,20 @@ impl Turn<'_> {
             )]);
         let mut text = Html::bold(&html(lang, "admin-exports-title"));
         text.push_text("\n\n");
-        text.push(&html(lang, "admin-exports-text"));
+        text.push_text(&t_args(
+            lang,
+            "admin-exports-text",
+            &[("zone", self.export_timezone().to_owned().into())],
+        ));
         self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// The time zone an admin's periods are counted in: their park's (a park
+    /// manager's is the park they manage).
+    fn export_timezone(&self) -> &str {
+        self.scope()
+            .and_then(|p| self.pack().park(p))
+            .map_or_else(|| self.timezone(), |p| p.timezone.as_str())
     }
 
     /// One table export, rate limited and audited.
@@ -638,7 +659,7 @@ impl Turn<'_> {
         let kind = match choice {
             ExportChoice::People => ExportKind::People,
             ExportChoice::Activity(period) => ExportKind::Activity {
-                since: period_start(period, self.now()),
+                since: period_start(period, self.now(), self.export_timezone()),
                 until: self.now(),
             },
             ExportChoice::QuizResults => ExportKind::QuizResults,
@@ -697,6 +718,7 @@ impl Turn<'_> {
             chat: self.chat,
             export: Export {
                 kind,
+                park: self.scope().map(str::to_owned),
                 file_name: format!("{file}-{date}.csv"),
                 caption,
                 failed: html(lang, "admin-export-failed"),
@@ -711,21 +733,35 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn periods_end_now_and_today_starts_at_utc_midnight() {
+    fn periods_end_now_and_today_starts_at_the_parks_midnight() {
+        // 22:30 UTC on the 27th is already the 28th in Yekaterinburg (UTC+5).
         let now = datetime!(2026-11-28 03:30 +05:00);
         assert_eq!(
-            period_start(Period::Today, now),
+            period_start(Period::Today, now, "Asia/Yekaterinburg"),
+            Some(datetime!(2026-11-28 00:00 +05:00))
+        );
+        assert_eq!(
+            period_start(Period::Today, now, "Europe/Moscow"),
+            Some(datetime!(2026-11-28 00:00 +03:00))
+        );
+        assert_eq!(
+            period_start(Period::Today, now, "UTC"),
             Some(datetime!(2026-11-27 00:00 UTC))
         );
         assert_eq!(
-            period_start(Period::Last7Days, now),
+            period_start(Period::Today, now, "Not/AZone"),
+            Some(datetime!(2026-11-27 00:00 UTC)),
+            "an unknown zone counts as UTC"
+        );
+        assert_eq!(
+            period_start(Period::Last7Days, now, "Europe/Moscow"),
             Some(datetime!(2026-11-20 22:30 UTC))
         );
         assert_eq!(
-            period_start(Period::Last30Days, now),
+            period_start(Period::Last30Days, now, "Europe/Moscow"),
             Some(datetime!(2026-10-28 22:30 UTC))
         );
-        assert_eq!(period_start(Period::AllTime, now), None);
+        assert_eq!(period_start(Period::AllTime, now, "Europe/Moscow"), None);
     }
 
     #[test]

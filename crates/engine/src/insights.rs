@@ -116,7 +116,7 @@ impl Turn<'_> {
     /// The pages with the most distinct readers, titled from the current pack.
     pub(crate) async fn top_pages(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
-        let pages = match self.engine.storage.top_pages(TOP_PAGES).await {
+        let pages = match self.engine.storage.top_pages(TOP_PAGES, self.scope()).await {
             Ok(pages) => pages,
             Err(e) => return self.unavailable("cannot read the most-read pages", &e),
         };
@@ -146,7 +146,7 @@ impl Turn<'_> {
     /// Attempts, pass rate and average score by quiz, department and park.
     pub(crate) async fn quiz_stats(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
-        let stats = match self.engine.storage.quiz_stats().await {
+        let stats = match self.engine.storage.quiz_stats(self.scope()).await {
             Ok(stats) => stats,
             Err(e) => return self.unavailable("cannot read quiz statistics", &e),
         };
@@ -186,10 +186,13 @@ impl Turn<'_> {
     pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let now = self.now();
-        let overdue = match self.engine.overdue(now).await {
+        let mut overdue = match self.engine.overdue(now).await {
             Ok(overdue) => overdue,
             Err(e) => return self.unavailable("cannot find overdue people", &e),
         };
+        if let Some(park) = self.scope() {
+            overdue.retain(|o| o.learner.profile.park.as_deref() == Some(park));
+        }
         self.audit("view_stats_overdue", overdue.len().to_string())
             .await;
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -253,7 +256,11 @@ impl Turn<'_> {
     pub(crate) fn activity_parks(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let mut keyboard = Keyboard::default();
+        let scope = self.scope();
         for park in self.pack().parks() {
+            if scope.is_some_and(|mine| mine != park.id) {
+                continue;
+            }
             if let Some(slug) = Slug::parse(&park.id) {
                 keyboard = keyboard.row(vec![Button::new(
                     park.name.get(lang).clone(),

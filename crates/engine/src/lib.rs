@@ -47,6 +47,7 @@ pub mod ports;
 mod privacy;
 mod progress;
 mod quiz;
+mod roles;
 pub mod reminders;
 pub mod screens;
 

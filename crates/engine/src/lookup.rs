@@ -17,6 +17,7 @@ use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin::person_status;
+use crate::roles::Need;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
@@ -163,7 +164,7 @@ impl Turn<'_> {
     /// username contains the text (case-insensitive, `%` and `_` literal).
     pub(crate) async fn search_typed(&mut self, text: &str) {
         self.end_dialogue().await;
-        if !self.typed_input_allowed("search").await {
+        if !self.typed_input_allowed("search", Need::People, None).await {
             return;
         }
         let lang = self.lang();
@@ -187,7 +188,7 @@ impl Turn<'_> {
         let found = match self
             .engine
             .storage
-            .search_people(&query, SEARCH_RESULTS + 1)
+            .search_people(&query, self.scope(), SEARCH_RESULTS + 1)
             .await
         {
             Ok(found) => found,
@@ -237,7 +238,7 @@ impl Turn<'_> {
     /// text that cannot be a code is asked for again.
     pub(crate) async fn verify_typed(&mut self, text: &str) {
         self.end_dialogue().await;
-        if !self.typed_input_allowed("verify_certificate").await {
+        if !self.typed_input_allowed("verify_certificate", Need::People, None).await {
             return;
         }
         let Some(code) = learning::parse_certificate_code(text) else {
@@ -273,7 +274,8 @@ impl Turn<'_> {
         };
         Some(PeopleFilter {
             status: person_status(view.status),
-            park,
+            // A park manager's list is their park's, whatever the button says.
+            park: self.scope().map(str::to_owned).or(park),
             department,
         })
     }

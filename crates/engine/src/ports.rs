@@ -14,6 +14,7 @@ mod broadcast;
 mod learning;
 mod lookup;
 mod personal_data;
+mod roles;
 
 use async_trait::async_trait;
 use domain::ids::UserId;
@@ -21,7 +22,10 @@ use domain::lang::Lang;
 use time::OffsetDateTime;
 
 pub use access::{AccessRequest, AccessStore, Invite, NewInvite, Redemption, RequestStatus};
-pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus, PersonSummary};
+pub use admin::{
+    AdminStore, AuditEntry, NewPasswordError, PasswordCheck, RolePasswords, PeopleStats,
+    PersonStatus, PersonSummary,
+};
 pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
@@ -31,6 +35,7 @@ pub use lookup::{
     LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleFilter, PeopleQuery, QueryError, QuizGroup,
     QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
 };
+pub use roles::{Role, RoleGrant, RoleStore};
 pub use personal_data::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,
     PersonExport, PersonalDataStore, StoredCounts, Subject,
@@ -118,6 +123,7 @@ pub trait Storage:
     + BroadcastStore
     + PersonalDataStore
     + LookupStore
+    + RoleStore
     + Send
     + Sync
     + 'static

@@ -33,7 +33,7 @@ async fn five_thousand_people() -> storage::SqlStorage {
 
 async fn export(storage: &storage::SqlStorage, page: u32) -> (Vec<u8>, ExportSummary) {
     let mut out = Vec::new();
-    let summary = write_csv(storage, ExportKind::People, page, &mut out)
+    let summary = write_csv(storage, ExportKind::People, None, page, &mut out)
         .await
         .unwrap();
     (out, summary)
@@ -75,7 +75,7 @@ async fn a_large_export_is_read_page_by_page() {
 async fn an_empty_table_is_a_header_only() {
     let storage = storage::testing::fresh_sqlite().await.unwrap();
     let mut out = Vec::new();
-    let summary = write_csv(&storage, ExportKind::Audit, 10, &mut out)
+    let summary = write_csv(&storage, ExportKind::Audit, None, 10, &mut out)
         .await
         .unwrap();
     assert_eq!(summary, ExportSummary { rows: 0, pages: 1 });
@@ -108,7 +108,7 @@ async fn a_person_export_is_one_file_of_sections() {
     }
     storage.request_deletion(UserId(7), at).await.unwrap();
     let mut out = Vec::new();
-    let summary = write_csv(&storage, ExportKind::Person(UserId(7)), 1, &mut out)
+    let summary = write_csv(&storage, ExportKind::Person(UserId(7)), None, 1, &mut out)
         .await
         .unwrap();
     assert_eq!(summary.rows, 2, "the profile and one activity record");

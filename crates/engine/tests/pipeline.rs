@@ -552,6 +552,7 @@ impl engine::ports::AdminStore for DownStorage {
     async fn people_stats(
         &self,
         _: OffsetDateTime,
+        _: Option<&str>,
     ) -> Result<engine::ports::PeopleStats, StorageError> {
         Err(down())
     }
@@ -573,11 +574,16 @@ impl engine::ports::LookupStore for DownStorage {
     async fn search_people(
         &self,
         _: &engine::ports::PeopleQuery,
+        _: Option<&str>,
         _: u32,
     ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
         Err(down())
     }
-    async fn top_pages(&self, _: u32) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
+    async fn top_pages(
+        &self,
+        _: u32,
+        _: Option<&str>,
+    ) -> Result<Vec<engine::ports::PageReaders>, StorageError> {
         Err(down())
     }
     async fn filtered_people(
@@ -594,7 +600,7 @@ impl engine::ports::LookupStore for DownStorage {
     ) -> Result<u64, StorageError> {
         Err(down())
     }
-    async fn quiz_stats(&self) -> Result<engine::ports::QuizStats, StorageError> {
+    async fn quiz_stats(&self, _: Option<&str>) -> Result<engine::ports::QuizStats, StorageError> {
         Err(down())
     }
     async fn page_views_by_slot(
@@ -848,9 +854,35 @@ impl BroadcastStore for DownStorage {
 }
 
 #[async_trait]
+impl engine::ports::RoleStore for DownStorage {
+    async fn role_of(&self, _: UserId) -> Result<Option<engine::ports::RoleGrant>, StorageError> {
+        Err(down())
+    }
+    async fn grant_role(
+        &self,
+        _: UserId,
+        _: &engine::ports::Role,
+        _: UserId,
+        _: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn revoke_role(&self, _: UserId) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn set_role_password(&self, _: UserId, _: &str) -> Result<bool, StorageError> {
+        Err(down())
+    }
+    async fn role_holders(&self) -> Result<Vec<engine::ports::RoleGrant>, StorageError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
 impl engine::ports::PersonalDataStore for DownStorage {
     async fn export_people(
         &self,
+        _: Option<&str>,
         _: Option<UserId>,
         _: u32,
     ) -> Result<Vec<engine::ports::PersonExport>, StorageError> {
@@ -858,7 +890,7 @@ impl engine::ports::PersonalDataStore for DownStorage {
     }
     async fn export_activity(
         &self,
-        _: engine::ports::ActivityFilter,
+        _: &engine::ports::ActivityFilter,
         _: Option<i64>,
         _: u32,
     ) -> Result<Vec<engine::ports::ActivityExport>, StorageError> {
@@ -866,7 +898,7 @@ impl engine::ports::PersonalDataStore for DownStorage {
     }
     async fn export_attempts(
         &self,
-        _: engine::ports::AttemptFilter,
+        _: &engine::ports::AttemptFilter,
         _: Option<i64>,
         _: u32,
     ) -> Result<Vec<engine::ports::AttemptExport>, StorageError> {

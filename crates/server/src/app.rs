@@ -127,7 +127,8 @@ impl Application {
         .with_admin_login(
             crate::passwords::Argon2Check::for_config(&config),
             config.admin_session_idle,
-        );
+        )
+        .with_role_passwords(Arc::new(crate::passwords::Argon2Hasher));
         match certificate::Renderer::from_file(&config.certificate_font) {
             Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
             Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use async_trait::async_trait;
-use engine::ports::PasswordCheck;
+use engine::ports::{NewPasswordError, PasswordCheck, RolePasswords};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The shortest password `trainbot admin hash-password` accepts, in characters.
@@ -156,6 +156,47 @@ impl PasswordCheck for Argon2Check {
     }
 }
 
+/// Role holders' own passwords ([`RolePasswords`]): new ones hashed like the admin
+/// password ([`hash_password`]), stored ones checked only when they pass
+/// [`parse_hash`], each on a blocking thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Argon2Hasher;
+
+#[async_trait]
+impl RolePasswords for Argon2Hasher {
+    fn min_chars(&self) -> usize {
+        MIN_PASSWORD_CHARS
+    }
+
+    async fn hash(&self, password: &str) -> Result<String, NewPasswordError> {
+        let password = SecretString::from(password);
+        let hashed =
+            tokio::task::spawn_blocking(move || hash_password(password.expose_secret())).await;
+        match hashed {
+            Ok(Ok(phc)) => Ok(phc),
+            Ok(Err(HashError::TooShort(_))) => Err(NewPasswordError::TooShort {
+                min: MIN_PASSWORD_CHARS,
+            }),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot hash a role holder's password");
+                Err(NewPasswordError::Failed)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the password hashing task failed");
+                Err(NewPasswordError::Failed)
+            }
+        }
+    }
+
+    async fn verify(&self, phc: &str, password: &str) -> bool {
+        let Ok(check) = Argon2Check::new(&SecretString::from(phc)) else {
+            tracing::error!("a stored role password hash is not a valid Argon2id hash");
+            return false;
+        };
+        check.matches(password).await
+    }
+}
+
 /// The [`PasswordCheck`] when no hash is configured: nothing matches.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoginDisabled;
@@ -172,6 +213,24 @@ mod tests {
     use super::*;
 
     const PASSWORD: &str = "correct horse battery";
+
+    #[tokio::test]
+    async fn role_passwords_hash_and_verify_and_refuse_what_they_should() {
+        let hasher = Argon2Hasher;
+        assert_eq!(
+            hasher.hash("too short").await,
+            Err(NewPasswordError::TooShort { min: 12 })
+        );
+        let phc = hasher.hash(PASSWORD).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(hasher.verify(&phc, PASSWORD).await);
+        assert!(!hasher.verify(&phc, "correct horse batterY").await);
+        assert!(
+            !hasher.verify("$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA", PASSWORD).await,
+            "a stored hash that is not a strong Argon2id one matches nothing"
+        );
+        assert!(!hasher.verify("garbage", PASSWORD).await);
+    }
 
     #[test]
     fn short_passwords_are_refused_by_characters_not_bytes() {

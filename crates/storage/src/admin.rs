@@ -49,21 +49,28 @@ macro_rules! impl_admin_store {
                     .collect()
             }
 
-            async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError> {
+            async fn people_stats(
+                &self,
+                now: OffsetDateTime,
+                park: Option<&str>,
+            ) -> Result<PeopleStats, StorageError> {
                 let [now, day, week, month] = stats_windows(now).map($to_db);
                 let counts: CountsRow = sqlx::query_as(sql::PEOPLE_COUNTS)
                     .bind(now)
                     .bind(day)
                     .bind(week)
                     .bind(month)
+                    .bind(park)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(storage_error)?;
                 let parks: Vec<GroupRow> = sqlx::query_as(sql::PEOPLE_BY_PARK)
+                    .bind(park)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?;
                 let departments: Vec<GroupRow> = sqlx::query_as(sql::PEOPLE_BY_DEPARTMENT)
+                    .bind(park)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?;

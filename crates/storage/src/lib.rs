@@ -57,6 +57,7 @@ mod lookup;
 mod personal_data;
 mod postgres;
 mod records;
+mod roles;
 mod sql;
 mod sqlite;
 pub mod testing;
@@ -346,8 +347,12 @@ impl AdminStore for SqlStorage {
     /// (department) and an empty one are the same group, `""`; equal counts are
     /// ordered by id byte by byte. The counts and the two groupings are three
     /// reads, not one snapshot.
-    async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError> {
-        self.port().people_stats(now).await
+    async fn people_stats(
+        &self,
+        now: OffsetDateTime,
+        park: Option<&str>,
+    ) -> Result<PeopleStats, StorageError> {
+        self.port().people_stats(now, park).await
     }
 
     /// Ordered by ascending id; `after` is exclusive and need not be an existing
@@ -373,9 +378,10 @@ impl LookupStore for SqlStorage {
     async fn search_people(
         &self,
         query: &PeopleQuery,
+        park: Option<&str>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        self.port().search_people(query, limit).await
+        self.port().search_people(query, park, limit).await
     }
 
     /// As [`AdminStore::people`], within a park and a department.
@@ -392,12 +398,16 @@ impl LookupStore for SqlStorage {
         self.port().count_filtered_people(filter).await
     }
 
-    async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError> {
-        self.port().top_pages(limit).await
+    async fn top_pages(
+        &self,
+        limit: u32,
+        park: Option<&str>,
+    ) -> Result<Vec<PageReaders>, StorageError> {
+        self.port().top_pages(limit, park).await
     }
 
-    async fn quiz_stats(&self) -> Result<QuizStats, StorageError> {
-        self.port().quiz_stats().await
+    async fn quiz_stats(&self, park: Option<&str>) -> Result<QuizStats, StorageError> {
+        self.port().quiz_stats(park).await
     }
 
     /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
@@ -586,5 +596,37 @@ impl AccessStore for SqlStorage {
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
         self.port().decide_request(user, approve, by, now).await
+    }
+}
+
+#[async_trait]
+impl engine::ports::RoleStore for SqlStorage {
+    async fn role_of(
+        &self,
+        user: UserId,
+    ) -> Result<Option<engine::ports::RoleGrant>, StorageError> {
+        self.port().role_of(user).await
+    }
+
+    async fn grant_role(
+        &self,
+        user: UserId,
+        role: &engine::ports::Role,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        self.port().grant_role(user, role, by, at).await
+    }
+
+    async fn revoke_role(&self, user: UserId) -> Result<bool, StorageError> {
+        self.port().revoke_role(user).await
+    }
+
+    async fn set_role_password(&self, user: UserId, hash: &str) -> Result<bool, StorageError> {
+        self.port().set_role_password(user, hash).await
+    }
+
+    async fn role_holders(&self) -> Result<Vec<engine::ports::RoleGrant>, StorageError> {
+        self.port().role_holders().await
     }
 }

@@ -14,6 +14,7 @@ macro_rules! impl_lookup_store {
             async fn search_people(
                 &self,
                 query: &engine::ports::PeopleQuery,
+                park: Option<&str>,
                 limit: u32,
             ) -> Result<Vec<engine::ports::PersonSummary>, engine::ports::StorageError> {
                 sqlx::query_as::<_, $crate::records::admin::PersonRow<$time>>(
@@ -22,6 +23,7 @@ macro_rules! impl_lookup_store {
                 .bind(query.id())
                 .bind($crate::records::lookup::contains_pattern(query.needle()))
                 .bind(i64::from(limit))
+                .bind(park)
                 .fetch_all(&self.pool)
                 .await
                 .map_err($crate::error::storage_error)?
@@ -72,11 +74,13 @@ macro_rules! impl_lookup_store {
             async fn top_pages(
                 &self,
                 limit: u32,
+                park: Option<&str>,
             ) -> Result<Vec<engine::ports::PageReaders>, engine::ports::StorageError> {
                 sqlx::query_as::<_, $crate::records::lookup::PageRow>(
                     $crate::sql::lookup::TOP_PAGES,
                 )
                 .bind(i64::from(limit))
+                .bind(park)
                 .fetch_all(&self.pool)
                 .await
                 .map_err($crate::error::storage_error)?
@@ -87,16 +91,17 @@ macro_rules! impl_lookup_store {
 
             async fn quiz_stats(
                 &self,
+                park: Option<&str>,
             ) -> Result<engine::ports::QuizStats, engine::ports::StorageError> {
                 Ok(engine::ports::QuizStats {
                     by_quiz: self
-                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_QUIZ)
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_QUIZ, park)
                         .await?,
                     by_department: self
-                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_DEPARTMENT)
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_DEPARTMENT, park)
                         .await?,
                     by_park: self
-                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_PARK)
+                        .quiz_groups($crate::sql::lookup::QUIZ_STATS_BY_PARK, park)
                         .await?,
                 })
             }
@@ -119,12 +124,14 @@ macro_rules! impl_lookup_store {
         }
 
         impl $storage {
-            /// One of the `QUIZ_STATS_BY_*` groupings.
+            /// One of the `QUIZ_STATS_BY_*` groupings, of one park's people or of all.
             async fn quiz_groups(
                 &self,
                 statement: &'static str,
+                park: Option<&str>,
             ) -> Result<Vec<engine::ports::QuizGroup>, engine::ports::StorageError> {
                 let rows: Vec<$crate::records::lookup::QuizGroupRow> = sqlx::query_as(statement)
+                    .bind(park)
                     .fetch_all(&self.pool)
                     .await
                     .map_err($crate::error::storage_error)?;

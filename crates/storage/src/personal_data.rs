@@ -16,17 +16,18 @@ impl PersonalDataStore for SqlStorage {
     /// Ordered by ascending id; `after` is exclusive and need not exist.
     async fn export_people(
         &self,
+        park: Option<&str>,
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
-        self.port().export_people(after, limit).await
+        self.port().export_people(park, after, limit).await
     }
 
     /// `since` is inclusive, `until` exclusive: consecutive periods never share a
     /// record.
     async fn export_activity(
         &self,
-        filter: ActivityFilter,
+        filter: &ActivityFilter,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError> {
@@ -35,7 +36,7 @@ impl PersonalDataStore for SqlStorage {
 
     async fn export_attempts(
         &self,
-        filter: AttemptFilter,
+        filter: &AttemptFilter,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError> {
@@ -112,6 +113,7 @@ macro_rules! impl_personal_data_store {
         impl PersonalDataStore for $storage {
             async fn export_people(
                 &self,
+                park: Option<&str>,
                 after: Option<UserId>,
                 limit: u32,
             ) -> Result<Vec<PersonExport>, StorageError> {
@@ -121,6 +123,7 @@ macro_rules! impl_personal_data_store {
                 sqlx::query_as::<_, PersonExportRow<$time>>(sql::EXPORT_PEOPLE)
                     .bind(from)
                     .bind(i64::from(limit))
+                    .bind(park)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?
@@ -131,7 +134,7 @@ macro_rules! impl_personal_data_store {
 
             async fn export_activity(
                 &self,
-                filter: ActivityFilter,
+                filter: &ActivityFilter,
                 after: Option<i64>,
                 limit: u32,
             ) -> Result<Vec<ActivityExport>, StorageError> {
@@ -141,6 +144,7 @@ macro_rules! impl_personal_data_store {
                     .bind(filter.since.map($to_db))
                     .bind(filter.until.map($to_db))
                     .bind(i64::from(limit))
+                    .bind(filter.park.as_deref())
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?
@@ -151,7 +155,7 @@ macro_rules! impl_personal_data_store {
 
             async fn export_attempts(
                 &self,
-                filter: AttemptFilter,
+                filter: &AttemptFilter,
                 after: Option<i64>,
                 limit: u32,
             ) -> Result<Vec<AttemptExport>, StorageError> {
@@ -160,6 +164,7 @@ macro_rules! impl_personal_data_store {
                     .bind(filter.user.map(|u| u.0))
                     .bind(filter.finished_quizzes_only)
                     .bind(i64::from(limit))
+                    .bind(filter.park.as_deref())
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?

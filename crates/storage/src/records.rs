@@ -7,6 +7,7 @@ pub(crate) mod admin;
 pub(crate) mod learning;
 pub(crate) mod lookup;
 pub(crate) mod personal_data;
+pub(crate) mod roles;
 
 use domain::ids::UserId;
 use domain::lang::Lang;

@@ -9,6 +9,7 @@ pub(crate) mod admin;
 pub(crate) mod learning;
 pub(crate) mod lookup;
 pub(crate) mod personal_data;
+pub(crate) mod roles;
 
 /// The columns every user query returns, in the order `decode_user` reads them.
 macro_rules! user_columns {

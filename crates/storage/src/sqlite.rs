@@ -11,6 +11,7 @@ mod broadcast;
 mod learning;
 mod lookup;
 mod personal_data;
+mod roles;
 
 use async_trait::async_trait;
 use domain::ids::UserId;

@@ -17,6 +17,8 @@ mod learning;
 mod lookup;
 #[path = "conformance/personal_data.rs"]
 mod personal_data;
+#[path = "conformance/roles.rs"]
+mod roles;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
@@ -142,6 +144,7 @@ async fn story(s: &SqlStorage) {
     access::story(s).await;
     personal_data::story(s).await;
     lookup::story(s).await;
+    roles::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

@@ -296,7 +296,13 @@ impl Outbound {
         let file = tempfile::NamedTempFile::new()?;
         let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
         let summary =
-            exports::write_csv(self.storage.as_ref(), export.kind, EXPORT_PAGE, &mut out).await?;
+            exports::write_csv(
+                self.storage.as_ref(),
+                export.kind,
+                export.park.as_deref(),
+                EXPORT_PAGE,
+                &mut out,
+            ).await?;
         out.flush().await?;
         let size = file.as_file().metadata()?.len();
         tracing::info!(

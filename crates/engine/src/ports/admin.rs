@@ -14,6 +14,28 @@ pub trait PasswordCheck: Send + Sync + 'static {
     async fn matches(&self, password: &str) -> bool;
 }
 
+/// Why a new password is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewPasswordError {
+    /// Shorter than the minimum, in characters.
+    TooShort { min: usize },
+    /// Hashing failed (logged by the implementation).
+    Failed,
+}
+
+/// Hashes and checks the personal passwords of role holders (Argon2id, the same
+/// parameters as the admin password). Slow by design; implementations must not
+/// block the async runtime.
+#[async_trait]
+pub trait RolePasswords: Send + Sync + 'static {
+    /// The shortest password [`RolePasswords::hash`] accepts, in characters.
+    fn min_chars(&self) -> usize;
+    /// A PHC string for a new password, or why it is refused.
+    async fn hash(&self, password: &str) -> Result<String, NewPasswordError>;
+    /// Whether `password` matches the stored PHC string `phc`.
+    async fn verify(&self, phc: &str, password: &str) -> bool;
+}
+
 /// One line of the audit log: who did what, when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -82,8 +104,13 @@ pub trait AdminStore: Send + Sync + 'static {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StorageError>;
-    /// Counts relative to `now`: "today" is the last 24 hours.
-    async fn people_stats(&self, now: OffsetDateTime) -> Result<PeopleStats, StorageError>;
+    /// Counts relative to `now`: "today" is the last 24 hours. Only the people of
+    /// `park` when it is given (a park manager's view).
+    async fn people_stats(
+        &self,
+        now: OffsetDateTime,
+        park: Option<&str>,
+    ) -> Result<PeopleStats, StorageError>;
     /// People with `status`, by ascending id, ids above `after`: keyset paging over
     /// any number of people.
     async fn people(

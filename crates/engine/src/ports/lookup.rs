@@ -150,10 +150,11 @@ pub const VIEW_SLOT_SECS: i64 = 15 * 60;
 pub trait LookupStore: Send + Sync + 'static {
     /// People whose id is the query's number or whose search key contains its
     /// text literally (`%` and `_` are not wildcards), by ascending id, at most
-    /// `limit`.
+    /// `limit`; only the people of `park` when it is given.
     async fn search_people(
         &self,
         query: &PeopleQuery,
+        park: Option<&str>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError>;
 
@@ -168,11 +169,17 @@ pub trait LookupStore: Send + Sync + 'static {
 
     async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError>;
 
-    /// The `limit` pages with the most distinct readers, most first, then by path.
-    async fn top_pages(&self, limit: u32) -> Result<Vec<PageReaders>, StorageError>;
+    /// The `limit` pages with the most distinct readers, most first, then by path;
+    /// only readers now in `park` when it is given.
+    async fn top_pages(
+        &self,
+        limit: u32,
+        park: Option<&str>,
+    ) -> Result<Vec<PageReaders>, StorageError>;
 
-    /// Finished quiz attempts by quiz, by department and by park.
-    async fn quiz_stats(&self) -> Result<QuizStats, StorageError>;
+    /// Finished quiz attempts by quiz, by department and by park; only of people
+    /// now in `park` when it is given.
+    async fn quiz_stats(&self, park: Option<&str>) -> Result<QuizStats, StorageError>;
 
     /// Page views since `since` (inclusive) by people of `park`, counted per
     /// quarter hour; slots without views are left out; ordered by time.

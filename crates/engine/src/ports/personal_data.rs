@@ -43,8 +43,10 @@ pub struct PersonExport {
 }
 
 /// Which activity an export reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ActivityFilter {
+    /// Only the activity of people now in this park (a park manager's export).
+    pub park: Option<String>,
     /// One person's activity only.
     pub user: Option<UserId>,
     /// Records at or after this time.
@@ -64,8 +66,10 @@ pub struct ActivityExport {
 }
 
 /// Which attempts an export reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttemptFilter {
+    /// Only the attempts of people now in this park (a park manager's export).
+    pub park: Option<String>,
     /// One person's attempts only.
     pub user: Option<UserId>,
     /// Only finished knowledge checks (no reviews, no open attempts): the quiz
@@ -125,9 +129,11 @@ pub struct Erasure {
 
 #[async_trait]
 pub trait PersonalDataStore: Send + Sync + 'static {
-    /// People by ascending id, ids above `after`.
+    /// People by ascending id, ids above `after`; only the people of `park` when
+    /// it is given.
     async fn export_people(
         &self,
+        park: Option<&str>,
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError>;
@@ -135,7 +141,7 @@ pub trait PersonalDataStore: Send + Sync + 'static {
     /// Activity matching `filter` by ascending id, ids above `after`.
     async fn export_activity(
         &self,
-        filter: ActivityFilter,
+        filter: &ActivityFilter,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError>;
@@ -143,7 +149,7 @@ pub trait PersonalDataStore: Send + Sync + 'static {
     /// Attempts matching `filter` by ascending id, ids above `after`.
     async fn export_attempts(
         &self,
-        filter: AttemptFilter,
+        filter: &AttemptFilter,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError>;

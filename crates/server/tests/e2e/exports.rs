@@ -303,9 +303,9 @@ async fn privacy_request_export_and_erasure(stack: Stack) {
     let quiz_totals = |storage: storage::SqlStorage| async move {
         let results = storage
             .export_attempts(
-                AttemptFilter {
-                    user: None,
+                &AttemptFilter {
                     finished_quizzes_only: true,
+                    ..AttemptFilter::default()
                 },
                 None,
                 100,

@@ -51,17 +51,21 @@ pub(crate) const COUNT_FILTERED_PEOPLE: &str = concat!(
 
 /// People whose id is `$1` (NULL matches nobody) or whose search key contains the
 /// LIKE pattern `$2` (escaped with `\` by `records::lookup::contains_pattern`), by
-/// ascending id, at most `$3`. Columns in the order of `PersonRow`.
+/// ascending id, at most `$3`; only in park `$4` unless it is NULL. Columns in the
+/// order of `PersonRow`.
 pub(crate) const SEARCH_PEOPLE: &str = concat!(
     "SELECT ",
     person_columns!(),
-    " FROM users WHERE id = $1 OR search_key LIKE $2 ESCAPE '\\' ORDER BY id LIMIT $3"
+    " FROM users WHERE (id = $1 OR search_key LIKE $2 ESCAPE '\\') \
+         AND (CAST($4 AS TEXT) IS NULL OR park = $4) ORDER BY id LIMIT $3"
 );
 
 /// Distinct readers per page, most first; equal counts by path (the paths are
-/// ASCII file paths, which every collation orders alike). At most `$1` rows.
+/// ASCII file paths, which every collation orders alike). At most `$1` rows; only
+/// readers who are in park `$2` now, unless it is NULL.
 pub(crate) const TOP_PAGES: &str = "SELECT subject AS path, COUNT(DISTINCT user_id) AS readers \
      FROM activity WHERE kind = 'page_view' AND subject IS NOT NULL \
+         AND (CAST($2 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $2)) \
      GROUP BY subject ORDER BY readers DESC, subject LIMIT $1";
 
 /// People without a search key yet (known before migration 0007), a batch of `$1`.
@@ -70,8 +74,8 @@ pub(crate) const UNKEYED_PEOPLE: &str = "SELECT id, first_name, last_name, usern
 
 pub(crate) const SET_SEARCH_KEY: &str = "UPDATE users SET search_key = $2 WHERE id = $1";
 
-/// Finished quiz attempts (not reviews) grouped by `$group`, with `$join` joined:
-/// attempts, passes and the sum of whole percents (see `QuizGroup`). `CAST` keeps
+/// Finished quiz attempts (not reviews) grouped by `$group`, with `$join` joining
+/// `users` as `u`, only of people now in park `$1` unless it is NULL: attempts, passes and the sum of whole percents (see `QuizGroup`). `CAST` keeps
 /// the sum a 64-bit integer on PostgreSQL, where `SUM(bigint)` is `numeric`.
 /// Unordered: `records::lookup` orders by id byte by byte.
 macro_rules! quiz_groups {
@@ -85,13 +89,16 @@ macro_rules! quiz_groups {
                      ELSE 0 END) AS BIGINT) AS percent_sum \
              FROM quiz_attempts a ",
             $join,
-            " WHERE a.kind = 'quiz' AND a.finished_at IS NOT NULL GROUP BY ",
+            " WHERE a.kind = 'quiz' AND a.finished_at IS NOT NULL \
+                 AND (CAST($1 AS TEXT) IS NULL OR u.park = $1) GROUP BY ",
             $group
         )
     };
 }
 
-pub(crate) const QUIZ_STATS_BY_QUIZ: &str = quiz_groups!("a.quiz_id", "");
+/// Every attempt, also of people no longer in `users` (unless a park is given).
+pub(crate) const QUIZ_STATS_BY_QUIZ: &str =
+    quiz_groups!("a.quiz_id", "LEFT JOIN users u ON u.id = a.user_id");
 
 /// By the department the person has now (an attempt by someone unknown to `users`
 /// is left out).

@@ -10,25 +10,28 @@ pub(crate) const EXPORT_PEOPLE: &str = "SELECT u.id, u.first_name, u.last_name, 
          u.language, u.park, u.department, u.position, u.onboarded, u.first_seen, \
          u.last_seen, u.blocked, u.inactive, d.requested_at AS deletion_requested \
      FROM users u LEFT JOIN deletion_requests d ON d.user_id = u.id \
-     WHERE u.id >= $1 ORDER BY u.id LIMIT $2";
+     WHERE u.id >= $1 AND (CAST($3 AS TEXT) IS NULL OR u.park = $3) ORDER BY u.id LIMIT $2";
 
 /// Activity with id above `$1`, of person `$2`, at or after `$3`, before `$4`
-/// (each NULL for any), at most `$5`. Columns as `ActivityExportRow`.
+/// (each NULL for any), at most `$5`, only of people now in park `$6` unless it is
+/// NULL. Columns as `ActivityExportRow`.
 pub(crate) const EXPORT_ACTIVITY: &str = "SELECT id, user_id, erasure_id, kind, subject, at \
      FROM activity \
      WHERE id > $1 AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+         AND (CAST($6 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $6)) \
      ORDER BY id LIMIT $5";
 
 /// Attempts with id above `$1`, of person `$2` (NULL for anyone), only finished
-/// knowledge checks when `$3`, at most `$4`; the name of a known person. Columns as
-/// `AttemptExportRow`.
+/// knowledge checks when `$3`, at most `$4`, only of people now in park `$5` unless
+/// it is NULL; the name of a known person. Columns as `AttemptExportRow`.
 pub(crate) const EXPORT_ATTEMPTS: &str = "SELECT a.id, a.user_id, a.erasure_id, a.kind, \
          a.quiz_id, a.started_at, a.finished_at, a.score, a.max_score, a.passed, \
          u.first_name, u.last_name \
      FROM quiz_attempts a LEFT JOIN users u ON u.id = a.user_id AND a.erasure_id IS NULL \
      WHERE a.id > $1 AND ($2 IS NULL OR a.user_id = $2) \
          AND (NOT $3 OR (a.finished_at IS NOT NULL AND a.kind = 'quiz')) \
+         AND (CAST($5 AS TEXT) IS NULL OR a.user_id IN (SELECT id FROM users WHERE park = $5)) \
      ORDER BY a.id LIMIT $4";
 
 /// Person `$1`'s answers after (attempt `$2`, position `$3`), at most `$4`.
@@ -63,10 +66,11 @@ pub(crate) const DELETION_REQUESTED: &str =
 
 /// Rows that refer to person `$1` by foreign key, deleted before the person: their
 /// access (an erased person must be let in again) and any access request, which
-/// holds the name they typed.
-pub(crate) const UNLINK: [&str; 2] = [
+/// holds the name they typed, and any admin role.
+pub(crate) const UNLINK: [&str; 3] = [
     "DELETE FROM access_grants WHERE user_id = $1",
     "DELETE FROM access_requests WHERE user_id = $1",
+    "DELETE FROM roles WHERE user_id = $1",
 ];
 
 /// The statement that decides an erasure: no row affected means an unknown person

@@ -171,7 +171,7 @@ fn position(groups: &[(String, u64)], name: &str) -> usize {
 
 async fn people_stats(s: &SqlStorage) {
     let n = now();
-    let base = s.people_stats(n).await.unwrap();
+    let base = s.people_stats(n, None).await.unwrap();
     assert_eq!(base.total, s.count_users().await.unwrap());
     assert!(base.total > 20, "the earlier chapters' people are counted");
     assert_eq!(
@@ -186,7 +186,7 @@ async fn people_stats(s: &SqlStorage) {
     );
     // t0 is 2026-11-28: the earlier people (all but the one from 1999 and the one
     // from 2100) were first and last seen within a few days of it.
-    let at_t0 = s.people_stats(t0() + Duration::days(1)).await.unwrap();
+    let at_t0 = s.people_stats(t0() + Duration::days(1), None).await.unwrap();
     assert!(at_t0.active_today > 0 && at_t0.active_7d >= at_t0.active_today);
     assert!(at_t0.active_30d < base.total, "1999 and 2100 are outside");
     assert_eq!(at_t0.total, base.total);
@@ -285,7 +285,7 @@ async fn people_stats(s: &SqlStorage) {
     s.set_blocked(UserId(50_003), true).await.unwrap();
     s.set_inactive(UserId(50_004), true).await.unwrap();
 
-    let stats = s.people_stats(n).await.unwrap();
+    let stats = s.people_stats(n, None).await.unwrap();
     let expected = PeopleStats {
         total: base.total + 8,
         active_today: 3, // 50 000, 50 001, 50 002
@@ -343,12 +343,12 @@ async fn people_stats(s: &SqlStorage) {
 
     // The same instant in another offset gives the same numbers.
     assert_eq!(
-        s.people_stats(n.to_offset(offset!(+3))).await.unwrap(),
+        s.people_stats(n.to_offset(offset!(+3)), None).await.unwrap(),
         expected
     );
 
     // A microsecond later the edges are passed.
-    let later = s.people_stats(n + us).await.unwrap();
+    let later = s.people_stats(n + us, None).await.unwrap();
     assert_eq!(
         (
             later.active_today,
@@ -360,7 +360,7 @@ async fn people_stats(s: &SqlStorage) {
     );
     // A microsecond earlier 50 000's visit is in the future, and the next people
     // are on the edges.
-    let earlier = s.people_stats(n - us).await.unwrap();
+    let earlier = s.people_stats(n - us, None).await.unwrap();
     assert_eq!(
         (
             earlier.active_today,
@@ -399,7 +399,7 @@ async fn people_stats(s: &SqlStorage) {
     )
     .await
     .unwrap();
-    let after = s.people_stats(n).await.unwrap();
+    let after = s.people_stats(n, None).await.unwrap();
     assert_eq!(
         after,
         PeopleStats {

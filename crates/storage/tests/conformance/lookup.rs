@@ -37,7 +37,7 @@ fn someone(id: i64, first: &str, last: Option<&str>, username: Option<&str>) -> 
 
 async fn ids(s: &SqlStorage, typed: &str, limit: u32) -> Vec<i64> {
     let query = PeopleQuery::parse(typed).unwrap();
-    s.search_people(&query, limit)
+    s.search_people(&query, None, limit)
         .await
         .unwrap()
         .into_iter()
@@ -104,7 +104,7 @@ async fn search(s: &SqlStorage) {
     assert_eq!(ids(s, "КАРАМЕЛЬ", 50).await, [80_005]);
 
     let summary = s
-        .search_people(&PeopleQuery::parse("nat_zh").unwrap(), 5)
+        .search_people(&PeopleQuery::parse("nat_zh").unwrap(), None, 5)
         .await
         .unwrap();
     assert_eq!(summary.len(), 1);
@@ -115,7 +115,7 @@ async fn search(s: &SqlStorage) {
 }
 
 async fn top_pages(s: &SqlStorage) {
-    let before = s.top_pages(10_000).await.unwrap();
+    let before = s.top_pages(10_000, None).await.unwrap();
     assert!(before.iter().all(|p| !p.path.starts_with("zz-lookup/")));
 
     let view = |user: i64, kind: ActivityKind, subject: Option<&str>, minutes: i64| Activity {
@@ -158,10 +158,10 @@ async fn top_pages(s: &SqlStorage) {
         });
     }
     expected.sort_by(|a, b| b.readers.cmp(&a.readers).then_with(|| a.path.cmp(&b.path)));
-    assert_eq!(s.top_pages(10_000).await.unwrap(), expected);
-    assert_eq!(s.top_pages(2).await.unwrap(), expected[..2]);
+    assert_eq!(s.top_pages(10_000, None).await.unwrap(), expected);
+    assert_eq!(s.top_pages(2, None).await.unwrap(), expected[..2]);
     let ours: Vec<(String, u64)> = s
-        .top_pages(10_000)
+        .top_pages(10_000, None)
         .await
         .unwrap()
         .into_iter()
@@ -238,7 +238,7 @@ fn merged(before: &[QuizGroup], ours: &[QuizGroup]) -> Vec<QuizGroup> {
 }
 
 async fn quiz_stats(s: &SqlStorage) {
-    let before = s.quiz_stats().await.unwrap();
+    let before = s.quiz_stats(None).await.unwrap();
     placed(s, 80_101, "zz-park", "zz-dept").await;
     placed(s, 80_102, "zz-park", "zz-dept2").await;
     let (quiz, review) = (AttemptKind::Quiz, AttemptKind::Review);
@@ -252,7 +252,7 @@ async fn quiz_stats(s: &SqlStorage) {
     // An empty quiz scores 0%, never a division by zero.
     attempt(s, 80_102, quiz, "zz-quiz-b", Some((0, 0, false))).await;
 
-    let after = s.quiz_stats().await.unwrap();
+    let after = s.quiz_stats(None).await.unwrap();
     // 80 + 50 + 77 (7 of 9, rounded down); 100 + 0.
     let by_quiz = [group("zz-quiz-a", 3, 2, 207), group("zz-quiz-b", 2, 1, 100)];
     assert_eq!(after.by_quiz, merged(&before.by_quiz, &by_quiz));

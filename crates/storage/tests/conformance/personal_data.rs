@@ -45,7 +45,7 @@ async fn person(s: &SqlStorage, id: i64, first: &str, last: Option<&str>) {
 async fn walk_people(s: &SqlStorage, size: u32) -> Vec<PersonExport> {
     let (mut all, mut after) = (Vec::new(), None);
     loop {
-        let page = s.export_people(after, size).await.unwrap();
+        let page = s.export_people(None, after, size).await.unwrap();
         assert!(page.len() <= size as usize);
         let full = page.len() == size as usize;
         after = page.last().map(|p| p.id);
@@ -88,10 +88,10 @@ async fn people_pages(s: &SqlStorage) {
     assert_eq!(anna.deletion_requested, None);
 
     // A page starts after any id, existing or not, and ends at the last one.
-    let page = s.export_people(Some(UserId(59_999)), 2).await.unwrap();
+    let page = s.export_people(None, Some(UserId(59_999)), 2).await.unwrap();
     assert_eq!(page.iter().map(|p| p.id).collect::<Vec<_>>(), [ANNA, BORIS]);
     assert!(
-        s.export_people(Some(UserId(i64::MAX)), 5)
+        s.export_people(None, Some(UserId(i64::MAX)), 5)
             .await
             .unwrap()
             .is_empty()
@@ -106,7 +106,7 @@ async fn deletion_requests(s: &SqlStorage) {
         "a repeated request changes nothing"
     );
     assert_eq!(s.deletion_requested(BORIS).await.unwrap(), Some(at(5)));
-    let page = s.export_people(Some(UserId(60_000)), 1).await.unwrap();
+    let page = s.export_people(None, Some(UserId(60_000)), 1).await.unwrap();
     assert_eq!(page[0].id, BORIS);
     assert_eq!(page[0].deletion_requested, Some(at(5)));
 }
@@ -123,7 +123,7 @@ fn view(user: UserId, minutes: i64, node: &str) -> Activity {
 async fn walk_activity(s: &SqlStorage, filter: ActivityFilter, size: u32) -> Vec<ActivityExport> {
     let (mut all, mut after) = (Vec::new(), None);
     loop {
-        let page = s.export_activity(filter, after, size).await.unwrap();
+        let page = s.export_activity(&filter, after, size).await.unwrap();
         assert!(page.len() <= size as usize);
         let full = page.len() == size as usize;
         after = page.last().map(|a| a.id);
@@ -136,6 +136,7 @@ async fn walk_activity(s: &SqlStorage, filter: ActivityFilter, size: u32) -> Vec
 
 fn window() -> ActivityFilter {
     ActivityFilter {
+        park: None,
         user: None,
         since: Some(at(0)),
         until: Some(at(60)),
@@ -227,7 +228,7 @@ fn answer(position: u16, correct: bool, minutes: i64) -> AnswerRecord {
 async fn attempts_of(s: &SqlStorage, filter: AttemptFilter, size: u32) -> Vec<AttemptExport> {
     let (mut all, mut after) = (Vec::new(), None);
     loop {
-        let page = s.export_attempts(filter, after, size).await.unwrap();
+        let page = s.export_attempts(&filter, after, size).await.unwrap();
         assert!(page.len() <= size as usize);
         let full = page.len() == size as usize;
         after = page.last().map(|a| a.id);
@@ -240,6 +241,7 @@ async fn attempts_of(s: &SqlStorage, filter: AttemptFilter, size: u32) -> Vec<At
 
 fn finished_quizzes() -> AttemptFilter {
     AttemptFilter {
+        park: None,
         user: None,
         finished_quizzes_only: true,
     }
@@ -302,10 +304,11 @@ async fn attempts_answers_and_erasure(s: &SqlStorage) {
     .unwrap();
 
     let annas = AttemptFilter {
+        park: None,
         user: Some(ANNA),
         finished_quizzes_only: false,
     };
-    let all = attempts_of(s, annas, 1).await;
+    let all = attempts_of(s, annas.clone(), 1).await;
     assert_eq!(
         all.iter().map(|a| a.id).collect::<Vec<_>>(),
         [passed, review, open]

@@ -1,0 +1,425 @@
+//! Who may do what in the admin panel, and the screens that give and take roles.
+//!
+//! Allow-listed admins (`ADMIN_IDS`) have every right. They can give other people
+//! a narrower role, kept in the database: a park manager sees statistics, people,
+//! exports and progress of their own park only; a content editor can change
+//! content and nothing else. Every admin button states what it needs ([`need`]),
+//! and the one guard ([`Turn::admit`]) compares that with the presser's rights,
+//! read from the database on every press, so a role taken away ends at once. A
+//! park manager's reads are limited to their park in storage (the `park`
+//! arguments of the statistics, list, search and export queries), and an action
+//! on one person is refused unless that person works in the park.
+
+use domain::callback::{AdminAction, Callback, ExportChoice, LookupAction, RoleAction, Slug};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::lang::Lang;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::admin::list_name;
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{Role, RoleGrant};
+use crate::screens::Rendered;
+
+/// A park id no park has: what a scoped read is limited to when the presser has no
+/// people rights at all (never reached through the guard; a safe default).
+const NO_PARK: &str = " ";
+
+/// What the person pressing an admin button may do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Rights {
+    /// No admin rights (also every turn's value before the guard has looked).
+    #[default]
+    None,
+    /// An allow-listed admin: everything.
+    Full,
+    /// A park manager: statistics, people, exports and progress of this park.
+    Park(String),
+    /// A content editor: content only.
+    Content,
+}
+
+/// What an admin action needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// The panel itself and logging out: any role.
+    Panel,
+    /// Statistics, people, look-ups and exports: a park manager (within their
+    /// park) or a full admin.
+    People,
+    /// Content: a content editor or a full admin.
+    Content,
+    /// The audit log, broadcasts, access, erasure, roles and moving people between
+    /// parks: full admins only.
+    Full,
+}
+
+impl Rights {
+    pub(crate) fn allow(&self, need: Need) -> bool {
+        match (self, need) {
+            (Rights::None, _) => false,
+            (Rights::Full, _) | (_, Need::Panel) => true,
+            (Rights::Park(_), Need::People) | (Rights::Content, Need::Content) => true,
+            _ => false,
+        }
+    }
+
+    fn of(grant: &RoleGrant) -> Rights {
+        match &grant.role {
+            Role::ParkManager { park } => Rights::Park(park.clone()),
+            Role::ContentEditor => Rights::Content,
+        }
+    }
+}
+
+/// What `action` needs (see [`Need`]).
+pub(crate) fn need(action: &AdminAction) -> Need {
+    match action {
+        AdminAction::Panel | AdminAction::Logout => Need::Panel,
+        AdminAction::Audit { .. }
+        | AdminAction::Broadcast(_)
+        | AdminAction::Access(_)
+        | AdminAction::Erase(_)
+        | AdminAction::EraseConfirmed(_)
+        | AdminAction::Roles(_)
+        | AdminAction::Export(ExportChoice::Audit)
+        | AdminAction::Lookup(
+            LookupAction::ChoosePark(_) | LookupAction::SetPark(..) | LookupAction::ParkFilter(_),
+        ) => {
+            Need::Full
+        }
+        AdminAction::Statistics
+        | AdminAction::People { .. }
+        | AdminAction::Person(_)
+        | AdminAction::Block(_)
+        | AdminAction::Unblock(_)
+        | AdminAction::Exports
+        | AdminAction::Export(_)
+        | AdminAction::ExportPerson(_)
+        | AdminAction::Lookup(_) => Need::People,
+    }
+}
+
+/// The person `action` is about: a park manager may act only on their park's people.
+pub(crate) fn subject(action: &AdminAction) -> Option<i64> {
+    match action {
+        AdminAction::Person(id)
+        | AdminAction::Block(id)
+        | AdminAction::Unblock(id)
+        | AdminAction::ExportPerson(id)
+        | AdminAction::Erase(id)
+        | AdminAction::EraseConfirmed(id)
+        | AdminAction::Lookup(
+            LookupAction::ChoosePark(id)
+            | LookupAction::ChooseDepartment(id)
+            | LookupAction::SetPark(id, _)
+            | LookupAction::SetDepartment(id, _),
+        )
+        | AdminAction::Roles(
+            RoleAction::Choose(id)
+            | RoleAction::ParkManager(id, _)
+            | RoleAction::ContentEditor(id)
+            | RoleAction::Revoke(id),
+        ) => Some(*id),
+        _ => None,
+    }
+}
+
+/// The park `action` is about, when it names one (the activity of a park).
+fn park_named(action: &AdminAction) -> Option<&Slug> {
+    match action {
+        AdminAction::Lookup(LookupAction::Activity(park)) => Some(park),
+        _ => None,
+    }
+}
+
+/// What the guard decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Admission {
+    Allowed,
+    /// Not an admin, no live session, or logged out.
+    Expired,
+    /// Logged in, but the role does not allow it.
+    Forbidden,
+}
+
+impl Turn<'_> {
+    /// The rights the person has now: everything for an allow-listed admin, their
+    /// stored role otherwise. Storage that cannot answer means no rights.
+    pub(crate) async fn current_rights(&self) -> (Rights, Option<RoleGrant>) {
+        if self.is_admin() {
+            return (Rights::Full, None);
+        }
+        match self.engine.storage.role_of(self.user.id).await {
+            Ok(Some(grant)) => (Rights::of(&grant), Some(grant)),
+            Ok(None) => (Rights::None, None),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read an admin role; refusing");
+                (Rights::None, None)
+            }
+        }
+    }
+
+    /// The one guard: rights and a live session, then what the action needs, then
+    /// (for a park manager) that its person or park is theirs. Every refusal is
+    /// audited with the callback data or `what`.
+    pub(crate) async fn admit(
+        &mut self,
+        need: Need,
+        person: Option<i64>,
+        park: Option<&str>,
+        what: &str,
+    ) -> Admission {
+        let (rights, _) = self.current_rights().await;
+        if rights == Rights::None || !self.session_alive().await {
+            self.audit("denied", what.to_owned()).await;
+            metrics::counter!("trainbot_admin_denied_total").increment(1);
+            return Admission::Expired;
+        }
+        self.rights = rights;
+        let in_scope = match person {
+            Some(id) => self.person_in_scope(UserId(id)).await,
+            None => true,
+        } && park.is_none_or(|p| self.scope().is_none_or(|mine| mine == p));
+        if !self.rights.allow(need) || !in_scope {
+            self.audit("forbidden", what.to_owned()).await;
+            metrics::counter!("trainbot_admin_forbidden_total").increment(1);
+            return Admission::Forbidden;
+        }
+        Admission::Allowed
+    }
+
+    /// [`Turn::admit`] for a pressed admin button.
+    pub(crate) async fn admit_action(&mut self, action: &AdminAction) -> Admission {
+        let what = Callback::Admin(*action).encode();
+        let park = park_named(action).map(|p| p.as_str().to_owned());
+        self.admit(need(action), subject(action), park.as_deref(), &what)
+            .await
+    }
+
+    /// The park a park manager's reads are limited to; `None` for a full admin.
+    pub(crate) fn scope(&self) -> Option<&str> {
+        match &self.rights {
+            Rights::Full => None,
+            Rights::Park(park) => Some(park),
+            Rights::None | Rights::Content => Some(NO_PARK),
+        }
+    }
+
+    /// Whether the person is one the presser may see: anyone for a full admin,
+    /// the park's people for a park manager.
+    async fn person_in_scope(&self, id: UserId) -> bool {
+        let Some(park) = self.scope() else {
+            return true;
+        };
+        match self.engine.storage.staff_profile(id).await {
+            Ok(staff) => staff.park.as_deref() == Some(park),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a person's park; refusing");
+                false
+            }
+        }
+    }
+
+    /// The keyboard without the admin buttons the presser's role cannot use (a
+    /// full admin, and anyone outside the panel, sees it as it is).
+    pub(crate) fn within_rights(&self, mut keyboard: Keyboard) -> Keyboard {
+        if matches!(self.rights, Rights::Park(_) | Rights::Content) {
+            for row in &mut keyboard.rows {
+                row.retain(|b| match &b.callback {
+                    Callback::Admin(action) => self.rights.allow(need(action)),
+                    _ => true,
+                });
+            }
+            keyboard.rows.retain(|row| !row.is_empty());
+        }
+        keyboard
+    }
+
+    /// A role button, after the guard let it through (full admins only).
+    pub(crate) async fn admin_roles(&mut self, action: RoleAction, message: Option<CallbackMessage>) {
+        match action {
+            RoleAction::Holders => self.role_holders(message).await,
+            RoleAction::Choose(id) => self.choose_role(UserId(id), message).await,
+            RoleAction::ParkManager(id, park) => {
+                if self.pack().park(park.as_str()).is_none() {
+                    return self.say("admin-role-unknown-park");
+                }
+                let role = Role::ParkManager {
+                    park: park.as_str().to_owned(),
+                };
+                self.grant_role(UserId(id), role, message).await;
+            }
+            RoleAction::ContentEditor(id) => {
+                self.grant_role(UserId(id), Role::ContentEditor, message)
+                    .await;
+            }
+            RoleAction::Revoke(id) => self.revoke_role(UserId(id), message).await,
+        }
+    }
+
+    /// The role's name in `lang`: "park manager (Zelenopark)".
+    fn role_name(&self, role: &Role, lang: Lang) -> String {
+        match role {
+            Role::ParkManager { park } => {
+                let name = self
+                    .pack()
+                    .park(park)
+                    .map_or_else(|| park.clone(), |p| p.name.get(lang).clone());
+                t_args(lang, "role-park-manager", &[("park", name.into())])
+            }
+            Role::ContentEditor => t(lang, "role-content-editor"),
+        }
+    }
+
+    async fn role_holders(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let holders = match storage.role_holders().await {
+            Ok(h) => h,
+            Err(e) => return self.unavailable("cannot list role holders", &e),
+        };
+        let mut text = Html::bold(&html(lang, "admin-roles-title"));
+        text.push_text("\n");
+        text.push(&html(lang, "admin-roles-help"));
+        let mut keyboard = Keyboard::default();
+        for grant in &holders {
+            let name = match storage.user(grant.user).await {
+                Ok(Some(p)) => list_name(&p.first_name, p.last_name.as_deref()),
+                _ => grant.user.to_string(),
+            };
+            let label: String = format!("{name} · {}", self.role_name(&grant.role, lang))
+                .chars()
+                .take(60)
+                .collect();
+            keyboard = keyboard.row(vec![Button::new(
+                label,
+                Callback::Admin(AdminAction::Roles(RoleAction::Choose(grant.user.0))),
+            )]);
+        }
+        if holders.is_empty() {
+            text.push_text("\n\n");
+            text.push(&html(lang, "admin-roles-none"));
+        }
+        keyboard = keyboard.row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// The roles person `id` can be given, with the one they have.
+    async fn choose_role(&mut self, id: UserId, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let (person, grant) = match (storage.user(id).await, storage.role_of(id).await) {
+            (Ok(Some(p)), Ok(g)) => (p, g),
+            (Ok(None), _) => return self.say("admin-person-unknown"),
+            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read a role", &e),
+        };
+        let name = list_name(&person.first_name, person.last_name.as_deref());
+        let current = if self.engine.admins.contains(&id.0) {
+            t(lang, "role-full-admin")
+        } else {
+            grant
+                .as_ref()
+                .map_or_else(|| t(lang, "role-none"), |g| self.role_name(&g.role, lang))
+        };
+        let text = Html::escape(&t_args(
+            lang,
+            "admin-role-choose",
+            &[("name", name.into()), ("value", current.into())],
+        ));
+        let roles = |action| Callback::Admin(AdminAction::Roles(action));
+        let mut keyboard = Keyboard::default();
+        for park in self.pack().parks() {
+            if let Some(slug) = Slug::parse(&park.id) {
+                let role = Role::ParkManager {
+                    park: park.id.clone(),
+                };
+                keyboard = keyboard.row(vec![Button::new(
+                    format!("🏢 {}", self.role_name(&role, lang)),
+                    roles(RoleAction::ParkManager(id.0, slug)),
+                )]);
+            }
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            format!("📝 {}", t(lang, "role-content-editor")),
+            roles(RoleAction::ContentEditor(id.0)),
+        )]);
+        if grant.is_some() {
+            keyboard = keyboard.row(vec![Button::new(
+                t(lang, "btn-admin-role-revoke"),
+                roles(RoleAction::Revoke(id.0)),
+            )]);
+        }
+        keyboard = keyboard.row(vec![
+            Button::new(
+                t(lang, "btn-admin-back-person"),
+                Callback::Admin(AdminAction::Person(id.0)),
+            ),
+            Button::new(t(lang, "btn-admin-roles"), roles(RoleAction::Holders)),
+        ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    async fn grant_role(&mut self, id: UserId, role: Role, message: Option<CallbackMessage>) {
+        if self.engine.admins.contains(&id.0) {
+            return self.say("admin-role-full-admin");
+        }
+        let storage = self.engine.storage.clone();
+        let person = match storage.user(id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        };
+        if let Err(e) = storage.grant_role(id, &role, self.user.id, self.now()).await {
+            return self.unavailable("cannot grant a role", &e);
+        }
+        // A new role starts with a new password and a new login.
+        self.end_session_of(id).await;
+        let detail = match role.park() {
+            Some(park) => format!("{id}: {} {park}", role.code()),
+            None => format!("{id}: {}", role.code()),
+        };
+        self.audit("role_grant", detail).await;
+        let lang = person.language;
+        let name = self.role_name(&role, lang);
+        self.actions.push(Action::Send {
+            chat: ChatId(id.0),
+            text: Html::escape(&t_args(lang, "role-granted-notice", &[("value", name.into())])),
+            keyboard: None,
+        });
+        self.choose_role(id, message).await;
+    }
+
+    async fn revoke_role(&mut self, id: UserId, message: Option<CallbackMessage>) {
+        let storage = self.engine.storage.clone();
+        let person = match storage.user(id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return self.say("admin-person-unknown"),
+            Err(e) => return self.unavailable("cannot read a person", &e),
+        };
+        match storage.revoke_role(id).await {
+            Ok(true) => {}
+            Ok(false) => return self.choose_role(id, message).await,
+            Err(e) => return self.unavailable("cannot revoke a role", &e),
+        }
+        self.end_session_of(id).await;
+        self.audit("role_revoke", id.to_string()).await;
+        self.actions.push(Action::Send {
+            chat: ChatId(id.0),
+            text: html(person.language, "role-revoked-notice"),
+            keyboard: None,
+        });
+        self.choose_role(id, message).await;
+    }
+
+    /// The person card's role button (full admins only: the keyboard filter
+    /// removes it for others).
+    pub(crate) fn role_button(&self, id: UserId) -> Vec<Button> {
+        vec![Button::new(
+            t(self.lang(), "btn-admin-role"),
+            Callback::Admin(AdminAction::Roles(RoleAction::Choose(id.0))),
+        )]
+    }
+}
