@@ -176,7 +176,12 @@ impl Turn<'_> {
             }
             Err(NewPasswordError::Failed) => return self.say("admin-unavailable"),
         };
-        match self.engine.storage.set_role_password(self.user.id, &hash).await {
+        match self
+            .engine
+            .storage
+            .set_role_password(self.user.id, &hash)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => return self.say("admin-password-already-set"),
             Err(e) => return self.unavailable("cannot store a role password", &e),

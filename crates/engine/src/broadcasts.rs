@@ -543,7 +543,10 @@ impl Turn<'_> {
     /// Checks an announcement, keeps it as the draft, previews it and asks for the
     /// audience.
     async fn compose(&mut self, source: &str, media: Option<Attachment>) {
-        if !self.typed_input_allowed("broadcast text", Need::Full, None).await {
+        if !self
+            .typed_input_allowed("broadcast text", Need::Full, None)
+            .await
+        {
             return;
         }
         let lang = self.lang();
@@ -776,7 +779,10 @@ impl Turn<'_> {
 
     /// A typed start time.
     pub(crate) async fn broadcast_time_typed(&mut self, text: &str) {
-        if !self.typed_input_allowed("broadcast time", Need::Full, None).await {
+        if !self
+            .typed_input_allowed("broadcast time", Need::Full, None)
+            .await
+        {
             return;
         }
         let Some(mut draft) = self.broadcast_draft().await else {

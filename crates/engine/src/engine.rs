@@ -22,8 +22,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
-    StateStore,
-    Storage, UPDATE_DEDUP_TTL, UserRecord,
+    StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, heading, render};

@@ -47,8 +47,8 @@ pub mod ports;
 mod privacy;
 mod progress;
 mod quiz;
-mod roles;
 pub mod reminders;
+mod roles;
 pub mod screens;
 
 pub use access::AccessMode;

@@ -17,12 +17,12 @@ use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin::person_status;
-use crate::roles::Need;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
+use crate::roles::Need;
 use crate::screens::Rendered;
 
 /// People shown for one search; more means "refine your search".
@@ -238,7 +238,10 @@ impl Turn<'_> {
     /// text that cannot be a code is asked for again.
     pub(crate) async fn verify_typed(&mut self, text: &str) {
         self.end_dialogue().await;
-        if !self.typed_input_allowed("verify_certificate", Need::People, None).await {
+        if !self
+            .typed_input_allowed("verify_certificate", Need::People, None)
+            .await
+        {
             return;
         }
         let Some(code) = learning::parse_certificate_code(text) else {

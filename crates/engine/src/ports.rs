@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 
 pub use access::{AccessRequest, AccessStore, Invite, NewInvite, Redemption, RequestStatus};
 pub use admin::{
-    AdminStore, AuditEntry, NewPasswordError, PasswordCheck, RolePasswords, PeopleStats,
-    PersonStatus, PersonSummary,
+    AdminStore, AuditEntry, NewPasswordError, PasswordCheck, PeopleStats, PersonStatus,
+    PersonSummary, RolePasswords,
 };
 pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use learning::{
@@ -35,11 +35,11 @@ pub use lookup::{
     LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleFilter, PeopleQuery, QueryError, QuizGroup,
     QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
 };
-pub use roles::{Role, RoleGrant, RoleStore};
 pub use personal_data::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,
     PersonExport, PersonalDataStore, StoredCounts, Subject,
 };
+pub use roles::{Role, RoleGrant, RoleStore};
 
 /// What Telegram tells us about a person with each update.
 #[derive(Clone, Debug, PartialEq, Eq)]

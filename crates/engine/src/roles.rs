@@ -87,9 +87,7 @@ pub(crate) fn need(action: &AdminAction) -> Need {
         | AdminAction::Export(ExportChoice::Audit)
         | AdminAction::Lookup(
             LookupAction::ChoosePark(_) | LookupAction::SetPark(..) | LookupAction::ParkFilter(_),
-        ) => {
-            Need::Full
-        }
+        ) => Need::Full,
         AdminAction::Statistics
         | AdminAction::People { .. }
         | AdminAction::Person(_)
@@ -239,7 +237,11 @@ impl Turn<'_> {
     }
 
     /// A role button, after the guard let it through (full admins only).
-    pub(crate) async fn admin_roles(&mut self, action: RoleAction, message: Option<CallbackMessage>) {
+    pub(crate) async fn admin_roles(
+        &mut self,
+        action: RoleAction,
+        message: Option<CallbackMessage>,
+    ) {
         match action {
             RoleAction::Holders => self.role_holders(message).await,
             RoleAction::Choose(id) => self.choose_role(UserId(id), message).await,
@@ -372,7 +374,10 @@ impl Turn<'_> {
             Ok(None) => return self.say("admin-person-unknown"),
             Err(e) => return self.unavailable("cannot read a person", &e),
         };
-        if let Err(e) = storage.grant_role(id, &role, self.user.id, self.now()).await {
+        if let Err(e) = storage
+            .grant_role(id, &role, self.user.id, self.now())
+            .await
+        {
             return self.unavailable("cannot grant a role", &e);
         }
         // A new role starts with a new password and a new login.
@@ -386,7 +391,11 @@ impl Turn<'_> {
         let name = self.role_name(&role, lang);
         self.actions.push(Action::Send {
             chat: ChatId(id.0),
-            text: Html::escape(&t_args(lang, "role-granted-notice", &[("value", name.into())])),
+            text: Html::escape(&t_args(
+                lang,
+                "role-granted-notice",
+                &[("value", name.into())],
+            )),
             keyboard: None,
         });
         self.choose_role(id, message).await;

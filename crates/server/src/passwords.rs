@@ -226,7 +226,9 @@ mod tests {
         assert!(hasher.verify(&phc, PASSWORD).await);
         assert!(!hasher.verify(&phc, "correct horse batterY").await);
         assert!(
-            !hasher.verify("$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA", PASSWORD).await,
+            !hasher
+                .verify("$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA", PASSWORD)
+                .await,
             "a stored hash that is not a strong Argon2id one matches nothing"
         );
         assert!(!hasher.verify("garbage", PASSWORD).await);

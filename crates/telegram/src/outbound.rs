@@ -295,14 +295,14 @@ impl Outbound {
     async fn write_export(&self, export: &Export) -> Result<tempfile::NamedTempFile, ExportError> {
         let file = tempfile::NamedTempFile::new()?;
         let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
-        let summary =
-            exports::write_csv(
-                self.storage.as_ref(),
-                export.kind,
-                export.park.as_deref(),
-                EXPORT_PAGE,
-                &mut out,
-            ).await?;
+        let summary = exports::write_csv(
+            self.storage.as_ref(),
+            export.kind,
+            export.park.as_deref(),
+            EXPORT_PAGE,
+            &mut out,
+        )
+        .await?;
         out.flush().await?;
         let size = file.as_file().metadata()?.len();
         tracing::info!(

@@ -32,7 +32,11 @@ const HOSTILE: [(i64, &str); 5] = [
 
 /// The next CSV document the chat receives (waiting for it, since the bot writes
 /// the file after answering the press): its caption, file name and parsed rows.
-async fn next_csv(app: &TestApp, chat: i64, seen: usize) -> (String, String, Vec<Vec<String>>) {
+pub(crate) async fn next_csv(
+    app: &TestApp,
+    chat: i64,
+    seen: usize,
+) -> (String, String, Vec<Vec<String>>) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let document = loop {
         let documents: Vec<MessageView> = app

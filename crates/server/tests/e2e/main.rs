@@ -16,4 +16,5 @@ mod learning;
 mod lookup;
 mod operator;
 mod restart;
+mod roles;
 mod security;

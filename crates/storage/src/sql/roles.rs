@@ -7,7 +7,8 @@ macro_rules! role_columns {
     };
 }
 
-pub(crate) const ROLE_OF: &str = concat!("SELECT ", role_columns!(), " FROM roles WHERE user_id = $1");
+pub(crate) const ROLE_OF: &str =
+    concat!("SELECT ", role_columns!(), " FROM roles WHERE user_id = $1");
 
 /// Gives `$1` the role `$2` in park `$3`; a replaced role loses its password.
 pub(crate) const GRANT_ROLE: &str = "INSERT INTO roles (user_id, role, park, password_hash, granted_by, granted_at) \
@@ -21,4 +22,5 @@ pub(crate) const REVOKE_ROLE: &str = "DELETE FROM roles WHERE user_id = $1";
 pub(crate) const SET_ROLE_PASSWORD: &str =
     "UPDATE roles SET password_hash = $2 WHERE user_id = $1 AND password_hash IS NULL";
 
-pub(crate) const ROLE_HOLDERS: &str = concat!("SELECT ", role_columns!(), " FROM roles ORDER BY user_id");
+pub(crate) const ROLE_HOLDERS: &str =
+    concat!("SELECT ", role_columns!(), " FROM roles ORDER BY user_id");

@@ -186,7 +186,10 @@ async fn people_stats(s: &SqlStorage) {
     );
     // t0 is 2026-11-28: the earlier people (all but the one from 1999 and the one
     // from 2100) were first and last seen within a few days of it.
-    let at_t0 = s.people_stats(t0() + Duration::days(1), None).await.unwrap();
+    let at_t0 = s
+        .people_stats(t0() + Duration::days(1), None)
+        .await
+        .unwrap();
     assert!(at_t0.active_today > 0 && at_t0.active_7d >= at_t0.active_today);
     assert!(at_t0.active_30d < base.total, "1999 and 2100 are outside");
     assert_eq!(at_t0.total, base.total);
@@ -343,7 +346,9 @@ async fn people_stats(s: &SqlStorage) {
 
     // The same instant in another offset gives the same numbers.
     assert_eq!(
-        s.people_stats(n.to_offset(offset!(+3)), None).await.unwrap(),
+        s.people_stats(n.to_offset(offset!(+3)), None)
+            .await
+            .unwrap(),
         expected
     );
 

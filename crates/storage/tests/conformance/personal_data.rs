@@ -88,7 +88,10 @@ async fn people_pages(s: &SqlStorage) {
     assert_eq!(anna.deletion_requested, None);
 
     // A page starts after any id, existing or not, and ends at the last one.
-    let page = s.export_people(None, Some(UserId(59_999)), 2).await.unwrap();
+    let page = s
+        .export_people(None, Some(UserId(59_999)), 2)
+        .await
+        .unwrap();
     assert_eq!(page.iter().map(|p| p.id).collect::<Vec<_>>(), [ANNA, BORIS]);
     assert!(
         s.export_people(None, Some(UserId(i64::MAX)), 5)
@@ -106,7 +109,10 @@ async fn deletion_requests(s: &SqlStorage) {
         "a repeated request changes nothing"
     );
     assert_eq!(s.deletion_requested(BORIS).await.unwrap(), Some(at(5)));
-    let page = s.export_people(None, Some(UserId(60_000)), 1).await.unwrap();
+    let page = s
+        .export_people(None, Some(UserId(60_000)), 1)
+        .await
+        .unwrap();
     assert_eq!(page[0].id, BORIS);
     assert_eq!(page[0].deletion_requested, Some(at(5)));
 }

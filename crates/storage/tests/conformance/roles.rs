@@ -37,7 +37,10 @@ async fn park_scoped_reads(s: &SqlStorage) {
     let stats = s.people_stats(t0(), Some(north)).await.unwrap();
     assert_eq!(stats.total, 2);
     assert_eq!(stats.by_park, vec![(north.to_owned(), 2)]);
-    assert_eq!(s.people_stats(t0(), Some("rl-none")).await.unwrap().total, 0);
+    assert_eq!(
+        s.people_stats(t0(), Some("rl-none")).await.unwrap().total,
+        0
+    );
 
     let query = PeopleQuery::parse("rol").unwrap();
     let found: Vec<i64> = s
@@ -50,7 +53,10 @@ async fn park_scoped_reads(s: &SqlStorage) {
     assert_eq!(found, [90_103]);
     let query = PeopleQuery::parse("90101").unwrap();
     assert!(
-        s.search_people(&query, Some(south), 10).await.unwrap().is_empty(),
+        s.search_people(&query, Some(south), 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "an id from another park is not found"
     );
 
@@ -82,7 +88,10 @@ async fn park_scoped_reads(s: &SqlStorage) {
     };
     let activity = s.export_activity(&filter, None, 100).await.unwrap();
     assert_eq!(
-        activity.iter().map(|a| a.node.as_deref()).collect::<Vec<_>>(),
+        activity
+            .iter()
+            .map(|a| a.node.as_deref())
+            .collect::<Vec<_>>(),
         [Some("rl/only-south.md")]
     );
     let top: Vec<(String, u64)> = s
@@ -105,7 +114,11 @@ async fn grants(s: &SqlStorage) {
             .await
             .unwrap();
     }
-    assert_eq!(s.role_of(manager).await.unwrap(), None, "nobody has a role by default");
+    assert_eq!(
+        s.role_of(manager).await.unwrap(),
+        None,
+        "nobody has a role by default"
+    );
     let park = Role::ParkManager {
         park: "zelenopark".to_owned(),
     };
@@ -115,19 +128,39 @@ async fn grants(s: &SqlStorage) {
         .unwrap();
     let grant = s.role_of(manager).await.unwrap().unwrap();
     assert_eq!(
-        (grant.role.clone(), grant.password_hash.clone(), grant.granted_by, grant.granted_at),
+        (
+            grant.role.clone(),
+            grant.password_hash.clone(),
+            grant.granted_by,
+            grant.granted_at
+        ),
         (park.clone(), None, UserId(9), t0())
     );
 
     // The password is set once: a second first login does not overwrite it.
-    assert!(s.set_role_password(manager, "$argon2id$first").await.unwrap());
-    assert!(!s.set_role_password(manager, "$argon2id$second").await.unwrap());
+    assert!(
+        s.set_role_password(manager, "$argon2id$first")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.set_role_password(manager, "$argon2id$second")
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        s.role_of(manager).await.unwrap().unwrap().password_hash.as_deref(),
+        s.role_of(manager)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
         Some("$argon2id$first")
     );
     assert!(
-        !s.set_role_password(UserId(90_999), "$argon2id$x").await.unwrap(),
+        !s.set_role_password(UserId(90_999), "$argon2id$x")
+            .await
+            .unwrap(),
         "no role, no password"
     );
 
@@ -141,7 +174,12 @@ async fn grants(s: &SqlStorage) {
         .unwrap();
     let grant = s.role_of(manager).await.unwrap().unwrap();
     assert_eq!(
-        (grant.role, grant.password_hash, grant.granted_by, grant.granted_at),
+        (
+            grant.role,
+            grant.password_hash,
+            grant.granted_by,
+            grant.granted_at
+        ),
         (other_park, None, UserId(10), later)
     );
 
