@@ -181,6 +181,10 @@ pub enum AdminAction {
     Lookup(LookupAction),
     /// Who holds a narrower role; giving and taking roles.
     Roles(RoleAction),
+    /// People who asked for their data to be deleted, ids above `after`.
+    Deletions {
+        after: Option<i64>,
+    },
 }
 
 /// Which table an admin exports.
@@ -363,6 +367,8 @@ impl Callback {
                 AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
                 AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
                 AdminAction::Roles(action) => format!("{VERSION}A{}", action.encode()),
+                AdminAction::Deletions { after: None } => format!("{VERSION}AD"),
+                AdminAction::Deletions { after: Some(id) } => format!("{VERSION}AD{id}"),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -410,6 +416,7 @@ impl Callback {
                     AccessAction::decode(rest).map(|a| Callback::Admin(AdminAction::Access(a)))
                 }
                 "E" => Ok(Callback::Admin(AdminAction::Exports)),
+                "D" => Ok(Callback::Admin(AdminAction::Deletions { after: None })),
                 _ if rest.starts_with('G') => {
                     RoleAction::decode(rest).map(|a| Callback::Admin(AdminAction::Roles(a)))
                 }
@@ -467,7 +474,7 @@ impl Callback {
 }
 
 /// Admin actions that carry arguments: `a<before>`, `L<status>[.<after>]`,
-/// `c<id>`, `b<id>`, `u<id>`, `X<export>`, `d<id>`, `e<id>`, `f<id>`.
+/// `c<id>`, `b<id>`, `u<id>`, `X<export>`, `d<id>`, `e<id>`, `f<id>`, `D<after>`.
 fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
     let mut chars = rest.chars();
     let kind = chars.next().ok_or(DecodeError::Malformed)?;
@@ -487,6 +494,9 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'd' => Ok(AdminAction::ExportPerson(one_id(args)?)),
         'e' => Ok(AdminAction::Erase(one_id(args)?)),
         'f' => Ok(AdminAction::EraseConfirmed(one_id(args)?)),
+        'D' => Ok(AdminAction::Deletions {
+            after: Some(one_id(args)?),
+        }),
         'X' => ExportChoice::from_code(args)
             .map(AdminAction::Export)
             .ok_or(DecodeError::Malformed),
@@ -654,6 +664,8 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
                 lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
                 roles::tests::any_role_action().prop_map(AdminAction::Roles),
+                proptest::option::of(0..i64::MAX)
+                    .prop_map(|after| AdminAction::Deletions { after }),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -45,7 +45,7 @@ const PASSWORD_WAIT: Duration = Duration::from_secs(5 * 60);
 /// Audit entries on one screen.
 const AUDIT_PAGE: u32 = 10;
 /// People on one screen of the list.
-const PEOPLE_PAGE: u32 = 10;
+pub(crate) const PEOPLE_PAGE: u32 = 10;
 /// Longest block reason kept.
 const REASON_MAX_CHARS: usize = 200;
 
@@ -422,6 +422,7 @@ impl Turn<'_> {
             AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
             AdminAction::Roles(action) => self.admin_roles(action, message).await,
+            AdminAction::Deletions { after } => self.admin_deletions(after, message).await,
             // Dispatched above: look-ups answer the callback themselves.
             AdminAction::Lookup(_) => {}
             AdminAction::Logout => {
@@ -470,10 +471,16 @@ impl Turn<'_> {
                     })),
                 ),
             ])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-exports"),
-                Callback::Admin(AdminAction::Exports),
-            )])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-admin-exports"),
+                    Callback::Admin(AdminAction::Exports),
+                ),
+                Button::new(
+                    t(lang, "btn-admin-deletions"),
+                    Callback::Admin(AdminAction::Deletions { after: None }),
+                ),
+            ])
             .row(access)
             .row(self.lookup_panel_row())
             .row(vec![Button::new(

@@ -15,6 +15,7 @@ use domain::ids::{ChatId, UserId};
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin::PEOPLE_PAGE;
 use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
@@ -253,5 +254,51 @@ impl Turn<'_> {
                 keyboard: None,
             });
         }
+    }
+}
+
+impl Turn<'_> {
+    /// The people who asked for their data to be deleted (full admins only), a
+    /// page at a time; each opens the card with the erase button.
+    pub(crate) async fn admin_deletions(
+        &mut self,
+        after: Option<i64>,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let people = match self
+            .engine
+            .storage
+            .pending_deletions(after.map(UserId), PEOPLE_PAGE)
+            .await
+        {
+            Ok(people) => people,
+            Err(e) => return self.unavailable("cannot list deletion requests", &e),
+        };
+        self.audit("view_deletions", String::new()).await;
+        let mut text = Html::bold(&html(lang, "admin-deletions-title"));
+        text.push_text("\n");
+        text.push(&html(
+            lang,
+            if people.is_empty() && after.is_none() {
+                "admin-deletions-none"
+            } else {
+                "admin-deletions-help"
+            },
+        ));
+        let mut keyboard = Keyboard::default();
+        for p in &people {
+            keyboard = keyboard.row(vec![self.person_button(p)]);
+        }
+        if people.len() == PEOPLE_PAGE as usize
+            && let Some(last) = people.last()
+        {
+            let next = Callback::Admin(AdminAction::Deletions {
+                after: Some(last.id.0),
+            });
+            keyboard = keyboard.row(vec![Button::new(t(lang, "btn-next"), next)]);
+        }
+        keyboard = keyboard.row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
     }
 }

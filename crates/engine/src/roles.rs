@@ -84,6 +84,7 @@ pub(crate) fn need(action: &AdminAction) -> Need {
         | AdminAction::Erase(_)
         | AdminAction::EraseConfirmed(_)
         | AdminAction::Roles(_)
+        | AdminAction::Deletions { .. }
         | AdminAction::Export(ExportChoice::Audit)
         | AdminAction::Lookup(
             LookupAction::ChoosePark(_) | LookupAction::SetPark(..) | LookupAction::ParkFilter(_),

@@ -880,6 +880,13 @@ impl engine::ports::RoleStore for DownStorage {
 
 #[async_trait]
 impl engine::ports::PersonalDataStore for DownStorage {
+    async fn pending_deletions(
+        &self,
+        _: Option<UserId>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        Err(down())
+    }
     async fn export_people(
         &self,
         _: Option<&str>,

@@ -75,6 +75,14 @@ impl PersonalDataStore for SqlStorage {
         self.port().deletion_requested(user).await
     }
 
+    async fn pending_deletions(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+        self.port().pending_deletions(after, limit).await
+    }
+
     /// Atomic: either everything below happens or nothing does. Activity written
     /// after the erasure under the old id (a batch still in flight) stays keyed by
     /// that id, as if a new person had written.
@@ -241,6 +249,25 @@ macro_rules! impl_personal_data_store {
                     .map_err(storage_error)?
                     .map($from_db)
                     .transpose()
+            }
+
+            async fn pending_deletions(
+                &self,
+                after: Option<UserId>,
+                limit: u32,
+            ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
+                let Some(from) = crate::records::admin::people_bound(after) else {
+                    return Ok(Vec::new());
+                };
+                sqlx::query_as::<_, crate::records::admin::PersonRow<$time>>(sql::PENDING_DELETIONS)
+                    .bind(from)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?
+                    .into_iter()
+                    .map(|row| row.into_summary($from_db))
+                    .collect()
             }
 
             async fn erase_person(

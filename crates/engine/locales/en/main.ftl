@@ -430,3 +430,7 @@ role-full-admin = admin (every right)
 role-none = no role
 role-granted-notice = 🎖 You are now { $value } in the admin panel. Send /admin to choose your password and log in.
 role-revoked-notice = Your role in the admin panel was taken away.
+btn-admin-deletions = 🗑 Deletion requests
+admin-deletions-title = 🗑 Deletion requests
+admin-deletions-help = These people asked for their data to be deleted. Open a card to export their data or erase it.
+admin-deletions-none = Nobody is waiting for their data to be deleted.

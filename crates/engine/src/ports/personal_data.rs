@@ -184,6 +184,14 @@ pub trait PersonalDataStore: Send + Sync + 'static {
     /// review schedule and deletion request are deleted; their activity and
     /// attempts (with answers) are kept under a new erasure number. `None` when the
     /// person is not known (nothing changes).
+    /// People who asked for their data to be deleted and are not erased yet, by
+    /// ascending id, ids above `after`.
+    async fn pending_deletions(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<super::PersonSummary>, StorageError>;
+
     async fn erase_person(
         &self,
         user: UserId,

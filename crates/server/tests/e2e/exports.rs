@@ -351,7 +351,9 @@ async fn privacy_request_export_and_erasure(stack: Stack) {
     assert_eq!(requests(storage.audit_entries(None, 100).await.unwrap()), 1);
 
     let admin = app.admin(ADMIN).await;
-    admin.presses("👥 People").await;
+    // The request is waiting in the panel's list; its button opens the card.
+    let pending = admin.presses("🗑 Deletion requests").await;
+    assert_eq!(buttons(&pending), ["🟢 Anna", "⬅️ Panel"]);
     let card = admin.presses("🟢 Anna").await;
     let text = card.text.clone().unwrap();
     assert!(text.contains("Asked for deletion"), "{text}");

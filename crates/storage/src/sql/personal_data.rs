@@ -58,6 +58,14 @@ pub(crate) const STORED_COUNTS: &str = "SELECT \
          (SELECT COUNT(*) FROM certificates WHERE user_id = $1) AS certificates";
 
 /// The first request's time is kept: a repeated request affects no row.
+/// People with a pending deletion request, by ascending id from the inclusive
+/// bound `$1` (see `records::admin::people_bound`), at most `$2`. Columns in the
+/// order of `PersonRow`.
+pub(crate) const PENDING_DELETIONS: &str = "SELECT u.id, u.first_name, u.last_name, \
+         u.username, u.park, u.department, u.blocked, u.inactive, u.last_seen \
+     FROM users u JOIN deletion_requests d ON d.user_id = u.id \
+     WHERE u.id >= $1 ORDER BY u.id LIMIT $2";
+
 pub(crate) const REQUEST_DELETION: &str = "INSERT INTO deletion_requests (user_id, requested_at) \
      VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING";
 

@@ -115,6 +115,16 @@ async fn deletion_requests(s: &SqlStorage) {
         .unwrap();
     assert_eq!(page[0].id, BORIS);
     assert_eq!(page[0].deletion_requested, Some(at(5)));
+    let pending = |after, limit| async move {
+        s.pending_deletions(after, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pending(None, 10).await, [BORIS], "only people who asked");
+    assert_eq!(pending(Some(BORIS), 10).await, []);
 }
 
 fn view(user: UserId, minutes: i64, node: &str) -> Activity {
@@ -409,6 +419,14 @@ async fn attempts_answers_and_erasure(s: &SqlStorage) {
         StoredCounts::default()
     );
     assert_eq!(s.deletion_requested(ANNA).await.unwrap(), None);
+    assert!(
+        s.pending_deletions(None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.id != ANNA),
+        "an erased person's request is done"
+    );
     assert!(s.certificates_of(ANNA).await.unwrap().is_empty());
     assert_eq!(s.certificate("TB-ERASE1").await.unwrap(), None);
     assert!(s.reviews(ANNA).await.unwrap().is_empty());
