@@ -138,27 +138,23 @@ impl Turn<'_> {
 
     fn say_new_password_prompt(&mut self) {
         let min = self.engine.hasher.as_ref().map_or(0, |h| h.min_chars());
-        let text = Html::escape(&t_args(
-            self.lang(),
-            "admin-new-password-prompt",
-            &[("max", min.into())],
-        ));
-        self.actions.push(Action::Send {
-            chat: self.chat,
-            text,
-            keyboard: None,
-        });
+        self.say_args("admin-new-password-prompt", &[("max", min.into())]);
     }
 
-    /// A role holder's first password: deleted first, then hashed and stored (only
-    /// if none is set yet), and the session opens.
-    pub(crate) async fn new_password_typed(&mut self, password: &str, message_id: Option<i64>) {
+    /// A typed password is deleted from the chat first.
+    fn forget_typed_password(&mut self, message_id: Option<i64>) {
         if let Some(id) = message_id {
             self.actions.push(Action::Delete {
                 chat: self.chat,
                 message_id: id,
             });
         }
+    }
+
+    /// A role holder's first password: deleted first, then hashed and stored (only
+    /// if none is set yet), and the session opens.
+    pub(crate) async fn new_password_typed(&mut self, password: &str, message_id: Option<i64>) {
+        self.forget_typed_password(message_id);
         self.end_dialogue().await;
         let (rights, grant) = self.current_rights().await;
         let (Some(grant), Some(hasher)) = (grant, self.engine.hasher.clone()) else {
@@ -217,14 +213,26 @@ impl Turn<'_> {
         });
     }
 
+    /// [`Turn::say`] with arguments.
+    pub(crate) fn say_args(
+        &mut self,
+        key: &str,
+        args: &[(
+            &'static str,
+            fluent_templates::fluent_bundle::FluentValue<'static>,
+        )],
+    ) {
+        let text = Html::escape(&t_args(self.lang(), key, args));
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: None,
+        });
+    }
+
     /// The typed password: deleted first, then checked.
     pub(crate) async fn password_typed(&mut self, password: &str, message_id: Option<i64>) {
-        if let Some(id) = message_id {
-            self.actions.push(Action::Delete {
-                chat: self.chat,
-                message_id: id,
-            });
-        }
+        self.forget_typed_password(message_id);
         self.end_dialogue().await;
         match self.check_password(password).await {
             Verdict::Welcome => {
@@ -236,29 +244,11 @@ impl Turn<'_> {
             Verdict::Wrong { left } => {
                 self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
                     .await;
-                let text = Html::escape(&t_args(
-                    self.lang(),
-                    "admin-wrong-password",
-                    &[("left", left.into())],
-                ));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard: None,
-                });
+                self.say_args("admin-wrong-password", &[("left", left.into())]);
             }
             Verdict::LockedNow(d) => {
                 let minutes = d.as_secs().div_ceil(60);
-                let text = Html::escape(&t_args(
-                    self.lang(),
-                    "admin-locked-now",
-                    &[("minutes", minutes.into())],
-                ));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard: None,
-                });
+                self.say_args("admin-locked-now", &[("minutes", minutes.into())]);
             }
             Verdict::Locked => self.say("admin-locked"),
             Verdict::Busy => self.say("admin-busy"),
@@ -625,16 +615,10 @@ impl Turn<'_> {
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
             self.enter_dialogue_for(Dialogue::BlockReason { target }, PASSWORD_WAIT)
                 .await;
-            let hint = Html::escape(&t_args(
-                self.lang(),
+            return self.say_args(
                 "admin-block-reason-length",
                 &[("max", REASON_MAX_CHARS.into())],
-            ));
-            return self.actions.push(Action::Send {
-                chat: self.chat,
-                text: hint,
-                keyboard: None,
-            });
+            );
         }
         self.set_person_blocked(UserId(target), Some(reason), None)
             .await;
