@@ -19,15 +19,18 @@
 //! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
 //! broadcasts, see [`BroadcastAction`], `E` exports, `X<export>` one export,
 //! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed; `K<op>`
-//! search, verify, most-read pages, move a person, see [`LookupAction`]), `1R` a
+//! search, verify, most-read pages, move a person, see [`LookupAction`]; `T<op>`
+//! content editing, see [`ContentAction`]), `1R` a
 //! stranger asks for access, `1D` ask for one's data to be deleted.
 
 mod access;
 mod broadcast;
+mod content;
 mod lookup;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
+pub use content::ContentAction;
 pub use lookup::{LookupAction, PeopleView};
 
 use crate::ids::NodeId;
@@ -177,6 +180,8 @@ pub enum AdminAction {
     EraseConfirmed(i64),
     /// Search, certificate check, most-read pages, moving a person.
     Lookup(LookupAction),
+    /// Browse and edit the content pack's pages, reload it from disk.
+    Content(ContentAction),
 }
 
 /// Which table an admin exports.
@@ -358,6 +363,7 @@ impl Callback {
                 AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
                 AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
                 AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
+                AdminAction::Content(action) => format!("{VERSION}AT{}", action.encode()),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -483,6 +489,7 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
             .map(AdminAction::Export)
             .ok_or(DecodeError::Malformed),
         'K' => LookupAction::decode(args).map(AdminAction::Lookup),
+        'T' => ContentAction::decode(args).map(AdminAction::Content),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -645,6 +652,7 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Erase),
                 (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
                 lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
+                content::tests::any_content_action().prop_map(AdminAction::Content),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -272,6 +272,9 @@ impl Turn<'_> {
         if let AdminAction::Lookup(action) = action {
             return self.admin_lookup(query_id, action, message).await;
         }
+        if let AdminAction::Content(action) = action {
+            return self.admin_content(query_id, action, message).await;
+        }
         self.answer(query_id, None);
         match action {
             AdminAction::Panel => {
@@ -318,8 +321,8 @@ impl Turn<'_> {
             AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
             AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
-            // Dispatched above: look-ups answer the callback themselves.
-            AdminAction::Lookup(_) => {}
+            // Dispatched above: look-ups and content answer the callback themselves.
+            AdminAction::Lookup(_) | AdminAction::Content(_) => {}
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -372,6 +375,7 @@ impl Turn<'_> {
             )])
             .row(access)
             .row(self.lookup_panel_row())
+            .row(self.content_panel_row())
             .row(vec![Button::new(
                 t(lang, "btn-admin-logout"),
                 Callback::Admin(AdminAction::Logout),

@@ -11,6 +11,7 @@ use std::time::Duration;
 mod access;
 mod admin;
 mod broadcast;
+mod content;
 mod learning;
 mod lookup;
 mod personal_data;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 pub use access::{AccessRequest, AccessStore, Invite, NewInvite, Redemption, RequestStatus};
 pub use admin::{AdminStore, AuditEntry, PasswordCheck, PeopleStats, PersonStatus, PersonSummary};
 pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
+pub use content::{ContentGeneration, ContentStore, NewPageVersion, PageVersion};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
@@ -118,6 +120,7 @@ pub trait Storage:
     + BroadcastStore
     + PersonalDataStore
     + LookupStore
+    + ContentStore
     + Send
     + Sync
     + 'static
