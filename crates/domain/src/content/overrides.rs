@@ -22,9 +22,11 @@ use crate::split::SplitError;
 
 use super::model::{ContentPack, Media, MediaKind, MediaSource, NodeKind, page_parts};
 
-/// The longest Markdown an edit may have, in characters: Telegram's limit on a
-/// message a person sends, so one message always carries one whole edit.
-pub const EDIT_MAX_CHARS: usize = 4096;
+/// The longest Markdown an edit may have, in characters: below the 4096 of a
+/// message a person sends, because a longer text arrives cut at 4096 (Telegram
+/// splits it, the input guard trims it), and a cut text must never be saved as if
+/// it were whole.
+pub const EDIT_MAX_CHARS: usize = 4000;
 
 /// The part of a page an edit replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
