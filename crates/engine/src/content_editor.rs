@@ -425,25 +425,26 @@ impl Turn<'_> {
 
     /// Typed text while the bot waits for a page's text.
     pub(crate) async fn content_text_typed(&mut self, node: NodeId, lang: Lang, text: &str) {
-        if !self.typed_input_allowed("content text").await {
-            return;
-        }
-        let Some(path) = self.page_path(node) else {
-            self.end_dialogue().await;
-            return self.say("content-page-gone");
-        };
-        let draft = Draft {
-            path,
-            field: PageField::Text(lang),
-            edit: PageEdit::Text(text.trim().to_owned()),
-            change: Change::Edit,
-        };
-        self.preview(node, draft).await;
+        let edit = PageEdit::Text(text.trim().to_owned());
+        self.content_sent(node, PageField::Text(lang), edit).await;
     }
 
     /// A file while the bot waits for a page's media.
     pub(crate) async fn content_media_sent(&mut self, node: NodeId, file: Attachment) {
-        if !self.typed_input_allowed("content media").await {
+        let edit = PageEdit::Media {
+            kind: file.kind,
+            file_id: file.file_id,
+        };
+        self.content_sent(node, PageField::Media, edit).await;
+    }
+
+    /// What the admin sent for `field` of page `node`: the same guard as every
+    /// admin button, then the preview.
+    async fn content_sent(&mut self, node: NodeId, field: PageField, edit: PageEdit) {
+        if !self
+            .typed_input_allowed(&format!("content {}", field.as_str()))
+            .await
+        {
             return;
         }
         let Some(path) = self.page_path(node) else {
@@ -452,11 +453,8 @@ impl Turn<'_> {
         };
         let draft = Draft {
             path,
-            field: PageField::Media,
-            edit: PageEdit::Media {
-                kind: file.kind,
-                file_id: file.file_id,
-            },
+            field,
+            edit,
             change: Change::Edit,
         };
         self.preview(node, draft).await;

@@ -60,6 +60,13 @@ async fn app_on(stack: Stack, extra: &[(&str, String)]) -> Option<TestApp> {
     .await
 }
 
+/// A bot on the embedded stack and the page its tests edit.
+async fn embedded() -> (TestApp, Target) {
+    let app = app_on(Stack::Embedded, &[]).await.unwrap();
+    let t = target(&app.pack);
+    (app, t)
+}
+
 /// The admin at the page's card: panel, 📝 Content, its section, the page.
 async fn open_card(admin: &Person<'_>, t: &Target) -> MessageView {
     admin.sends("/admin").await;
@@ -193,8 +200,7 @@ async fn content_edit_preview_confirm_cancel_history_and_revert_on_postgres_and_
 
 #[tokio::test]
 async fn content_media_attached_in_the_panel_shows_on_the_page() {
-    let app = app_on(Stack::Embedded, &[]).await.unwrap();
-    let t = target(&app.pack);
+    let (app, t) = embedded().await;
     let admin = app.admin(ADMIN).await;
     open_card(&admin, &t).await;
     admin.presses("📎 Attach or replace media").await;
@@ -337,8 +343,7 @@ async fn content_reload_keeps_the_running_pack_on_a_broken_one_and_takes_a_good_
 
 #[tokio::test]
 async fn security_content_markup_is_refused_or_shown_literally() {
-    let app = app_on(Stack::Embedded, &[]).await.unwrap();
-    let t = target(&app.pack);
+    let (app, t) = embedded().await;
     let admin = app.admin(ADMIN).await;
     let refused = edit_text(&admin, &t, "Hi <script>alert(1)</script>").await;
     assert!(
@@ -365,8 +370,7 @@ async fn security_content_markup_is_refused_or_shown_literally() {
 
 #[tokio::test]
 async fn security_content_oversized_text_is_refused_and_nothing_stored() {
-    let app = app_on(Stack::Embedded, &[]).await.unwrap();
-    let t = target(&app.pack);
+    let (app, t) = embedded().await;
     let admin = app.admin(ADMIN).await;
     // 5000 characters arrive cut at 4096: refused, never saved as if whole.
     let long = "word ".repeat(1000);
@@ -390,8 +394,7 @@ async fn security_content_oversized_text_is_refused_and_nothing_stored() {
 
 #[tokio::test]
 async fn security_content_buttons_need_a_live_admin_session() {
-    let app = app_on(Stack::Embedded, &[]).await.unwrap();
-    let t = target(&app.pack);
+    let (app, t) = embedded().await;
     let forged: Vec<String> = [
         ContentAction::Sections,
         ContentAction::Page(t.node),
@@ -461,11 +464,10 @@ async fn security_content_buttons_need_a_live_admin_session() {
 
 #[tokio::test]
 async fn security_content_buttons_for_pages_that_do_not_exist_are_out_of_date() {
-    let app = app_on(Stack::Embedded, &[]).await.unwrap();
+    let (app, t) = embedded().await;
     let admin = app.admin(ADMIN).await;
     let panel = admin.screen();
     let gone = NodeId::from_path("nowhere/gone.md");
-    let section = target(&app.pack).node;
     for action in [
         ContentAction::Page(gone),
         ContentAction::EditText {
@@ -478,7 +480,7 @@ async fn security_content_buttons_for_pages_that_do_not_exist_are_out_of_date() 
         },
         // A page is not a section, and a section screen past the end is gone.
         ContentAction::Section {
-            node: section,
+            node: t.node,
             page: 0,
         },
     ] {
