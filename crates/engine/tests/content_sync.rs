@@ -71,6 +71,14 @@ fn edit(path: &str, markdown: &str) -> NewPageVersion {
     }
 }
 
+/// Another replica reloaded its pack from disk.
+async fn reloaded_elsewhere(storage: &SqlStorage) {
+    storage
+        .record_content_reload(UserId(1), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn edits_and_reloads_reach_every_replica_and_nothing_takes_one_down() {
     let dir = tempfile::tempdir().unwrap();
@@ -131,19 +139,13 @@ async fn edits_and_reloads_reach_every_replica_and_nothing_takes_one_down() {
     let changed = source.replace("::: en\n", "::: en\nChanged on disk.\n\n");
     assert_ne!(changed, source);
     std::fs::write(&file, &changed).unwrap();
-    storage
-        .record_content_reload(UserId(1), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    reloaded_elsewhere(&storage).await;
     assert!(b.sync_content().await.unwrap());
     assert!(english(&b.content(), node).starts_with("Changed on disk."));
 
     // A disk that no longer loads keeps the running content.
     std::fs::write(&file, "not a page").unwrap();
-    storage
-        .record_content_reload(UserId(1), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    reloaded_elsewhere(&storage).await;
     assert!(b.sync_content().await.unwrap());
     assert!(english(&b.content(), node).starts_with("Changed on disk."));
     assert_eq!(b.content().page_count(), a.content().page_count());

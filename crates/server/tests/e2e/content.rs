@@ -91,6 +91,14 @@ async fn staff_view(app: &TestApp, node: NodeId) -> (String, bool) {
     (staff.screen().text.unwrap_or_default(), media)
 }
 
+/// How many versions of the page at `path` are stored.
+async fn versions(app: &TestApp, path: &str) -> usize {
+    let storage = app.storage().await;
+    let n = storage.page_versions(path, None, 100).await.unwrap().len();
+    storage.close().await;
+    n
+}
+
 fn text_of(m: &MessageView) -> String {
     m.text.clone().unwrap_or_default()
 }
@@ -171,9 +179,12 @@ async fn an_edit_is_previewed_confirmed_and_seen_by_staff(stack: Stack) {
     let (seen, _) = staff_view(&app, t.node).await;
     assert_eq!(seen, original);
 
+    assert_eq!(
+        versions(&app, &t.path).await,
+        4,
+        "edit, edit, revert, restore"
+    );
     let storage = app.storage().await;
-    let versions = storage.page_versions(&t.path, None, 10).await.unwrap();
-    assert_eq!(versions.len(), 4, "edit, edit, revert, restore");
     let audit: Vec<String> = storage
         .audit_entries(None, 100)
         .await
@@ -381,14 +392,7 @@ async fn security_content_oversized_text_is_refused_and_nothing_stored() {
         "{said}"
     );
     assert!(said.chars().count() <= MESSAGE_LIMIT);
-    let storage = app.storage().await;
-    assert!(
-        storage
-            .page_versions(&t.path, None, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(versions(&app, &t.path).await, 0, "nothing stored");
     app.assert_clean();
 }
 
@@ -443,15 +447,10 @@ async fn security_content_buttons_need_a_live_admin_session() {
         .filter(|t| t.contains("session has expired"))
         .count();
     assert_eq!(expired, 2 * forged.len());
-    let storage = app.storage().await;
-    assert!(
-        storage
-            .page_versions(&t.path, None, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let denied = storage
+    assert_eq!(versions(&app, &t.path).await, 0, "nothing stored");
+    let denied = app
+        .storage()
+        .await
         .audit_entries(None, 100)
         .await
         .unwrap()
