@@ -19,16 +19,19 @@
 //! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
 //! broadcasts, see [`BroadcastAction`], `E` exports, `X<export>` one export,
 //! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed; `K<op>`
-//! search, verify, most-read pages, move a person, see [`LookupAction`]), `1R` a
+//! search, verify, most-read pages, move a person, see [`LookupAction`]; `T<op>`
+//! content editing, see [`ContentAction`]), `1R` a
 //! stranger asks for access, `1D` ask for one's data to be deleted.
 
 mod access;
 mod broadcast;
+mod content;
 mod lookup;
 mod roles;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
+pub use content::ContentAction;
 pub use lookup::{LookupAction, PeopleView};
 pub use roles::RoleAction;
 
@@ -185,6 +188,8 @@ pub enum AdminAction {
     Deletions {
         after: Option<i64>,
     },
+    /// Browse and edit the content pack's pages, reload it from disk.
+    Content(ContentAction),
 }
 
 /// Which table an admin exports.
@@ -369,6 +374,7 @@ impl Callback {
                 AdminAction::Roles(action) => format!("{VERSION}A{}", action.encode()),
                 AdminAction::Deletions { after: None } => format!("{VERSION}AD"),
                 AdminAction::Deletions { after: Some(id) } => format!("{VERSION}AD{id}"),
+                AdminAction::Content(action) => format!("{VERSION}AT{}", action.encode()),
             },
             Callback::RequestAccess => format!("{VERSION}R"),
             Callback::Language(lang) => format!("{VERSION}l{}", lang.code()),
@@ -501,6 +507,7 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
             .map(AdminAction::Export)
             .ok_or(DecodeError::Malformed),
         'K' => LookupAction::decode(args).map(AdminAction::Lookup),
+        'T' => ContentAction::decode(args).map(AdminAction::Content),
         'L' => {
             let mut chars = args.chars();
             let status = chars
@@ -666,6 +673,7 @@ mod tests {
                 roles::tests::any_role_action().prop_map(AdminAction::Roles),
                 proptest::option::of(0..i64::MAX)
                     .prop_map(|after| AdminAction::Deletions { after }),
+                content::tests::any_content_action().prop_map(AdminAction::Content),
             ]
             .prop_map(Callback::Admin),
             Just(Callback::RequestAccess),

@@ -12,16 +12,19 @@
 //! # Layout
 //! - `model`: the loaded pack (nodes, pages, media, parks, departments).
 //! - `load`: reading and validating a pack folder.
+//! - `overrides`: edits made in the admin panel, laid over a loaded pack.
 //! - [`quiz`]: knowledge checks.
 //! - `problem`: [`Problem`], one mistake in a pack.
 
 mod load;
 mod model;
+mod overrides;
 mod problem;
 pub mod quiz;
 
 pub use model::{
-    ContentPack, Department, Localized, MENU_PAGE_SIZE, MESSAGE_LIMIT, Media, MediaKind, Node,
-    NodeKind, Page, Park, breadcrumb_line,
+    ContentPack, Department, Localized, MENU_PAGE_SIZE, MESSAGE_LIMIT, Media, MediaKind,
+    MediaSource, Node, NodeKind, Page, Park, breadcrumb_line,
 };
+pub use overrides::{EDIT_MAX_CHARS, EditProblem, PageEdit, PageField, PageOverride, Skipped};
 pub use problem::Problem;

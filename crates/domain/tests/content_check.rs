@@ -6,7 +6,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind, Problem, breadcrumb_line};
+use domain::content::{
+    ContentPack, MESSAGE_LIMIT, MediaSource, NodeKind, Problem, breadcrumb_line,
+};
 use domain::ids::NodeId;
 use domain::lang::Lang;
 use tempfile::TempDir;
@@ -1200,13 +1202,12 @@ fn quiz_image_present_is_stored_relative_to_the_pack() {
         .image
         .as_ref()
         .expect("the image");
-    assert!(
-        image.path.ends_with("general/media/q1.jpg"),
-        "{:?}",
-        image.path
-    );
+    let MediaSource::File { path, .. } = &image.source else {
+        panic!("a quiz image is a file of the pack")
+    };
+    assert!(path.ends_with("general/media/q1.jpg"), "{path:?}");
     assert_eq!(image.kind, domain::content::MediaKind::Photo);
-    assert!(image.cache_key.starts_with("photo:"));
+    assert!(image.cache_key().unwrap().starts_with("photo:"));
 }
 
 #[test]
@@ -1454,10 +1455,17 @@ fn media_cache_key_follows_the_file_content() {
         let NodeKind::Page(page) = &node_by_path(p, "general/m.md").kind else {
             panic!("not a page")
         };
-        let media = page.media.as_ref().unwrap();
-        assert_eq!(media.file_name, "a.jpg");
-        assert!(media.path.is_absolute(), "{}", media.path.display());
-        media.cache_key.clone()
+        let Some(MediaSource::File {
+            file_name,
+            path,
+            cache_key,
+        }) = page.media.as_ref().map(|m| &m.source)
+        else {
+            panic!("a page's media is a file of the pack")
+        };
+        assert_eq!(file_name, "a.jpg");
+        assert!(path.is_absolute(), "{}", path.display());
+        cache_key.clone()
     };
     let first = key(&pack.load());
     assert!(first.starts_with("photo:"), "{first}");
@@ -1478,7 +1486,7 @@ fn the_same_bytes_as_another_kind_get_another_key() {
     pack.write("general/d.md", &media_page("document", "media/a.jpg"));
     let loaded = pack.load();
     let key = |path: &str| match &node_by_path(&loaded, path).kind {
-        NodeKind::Page(p) => p.media.as_ref().unwrap().cache_key.clone(),
+        NodeKind::Page(p) => p.media.as_ref().unwrap().cache_key().unwrap().to_owned(),
         NodeKind::Section { .. } => panic!("not a page"),
     };
     assert_ne!(key("general/p.md"), key("general/d.md"));

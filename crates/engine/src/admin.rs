@@ -364,6 +364,9 @@ impl Turn<'_> {
         if let AdminAction::Lookup(action) = action {
             return self.admin_lookup(query_id, action, message).await;
         }
+        if let AdminAction::Content(action) = action {
+            return self.admin_content(query_id, action, message).await;
+        }
         self.answer(query_id, None);
         match action {
             AdminAction::Panel => {
@@ -413,8 +416,8 @@ impl Turn<'_> {
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
             AdminAction::Roles(action) => self.admin_roles(action, message).await,
             AdminAction::Deletions { after } => self.admin_deletions(after, message).await,
-            // Dispatched above: look-ups answer the callback themselves.
-            AdminAction::Lookup(_) => {}
+            // Dispatched above: look-ups and content answer the callback themselves.
+            AdminAction::Lookup(_) | AdminAction::Content(_) => {}
             AdminAction::Logout => {
                 let _ = self.engine.state.delete(&self.key("session")).await;
                 self.audit("logout", String::new()).await;
@@ -473,6 +476,7 @@ impl Turn<'_> {
             ])
             .row(access)
             .row(self.lookup_panel_row())
+            .row(self.content_panel_row())
             .row(vec![Button::new(
                 t(lang, "btn-admin-roles"),
                 Callback::Admin(AdminAction::Roles(RoleAction::Holders)),

@@ -17,7 +17,7 @@ use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
 use domain::learning;
-use domain::render::{RenderErrorKind, render_markdown};
+use domain::render::{RenderError, RenderErrorKind, render_markdown};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -186,7 +186,7 @@ impl Engine {
             "broadcast-status-title",
             &[("id", id.into())],
         )));
-        let audience = audience_name(&self.content, lang, &broadcast.job.audience)
+        let audience = audience_name(&self.content(), lang, &broadcast.job.audience)
             .unwrap_or_else(|| broadcast.job.audience.encode());
         let local = |at: OffsetDateTime| learning::local_date_time(at, tz);
         let mut lines = vec![
@@ -286,9 +286,8 @@ impl Engine {
         let park = self.storage.staff_profile(admin).await?.park;
         let tz = park
             .as_deref()
-            .and_then(|p| self.content.park(p))
-            .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
-            .to_owned();
+            .and_then(|p| self.content().park(p).map(|p| p.timezone.clone()))
+            .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
         let Some(Rendered { text, keyboard }) =
             self.broadcast_status_screen(id, user.language, &tz).await?
         else {
@@ -302,9 +301,10 @@ impl Engine {
         }))
     }
 
-    /// Who started a broadcast, for admins to read: "Anna K. (42)", cleaned of
-    /// control and bidi characters; the bare id if the name cannot be read.
-    async fn admin_label(&self, id: UserId) -> String {
+    /// Who started a broadcast (or edited a page), for admins to read: "Anna K.
+    /// (42)", cleaned of control and bidi characters; the bare id if the name
+    /// cannot be read.
+    pub(crate) async fn admin_label(&self, id: UserId) -> String {
         match self.storage.user(id).await {
             Ok(Some(user)) => format!(
                 "{} ({id})",
@@ -536,6 +536,9 @@ impl Turn<'_> {
                 self.compose(caption.as_deref().unwrap_or_default(), Some(file))
                     .await
             }
+            (Some(Dialogue::ContentMedia { node }), Some(file)) => {
+                self.content_media_sent(node, file).await
+            }
             _ => self.resume("media-unsupported").await,
         }
     }
@@ -553,14 +556,7 @@ impl Turn<'_> {
         let source = source.trim();
         let problem = match render_markdown(source) {
             _ if source.is_empty() && media.is_none() => Some(t(lang, "broadcast-empty")),
-            Err(e) => Some(t_args(
-                lang,
-                "broadcast-bad-markdown",
-                &[
-                    ("line", e.line.into()),
-                    ("problem", t(lang, problem_key(&e.kind)).into()),
-                ],
-            )),
+            Err(e) => Some(markdown_problem(lang, &e)),
             Ok(rendered) => {
                 let max = if media.is_some() {
                     CAPTION_LIMIT
@@ -967,6 +963,19 @@ fn history_line(
             ("state", state_name(lang, b.state).into()),
             ("sent", counts.sent.into()),
             ("total", counts.total().into()),
+        ],
+    )
+}
+
+/// What an admin is told about Markdown the renderer refuses (an announcement or a
+/// page edit): the line and what to write instead.
+pub(crate) fn markdown_problem(lang: Lang, e: &RenderError) -> String {
+    t_args(
+        lang,
+        "broadcast-bad-markdown",
+        &[
+            ("line", e.line.into()),
+            ("problem", t(lang, problem_key(&e.kind)).into()),
         ],
     )
 }

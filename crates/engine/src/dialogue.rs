@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+use domain::ids::NodeId;
+use domain::lang::Lang;
+
 use crate::engine::Turn;
 
 /// How long the bot waits for typed text before forgetting the question.
@@ -29,6 +32,10 @@ pub enum Dialogue {
     AdminSearch,
     /// The bot asked an admin for a certificate code.
     AdminVerify,
+    /// The bot asked an admin for page `node`'s new text in `lang` (Markdown).
+    ContentText { node: NodeId, lang: Lang },
+    /// The bot asked an admin for a photo, video or document for page `node`.
+    ContentMedia { node: NodeId },
 }
 
 impl Dialogue {
@@ -44,6 +51,8 @@ impl Dialogue {
             Dialogue::AccessName => "access-name".to_owned(),
             Dialogue::AdminSearch => "admin-search".to_owned(),
             Dialogue::AdminVerify => "admin-verify".to_owned(),
+            Dialogue::ContentText { node, lang } => format!("content-text:{node}:{lang}"),
+            Dialogue::ContentMedia { node } => format!("content-media:{node}"),
         }
     }
 
@@ -58,10 +67,22 @@ impl Dialogue {
             "access-name" => Some(Dialogue::AccessName),
             "admin-search" => Some(Dialogue::AdminSearch),
             "admin-verify" => Some(Dialogue::AdminVerify),
-            other => other
-                .strip_prefix("admin-block:")
-                .and_then(|id| id.parse().ok())
-                .map(|target| Dialogue::BlockReason { target }),
+            other => {
+                if let Some(rest) = other.strip_prefix("content-text:") {
+                    let (node, lang) = rest.split_once(':')?;
+                    return Some(Dialogue::ContentText {
+                        node: NodeId::parse(node)?,
+                        lang: Lang::from_code(lang)?,
+                    });
+                }
+                if let Some(node) = other.strip_prefix("content-media:") {
+                    return NodeId::parse(node).map(|node| Dialogue::ContentMedia { node });
+                }
+                other
+                    .strip_prefix("admin-block:")
+                    .and_then(|id| id.parse().ok())
+                    .map(|target| Dialogue::BlockReason { target })
+            }
         }
     }
 }

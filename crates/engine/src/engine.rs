@@ -20,19 +20,20 @@ use crate::dialogue::Dialogue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
+use crate::live_content::LiveContent;
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
     StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
 };
 use crate::roles::Rights;
-use crate::screens::{Rendered, Screen, Viewer, heading, render};
+use crate::screens::{Rendered, Screen, Viewer, media_message, render};
 
 /// How long a chat's place in the menu is remembered.
 const NAV_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Everything the engine needs, built once by the composition root.
 pub struct Engine {
-    pub(crate) content: Arc<ContentPack>,
+    pub(crate) content: LiveContent,
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) state: Arc<dyn StateStore>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -58,7 +59,7 @@ impl Engine {
         activity: ActivityRecorder,
     ) -> Engine {
         Engine {
-            content,
+            content: LiveContent::new(content),
             storage,
             state,
             clock,
@@ -118,10 +119,6 @@ impl Engine {
         self
     }
 
-    pub fn content(&self) -> &ContentPack {
-        &self.content
-    }
-
     /// Handles one update. Never fails: every error becomes an answer the person
     /// understands (or, for updates that need none, no action).
     pub async fn handle(&self, mut inbound: Inbound) -> Vec<Action> {
@@ -170,6 +167,7 @@ impl Engine {
         };
         let mut turn = Turn {
             engine: self,
+            content: self.content(),
             chat: inbound.chat,
             user,
             staff,
@@ -310,6 +308,8 @@ fn notice(inbound: &Inbound, lang: Lang, key: &str) -> Vec<Action> {
 /// One update's handling: the person, their chat, and the actions so far.
 pub(crate) struct Turn<'e> {
     pub(crate) engine: &'e Engine,
+    /// The content as of the update's start: one update sees one pack.
+    pub(crate) content: Arc<ContentPack>,
     pub(crate) chat: ChatId,
     pub(crate) user: UserRecord,
     pub(crate) staff: StaffProfile,
@@ -324,7 +324,7 @@ impl Turn<'_> {
     }
 
     pub(crate) fn pack(&self) -> &ContentPack {
-        &self.engine.content
+        &self.content
     }
 
     pub(crate) fn now(&self) -> time::OffsetDateTime {
@@ -399,6 +399,10 @@ impl Turn<'_> {
             Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await,
             Some(Dialogue::AdminSearch) => self.search_typed(text).await,
             Some(Dialogue::AdminVerify) => self.verify_typed(text).await,
+            Some(Dialogue::ContentText { node, lang }) => {
+                self.content_text_typed(node, lang, text).await
+            }
+            Some(Dialogue::ContentMedia { .. }) => self.say("content-send-a-file"),
             _ => self.resume("free-text").await,
         }
     }
@@ -431,18 +435,11 @@ impl Turn<'_> {
                 self.show(message, Screen::Home).await;
             }
             Callback::Open(node) => {
-                let Some(target) = self.pack().node(node) else {
-                    return self.stale(query_id, message).await;
-                };
-                let media = match &target.kind {
-                    NodeKind::Page(page) => page.media.clone(),
-                    NodeKind::Section { .. } => None,
-                };
                 let Some(screen) = Screen::from_callback(callback, self.pack()) else {
                     return self.stale(query_id, message).await;
                 };
                 self.answer(query_id, None);
-                match media {
+                match media_message(self.pack(), node, self.lang(), self.chat) {
                     // Media cannot be edited into a text message: the old menu goes, the
                     // media and then the page (with its buttons) arrive as new messages.
                     Some(media) => {
@@ -452,12 +449,7 @@ impl Turn<'_> {
                                 message_id: m.id,
                             });
                         }
-                        let caption = heading(self.pack(), node, self.lang());
-                        self.actions.push(Action::SendMedia {
-                            chat: self.chat,
-                            media,
-                            caption,
-                        });
+                        self.actions.push(media);
                         self.show(None, screen).await;
                     }
                     None => self.show(message, screen).await,

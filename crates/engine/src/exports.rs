@@ -685,25 +685,45 @@ impl Turn<'_> {
         .await;
     }
 
-    /// Checks the admin's export rate, audits the export and asks the transport to
-    /// write and send it as `<file>-<UTC date>.csv`.
-    async fn send_export(&mut self, kind: ExportKind, file: &str, detail: String, caption: &str) {
-        let key = format!("adm:export:{}", self.user.id);
-        match self.engine.state.claim(&key, EXPORT_INTERVAL).await {
-            Ok(true) => {}
+    /// Whether an expensive admin action may run now: one per `interval` per `key`.
+    /// Otherwise the admin is told (`refusal` names the wait in `seconds`).
+    pub(crate) async fn rate_allows(
+        &mut self,
+        key: &str,
+        interval: Duration,
+        refusal: &str,
+    ) -> bool {
+        match self.engine.state.claim(key, interval).await {
+            Ok(true) => true,
             Ok(false) => {
                 let text = Html::escape(&t_args(
                     self.lang(),
-                    "admin-export-too-fast",
-                    &[("seconds", EXPORT_INTERVAL.as_secs().into())],
+                    refusal,
+                    &[("seconds", interval.as_secs().into())],
                 ));
-                return self.actions.push(Action::Send {
+                self.actions.push(Action::Send {
                     chat: self.chat,
                     text,
                     keyboard: None,
                 });
+                false
             }
-            Err(e) => return self.unavailable("cannot check the export rate", &e),
+            Err(e) => {
+                self.unavailable("cannot check an admin's rate limit", &e);
+                false
+            }
+        }
+    }
+
+    /// Checks the admin's export rate, audits the export and asks the transport to
+    /// write and send it as `<file>-<UTC date>.csv`.
+    async fn send_export(&mut self, kind: ExportKind, file: &str, detail: String, caption: &str) {
+        let key = format!("adm:export:{}", self.user.id);
+        if !self
+            .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
+            .await
+        {
+            return;
         }
         self.audit("export", detail).await;
         metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);

@@ -113,6 +113,11 @@ mod tests {
             ("average", 7.into()),
             ("quizzes", 8.into()),
             ("park", "x".into()),
+            ("lang", "RU".into()),
+            ("kind", "x".into()),
+            ("field", "x".into()),
+            ("applied", 3.into()),
+            ("skipped", 1.into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -45,13 +45,14 @@ impl Engine {
     /// Everyone past their onboarding deadline with the path incomplete, by
     /// ascending id: the "behind" broadcast audience and the overdue screen.
     pub(crate) async fn overdue(&self, now: OffsetDateTime) -> Result<Vec<Overdue>, StorageError> {
+        let pack = self.content();
         let mut behind = Vec::new();
         for learner in self.storage.learners().await? {
             let Some(department) = learner
                 .profile
                 .department
                 .as_deref()
-                .and_then(|d| self.content.department(d))
+                .and_then(|d| pack.department(d))
             else {
                 continue;
             };

@@ -24,6 +24,9 @@
 //!   another park or department; `insights`: the statistics sub-screens (most-read
 //!   pages, quiz results, overdue people, activity by weekday and hour).
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - `live_content`: the running content pack (disk + the panel's edits), swapped
+//!   as a whole, and how replicas keep it in step; `content_editor`: the panel's
+//!   content screens (browse, edit with preview, media, history, revert, reload).
 //! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
 //!   writer the transport runs for [`Action::SendExport`]).
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
@@ -34,6 +37,7 @@ pub mod action;
 pub mod activity;
 pub mod admin;
 mod broadcasts;
+mod content_editor;
 mod dialogue;
 pub mod engine;
 pub mod exports;
@@ -41,6 +45,7 @@ pub mod guard;
 pub mod i18n;
 pub mod inbound;
 mod insights;
+mod live_content;
 mod lookup;
 mod onboarding;
 pub mod ports;

@@ -11,6 +11,7 @@ use std::time::Duration;
 mod access;
 mod admin;
 mod broadcast;
+mod content;
 mod learning;
 mod lookup;
 mod personal_data;
@@ -27,6 +28,7 @@ pub use admin::{
     PersonSummary, RolePasswords,
 };
 pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
+pub use content::{ContentGeneration, ContentStore, NewPageVersion, PageVersion};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
@@ -124,6 +126,7 @@ pub trait Storage:
     + PersonalDataStore
     + LookupStore
     + RoleStore
+    + ContentStore
     + Send
     + Sync
     + 'static

@@ -31,6 +31,7 @@ impl Engine {
     /// Decides who gets a reminder now and records it as sent.
     pub async fn remind_once(&self) -> Result<ReminderPass, StorageError> {
         let now = self.clock.now();
+        let pack = self.content();
         let learners = self.storage.learners().await?;
         let mut pass = ReminderPass {
             considered: learners.len(),
@@ -41,7 +42,7 @@ impl Engine {
                 .profile
                 .park
                 .as_deref()
-                .and_then(|p| self.content.park(p))
+                .and_then(|p| pack.park(p))
                 .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
                 .to_owned();
             if !learning::reminder_due(now, &tz, learner.last_reminded_at, QuietHours::default()) {
@@ -75,7 +76,7 @@ impl Engine {
             }
         }
         Ok(learning::progress(
-            &self.content,
+            &self.content(),
             department,
             &pages,
             &passed,
@@ -91,6 +92,7 @@ impl Engine {
         now: time::OffsetDateTime,
     ) -> Result<Option<Action>, StorageError> {
         let lang = learner.language;
+        let pack = self.content();
         let due = self
             .storage
             .reviews(learner.id)
@@ -102,7 +104,7 @@ impl Engine {
             .profile
             .department
             .as_deref()
-            .and_then(|d| self.content.department(d));
+            .and_then(|d| pack.department(d));
         let mut lines = Vec::new();
         if let Some(department) = department {
             let progress = self.path_progress(learner, department).await?;

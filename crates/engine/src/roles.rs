@@ -78,6 +78,7 @@ impl Rights {
 pub(crate) fn need(action: &AdminAction) -> Need {
     match action {
         AdminAction::Panel | AdminAction::Logout => Need::Panel,
+        AdminAction::Content(_) => Need::Content,
         AdminAction::Audit { .. }
         | AdminAction::Broadcast(_)
         | AdminAction::Access(_)

@@ -8,10 +8,10 @@ use domain::callback::Callback;
 use domain::callback::Slug;
 use domain::content::{ContentPack, Department, MENU_PAGE_SIZE, NodeKind, breadcrumb_line};
 use domain::html::Html;
-use domain::ids::NodeId;
+use domain::ids::{ChatId, NodeId};
 use domain::lang::Lang;
 
-use crate::action::{Button, Keyboard};
+use crate::action::{Action, Button, Keyboard};
 use crate::i18n::{html, t, t_args};
 
 /// A place in the menu.
@@ -173,6 +173,24 @@ pub fn heading(pack: &ContentPack, node: NodeId, lang: Lang) -> Html {
     )))
 }
 
+/// A page's media as staff get it when they open the page: the file with the
+/// page's heading as its caption; `None` for a page without media.
+pub(crate) fn media_message(
+    pack: &ContentPack,
+    node: NodeId,
+    lang: Lang,
+    chat: ChatId,
+) -> Option<Action> {
+    let NodeKind::Page(page) = &pack.node(node)?.kind else {
+        return None;
+    };
+    Some(Action::SendMedia {
+        chat,
+        media: page.media.clone()?,
+        caption: heading(pack, node, lang),
+    })
+}
+
 fn back_and_home(pack: &ContentPack, node: NodeId, lang: Lang) -> Vec<Button> {
     let back = match pack.node(node).and_then(|n| n.parent) {
         Some(parent) => Callback::Open(parent),
@@ -185,6 +203,37 @@ fn back_and_home(pack: &ContentPack, node: NodeId, lang: Lang) -> Vec<Button> {
 }
 
 fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Rendered> {
+    let links = SectionLinks {
+        open: &Callback::Open,
+        screen: &|node, page| Callback::SectionPage { node, page },
+        quizzes: true,
+    };
+    let Rendered { text, keyboard } = section_screen(pack, id, page, lang, &links)?;
+    let keyboard = keyboard.row(back_and_home(pack, id, lang));
+    Some(Rendered { text, keyboard })
+}
+
+/// Where the buttons of a section screen lead: the staff menu, or the admin
+/// panel's content editor.
+pub(crate) struct SectionLinks<'a> {
+    /// A child (a section or a page) of the section.
+    pub open: &'a dyn Fn(NodeId) -> Callback,
+    /// Another screen of the section's buttons.
+    pub screen: &'a dyn Fn(NodeId, u16) -> Callback,
+    /// Whether the section's knowledge checks are offered.
+    pub quizzes: bool,
+}
+
+/// One screen of a section: its heading and its children's buttons, paged, with
+/// the links the caller gives; `None` if the section or the screen does not
+/// exist. The caller adds the way back.
+pub(crate) fn section_screen(
+    pack: &ContentPack,
+    id: NodeId,
+    page: usize,
+    lang: Lang,
+    links: &SectionLinks<'_>,
+) -> Option<Rendered> {
     let NodeKind::Section { children } = &pack.node(id)?.kind else {
         return None;
     };
@@ -219,24 +268,21 @@ fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Re
         };
         keyboard = keyboard.row(vec![Button::new(
             format!("{icon} {}", node.title.get(lang)),
-            Callback::Open(*child),
+            (links.open)(*child),
         )]);
     }
     let section_path = pack.node(id).map(|n| n.path.as_str()).unwrap_or_default();
     for quiz in pack
         .quizzes()
         .iter()
-        .filter(|q| q.section_path == section_path)
+        .filter(|q| links.quizzes && q.section_path == section_path)
     {
         if let Some(slug) = Slug::parse(&quiz.id) {
             let label = format!("📝 {}", quiz.title.get(lang));
             keyboard = keyboard.row(vec![Button::new(label, Callback::QuizStart(slug))]);
         }
     }
-    let to = |p: usize| Callback::SectionPage {
-        node: id,
-        page: u16::try_from(p).unwrap_or(u16::MAX),
-    };
+    let to = |p: usize| (links.screen)(id, u16::try_from(p).unwrap_or(u16::MAX));
     let mut paging = Vec::new();
     if page > 0 {
         paging.push(Button::new(t(lang, "btn-prev"), to(page - 1)));
@@ -244,7 +290,7 @@ fn section(pack: &ContentPack, id: NodeId, page: usize, lang: Lang) -> Option<Re
     if page + 1 < pages {
         paging.push(Button::new(t(lang, "btn-next"), to(page + 1)));
     }
-    keyboard = keyboard.row(paging).row(back_and_home(pack, id, lang));
+    keyboard = keyboard.row(paging);
     Some(Rendered { text, keyboard })
 }
 

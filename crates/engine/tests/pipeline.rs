@@ -153,7 +153,7 @@ async fn a_repeated_update_is_handled_once() {
 async fn a_press_answers_first_then_edits_in_place() {
     let f = fixture().await;
     f.command("start").await;
-    let section = first_section(f.engine.content());
+    let section = first_section(&f.engine.content());
     let actions = f
         .press(&Callback::Open(section).encode(), TEXT_MESSAGE)
         .await;
@@ -214,7 +214,7 @@ async fn a_media_page_replaces_the_menu_with_the_media_then_the_page() {
 #[tokio::test]
 async fn stale_or_forged_data_gets_a_calm_answer_and_the_main_menu() {
     let f = fixture().await;
-    let section = first_section(f.engine.content());
+    let section = first_section(&f.engine.content());
     for data in [
         "nonsense",
         "1oZZZZZZZZ",
@@ -327,7 +327,7 @@ async fn groups_and_unsupported_updates_get_no_answer() {
 #[tokio::test]
 async fn free_text_brings_the_person_back_where_they_were() {
     let f = fixture().await;
-    let section = first_section(f.engine.content());
+    let section = first_section(&f.engine.content());
     f.press(&Callback::Open(section).encode(), TEXT_MESSAGE)
         .await;
     let actions = f
@@ -337,7 +337,7 @@ async fn free_text_brings_the_person_back_where_they_were() {
     let [Action::Send { text, .. }] = actions.as_slice() else {
         panic!("{actions:?}")
     };
-    let section_title = &f.engine.content().node(section).unwrap().title.ru;
+    let section_title = f.engine.content().node(section).unwrap().title.ru.clone();
     assert!(
         text.as_str().starts_with("Я понимаю кнопки и команды"),
         "{text}"
@@ -348,9 +348,8 @@ async fn free_text_brings_the_person_back_where_they_were() {
 #[tokio::test]
 async fn page_views_are_recorded_off_the_update_path() {
     let f = fixture().await;
-    let page = f
-        .engine
-        .content()
+    let pack = f.engine.content();
+    let page = pack
         .nodes()
         .find(|n| matches!(n.kind, NodeKind::Page(ref p) if p.media.is_none()))
         .unwrap();
@@ -613,6 +612,43 @@ impl engine::ports::LookupStore for DownStorage {
 }
 
 #[async_trait]
+impl engine::ports::ContentStore for DownStorage {
+    async fn add_page_version(
+        &self,
+        _: &engine::ports::NewPageVersion,
+    ) -> Result<i64, StorageError> {
+        Err(down())
+    }
+    async fn current_overrides(&self) -> Result<Vec<domain::content::PageOverride>, StorageError> {
+        Err(down())
+    }
+    async fn page_versions(
+        &self,
+        _: &str,
+        _: Option<i64>,
+        _: u32,
+    ) -> Result<Vec<engine::ports::PageVersion>, StorageError> {
+        Err(down())
+    }
+    async fn page_version(
+        &self,
+        _: i64,
+    ) -> Result<Option<engine::ports::PageVersion>, StorageError> {
+        Err(down())
+    }
+    async fn record_content_reload(
+        &self,
+        _: UserId,
+        _: OffsetDateTime,
+    ) -> Result<i64, StorageError> {
+        Err(down())
+    }
+    async fn content_generation(&self) -> Result<engine::ports::ContentGeneration, StorageError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
 impl engine::ports::AccessStore for DownStorage {
     async fn has_access(&self, _: UserId) -> Result<bool, StorageError> {
         Err(down())
@@ -729,7 +765,7 @@ async fn an_unreachable_database_gets_a_try_later_answer() {
 #[tokio::test]
 async fn a_flood_from_one_account_is_dropped_quietly() {
     let f = fixture().await;
-    let section = first_section(f.engine.content());
+    let section = first_section(&f.engine.content());
     let mut edits = 0;
     let mut quiet = 0;
     for _ in 0..40 {

@@ -28,7 +28,7 @@ use tokio_util::task::AbortOnDropHandle;
 use crate::broadcaster::BroadcastWorker;
 use crate::config::Config;
 use crate::http;
-use crate::jobs::ReminderJob;
+use crate::jobs::{ContentWatch, ReminderJob};
 
 /// Why the bot could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +78,7 @@ pub struct Application {
     activity_writer: engine::ActivityWriter,
     reminders: Arc<ReminderJob>,
     broadcaster: Arc<BroadcastWorker>,
+    content_watch: Arc<ContentWatch>,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
 }
@@ -148,6 +149,9 @@ impl Application {
             .await
             .map_err(|f| unreachable("ask Telegram for the bot's username", f))?;
         let engine = Arc::new(engine.with_access(config.access_mode, username));
+        // The panel's edits, before the first update is handled.
+        let content_watch = Arc::new(ContentWatch::new(engine.clone(), config.content_poll));
+        content_watch.run_once().await;
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
         let lane = Arc::new(PacedLane::new(
             outbound.clone(),
@@ -186,6 +190,7 @@ impl Application {
             activity_writer,
             reminders,
             broadcaster,
+            content_watch,
             database,
         })
     }
@@ -219,6 +224,7 @@ impl Application {
             activity_writer,
             reminders,
             broadcaster,
+            content_watch,
             database,
         } = self;
         // Background tasks die with this future: dropping it (a crash, in tests)
@@ -226,6 +232,8 @@ impl Application {
         let reminder_task = AbortOnDropHandle::new(tokio::spawn(reminders.run(shutdown.clone())));
         let broadcast_task =
             AbortOnDropHandle::new(tokio::spawn(broadcaster.run(shutdown.clone())));
+        let content_task =
+            AbortOnDropHandle::new(tokio::spawn(content_watch.run(shutdown.clone())));
         let http_stop = shutdown.clone();
         let http = AbortOnDropHandle::new(tokio::spawn(async move {
             let served = axum::serve(listener, router)
@@ -238,6 +246,7 @@ impl Application {
         poller.run(shutdown).await;
         let _ = reminder_task.await;
         let _ = broadcast_task.await;
+        let _ = content_task.await;
         // Every update in hand is handled: write the activity still queued.
         activity_writer.stop().await;
         drop(engine);

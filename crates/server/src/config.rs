@@ -41,6 +41,8 @@ pub struct Config {
     pub certificate_font: PathBuf,
     /// How often the reminder job looks for people to nudge.
     pub reminder_interval: std::time::Duration,
+    /// How often each replica checks for content edited or reloaded elsewhere.
+    pub content_poll: std::time::Duration,
     /// Rate of messages nobody is waiting for (reminders), per second.
     pub unsolicited_per_second: u32,
     /// Per-person rate limits.
@@ -90,6 +92,7 @@ struct FileSettings {
     max_in_flight: Option<usize>,
     certificate_font: Option<String>,
     reminder_interval_secs: Option<u64>,
+    content_poll_secs: Option<u64>,
     unsolicited_per_second: Option<u32>,
     access_mode: Option<String>,
 }
@@ -299,6 +302,18 @@ impl Sources<'_> {
         if !(10..=86_400).contains(&reminder_secs) {
             return Err(bad("REMINDER_INTERVAL_SECS", "must be 10-86400 seconds"));
         }
+        let content_poll_secs = number(
+            self.value("CONTENT_POLL_SECS", None, false)?,
+            "CONTENT_POLL_SECS",
+        )?
+        .or(file.content_poll_secs)
+        .unwrap_or(2);
+        if !(1..=3600).contains(&content_poll_secs) {
+            return Err(bad(
+                "CONTENT_POLL_SECS",
+                "must be 1-3600 seconds (how soon an edit on one replica shows on the others)",
+            ));
+        }
         let unsolicited_per_second = number(
             self.value("UNSOLICITED_PER_SECOND", None, false)?,
             "UNSOLICITED_PER_SECOND",
@@ -349,6 +364,7 @@ impl Sources<'_> {
             max_in_flight,
             certificate_font,
             reminder_interval: std::time::Duration::from_secs(reminder_secs),
+            content_poll: std::time::Duration::from_secs(content_poll_secs),
             unsolicited_per_second,
             limits: engine::Limits {
                 updates_per_10s,
@@ -455,6 +471,7 @@ mod tests {
         assert!(c.redis_url.is_none());
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(c.content_poll, std::time::Duration::from_secs(2));
         assert_eq!(
             c.access_mode,
             engine::AccessMode::Invite,
@@ -518,6 +535,14 @@ mod tests {
             (
                 &[("BOT_TOKEN", TOKEN), ("MAX_IN_FLIGHT", "0")],
                 "MAX_IN_FLIGHT",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("CONTENT_POLL_SECS", "0")],
+                "CONTENT_POLL_SECS",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("CONTENT_POLL_SECS", "two")],
+                "CONTENT_POLL_SECS",
             ),
             (
                 &[("BOT_TOKEN_FILE", "/nonexistent/token")],

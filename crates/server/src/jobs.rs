@@ -1,4 +1,6 @@
-//! Background jobs: the reminder job, run on a timer by one replica at a time.
+//! Background jobs: the reminder job, run on a timer by one replica at a time; and
+//! the content watch, run by every replica, which keeps its content in step with
+//! the edits and reloads made on any replica.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,6 +82,42 @@ impl ReminderJob {
                     tracing::warn!(error = %e, "cannot take the reminder lease; skipping this pass")
                 }
             }
+        }
+    }
+}
+
+/// Polls the content generation and rebuilds this replica's content when an edit
+/// or a reload happened anywhere (see `engine::live_content`).
+pub struct ContentWatch {
+    engine: Arc<Engine>,
+    every: Duration,
+}
+
+impl ContentWatch {
+    pub fn new(engine: Arc<Engine>, every: Duration) -> ContentWatch {
+        ContentWatch { engine, every }
+    }
+
+    /// Checks once; a database that cannot answer keeps the running content.
+    pub async fn run_once(&self) {
+        match self.engine.sync_content().await {
+            Ok(true) => tracing::info!("content brought up to date with the panel's edits"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check for content edits; keeping the running content")
+            }
+        }
+    }
+
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            self.run_once().await;
         }
     }
 }

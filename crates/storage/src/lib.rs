@@ -43,6 +43,9 @@
 //! - `lookup.rs`: the look-up port ([`engine::ports::LookupStore`]: people
 //!   search over folded search keys, most-read pages) as one macro, like
 //!   `access.rs`; SQL in `sql/lookup.rs`, rows in `records/lookup.rs`.
+//! - `content.rs`: the content port ([`engine::ports::ContentStore`]: page
+//!   versions made in the admin panel, reloads, the content generation) as one
+//!   macro with its SQL and rows, like `access.rs`.
 //! - [`testing`]: fresh, isolated databases for this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
@@ -52,6 +55,7 @@ mod access;
 mod admin;
 mod broadcast;
 mod connect;
+mod content;
 mod error;
 mod lookup;
 mod personal_data;
@@ -66,14 +70,16 @@ use std::fmt;
 
 use async_trait::async_trait;
 use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
+use domain::content::PageOverride;
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
-    AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, Invite, Learner,
-    LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite, PageReaders, PeopleFilter,
-    PeopleQuery, PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption,
-    ReviewItem, StaffProfile, Storage, StorageError, UserProfile, UserRecord, ViewsAt,
+    AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, ContentGeneration,
+    ContentStore, Invite, Learner, LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite,
+    NewPageVersion, PageReaders, PageVersion, PeopleFilter, PeopleQuery, PeopleStats, PersonStatus,
+    PersonSummary, ProfileField, QuizStats, Redemption, ReviewItem, StaffProfile, Storage,
+    StorageError, UserProfile, UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -628,5 +634,41 @@ impl engine::ports::RoleStore for SqlStorage {
 
     async fn role_holders(&self) -> Result<Vec<engine::ports::RoleGrant>, StorageError> {
         self.port().role_holders().await
+    }
+}
+
+#[async_trait]
+impl ContentStore for SqlStorage {
+    async fn add_page_version(&self, version: &NewPageVersion) -> Result<i64, StorageError> {
+        self.port().add_page_version(version).await
+    }
+
+    async fn current_overrides(&self) -> Result<Vec<PageOverride>, StorageError> {
+        self.port().current_overrides().await
+    }
+
+    async fn page_versions(
+        &self,
+        path: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PageVersion>, StorageError> {
+        self.port().page_versions(path, before, limit).await
+    }
+
+    async fn page_version(&self, id: i64) -> Result<Option<PageVersion>, StorageError> {
+        self.port().page_version(id).await
+    }
+
+    async fn record_content_reload(
+        &self,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<i64, StorageError> {
+        self.port().record_content_reload(by, at).await
+    }
+
+    async fn content_generation(&self) -> Result<ContentGeneration, StorageError> {
+        self.port().content_generation().await
     }
 }

@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod broadcast;
+mod content;
 mod learning;
 mod lookup;
 mod personal_data;

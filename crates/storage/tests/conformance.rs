@@ -11,6 +11,8 @@ mod access;
 mod admin;
 #[path = "conformance/broadcast.rs"]
 mod broadcast;
+#[path = "conformance/content.rs"]
+mod content;
 #[path = "conformance/learning.rs"]
 mod learning;
 #[path = "conformance/lookup.rs"]
@@ -145,6 +147,7 @@ async fn story(s: &SqlStorage) {
     personal_data::story(s).await;
     lookup::story(s).await;
     roles::story(s).await;
+    content::story(s).await;
     let users = s.count_users().await.unwrap();
     assert!(users > 0);
     migrating_again_changes_nothing(s, users).await;

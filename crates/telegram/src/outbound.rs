@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::content::{Media, MediaKind};
+use domain::content::{Media, MediaKind, MediaSource};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use engine::exports::{self, EXPORT_PAGE, Export, ExportError};
@@ -345,10 +345,25 @@ impl Outbound {
         .await
     }
 
-    /// Sends a page's media by its cached `file_id`, uploading it (once) when there
-    /// is none or Telegram no longer accepts it.
+    /// Sends a page's media: a file an admin sent by its own `file_id`; a pack file
+    /// by its cached `file_id`, uploading it (once) when there is none or Telegram
+    /// no longer accepts it.
     async fn send_media(&self, chat: ChatId, media: &Media, caption: &Html) -> Result<(), Failure> {
-        let cached = match self.storage.media_file_id(&media.cache_key).await {
+        let (path, file_name, cache_key) = match &media.source {
+            MediaSource::File {
+                path,
+                file_name,
+                cache_key,
+            } => (path, file_name, cache_key),
+            MediaSource::Telegram { file_id } => {
+                let file = InputFile::file_id(FileId(file_id.clone()));
+                return self
+                    .send_file(chat, media.kind, caption, file)
+                    .await
+                    .map(drop);
+            }
+        };
+        let cached = match self.storage.media_file_id(cache_key).await {
             Ok(id) => id,
             Err(e) => {
                 tracing::warn!(error = %e, "media cache unavailable; uploading");
@@ -367,12 +382,12 @@ impl Outbound {
             {
                 Ok(_) => return Ok(()),
                 Err(Failure::BadFileId) => {
-                    tracing::info!(key = %media.cache_key, "cached file id refused; uploading again")
+                    tracing::info!(key = %cache_key, "cached file id refused; uploading again")
                 }
                 Err(other) => return Err(other),
             }
         }
-        let upload = InputFile::file(media.path.clone()).file_name(media.file_name.clone());
+        let upload = InputFile::file(path.clone()).file_name(file_name.clone());
         let sent = self.send_file(chat, media.kind, caption, upload).await?;
         metrics::counter!("trainbot_media_uploads_total").increment(1);
         let file_id = match media.kind {
@@ -385,12 +400,12 @@ impl Outbound {
         };
         match file_id {
             Some(id) => {
-                if let Err(e) = self.storage.save_media_file_id(&media.cache_key, &id).await {
+                if let Err(e) = self.storage.save_media_file_id(cache_key, &id).await {
                     tracing::warn!(error = %e, "cannot cache the file id");
                 }
             }
             None => {
-                tracing::warn!(key = %media.cache_key, "Telegram returned no file id for an upload")
+                tracing::warn!(key = %cache_key, "Telegram returned no file id for an upload")
             }
         }
         Ok(())

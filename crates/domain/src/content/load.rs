@@ -12,11 +12,10 @@ use crate::html::Html;
 use crate::ids::NodeId;
 use crate::lang::Lang;
 use crate::render::render_markdown;
-use crate::split::split;
 
 use super::model::{
-    ContentPack, Department, Localized, Media, MediaKind, Node, NodeKind, Page, Park, breadcrumb,
-    breadcrumb_line, part_budget,
+    ContentPack, Department, Localized, Media, MediaKind, MediaSource, Node, NodeKind, Page, Park,
+    page_parts,
 };
 use super::problem::Problem;
 use super::quiz::load_quiz;
@@ -635,39 +634,31 @@ impl Loader {
     /// Cuts every page into message-sized parts, now that every heading is known.
     fn split_pages(&mut self) {
         for (id, lines) in std::mem::take(&mut self.unsplit) {
-            let headings: Vec<usize> = Lang::ALL
-                .iter()
-                .map(|&lang| {
-                    breadcrumb_line(&breadcrumb(&self.nodes, id, lang))
-                        .chars()
-                        .count()
-                })
-                .collect();
-            let Some(node) = self.nodes.get_mut(&id) else {
+            let Some(node) = self.nodes.get(&id) else {
                 continue;
             };
-            let NodeKind::Page(page) = &mut node.kind else {
+            let NodeKind::Page(page) = &node.kind else {
                 continue;
             };
-            let mut problems = Vec::new();
+            let mut cut = Vec::new();
             for (i, lang) in Lang::ALL.into_iter().enumerate() {
-                let parts = match lang {
-                    Lang::Ru => &mut page.parts.ru,
-                    Lang::En => &mut page.parts.en,
-                };
-                let Some(whole) = parts.first().cloned() else {
+                let Some(whole) = page.parts.get(lang).first() else {
                     continue;
                 };
-                match split(&whole, part_budget(headings[i])) {
-                    Ok(p) => *parts = p,
-                    Err(e) => problems.push(Problem::new(
+                match page_parts(&self.nodes, id, lang, whole) {
+                    Ok(parts) => cut.push((lang, parts)),
+                    Err(e) => self.problems.push(Problem::new(
                         &node.path,
                         Some(lines[i]),
                         format!("({lang}) the page is too long to split: {e}"),
                     )),
                 }
             }
-            self.problems.extend(problems);
+            if let Some(NodeKind::Page(page)) = self.nodes.get_mut(&id).map(|n| &mut n.kind) {
+                for (lang, parts) in cut {
+                    *page.parts.get_mut(lang) = parts;
+                }
+            }
         }
     }
 
@@ -933,8 +924,10 @@ pub(super) fn media_file(
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     Some(Media {
         kind,
-        file_name: file_name(&canonical),
-        path: canonical,
-        cache_key: format!("{}:{hex}", kind.as_str()),
+        source: MediaSource::File {
+            file_name: file_name(&canonical),
+            path: canonical,
+            cache_key: format!("{}:{hex}", kind.as_str()),
+        },
     })
 }

@@ -5,6 +5,8 @@ use crate::html::Html;
 use crate::ids::NodeId;
 use crate::lang::Lang;
 
+use crate::split::{SplitError, split};
+
 use super::quiz::Quiz;
 
 /// Telegram's limit on a message's text, in characters after entity parsing.
@@ -25,6 +27,13 @@ impl<T> Localized<T> {
         match lang {
             Lang::Ru => &self.ru,
             Lang::En => &self.en,
+        }
+    }
+
+    pub fn get_mut(&mut self, lang: Lang) -> &mut T {
+        match lang {
+            Lang::Ru => &mut self.ru,
+            Lang::En => &mut self.en,
         }
     }
 }
@@ -52,7 +61,8 @@ pub struct Department {
     pub deadline_days: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MediaKind {
     Photo,
     Video,
@@ -79,13 +89,35 @@ impl MediaKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Media {
     pub kind: MediaKind,
-    /// Absolute path of the file.
-    pub path: PathBuf,
-    /// The file's name, as the person sees it on a document.
-    pub file_name: String,
-    /// Identifies the file's content and kind, for the Telegram `file_id` cache: an
-    /// edited file gets a new key, so it is uploaded again.
-    pub cache_key: String,
+    pub source: MediaSource,
+}
+
+/// Where a page's file comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MediaSource {
+    /// A file in the pack: uploaded once, then sent by its cached Telegram `file_id`.
+    File {
+        /// Absolute path of the file.
+        path: PathBuf,
+        /// The file's name, as the person sees it on a document.
+        file_name: String,
+        /// Identifies the file's content and kind, for the Telegram `file_id` cache:
+        /// an edited file gets a new key, so it is uploaded again.
+        cache_key: String,
+    },
+    /// A file an admin sent the bot in the panel, sent on by its Telegram `file_id`
+    /// (which only this bot can use, with the same kind of method).
+    Telegram { file_id: String },
+}
+
+impl Media {
+    /// The `file_id` cache key of a pack file; `None` for a file sent in the panel.
+    pub fn cache_key(&self) -> Option<&str> {
+        match &self.source {
+            MediaSource::File { cache_key, .. } => Some(cache_key),
+            MediaSource::Telegram { .. } => None,
+        }
+    }
 }
 
 /// A page: its rendered text, already cut into message-sized parts per language.
@@ -227,9 +259,23 @@ pub fn breadcrumb_line(titles: &[&str]) -> String {
     titles.join(" › ")
 }
 
+/// A page's rendered body cut into the parts its screens show, with the budget its
+/// breadcrumb heading leaves: the one rule for pack pages and panel edits alike.
+pub(super) fn page_parts(
+    nodes: &HashMap<NodeId, Node>,
+    id: NodeId,
+    lang: Lang,
+    whole: &Html,
+) -> Result<Vec<Html>, SplitError> {
+    let heading = breadcrumb_line(&breadcrumb(nodes, id, lang))
+        .chars()
+        .count();
+    split(whole, part_budget(heading))
+}
+
 /// Characters a page part may have so that the heading, a blank line and the
 /// "part 2 of 3" footer still fit in one message.
-pub(super) fn part_budget(breadcrumb_chars: usize) -> usize {
+fn part_budget(breadcrumb_chars: usize) -> usize {
     const FOOTER_RESERVE: usize = 48;
     MESSAGE_LIMIT.saturating_sub(breadcrumb_chars + 2 + FOOTER_RESERVE)
 }

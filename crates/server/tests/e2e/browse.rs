@@ -170,7 +170,10 @@ async fn browse_the_whole_pack_in_both_languages(app: TestApp) {
         .pack
         .nodes()
         .filter_map(|n| match &n.kind {
-            NodeKind::Page(p) => p.media.as_ref().map(|m| m.cache_key.clone()),
+            NodeKind::Page(p) => p
+                .media
+                .as_ref()
+                .and_then(|m| m.cache_key().map(str::to_owned)),
             NodeKind::Section { .. } => None,
         })
         .collect();

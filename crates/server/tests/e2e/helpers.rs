@@ -174,6 +174,35 @@ impl TestApp {
         Some(app)
     }
 
+    /// A second replica of this bot on the same database, state store and content:
+    /// it gets its own fake Telegram, so the two pollers do not take each other's
+    /// updates (Telegram allows one poller per token).
+    pub async fn replica(&self) -> TestApp {
+        let fake = FakeTelegram::start(FakeConfig::default())
+            .await
+            .expect("fake telegram");
+        // Telegram numbers one bot's updates once for all its replicas, and the
+        // replicas share update de-duplication; two fakes would both count from 1.
+        // An empty update (ignored by the bot) moves this fake's count far away.
+        fake.push_raw_update(serde_json::json!({ "update_id": 1_000_000_000 }));
+        let mut env = self.env.clone();
+        env.insert("BOT_TOKEN".into(), fake.token());
+        env.insert("TELEGRAM_API_URL".into(), fake.api_url());
+        let mut app = TestApp {
+            fake,
+            pack: self.pack.clone(),
+            env,
+            running: None,
+            http_addr: None,
+            clock: self.clock.clone(),
+            reminders: None,
+            _dir: tempfile::tempdir().unwrap(),
+            _db: None,
+        };
+        app.start().await;
+        app
+    }
+
     pub fn config(&self) -> Config {
         Config::from_sources(None, &self.env).expect("test configuration")
     }

@@ -9,6 +9,7 @@
 mod access;
 mod broadcast;
 mod browse;
+mod content;
 mod exports;
 mod helpers;
 mod hostile;

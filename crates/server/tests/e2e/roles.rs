@@ -7,6 +7,7 @@ use domain::ids::UserId;
 use engine::ports::{AdminStore, RoleStore, Storage};
 use time::OffsetDateTime;
 
+use crate::content::{edit_text, staff_view, target};
 use crate::exports::next_csv;
 use crate::helpers::{Person, Stack, TestApp, buttons};
 
@@ -230,7 +231,9 @@ async fn roles_a_content_editor_cannot_see_people() {
     types(&app, EDITOR, "/admin").await;
     let panel = editor.sends("content editor password").await;
     let offered = buttons(&panel);
-    assert!(offered.iter().any(|b| b == "🚪 Log out"), "{offered:?}");
+    for shown in ["📝 Content", "🚪 Log out"] {
+        assert!(offered.iter().any(|b| b == shown), "{shown} in {offered:?}");
+    }
     for hidden in [
         "📊 Statistics",
         "👥 People",
@@ -250,7 +253,22 @@ async fn roles_a_content_editor_cannot_see_people() {
             "{data}"
         );
     }
+    // What the role is for: the editor changes a page and staff read it.
+    let page = target(&app.pack);
+    edit_text(&editor, &page, "Edited by the content editor").await;
+    editor.presses("✅ Save").await;
+    let (text, _) = staff_view(&app, page.node).await;
+    assert!(text.contains("Edited by the content editor"), "{text}");
+    assert!(
+        audit_actions(&app, EDITOR)
+            .await
+            .iter()
+            .any(|(action, _)| action == "content_edit"),
+        "the editor's edit is audited under their id"
+    );
+
     // A second first-login cannot replace the password; the old one still works.
+    editor.sends("/admin").await;
     editor.presses("🚪 Log out").await;
     types(&app, EDITOR, "/admin").await;
     let prompt = app.fake.last_bot_message(EDITOR).unwrap().text.unwrap();

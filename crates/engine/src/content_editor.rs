@@ -1,0 +1,873 @@
+//! The admin panel's content editor: browse the pack's sections and pages, replace
+//! a page's text (Markdown, previewed exactly as staff will see it, then
+//! confirmed), attach, replace or remove its media, see its history and revert,
+//! and reload the pack from disk.
+//!
+//! Every button arrives through [`Turn::admin_guard`] and every typed text or file
+//! through [`Turn::typed_input_allowed`]. The change being previewed lives in the
+//! state store, per admin, until it is confirmed or dropped; confirming stores a
+//! new version ([`crate::ports::ContentStore`]), writes the audit log and swaps
+//! this replica's content at once (the others follow at their next poll, see
+//! [`crate::live_content`]). A button naming a page the running pack no longer has
+//! gets the stale-menu answer.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use domain::callback::{AdminAction, Callback, ContentAction};
+use domain::content::{
+    ContentPack, EDIT_MAX_CHARS, EditProblem, MediaKind, MediaSource, NodeKind, PageEdit, PageField,
+};
+use domain::html::Html;
+use domain::ids::{ChatId, NodeId};
+use domain::lang::Lang;
+use domain::learning;
+use domain::split::SplitError;
+use serde::{Deserialize, Serialize};
+
+use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::{Attachment, CallbackMessage};
+use crate::live_content::Reload;
+use crate::ports::{NewPageVersion, PageVersion};
+use crate::roles::Need;
+use crate::screens::{
+    Rendered, Screen, SectionLinks, Viewer, heading, media_message, render, section_screen,
+};
+
+/// How long the change being previewed is kept.
+const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
+/// How long the bot waits for a page's text or file.
+const TYPING_WAIT: Duration = Duration::from_secs(30 * 60);
+/// Versions on one screen of a page's history.
+const HISTORY_PAGE: u32 = 8;
+/// One reload from disk per admin this often: it reads and hashes every file.
+const RELOAD_INTERVAL: Duration = Duration::from_secs(10);
+/// Characters of a reload report shown to the admin (a message holds 4096).
+const REPORT_MAX_CHARS: usize = 3000;
+/// Characters of an old text shown on a history line.
+const SUMMARY_CHARS: usize = 50;
+
+/// The change being previewed, kept in the state store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Draft {
+    path: String,
+    field: PageField,
+    edit: PageEdit,
+    change: Change,
+}
+
+/// How a change came about, for the audit log.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+enum Change {
+    /// New text typed, or a file sent, or the media removed.
+    Edit,
+    /// Back to an earlier version.
+    Revert(i64),
+    /// Back to the pack's own text or media.
+    Restore,
+}
+
+impl Draft {
+    fn audit_action(&self) -> &'static str {
+        match (self.change, self.field) {
+            (Change::Edit, PageField::Text(_)) => "content_edit",
+            (Change::Edit, PageField::Media) => "content_media",
+            (Change::Revert(_), _) => "content_revert",
+            (Change::Restore, _) => "content_restore",
+        }
+    }
+}
+
+fn nav(action: ContentAction) -> Callback {
+    Callback::Admin(AdminAction::Content(action))
+}
+
+impl Turn<'_> {
+    /// The panel row that leads here.
+    pub(crate) fn content_panel_row(&self) -> Vec<Button> {
+        vec![Button::new(
+            t(self.lang(), "btn-admin-content"),
+            nav(ContentAction::Sections),
+        )]
+    }
+
+    /// A content button, after the admin guard let it through. It answers the
+    /// callback itself, so that a page that is gone can get the stale-menu answer.
+    pub(crate) async fn admin_content(
+        &mut self,
+        query_id: String,
+        action: ContentAction,
+        message: Option<CallbackMessage>,
+    ) {
+        // Any button leaves a half-typed edit behind.
+        if matches!(
+            self.dialogue().await,
+            Some(Dialogue::ContentText { .. } | Dialogue::ContentMedia { .. })
+        ) {
+            self.end_dialogue().await;
+        }
+        match action {
+            ContentAction::Sections => {
+                self.answer(query_id, None);
+                self.content_sections(None, message);
+            }
+            ContentAction::Section { node, page } => match self.editor_section(node, page) {
+                Some(screen) => {
+                    self.answer(query_id, None);
+                    self.show_rendered(message, screen);
+                }
+                None => self.stale(query_id, message).await,
+            },
+            ContentAction::Page(node) if self.page_path(node).is_some() => {
+                self.answer(query_id, None);
+                self.page_card(node, None, message).await;
+            }
+            ContentAction::EditText { node, lang } if self.page_path(node).is_some() => {
+                self.answer(query_id, None);
+                self.ask_for(node, Dialogue::ContentText { node, lang }, message)
+                    .await;
+            }
+            ContentAction::AttachMedia(node) if self.page_path(node).is_some() => {
+                self.answer(query_id, None);
+                self.ask_for(node, Dialogue::ContentMedia { node }, message)
+                    .await;
+            }
+            ContentAction::RemoveMedia(node) => {
+                let Some(path) = self.page_path(node) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                let draft = Draft {
+                    path,
+                    field: PageField::Media,
+                    edit: PageEdit::NoMedia,
+                    change: Change::Edit,
+                };
+                self.preview(node, draft).await;
+            }
+            ContentAction::History { node, before } => {
+                let Some(path) = self.page_path(node) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.page_history(node, &path, before, message).await;
+            }
+            ContentAction::Revert { node, version } => {
+                let Some(path) = self.page_path(node) else {
+                    return self.stale(query_id, message).await;
+                };
+                let old = match self.engine.storage.page_version(version).await {
+                    Ok(Some(old)) if old.path == path => old,
+                    Ok(_) => return self.stale(query_id, message).await,
+                    Err(e) => {
+                        self.answer(query_id, None);
+                        return self.unavailable("cannot read a content version", &e);
+                    }
+                };
+                self.answer(query_id, None);
+                let draft = Draft {
+                    path,
+                    field: old.field,
+                    edit: old.edit,
+                    change: Change::Revert(version),
+                };
+                self.preview(node, draft).await;
+            }
+            ContentAction::Restore { node, field } => {
+                let Some(path) = self.page_path(node) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                let draft = Draft {
+                    path,
+                    field,
+                    edit: PageEdit::Pack,
+                    change: Change::Restore,
+                };
+                self.preview(node, draft).await;
+            }
+            ContentAction::Confirm => {
+                self.answer(query_id, None);
+                self.confirm_content(message).await;
+            }
+            ContentAction::Cancel => {
+                self.answer(query_id, None);
+                self.cancel_content(message).await;
+            }
+            ContentAction::Reload => {
+                self.answer(query_id, None);
+                self.reload_pack(message).await;
+            }
+            ContentAction::Page(_)
+            | ContentAction::EditText { .. }
+            | ContentAction::AttachMedia(_) => self.stale(query_id, message).await,
+        }
+    }
+
+    /// The path of page `node` in the running pack; `None` if it is no page.
+    fn page_path(&self, node: NodeId) -> Option<String> {
+        self.pack()
+            .node(node)
+            .filter(|n| matches!(n.kind, NodeKind::Page(_)))
+            .map(|n| n.path.clone())
+    }
+
+    /// The top-level sections and the reload button, with `note` above.
+    fn content_sections(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let mut text = note.map_or_else(Html::default, |mut n| {
+            n.push_text("\n\n");
+            n
+        });
+        text.push(&Html::bold(&html(lang, "content-title")));
+        text.push_text("\n");
+        text.push(&html(lang, "content-sections-prompt"));
+        let mut keyboard = Keyboard::default();
+        for &id in self.pack().top_level() {
+            if let Some(node) = self.pack().node(id) {
+                keyboard = keyboard.row(vec![Button::new(
+                    format!("📂 {}", node.title.get(lang)),
+                    nav(ContentAction::Section { node: id, page: 0 }),
+                )]);
+            }
+        }
+        keyboard = keyboard
+            .row(vec![Button::new(
+                t(lang, "btn-content-reload"),
+                nav(ContentAction::Reload),
+            )])
+            .row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// A section as the staff menu shows it, its buttons leading to page cards.
+    fn editor_section(&self, node: NodeId, page: u16) -> Option<Rendered> {
+        let links = SectionLinks {
+            open: &|child| match self.pack().node(child).map(|n| &n.kind) {
+                Some(NodeKind::Section { .. }) => nav(ContentAction::Section {
+                    node: child,
+                    page: 0,
+                }),
+                _ => nav(ContentAction::Page(child)),
+            },
+            screen: &|node, page| nav(ContentAction::Section { node, page }),
+            quizzes: false,
+        };
+        let lang = self.lang();
+        let Rendered { text, keyboard } =
+            section_screen(self.pack(), node, usize::from(page), lang, &links)?;
+        let keyboard = keyboard.row(vec![
+            Button::new(t(lang, "btn-back"), self.parent_screen(node)),
+            Button::new(
+                t(lang, "btn-admin-panel"),
+                Callback::Admin(AdminAction::Panel),
+            ),
+        ]);
+        Some(Rendered { text, keyboard })
+    }
+
+    /// Where "back" leads from a node: its section, or the list of sections.
+    fn parent_screen(&self, node: NodeId) -> Callback {
+        match self.pack().node(node).and_then(|n| n.parent) {
+            Some(parent) => nav(ContentAction::Section {
+                node: parent,
+                page: 0,
+            }),
+            None => nav(ContentAction::Sections),
+        }
+    }
+
+    /// A page's card: where it is, which fields are edited, the current version,
+    /// and what can be done.
+    async fn page_card(
+        &mut self,
+        node: NodeId,
+        note: Option<Html>,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let pack = self.content.clone();
+        let disk = self.engine.content.disk();
+        let (Some(current), Some(path)) = (page_of(&pack, node), self.page_path(node)) else {
+            return self.content_sections(Some(html(lang, "content-page-gone")), message);
+        };
+        let last = match self.engine.storage.page_versions(&path, None, 1).await {
+            Ok(versions) => versions.into_iter().next(),
+            Err(e) => return self.unavailable("cannot read a page's versions", &e),
+        };
+        let mut text = note.map_or_else(Html::default, |mut n| {
+            n.push_text("\n\n");
+            n
+        });
+        text.push(&heading(&pack, node, lang));
+        text.push_text("\n");
+        text.push(&Html::code(&path));
+        let original = page_of(&disk, node);
+        for field_lang in Lang::ALL {
+            let edited =
+                original.is_none_or(|o| o.parts.get(field_lang) != current.parts.get(field_lang));
+            let key = if edited {
+                "content-text-edited"
+            } else {
+                "content-text-pack"
+            };
+            text.push_text("\n");
+            text.push_text(&t_args(
+                lang,
+                key,
+                &[("lang", lang_label(field_lang).into())],
+            ));
+        }
+        text.push_text("\n");
+        text.push_text(&match &current.media {
+            None => t(lang, "content-media-none"),
+            Some(media) => {
+                let key = match media.source {
+                    MediaSource::File { .. } => "content-media-pack",
+                    MediaSource::Telegram { .. } => "content-media-panel",
+                };
+                t_args(lang, key, &[("kind", kind_name(lang, media.kind).into())])
+            }
+        });
+        text.push_text("\n");
+        text.push_text(&match last {
+            Some(v) => t_args(
+                lang,
+                "content-version",
+                &[
+                    ("id", v.id.into()),
+                    (
+                        "when",
+                        learning::local_date_time(v.at, self.timezone()).into(),
+                    ),
+                    ("admin", self.engine.admin_label(v.author).await.into()),
+                ],
+            ),
+            None => t(lang, "content-version-pack"),
+        });
+        let edit = |l: Lang| {
+            Button::new(
+                t_args(
+                    lang,
+                    "btn-content-edit-text",
+                    &[("lang", lang_label(l).into())],
+                ),
+                nav(ContentAction::EditText { node, lang: l }),
+            )
+        };
+        let mut media = vec![Button::new(
+            t(lang, "btn-content-media"),
+            nav(ContentAction::AttachMedia(node)),
+        )];
+        if current.media.is_some() {
+            media.push(Button::new(
+                t(lang, "btn-content-remove-media"),
+                nav(ContentAction::RemoveMedia(node)),
+            ));
+        }
+        let keyboard = Keyboard::default()
+            .row(vec![edit(Lang::Ru), edit(Lang::En)])
+            .row(media)
+            .row(vec![Button::new(
+                t(lang, "btn-content-history"),
+                nav(ContentAction::History { node, before: None }),
+            )])
+            .row(vec![
+                Button::new(t(lang, "btn-back"), self.parent_screen(node)),
+                Button::new(
+                    t(lang, "btn-admin-panel"),
+                    Callback::Admin(AdminAction::Panel),
+                ),
+            ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// Waits for a page's text or file and says what to send.
+    async fn ask_for(
+        &mut self,
+        node: NodeId,
+        dialogue: Dialogue,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let name = self
+            .pack()
+            .node(node)
+            .map(|n| n.title.get(lang).clone())
+            .unwrap_or_default();
+        let text = match dialogue {
+            Dialogue::ContentText { lang: field, .. } => t_args(
+                lang,
+                "content-text-prompt",
+                &[
+                    ("name", name.into()),
+                    ("lang", lang_label(field).into()),
+                    ("max", EDIT_MAX_CHARS.into()),
+                ],
+            ),
+            _ => t_args(lang, "content-media-prompt", &[("name", name.into())]),
+        };
+        self.enter_dialogue_for(dialogue, TYPING_WAIT).await;
+        let keyboard = Keyboard::default().row(vec![Button::new(
+            t(lang, "btn-content-cancel"),
+            nav(ContentAction::Page(node)),
+        )]);
+        self.show_rendered(
+            message,
+            Rendered {
+                text: Html::escape(&text),
+                keyboard,
+            },
+        );
+    }
+
+    /// Typed text while the bot waits for a page's text.
+    pub(crate) async fn content_text_typed(&mut self, node: NodeId, lang: Lang, text: &str) {
+        let edit = PageEdit::Text(text.trim().to_owned());
+        self.content_sent(node, PageField::Text(lang), edit).await;
+    }
+
+    /// A file while the bot waits for a page's media.
+    pub(crate) async fn content_media_sent(&mut self, node: NodeId, file: Attachment) {
+        let edit = PageEdit::Media {
+            kind: file.kind,
+            file_id: file.file_id,
+        };
+        self.content_sent(node, PageField::Media, edit).await;
+    }
+
+    /// What the admin sent for `field` of page `node`: the same guard as every
+    /// admin button, then the preview.
+    async fn content_sent(&mut self, node: NodeId, field: PageField, edit: PageEdit) {
+        if !self
+            .typed_input_allowed(&format!("content {}", field.as_str()), Need::Content, None)
+            .await
+        {
+            return;
+        }
+        let Some(path) = self.page_path(node) else {
+            self.end_dialogue().await;
+            return self.say("content-page-gone");
+        };
+        let draft = Draft {
+            path,
+            field,
+            edit,
+            change: Change::Edit,
+        };
+        self.preview(node, draft).await;
+    }
+
+    /// The running content with `draft` applied, or why it cannot be.
+    fn with_draft(&self, draft: &Draft) -> Result<ContentPack, EditProblem> {
+        self.pack().with_edit(
+            &self.engine.content.disk(),
+            &draft.path,
+            draft.field,
+            &draft.edit,
+        )
+    }
+
+    /// Shows the page with `draft` applied, exactly as staff would get it, and asks
+    /// to save it. A change the pack refuses is explained; a typed text can then
+    /// be sent again (the dialogue stays).
+    async fn preview(&mut self, node: NodeId, draft: Draft) {
+        let lang = self.lang();
+        let candidate = match self.with_draft(&draft) {
+            Ok(candidate) => candidate,
+            Err(problem) => return self.edit_refused(node, &problem),
+        };
+        self.end_dialogue().await;
+        let raw = serde_json::to_string(&draft).unwrap_or_default();
+        if let Err(e) = self
+            .engine
+            .state
+            .put(&self.content_draft_key(), &raw, DRAFT_TTL)
+            .await
+        {
+            return self.unavailable("cannot keep the content change", &e);
+        }
+        // Staff see a text field in its language; media in every language, so the
+        // admin sees it in theirs.
+        let shown = match draft.field {
+            PageField::Text(field) => field,
+            PageField::Media => lang,
+        };
+        self.actions
+            .extend(page_as_staff_see_it(&candidate, node, shown, self.chat));
+        let text = Html::escape(&t_args(
+            lang,
+            "content-preview-above",
+            &[("lang", lang_label(shown).into())],
+        ));
+        let keyboard = Keyboard::default().row(vec![
+            Button::new(t(lang, "btn-content-save"), nav(ContentAction::Confirm)),
+            Button::new(t(lang, "btn-content-cancel"), nav(ContentAction::Cancel)),
+        ]);
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text,
+            keyboard: Some(keyboard),
+        });
+    }
+
+    /// Why a change cannot be made, with the way back to the page.
+    fn edit_refused(&mut self, node: NodeId, problem: &EditProblem) {
+        let lang = self.lang();
+        let text = match problem {
+            EditProblem::Empty => t(lang, "content-empty"),
+            EditProblem::TooLong { chars, max } => t_args(
+                lang,
+                "content-too-long",
+                &[("length", (*chars).into()), ("max", (*max).into())],
+            ),
+            EditProblem::Markdown(e) => crate::broadcasts::markdown_problem(lang, e),
+            EditProblem::Split(SplitError::UnbreakableRun { len, .. }) => {
+                t_args(lang, "content-unbreakable", &[("length", (*len).into())])
+            }
+            EditProblem::NoPage | EditProblem::WrongField(_) => t(lang, "content-page-gone"),
+        };
+        let keyboard = Keyboard::default().row(vec![Button::new(
+            t(lang, "btn-content-cancel"),
+            nav(ContentAction::Page(node)),
+        )]);
+        self.actions.push(Action::Send {
+            chat: self.chat,
+            text: Html::escape(&text),
+            keyboard: Some(keyboard),
+        });
+    }
+
+    fn content_draft_key(&self) -> String {
+        format!("ct:draft:{}", self.user.id)
+    }
+
+    /// Takes the change being previewed out of the state store.
+    async fn take_content_draft(&mut self) -> Option<Draft> {
+        let key = self.content_draft_key();
+        let raw = match self.engine.state.get(&key).await {
+            Ok(raw) => raw?,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the content change");
+                return None;
+            }
+        };
+        if let Err(e) = self.engine.state.delete(&key).await {
+            tracing::warn!(error = %e, "cannot drop the content change");
+        }
+        serde_json::from_str(&raw).ok()
+    }
+
+    /// Stores the change being previewed as a new version, audits it and shows it
+    /// to staff at once.
+    async fn confirm_content(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let Some(draft) = self.take_content_draft().await else {
+            return self.content_sections(Some(html(lang, "content-no-draft")), message);
+        };
+        let node = NodeId::from_path(&draft.path);
+        // Checked again: the content may have been reloaded since the preview.
+        if let Err(problem) = self.with_draft(&draft) {
+            return self.edit_refused(node, &problem);
+        }
+        let version = NewPageVersion {
+            path: draft.path.clone(),
+            field: draft.field,
+            edit: draft.edit.clone(),
+            author: self.user.id,
+            at: self.now(),
+        };
+        let id = match self.engine.storage.add_page_version(&version).await {
+            Ok(id) => id,
+            Err(e) => return self.unavailable("cannot store a content version", &e),
+        };
+        let from = match draft.change {
+            Change::Revert(old) => format!(" from #{old}"),
+            _ => String::new(),
+        };
+        self.audit(
+            draft.audit_action(),
+            format!("{} {} #{id}{from}", draft.path, draft.field.as_str()),
+        )
+        .await;
+        metrics::counter!("trainbot_content_edits_total").increment(1);
+        if let Err(e) = self.engine.sync_content().await {
+            tracing::warn!(error = %e, "a content edit is stored but not shown yet; the next poll shows it");
+        }
+        self.content = self.engine.content();
+        let note = Html::escape(&t_args(lang, "content-saved", &[("id", id.into())]));
+        self.page_card(node, Some(note), message).await;
+    }
+
+    /// Drops the change being previewed and goes back to its page.
+    async fn cancel_content(&mut self, message: Option<CallbackMessage>) {
+        let note = html(self.lang(), "content-cancelled");
+        match self.take_content_draft().await {
+            Some(draft) => {
+                let node = NodeId::from_path(&draft.path);
+                self.page_card(node, Some(note), message).await
+            }
+            None => self.content_sections(Some(note), message),
+        }
+    }
+
+    /// A page's versions, newest first, each with a revert button; and a button
+    /// back to the pack's own value for each field edited now.
+    async fn page_history(
+        &mut self,
+        node: NodeId,
+        path: &str,
+        before: Option<i64>,
+        message: Option<CallbackMessage>,
+    ) {
+        let lang = self.lang();
+        let versions = match self
+            .engine
+            .storage
+            .page_versions(path, before, HISTORY_PAGE)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return self.unavailable("cannot read a page's versions", &e),
+        };
+        let mut text = heading(self.pack(), node, lang);
+        text.push_text("\n");
+        text.push(&Html::bold(&html(lang, "content-history-title")));
+        if versions.is_empty() && before.is_none() {
+            text.push_text("\n");
+            text.push(&html(lang, "content-history-empty"));
+        }
+        let mut names = HashMap::new();
+        for v in &versions {
+            let who = match names.get(&v.author) {
+                Some(who) => who,
+                None => {
+                    let label = self.engine.admin_label(v.author).await;
+                    names.entry(v.author).or_insert(label)
+                }
+            };
+            let when = learning::local_date_time(v.at, self.timezone());
+            text.push_text(&format!(
+                "\n#{} · {when} · {who} · {}",
+                v.id,
+                version_summary(lang, v)
+            ));
+        }
+        let mut keyboard = Keyboard::default();
+        for row in versions.chunks(4) {
+            keyboard = keyboard.row(
+                row.iter()
+                    .map(|v| {
+                        Button::new(
+                            t_args(lang, "btn-content-revert", &[("id", v.id.into())]),
+                            nav(ContentAction::Revert {
+                                node,
+                                version: v.id,
+                            }),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        keyboard = keyboard.row(self.restore_buttons(node));
+        if versions.len() == HISTORY_PAGE as usize
+            && let Some(last) = versions.last()
+        {
+            keyboard = keyboard.row(vec![Button::new(
+                t(lang, "btn-admin-older"),
+                nav(ContentAction::History {
+                    node,
+                    before: Some(last.id),
+                }),
+            )]);
+        }
+        keyboard = keyboard.row(vec![Button::new(
+            t(lang, "btn-content-page"),
+            nav(ContentAction::Page(node)),
+        )]);
+        self.show_rendered(message, Rendered { text, keyboard });
+    }
+
+    /// "Back to the pack" for each field of `node` that differs from the pack now.
+    fn restore_buttons(&self, node: NodeId) -> Vec<Button> {
+        let lang = self.lang();
+        let disk = self.engine.content.disk();
+        let (Some(current), Some(original)) = (page_of(self.pack(), node), page_of(&disk, node))
+        else {
+            return Vec::new();
+        };
+        PageField::ALL
+            .into_iter()
+            .filter(|field| match field {
+                PageField::Text(l) => current.parts.get(*l) != original.parts.get(*l),
+                PageField::Media => current.media != original.media,
+            })
+            .map(|field| {
+                Button::new(
+                    t_args(
+                        lang,
+                        "btn-content-restore",
+                        &[("field", field_name(lang, field).into())],
+                    ),
+                    nav(ContentAction::Restore { node, field }),
+                )
+            })
+            .collect()
+    }
+
+    /// Reads the pack from disk again: a summary, or the problems that kept it out.
+    async fn reload_pack(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let key = format!("adm:reload:{}", self.user.id);
+        if !self
+            .rate_allows(&key, RELOAD_INTERVAL, "content-reload-too-fast")
+            .await
+        {
+            return;
+        }
+        let outcome = match self.engine.reload_content(self.user.id).await {
+            Ok(outcome) => outcome,
+            Err(e) => return self.unavailable("cannot reload the content", &e),
+        };
+        let note = match outcome {
+            Reload::Broken(problems) => {
+                self.audit(
+                    "content_reload_refused",
+                    format!("{} problem(s)", problems.len()),
+                )
+                .await;
+                let mut note = Html::escape(&t_args(
+                    lang,
+                    "content-reload-broken",
+                    &[("n", problems.len().into())],
+                ));
+                note.push_text("\n");
+                note.push_text(&report(lang, problems.iter().map(ToString::to_string)));
+                note
+            }
+            Reload::Done {
+                pages,
+                quizzes,
+                applied,
+                skipped,
+            } => {
+                self.audit(
+                    "content_reload",
+                    format!(
+                        "{pages} pages, {quizzes} quizzes, {applied} edits applied, {} skipped",
+                        skipped.len()
+                    ),
+                )
+                .await;
+                self.content = self.engine.content();
+                let mut note = Html::escape(&t_args(
+                    lang,
+                    "content-reload-done",
+                    &[
+                        ("pages", pages.into()),
+                        ("quizzes", quizzes.into()),
+                        ("applied", applied.into()),
+                        ("skipped", skipped.len().into()),
+                    ],
+                ));
+                if !skipped.is_empty() {
+                    note.push_text("\n");
+                    note.push_text(&t(lang, "content-reload-skipped"));
+                    note.push_text("\n");
+                    note.push_text(&report(lang, skipped.iter().map(ToString::to_string)));
+                }
+                note
+            }
+        };
+        self.content_sections(Some(note), message);
+    }
+}
+
+/// The page `node` of `pack`, if it is a page.
+fn page_of(pack: &ContentPack, node: NodeId) -> Option<&domain::content::Page> {
+    match &pack.node(node)?.kind {
+        NodeKind::Page(page) => Some(page),
+        NodeKind::Section { .. } => None,
+    }
+}
+
+/// What staff get when they open page `node` of `pack` in `lang`: its media, then
+/// every part of its text, built by the same functions as their screens.
+fn page_as_staff_see_it(pack: &ContentPack, node: NodeId, lang: Lang, chat: ChatId) -> Vec<Action> {
+    let viewer = Viewer::anonymous(lang);
+    let parts = page_of(pack, node).map_or(0, |p| p.parts.get(lang).len());
+    let texts = (0..parts).filter_map(|part| {
+        let part = u16::try_from(part).ok()?;
+        render(pack, Screen::Page { node, part }, &viewer)
+    });
+    media_message(pack, node, lang, chat)
+        .into_iter()
+        .chain(texts.map(|Rendered { text, .. }| Action::Send {
+            chat,
+            text,
+            keyboard: None,
+        }))
+        .collect()
+}
+
+/// Lines of a report, cut to fit a message, with how many were left out.
+fn report(lang: Lang, lines: impl Iterator<Item = String>) -> String {
+    let mut out = String::new();
+    let mut left = 0usize;
+    for line in lines {
+        if left == 0 && out.chars().count() + line.chars().count() < REPORT_MAX_CHARS {
+            out.push_str("\n• ");
+            out.push_str(&line);
+        } else {
+            left += 1;
+        }
+    }
+    if left > 0 {
+        out.push('\n');
+        out.push_str(&t_args(lang, "content-report-more", &[("n", left.into())]));
+    }
+    out
+}
+
+/// `RU` or `EN`, as the panel names a page's languages.
+fn lang_label(lang: Lang) -> String {
+    lang.code().to_uppercase()
+}
+
+fn kind_name(lang: Lang, kind: MediaKind) -> String {
+    t(lang, &format!("media-kind-{}", kind.as_str()))
+}
+
+fn field_name(lang: Lang, field: PageField) -> String {
+    match field {
+        PageField::Text(l) => t_args(
+            lang,
+            "content-field-text",
+            &[("lang", lang_label(l).into())],
+        ),
+        PageField::Media => t(lang, "content-field-media"),
+    }
+}
+
+/// One history line's "what": the field and what it was set to.
+fn version_summary(lang: Lang, v: &PageVersion) -> String {
+    let what = match &v.edit {
+        PageEdit::Pack => t(lang, "content-edit-pack"),
+        PageEdit::NoMedia => t(lang, "content-edit-no-media"),
+        PageEdit::Media { kind, .. } => t_args(
+            lang,
+            "content-edit-media",
+            &[("kind", kind_name(lang, *kind).into())],
+        ),
+        PageEdit::Text(markdown) => {
+            let flat = markdown.split_whitespace().collect::<Vec<_>>().join(" ");
+            let short: String = flat.chars().take(SUMMARY_CHARS).collect();
+            let more = if short.len() < flat.len() { "…" } else { "" };
+            format!("«{short}{more}»")
+        }
+    };
+    format!("{}: {what}", field_name(lang, v.field))
+}
