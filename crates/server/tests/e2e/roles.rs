@@ -102,7 +102,13 @@ async fn park_manager_story(stack: Stack) {
     ] {
         assert!(offered.iter().any(|b| b == shown), "{shown} in {offered:?}");
     }
-    for hidden in ["🧾 Audit log", "📣 Broadcasts", "🔗 Invites", "🎖 Roles"] {
+    for hidden in [
+        "🧾 Audit log",
+        "📣 Broadcasts",
+        "🔗 Invites",
+        "🎖 Roles",
+        "📝 Content",
+    ] {
         assert!(
             !offered.iter().any(|b| b == hidden),
             "{hidden} in {offered:?}"
@@ -163,6 +169,8 @@ async fn park_manager_story(stack: Stack) {
         "1Ae101".to_owned(),
         "1AKk101".to_owned(),
         "1AKAkashirskaya".to_owned(),
+        "1AT".to_owned(),
+        "1ATR".to_owned(),
     ] {
         assert_eq!(forged(&app, &manager, &data).await, refused, "{data}");
     }
@@ -171,7 +179,7 @@ async fn park_manager_story(stack: Stack) {
         .into_iter()
         .filter(|(action, _)| action == "forbidden")
         .count();
-    assert_eq!(forbidden, 12, "every refusal is audited");
+    assert_eq!(forbidden, 14, "every refusal is audited");
     let storage = app.storage().await;
     assert!(!storage.user(UserId(202)).await.unwrap().unwrap().blocked);
     assert!(
