@@ -382,6 +382,12 @@ impl Turn<'_> {
         {
             return self.unavailable("cannot grant a role", &e);
         }
+        // Someone trusted with a role may use the bot (in `invite` mode they could
+        // not even send /admin otherwise).
+        let via = format!("role by {}", self.user.id);
+        if let Err(e) = storage.grant_access(id, &via, self.now()).await {
+            return self.unavailable("cannot let a role holder in", &e);
+        }
         // A new role starts with a new password and a new login.
         self.end_session_of(id).await;
         let detail = match role.park() {
@@ -432,5 +438,123 @@ impl Turn<'_> {
             t(self.lang(), "btn-admin-role"),
             Callback::Admin(AdminAction::Roles(RoleAction::Choose(id.0))),
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::callback::{AccessAction, BroadcastAction, ContentAction, ListStatus, Period};
+
+    use super::*;
+
+    fn slug(s: &str) -> Slug {
+        Slug::parse(s).unwrap()
+    }
+
+    /// Which of the three roles may press each kind of admin button.
+    #[test]
+    fn each_role_may_press_exactly_its_buttons() {
+        let cases = [
+            (AdminAction::Panel, [true, true, true]),
+            (AdminAction::Logout, [true, true, true]),
+            (AdminAction::Statistics, [true, true, false]),
+            (
+                AdminAction::People {
+                    status: ListStatus::Any,
+                    after: None,
+                },
+                [true, true, false],
+            ),
+            (AdminAction::Person(5), [true, true, false]),
+            (AdminAction::Block(5), [true, true, false]),
+            (
+                AdminAction::Export(ExportChoice::People),
+                [true, true, false],
+            ),
+            (
+                AdminAction::Export(ExportChoice::Activity(Period::Today)),
+                [true, true, false],
+            ),
+            (
+                AdminAction::Export(ExportChoice::Audit),
+                [true, false, false],
+            ),
+            (
+                AdminAction::Lookup(LookupAction::Search),
+                [true, true, false],
+            ),
+            (
+                AdminAction::Lookup(LookupAction::ChooseDepartment(5)),
+                [true, true, false],
+            ),
+            (
+                AdminAction::Lookup(LookupAction::ChoosePark(5)),
+                [true, false, false],
+            ),
+            (
+                AdminAction::Lookup(LookupAction::SetPark(5, slug("columbus"))),
+                [true, false, false],
+            ),
+            (AdminAction::Audit { before: None }, [true, false, false]),
+            (
+                AdminAction::Broadcast(BroadcastAction::History { before: None }),
+                [true, false, false],
+            ),
+            (
+                AdminAction::Access(AccessAction::Invites),
+                [true, false, false],
+            ),
+            (AdminAction::Erase(5), [true, false, false]),
+            (
+                AdminAction::Roles(RoleAction::Holders),
+                [true, false, false],
+            ),
+            (AdminAction::Deletions { after: None }, [true, false, false]),
+            (
+                AdminAction::Content(ContentAction::Sections),
+                [true, false, true],
+            ),
+        ];
+        let rights = [
+            Rights::Full,
+            Rights::Park("zelenopark".to_owned()),
+            Rights::Content,
+        ];
+        for (action, allowed) in cases {
+            for (r, expected) in rights.iter().zip(allowed) {
+                assert_eq!(
+                    r.allow(need(&action)),
+                    expected,
+                    "{r:?} pressing {action:?}"
+                );
+            }
+            assert!(
+                !Rights::None.allow(need(&action)),
+                "{action:?} without rights"
+            );
+        }
+    }
+
+    #[test]
+    fn actions_on_a_person_or_a_park_name_them_for_the_park_check() {
+        assert_eq!(subject(&AdminAction::Person(7)), Some(7));
+        assert_eq!(subject(&AdminAction::ExportPerson(7)), Some(7));
+        assert_eq!(
+            subject(&AdminAction::Lookup(LookupAction::SetDepartment(
+                7,
+                slug("bar")
+            ))),
+            Some(7)
+        );
+        assert_eq!(subject(&AdminAction::Roles(RoleAction::Revoke(7))), Some(7));
+        assert_eq!(subject(&AdminAction::Statistics), None);
+        assert_eq!(
+            park_named(&AdminAction::Lookup(LookupAction::Activity(slug(
+                "columbus"
+            ))))
+            .map(Slug::as_str),
+            Some("columbus")
+        );
+        assert_eq!(park_named(&AdminAction::Statistics), None);
     }
 }

@@ -288,3 +288,36 @@ async fn roles_a_content_editor_cannot_see_people() {
     assert!(back.text.unwrap().contains("Admin panel"));
     app.assert_clean();
 }
+
+#[tokio::test]
+async fn roles_a_role_lets_its_holder_in_when_the_bot_is_for_staff_only() {
+    let app = TestApp::spawn_staff_only(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let newcomer = app.person(EDITOR, "Vera", "en");
+    let outside = newcomer.sends("/start").await;
+    assert!(
+        buttons(&outside)
+            .iter()
+            .any(|b| b.contains("Request access")),
+        "a stranger sees the staff-only screen: {outside:?}"
+    );
+    let admin = app.admin(ADMIN).await;
+    admin.presses("👥 People").await;
+    admin.presses("🟢 Vera").await;
+    admin.presses("🎖 Role").await;
+    admin.presses("📝 content editor").await;
+    types(&app, EDITOR, "/admin").await;
+    let prompt = app.fake.last_bot_message(EDITOR).unwrap().text.unwrap();
+    assert!(prompt.contains("Choose your own password"), "{prompt}");
+    let panel = newcomer.sends("content editor password").await;
+    assert!(buttons(&panel).contains(&"📝 Content".to_owned()));
+    let storage = app.storage().await;
+    assert!(
+        engine::ports::AccessStore::has_access(&storage, UserId(EDITOR))
+            .await
+            .unwrap()
+    );
+    storage.close().await;
+    app.assert_clean();
+}
