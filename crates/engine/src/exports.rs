@@ -109,7 +109,7 @@ where
         summary: ExportSummary::default(),
     };
     match kind {
-        ExportKind::People => writer.table(&People(park), None).await?,
+        ExportKind::People => writer.table(&People::All { park }, None).await?,
         ExportKind::Activity { since, until } => {
             let filter = ActivityFilter {
                 park: park.map(str::to_owned),
@@ -129,7 +129,7 @@ where
         }
         ExportKind::Audit => writer.table(&Audit, None).await?,
         ExportKind::Person(user) => {
-            writer.table(&Profile(user), Some("profile")).await?;
+            writer.table(&People::One(user), Some("profile")).await?;
             let activity = ActivityFilter {
                 user: Some(user),
                 ..ActivityFilter::default()
@@ -234,8 +234,12 @@ fn subject(s: Subject) -> String {
     }
 }
 
-/// Everyone, or one park's people.
-struct People<'a>(Option<&'a str>);
+/// Everyone, one park's people, or one person's `users` row (a page of one,
+/// starting just below their id).
+enum People<'a> {
+    All { park: Option<&'a str> },
+    One(UserId),
+}
 
 const PEOPLE_HEADER: &[&str] = &[
     "id",
@@ -288,44 +292,16 @@ impl Table for People<'_> {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
-        storage.export_people(self.0, after, limit).await
-    }
-
-    fn key(item: &PersonExport) -> UserId {
-        item.id
-    }
-
-    fn row(item: &PersonExport) -> Vec<String> {
-        person_row(item)
-    }
-}
-
-/// One person's `users` row: the people export's page of one, starting just
-/// below their id.
-struct Profile(UserId);
-
-#[async_trait]
-impl Table for Profile {
-    type Item = PersonExport;
-    type Key = UserId;
-
-    fn header(&self) -> &'static [&'static str] {
-        PEOPLE_HEADER
-    }
-
-    async fn page(
-        &self,
-        storage: &dyn Storage,
-        after: Option<UserId>,
-        _limit: u32,
-    ) -> Result<Vec<PersonExport>, StorageError> {
-        if after.is_some() {
-            return Ok(Vec::new());
+        match *self {
+            People::All { park } => storage.export_people(park, after, limit).await,
+            People::One(_) if after.is_some() => Ok(Vec::new()),
+            People::One(id) => {
+                let below = id.0.checked_sub(1).map(UserId);
+                let mut page = storage.export_people(None, below, 1).await?;
+                page.retain(|p| p.id == id);
+                Ok(page)
+            }
         }
-        let below = self.0.0.checked_sub(1).map(UserId);
-        let mut page = storage.export_people(None, below, 1).await?;
-        page.retain(|p| p.id == self.0);
-        Ok(page)
     }
 
     fn key(item: &PersonExport) -> UserId {
