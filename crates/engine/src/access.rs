@@ -331,9 +331,12 @@ impl Turn<'_> {
                         continue;
                     }
                     match field {
-                        ProfileField::Park(p) => self.staff.park = p,
+                        ProfileField::Park(p) => {
+                            self.staff.park = p;
+                            self.staff.park_assigned = true;
+                        }
                         ProfileField::Department(d) => self.staff.department = d,
-                        ProfileField::Position(_) => {}
+                        ProfileField::ChosenPark(_) | ProfileField::Position(_) => {}
                     }
                 }
                 return self.welcome_invited().await;

@@ -20,6 +20,7 @@ use domain::callback::{
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
+use sha2::{Digest, Sha256};
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
@@ -27,7 +28,9 @@ use crate::engine::Turn;
 use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{AuditEntry, NewPasswordError, PeopleFilter, PersonStatus, PersonSummary};
+use crate::ports::{
+    AuditEntry, NewPasswordError, PeopleFilter, PersonStatus, PersonSummary, RoleGrant,
+};
 use crate::roles::{Admission, Need, Rights};
 use crate::screens::{Rendered, Screen};
 
@@ -88,17 +91,47 @@ impl Turn<'_> {
         }
     }
 
-    /// Whether the admin has a live session; refreshes its idle timeout. A state
-    /// store that cannot answer means no session.
-    pub(crate) async fn session_alive(&self) -> bool {
+    /// A fingerprint of the credential the presser logs in with now: the
+    /// configured admin password hash for an allow-listed admin, their own stored
+    /// hash for a role holder (`grant`). A session stores it and lives only while
+    /// it still matches, so a new `ADMIN_PASSWORD_HASH` or a role holder's new
+    /// password ends the sessions opened before. `None`: no credential, no session.
+    fn credential(&self, grant: Option<&RoleGrant>) -> Option<String> {
+        let secret = if self.is_admin() {
+            self.engine.password.as_ref()?.credential()
+        } else {
+            grant?.password_hash.clone()?
+        };
+        let digest = Sha256::digest(secret.as_bytes());
+        Some(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Opens a session bound to the presser's current credential.
+    async fn open_session(&self, grant: Option<&RoleGrant>) -> bool {
+        let Some(credential) = self.credential(grant) else {
+            return false;
+        };
+        self.engine
+            .state
+            .put(&self.key("session"), &credential, self.engine.session_idle)
+            .await
+            .is_ok()
+    }
+
+    /// Whether the admin has a live session opened with the credential they have
+    /// now (`grant`: their role, for a role holder); refreshes its idle timeout. A
+    /// state store that cannot answer means no session.
+    pub(crate) async fn session_alive(&self, grant: Option<&RoleGrant>) -> bool {
         let key = self.key("session");
         match self.engine.state.get(&key).await {
-            Ok(Some(_)) => self
-                .engine
-                .state
-                .put(&key, "1", self.engine.session_idle)
-                .await
-                .is_ok(),
+            Ok(Some(opened_with)) if self.credential(grant).as_ref() == Some(&opened_with) => {
+                self.open_session(grant).await
+            }
+            Ok(Some(_)) => {
+                tracing::info!("an admin session outlived its credential; ended");
+                let _ = self.engine.state.delete(&key).await;
+                false
+            }
             Ok(None) => false,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the admin session");
@@ -116,11 +149,13 @@ impl Turn<'_> {
                 .send_screen(Some(html(self.lang(), "unknown-command")), Screen::Home)
                 .await;
         }
-        if self.session_alive().await {
+        if self.session_alive(grant.as_ref()).await {
             self.rights = rights;
             let panel = self.admin_panel().await;
             return self.send_rendered(None, panel);
         }
+        // Whatever the answer, a password may follow: it is deleted on sight.
+        self.remember_password_prompt().await;
         match self.engine.state.get(&self.key("lock")).await {
             Ok(None) => {}
             Ok(Some(_)) => return self.say("admin-locked"),
@@ -182,15 +217,14 @@ impl Turn<'_> {
             Ok(false) => return self.say("admin-password-already-set"),
             Err(e) => return self.unavailable("cannot store a role password", &e),
         }
-        if self
-            .engine
-            .state
-            .put(&self.key("session"), "1", self.engine.session_idle)
-            .await
-            .is_err()
-        {
+        let grant = RoleGrant {
+            password_hash: Some(hash),
+            ..grant
+        };
+        if !self.open_session(Some(&grant)).await {
             return self.say("admin-unavailable");
         }
+        self.forget_password_prompt().await;
         self.audit("password_set", String::new()).await;
         self.audit("login", String::new()).await;
         self.rights = rights;
@@ -236,6 +270,7 @@ impl Turn<'_> {
         self.end_dialogue().await;
         match self.check_password(password).await {
             Verdict::Welcome => {
+                self.forget_password_prompt().await;
                 self.audit("login", String::new()).await;
                 self.rights = self.current_rights().await.0;
                 let panel = self.admin_panel().await;
@@ -296,12 +331,11 @@ impl Turn<'_> {
             return Verdict::Unavailable;
         };
         if matches {
-            let session = state
-                .put(&self.key("session"), "1", self.engine.session_idle)
-                .await;
+            let (_, grant) = self.current_rights().await;
+            let session = self.open_session(grant.as_ref()).await;
             let _ = state.delete(&self.key("failures")).await;
             let _ = state.delete(&self.key("lockouts")).await;
-            return if session.is_ok() {
+            return if session {
                 Verdict::Welcome
             } else {
                 Verdict::Unavailable

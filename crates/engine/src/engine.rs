@@ -27,6 +27,7 @@ use crate::ports::{
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
+use crate::typed_secrets::Prompts;
 
 /// How long a chat's place in the menu is remembered.
 const NAV_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -48,6 +49,8 @@ pub struct Engine {
     pub(crate) access: AccessMode,
     /// For invite links (`https://t.me/<bot>?start=<code>`).
     pub(crate) bot_username: Option<String>,
+    /// Whom this process asked for a password lately.
+    pub(crate) prompts: Prompts,
 }
 
 impl Engine {
@@ -72,6 +75,7 @@ impl Engine {
             limits: Limits::default(),
             access: AccessMode::default(),
             bot_username: None,
+            prompts: Prompts::default(),
         }
     }
 
@@ -130,6 +134,18 @@ impl Engine {
         if !inbound.private_chat || matches!(inbound.input, Input::Unsupported) {
             return Vec::new();
         }
+        // A text that may be a password goes first, whatever happens next.
+        let deletion = self.typed_secret_deletion(&inbound).await;
+        let mut actions = self.handle_private(inbound).await;
+        if let Some(deletion) = deletion {
+            actions.retain(|a| *a != deletion);
+            actions.insert(0, deletion);
+        }
+        actions
+    }
+
+    /// [`Engine::handle`] for a new update in a private chat.
+    async fn handle_private(&self, inbound: Inbound) -> Vec<Action> {
         if self.flooding(&inbound).await {
             // Dropped quietly; a button still gets its spinner stopped.
             return match inbound.input {
@@ -155,7 +171,9 @@ impl Engine {
                 return notice(&inbound, fallback_lang, "unavailable");
             }
         };
-        if user.blocked {
+        // An allow-listed admin is never shut out by the database: a row marked
+        // blocked (however it got so) does not keep them from /admin.
+        if user.blocked && !self.admins.contains(&user.id.0) {
             return notice(&inbound, user.language, "blocked");
         }
         let staff = match self.storage.staff_profile(user.id).await {

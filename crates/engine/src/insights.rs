@@ -192,7 +192,9 @@ impl Turn<'_> {
             Err(e) => return self.unavailable("cannot find overdue people", &e),
         };
         if let Some(park) = self.scope() {
-            overdue.retain(|o| o.learner.profile.park.as_deref() == Some(park));
+            overdue.retain(|o| {
+                o.learner.profile.park_assigned && o.learner.profile.park.as_deref() == Some(park)
+            });
         }
         self.audit("view_stats_overdue", overdue.len().to_string())
             .await;

@@ -30,6 +30,8 @@
 //! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
 //!   writer the transport runs for [`Action::SendExport`]).
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
+//! - `typed_secrets`: texts sent soon after a password prompt are deleted first,
+//!   whatever state the dialogue is in.
 //! - [`ports`]: the traits the engine needs (storage, state, clock).
 
 mod access;
@@ -55,6 +57,7 @@ mod quiz;
 pub mod reminders;
 mod roles;
 pub mod screens;
+mod typed_secrets;
 
 pub use access::AccessMode;
 pub use action::{Action, Button, Keyboard};

@@ -119,7 +119,7 @@ impl Turn<'_> {
         {
             Ok(()) => {
                 match field {
-                    ProfileField::Park(p) => self.staff.park = p,
+                    ProfileField::Park(p) | ProfileField::ChosenPark(p) => self.staff.park = p,
                     ProfileField::Department(d) => self.staff.department = d,
                     ProfileField::Position(p) => self.staff.position = p,
                 }
@@ -145,8 +145,13 @@ impl Turn<'_> {
         {
             return self.stale(query_id, message).await;
         }
+        if self.staff.park_assigned {
+            // Assigned by an admin or an invite: not the person's to change.
+            self.answer(query_id, Some(t(self.lang(), "profile-park-assigned")));
+            return self.show_profile(message).await;
+        }
         self.answer(query_id, None);
-        if !self.save_field(ProfileField::Park(park)).await {
+        if !self.save_field(ProfileField::ChosenPark(park)).await {
             return;
         }
         if self.staff.onboarded {
@@ -290,17 +295,24 @@ impl Turn<'_> {
             text.push_text(": ");
             text.push(&Html::bold(&Html::escape(&value)));
         }
-        let keyboard = Keyboard::default()
-            .row(vec![
+        let mut first_row = vec![Button::new(
+            t(lang, "btn-edit-department"),
+            Callback::EditProfile(ProfileFieldKind::Department),
+        )];
+        if self.staff.park_assigned {
+            text.push_text("\n\n");
+            text.push(&Html::italic(&html(lang, "profile-park-assigned")));
+        } else {
+            first_row.insert(
+                0,
                 Button::new(
                     t(lang, "btn-edit-park"),
                     Callback::EditProfile(ProfileFieldKind::Park),
                 ),
-                Button::new(
-                    t(lang, "btn-edit-department"),
-                    Callback::EditProfile(ProfileFieldKind::Department),
-                ),
-            ])
+            );
+        }
+        let keyboard = Keyboard::default()
+            .row(first_row)
             .row(vec![
                 Button::new(
                     t(lang, "btn-edit-position"),
@@ -323,6 +335,10 @@ impl Turn<'_> {
         field: ProfileFieldKind,
         message: Option<CallbackMessage>,
     ) {
+        if field == ProfileFieldKind::Park && self.staff.park_assigned {
+            self.answer(query_id, Some(t(self.lang(), "profile-park-assigned")));
+            return self.show_profile(message).await;
+        }
         self.answer(query_id, None);
         let screen = match field {
             ProfileFieldKind::Park => self.park_picker(false),

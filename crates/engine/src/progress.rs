@@ -12,6 +12,7 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Certificate, CertificateDocument};
+use crate::roles::Rights;
 use crate::screens::Rendered;
 
 /// Time zone used when the person has no park.
@@ -324,6 +325,13 @@ impl Turn<'_> {
         let text = match learning::parse_certificate_code(raw) {
             None => html(lang, "verify-usage"),
             Some(code) => match self.engine.storage.certificate(&code).await {
+                // A park manager checks only their own people's certificates; any
+                // other code reads as unknown, so no name of another park shows.
+                Ok(Some(c))
+                    if matches!(self.rights, Rights::Park(_)) && !self.may_act_on(c.user).await =>
+                {
+                    Html::escape(&t_args(lang, "verify-not-found", &[("code", code.into())]))
+                }
                 Ok(Some(c)) => {
                     let document = self.certificate_document(&c);
                     let mut text = Html::bold(&Html::escape(&t_args(

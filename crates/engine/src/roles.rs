@@ -135,6 +135,23 @@ fn park_named(action: &AdminAction) -> Option<&Slug> {
     }
 }
 
+/// The window in which one person's refused admin presses are counted together.
+const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// How many refusals of one person in a window are written one by one.
+const REFUSALS_WRITTEN: i64 = 20;
+
+/// 1, 10, 100, ...: past [`REFUSALS_WRITTEN`], the refusals that reach the log.
+fn is_power_of_ten(mut n: i64) -> bool {
+    if n < 1 {
+        return false;
+    }
+    while n % 10 == 0 {
+        n /= 10;
+    }
+    n == 1
+}
+
 /// What the guard decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Admission {
@@ -172,23 +189,51 @@ impl Turn<'_> {
         park: Option<&str>,
         what: &str,
     ) -> Admission {
-        let (rights, _) = self.current_rights().await;
-        if rights == Rights::None || !self.session_alive().await {
-            self.audit("denied", what.to_owned()).await;
+        let (rights, grant) = self.current_rights().await;
+        if rights == Rights::None || !self.session_alive(grant.as_ref()).await {
             metrics::counter!("trainbot_admin_denied_total").increment(1);
+            self.audit_refusal("denied", what).await;
             return Admission::Expired;
         }
         self.rights = rights;
         let in_scope = match person {
-            Some(id) => self.person_in_scope(UserId(id)).await,
+            Some(id) => self.may_act_on(UserId(id)).await,
             None => true,
         } && park.is_none_or(|p| self.scope().is_none_or(|mine| mine == p));
         if !self.rights.allow(need) || !in_scope {
-            self.audit("forbidden", what.to_owned()).await;
             metrics::counter!("trainbot_admin_forbidden_total").increment(1);
+            self.audit_refusal("forbidden", what).await;
             return Admission::Forbidden;
         }
         Admission::Allowed
+    }
+
+    /// Audits a refused admin press or typed answer without letting one person
+    /// flood the log: within [`REFUSAL_WINDOW`] a person's first
+    /// [`REFUSALS_WRITTEN`] refusals are written one by one, after that only the
+    /// 100th, 1000th... with the count so far; the metric counts them all. If the
+    /// count cannot be kept, the refusal is written.
+    async fn audit_refusal(&self, action: &str, what: &str) {
+        let key = format!("adm:refused:{}", self.user.id);
+        let count = match self.engine.state.incr(&key, REFUSAL_WINDOW).await {
+            Ok(count) => count,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot count refused admin presses");
+                1
+            }
+        };
+        if count > REFUSALS_WRITTEN && !is_power_of_ten(count) {
+            return;
+        }
+        let detail = if count <= REFUSALS_WRITTEN {
+            what.to_owned()
+        } else {
+            format!(
+                "{what} (refusal {count} in {} min)",
+                REFUSAL_WINDOW.as_secs() / 60
+            )
+        };
+        self.audit(action, detail).await;
     }
 
     /// [`Turn::admit`] for a pressed admin button.
@@ -208,16 +253,26 @@ impl Turn<'_> {
         }
     }
 
-    /// Whether the person is one the presser may see: anyone for a full admin,
-    /// the park's people for a park manager.
-    async fn person_in_scope(&self, id: UserId) -> bool {
+    /// Whether the presser may open, block, move, export, erase or give a role to
+    /// person `id`. Nobody may, through the panel, when `id` is an allow-listed
+    /// admin (not even that admin: the configuration is their only authority). A
+    /// full admin may act on anyone else; a park manager only on plain staff (no
+    /// role) whose park was assigned to the manager's park, never one the person
+    /// chose themselves (ADR 0020). Storage that cannot answer means no.
+    pub(crate) async fn may_act_on(&self, id: UserId) -> bool {
+        if self.engine.admins.contains(&id.0) {
+            return false;
+        }
         let Some(park) = self.scope() else {
             return true;
         };
-        match self.engine.storage.staff_profile(id).await {
-            Ok(staff) => staff.park.as_deref() == Some(park),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read a person's park; refusing");
+        let storage = &self.engine.storage;
+        match (storage.staff_profile(id).await, storage.role_of(id).await) {
+            (Ok(staff), Ok(role)) => {
+                role.is_none() && staff.park_assigned && staff.park.as_deref() == Some(park)
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "cannot read a person's park or role; refusing");
                 false
             }
         }
@@ -446,6 +501,12 @@ mod tests {
     use domain::callback::{AccessAction, BroadcastAction, ContentAction, ListStatus, Period};
 
     use super::*;
+
+    #[test]
+    fn past_the_first_refusals_only_powers_of_ten_are_written() {
+        let audited: Vec<i64> = (0..=2000).filter(|n| is_power_of_ten(*n)).collect();
+        assert_eq!(audited, vec![1, 10, 100, 1000]);
+    }
 
     fn slug(s: &str) -> Slug {
         Slug::parse(s).unwrap()

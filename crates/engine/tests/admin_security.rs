@@ -5,29 +5,36 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use domain::callback::{AdminAction, Callback};
 use domain::content::ContentPack;
 use domain::ids::{ChatId, UserId};
-use engine::ports::{AdminStore, PasswordCheck, StateError, StateStore, SystemClock, UserProfile};
+use engine::ports::{
+    AdminStore, PasswordCheck, StateError, StateStore, Storage, SystemClock, UserProfile,
+};
 use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
 use state::MemoryState;
 
 const ADMIN: i64 = 42;
 const PASSWORD: &str = "correct horse battery staple";
 
-/// Counts how often the (slow) password check really runs.
+/// Counts how often the (slow) password check really runs; its credential (the
+/// stand-in for the configured hash) can be rotated.
 #[derive(Default)]
-struct CountingCheck(AtomicUsize);
+struct CountingCheck(AtomicUsize, std::sync::Mutex<String>);
 
 #[async_trait]
 impl PasswordCheck for CountingCheck {
     async fn matches(&self, password: &str) -> bool {
         self.0.fetch_add(1, Ordering::SeqCst);
         password == PASSWORD
+    }
+
+    fn credential(&self) -> String {
+        self.1.lock().unwrap().clone()
     }
 }
 
@@ -278,34 +285,63 @@ async fn admin_buttons_from_anyone_else_are_denied_and_audited() {
     assert_eq!(f.checks.0.load(Ordering::SeqCst), 1);
 }
 
-/// A state store that cannot be reached.
-struct DownState;
+/// An in-memory state store that can be taken down and brought back.
+#[derive(Default)]
+struct FlakyState {
+    inner: MemoryState,
+    down: AtomicBool,
+}
+
+impl FlakyState {
+    fn down() -> FlakyState {
+        let state = FlakyState::default();
+        state.set_down(true);
+        state
+    }
+
+    fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), StateError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StateError::Unavailable("connection refused".into()));
+        }
+        Ok(())
+    }
+}
 
 #[async_trait]
-impl StateStore for DownState {
-    async fn get(&self, _: &str) -> Result<Option<String>, StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+impl StateStore for FlakyState {
+    async fn get(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.check()?;
+        self.inner.get(key).await
     }
-    async fn put(&self, _: &str, _: &str, _: Duration) -> Result<(), StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+    async fn put(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StateError> {
+        self.check()?;
+        self.inner.put(key, value, ttl).await
     }
-    async fn delete(&self, _: &str) -> Result<(), StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+    async fn delete(&self, key: &str) -> Result<(), StateError> {
+        self.check()?;
+        self.inner.delete(key).await
     }
-    async fn claim(&self, _: &str, _: Duration) -> Result<bool, StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+    async fn claim(&self, key: &str, ttl: Duration) -> Result<bool, StateError> {
+        self.check()?;
+        self.inner.claim(key, ttl).await
     }
-    async fn incr(&self, _: &str, _: Duration) -> Result<i64, StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+    async fn incr(&self, key: &str, window: Duration) -> Result<i64, StateError> {
+        self.check()?;
+        self.inner.incr(key, window).await
     }
     async fn ping(&self) -> Result<(), StateError> {
-        Err(StateError::Unavailable("connection refused".into()))
+        self.check()?;
+        self.inner.ping().await
     }
 }
 
 #[tokio::test]
 async fn with_the_state_store_down_login_fails_closed() {
-    let f = fixture_with(Arc::new(DownState)).await;
+    let f = fixture_with(Arc::new(FlakyState::down())).await;
     let answer = texts(&f.admin(ADMIN).await);
     assert!(
         answer.contains("Login is unavailable right now"),
@@ -322,5 +358,110 @@ async fn with_the_state_store_down_login_fails_closed() {
     assert!(
         denied(&f.press(ADMIN, AdminAction::Statistics).await),
         "no session can be read: denied"
+    );
+}
+
+/// Whether the first action deletes the message the person just sent.
+fn deletes_it_first(actions: &[Action]) -> bool {
+    matches!(actions.first(), Some(Action::Delete { .. }))
+}
+
+#[tokio::test]
+async fn a_password_typed_after_its_dialogue_is_gone_is_still_deleted() {
+    // After a lockout.
+    let f = fixture().await;
+    for guess in ["wrong-1", "wrong-2", "wrong-3"] {
+        f.login(ADMIN, guess).await;
+    }
+    let actions = f.send(ADMIN, Input::Text(PASSWORD.into())).await;
+    assert!(deletes_it_first(&actions), "after a lockout: {actions:?}");
+
+    // After /cancel.
+    let f = fixture().await;
+    f.admin(ADMIN).await;
+    let cancel = Input::Command {
+        name: "cancel".into(),
+        args: String::new(),
+    };
+    f.send(ADMIN, cancel).await;
+    let actions = f.send(ADMIN, Input::Text(PASSWORD.into())).await;
+    assert!(deletes_it_first(&actions), "after /cancel: {actions:?}");
+
+    // After the dialogue's wait ran out (its key gone from the state store).
+    let f = fixture().await;
+    f.admin(ADMIN).await;
+    f.state.delete(&format!("dlg:{ADMIN}")).await.unwrap();
+    let actions = f.send(ADMIN, Input::Text(PASSWORD.into())).await;
+    assert!(deletes_it_first(&actions), "after the wait: {actions:?}");
+    assert!(!texts(&actions).contains("Logged in"), "it is not a login");
+
+    // With the state store down after the prompt.
+    let flaky = Arc::new(FlakyState::default());
+    let f = fixture_with(flaky.clone()).await;
+    f.admin(ADMIN).await;
+    flaky.set_down(true);
+    let actions = f.send(ADMIN, Input::Text(PASSWORD.into())).await;
+    assert!(deletes_it_first(&actions), "state store down: {actions:?}");
+    assert_eq!(f.checks.0.load(Ordering::SeqCst), 0);
+
+    // After a successful login, what the admin types is theirs again.
+    let f = fixture().await;
+    assert!(f.login(ADMIN, PASSWORD).await.contains("Logged in"));
+    let actions = f.send(ADMIN, Input::Text("hello".into())).await;
+    assert!(!deletes_it_first(&actions), "{actions:?}");
+    // Someone never asked for a password keeps their texts too.
+    let actions = f.send(7, Input::Text(PASSWORD.into())).await;
+    assert!(!deletes_it_first(&actions), "{actions:?}");
+}
+
+#[tokio::test]
+async fn an_admin_marked_blocked_in_the_database_still_reaches_admin() {
+    let f = fixture().await;
+    f.admin(ADMIN).await;
+    f.storage.set_blocked(UserId(ADMIN), true).await.unwrap();
+    let prompt = texts(&f.admin(ADMIN).await);
+    assert!(prompt.contains("password"), "{prompt}");
+    assert!(f.login(ADMIN, PASSWORD).await.contains("Logged in"));
+    assert!(!denied(&f.press(ADMIN, AdminAction::Panel).await));
+}
+
+#[tokio::test]
+async fn a_new_admin_password_hash_ends_the_sessions_opened_with_the_old_one() {
+    let f = fixture().await;
+    assert!(f.login(ADMIN, PASSWORD).await.contains("Logged in"));
+    assert!(!denied(&f.press(ADMIN, AdminAction::Panel).await));
+    *f.checks.1.lock().unwrap() = "a rotated hash".to_owned();
+    assert!(
+        denied(&f.press(ADMIN, AdminAction::Statistics).await),
+        "the old session ended with its credential"
+    );
+    assert!(f.login(ADMIN, PASSWORD).await.contains("Logged in"));
+    assert!(!denied(&f.press(ADMIN, AdminAction::Panel).await));
+}
+
+#[tokio::test]
+async fn refused_presses_of_one_person_do_not_flood_the_audit_log() {
+    let f = fixture().await;
+    for _ in 0..250 {
+        // The per-person flood limit is not what this is about: keep under it.
+        f.state.delete("flood:7").await.unwrap();
+        assert!(denied(&f.press(7, AdminAction::Statistics).await));
+    }
+    let denied_rows: Vec<String> = f
+        .storage
+        .audit_entries(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "denied" && e.actor == UserId(7))
+        .map(|e| e.detail)
+        .collect();
+    // Twenty one by one, then the hundredth with its count.
+    assert_eq!(denied_rows.len(), 21, "{denied_rows:?}");
+    assert!(
+        denied_rows
+            .iter()
+            .any(|d| d.contains("refusal 100 in 10 min")),
+        "{denied_rows:?}"
     );
 }

@@ -154,6 +154,10 @@ impl PasswordCheck for Argon2Check {
         .await
         .unwrap_or(false)
     }
+
+    fn credential(&self) -> String {
+        self.hash.to_string()
+    }
 }
 
 /// Role holders' own passwords ([`RolePasswords`]): new ones hashed like the admin
@@ -205,6 +209,10 @@ pub struct LoginDisabled;
 impl PasswordCheck for LoginDisabled {
     async fn matches(&self, _password: &str) -> bool {
         false
+    }
+
+    fn credential(&self) -> String {
+        String::new()
     }
 }
 

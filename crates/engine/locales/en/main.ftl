@@ -65,6 +65,7 @@ profile-department = Department
 profile-position = Position
 profile-language = Language
 profile-unset = not specified
+profile-park-assigned = Your park was set by your manager; ask them to change it.
 language-name = English
 btn-edit-park = 🏢 Park
 btn-edit-department = 🧩 Department

@@ -69,6 +69,7 @@ profile-department = Отдел
 profile-position = Должность
 profile-language = Язык
 profile-unset = не указано
+profile-park-assigned = Парк указал ваш руководитель; чтобы изменить его, обратитесь к нему.
 language-name = русский
 btn-edit-park = 🏢 Парк
 btn-edit-department = 🧩 Отдел

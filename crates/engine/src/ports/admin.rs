@@ -12,6 +12,11 @@ use super::StorageError;
 #[async_trait]
 pub trait PasswordCheck: Send + Sync + 'static {
     async fn matches(&self, password: &str) -> bool;
+
+    /// The credential checked against (the configured hash, never a password):
+    /// an admin session remembers a fingerprint of it, so a changed
+    /// `ADMIN_PASSWORD_HASH` ends the sessions opened with the old one.
+    fn credential(&self) -> String;
 }
 
 /// Why a new password is refused.

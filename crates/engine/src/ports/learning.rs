@@ -13,6 +13,10 @@ use super::StorageError;
 pub struct StaffProfile {
     /// A park id from the content pack.
     pub park: Option<String>,
+    /// The park was assigned by an admin or an invite, not chosen by the person:
+    /// only then does it put the person in a park manager's view, and the person
+    /// cannot change it (ADR 0020).
+    pub park_assigned: bool,
     /// A department id from the content pack.
     pub department: Option<String>,
     /// Free text, trimmed, at most 64 characters.
@@ -24,7 +28,10 @@ pub struct StaffProfile {
 /// One change to a profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProfileField {
+    /// The park as an admin or an invite assigns it.
     Park(Option<String>),
+    /// The park as the person chooses it: ignored while one is assigned.
+    ChosenPark(Option<String>),
     Department(Option<String>),
     Position(Option<String>),
 }

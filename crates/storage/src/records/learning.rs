@@ -20,6 +20,7 @@ use crate::error::corrupt;
 #[derive(sqlx::FromRow)]
 pub(crate) struct ProfileRow {
     pub park: Option<String>,
+    pub park_assigned: bool,
     pub department: Option<String>,
     pub position: Option<String>,
     pub onboarded: bool,
@@ -29,6 +30,7 @@ impl From<ProfileRow> for StaffProfile {
     fn from(row: ProfileRow) -> StaffProfile {
         StaffProfile {
             park: row.park,
+            park_assigned: row.park_assigned,
             department: row.department,
             position: row.position,
             onboarded: row.onboarded,
@@ -81,6 +83,7 @@ pub(crate) struct LearnerRow<T> {
     pub id: i64,
     pub language: String,
     pub park: Option<String>,
+    pub park_assigned: bool,
     pub department: Option<String>,
     pub position: Option<String>,
     pub onboarded: bool,
@@ -201,6 +204,7 @@ impl<T> LearnerRow<T> {
             language,
             profile: StaffProfile {
                 park: self.park,
+                park_assigned: self.park_assigned,
                 department: self.department,
                 position: self.position,
                 onboarded: self.onboarded,

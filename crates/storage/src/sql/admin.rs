@@ -11,8 +11,8 @@ pub(crate) const AUDIT_ENTRIES: &str = "SELECT id, at, actor, action, detail FRO
      WHERE id < $1 ORDER BY id DESC LIMIT $2";
 
 /// `$1` is now; `$2`, `$3`, `$4` are now minus 24 hours, 7 days and 30 days. A
-/// window is inclusive at both ends, so a time after now counts in none. Only park
-/// `$5`'s people unless it is NULL (a park manager's view). Columns in the order of
+/// window is inclusive at both ends, so a time after now counts in none. Only the people
+/// assigned to park `$5` unless it is NULL (a park manager's view). Columns in the order of
 /// `CountsRow`.
 pub(crate) const PEOPLE_COUNTS: &str = "SELECT \
          COUNT(*) AS total, \
@@ -22,18 +22,19 @@ pub(crate) const PEOPLE_COUNTS: &str = "SELECT \
          COUNT(*) FILTER (WHERE first_seen >= $3 AND first_seen <= $1) AS new_7d, \
          COUNT(*) FILTER (WHERE blocked) AS blocked, \
          COUNT(*) FILTER (WHERE inactive) AS inactive \
-     FROM users WHERE CAST($5 AS TEXT) IS NULL OR park = $5";
+     FROM users WHERE CAST($5 AS TEXT) IS NULL OR (park = $5 AND park_assigned)";
 
 /// No park and an empty park are one group, `""`. Unordered: the order (count
 /// first, then the id byte by byte) is applied in `records/admin.rs`, so that it
 /// does not depend on the database's collation.
 /// Only park `$1`'s people unless it is NULL, as in `PEOPLE_COUNTS`.
 pub(crate) const PEOPLE_BY_PARK: &str = "SELECT COALESCE(park, '') AS name, COUNT(*) AS people \
-     FROM users WHERE CAST($1 AS TEXT) IS NULL OR park = $1 GROUP BY COALESCE(park, '')";
+     FROM users WHERE CAST($1 AS TEXT) IS NULL OR (park = $1 AND park_assigned) \
+     GROUP BY COALESCE(park, '')";
 
 /// As `PEOPLE_BY_PARK`, for departments.
 pub(crate) const PEOPLE_BY_DEPARTMENT: &str = "SELECT COALESCE(department, '') AS name, \
-     COUNT(*) AS people FROM users WHERE CAST($1 AS TEXT) IS NULL OR park = $1 \
+     COUNT(*) AS people FROM users WHERE CAST($1 AS TEXT) IS NULL OR (park = $1 AND park_assigned) \
      GROUP BY COALESCE(department, '')";
 
 /// Whether a `users` row has the status bound as `$1` (see

@@ -2,10 +2,16 @@
 //! differs (PostgreSQL must lock the attempt row) and lives in each backend.
 
 pub(crate) const STAFF_PROFILE: &str =
-    "SELECT park, department, position, onboarded FROM users WHERE id = $1";
+    "SELECT park, park_assigned, department, position, onboarded FROM users WHERE id = $1";
 
 // A column name cannot be a bind parameter: one statement per profile field.
-pub(crate) const SET_PARK: &str = "UPDATE users SET park = $2 WHERE id = $1";
+/// An admin or an invite assigns the park (clearing it makes it the person's to
+/// choose again).
+pub(crate) const SET_PARK: &str = "UPDATE users SET park = $2, \
+     park_assigned = (CAST($2 AS TEXT) IS NOT NULL) WHERE id = $1";
+/// The person chooses a park: only while none is assigned.
+pub(crate) const SET_CHOSEN_PARK: &str =
+    "UPDATE users SET park = $2 WHERE id = $1 AND NOT park_assigned";
 pub(crate) const SET_DEPARTMENT: &str = "UPDATE users SET department = $2 WHERE id = $1";
 pub(crate) const SET_POSITION: &str = "UPDATE users SET position = $2 WHERE id = $1";
 
@@ -92,7 +98,7 @@ pub(crate) const REVIEWS: &str = "SELECT quiz_id, question_id, stage, due_at \
 pub(crate) const CLEAR_REVIEW: &str =
     "DELETE FROM review_items WHERE user_id = $1 AND quiz_id = $2 AND question_id = $3";
 
-pub(crate) const LEARNERS: &str = "SELECT id, language, park, department, position, \
+pub(crate) const LEARNERS: &str = "SELECT id, language, park, park_assigned, department, position, \
      onboarded, first_seen, last_reminded_at FROM users \
      WHERE onboarded = TRUE AND blocked = FALSE AND inactive = FALSE ORDER BY id";
 

@@ -9,7 +9,8 @@ macro_rules! person_columns {
     };
 }
 
-/// Whether a `users` row is in park `$a` and department `$b` (each NULL: any).
+/// Whether a `users` row is assigned to park `$a` and in department `$b` (each
+/// NULL: any). A park the person only chose themselves does not count (ADR 0020).
 /// The casts give PostgreSQL the parameters' type where they are only tested for
 /// NULL.
 macro_rules! placed_in {
@@ -17,9 +18,9 @@ macro_rules! placed_in {
         concat!(
             "(CAST(",
             $park,
-            " AS TEXT) IS NULL OR park = ",
+            " AS TEXT) IS NULL OR (park = ",
             $park,
-            ") AND (CAST(",
+            " AND park_assigned)) AND (CAST(",
             $department,
             " AS TEXT) IS NULL OR department = ",
             $department,
@@ -57,7 +58,7 @@ pub(crate) const SEARCH_PEOPLE: &str = concat!(
     "SELECT ",
     person_columns!(),
     " FROM users WHERE (id = $1 OR search_key LIKE $2 ESCAPE '\\') \
-         AND (CAST($4 AS TEXT) IS NULL OR park = $4) ORDER BY id LIMIT $3"
+         AND (CAST($4 AS TEXT) IS NULL OR (park = $4 AND park_assigned)) ORDER BY id LIMIT $3"
 );
 
 /// Distinct readers per page, most first; equal counts by path (the paths are
@@ -65,7 +66,7 @@ pub(crate) const SEARCH_PEOPLE: &str = concat!(
 /// readers who are in park `$2` now, unless it is NULL.
 pub(crate) const TOP_PAGES: &str = "SELECT subject AS path, COUNT(DISTINCT user_id) AS readers \
      FROM activity WHERE kind = 'page_view' AND subject IS NOT NULL \
-         AND (CAST($2 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $2)) \
+         AND (CAST($2 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $2 AND park_assigned)) \
      GROUP BY subject ORDER BY readers DESC, subject LIMIT $1";
 
 /// People without a search key yet (known before migration 0007), a batch of `$1`.
@@ -90,7 +91,7 @@ macro_rules! quiz_groups {
              FROM quiz_attempts a ",
             $join,
             " WHERE a.kind = 'quiz' AND a.finished_at IS NOT NULL \
-                 AND (CAST($1 AS TEXT) IS NULL OR u.park = $1) GROUP BY ",
+                 AND (CAST($1 AS TEXT) IS NULL OR (u.park = $1 AND u.park_assigned)) GROUP BY ",
             $group
         )
     };
@@ -120,7 +121,7 @@ macro_rules! views_by_slot {
             $slot,
             " AS slot, COUNT(*) AS views \
              FROM activity a JOIN users u ON u.id = a.user_id \
-             WHERE a.kind = 'page_view' AND u.park = $1 AND a.at >= $2 \
+             WHERE a.kind = 'page_view' AND u.park = $1 AND u.park_assigned AND a.at >= $2 \
              GROUP BY 1 ORDER BY 1"
         )
     };

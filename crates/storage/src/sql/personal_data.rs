@@ -10,7 +10,7 @@ pub(crate) const EXPORT_PEOPLE: &str = "SELECT u.id, u.first_name, u.last_name, 
          u.language, u.park, u.department, u.position, u.onboarded, u.first_seen, \
          u.last_seen, u.blocked, u.inactive, d.requested_at AS deletion_requested \
      FROM users u LEFT JOIN deletion_requests d ON d.user_id = u.id \
-     WHERE u.id >= $1 AND (CAST($3 AS TEXT) IS NULL OR u.park = $3) ORDER BY u.id LIMIT $2";
+     WHERE u.id >= $1 AND (CAST($3 AS TEXT) IS NULL OR (u.park = $3 AND u.park_assigned)) ORDER BY u.id LIMIT $2";
 
 /// Activity with id above `$1`, of person `$2`, at or after `$3`, before `$4`
 /// (each NULL for any), at most `$5`, only of people now in park `$6` unless it is
@@ -19,7 +19,7 @@ pub(crate) const EXPORT_ACTIVITY: &str = "SELECT id, user_id, erasure_id, kind, 
      FROM activity \
      WHERE id > $1 AND ($2 IS NULL OR user_id = $2) \
          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
-         AND (CAST($6 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $6)) \
+         AND (CAST($6 AS TEXT) IS NULL OR user_id IN (SELECT id FROM users WHERE park = $6 AND park_assigned)) \
      ORDER BY id LIMIT $5";
 
 /// Attempts with id above `$1`, of person `$2` (NULL for anyone), only finished
@@ -31,7 +31,7 @@ pub(crate) const EXPORT_ATTEMPTS: &str = "SELECT a.id, a.user_id, a.erasure_id, 
      FROM quiz_attempts a LEFT JOIN users u ON u.id = a.user_id AND a.erasure_id IS NULL \
      WHERE a.id > $1 AND ($2 IS NULL OR a.user_id = $2) \
          AND (NOT $3 OR (a.finished_at IS NOT NULL AND a.kind = 'quiz')) \
-         AND (CAST($5 AS TEXT) IS NULL OR a.user_id IN (SELECT id FROM users WHERE park = $5)) \
+         AND (CAST($5 AS TEXT) IS NULL OR a.user_id IN (SELECT id FROM users WHERE park = $5 AND park_assigned)) \
      ORDER BY a.id LIMIT $4";
 
 /// Person `$1`'s answers after (attempt `$2`, position `$3`), at most `$4`.

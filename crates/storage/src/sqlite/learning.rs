@@ -61,6 +61,7 @@ impl LearningStore for SqliteStorage {
     ) -> Result<(), StorageError> {
         let (statement, value) = match field {
             ProfileField::Park(v) => (sql::SET_PARK, v),
+            ProfileField::ChosenPark(v) => (sql::SET_CHOSEN_PARK, v),
             ProfileField::Department(v) => (sql::SET_DEPARTMENT, v),
             ProfileField::Position(v) => (sql::SET_POSITION, v),
         };
