@@ -139,7 +139,7 @@ fn park_named(action: &AdminAction) -> Option<&Slug> {
 const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// How many refusals of one person in a window are written one by one.
-const REFUSALS_WRITTEN: i64 = 20;
+const REFUSALS_WRITTEN: i64 = 50;
 
 /// 1, 10, 100, ...: past [`REFUSALS_WRITTEN`], the refusals that reach the log.
 fn is_power_of_ten(mut n: i64) -> bool {

@@ -4,7 +4,7 @@
 //! else are refused by the one guard and audited; a role taken away ends at once.
 
 use domain::ids::UserId;
-use engine::ports::{AdminStore, RoleStore, Storage};
+use engine::ports::{AdminStore, LearningStore, RoleStore, Storage};
 use time::OffsetDateTime;
 
 use crate::content::{edit_text, staff_view, target};
@@ -319,5 +319,204 @@ async fn roles_a_role_lets_its_holder_in_when_the_bot_is_for_staff_only() {
             .unwrap()
     );
     storage.close().await;
+    app.assert_clean();
+}
+
+/// Whether a forged press of `data` was served: answered without any toast (a
+/// refusal or an out-of-date menu would have one).
+async fn served(app: &TestApp, who: &Person<'_>, data: &str) -> bool {
+    let before = app.toasts().len();
+    forged(app, who, data).await;
+    app.toasts().len() == before
+}
+
+/// Every panel action that names a person, aimed at `id`.
+fn actions_on(id: i64) -> Vec<String> {
+    use domain::callback::{AdminAction, Callback, LookupAction, RoleAction, Slug};
+    let park = Slug::parse("zelenopark").unwrap();
+    let bar = Slug::parse("bar").unwrap();
+    [
+        AdminAction::Person(id),
+        AdminAction::Block(id),
+        AdminAction::Unblock(id),
+        AdminAction::ExportPerson(id),
+        AdminAction::Erase(id),
+        AdminAction::EraseConfirmed(id),
+        AdminAction::Lookup(LookupAction::ChoosePark(id)),
+        AdminAction::Lookup(LookupAction::ChooseDepartment(id)),
+        AdminAction::Lookup(LookupAction::SetPark(id, park)),
+        AdminAction::Lookup(LookupAction::SetDepartment(id, bar)),
+        AdminAction::Roles(RoleAction::Choose(id)),
+        AdminAction::Roles(RoleAction::ParkManager(id, park)),
+        AdminAction::Roles(RoleAction::ContentEditor(id)),
+        AdminAction::Roles(RoleAction::Revoke(id)),
+    ]
+    .into_iter()
+    .map(|a| Callback::Admin(a).encode())
+    .collect()
+}
+
+#[tokio::test]
+async fn security_nobody_acts_on_an_admin_and_a_manager_only_on_plain_staff() {
+    let Some(app) = TestApp::spawn_admins(Stack::Embedded, &[ADMIN]).await else {
+        return;
+    };
+    let seen = OffsetDateTime::now_utc();
+    // Everyone in Zelenopark, as an admin assigned it: only the protections refuse.
+    app.enrol([ADMIN, EDITOR, 101], Some("zelenopark"), Some("bar"), seen)
+        .await;
+    app.enrol([MANAGER], Some("zelenopark"), Some("bar"), seen)
+        .await;
+    let admin = app.admin(ADMIN).await;
+    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
+    admin.sends("/admin").await;
+    give_role(&admin, EDITOR, "📝 content editor").await;
+    types(&app, MANAGER, "/admin").await;
+    let manager = app.person(MANAGER, "Staff 100", "en");
+    manager.sends(MANAGER_PASSWORD).await;
+
+    let refused = "Your role does not allow this.";
+    let aimed: Vec<String> = [ADMIN, EDITOR].into_iter().flat_map(actions_on).collect();
+    for data in &aimed {
+        assert_eq!(forged(&app, &manager, data).await, refused, "{data}");
+    }
+    let forbidden = audit_actions(&app, MANAGER)
+        .await
+        .into_iter()
+        .filter(|(action, _)| action == "forbidden")
+        .count();
+    assert_eq!(forbidden, aimed.len(), "every refusal is audited");
+    // Plain staff of the park stay the manager's to open.
+    assert!(served(&app, &manager, &actions_on(101)[0]).await);
+
+    // A full admin cannot act on an admin either, not even on himself.
+    for data in actions_on(ADMIN) {
+        assert_eq!(forged(&app, &admin, &data).await, refused, "{data}");
+    }
+
+    // Nothing changed.
+    let storage = app.storage().await;
+    for id in [ADMIN, EDITOR] {
+        let person = storage.user(UserId(id)).await.unwrap().unwrap();
+        assert!(!person.blocked, "{id} is not blocked");
+        let staff = storage.staff_profile(UserId(id)).await.unwrap();
+        assert_eq!(staff.park.as_deref(), Some("zelenopark"));
+    }
+    let editor = storage.role_of(UserId(EDITOR)).await.unwrap().unwrap();
+    assert_eq!(editor.role, engine::ports::Role::ContentEditor);
+    assert!(storage.role_of(UserId(ADMIN)).await.unwrap().is_none());
+    storage.close().await;
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn security_a_park_chosen_by_the_person_puts_nobody_under_a_manager() {
+    let Some(app) = TestApp::spawn_admins(Stack::Embedded, &[ADMIN]).await else {
+        return;
+    };
+    let seen = OffsetDateTime::now_utc();
+    app.enrol([MANAGER], Some("zelenopark"), Some("bar"), seen)
+        .await;
+    let admin = app.admin(ADMIN).await;
+    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
+    types(&app, MANAGER, "/admin").await;
+    let manager = app.person(MANAGER, "Staff 100", "en");
+    manager.sends(MANAGER_PASSWORD).await;
+
+    // Person 150 chooses Zelenopark in /profile: not the manager's to act on.
+    app.enrol([150], None, Some("bar"), seen).await;
+    let chooser = app.person(150, "Staff 150", "en");
+    chooser.sends("/profile").await;
+    chooser.presses("🏢 Park").await;
+    let saved = chooser.presses("Zelenopark").await.text.unwrap();
+    assert!(saved.contains("Zelenopark"), "{saved}");
+    let stats = manager.presses("📊 Statistics").await.text.unwrap();
+    assert!(stats.contains("Staff in total: 1"), "{stats}");
+    let refused = "Your role does not allow this.";
+    for data in actions_on(150) {
+        assert_eq!(forged(&app, &manager, &data).await, refused, "{data}");
+    }
+
+    // Once an admin assigns the park, it is the manager's, and the person's own
+    // choice is over: no park button, and a forged one changes nothing.
+    forged(&app, &admin, &{
+        use domain::callback::{AdminAction, Callback, LookupAction, Slug};
+        let park = Slug::parse("zelenopark").unwrap();
+        Callback::Admin(AdminAction::Lookup(LookupAction::SetPark(150, park))).encode()
+    })
+    .await;
+    let storage = app.storage().await;
+    let staff = storage.staff_profile(UserId(150)).await.unwrap();
+    storage.close().await;
+    assert!(staff.park_assigned, "{staff:?}");
+    assert!(served(&app, &manager, &actions_on(150)[0]).await);
+    let profile = chooser.sends("/profile").await;
+    assert!(
+        !buttons(&profile).iter().any(|b| b == "🏢 Park"),
+        "{:?}",
+        buttons(&profile)
+    );
+    assert!(profile.text.unwrap().contains("set by your manager"));
+    let edit_park = {
+        use domain::callback::{Callback, ProfileFieldKind};
+        Callback::EditProfile(ProfileFieldKind::Park).encode()
+    };
+    let toast = forged(&app, &chooser, &edit_park).await;
+    assert!(toast.contains("set by your manager"), "{toast}");
+    let choose_other = {
+        use domain::callback::{Callback, Slug};
+        Callback::Park(Some(Slug::parse("kashirskaya").unwrap())).encode()
+    };
+    forged(&app, &chooser, &choose_other).await;
+    let storage = app.storage().await;
+    let staff = storage.staff_profile(UserId(150)).await.unwrap();
+    assert_eq!(staff.park.as_deref(), Some("zelenopark"));
+    assert!(staff.park_assigned);
+    storage.close().await;
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn security_a_park_manager_verifies_only_their_own_peoples_certificates() {
+    use engine::ports::Certificate;
+    let Some(app) = TestApp::spawn_admins(Stack::Embedded, &[ADMIN]).await else {
+        return;
+    };
+    let seen = OffsetDateTime::now_utc();
+    app.enrol(ZELENOPARK, Some("zelenopark"), Some("bar"), seen)
+        .await;
+    app.enrol(KASHIRSKAYA, Some("kashirskaya"), Some("bar"), seen)
+        .await;
+    let storage = app.storage().await;
+    for (code, holder, name) in [
+        ("TB-7K2QX9AB", 101, "Zelenopark Person"),
+        ("TB-7K2QX9AD", 201, "Kashirskaya Person"),
+    ] {
+        storage
+            .save_certificate(&Certificate {
+                code: domain::learning::parse_certificate_code(code).unwrap(),
+                user: UserId(holder),
+                full_name: name.to_owned(),
+                department: "bar".to_owned(),
+                park: None,
+                issued_at: seen,
+                quizzes: vec![("general-basics".to_owned(), 90)],
+            })
+            .await
+            .unwrap();
+    }
+    storage.close().await;
+    let admin = app.admin(ADMIN).await;
+    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
+    types(&app, MANAGER, "/admin").await;
+    let manager = app.person(MANAGER, "Staff 100", "en");
+    manager.sends(MANAGER_PASSWORD).await;
+    manager.presses("🎓 Verify certificate").await;
+    let own = manager.sends("TB-7K2QX9AB").await.text.unwrap();
+    assert!(own.contains("Zelenopark Person"), "{own}");
+    manager.presses("🎓 Another code").await;
+    let other = manager.sends("TB-7K2QX9AD").await.text.unwrap();
+    assert!(other.contains("was not found"), "{other}");
+    assert!(!other.contains("Kashirskaya Person"), "{other}");
     app.assert_clean();
 }

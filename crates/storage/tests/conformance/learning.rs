@@ -17,6 +17,7 @@ use super::{profile, t0};
 
 pub(crate) async fn story(s: &SqlStorage) {
     profiles(s).await;
+    a_chosen_park_yields_to_an_assigned_one(s).await;
     pages_read(s).await;
     attempts_and_answers(s).await;
     concurrent_answers_count_once(s).await;
@@ -45,6 +46,7 @@ async fn profiles(s: &SqlStorage) {
         .unwrap();
     let full = StaffProfile {
         park: Some("msk-1".to_owned()),
+        park_assigned: true,
         department: Some("bar".to_owned()),
         position: Some(position.to_owned()),
         onboarded: false,
@@ -55,8 +57,10 @@ async fn profiles(s: &SqlStorage) {
     s.set_profile_field(id, ProfileField::Park(None))
         .await
         .unwrap();
+    // Clearing the assigned park gives the choice back to the person.
     let mut expected = StaffProfile {
         park: None,
+        park_assigned: false,
         ..full.clone()
     };
     assert_eq!(s.staff_profile(id).await.unwrap(), expected);
@@ -102,6 +106,32 @@ async fn profiles(s: &SqlStorage) {
     );
     assert_eq!(s.user(nobody).await.unwrap(), None);
     assert_eq!(s.count_users().await.unwrap(), users);
+}
+
+/// A person's own choice of park holds until an admin or an invite assigns one;
+/// after that their choice changes nothing (ADR 0020).
+async fn a_chosen_park_yields_to_an_assigned_one(s: &SqlStorage) {
+    let id = UserId(40_010);
+    s.touch_user(&profile(id.0, "Gleb"), Lang::Ru, t0())
+        .await
+        .unwrap();
+    let chosen = |park: &str| ProfileField::ChosenPark(Some(park.to_owned()));
+    s.set_profile_field(id, chosen("msk-1")).await.unwrap();
+    let staff = s.staff_profile(id).await.unwrap();
+    assert_eq!(
+        (staff.park.as_deref(), staff.park_assigned),
+        (Some("msk-1"), false)
+    );
+    s.set_profile_field(id, ProfileField::Park(Some("spb-2".to_owned())))
+        .await
+        .unwrap();
+    s.set_profile_field(id, chosen("msk-1")).await.unwrap();
+    let staff = s.staff_profile(id).await.unwrap();
+    assert_eq!(
+        (staff.park.as_deref(), staff.park_assigned),
+        (Some("spb-2"), true),
+        "the person's choice does not move an assigned park"
+    );
 }
 
 async fn pages_read(s: &SqlStorage) {
@@ -480,6 +510,7 @@ async fn learners_and_reminders(s: &SqlStorage) {
         language: Lang::Ru,
         profile: StaffProfile {
             park: Some("spb-2".to_owned()),
+            park_assigned: true,
             department: Some("bar".to_owned()),
             position: None,
             onboarded: true,
