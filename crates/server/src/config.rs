@@ -37,8 +37,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub poll_timeout_secs: u32,
     pub max_in_flight: usize,
-    /// TrueType font with Cyrillic glyphs for PDF certificates.
-    pub certificate_font: PathBuf,
+    /// A TrueType font with Cyrillic glyphs for PDF certificates; unset: the
+    /// built-in DejaVu Sans.
+    pub certificate_font: Option<PathBuf>,
     /// How often the reminder job looks for people to nudge.
     pub reminder_interval: std::time::Duration,
     /// How often each replica checks for content edited or reloaded elsewhere.
@@ -289,10 +290,9 @@ impl Sources<'_> {
             return Err(bad("MAX_IN_FLIGHT", "must be 1-10000"));
         }
 
-        let certificate_font = PathBuf::from(
-            self.value("CERTIFICATE_FONT", file.certificate_font, false)?
-                .unwrap_or_else(|| certificate::DEFAULT_FONT.to_owned()),
-        );
+        let certificate_font = self
+            .value("CERTIFICATE_FONT", file.certificate_font, false)?
+            .map(PathBuf::from);
         let reminder_secs = number(
             self.value("REMINDER_INTERVAL_SECS", None, false)?,
             "REMINDER_INTERVAL_SECS",
@@ -472,6 +472,7 @@ mod tests {
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
         assert_eq!(c.content_poll, std::time::Duration::from_secs(2));
+        assert_eq!(c.certificate_font, None, "the built-in font");
         assert_eq!(
             c.access_mode,
             engine::AccessMode::Invite,
