@@ -424,6 +424,15 @@ impl Config {
     /// each, for `trainbot config check` and the start-up log.
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
+        if self.access_mode == engine::AccessMode::Invite && self.admin_ids.is_empty() {
+            warnings.push(
+                "ACCESS_MODE is invite (the default) and ADMIN_IDS is empty, so nobody can make \
+                 invite links or approve requests: anyone new, you included, only sees that the \
+                 bot is for park staff; set ADMIN_IDS to your Telegram user id (send any message \
+                 to @userinfobot to learn it), or ACCESS_MODE=open to let everyone in"
+                    .to_owned(),
+            );
+        }
         if !self.admin_ids.is_empty() && self.admin_password_hash.is_none() {
             warnings.push(
                 "ADMIN_IDS is set but ADMIN_PASSWORD_HASH is not, so admins cannot log in; \
@@ -645,13 +654,14 @@ mod tests {
 
     #[test]
     fn admin_defaults_no_hash_and_thirty_idle_minutes_with_a_warning_for_admins() {
-        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")]))
+            .unwrap();
         assert!(c.admin_password_hash.is_none());
         assert_eq!(
             c.admin_session_idle,
             std::time::Duration::from_secs(30 * 60)
         );
-        assert!(c.warnings().is_empty());
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
 
         let c =
             Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "7")])).unwrap();
@@ -662,6 +672,41 @@ mod tests {
             warnings[0].contains("trainbot admin hash-password"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn invite_mode_without_an_admin_warns_that_nobody_can_let_anyone_in() {
+        let lockout = |c: &Config| {
+            c.warnings()
+                .into_iter()
+                .filter(|w| w.starts_with("ACCESS_MODE is invite"))
+                .collect::<Vec<_>>()
+        };
+        // The defaults: invite mode, no admin.
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        let warnings = lockout(&c);
+        assert_eq!(warnings.len(), 1, "{:?}", c.warnings());
+        for says in ["ADMIN_IDS", "@userinfobot", "ACCESS_MODE=open"] {
+            assert!(warnings[0].contains(says), "no {says:?}: {warnings:?}");
+        }
+
+        let hash = admin_hash();
+        let admin = [("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "42")];
+        let c = Config::from_sources(None, &env(&admin)).unwrap();
+        assert!(lockout(&c).is_empty(), "{:?}", c.warnings());
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("ADMIN_IDS", "42"),
+                ("ADMIN_PASSWORD_HASH", &hash),
+            ]),
+        )
+        .unwrap();
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")]))
+            .unwrap();
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     }
 
     #[test]
