@@ -11,7 +11,9 @@
 #
 # Building inside the clone would cost many minutes, so the binaries come from this
 # checkout's target directory: `cargo build` here first (a no-op or a link after the
-# tests). Usage: scripts/check-first-run.sh [--release]   (debug binaries by default)
+# tests). The clone is of HEAD, so commit first when trying it on a changed tree.
+# Usage: scripts/check-first-run.sh [--release]   (debug binaries by default)
+# Needs git and curl.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
