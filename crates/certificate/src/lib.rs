@@ -1,7 +1,7 @@
 //! Completion certificates for trainbot as one-page PDF documents.
 //!
-//! A [`Renderer`] holds a TrueType font with Cyrillic glyphs (by default
-//! [`DEFAULT_FONT`], DejaVu Sans from Debian's `fonts-dejavu-core`) and turns a
+//! A [`Renderer`] holds a TrueType font with Cyrillic glyphs (by default DejaVu
+//! Sans, built into the crate from `fonts/`: see [`Renderer::builtin`]) and turns a
 //! [`CertificateText`], already in the person's language, into an A4 landscape
 //! PDF: a framed page with the title, the person's name in large type, detail
 //! lines, a table of quiz results and the verification code.
@@ -23,14 +23,16 @@
 //! - `examples/render.rs`: writes a sample certificate to look at
 //!   (`cargo run -p certificate --example render -- /tmp/cert.pdf [many]`).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 mod font;
 mod layout;
 mod pdf;
 
-/// Where Debian's `fonts-dejavu-core` puts DejaVu Sans.
-pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+/// DejaVu Sans 2.37, built in so certificates need no system font; its licence
+/// and source are in `fonts/` beside it.
+const DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 /// What the certificate shows; every text already in the person's language.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +55,7 @@ pub struct CertificateText {
 #[derive(Debug, thiserror::Error)]
 pub enum CertificateError {
     /// The font file could not be read.
-    #[error("cannot read the certificate font {}: {source}; install fonts-dejavu-core or set CERTIFICATE_FONT", path.display())]
+    #[error("cannot read the certificate font {}: {source}; {FIX_FONT}", path.display())]
     FontFile {
         /// The file that was tried.
         path: PathBuf,
@@ -61,9 +63,7 @@ pub enum CertificateError {
         source: std::io::Error,
     },
     /// The font was read but cannot be used.
-    #[error(
-        "the certificate font {origin} is not usable: {reason}; install fonts-dejavu-core or set CERTIFICATE_FONT"
-    )]
+    #[error("the certificate font {origin} is not usable: {reason}; {FIX_FONT}")]
     InvalidFont {
         /// The file, or "(font bytes)" when loaded from memory.
         origin: String,
@@ -75,11 +75,14 @@ pub enum CertificateError {
     Render(String),
 }
 
+/// What an operator does about a font that cannot be used.
+const FIX_FONT: &str = "point CERTIFICATE_FONT at a TrueType (.ttf) font with Cyrillic, or unset it to use the built-in DejaVu Sans";
+
 /// Renders certificates with one embedded font. Cheap to share: rendering takes `&self`.
 #[derive(Clone)]
 pub struct Renderer {
-    /// A TrueType font that [`font::Font::parse`] accepted.
-    font: Vec<u8>,
+    /// A TrueType font that [`font::Font::parse`] accepted; the built-in one is borrowed.
+    font: Cow<'static, [u8]>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -91,21 +94,26 @@ impl std::fmt::Debug for Renderer {
 }
 
 impl Renderer {
-    /// Loads a TrueType font with Cyrillic glyphs, such as [`DEFAULT_FONT`].
+    /// Draws with the built-in DejaVu Sans (Latin and Cyrillic).
+    pub fn builtin() -> Result<Renderer, CertificateError> {
+        Self::check(Cow::Borrowed(DEJAVU_SANS), "(built-in DejaVu Sans)")
+    }
+
+    /// Loads a TrueType font with Cyrillic glyphs from a file, instead of the built-in one.
     pub fn from_file(path: &Path) -> Result<Renderer, CertificateError> {
         let font = std::fs::read(path).map_err(|source| CertificateError::FontFile {
             path: path.to_owned(),
             source,
         })?;
-        Self::check(font, &path.display().to_string())
+        Self::check(Cow::Owned(font), &path.display().to_string())
     }
 
     /// Uses a TrueType font held in memory.
     pub fn from_bytes(font: Vec<u8>) -> Result<Renderer, CertificateError> {
-        Self::check(font, "(font bytes)")
+        Self::check(Cow::Owned(font), "(font bytes)")
     }
 
-    fn check(font: Vec<u8>, origin: &str) -> Result<Renderer, CertificateError> {
+    fn check(font: Cow<'static, [u8]>, origin: &str) -> Result<Renderer, CertificateError> {
         let invalid = |reason: String| CertificateError::InvalidFont {
             origin: origin.to_owned(),
             reason,

@@ -8,17 +8,8 @@ use crate::layout::{BOTTOM, LEFT, Op, RIGHT, TOP};
 const NAME: &str = "Анна Петрова-Сидорова <&>";
 const CODE: &str = "TB-7K2QX9AB";
 
-fn font_bytes() -> Vec<u8> {
-    match std::fs::read(DEFAULT_FONT) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            panic!("these tests need {DEFAULT_FONT} ({e}): apt-get install -y fonts-dejavu-core")
-        }
-    }
-}
-
 fn renderer() -> Renderer {
-    match Renderer::from_bytes(font_bytes()) {
+    match Renderer::builtin() {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
     }
@@ -85,8 +76,7 @@ fn extract(pdf: &[u8]) -> String {
 
 /// Every text and rule lies inside the text area, measured with the same font.
 fn assert_inside(text: &CertificateText) {
-    let bytes = font_bytes();
-    let font = match font::Font::parse(&bytes) {
+    let font = match font::Font::parse(DEJAVU_SANS) {
         Ok(f) => f,
         Err(e) => panic!("{e}"),
     };
@@ -167,17 +157,35 @@ fn a_missing_font_file_names_the_path_and_the_fix() {
         Ok(_) => panic!("a missing file loaded"),
     };
     assert!(err.contains("/nonexistent/fonts/Missing.ttf"), "{err}");
-    assert!(
-        err.contains("install fonts-dejavu-core or set CERTIFICATE_FONT"),
-        "{err}"
-    );
+    assert!(err.contains("CERTIFICATE_FONT"), "{err}");
+    assert!(err.contains("built-in DejaVu Sans"), "{err}");
 }
 
 #[test]
-fn the_default_font_loads_from_its_file() {
-    if let Err(e) = Renderer::from_file(Path::new(DEFAULT_FONT)) {
-        panic!("{e}");
+fn the_built_in_font_is_the_vendored_file_with_its_licence_beside_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    match std::fs::read(dir.join("DejaVuSans.ttf")) {
+        Ok(file) => assert!(file == DEJAVU_SANS, "fonts/DejaVuSans.ttf differs"),
+        Err(e) => panic!("fonts/DejaVuSans.ttf: {e}"),
     }
+    match std::fs::read_to_string(dir.join("LICENSE")) {
+        Ok(licence) => assert!(licence.contains("Bitstream Vera"), "{licence}"),
+        Err(e) => panic!("fonts/LICENSE: {e}"),
+    }
+}
+
+#[test]
+fn a_font_file_is_used_instead_of_the_built_in_one() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/DejaVuSans.ttf");
+    let from_file = match Renderer::from_file(&path) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let pdf = match from_file.render(&sample()) {
+        Ok(pdf) => pdf,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(pdf, render(&sample()), "the same font draws the same PDF");
 }
 
 #[test]
@@ -187,7 +195,7 @@ fn garbage_and_fonts_without_cyrillic_are_refused() {
             Err(e) => e.to_string(),
             Ok(_) => panic!("garbage accepted as a font"),
         };
-        assert!(err.contains("fonts-dejavu-core"), "{err}");
+        assert!(err.contains("CERTIFICATE_FONT"), "{err}");
     }
 }
 

@@ -17,7 +17,7 @@ use crate::methods::ApiError;
 use crate::model::{
     IgnoredRetry, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
 };
-use crate::spec::{ApiSpec, resolve_spec_path};
+use crate::spec::ApiSpec;
 use crate::state::State;
 use crate::{server, webhook};
 
@@ -26,7 +26,8 @@ use crate::{server, webhook};
 pub struct FakeConfig {
     /// The bot token the fake accepts; requests with another one get 401.
     pub token: String,
-    /// `api.json`; `None` = `TELEGRAM_API_SPEC`, else the workspace's shared copy.
+    /// An `api.json` to validate against; `None` = `TELEGRAM_API_SPEC` if set, else
+    /// the copy bundled with this crate (`spec/api.json`).
     pub spec_path: Option<PathBuf>,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -116,7 +117,7 @@ impl std::fmt::Debug for FakeTelegram {
 impl FakeTelegram {
     /// Loads the schema, binds 127.0.0.1:`port` and starts serving.
     pub async fn start(config: FakeConfig) -> Result<FakeTelegram, FakeError> {
-        let spec = ApiSpec::load(&resolve_spec_path(config.spec_path.as_deref()))?;
+        let spec = ApiSpec::resolve(config.spec_path.as_deref())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let (events, _) = watch::channel(0);

@@ -3,7 +3,7 @@
 //!
 //! The bot (teloxide, or anything speaking the Bot API) points its API URL at
 //! [`FakeTelegram::api_url`]. Every request is validated against Telegram's schema
-//! (`api.json`, read at run time) and against the rules of `TELEGRAM.md` (HTML parse
+//! (`api.json`, a copy bundled in this crate's `spec/` folder) and against the rules of `TELEGRAM.md` (HTML parse
 //! mode, length limits, keyboards, callback answers, file ids, ...). A request Telegram
 //! would refuse is answered with Telegram's error and recorded as a [`Violation`], so a
 //! test can assert `fake.violations().is_empty()`. Tests play the people through the
@@ -15,7 +15,8 @@
 //! - [`fake`]: [`FakeTelegram`] and [`FakeConfig`], the Rust API tests use.
 //! - [`html`]: Telegram's HTML parse mode as a pure function (also an oracle for other
 //!   crates' property tests).
-//! - `spec`: `api.json` loading and schema validation of every request.
+//! - `spec`: the bundled `api.json` (or an override) and schema validation of every
+//!   request.
 //! - `rules`: the limits of `TELEGRAM.md` the schema does not state.
 //! - `methods`: the Bot API methods; `server`: HTTP routing, decoding, envelopes and
 //!   long polling; `request`: JSON / multipart / form / query decoding.
@@ -46,4 +47,3 @@ pub use model::{
     ButtonView, IgnoredRetry, MediaKind, MediaView, MessageView, RequestRecord, TestUser,
     Violation, WebhookInfoView,
 };
-pub use spec::DEFAULT_SPEC_PATH;

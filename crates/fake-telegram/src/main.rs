@@ -17,8 +17,8 @@ struct Args {
     /// The bot token to accept.
     #[arg(long, default_value = "123456:TEST-TOKEN")]
     token: String,
-    /// Path to the Bot API spec (api.json); defaults to TELEGRAM_API_SPEC or the
-    /// workspace's shared copy.
+    /// Path to a Bot API spec (api.json) to use instead of the bundled copy; defaults
+    /// to TELEGRAM_API_SPEC if set, else the copy built into this binary.
     #[arg(long)]
     spec: Option<PathBuf>,
     /// Seconds after which answering a callback query fails as "too old".

@@ -1,4 +1,8 @@
-//! The Bot API schema (`api.json`), read at run time, and request validation against it.
+//! The Bot API schema (`api.json`) and request validation against it.
+//!
+//! The schema is the copy shipped in this crate (`spec/api.json`, MIT, see
+//! `spec/README.md`), embedded at build time so the fake needs no file beside the
+//! repository; a path given in [`crate::FakeConfig`] or `TELEGRAM_API_SPEC` overrides it.
 //!
 //! Every request's parameters are checked here before any method logic runs: the method
 //! exists, required fields are present, no unknown fields, and every value has one of
@@ -13,21 +17,21 @@ use serde_json::Value;
 use crate::error::FakeError;
 use crate::request::Params;
 
-/// Where `api.json` lives when neither the config nor `TELEGRAM_API_SPEC` says.
-pub const DEFAULT_SPEC_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/telegram/api.json"
-);
+/// The bundled schema's text (`spec/api.json`).
+const BUNDLED_SPEC: &str = include_str!("../spec/api.json");
 
-/// Picks the spec path: the explicit one, else `TELEGRAM_API_SPEC`, else the default.
-pub fn resolve_spec_path(explicit: Option<&Path>) -> PathBuf {
+/// Where the bundled schema came from, for error messages.
+const BUNDLED_SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api.json");
+
+/// The schema file to read instead of the bundled one: the explicit path, else
+/// `TELEGRAM_API_SPEC` when set and not empty; `None` means the bundled copy.
+pub fn override_path(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(path) = explicit {
-        return path.to_path_buf();
+        return Some(path.to_path_buf());
     }
-    match std::env::var_os("TELEGRAM_API_SPEC") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => PathBuf::from(DEFAULT_SPEC_PATH),
-    }
+    std::env::var_os("TELEGRAM_API_SPEC")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +128,23 @@ fn convert_fields(fields: Vec<RawField>) -> Vec<FieldSpec> {
 }
 
 impl ApiSpec {
+    /// The schema to validate against: the file [`override_path`] names, else the
+    /// bundled copy.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Self, FakeError> {
+        match override_path(explicit) {
+            Some(path) => Self::load(&path),
+            None => Self::bundled(),
+        }
+    }
+
+    /// The schema shipped with this crate (`spec/api.json`).
+    pub fn bundled() -> Result<Self, FakeError> {
+        Self::from_json(BUNDLED_SPEC).map_err(|reason| FakeError::Spec {
+            path: PathBuf::from(BUNDLED_SPEC_PATH),
+            reason,
+        })
+    }
+
     /// Reads and parses the schema at `path`.
     pub fn load(path: &Path) -> Result<Self, FakeError> {
         let text = std::fs::read_to_string(path).map_err(|e| FakeError::Spec {
@@ -381,7 +402,7 @@ mod tests {
     use serde_json::json;
 
     fn spec() -> ApiSpec {
-        ApiSpec::load(&resolve_spec_path(None)).unwrap()
+        ApiSpec::bundled().unwrap()
     }
 
     fn check(method: &str, body: Value) -> Result<Params, String> {
@@ -389,6 +410,45 @@ mod tests {
         let method = spec.method(method).unwrap().clone();
         let mut params = Params::from_json(body);
         spec.validate(&method, &mut params).map(|()| params)
+    }
+
+    #[test]
+    fn the_bundled_spec_is_the_vendored_file_with_its_licence_beside_it() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("api.json")).unwrap(),
+            BUNDLED_SPEC
+        );
+        let licence = std::fs::read_to_string(dir.join("LICENSE")).unwrap();
+        assert!(licence.starts_with("MIT License"), "{licence}");
+        assert!(licence.contains("Paul Larsen"), "{licence}");
+        let spec = ApiSpec::bundled().unwrap();
+        for method in [
+            "getUpdates",
+            "sendMessage",
+            "editMessageText",
+            "sendDocument",
+        ] {
+            assert!(spec.method(method).is_some(), "{method} missing");
+        }
+    }
+
+    #[test]
+    fn an_explicit_spec_path_overrides_the_bundled_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("api.json");
+        assert_eq!(override_path(Some(&path)), Some(path.clone()));
+
+        // A missing override fails naming the file instead of falling back.
+        let err = ApiSpec::resolve(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+
+        // A spec of one method: the override, not the bundled copy, is used.
+        let one = r#"{"methods": {"getMe": {"name": "getMe"}}, "types": {}}"#;
+        std::fs::write(&path, one).unwrap();
+        let spec = ApiSpec::resolve(Some(&path)).unwrap();
+        assert!(spec.method("getMe").is_some());
+        assert!(spec.method("sendMessage").is_none());
     }
 
     #[test]

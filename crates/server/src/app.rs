@@ -130,7 +130,11 @@ impl Application {
             config.admin_session_idle,
         )
         .with_role_passwords(Arc::new(crate::passwords::Argon2Hasher));
-        match certificate::Renderer::from_file(&config.certificate_font) {
+        let renderer = match &config.certificate_font {
+            Some(path) => certificate::Renderer::from_file(path),
+            None => certificate::Renderer::builtin(),
+        };
+        match renderer {
             Ok(renderer) => engine = engine.with_documents(Arc::new(Certificates(renderer))),
             Err(e) => tracing::warn!(error = %e, "certificates will be sent as text"),
         }

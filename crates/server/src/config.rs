@@ -37,8 +37,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub poll_timeout_secs: u32,
     pub max_in_flight: usize,
-    /// TrueType font with Cyrillic glyphs for PDF certificates.
-    pub certificate_font: PathBuf,
+    /// A TrueType font with Cyrillic glyphs for PDF certificates; unset: the
+    /// built-in DejaVu Sans.
+    pub certificate_font: Option<PathBuf>,
     /// How often the reminder job looks for people to nudge.
     pub reminder_interval: std::time::Duration,
     /// How often each replica checks for content edited or reloaded elsewhere.
@@ -289,10 +290,9 @@ impl Sources<'_> {
             return Err(bad("MAX_IN_FLIGHT", "must be 1-10000"));
         }
 
-        let certificate_font = PathBuf::from(
-            self.value("CERTIFICATE_FONT", file.certificate_font, false)?
-                .unwrap_or_else(|| certificate::DEFAULT_FONT.to_owned()),
-        );
+        let certificate_font = self
+            .value("CERTIFICATE_FONT", file.certificate_font, false)?
+            .map(PathBuf::from);
         let reminder_secs = number(
             self.value("REMINDER_INTERVAL_SECS", None, false)?,
             "REMINDER_INTERVAL_SECS",
@@ -424,6 +424,15 @@ impl Config {
     /// each, for `trainbot config check` and the start-up log.
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
+        if self.access_mode == engine::AccessMode::Invite && self.admin_ids.is_empty() {
+            warnings.push(
+                "ACCESS_MODE is invite (the default) and ADMIN_IDS is empty, so nobody can make \
+                 invite links or approve requests: anyone new, you included, only sees that the \
+                 bot is for park staff; set ADMIN_IDS to your Telegram user id (send any message \
+                 to @userinfobot to learn it), or ACCESS_MODE=open to let everyone in"
+                    .to_owned(),
+            );
+        }
         if !self.admin_ids.is_empty() && self.admin_password_hash.is_none() {
             warnings.push(
                 "ADMIN_IDS is set but ADMIN_PASSWORD_HASH is not, so admins cannot log in; \
@@ -472,6 +481,7 @@ mod tests {
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.telegram_api_url.as_str(), "https://api.telegram.org/");
         assert_eq!(c.content_poll, std::time::Duration::from_secs(2));
+        assert_eq!(c.certificate_font, None, "the built-in font");
         assert_eq!(
             c.access_mode,
             engine::AccessMode::Invite,
@@ -644,13 +654,14 @@ mod tests {
 
     #[test]
     fn admin_defaults_no_hash_and_thirty_idle_minutes_with_a_warning_for_admins() {
-        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")]))
+            .unwrap();
         assert!(c.admin_password_hash.is_none());
         assert_eq!(
             c.admin_session_idle,
             std::time::Duration::from_secs(30 * 60)
         );
-        assert!(c.warnings().is_empty());
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
 
         let c =
             Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "7")])).unwrap();
@@ -661,6 +672,41 @@ mod tests {
             warnings[0].contains("trainbot admin hash-password"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn invite_mode_without_an_admin_warns_that_nobody_can_let_anyone_in() {
+        let lockout = |c: &Config| {
+            c.warnings()
+                .into_iter()
+                .filter(|w| w.starts_with("ACCESS_MODE is invite"))
+                .collect::<Vec<_>>()
+        };
+        // The defaults: invite mode, no admin.
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        let warnings = lockout(&c);
+        assert_eq!(warnings.len(), 1, "{:?}", c.warnings());
+        for says in ["ADMIN_IDS", "@userinfobot", "ACCESS_MODE=open"] {
+            assert!(warnings[0].contains(says), "no {says:?}: {warnings:?}");
+        }
+
+        let hash = admin_hash();
+        let admin = [("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "42")];
+        let c = Config::from_sources(None, &env(&admin)).unwrap();
+        assert!(lockout(&c).is_empty(), "{:?}", c.warnings());
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("ADMIN_IDS", "42"),
+                ("ADMIN_PASSWORD_HASH", &hash),
+            ]),
+        )
+        .unwrap();
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")]))
+            .unwrap();
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     }
 
     #[test]

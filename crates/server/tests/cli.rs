@@ -321,7 +321,10 @@ fn config_check_with_a_token_is_valid() {
     let dir = tmp();
     let out = trainbot(dir.path(), &["config", "check"], &[("BOT_TOKEN", TOKEN)]);
     assert_eq!(out.code, Some(0), "{out}");
-    assert_eq!(out.stderr, "", "{out}");
+    // Valid, with one warning: no admin in invite mode (see below).
+    let lines = out.stderr_lines();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(lines[0].starts_with(LOCKOUT_WARNING), "{out}");
     assert!(out.stdout.starts_with("configuration is valid"), "{out}");
     assert!(out.stdout.contains("sqlite://trainbot.db"), "{out}");
     assert!(out.stdout.contains("in-memory"), "{out}");
@@ -331,6 +334,79 @@ fn config_check_with_a_token_is_valid() {
     );
     // Checking does not create the database.
     assert!(!dir.path().join("trainbot.db").exists());
+}
+
+/// The start of the warning that nobody can let anyone in.
+const LOCKOUT_WARNING: &str =
+    "trainbot: warning: ACCESS_MODE is invite (the default) and ADMIN_IDS is empty";
+
+/// An Argon2id hash (m=19456, t=2, p=1) of "correct horse battery", as
+/// `trainbot admin hash-password` prints it.
+const ADMIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$d6xDfVNIL7/r1Q1nCL0RBw$X237rT42MyKNtvUi75msSuDX2WbN/0OlzEyatoPHr4k";
+
+/// Environment variables for one run.
+type Env<'a> = &'a [(&'a str, &'a str)];
+
+#[test]
+fn config_check_warns_that_invite_mode_without_an_admin_locks_everyone_out() {
+    let dir = tmp();
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, "access_mode = \"invite\"\nadmin_ids = []\n").unwrap();
+    let settings = settings.to_str().unwrap();
+    let runs: [(&[&str], Env); 3] = [
+        (&["config", "check"], &[("BOT_TOKEN", TOKEN)]),
+        (
+            &["config", "check"],
+            &[
+                ("BOT_TOKEN", TOKEN),
+                ("ACCESS_MODE", "invite"),
+                ("ADMIN_IDS", ""),
+            ],
+        ),
+        (
+            &["--config", settings, "config", "check"],
+            &[("BOT_TOKEN", TOKEN)],
+        ),
+    ];
+    for (args, env) in runs {
+        let out = trainbot(dir.path(), args, env);
+        assert_eq!(out.code, Some(0), "a warning, not an error: {out}");
+        assert!(out.stdout.starts_with("configuration is valid"), "{out}");
+        let lines = out.stderr_lines();
+        assert_eq!(lines.len(), 1, "{out}");
+        assert!(lines[0].starts_with(LOCKOUT_WARNING), "{out}");
+        for says in ["set ADMIN_IDS", "@userinfobot", "ACCESS_MODE=open"] {
+            assert!(lines[0].contains(says), "the warning lacks {says:?}: {out}");
+        }
+    }
+}
+
+#[test]
+fn config_check_does_not_warn_about_access_with_an_admin_or_in_open_mode() {
+    let dir = tmp();
+    let quiet: [&[(&str, &str)]; 2] = [
+        &[
+            ("BOT_TOKEN", TOKEN),
+            ("ADMIN_IDS", "42"),
+            ("ADMIN_PASSWORD_HASH", ADMIN_HASH),
+        ],
+        &[("BOT_TOKEN", TOKEN), ("ACCESS_MODE", "open")],
+    ];
+    for env in quiet {
+        let out = trainbot(dir.path(), &["config", "check"], env);
+        assert_eq!(out.code, Some(0), "{out}");
+        assert_eq!(out.stderr, "", "{out}");
+    }
+    // An admin without a password is let in but cannot open the panel: that
+    // warning, and not the lockout one.
+    let out = trainbot(
+        dir.path(),
+        &["config", "check"],
+        &[("BOT_TOKEN", TOKEN), ("ADMIN_IDS", "42")],
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(!out.stderr.contains("ACCESS_MODE"), "{out}");
+    assert!(out.stderr.contains("ADMIN_PASSWORD_HASH"), "{out}");
 }
 
 #[test]
@@ -773,6 +849,39 @@ fn run_with_a_bad_setting_is_one_line() {
         &[("BOT_TOKEN", TOKEN), ("LISTEN", "8080")],
     );
     assert_setting_error(&out, "LISTEN");
+}
+
+#[test]
+fn run_logs_the_lockout_warning_at_start_unless_an_admin_is_set() {
+    let dir = tmp();
+    let pack = sample_pack();
+    let pack = pack.to_str().unwrap();
+    // An unreachable database stops the run right after start-up's log lines.
+    let base = [
+        ("BOT_TOKEN", TOKEN),
+        ("CONTENT_DIR", pack),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/x"),
+    ];
+    let out = trainbot(dir.path(), &["run"], &base);
+    assert_fails_naming(&out, "DATABASE_URL");
+    let warning = out
+        .stderr_lines()
+        .into_iter()
+        .find(|l| l.contains("ACCESS_MODE is invite (the default) and ADMIN_IDS is empty"))
+        .unwrap_or_else(|| panic!("no lockout warning at start:\n{out}"));
+    assert!(
+        warning.contains("WARN"),
+        "not logged as a warning: {warning}"
+    );
+
+    let admin = [
+        base.as_slice(),
+        &[("ADMIN_IDS", "42"), ("ADMIN_PASSWORD_HASH", ADMIN_HASH)],
+    ]
+    .concat();
+    let out = trainbot(dir.path(), &["run"], &admin);
+    assert_fails_naming(&out, "DATABASE_URL");
+    assert!(!out.stderr.contains("ACCESS_MODE"), "{out}");
 }
 
 #[test]
