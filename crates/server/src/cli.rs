@@ -47,6 +47,16 @@ enum Command {
     /// Admin access commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Ask a running bot whether it is alive (exit 0) or not (exit 1), for
+    /// container health checks where no curl exists. Needs no configuration.
+    Health {
+        /// The bot's LISTEN address (a wildcard address is asked on loopback).
+        #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The path to ask: /healthz (alive) or /readyz (ready for traffic).
+        #[arg(long, default_value = "/healthz")]
+        path: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +86,19 @@ enum ContentCommand {
 impl Cli {
     pub async fn run(self) -> ExitCode {
         match self.command {
+            Command::Health { listen, path } => {
+                match crate::health::probe(crate::health::target(listen), &path).await {
+                    Ok(200) => ExitCode::SUCCESS,
+                    Ok(status) => {
+                        eprintln!("trainbot: {path} answered {status}");
+                        ExitCode::FAILURE
+                    }
+                    Err(e) => {
+                        eprintln!("trainbot: {e}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Command::Admin(AdminCommand::HashPassword) => {
                 match tokio::task::spawn_blocking(hash_password).await {
                     Ok(code) => code,

@@ -6,6 +6,7 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
 //! - [`jobs`]: background jobs (reminders).
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
 //!   and [`passwords::Argon2Check`], the engine's password check.
@@ -15,6 +16,7 @@ pub mod app;
 pub mod broadcaster;
 pub mod cli;
 pub mod config;
+pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod passwords;
