@@ -477,13 +477,13 @@ impl Turn<'_> {
             Callback::Answer {
                 attempt,
                 position,
-                option,
+                shown,
             } => {
                 self.quiz_answer(
                     query_id,
                     attempt,
                     position,
-                    1u8.checked_shl(u32::from(option)),
+                    1u8.checked_shl(u32::from(shown)),
                     message,
                 )
                 .await
