@@ -208,7 +208,8 @@ impl Turn<'_> {
 
     /// Typed text while the bot waits for a position.
     pub(crate) async fn position_typed(&mut self, text: &str, onboarding: bool) {
-        let position = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Shown on admins' cards and in exports beside the name: cleaned like a name.
+        let position = crate::guard::one_line(text);
         let length = position.chars().count();
         if position.is_empty() || length > POSITION_MAX_CHARS {
             let key = if position.is_empty() {

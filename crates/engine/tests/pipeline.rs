@@ -1242,3 +1242,48 @@ async fn quiz_answer_data_replayed_from_another_person_or_attempt_does_not_score
     );
     assert!(f.attempt(their_attempt.id).await.answers.is_empty());
 }
+
+// --- Onboarding -------------------------------------------------------------
+
+/// The one message of `actions` and its keyboard's buttons' texts.
+fn sent(actions: &[Action]) -> (String, Vec<String>) {
+    let [Action::Send { text, keyboard, .. }] = actions else {
+        panic!("{actions:?}")
+    };
+    let buttons = keyboard
+        .iter()
+        .flat_map(|k| k.buttons().map(|b| b.text.clone()))
+        .collect();
+    (text.as_str().to_owned(), buttons)
+}
+
+async fn typed(f: &Fixture, text: &str) -> Vec<Action> {
+    f.engine.handle(f.inbound(Input::Text(text.into()))).await
+}
+
+#[tokio::test]
+async fn a_position_with_bidi_overrides_and_zero_width_characters_is_stored_clean() {
+    let f = fixture().await;
+    f.command("start").await;
+    f.press(&Callback::Park(None).encode(), TEXT_MESSAGE).await;
+    f.press(&Callback::Department(None).encode(), TEXT_MESSAGE)
+        .await;
+    let (done, _) = sent(&typed(&f, "\u{202E}бар\u{200B}мен \u{2066}старший\u{2069}").await);
+    assert!(done.starts_with("Спасибо! Профиль заполнен"), "{done}");
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.position.as_deref(), Some("бармен старший"));
+
+    // The same from /profile; only invisible characters is no position at all.
+    f.command("profile").await;
+    let edit = Callback::EditProfile(domain::callback::ProfileFieldKind::Position);
+    f.press(&edit.encode(), TEXT_MESSAGE).await;
+    let (refused, _) = sent(&typed(&f, "\u{200B}\u{202E}").await);
+    assert!(refused.contains("Напишите вашу должность"), "{refused}");
+    let (saved, _) = sent(&typed(&f, "кассир\u{202E}\u{200B}").await);
+    assert!(
+        saved.starts_with("Сохранено.") && saved.contains("кассир"),
+        "{saved}"
+    );
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.position.as_deref(), Some("кассир"));
+}
