@@ -1262,6 +1262,57 @@ async fn typed(f: &Fixture, text: &str) -> Vec<Action> {
 }
 
 #[tokio::test]
+async fn onboarding_text_typed_at_a_question_gets_a_hint_and_the_same_question() {
+    let f = fixture().await;
+    let pack = f.engine.content();
+    let park = &pack.parks()[0];
+    let department = &pack.departments()[0];
+    let (_, park_buttons) = sent(&f.command("start").await);
+
+    let (text, buttons) = sent(&typed(&f, &park.name.ru).await);
+    assert!(text.starts_with("Я понимаю кнопки и команды"), "{text}");
+    assert!(text.contains("В каком парке вы работаете?"), "{text}");
+    assert!(!text.contains("Главное меню"), "{text}");
+    assert_eq!(buttons, park_buttons, "the same question");
+
+    let next = f
+        .press(
+            &Callback::Park(Slug::parse(&park.id)).encode(),
+            TEXT_MESSAGE,
+        )
+        .await;
+    let [_, Action::Edit { text, .. }] = next.as_slice() else {
+        panic!("{next:?}")
+    };
+    assert!(text.as_str().contains("В каком отделе"), "{text}");
+    let (text, _) = sent(&typed(&f, "бар").await);
+    assert!(
+        text.starts_with("Я понимаю кнопки и команды") && text.contains("В каком отделе"),
+        "{text}"
+    );
+    let photo = Input::Media {
+        file: None,
+        caption: None,
+    };
+    let (text, _) = sent(&f.engine.handle(f.inbound(photo)).await);
+    assert!(
+        text.starts_with("Файлы и фото я не обрабатываю") && text.contains("В каком отделе"),
+        "{text}"
+    );
+
+    let slug = Slug::parse(&department.id);
+    f.press(&Callback::Department(slug).encode(), TEXT_MESSAGE)
+        .await;
+    let (done, _) = sent(&typed(&f, "бармен").await);
+    assert!(done.starts_with("Спасибо! Профиль заполнен"), "{done}");
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.park.as_deref(), Some(park.id.as_str()));
+    assert_eq!(staff.department.as_deref(), Some(department.id.as_str()));
+    assert_eq!(staff.position.as_deref(), Some("бармен"));
+    assert!(staff.onboarded);
+}
+
+#[tokio::test]
 async fn a_position_with_bidi_overrides_and_zero_width_characters_is_stored_clean() {
     let f = fixture().await;
     f.command("start").await;
