@@ -11,8 +11,9 @@
 //! `1k<park>` / `1k-` choose or skip a park, `1d<dept>` / `1d-` a department,
 //! `1j` skip the position, `1f` profile, `1e<field>` edit a profile field,
 //! `1r` progress, `1Q` the list of checks, `1q<quiz>` start or resume a check,
-//! `1a<attempt>.<pos>.<option>` answer, `1t<attempt>.<pos>.<mask>` toggle options
-//! of a multiple-choice question, `1u<attempt>.<pos>.<mask>` submit them,
+//! `1c<attempt>.<pos>.<shown>` answer with the option shown at `shown`,
+//! `1m<attempt>.<pos>.<mask>` tick options of a multiple-choice question,
+//! `1y<attempt>.<pos>.<mask>` submit them (masks over shown positions),
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
@@ -72,19 +73,23 @@ pub enum Callback {
     Quizzes,
     /// Start (or resume) a knowledge check.
     QuizStart(Slug),
-    /// Answer a single-choice question with one option (index in the quiz file).
+    /// Answer a single-choice question with the option shown at `shown` (0 = the top
+    /// button) in this attempt. Never an index into the quiz file: the engine maps it
+    /// through the attempt's stored option order, so data copied from the file's
+    /// order, or from another attempt, names nothing in particular.
     Answer {
         attempt: i64,
         position: u16,
-        option: u8,
+        shown: u8,
     },
-    /// A multiple-choice question with these options (bit i = option i) selected.
+    /// A multiple-choice question with these options selected (bit i = the option
+    /// shown at i in this attempt).
     Toggle {
         attempt: i64,
         position: u16,
         mask: u8,
     },
-    /// Submit a multiple-choice answer.
+    /// Submit a multiple-choice answer (bit i = the option shown at i).
     Submit {
         attempt: i64,
         position: u16,
@@ -332,18 +337,18 @@ impl Callback {
             Callback::Answer {
                 attempt,
                 position,
-                option,
-            } => format!("{VERSION}a{attempt}.{position}.{option}"),
+                shown,
+            } => format!("{VERSION}c{attempt}.{position}.{shown}"),
             Callback::Toggle {
                 attempt,
                 position,
                 mask,
-            } => format!("{VERSION}t{attempt}.{position}.{mask}"),
+            } => format!("{VERSION}m{attempt}.{position}.{mask}"),
             Callback::Submit {
                 attempt,
                 position,
                 mask,
-            } => format!("{VERSION}u{attempt}.{position}.{mask}"),
+            } => format!("{VERSION}y{attempt}.{position}.{mask}"),
             Callback::Next { attempt, position } => format!("{VERSION}n{attempt}.{position}"),
             Callback::Review => format!("{VERSION}v"),
             Callback::Admin(action) => match action {
@@ -436,18 +441,20 @@ impl Callback {
             'q' => Slug::parse(rest)
                 .map(Callback::QuizStart)
                 .ok_or(DecodeError::Malformed),
-            'a' => {
-                let [attempt, position, option] = numbers::<3>(rest)?;
+            // `a`, `t` and `u` once carried options as indices into the quiz file, which
+            // anyone could forge; buttons still showing them are out of date.
+            'c' => {
+                let [attempt, position, shown] = numbers::<3>(rest)?;
                 Ok(Callback::Answer {
                     attempt: id(attempt)?,
                     position: small(position)?,
-                    option: small(option)?,
+                    shown: small(shown)?,
                 })
             }
-            't' | 'u' => {
+            'm' | 'y' => {
                 let [attempt, position, mask] = numbers::<3>(rest)?;
                 let (attempt, position, mask) = (id(attempt)?, small(position)?, small(mask)?);
-                Ok(if kind == 't' {
+                Ok(if kind == 'm' {
                     Callback::Toggle {
                         attempt,
                         position,
@@ -624,11 +631,11 @@ mod tests {
             Just(Callback::Progress),
             Just(Callback::Quizzes),
             any_slug().prop_map(Callback::QuizStart),
-            (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, option)| {
+            (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, shown)| {
                 Callback::Answer {
                     attempt,
                     position,
-                    option,
+                    shown,
                 }
             }),
             (0..i64::MAX, any::<u16>(), any::<u8>()).prop_map(|(attempt, position, mask)| {
@@ -713,17 +720,18 @@ mod tests {
             "1x",
             "1h?",
             "1gx",
-            "1a1.2",
-            "1a1.2.3.4",
-            "1a01.2.3",
-            "1a1.2.256",
-            "1a99999999999999999999.0.0",
+            "1c1.2",
+            "1c1.2.3.4",
+            "1c01.2.3",
+            "1c1.2.256",
+            "1c99999999999999999999.0.0",
             "1k",
             "1kZelenopark",
             "1q",
             "1q../x",
             "1ex",
-            "1t1.1.-1",
+            "1m1.1.-1",
+            "1y1.1.256",
             "1A",
             "1Az",
             "1Aa-1",
@@ -767,6 +775,15 @@ mod tests {
     }
 
     #[test]
+    fn answers_of_the_retired_file_index_format_are_out_of_date() {
+        // Version-1 answer, tick and submit data that named options by their index in
+        // the quiz file: old messages still carry them; they decode to nothing.
+        for raw in ["1a5.0.0", "1a12.3.2", "1t5.1.3", "1u5.1.3", "1u7.0.1"] {
+            assert_eq!(Callback::decode(raw), Err(DecodeError::Malformed), "{raw}");
+        }
+    }
+
+    #[test]
     fn encodings_are_compact_and_fixed() {
         let node = NodeId::parse("Ab3dE6gH").unwrap();
         assert_eq!(Callback::Home.encode(), "1h");
@@ -781,6 +798,34 @@ mod tests {
         );
         assert_eq!(Callback::Language(Lang::En).encode(), "1len");
         assert_eq!(Callback::RequestDeletion.encode(), "1D");
+        let (attempt, position) = (12, 3);
+        assert_eq!(
+            Callback::Answer {
+                attempt,
+                position,
+                shown: 2
+            }
+            .encode(),
+            "1c12.3.2"
+        );
+        assert_eq!(
+            Callback::Toggle {
+                attempt,
+                position,
+                mask: 5
+            }
+            .encode(),
+            "1m12.3.5"
+        );
+        assert_eq!(
+            Callback::Submit {
+                attempt,
+                position,
+                mask: 5
+            }
+            .encode(),
+            "1y12.3.5"
+        );
         assert_eq!(
             Callback::Admin(AdminAction::Export(ExportChoice::Activity(
                 Period::Last7Days

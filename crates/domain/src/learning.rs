@@ -60,19 +60,40 @@ pub fn plan_attempt(quiz: &Quiz, seed: u64) -> Vec<PlannedQuestion> {
         .into_iter()
         .filter_map(|i| {
             let question = quiz.questions.get(i)?;
-            let mut option_order: Vec<u8> = (0..question.options.len())
-                .map_while(|n| u8::try_from(n).ok())
-                .collect();
-            if quiz.shuffle_options {
-                let stream = mix(seed ^ mix((i as u64).wrapping_add(OPTION_STREAM)));
-                shuffle(&mut option_order, &mut SplitMix64::new(stream));
-            }
+            let stream = mix(seed ^ mix((i as u64).wrapping_add(OPTION_STREAM)));
+            let option_order = option_order(question, quiz.shuffle_options, stream);
             Some(PlannedQuestion {
                 question_id: question.id.clone(),
                 option_order,
             })
         })
         .collect()
+}
+
+/// The display order of one question's options: the file's order, or shuffled from
+/// `seed` when `shuffle` is set. Options beyond index 255 are left out.
+pub fn option_order(question: &Question, shuffle_options: bool, seed: u64) -> Vec<u8> {
+    let mut order: Vec<u8> = (0..question.options.len())
+        .map_while(|n| u8::try_from(n).ok())
+        .collect();
+    if shuffle_options {
+        shuffle(&mut order, &mut SplitMix64::new(seed));
+    }
+    order
+}
+
+/// The options a press names, as indices into the question's `options`: `shown` is a
+/// mask over display positions (bit i = the button shown at i in this attempt),
+/// mapped back through the attempt's `option_order`. `None` if a bit names no button
+/// shown, which only stale or forged data can do.
+pub fn chosen_options(option_order: &[u8], shown: u8) -> Option<Vec<u8>> {
+    let mut chosen = Vec::new();
+    for bit in 0..8u8 {
+        if shown & (1 << bit) != 0 {
+            chosen.push(*option_order.get(usize::from(bit))?);
+        }
+    }
+    Some(chosen)
 }
 
 /// Separates the option streams from the question stream.

@@ -539,6 +539,9 @@ impl Turn<'_> {
             (Some(Dialogue::ContentMedia { node }), Some(file)) => {
                 self.content_media_sent(node, file).await
             }
+            (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
+                self.onboarding_again(step, "media-unsupported").await
+            }
             _ => self.resume("media-unsupported").await,
         }
     }

@@ -14,6 +14,11 @@ const DIALOGUE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// What typed text means right now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialogue {
+    /// Onboarding asked for the person's park (step 1): typed text gets the same
+    /// question again, not the main menu.
+    OnboardingPark,
+    /// Onboarding asked for the person's department (step 2).
+    OnboardingDepartment,
     /// The bot asked for the person's position, during onboarding or from /profile.
     Position { onboarding: bool },
     /// The bot asked an admin for the password.
@@ -42,6 +47,8 @@ impl Dialogue {
     fn encode(self) -> String {
         match self {
             Dialogue::BlockReason { target } => format!("admin-block:{target}"),
+            Dialogue::OnboardingPark => "onboarding-park".to_owned(),
+            Dialogue::OnboardingDepartment => "onboarding-department".to_owned(),
             Dialogue::Position { onboarding: true } => "onboarding-position".to_owned(),
             Dialogue::Position { onboarding: false } => "profile-position".to_owned(),
             Dialogue::AdminPassword => "admin-password".to_owned(),
@@ -58,6 +65,8 @@ impl Dialogue {
 
     fn decode(raw: &str) -> Option<Dialogue> {
         match raw {
+            "onboarding-park" => Some(Dialogue::OnboardingPark),
+            "onboarding-department" => Some(Dialogue::OnboardingDepartment),
             "onboarding-position" => Some(Dialogue::Position { onboarding: true }),
             "profile-position" => Some(Dialogue::Position { onboarding: false }),
             "admin-password" => Some(Dialogue::AdminPassword),
@@ -124,8 +133,9 @@ impl Turn<'_> {
         }
     }
 
-    /// Abandons the current dialogue; `true` if there was one. Leaving onboarding
-    /// half-way finishes it: the rest can be filled in later in /profile.
+    /// Abandons the current dialogue; `true` if there was one. Leaving onboarding at
+    /// the position finishes it: the rest can be filled in later in /profile. Leaving
+    /// it at the park or the department does not: /start asks again.
     pub(crate) async fn leave_dialogue(&mut self) -> bool {
         let Some(dialogue) = self.dialogue().await else {
             return false;

@@ -413,6 +413,9 @@ impl Turn<'_> {
             Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await,
             Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await,
             Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
+            Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
+                self.onboarding_again(step, "free-text").await
+            }
             Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await,
             Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await,
             Some(Dialogue::AdminSearch) => self.search_typed(text).await,
@@ -495,13 +498,13 @@ impl Turn<'_> {
             Callback::Answer {
                 attempt,
                 position,
-                option,
+                shown,
             } => {
                 self.quiz_answer(
                     query_id,
                     attempt,
                     position,
-                    1u8.checked_shl(u32::from(option)),
+                    1u8.checked_shl(u32::from(shown)),
                     message,
                 )
                 .await

@@ -1,9 +1,10 @@
 //! The input guard: what arrives from people is normalised before anything reads it.
 //!
 //! Text is NFC-normalised (so `й` typed two ways compares equal) and cut to
-//! Telegram's own limit; display names also lose control and bidirectional-override
-//! characters, which could otherwise reorder what an admin sees in a list. Nothing
-//! is escaped here: escaping happens once, on output.
+//! Telegram's own limit; display names, and typed one-line values shown beside them
+//! (a position), also lose control and bidirectional-override characters, which
+//! could otherwise reorder what an admin sees in a list. Nothing is escaped here:
+//! escaping happens once, on output.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -49,14 +50,20 @@ pub fn normalise_text(text: &str, max: usize) -> String {
     text.nfc().take(max).collect()
 }
 
-/// A name safe to show in lists: NFC, no control, format or bidi-override
-/// characters, whitespace collapsed, at most [`MAX_NAME_CHARS`].
+/// A name safe to show in lists: [`one_line`], at most [`MAX_NAME_CHARS`].
 pub fn display_name(raw: &str) -> String {
-    let cleaned: String = raw.nfc().filter(|c| !is_invisible(*c)).collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     // Cut, then trim again: the cut may land right after a space.
-    let cut: String = collapsed.chars().take(MAX_NAME_CHARS).collect();
+    let cut: String = one_line(raw).chars().take(MAX_NAME_CHARS).collect();
     cut.trim_end().to_owned()
+}
+
+/// A typed value safe to show on one line of a list or a card: NFC, no control,
+/// format or bidi-override characters, whitespace collapsed, not cut (the caller
+/// refuses what is too long, so the person sees the limit).
+pub fn one_line(raw: &str) -> String {
+    // Remove first, then compose: a removed joiner may have kept two characters apart.
+    let cleaned: String = raw.chars().filter(|c| !is_invisible(*c)).nfc().collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn is_invisible(c: char) -> bool {
@@ -96,7 +103,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn one_line_values_lose_the_same_characters_and_keep_their_length() {
+        assert_eq!(
+            one_line("\u{202E}бармен\u{200B} \n старший"),
+            "бармен старший"
+        );
+        assert_eq!(one_line(&"д".repeat(200)).chars().count(), 200);
+    }
+
     proptest! {
+        #[test]
+        fn one_line_values_never_keep_invisible_characters(
+            // Printable text mixed with what must go (`\PC` alone has none of it).
+            raw in "(\\PC|[\\x00-\\x1F\\x7F\u{061C}\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2060}-\u{2064}\u{2066}-\u{2069}\u{FEFF} ]){0,300}"
+        ) {
+            let value = one_line(&raw);
+            prop_assert!(!value.chars().any(is_invisible));
+            prop_assert!(!value.contains("  "));
+            prop_assert_eq!(value.trim(), value.as_str());
+            prop_assert_eq!(one_line(&value), value.clone(), "cleaning twice changes nothing");
+        }
+
         #[test]
         fn display_names_never_keep_invisible_characters(raw in "\\PC{0,300}") {
             let name = display_name(&raw);

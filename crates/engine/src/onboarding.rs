@@ -23,6 +23,7 @@ impl Turn<'_> {
     pub(crate) async fn start_onboarding(&mut self) {
         let name = self.user.first_name.clone();
         let greeting = Html::escape(&t_args(self.lang(), "greeting", &[("name", name.into())]));
+        self.enter_dialogue(Dialogue::OnboardingPark).await;
         let screen = self.park_picker(true);
         self.send_rendered(Some(greeting), screen);
     }
@@ -31,8 +32,10 @@ impl Turn<'_> {
     /// invite may have answered the park and the department already).
     pub(crate) async fn resume_onboarding(&mut self, prefix: Html) {
         let screen = if self.staff.park.is_none() {
+            self.enter_dialogue(Dialogue::OnboardingPark).await;
             self.park_picker(true)
         } else if self.staff.department.is_none() {
+            self.enter_dialogue(Dialogue::OnboardingDepartment).await;
             self.department_picker(true)
         } else {
             self.enter_dialogue(Dialogue::Position { onboarding: true })
@@ -157,6 +160,7 @@ impl Turn<'_> {
         if self.staff.onboarded {
             self.show_profile(message).await;
         } else {
+            self.enter_dialogue(Dialogue::OnboardingDepartment).await;
             let next = self.department_picker(true);
             self.show_rendered(message, next);
         }
@@ -211,9 +215,25 @@ impl Turn<'_> {
         }
     }
 
+    /// Text or a file while onboarding shows a picker (`step`: the one on screen):
+    /// the `hint` and the same question again, as a new message below what was sent.
+    pub(crate) async fn onboarding_again(&mut self, step: Dialogue, hint: &str) {
+        if self.staff.onboarded {
+            self.end_dialogue().await;
+            return self.resume(hint).await;
+        }
+        let screen = if step == Dialogue::OnboardingDepartment {
+            self.department_picker(true)
+        } else {
+            self.park_picker(true)
+        };
+        self.send_rendered(Some(html(self.lang(), hint)), screen);
+    }
+
     /// Typed text while the bot waits for a position.
     pub(crate) async fn position_typed(&mut self, text: &str, onboarding: bool) {
-        let position = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Shown on admins' cards and in exports beside the name: cleaned like a name.
+        let position = crate::guard::one_line(text);
         let length = position.chars().count();
         if position.is_empty() || length > POSITION_MAX_CHARS {
             let key = if position.is_empty() {

@@ -2,10 +2,12 @@
 //!
 //! An attempt lives in storage, not in memory: a person who leaves in the middle
 //! resumes where they stopped, after a restart or on another replica. Buttons carry
-//! the attempt id and the question's position; a press counts only if it comes
-//! from the attempt's owner, for the question being asked, once (the storage
-//! refuses a second answer for a position), so double taps and stale buttons from
-//! an old question never count twice.
+//! the attempt id, the question's position and the option's place on the screen
+//! (never its index in the quiz file): the attempt's stored option order maps it back,
+//! so the data holds no secret. A press counts only if it comes from the attempt's
+//! owner, for an unfinished attempt's question being asked, once (the storage refuses
+//! a second answer for a position), so double taps, stale buttons and data replayed
+//! from another person's or another attempt's messages never count.
 
 use domain::callback::{Callback, Slug};
 use domain::content::quiz::{Question, QuestionKind, Quiz};
@@ -192,11 +194,13 @@ impl Turn<'_> {
         let questions: Vec<AttemptQuestion> = due
             .iter()
             .filter_map(|item| {
-                let question = self.question(&item.quiz_id, &item.question_id)?;
+                let quiz = self.pack().quiz(&item.quiz_id)?;
+                let question = quiz.questions.iter().find(|q| q.id == item.question_id)?;
+                let seed = rand::random();
                 Some(AttemptQuestion {
                     quiz_id: item.quiz_id.clone(),
                     question_id: item.question_id.clone(),
-                    option_order: (0..question.options.len() as u8).collect(),
+                    option_order: learning::option_order(question, quiz.shuffle_options, seed),
                 })
             })
             .collect();
@@ -344,14 +348,14 @@ impl Turn<'_> {
         let mut keyboard = Keyboard::default();
         match question.kind {
             QuestionKind::Single => {
-                for &option in &asked.option_order {
+                for (shown, &option) in shown_options(&asked.option_order) {
                     let Some(o) = question.options.get(usize::from(option)) else {
                         continue;
                     };
                     let cb = Callback::Answer {
                         attempt: id,
                         position: at,
-                        option,
+                        shown,
                     };
                     keyboard = keyboard.row(vec![Button::new(o.text.get(lang).clone(), cb)]);
                 }
@@ -359,11 +363,11 @@ impl Turn<'_> {
             QuestionKind::Multiple => {
                 text.push_text("\n\n");
                 text.push(&Html::italic(&html(lang, "quiz-choose-all")));
-                for &option in &asked.option_order {
+                for (shown, &option) in shown_options(&asked.option_order) {
                     let Some(o) = question.options.get(usize::from(option)) else {
                         continue;
                     };
-                    let bit = 1u8.checked_shl(u32::from(option)).unwrap_or(0);
+                    let bit = 1u8 << shown;
                     let ticked = mask & bit != 0;
                     let label =
                         format!("{} {}", if ticked { "☑️" } else { "⬜" }, o.text.get(lang));
@@ -386,7 +390,8 @@ impl Turn<'_> {
         Some(Rendered { text, keyboard })
     }
 
-    /// Loads an attempt for a press: it must exist and belong to the presser.
+    /// Loads an attempt for a press: it must exist and belong to the presser (data
+    /// copied from someone else's message is out of date, whatever it names).
     async fn attempt_for_press(
         &mut self,
         query_id: &str,
@@ -405,6 +410,22 @@ impl Turn<'_> {
                 None
             }
         }
+    }
+
+    /// Loads an unfinished attempt for an answer or a tick: a finished one's buttons
+    /// (the presser's earlier attempt) are out of date.
+    async fn open_attempt_for_press(
+        &mut self,
+        query_id: &str,
+        attempt: i64,
+        message: Option<CallbackMessage>,
+    ) -> Option<Attempt> {
+        let attempt = self.attempt_for_press(query_id, attempt, message).await?;
+        if attempt.result.is_some() {
+            self.stale(query_id.to_owned(), message).await;
+            return None;
+        }
+        Some(attempt)
     }
 
     /// A press for a question that is not the one being asked: say so, show where
@@ -428,10 +449,13 @@ impl Turn<'_> {
         mask: u8,
         message: Option<CallbackMessage>,
     ) {
-        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
+        let Some(attempt) = self
+            .open_attempt_for_press(&query_id, attempt, message)
+            .await
+        else {
             return;
         };
-        if attempt.result.is_some() || usize::from(position) != attempt.answers.len() {
+        if usize::from(position) != attempt.answers.len() {
             return self.not_current(query_id, attempt, message).await;
         }
         self.answer(query_id, None);
@@ -451,11 +475,14 @@ impl Turn<'_> {
         let Some(mask) = mask else {
             return self.stale(query_id, message).await;
         };
-        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
+        let Some(attempt) = self
+            .open_attempt_for_press(&query_id, attempt, message)
+            .await
+        else {
             return;
         };
         let at = usize::from(position);
-        if attempt.result.is_some() || at != attempt.answers.len() {
+        if at != attempt.answers.len() {
             return self.not_current(query_id, attempt, message).await;
         }
         if self.out_of_time(&attempt) {
@@ -468,7 +495,9 @@ impl Turn<'_> {
         let Some(question) = self.question(&asked.quiz_id, &asked.question_id).cloned() else {
             return self.stale(query_id, message).await;
         };
-        let chosen: Vec<u8> = (0..8u8).filter(|i| mask & (1 << i) != 0).collect();
+        let Some(chosen) = learning::chosen_options(&asked.option_order, mask) else {
+            return self.stale(query_id, message).await;
+        };
         if chosen.is_empty() {
             return self.answer(query_id, Some(t(self.lang(), "quiz-choose-one")));
         }
@@ -732,6 +761,12 @@ impl Turn<'_> {
             .row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
         Rendered { text, keyboard }
     }
+}
+
+/// Each option of a question with its place on the screen (at most 8: a mask holds
+/// 8 bits, and a valid pack has at most 6 options).
+fn shown_options(option_order: &[u8]) -> impl Iterator<Item = (u8, &u8)> {
+    (0..8u8).zip(option_order)
 }
 
 /// The correct options of a question, joined.

@@ -8,17 +8,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
-use domain::callback::Callback;
+use domain::callback::{Callback, Slug};
+use domain::content::quiz::{Question, QuestionKind};
 use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AnswerRecord, Attempt, AttemptResult, AudienceFilter, Broadcast,
-    BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast, ProfileField,
-    ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UserProfile, UserRecord,
+    Activity, ActivityKind, AnswerRecord, Attempt, AttemptQuestion, AttemptResult, AudienceFilter,
+    Broadcast, BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast,
+    ProfileField, ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UserProfile,
+    UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
+use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input, Keyboard};
 use state::MemoryState;
 use storage::SqlStorage;
 use time::OffsetDateTime;
@@ -974,4 +976,365 @@ impl engine::ports::PersonalDataStore for DownStorage {
     ) -> Result<Option<engine::ports::Erasure>, StorageError> {
         Err(down())
     }
+}
+
+// --- Knowledge checks: answer data names what was shown, not the file ----------
+
+const OTHER: i64 = 6_000_000_001;
+
+impl Fixture {
+    /// A press by someone else, in their own private chat.
+    async fn press_as(&self, who: i64, data: &str) -> Vec<Action> {
+        let mut inbound = self.inbound(Input::Callback {
+            query_id: format!("q{who}-{}", self.next_update.get()),
+            data: Some(data.into()),
+            message: TEXT_MESSAGE,
+        });
+        inbound.chat = ChatId(who);
+        inbound.from = Some(UserProfile {
+            id: UserId(who),
+            first_name: "Олег".into(),
+            username: None,
+            ..profile("ru")
+        });
+        self.engine.handle(inbound).await
+    }
+
+    async fn open_attempt(&self, who: i64) -> Attempt {
+        self.storage
+            .open_attempt(UserId(who))
+            .await
+            .unwrap()
+            .expect("an open attempt")
+    }
+
+    async fn attempt(&self, id: i64) -> Attempt {
+        self.storage
+            .attempt(id)
+            .await
+            .unwrap()
+            .expect("the attempt")
+    }
+
+    fn question(&self, asked: &AttemptQuestion) -> Question {
+        let pack = self.engine.content();
+        let quiz = pack.quiz(&asked.quiz_id).expect("the quiz");
+        let found = quiz.questions.iter().find(|q| q.id == asked.question_id);
+        found.expect("the question").clone()
+    }
+}
+
+const BAR_CHECK: &str = "bar-basics";
+
+/// A check takes dozens of presses, more than flood control lets through in 10 s.
+async fn quiz_fixture() -> Fixture {
+    let mut f = fixture().await;
+    f.engine = f.engine.with_limits(engine::Limits {
+        updates_per_10s: 1000,
+        ..engine::Limits::default()
+    });
+    f
+}
+
+fn start_bar_check() -> String {
+    Callback::QuizStart(Slug::parse(BAR_CHECK).unwrap()).encode()
+}
+
+/// The keyboard of the last screen among `actions`.
+fn keyboard(actions: &[Action]) -> Keyboard {
+    actions
+        .iter()
+        .rev()
+        .find_map(|a| match a {
+            Action::Send {
+                keyboard: Some(k), ..
+            }
+            | Action::Edit {
+                keyboard: Some(k), ..
+            } => Some(k.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no keyboard in {actions:?}"))
+}
+
+fn toast(actions: &[Action]) -> Option<&str> {
+    actions.iter().find_map(|a| match a {
+        Action::AnswerCallback { text, .. } => text.as_deref(),
+        _ => None,
+    })
+}
+
+/// The buttons of a question screen that answer or tick options.
+fn option_buttons(actions: &[Action]) -> Vec<Callback> {
+    keyboard(actions)
+        .buttons()
+        .map(|b| b.callback)
+        .filter(|c| {
+            matches!(
+                c,
+                Callback::Answer { .. } | Callback::Toggle { .. } | Callback::Submit { .. }
+            )
+        })
+        .collect()
+}
+
+fn correct_options(q: &Question) -> Vec<usize> {
+    (0..q.options.len())
+        .filter(|&i| q.options[i].correct)
+        .collect()
+}
+
+/// Answers the question on `screen` by pressing the buttons labelled with its file
+/// options `picks`, as a person reading the screen would; returns the feedback.
+async fn press_options(
+    f: &Fixture,
+    screen: &[Action],
+    asked: &AttemptQuestion,
+    picks: &[usize],
+) -> Vec<Action> {
+    let q = f.question(asked);
+    let shown_at = |pick: usize| {
+        let at = asked
+            .option_order
+            .iter()
+            .position(|&o| usize::from(o) == pick);
+        u8::try_from(at.expect("every option is shown")).unwrap()
+    };
+    let mut kb = keyboard(screen);
+    match q.kind {
+        QuestionKind::Single => {
+            let label = &q.options[picks[0]].text.ru;
+            let button = kb.buttons().find(|b| &b.text == label).expect("the option");
+            let Callback::Answer { shown, .. } = button.callback else {
+                panic!("{button:?}")
+            };
+            assert_eq!(shown, shown_at(picks[0]), "the data names the place shown");
+            f.press(&button.callback.encode(), TEXT_MESSAGE).await
+        }
+        QuestionKind::Multiple => {
+            for &pick in picks {
+                let label = format!("⬜ {}", q.options[pick].text.ru);
+                let button = kb.buttons().find(|b| b.text == label).expect("the option");
+                let tick = button.callback.encode();
+                kb = keyboard(&f.press(&tick, TEXT_MESSAGE).await);
+            }
+            let submit = kb
+                .buttons()
+                .find(|b| matches!(b.callback, Callback::Submit { .. }))
+                .expect("the submit button");
+            let Callback::Submit { mask, .. } = submit.callback else {
+                panic!("{submit:?}")
+            };
+            let shown_mask = picks.iter().fold(0u8, |m, &p| m | 1 << shown_at(p));
+            assert_eq!(mask, shown_mask, "the mask is over places shown");
+            f.press(&submit.callback.encode(), TEXT_MESSAGE).await
+        }
+    }
+}
+
+/// Answers the open check of the fixture's person from `screen` to its result,
+/// pressing the options `pick` chooses; returns the finished attempt.
+async fn run_quiz(
+    f: &Fixture,
+    mut screen: Vec<Action>,
+    pick: fn(&Question) -> Vec<usize>,
+) -> Attempt {
+    loop {
+        let attempt = f.open_attempt(ID).await;
+        let at = attempt.answers.len();
+        let asked = attempt.questions[at].clone();
+        let picks = pick(&f.question(&asked));
+        let feedback = press_options(f, &screen, &asked, &picks).await;
+        let stored = f.attempt(attempt.id).await;
+        assert_eq!(stored.answers.len(), at + 1, "{feedback:?}");
+        let mut chosen: Vec<usize> = stored.answers[at]
+            .chosen
+            .iter()
+            .map(|&c| c.into())
+            .collect();
+        chosen.sort_unstable();
+        assert_eq!(chosen, picks, "the options pressed are the ones recorded");
+        let next = keyboard(&feedback)
+            .buttons()
+            .find(|b| matches!(b.callback, Callback::Next { .. }))
+            .expect("the next button")
+            .callback;
+        screen = f.press(&next.encode(), TEXT_MESSAGE).await;
+        if at + 1 == attempt.questions.len() {
+            return f.attempt(attempt.id).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_quiz_answered_by_the_buttons_shown_passes() {
+    let f = quiz_fixture().await;
+    let first = f.press(&start_bar_check(), TEXT_MESSAGE).await;
+    let done = run_quiz(&f, first, correct_options).await;
+    let result = done.result.expect("finished");
+    assert!(
+        result.passed && result.score == result.max_score,
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn quiz_answers_naming_the_first_file_option_everywhere_do_not_pass() {
+    let f = quiz_fixture().await;
+    let first = f.press(&start_bar_check(), TEXT_MESSAGE).await;
+    let attempt = f.open_attempt(ID).await;
+    // The old data named options by their index in the file: out of date, whatever
+    // index it names, and nothing is recorded.
+    for option in 0..6 {
+        for data in [
+            format!("1a{}.0.{option}", attempt.id),
+            format!("1u{}.0.{}", attempt.id, 1 << option),
+        ] {
+            let actions = f.press(&data, TEXT_MESSAGE).await;
+            assert!(
+                toast(&actions).is_some_and(|t| t.contains("устарело")),
+                "{actions:?}"
+            );
+        }
+    }
+    assert!(f.open_attempt(ID).await.answers.is_empty());
+    // Pressing the button that shows the file's first option, every time.
+    let done = run_quiz(&f, first, |_| vec![0]).await;
+    let result = done.result.expect("finished");
+    assert!(!result.passed, "{result:?}");
+}
+
+#[tokio::test]
+async fn quiz_answer_data_replayed_from_another_person_or_attempt_does_not_score() {
+    let f = quiz_fixture().await;
+    let mine = f.press(&start_bar_check(), TEXT_MESSAGE).await;
+    let theirs = f.press_as(OTHER, &start_bar_check()).await;
+    let their_attempt = f.open_attempt(OTHER).await;
+    // Another person's buttons, pressed by Vera: out of date, nobody's answer counts.
+    for cb in option_buttons(&theirs) {
+        let actions = f.press(&cb.encode(), TEXT_MESSAGE).await;
+        assert!(
+            toast(&actions).is_some_and(|t| t.contains("устарело")),
+            "{actions:?}"
+        );
+    }
+    assert!(f.attempt(their_attempt.id).await.answers.is_empty());
+    assert!(f.open_attempt(ID).await.answers.is_empty());
+
+    // Vera's own finished attempt: its buttons mean nothing in her next one.
+    let earlier = run_quiz(&f, mine.clone(), correct_options).await;
+    assert!(earlier.result.as_ref().is_some_and(|r| r.passed));
+    f.press(&start_bar_check(), TEXT_MESSAGE).await;
+    let next = f.open_attempt(ID).await;
+    assert_ne!(next.id, earlier.id);
+    for cb in option_buttons(&mine) {
+        let actions = f.press(&cb.encode(), TEXT_MESSAGE).await;
+        assert!(
+            toast(&actions).is_some_and(|t| t.contains("устарело")),
+            "{actions:?}"
+        );
+    }
+    assert!(f.attempt(next.id).await.answers.is_empty());
+    assert_eq!(
+        f.attempt(earlier.id).await,
+        earlier,
+        "the finished one is unchanged"
+    );
+    assert!(f.attempt(their_attempt.id).await.answers.is_empty());
+}
+
+// --- Onboarding -------------------------------------------------------------
+
+/// The one message of `actions` and its keyboard's buttons' texts.
+fn sent(actions: &[Action]) -> (String, Vec<String>) {
+    let [Action::Send { text, keyboard, .. }] = actions else {
+        panic!("{actions:?}")
+    };
+    let buttons = keyboard
+        .iter()
+        .flat_map(|k| k.buttons().map(|b| b.text.clone()))
+        .collect();
+    (text.as_str().to_owned(), buttons)
+}
+
+async fn typed(f: &Fixture, text: &str) -> Vec<Action> {
+    f.engine.handle(f.inbound(Input::Text(text.into()))).await
+}
+
+#[tokio::test]
+async fn onboarding_text_typed_at_a_question_gets_a_hint_and_the_same_question() {
+    let f = fixture().await;
+    let pack = f.engine.content();
+    let park = &pack.parks()[0];
+    let department = &pack.departments()[0];
+    let (_, park_buttons) = sent(&f.command("start").await);
+
+    let (text, buttons) = sent(&typed(&f, &park.name.ru).await);
+    assert!(text.starts_with("Я понимаю кнопки и команды"), "{text}");
+    assert!(text.contains("В каком парке вы работаете?"), "{text}");
+    assert!(!text.contains("Главное меню"), "{text}");
+    assert_eq!(buttons, park_buttons, "the same question");
+
+    let next = f
+        .press(
+            &Callback::Park(Slug::parse(&park.id)).encode(),
+            TEXT_MESSAGE,
+        )
+        .await;
+    let [_, Action::Edit { text, .. }] = next.as_slice() else {
+        panic!("{next:?}")
+    };
+    assert!(text.as_str().contains("В каком отделе"), "{text}");
+    let (text, _) = sent(&typed(&f, "бар").await);
+    assert!(
+        text.starts_with("Я понимаю кнопки и команды") && text.contains("В каком отделе"),
+        "{text}"
+    );
+    let photo = Input::Media {
+        file: None,
+        caption: None,
+    };
+    let (text, _) = sent(&f.engine.handle(f.inbound(photo)).await);
+    assert!(
+        text.starts_with("Файлы и фото я не обрабатываю") && text.contains("В каком отделе"),
+        "{text}"
+    );
+
+    let slug = Slug::parse(&department.id);
+    f.press(&Callback::Department(slug).encode(), TEXT_MESSAGE)
+        .await;
+    let (done, _) = sent(&typed(&f, "бармен").await);
+    assert!(done.starts_with("Спасибо! Профиль заполнен"), "{done}");
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.park.as_deref(), Some(park.id.as_str()));
+    assert_eq!(staff.department.as_deref(), Some(department.id.as_str()));
+    assert_eq!(staff.position.as_deref(), Some("бармен"));
+    assert!(staff.onboarded);
+}
+
+#[tokio::test]
+async fn a_position_with_bidi_overrides_and_zero_width_characters_is_stored_clean() {
+    let f = fixture().await;
+    f.command("start").await;
+    f.press(&Callback::Park(None).encode(), TEXT_MESSAGE).await;
+    f.press(&Callback::Department(None).encode(), TEXT_MESSAGE)
+        .await;
+    let (done, _) = sent(&typed(&f, "\u{202E}бар\u{200B}мен \u{2066}старший\u{2069}").await);
+    assert!(done.starts_with("Спасибо! Профиль заполнен"), "{done}");
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.position.as_deref(), Some("бармен старший"));
+
+    // The same from /profile; only invisible characters is no position at all.
+    f.command("profile").await;
+    let edit = Callback::EditProfile(domain::callback::ProfileFieldKind::Position);
+    f.press(&edit.encode(), TEXT_MESSAGE).await;
+    let (refused, _) = sent(&typed(&f, "\u{200B}\u{202E}").await);
+    assert!(refused.contains("Напишите вашу должность"), "{refused}");
+    let (saved, _) = sent(&typed(&f, "кассир\u{202E}\u{200B}").await);
+    assert!(
+        saved.starts_with("Сохранено.") && saved.contains("кассир"),
+        "{saved}"
+    );
+    let staff = f.storage.staff_profile(UserId(ID)).await.unwrap();
+    assert_eq!(staff.position.as_deref(), Some("кассир"));
 }

@@ -287,6 +287,72 @@ fn shuffling_is_roughly_uniform() {
     }
 }
 
+// --- display positions --------------------------------------------------------
+
+#[test]
+fn a_press_names_the_option_shown_there_not_the_file_index() {
+    let order = [2, 0, 3, 1];
+    assert_eq!(chosen_options(&order, 0b0001), Some(vec![2]));
+    assert_eq!(chosen_options(&order, 0b0010), Some(vec![0]));
+    assert_eq!(chosen_options(&order, 0b1010), Some(vec![0, 1]));
+    assert_eq!(chosen_options(&order, 0), Some(vec![]));
+    // A bit past the last button shown names nothing.
+    assert_eq!(chosen_options(&order, 0b1_0000), None);
+    assert_eq!(chosen_options(&[], 1), None);
+}
+
+#[test]
+fn review_order_follows_the_quiz_flag() {
+    let q = question("q", QuestionKind::Single, 1, &[true, false, false, false]);
+    assert_eq!(option_order(&q, false, 7), vec![0, 1, 2, 3]);
+    let shuffled: HashSet<Vec<u8>> = (0..50).map(|seed| option_order(&q, true, seed)).collect();
+    assert!(shuffled.len() > 10, "{shuffled:?}");
+}
+
+proptest! {
+    #[test]
+    fn every_shown_button_maps_to_its_own_option(seed: u64, n in 1usize..=8, pick: u8) {
+        let q = question("q", QuestionKind::Multiple, 1, &vec![false; n]);
+        let order = option_order(&q, true, seed);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        prop_assert_eq!(sorted, (0..n as u8).collect::<Vec<_>>());
+        match chosen_options(&order, pick) {
+            Some(chosen) => {
+                prop_assert_eq!(chosen.len(), pick.count_ones() as usize);
+                for (shown, option) in order.iter().enumerate() {
+                    prop_assert_eq!(pick & (1 << shown) != 0, chosen.contains(option));
+                }
+            }
+            None => prop_assert!(u32::from(pick) >= 1 << n),
+        }
+    }
+}
+
+#[test]
+fn the_first_file_option_everywhere_fails_every_sample_check() {
+    // Right answers are spread over the file's positions, so data naming option 0
+    // (or any one index) everywhere cannot pass, whatever the display order.
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../content"));
+    let pack = ContentPack::load(root).unwrap_or_else(|p| panic!("sample pack: {p:?}"));
+    assert!(!pack.quizzes().is_empty());
+    for quiz in pack.quizzes() {
+        for index in 0..6u8 {
+            let score: u32 = quiz
+                .questions
+                .iter()
+                .map(|q| grade(q, &[index]).points)
+                .sum();
+            assert!(
+                !passed(quiz, score, max_points(quiz)),
+                "{}: option {index} everywhere scores {score} of {}",
+                quiz.id,
+                max_points(quiz)
+            );
+        }
+    }
+}
+
 // --- may_start / deadline_for ----------------------------------------------
 
 fn failed_at(t: OffsetDateTime) -> PastAttempt {

@@ -185,6 +185,38 @@ async fn onboarding_can_be_skipped_and_filled_in_later() {
 }
 
 #[tokio::test]
+async fn text_typed_at_an_onboarding_question_repeats_it_and_the_position_is_stored_clean() {
+    let app = TestApp::spawn().await;
+    let p = app.person(314, "Ника", "ru");
+    let first = p.sends("/start").await;
+    let again = p.sends("Зеленопарк").await;
+    let text = again.text.unwrap();
+    assert!(
+        text.starts_with("Я понимаю кнопки и команды")
+            && text.contains("В каком парке вы работаете?")
+            && !text.contains("Главное меню"),
+        "{text}"
+    );
+    assert_eq!(buttons(&p.screen()), buttons(&first), "the same question");
+    let second = p.presses("Зеленопарк").await;
+    assert!(second.text.unwrap().contains("В каком отделе"));
+    p.presses("Бар").await;
+    let done = p.sends("\u{202E}бар\u{200B}мен").await;
+    assert!(done.text.unwrap().starts_with("Спасибо! Профиль заполнен"));
+    let staff = app
+        .storage()
+        .await
+        .staff_profile(UserId(314))
+        .await
+        .unwrap();
+    assert_eq!(staff.park.as_deref(), Some("zelenopark"));
+    assert_eq!(staff.department.as_deref(), Some("bar"));
+    assert_eq!(staff.position.as_deref(), Some("бармен"));
+    assert!(staff.onboarded);
+    app.assert_clean();
+}
+
+#[tokio::test]
 async fn a_quiz_passed_and_a_quiz_failed_are_stored_and_reviewed() {
     let app = TestApp::spawn().await;
     let p = app.person(303, "Ира", "ru");
@@ -358,6 +390,68 @@ async fn a_double_tap_and_a_stale_button_never_count_twice() {
         .unwrap()
         .unwrap();
     assert_eq!(open.answers.len(), 1);
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn forged_or_replayed_answer_data_does_not_score_and_the_buttons_shown_still_pass() {
+    let app = TestApp::spawn().await;
+    let zoya = app.person(312, "Зоя", "ru");
+    let lev = app.person(313, "Лев", "ru");
+    let title = app.pack.quiz("bar-basics").unwrap().title.ru.clone();
+    open_quiz(&zoya, &title).await;
+    open_quiz(&lev, &title).await;
+    let storage = app.storage().await;
+    let hers = storage.open_attempt(UserId(312)).await.unwrap().unwrap();
+    let his = storage.open_attempt(UserId(313)).await.unwrap().unwrap();
+    let stale = "Это меню устарело. Открываю главное меню.";
+    let toasts_before = app.toasts().len();
+
+    // Data naming options by their index in the quiz file (the old format), for her
+    // own attempt: whatever index, it is out of date.
+    let mut forged: Vec<String> = (0..4)
+        .flat_map(|i| {
+            [
+                format!("1a{}.0.{i}", hers.id),
+                format!("1u{}.0.{}", hers.id, 1 << i),
+            ]
+        })
+        .collect();
+    // Lev's answer buttons, replayed by Zoya.
+    forged.extend(
+        lev.screen()
+            .keyboard
+            .iter()
+            .flatten()
+            .filter_map(|b| b.callback_data.clone())
+            .filter(|d| d.starts_with("1c") || d.starts_with("1m") || d.starts_with("1y")),
+    );
+    assert!(forged.len() > 8, "{forged:?}");
+    for data in &forged {
+        let update = app.fake.press_on(312, zoya.screen().message_id, data);
+        app.handled(update).await;
+    }
+    let toasts = app.toasts();
+    assert_eq!(toasts.len() - toasts_before, forged.len(), "{toasts:?}");
+    assert!(
+        toasts[toasts_before..].iter().all(|t| t == stale),
+        "{toasts:?}"
+    );
+    for id in [hers.id, his.id] {
+        let attempt = storage.attempt(id).await.unwrap().unwrap();
+        assert!(
+            attempt.answers.is_empty(),
+            "attempt {id} scored: {attempt:?}"
+        );
+    }
+
+    // The buttons on her screen, pressed by what they show, still pass.
+    let resumed = open_quiz(&zoya, &title).await;
+    assert!(resumed.contains("Вопрос 1 из 10"), "{resumed}");
+    let result = finish_quiz(&app, &zoya, "bar-basics", Answering::Right).await;
+    assert!(result.contains("✅ Зачтено"), "{result}");
+    let his = storage.attempt(his.id).await.unwrap().unwrap();
+    assert!(his.answers.is_empty() && his.result.is_none());
     app.assert_clean();
 }
 
