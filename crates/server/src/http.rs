@@ -26,6 +26,12 @@ pub fn router(storage: Arc<dyn Storage>, state: Arc<dyn StateStore>) -> Router {
 }
 
 async fn ready(State(p): State<Probes>) -> (StatusCode, String) {
+    readiness(&p).await
+}
+
+/// Whether the database and the state store answer within two seconds, with what
+/// each said.
+async fn readiness(p: &Probes) -> (StatusCode, String) {
     let timeout = Duration::from_secs(2);
     let db = tokio::time::timeout(timeout, p.storage.ping()).await;
     let st = tokio::time::timeout(timeout, p.state.ping()).await;
@@ -44,7 +50,11 @@ async fn ready(State(p): State<Probes>) -> (StatusCode, String) {
     (status, format!("database: {db}\nstate: {st}\n"))
 }
 
-async fn metrics() -> (StatusCode, String) {
+/// The metrics, with `trainbot_ready` measured now: readiness is a metric too, so
+/// an alert sees a replica that is up but cannot reach its database.
+async fn metrics(State(p): State<Probes>) -> (StatusCode, String) {
+    let (status, _) = readiness(&p).await;
+    metrics::gauge!("trainbot_ready").set(if status == StatusCode::OK { 1.0 } else { 0.0 });
     match prometheus() {
         Some(handle) => (StatusCode::OK, handle.render()),
         None => (
@@ -54,13 +64,24 @@ async fn metrics() -> (StatusCode, String) {
     }
 }
 
+/// Histogram buckets, seconds: from a cached screen (a few ms) to an update at its
+/// time limit (20 s), so a p95 can be computed across replicas.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0,
+];
+
 /// The process-wide Prometheus recorder. The `metrics` facade is global by design,
 /// so the recorder is installed once per process, however many apps a test starts.
 pub fn prometheus() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let handle = PrometheusBuilder::new().install_recorder().ok()?;
+            let handle = PrometheusBuilder::new()
+                .set_buckets(LATENCY_BUCKETS)
+                .ok()?
+                .install_recorder()
+                .ok()?;
+            crate::telemetry::register_metrics();
             let upkeep = handle.clone();
             std::thread::spawn(move || {
                 loop {

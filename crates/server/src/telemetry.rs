@@ -23,3 +23,260 @@ pub fn init(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
     };
 }
+
+/// Every metric the bot exports: kind, name and help text. Registered at start-up
+/// ([`register_metrics`]) so each is in `/metrics` from the first scrape: an alert
+/// on a series that does not exist yet never fires. A test keeps this list and the
+/// names used in the code in step.
+pub const METRICS: &[(MetricKind, &str, &str)] = &[
+    (
+        MetricKind::Counter,
+        "trainbot_access_requests_limited_total",
+        "Access requests refused because the person asked too often.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_activity_dropped_total",
+        "Activity records dropped (buffer full or the database refused a batch).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_activity_written_total",
+        "Activity records written to the database.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_admin_denied_total",
+        "Admin presses or typed answers refused for want of a role or a live session.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_admin_forbidden_total",
+        "Admin presses refused because the role does not allow them.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_admin_lockouts_total",
+        "Admin logins locked after repeated wrong passwords.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_admin_login_failures_total",
+        "Wrong admin passwords.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_attempts_finished_total",
+        "Knowledge checks and reviews finished.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_broadcast_messages_total",
+        "Announcement messages by outcome (sent, failed, blocked, unknown).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_certificates_issued_total",
+        "Certificates issued.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_content_edits_skipped_total",
+        "Panel edits that no longer fit the pack after a reload.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_content_edits_total",
+        "Page edits saved in the panel.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_content_reload_failures_total",
+        "Content pack reloads refused because the pack has problems.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_erasures_total",
+        "People erased at their request.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_exports_total",
+        "Exports started, by kind.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_invites_refused_total",
+        "Invite codes refused (unknown, expired, revoked, used up).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_lane_pauses_total",
+        "Pauses of the paced lane for unsolicited messages after a 429.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_media_uploads_total",
+        "Media files uploaded to Telegram (then reused by file id).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_people_blocked_bot_total",
+        "People found to have blocked the bot (403).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_quiz_repeated_presses_total",
+        "Answer presses on a question already answered.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_reminders_total",
+        "Reminders sent.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_stale_callbacks_total",
+        "Presses of buttons the bot never issued or that are out of date.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_telegram_errors_total",
+        "Failed Bot API calls by method and kind.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_update_panics_total",
+        "Updates whose handling panicked (the person got an apology).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_update_timeouts_total",
+        "Updates over their time limit (the person got an apology).",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_updates_dropped_flood_total",
+        "Updates dropped by the per-person flood limits.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_updates_duplicate_total",
+        "Updates delivered again and not handled twice.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_updates_received_total",
+        "Updates received from Telegram.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_build_info",
+        "Always 1; the version and commit of the running binary are its labels.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_content_edits_applied",
+        "Panel edits laid over the running content pack.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_ready",
+        "1 when the database and the state store answer (as /readyz), else 0; set at each scrape.",
+    ),
+    (
+        MetricKind::Histogram,
+        "trainbot_telegram_request_seconds",
+        "Bot API call time by method, seconds.",
+    ),
+    (
+        MetricKind::Histogram,
+        "trainbot_update_seconds",
+        "Time to handle one update and execute its actions, seconds.",
+    ),
+];
+
+/// The kinds of metric in [`METRICS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// Describes every metric of [`METRICS`] and gives each a first value, and sets
+/// `trainbot_build_info`. Call once the recorder is installed.
+pub fn register_metrics() {
+    for &(kind, name, help) in METRICS {
+        match kind {
+            MetricKind::Counter => {
+                metrics::describe_counter!(name, help);
+                metrics::counter!(name).increment(0);
+            }
+            MetricKind::Gauge => metrics::describe_gauge!(name, help),
+            MetricKind::Histogram => {
+                metrics::describe_histogram!(name, help);
+                // Registering the histogram exports its (empty) buckets at once.
+                let _ = metrics::histogram!(name);
+            }
+        }
+    }
+    metrics::gauge!(
+        "trainbot_build_info",
+        "version" => env!("CARGO_PKG_VERSION"),
+        "commit" => option_env!("TRAINBOT_COMMIT").unwrap_or("unknown"),
+    )
+    .set(1.0);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// The `trainbot_` metric names that `counter!`, `gauge!` and `histogram!`
+    /// calls in `dir`'s Rust files name literally, with their kind.
+    fn used_in(dir: &Path, found: &mut BTreeSet<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                used_in(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for kind in ["counter", "gauge", "histogram"] {
+                    let opening = format!("{kind}!(");
+                    for (at, _) in text.match_indices(&opening) {
+                        let rest = text[at + opening.len()..].trim_start();
+                        let Some(rest) = rest.strip_prefix("\"trainbot_") else {
+                            continue;
+                        };
+                        let name = rest.split('"').next().unwrap();
+                        found.insert((kind.to_owned(), format!("trainbot_{name}")));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_metric_the_code_records_is_registered_and_nothing_else() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut used = BTreeSet::new();
+        for member in std::fs::read_dir(&crates).unwrap() {
+            let src = member.unwrap().path().join("src");
+            if src.is_dir() {
+                used_in(&src, &mut used);
+            }
+        }
+        let registered: BTreeSet<(String, String)> = METRICS
+            .iter()
+            .map(|(kind, name, _)| (format!("{kind:?}").to_lowercase(), (*name).to_owned()))
+            .collect();
+        assert_eq!(used, registered);
+        for (_, name, help) in METRICS {
+            assert!(!help.is_empty(), "{name} has help text");
+        }
+    }
+}

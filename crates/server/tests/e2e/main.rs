@@ -15,6 +15,7 @@ mod helpers;
 mod hostile;
 mod learning;
 mod lookup;
+mod monitoring;
 mod operator;
 mod restart;
 mod roles;
