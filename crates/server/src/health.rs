@@ -36,7 +36,7 @@ pub async fn probe(addr: SocketAddr, path: &str) -> Result<u16, String> {
             .write_all(request.as_bytes())
             .await
             .map_err(|e| format!("cannot send the request: {e}"))?;
-        let mut head = vec![0u8; 64];
+        let mut head = [0u8; 64];
         let mut read = 0;
         while read < head.len() {
             match stream.read(&mut head[read..]).await {
