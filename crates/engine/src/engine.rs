@@ -1,8 +1,9 @@
-//! [`Engine::handle`]: the pipeline every update goes through.
+//! [`Engine::arrive`] and [`Engine::handle`]: the pipeline every update goes through.
 //!
-//! de-dup -> input guard -> private chats only -> person (create/refresh, blocked
-//! check) -> handler -> activity record. Handlers return actions; nothing here
-//! talks to Telegram.
+//! On arrival (before the update waits in its chat's queue): flood limits. When
+//! handled: de-dup -> input guard -> private chats only -> person (create/refresh,
+//! blocked check) -> handler -> activity record. Handlers return actions; nothing
+//! here talks to Telegram.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -119,7 +120,30 @@ impl Engine {
         self
     }
 
-    /// Handles one update. Never fails: every error becomes an answer the person
+    /// Decides, as an update arrives and before it waits for its chat's turn,
+    /// whether it is worth handling: flood limits are counted here, so a burst
+    /// queued behind a slow chat is cut at once instead of being worked through.
+    /// A dropped update costs at most stopping its button's spinner. De-duplication
+    /// stays in [`Engine::handle`]: an update queued but never handled (a shutdown
+    /// drops it unconfirmed) must still be handled when Telegram delivers it again.
+    pub async fn arrive(&self, inbound: &Inbound) -> Arrival {
+        if needs_no_answer(inbound) {
+            return Arrival::Drop(Vec::new());
+        }
+        if !self.flooding(inbound).await {
+            return Arrival::Admit;
+        }
+        // Dropped quietly; a button still gets its spinner stopped.
+        Arrival::Drop(match &inbound.input {
+            Input::Callback { query_id, .. } => vec![Action::AnswerCallback {
+                query_id: query_id.clone(),
+                text: None,
+            }],
+            _ => Vec::new(),
+        })
+    }
+
+    /// Handles one update that [`Engine::arrive`] admitted. Never fails: every error becomes an answer the person
     /// understands (or, for updates that need none, no action).
     pub async fn handle(&self, mut inbound: Inbound) -> Vec<Action> {
         if !self.first_delivery(inbound.update_id).await {
@@ -127,18 +151,8 @@ impl Engine {
             return Vec::new();
         }
         guard::normalise(&mut inbound);
-        if !inbound.private_chat || matches!(inbound.input, Input::Unsupported) {
+        if needs_no_answer(&inbound) {
             return Vec::new();
-        }
-        if self.flooding(&inbound).await {
-            // Dropped quietly; a button still gets its spinner stopped.
-            return match inbound.input {
-                Input::Callback { query_id, .. } => vec![Action::AnswerCallback {
-                    query_id,
-                    text: None,
-                }],
-                _ => Vec::new(),
-            };
         }
         let Some(profile) = inbound.from.clone() else {
             return Vec::new();
@@ -216,6 +230,22 @@ impl Engine {
         .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
         .collect()
     }
+}
+
+/// What [`Engine::arrive`] decided about an update.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrival {
+    /// Handle it (in its chat's order) with [`Engine::handle`].
+    Admit,
+    /// Do not handle it; run these actions instead (nothing, or stopping a
+    /// button's spinner).
+    Drop(Vec<Action>),
+}
+
+/// Updates the bot never answers: from groups and channels, or of kinds it does
+/// not understand.
+fn needs_no_answer(inbound: &Inbound) -> bool {
+    !inbound.private_chat || matches!(inbound.input, Input::Unsupported)
 }
 
 /// The window of [`Limits::updates_per_10s`].

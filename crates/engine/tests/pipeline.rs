@@ -18,7 +18,7 @@ use engine::ports::{
     ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UserProfile, UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
+use engine::{Action, ActivityRecorder, Arrival, CallbackMessage, Engine, Inbound, Input};
 use state::MemoryState;
 use storage::SqlStorage;
 use time::OffsetDateTime;
@@ -78,13 +78,21 @@ impl Fixture {
         }
     }
 
+    /// What the transport does with an update: arrival (flood limits), then, if
+    /// admitted, the pipeline.
+    async fn deliver(&self, inbound: Inbound) -> Vec<Action> {
+        match self.engine.arrive(&inbound).await {
+            Arrival::Admit => self.engine.handle(inbound).await,
+            Arrival::Drop(actions) => actions,
+        }
+    }
+
     async fn command(&self, name: &str) -> Vec<Action> {
-        self.engine
-            .handle(self.inbound(Input::Command {
-                name: name.into(),
-                args: String::new(),
-            }))
-            .await
+        self.deliver(self.inbound(Input::Command {
+            name: name.into(),
+            args: String::new(),
+        }))
+        .await
     }
 
     async fn press(&self, data: &str, message: Option<CallbackMessage>) -> Vec<Action> {
@@ -93,7 +101,7 @@ impl Fixture {
             data: Some(data.into()),
             message,
         };
-        self.engine.handle(self.inbound(input)).await
+        self.deliver(self.inbound(input)).await
     }
 }
 
@@ -795,8 +803,7 @@ async fn free_text_is_limited_per_minute() {
         let mut n = 0;
         for i in 0..25 {
             if !f
-                .engine
-                .handle(f.inbound(Input::Text(format!("hello {i}"))))
+                .deliver(f.inbound(Input::Text(format!("hello {i}"))))
                 .await
                 .is_empty()
             {

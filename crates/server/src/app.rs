@@ -172,6 +172,7 @@ impl Application {
         let settings = PollSettings {
             timeout_secs: config.poll_timeout_secs,
             max_in_flight: config.max_in_flight,
+            ..PollSettings::default()
         };
         let poller = Poller::new(bot, engine.clone(), outbound, settings);
 
