@@ -24,7 +24,7 @@ use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::live_content::LiveContent;
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
-    StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
+    StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserRecord,
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
@@ -37,6 +37,8 @@ pub struct Engine {
     pub(crate) content: LiveContent,
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) state: Arc<dyn StateStore>,
+    /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
+    pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
@@ -63,6 +65,7 @@ impl Engine {
             content: LiveContent::new(content),
             storage,
             state,
+            update_claims: None,
             clock,
             activity,
             documents: None,
@@ -79,6 +82,14 @@ impl Engine {
     /// Draws certificates as PDF documents (without it, a certificate is sent as text).
     pub fn with_documents(mut self, documents: Arc<dyn DocumentRenderer>) -> Engine {
         self.documents = Some(documents);
+        self
+    }
+
+    /// Claims update ids in `claims` (the database) instead of the state store:
+    /// for a state store that does not outlive the process (in memory), so that
+    /// updates Telegram delivers again after a crash are not answered twice.
+    pub fn with_update_claims(mut self, claims: Arc<dyn UpdateClaims>) -> Engine {
+        self.update_claims = Some(claims);
         self
     }
 
@@ -205,20 +216,26 @@ impl Engine {
         turn.actions
     }
 
-    /// Claims the update id; `false` if it was already handled. If the state store
-    /// is down the update is handled anyway: answering twice beats never answering.
+    /// Claims the update id (in the database if [`Engine::with_update_claims`] was
+    /// given, else in the state store); `false` if it was already handled. If the
+    /// store is down the update is handled anyway: answering twice beats never
+    /// answering.
     async fn first_delivery(&self, update_id: i64) -> bool {
-        match self
-            .state
-            .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
-            .await
-        {
-            Ok(first) => first,
-            Err(e) => {
-                tracing::warn!(update_id, error = %e, "de-duplication unavailable");
-                true
-            }
-        }
+        let claimed = match &self.update_claims {
+            Some(claims) => claims
+                .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+            None => self
+                .state
+                .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        claimed.unwrap_or_else(|e| {
+            tracing::warn!(update_id, error = %e, "de-duplication unavailable");
+            true
+        })
     }
 
     /// The commands to register with Telegram, per language.

@@ -205,7 +205,11 @@ async fn fairness_a_text_burst_over_the_limit_costs_nothing() {
     app.handled(last).await;
     let burst_calls = calls(&app).len() - before;
     // 19 more texts fit the minute; the 21 dropped cost no call at all.
-    assert_eq!(burst_calls, 19 * one_text, "only the admitted texts cost calls");
+    assert_eq!(
+        burst_calls,
+        19 * one_text,
+        "only the admitted texts cost calls"
+    );
     app.assert_clean();
 }
 
