@@ -235,12 +235,24 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         };
         let started = std::time::Instant::now();
         let update_id = job.update_id;
-        match job.work {
-            Work::Handle(inbound) => {
-                let actions = handle_bounded(&shared.engine, inbound, UPDATE_TIME_LIMIT).await;
-                shared.outbound.execute(actions).await;
+        let work = async {
+            match job.work {
+                Work::Handle(inbound) => {
+                    let actions = handle_bounded(&shared.engine, inbound, UPDATE_TIME_LIMIT).await;
+                    shared.outbound.execute(actions).await;
+                }
+                Work::Answer(actions) => shared.outbound.execute(actions).await,
             }
-            Work::Answer(actions) => shared.outbound.execute(actions).await,
+        };
+        // A panic past the engine's boundary (sending) must not leave the chat's
+        // queue without a worker: log it and go on with the next update.
+        if std::panic::AssertUnwindSafe(work)
+            .catch_unwind()
+            .await
+            .is_err()
+        {
+            metrics::counter!("trainbot_update_panics_total").increment(1);
+            tracing::error!(update_id, "sending the answer panicked");
         }
         metrics::histogram!("trainbot_update_seconds").record(started.elapsed().as_secs_f64());
         tracing::debug!(update_id, "handled");
