@@ -15,14 +15,23 @@ use crate::helpers::{PATIENCE, Person, Stack, TestApp};
 const A: i64 = 7_100_000_001;
 const B: i64 = 7_100_000_002;
 
-/// A bot whose fake Telegram accepts callback answers for `callback_window`, with
-/// `extra` settings.
-async fn spawn(extra: &[(&str, String)], callback_window: Duration) -> TestApp {
+/// A bot on `stack` whose fake Telegram accepts callback answers for
+/// `callback_window`, with `extra` settings; `None` if the stack is not available.
+async fn spawn_on(
+    stack: Stack,
+    extra: &[(&str, String)],
+    callback_window: Duration,
+) -> Option<TestApp> {
     let fake = FakeConfig {
         callback_answer_timeout: callback_window,
         ..FakeConfig::default()
     };
-    TestApp::spawn_full(Stack::Embedded, Arc::new(SystemClock), extra, fake)
+    TestApp::spawn_full(stack, Arc::new(SystemClock), extra, fake).await
+}
+
+/// [`spawn_on`] the embedded stack.
+async fn spawn(extra: &[(&str, String)], callback_window: Duration) -> TestApp {
+    spawn_on(Stack::Embedded, extra, callback_window)
         .await
         .expect("embedded stack")
 }
@@ -84,7 +93,17 @@ async fn both_at_home(app: &TestApp) -> (Person<'_>, Person<'_>) {
 
 #[tokio::test]
 async fn fairness_a_chat_held_by_retry_after_does_not_delay_another_chat() {
-    let app = spawn(&[], Duration::from_secs(60)).await;
+    held_chat(spawn(&[], Duration::from_secs(60)).await).await;
+}
+
+#[tokio::test]
+async fn fairness_a_chat_held_by_retry_after_does_not_delay_another_chat_production_stack() {
+    if let Some(app) = spawn_on(Stack::Production, &[], Duration::from_secs(60)).await {
+        held_chat(app).await;
+    }
+}
+
+async fn held_chat(app: TestApp) {
     let (_a, _b) = both_at_home(&app).await;
     let title = section(&app);
     // Telegram's flood control holds A's chat: the answer to A's press is refused
@@ -213,10 +232,25 @@ async fn fairness_a_text_burst_over_the_limit_costs_nothing() {
     app.assert_clean();
 }
 
+/// At most 10 updates in 10 s per person (the lowest the config allows).
+fn ten_per_10s() -> [(&'static str, String); 1] {
+    [("FLOOD_LIMIT", "10".to_owned())]
+}
+
 #[tokio::test]
 async fn fairness_a_press_burst_over_the_limit_costs_only_the_answers() {
-    // At most 10 updates in 10 s per person (the lowest the config allows).
-    let app = spawn(&[("FLOOD_LIMIT", "10".to_owned())], Duration::from_secs(60)).await;
+    press_burst(spawn(&ten_per_10s(), Duration::from_secs(60)).await).await;
+}
+
+#[tokio::test]
+async fn fairness_a_press_burst_over_the_limit_costs_only_the_answers_production_stack() {
+    let stack = Stack::Production;
+    if let Some(app) = spawn_on(stack, &ten_per_10s(), Duration::from_secs(60)).await {
+        press_burst(app).await;
+    }
+}
+
+async fn press_burst(app: TestApp) {
     let a = app.person(A, "Anna", "en");
     let home = a.sends("/menu").await;
     // What one admitted press of stale data costs: its answer, and the main menu.
