@@ -129,7 +129,12 @@ async fn a_full_backlog_holds_the_source_back() {
         !sends_to(&rig.fake, A).is_empty(),
         "an update finished before the third was taken in"
     );
-    assert_eq!(rig.dispatcher.lowest_unfinished(0), Some(2));
+    assert!(
+        rig.dispatcher
+            .lowest_unfinished(0)
+            .is_none_or(|low| low >= 2),
+        "update 1 had finished"
+    );
     rig.dispatcher.stop().await;
 }
 
