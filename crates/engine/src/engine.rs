@@ -1,8 +1,9 @@
-//! [`Engine::handle`]: the pipeline every update goes through.
+//! [`Engine::arrive`] and [`Engine::handle`]: the pipeline every update goes through.
 //!
-//! de-dup -> input guard -> private chats only -> person (create/refresh, blocked
-//! check) -> handler -> activity record. Handlers return actions; nothing here
-//! talks to Telegram.
+//! On arrival (before the update waits in its chat's queue): flood limits. When
+//! handled: de-dup -> input guard -> private chats only -> person (create/refresh,
+//! blocked check) -> handler -> activity record. Handlers return actions; nothing
+//! here talks to Telegram.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +24,7 @@ use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::live_content::LiveContent;
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
-    StateStore, Storage, UPDATE_DEDUP_TTL, UserRecord,
+    StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserRecord,
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
@@ -37,6 +38,8 @@ pub struct Engine {
     pub(crate) content: LiveContent,
     pub(crate) storage: Arc<dyn Storage>,
     pub(crate) state: Arc<dyn StateStore>,
+    /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
+    pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
@@ -65,6 +68,7 @@ impl Engine {
             content: LiveContent::new(content),
             storage,
             state,
+            update_claims: None,
             clock,
             activity,
             documents: None,
@@ -82,6 +86,14 @@ impl Engine {
     /// Draws certificates as PDF documents (without it, a certificate is sent as text).
     pub fn with_documents(mut self, documents: Arc<dyn DocumentRenderer>) -> Engine {
         self.documents = Some(documents);
+        self
+    }
+
+    /// Claims update ids in `claims` (the database) instead of the state store:
+    /// for a state store that does not outlive the process (in memory), so that
+    /// updates Telegram delivers again after a crash are not answered twice.
+    pub fn with_update_claims(mut self, claims: Arc<dyn UpdateClaims>) -> Engine {
+        self.update_claims = Some(claims);
         self
     }
 
@@ -123,7 +135,30 @@ impl Engine {
         self
     }
 
-    /// Handles one update. Never fails: every error becomes an answer the person
+    /// Decides, as an update arrives and before it waits for its chat's turn,
+    /// whether it is worth handling: flood limits are counted here, so a burst
+    /// queued behind a slow chat is cut at once instead of being worked through.
+    /// A dropped update costs at most stopping its button's spinner. De-duplication
+    /// stays in [`Engine::handle`]: an update queued but never handled (a shutdown
+    /// drops it unconfirmed) must still be handled when Telegram delivers it again.
+    pub async fn arrive(&self, inbound: &Inbound) -> Arrival {
+        if needs_no_answer(inbound) {
+            return Arrival::Drop(Vec::new());
+        }
+        if !self.flooding(inbound).await {
+            return Arrival::Admit;
+        }
+        // Dropped quietly; a button still gets its spinner stopped.
+        Arrival::Drop(match &inbound.input {
+            Input::Callback { query_id, .. } => vec![Action::AnswerCallback {
+                query_id: query_id.clone(),
+                text: None,
+            }],
+            _ => Vec::new(),
+        })
+    }
+
+    /// Handles one update that [`Engine::arrive`] admitted. Never fails: every error becomes an answer the person
     /// understands (or, for updates that need none, no action).
     pub async fn handle(&self, mut inbound: Inbound) -> Vec<Action> {
         if !self.first_delivery(inbound.update_id).await {
@@ -131,7 +166,7 @@ impl Engine {
             return Vec::new();
         }
         guard::normalise(&mut inbound);
-        if !inbound.private_chat || matches!(inbound.input, Input::Unsupported) {
+        if needs_no_answer(&inbound) {
             return Vec::new();
         }
         // A text that may be a password goes first, whatever happens next.
@@ -146,16 +181,6 @@ impl Engine {
 
     /// [`Engine::handle`] for a new update in a private chat.
     async fn handle_private(&self, inbound: Inbound) -> Vec<Action> {
-        if self.flooding(&inbound).await {
-            // Dropped quietly; a button still gets its spinner stopped.
-            return match inbound.input {
-                Input::Callback { query_id, .. } => vec![Action::AnswerCallback {
-                    query_id,
-                    text: None,
-                }],
-                _ => Vec::new(),
-            };
-        }
         let Some(profile) = inbound.from.clone() else {
             return Vec::new();
         };
@@ -209,20 +234,26 @@ impl Engine {
         turn.actions
     }
 
-    /// Claims the update id; `false` if it was already handled. If the state store
-    /// is down the update is handled anyway: answering twice beats never answering.
+    /// Claims the update id (in the database if [`Engine::with_update_claims`] was
+    /// given, else in the state store); `false` if it was already handled. If the
+    /// store is down the update is handled anyway: answering twice beats never
+    /// answering.
     async fn first_delivery(&self, update_id: i64) -> bool {
-        match self
-            .state
-            .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
-            .await
-        {
-            Ok(first) => first,
-            Err(e) => {
-                tracing::warn!(update_id, error = %e, "de-duplication unavailable");
-                true
-            }
-        }
+        let claimed = match &self.update_claims {
+            Some(claims) => claims
+                .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+            None => self
+                .state
+                .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        claimed.unwrap_or_else(|e| {
+            tracing::warn!(update_id, error = %e, "de-duplication unavailable");
+            true
+        })
     }
 
     /// The commands to register with Telegram, per language.
@@ -234,6 +265,22 @@ impl Engine {
         .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
         .collect()
     }
+}
+
+/// What [`Engine::arrive`] decided about an update.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrival {
+    /// Handle it (in its chat's order) with [`Engine::handle`].
+    Admit,
+    /// Do not handle it; run these actions instead (nothing, or stopping a
+    /// button's spinner).
+    Drop(Vec<Action>),
+}
+
+/// Updates the bot never answers: from groups and channels, or of kinds it does
+/// not understand.
+fn needs_no_answer(inbound: &Inbound) -> bool {
+    !inbound.private_chat || matches!(inbound.input, Input::Unsupported)
 }
 
 /// The window of [`Limits::updates_per_10s`].

@@ -7,7 +7,8 @@
 //! # Layout
 //! - [`inbound`]: the transport-neutral update.
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
-//! - [`engine`]: [`Engine::handle`], the pipeline and the handlers.
+//! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`],
+//!   the pipeline and the handlers.
 //! - [`screens`]: rendering menus and pages into text and buttons.
 //! - `dialogue`: the few places where typed text is an answer.
 //! - `onboarding`: park, department and position; the profile.
@@ -62,5 +63,5 @@ mod typed_secrets;
 pub use access::AccessMode;
 pub use action::{Action, Button, Keyboard};
 pub use activity::{ActivityRecorder, ActivityWriter};
-pub use engine::{Engine, Limits};
+pub use engine::{Arrival, Engine, Limits};
 pub use inbound::{Attachment, CallbackMessage, Inbound, Input};

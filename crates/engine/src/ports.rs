@@ -225,6 +225,21 @@ impl Clock for SystemClock {
 /// for 24 hours).
 pub const UPDATE_DEDUP_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Update de-duplication in the database, for a bot without a shared state store:
+/// in-memory claims die with the process, and after a crash (`kill -9`) Telegram
+/// delivers the unconfirmed updates again, which must not be answered twice.
+#[async_trait]
+pub trait UpdateClaims: Send + Sync + 'static {
+    /// Claims `update_id` at `now`; `true` if this call claimed it, `false` if a
+    /// claim younger than `ttl` exists (the update was handled, or is being).
+    async fn claim_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<bool, StorageError>;
+}
+
 /// A certificate, laid out in the person's language, ready to be drawn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateDocument {

@@ -91,7 +91,11 @@ impl Fixture {
             message_id: Some(1000 + id),
             input,
         };
-        self.engine.handle(inbound).await
+        // As the transport does: flood limits on arrival, then the pipeline.
+        match self.engine.arrive(&inbound).await {
+            engine::Arrival::Admit => self.engine.handle(inbound).await,
+            engine::Arrival::Drop(actions) => actions,
+        }
     }
 
     async fn admin(&self, from: i64) -> Vec<Action> {

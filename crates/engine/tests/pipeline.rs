@@ -20,7 +20,9 @@ use engine::ports::{
     UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input, Keyboard};
+use engine::{
+    Action, ActivityRecorder, Arrival, CallbackMessage, Engine, Inbound, Input, Keyboard,
+};
 use state::MemoryState;
 use storage::SqlStorage;
 use time::OffsetDateTime;
@@ -80,13 +82,21 @@ impl Fixture {
         }
     }
 
+    /// What the transport does with an update: arrival (flood limits), then, if
+    /// admitted, the pipeline.
+    async fn deliver(&self, inbound: Inbound) -> Vec<Action> {
+        match self.engine.arrive(&inbound).await {
+            Arrival::Admit => self.engine.handle(inbound).await,
+            Arrival::Drop(actions) => actions,
+        }
+    }
+
     async fn command(&self, name: &str) -> Vec<Action> {
-        self.engine
-            .handle(self.inbound(Input::Command {
-                name: name.into(),
-                args: String::new(),
-            }))
-            .await
+        self.deliver(self.inbound(Input::Command {
+            name: name.into(),
+            args: String::new(),
+        }))
+        .await
     }
 
     async fn press(&self, data: &str, message: Option<CallbackMessage>) -> Vec<Action> {
@@ -95,7 +105,7 @@ impl Fixture {
             data: Some(data.into()),
             message,
         };
-        self.engine.handle(self.inbound(input)).await
+        self.deliver(self.inbound(input)).await
     }
 }
 
@@ -791,14 +801,79 @@ async fn a_flood_from_one_account_is_dropped_quietly() {
 }
 
 #[tokio::test]
+async fn flood_limits_count_updates_as_they_arrive_not_as_they_are_handled() {
+    let f = fixture().await;
+    let section = first_section(&f.engine.content());
+    // 40 presses arrive before any is handled (as when they queue behind a slow
+    // chat): the limit is counted on arrival, so the burst is cut there.
+    let mut admitted = Vec::new();
+    let mut dropped = 0;
+    for _ in 0..40 {
+        let input = Input::Callback {
+            query_id: format!("q{}", f.next_update.get()),
+            data: Some(Callback::Open(section).encode()),
+            message: TEXT_MESSAGE,
+        };
+        let inbound = f.inbound(input);
+        match f.engine.arrive(&inbound).await {
+            Arrival::Admit => admitted.push(inbound),
+            Arrival::Drop(actions) => {
+                assert!(
+                    matches!(
+                        actions.as_slice(),
+                        [Action::AnswerCallback { text: None, .. }]
+                    ),
+                    "a dropped press only stops its spinner: {actions:?}"
+                );
+                dropped += 1;
+            }
+        }
+    }
+    assert_eq!((admitted.len(), dropped), (30, 10));
+    // The admitted ones are handled in full later; nothing counts them again.
+    for inbound in admitted {
+        let actions = f.engine.handle(inbound).await;
+        assert!(
+            matches!(
+                actions.first(),
+                Some(Action::AnswerCallback { text: None, .. })
+            ),
+            "{actions:?}"
+        );
+    }
+    // Over the limit, a text costs nothing at all.
+    let text = f.inbound(Input::Text("hello".into()));
+    assert_eq!(f.engine.arrive(&text).await, Arrival::Drop(Vec::new()));
+}
+
+#[tokio::test]
+async fn updates_that_need_no_answer_are_dropped_on_arrival_without_counting() {
+    let f = fixture().await;
+    let mut group = f.inbound(Input::Text("hi all".into()));
+    group.private_chat = false;
+    let unsupported = f.inbound(Input::Unsupported);
+    for _ in 0..40 {
+        assert_eq!(f.engine.arrive(&group).await, Arrival::Drop(Vec::new()));
+        assert_eq!(
+            f.engine.arrive(&unsupported).await,
+            Arrival::Drop(Vec::new())
+        );
+    }
+    assert_eq!(
+        f.command("menu").await.len(),
+        1,
+        "the person is not limited"
+    );
+}
+
+#[tokio::test]
 async fn free_text_is_limited_per_minute() {
     let f = fixture().await;
     let answered = {
         let mut n = 0;
         for i in 0..25 {
             if !f
-                .engine
-                .handle(f.inbound(Input::Text(format!("hello {i}"))))
+                .deliver(f.inbound(Input::Text(format!("hello {i}"))))
                 .await
                 .is_empty()
             {

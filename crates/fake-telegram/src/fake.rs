@@ -244,7 +244,10 @@ impl FakeTelegram {
             .and_then(Value::as_str)
             .map(str::to_owned);
         if let Some(id) = &callback_id {
-            state.register_callback(id.clone());
+            let presser = update
+                .pointer("/callback_query/from/id")
+                .and_then(Value::as_i64);
+            state.register_callback(id.clone(), presser);
         }
         let id = state.queue(update, callback_id);
         drop(state);
@@ -284,6 +287,44 @@ impl FakeTelegram {
             .entry(name)
             .or_default()
             .push_back(ApiError::injected(error_code, description, retry_after));
+    }
+
+    /// Answers the next call of `method` for `chat_id` (its `chat_id`, or for
+    /// `answerCallbackQuery` the chat of the person who pressed) with this error,
+    /// e.g. 429 with `retry_after`: Telegram's flood control holding one chat.
+    /// Calls for other chats are untouched. Injected errors are not violations;
+    /// calls queue up like [`FakeTelegram::fail_next`]'s.
+    pub fn fail_next_for_chat(
+        &self,
+        chat_id: i64,
+        method: &str,
+        error_code: u16,
+        description: &str,
+        retry_after: Option<u64>,
+    ) {
+        let name = self
+            .inner()
+            .spec
+            .method(method)
+            .map_or_else(|| method.to_owned(), |m| m.name.clone());
+        self.state()
+            .injected_for_chat
+            .entry((name, chat_id))
+            .or_default()
+            .push_back(ApiError::injected(error_code, description, retry_after));
+    }
+
+    /// Makes every Bot API call for `chat_id` (by `chat_id`, or for
+    /// `answerCallbackQuery` by who pressed) wait `delay` before it is answered: a
+    /// slow or congested chat. `Duration::ZERO` removes the delay. Calls for other
+    /// chats are answered at once, even while one for this chat is waiting.
+    pub fn delay_chat(&self, chat_id: i64, delay: Duration) {
+        let mut state = self.state();
+        if delay.is_zero() {
+            state.chat_delays.remove(&chat_id);
+        } else {
+            state.chat_delays.insert(chat_id, delay);
+        }
     }
 
     // ----- waiting -----

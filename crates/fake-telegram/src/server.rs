@@ -87,11 +87,26 @@ async fn handle(
     if let Err(e) = inner.spec.validate(spec, &mut params) {
         return (name, params.to_record(), Err(ApiError::bad(e)));
     }
-    let injected = inner
-        .lock()
-        .injected
-        .get_mut(&name)
-        .and_then(|queue| queue.pop_front());
+    let chat = request_chat(inner, &name, &params);
+    let delay = chat.and_then(|chat| inner.lock().chat_delays.get(&chat).copied());
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    let injected = {
+        let mut state = inner.lock();
+        let for_chat = chat.and_then(|chat| {
+            state
+                .injected_for_chat
+                .get_mut(&(name.clone(), chat))
+                .and_then(|queue| queue.pop_front())
+        });
+        for_chat.or_else(|| {
+            state
+                .injected
+                .get_mut(&name)
+                .and_then(|queue| queue.pop_front())
+        })
+    };
     if let Some(error) = injected {
         return (name, params.to_record(), Err(error));
     }
@@ -118,6 +133,16 @@ async fn handle(
         }
     };
     (name, params.to_record(), result)
+}
+
+/// The chat a request is for: its `chat_id`, or for `answerCallbackQuery` the chat
+/// of the person who pressed (per-chat delays and failures key on it).
+fn request_chat(inner: &Inner, method: &str, params: &Params) -> Option<i64> {
+    if method != "answerCallbackQuery" {
+        return params_chat_id(params);
+    }
+    let query = params.values.get("callback_query_id")?.as_str()?;
+    inner.lock().callbacks.get(query)?.chat
 }
 
 /// The numeric `chat_id` of a request, if any (flood control keys on it).

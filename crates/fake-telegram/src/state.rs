@@ -157,6 +157,8 @@ pub struct CallbackState {
     pub created: Instant,
     pub delivered: bool,
     pub answered: bool,
+    /// The chat of the person who pressed (for per-chat delays and failures).
+    pub chat: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +218,10 @@ pub struct State {
     pub shutting_down: bool,
     /// Canonical method name → errors to answer its next calls with.
     pub injected: HashMap<String, VecDeque<crate::methods::ApiError>>,
+    /// (canonical method name, chat) → errors to answer its next calls for that chat.
+    pub injected_for_chat: HashMap<(String, i64), VecDeque<crate::methods::ApiError>>,
+    /// Chat → how long every call for it waits before it is answered.
+    pub chat_delays: HashMap<i64, std::time::Duration>,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -257,6 +263,8 @@ impl State {
             requests: Vec::new(),
             shutting_down: false,
             injected: HashMap::new(),
+            injected_for_chat: HashMap::new(),
+            chat_delays: HashMap::new(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }
@@ -498,11 +506,11 @@ impl State {
             "chat_instance": format!("-{}", user_id.unsigned_abs().wrapping_mul(7919)),
             "data": data,
         }});
-        self.register_callback(id.clone());
+        self.register_callback(id.clone(), Some(user_id));
         self.queue(body, Some(id))
     }
 
-    pub fn register_callback(&mut self, id: String) {
+    pub fn register_callback(&mut self, id: String, chat: Option<i64>) {
         if self.callbacks.contains_key(&id) {
             return;
         }
@@ -513,6 +521,7 @@ impl State {
                 created: Instant::now(),
                 delivered: false,
                 answered: false,
+                chat,
             },
         );
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use domain::content::{ContentPack, Problem};
 use engine::ports::{
-    CertificateDocument, Clock, DocumentRenderer, StateStore, Storage, SystemClock,
+    CertificateDocument, Clock, DocumentRenderer, StateStore, Storage, SystemClock, UpdateClaims,
 };
 use engine::{ActivityRecorder, Engine};
 use secrecy::ExposeSecret;
@@ -108,12 +108,19 @@ impl Application {
         let database = open_storage(&config).await?;
         let storage: Arc<dyn Storage> = Arc::new(database.clone());
         tracing::info!(database = %config.database_display(), "database ready");
-        let state: Arc<dyn StateStore> = match &config.redis_url {
-            Some(url) => {
-                Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?)
-            }
-            None => Arc::new(MemoryState::new()),
-        };
+        // In-memory claims die with the process: without Redis, update ids are
+        // claimed in the database so a crash repeats no answer (ADR 0016).
+        let (state, update_claims): (Arc<dyn StateStore>, Option<Arc<dyn UpdateClaims>>) =
+            match &config.redis_url {
+                Some(url) => (
+                    Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?),
+                    None,
+                ),
+                None => (
+                    Arc::new(MemoryState::new()),
+                    Some(Arc::new(database.clone())),
+                ),
+            };
         let (activity, activity_writer) =
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
         let mut engine = Engine::new(
@@ -130,6 +137,9 @@ impl Application {
             config.admin_session_idle,
         )
         .with_role_passwords(Arc::new(crate::passwords::Argon2Hasher));
+        if let Some(claims) = update_claims {
+            engine = engine.with_update_claims(claims);
+        }
         let renderer = match &config.certificate_font {
             Some(path) => certificate::Renderer::from_file(path),
             None => certificate::Renderer::builtin(),
@@ -176,6 +186,7 @@ impl Application {
         let settings = PollSettings {
             timeout_secs: config.poll_timeout_secs,
             max_in_flight: config.max_in_flight,
+            ..PollSettings::default()
         };
         let poller = Poller::new(bot, engine.clone(), outbound, settings);
 

@@ -79,7 +79,7 @@ use engine::ports::{
     ContentStore, Invite, Learner, LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite,
     NewPageVersion, PageReaders, PageVersion, PeopleFilter, PeopleQuery, PeopleStats, PersonStatus,
     PersonSummary, ProfileField, QuizStats, Redemption, ReviewItem, StaffProfile, Storage,
-    StorageError, UserProfile, UserRecord, ViewsAt,
+    StorageError, UpdateClaims, UserProfile, UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -225,6 +225,21 @@ impl Storage for SqlStorage {
 
     async fn ping(&self) -> Result<(), StorageError> {
         self.port().ping().await
+    }
+}
+
+#[async_trait]
+impl UpdateClaims for SqlStorage {
+    async fn claim_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> Result<bool, StorageError> {
+        match &self.db {
+            Db::Sqlite(s) => s.claim_update(update_id, now, ttl).await,
+            Db::Postgres(s) => s.claim_update(update_id, now, ttl).await,
+        }
     }
 }
 

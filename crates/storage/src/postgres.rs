@@ -42,6 +42,33 @@ impl PostgresStorage {
         MIGRATOR.run(&self.pool).await
     }
 
+    /// See [`engine::ports::UpdateClaims`].
+    pub async fn claim_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> Result<bool, StorageError> {
+        let expired = now - ttl;
+        let claimed = sqlx::query(sql::CLAIM_UPDATE)
+            .bind(update_id)
+            .bind(now)
+            .bind(expired)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?
+            .rows_affected()
+            == 1;
+        if claimed && update_id % sql::FORGET_CLAIMS_EVERY == 0 {
+            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
+                .bind(expired)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?;
+        }
+        Ok(claimed)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -57,3 +57,16 @@ pub(crate) const SAVE_MEDIA_FILE_ID: &str = "INSERT INTO media_cache (key, file_
      ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id, created_at = excluded.created_at";
 
 pub(crate) const PING: &str = "SELECT 1";
+
+/// Claims an update id: inserts it, or takes over a claim older than $3 (ids are
+/// reused by Telegram only after a long quiet). One row changed = claimed.
+pub(crate) const CLAIM_UPDATE: &str = "INSERT INTO update_claims (update_id, claimed_at) VALUES ($1, $2) \
+     ON CONFLICT (update_id) DO UPDATE SET claimed_at = excluded.claimed_at \
+     WHERE update_claims.claimed_at < $3";
+
+/// Forgets claims older than $1.
+pub(crate) const FORGET_UPDATE_CLAIMS: &str = "DELETE FROM update_claims WHERE claimed_at < $1";
+
+/// Old claims are deleted when a claimed id is a multiple of this: a cheap, steady
+/// clean-up with no job of its own.
+pub(crate) const FORGET_CLAIMS_EVERY: i64 = 1000;

@@ -24,7 +24,7 @@ mod roles;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Activity, ActivityKind, Storage, UserProfile};
+use engine::ports::{Activity, ActivityKind, Storage, UpdateClaims, UserProfile};
 use storage::{Backend, SqlStorage, testing};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -140,6 +140,7 @@ async fn story(s: &SqlStorage) {
     times_round_trip(s).await;
     activity_batches(s).await;
     media_cache(s).await;
+    update_claims(s).await;
     learning::story(s).await;
     admin::story(s).await;
     broadcast::story(s).await;
@@ -509,6 +510,37 @@ async fn media_cache(s: &SqlStorage) {
     assert_eq!(
         s.media_file_id(key).await.unwrap().as_deref(),
         Some("AgACAgIAAxkBAAIBZ3-new")
+    );
+}
+
+async fn update_claims(s: &SqlStorage) {
+    let day = std::time::Duration::from_secs(24 * 60 * 60);
+    let t = t0();
+    assert!(s.claim_update(5_000_000_001, t, day).await.unwrap());
+    assert!(
+        !s.claim_update(5_000_000_001, t + time::Duration::hours(23), day)
+            .await
+            .unwrap(),
+        "a second delivery within the day is a duplicate"
+    );
+    assert!(s.claim_update(5_000_000_002, t, day).await.unwrap());
+    assert!(
+        s.claim_update(5_000_000_001, t + time::Duration::hours(25), day)
+            .await
+            .unwrap(),
+        "a day later the id may be Telegram's again"
+    );
+    // A claim of a multiple of 1000 also deletes claims older than a day; their
+    // ids are claimable as before.
+    assert!(
+        s.claim_update(7_000, t + time::Duration::hours(50), day)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.claim_update(5_000_000_002, t + time::Duration::hours(50), day)
+            .await
+            .unwrap()
     );
 }
 

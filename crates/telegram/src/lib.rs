@@ -5,10 +5,13 @@
 //! - [`outbound`]: [`engine::Action`]s -> Bot API calls, with retries and media caching.
 //! - [`errors`]: classifying Telegram's answers; token redaction.
 //! - [`lane`]: the paced lane for unsolicited messages (reminders).
-//! - [`polling`]: the long-polling source and the per-chat-ordered dispatcher.
+//! - [`dispatch`]: the dispatcher: flood limits on arrival, per-chat ordered queues,
+//!   chats concurrently with a bound, a bounded backlog.
+//! - [`polling`]: the long-polling source; confirms only handled updates.
 //! - [`commands`]: registering the command menu in every language.
 
 pub mod commands;
+pub mod dispatch;
 pub mod errors;
 pub mod inbound;
 pub mod lane;

@@ -1,29 +1,49 @@
-//! Long polling: one consumer per token, updates of one chat in order, chats in
-//! parallel with a bound.
+//! Long polling: one consumer per token, feeding the [`Dispatcher`].
 //!
-//! A batch from `getUpdates` is handled completely before the next request, whose
-//! `offset` confirms the batch. On shutdown the current batch is finished and then
-//! confirmed, so an update is neither lost nor handled twice across a restart.
+//! The poller never waits for updates to be handled before fetching more: it hands
+//! each new update to the dispatcher (which holds it back only when its backlog is
+//! full) and polls again. The `offset` of `getUpdates` confirms every update below
+//! it, so it is kept at the lowest update not yet finished. While updates it has
+//! received are unfinished, Telegram answers at once with those again: the poller
+//! skips ids it already has, and if nothing new came it waits until an update
+//! finishes (or [`SHORT_POLL`]) before asking again; with nothing unfinished it
+//! long-polls. So handled updates are confirmed as their chats finish, not once a
+//! batch is done.
+//!
+//! `getUpdates` returns at most 100 updates from the offset. So that one stuck
+//! update cannot hide new ones behind old ones, the offset never lags more than
+//! [`MAX_UNCONFIRMED`] ids behind the newest update received: an update older than
+//! that still being handled is confirmed before it finishes (it is then finished
+//! even at shutdown; a crash loses it, as ADR 0002's claim-before-handling already
+//! accepts).
+//!
+//! On shutdown the poller stops fetching, the dispatcher finishes what is running
+//! and what is confirmed and drops the rest of its queues, and the poller confirms
+//! exactly what was handled: Telegram delivers the dropped updates again to the
+//! next process.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::ids::ChatId;
-use engine::{Engine, Inbound};
-use futures::{FutureExt, StreamExt};
+use engine::Engine;
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
-use teloxide::types::Update;
 use tokio_util::sync::CancellationToken;
 
+use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::errors::{Failure, classify};
 use crate::inbound::to_inbound;
 use crate::outbound::Outbound;
 
-/// Longest an update may take before the person gets an apology instead.
-pub const UPDATE_TIME_LIMIT: Duration = Duration::from_secs(20);
+/// How long the poller waits for an update to finish before polling again while
+/// updates it received are unfinished (Telegram would answer such a poll at once).
+pub const SHORT_POLL: Duration = Duration::from_millis(200);
+
+/// How far (in update ids) the confirming offset may lag behind the newest update
+/// received; half of `getUpdates`' 100, so every poll has room for new updates.
+pub const MAX_UNCONFIRMED: i64 = 50;
 
 /// Settings of the poller.
 #[derive(Clone, Debug)]
@@ -32,14 +52,53 @@ pub struct PollSettings {
     pub timeout_secs: u32,
     /// Updates handled at the same time (different chats).
     pub max_in_flight: usize,
+    /// Updates received and not yet finished before the poller stops fetching.
+    pub max_backlog: usize,
 }
 
 impl Default for PollSettings {
     fn default() -> Self {
+        let dispatch = DispatchSettings::default();
         PollSettings {
             timeout_secs: 25,
-            max_in_flight: 64,
+            max_in_flight: dispatch.max_in_flight,
+            max_backlog: dispatch.max_backlog,
         }
+    }
+}
+
+/// Where the poller is in Telegram's update sequence.
+#[derive(Debug, Default)]
+struct Cursor {
+    /// The last `offset` sent: Telegram considers everything below it handled.
+    confirmed: i64,
+    /// One past the newest update received; `None` before the first.
+    next: Option<i64>,
+    /// Ids received at or above `confirmed`, to skip when Telegram sends them again.
+    received: BTreeSet<i64>,
+    /// The first update that was fetched but never handed on (shutdown came while
+    /// the backlog was full): nothing from it on may be confirmed.
+    abandoned: Option<i64>,
+}
+
+impl Cursor {
+    /// Everything below this is handled (or was confirmed earlier): the lowest
+    /// unfinished or abandoned update, else one past the newest received.
+    fn handled_below(&self, dispatcher: &Dispatcher) -> Option<i64> {
+        let next = self.next?;
+        let low = dispatcher
+            .lowest_unfinished(self.confirmed)
+            .map_or(next, |low| low.min(next));
+        let low = self.abandoned.map_or(low, |a| low.min(a));
+        Some(low.max(self.confirmed))
+    }
+
+    /// The offset for the next `getUpdates`: [`Cursor::handled_below`], kept within
+    /// [`MAX_UNCONFIRMED`] of the newest update received.
+    fn offset(&self, dispatcher: &Dispatcher) -> Option<i64> {
+        let next = self.next?;
+        self.handled_below(dispatcher)
+            .map(|low| low.max(next.saturating_sub(MAX_UNCONFIRMED)))
     }
 }
 
@@ -65,17 +124,34 @@ impl Poller {
         }
     }
 
-    /// Polls until `shutdown` is cancelled, then finishes and confirms what it has.
+    /// Polls until `shutdown` is cancelled, then finishes what must be finished and
+    /// confirms exactly what was handled.
     pub async fn run(&self, shutdown: CancellationToken) {
-        let mut offset: i32 = 0;
+        let mut dispatcher = Dispatcher::new(
+            self.engine.clone(),
+            self.outbound.clone(),
+            DispatchSettings {
+                max_in_flight: self.settings.max_in_flight,
+                max_backlog: self.settings.max_backlog,
+            },
+        );
+        let mut cursor = Cursor::default();
         let mut failures = 0u32;
-        loop {
-            let request = self
-                .bot
-                .get_updates()
-                .offset(offset)
-                .timeout(self.settings.timeout_secs)
-                .limit(100);
+        while !shutdown.is_cancelled() {
+            let offset = cursor.offset(&dispatcher);
+            // Telegram answers at once while it still has updates we received.
+            let waiting = offset.is_some_and(|o| cursor.next.is_some_and(|n| o < n));
+            let mut request = self.bot.get_updates().limit(100).timeout(if waiting {
+                0
+            } else {
+                self.settings.timeout_secs
+            });
+            if let Some(offset) = offset {
+                // Telegram may apply the offset even if the answer never arrives:
+                // from now on the dispatcher treats what is below it as confirmed.
+                dispatcher.confirmed_below(offset);
+                request = request.offset(offset_param(offset));
+            }
             let updates = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
@@ -95,29 +171,52 @@ impl Poller {
                     }
                 }
             };
-            let Some(last) = updates.last() else { continue };
-            offset = next_offset(last);
-            metrics::counter!("trainbot_updates_received_total").increment(updates.len() as u64);
-            let inbounds: Vec<Inbound> = updates.iter().filter_map(to_inbound).collect();
-            dispatch(
-                &self.engine,
-                &self.outbound,
-                inbounds,
-                self.settings.max_in_flight,
-            )
-            .await;
+            if let Some(offset) = offset {
+                cursor.confirmed = offset;
+                cursor.received.retain(|id| *id >= offset);
+            }
+            let mut fresh = 0u64;
+            for update in &updates {
+                let id = i64::from(update.id.0);
+                if !cursor.received.insert(id) {
+                    continue;
+                }
+                fresh += 1;
+                if let Some(inbound) = to_inbound(update) {
+                    tokio::select! {
+                        biased;
+                        _ = shutdown.cancelled() => {
+                            cursor.abandoned = Some(id);
+                            break;
+                        }
+                        _ = dispatcher.submit(inbound) => {}
+                    }
+                }
+                cursor.next = Some(id.saturating_add(1));
+            }
+            metrics::counter!("trainbot_updates_received_total").increment(fresh);
+            if waiting && fresh == 0 {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = dispatcher.progressed() => {}
+                    _ = tokio::time::sleep(SHORT_POLL) => {}
+                }
+            }
         }
-        if offset != 0 {
+        dispatcher.stop().await;
+        if let Some(offset) = cursor.handled_below(&dispatcher)
+            && offset > cursor.confirmed
+        {
             self.confirm(offset).await;
         }
     }
 
     /// Tells Telegram everything below `offset` is handled.
-    async fn confirm(&self, offset: i32) {
+    async fn confirm(&self, offset: i64) {
         match self
             .bot
             .get_updates()
-            .offset(offset)
+            .offset(offset_param(offset))
             .timeout(0)
             .limit(1)
             .await
@@ -130,10 +229,9 @@ impl Poller {
     }
 }
 
-fn next_offset(last: &Update) -> i32 {
-    i32::try_from(last.id.0)
-        .map(|id| id.saturating_add(1))
-        .unwrap_or(i32::MAX)
+/// `getUpdates` takes a 32-bit offset; update ids fit in it.
+fn offset_param(offset: i64) -> i32 {
+    i32::try_from(offset).unwrap_or(i32::MAX)
 }
 
 fn backoff(failures: u32, failure: &Failure) -> Duration {
@@ -150,72 +248,4 @@ fn backoff(failures: u32, failure: &Failure) -> Duration {
             Duration::from_millis((250u64 << failures.min(6)).min(15_000))
         }
     }
-}
-
-/// [`Engine::handle`] inside an error boundary: a panic or an update over `limit`
-/// (in production [`UPDATE_TIME_LIMIT`]) becomes an apology to the person and a log
-/// line with the update id, never silence and never a stack trace in the chat.
-pub async fn handle_bounded(
-    engine: &Engine,
-    inbound: Inbound,
-    limit: Duration,
-) -> Vec<engine::Action> {
-    let update_id = inbound.update_id;
-    let apology = Engine::apology(&inbound);
-    let handled = std::panic::AssertUnwindSafe(engine.handle(inbound)).catch_unwind();
-    match tokio::time::timeout(limit, handled).await {
-        Ok(Ok(actions)) => actions,
-        Ok(Err(_)) => {
-            metrics::counter!("trainbot_update_panics_total").increment(1);
-            tracing::error!(update_id, "handling the update panicked");
-            apology
-        }
-        Err(_) => {
-            metrics::counter!("trainbot_update_timeouts_total").increment(1);
-            tracing::error!(
-                update_id,
-                limit_ms = limit.as_millis() as u64,
-                "handling the update took too long"
-            );
-            apology
-        }
-    }
-}
-
-/// Handles a batch: each chat's updates in order, different chats concurrently
-/// (at most `max_in_flight` chats at a time).
-pub async fn dispatch(
-    engine: &Engine,
-    outbound: &Outbound,
-    inbounds: Vec<Inbound>,
-    max_in_flight: usize,
-) {
-    let mut order: Vec<ChatId> = Vec::new();
-    let mut by_chat: HashMap<ChatId, Vec<Inbound>> = HashMap::new();
-    for inbound in inbounds {
-        by_chat
-            .entry(inbound.chat)
-            .or_insert_with(|| {
-                order.push(inbound.chat);
-                Vec::new()
-            })
-            .push(inbound);
-    }
-    let chats: Vec<Vec<Inbound>> = order
-        .into_iter()
-        .filter_map(|c| by_chat.remove(&c))
-        .collect();
-    futures::stream::iter(chats)
-        .for_each_concurrent(max_in_flight.max(1), |updates| async move {
-            for inbound in updates {
-                let started = std::time::Instant::now();
-                let update_id = inbound.update_id;
-                let actions = handle_bounded(engine, inbound, UPDATE_TIME_LIMIT).await;
-                outbound.execute(actions).await;
-                metrics::histogram!("trainbot_update_seconds")
-                    .record(started.elapsed().as_secs_f64());
-                tracing::debug!(update_id, "handled");
-            }
-        })
-        .await;
 }

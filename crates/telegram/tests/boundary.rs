@@ -11,7 +11,7 @@ use domain::content::ContentPack;
 use domain::ids::{ChatId, UserId};
 use engine::ports::{StateError, StateStore, SystemClock, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
-use telegram::polling::handle_bounded;
+use telegram::dispatch::handle_bounded;
 
 /// A state store that panics, or hangs, on the first thing the pipeline does.
 struct Broken {

@@ -11,6 +11,7 @@ mod broadcast;
 mod browse;
 mod content;
 mod exports;
+mod fairness;
 mod helpers;
 mod hostile;
 mod learning;
