@@ -133,17 +133,24 @@ impl Outbound {
         result
     }
 
-    /// Runs one update's actions in order.
+    /// Runs one update's actions in order. A 403 marks its chat's person inactive
+    /// and skips that chat's remaining actions; the other chats' actions still run
+    /// (a notice to someone who blocked the bot must not cost the admin who acted
+    /// their screen).
     pub async fn execute(&self, actions: Vec<Action>) {
+        let mut left: Vec<ChatId> = Vec::new();
         for action in actions {
             let chat = action_chat(&action);
+            if chat.is_some_and(|c| left.contains(&c)) {
+                continue;
+            }
             match self.run(action).await {
                 Ok(()) => {}
                 Err(Failure::Blocked) => {
                     if let Some(chat) = chat {
                         self.person_left(chat).await;
+                        left.push(chat);
                     }
-                    return;
                 }
                 Err(failure) => tracing::warn!(?failure, "a Telegram action failed"),
             }
