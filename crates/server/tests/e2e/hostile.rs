@@ -254,3 +254,56 @@ async fn under_flood_control_the_bot_never_retries_early() {
     );
     app.assert_clean();
 }
+
+/// A forged update says that B pressed a button on A's menu. The press belongs to
+/// B's own chat: A's chat is not touched, and B's press is answered.
+#[tokio::test]
+async fn a_press_naming_another_persons_message_never_touches_their_chat() {
+    let app = TestApp::spawn().await;
+    let a = app.person(61, "Alice", "en");
+    let b = app.person(62, "Bob", "en");
+    let a_menu = a.sends("/menu").await;
+    b.sends("/menu").await;
+    let data = a_menu
+        .keyboard
+        .iter()
+        .flatten()
+        .find_map(|button| button.callback_data.clone())
+        .expect("A's menu has a button");
+    let before = a.messages();
+    let requests_before = app.fake.requests().len();
+    let forged = json!({"callback_query": {
+        "id": "forged-press",
+        "from": {"id": b.id, "is_bot": false, "first_name": "Bob", "language_code": "en"},
+        "chat_instance": "forged",
+        "data": data,
+        "message": {
+            "message_id": a_menu.message_id,
+            "date": 0,
+            "chat": {"id": a.id, "type": "private", "first_name": "Alice"},
+            "from": {"id": 123456, "is_bot": true, "first_name": "trainbot"},
+            "text": a_menu.text.clone().unwrap_or_default(),
+        },
+    }});
+    let update = app.fake.push_raw_update(forged);
+    app.handled(update).await;
+    assert_eq!(a.messages(), before, "A's chat is unchanged");
+    let to_a = app.fake.requests()[requests_before..]
+        .iter()
+        .filter(|r| r.params.get("chat_id").and_then(|c| c.as_i64()) == Some(a.id))
+        .count();
+    assert_eq!(to_a, 0, "no request named A's chat");
+    assert_eq!(
+        app.fake.callback_answers("forged-press"),
+        1,
+        "B's press answered once"
+    );
+    assert!(
+        app.toasts()
+            .last()
+            .is_some_and(|t| t.contains("out of date")),
+        "{:?}",
+        app.toasts()
+    );
+    app.assert_clean();
+}
