@@ -15,7 +15,7 @@ use crate::error::FakeError;
 use crate::flood::FloodControl;
 use crate::methods::ApiError;
 use crate::model::{
-    IgnoredRetry, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
+    IgnoredRetry, LostAnswer, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
 };
 use crate::spec::{ApiSpec, resolve_spec_path};
 use crate::state::State;
@@ -283,6 +283,23 @@ impl FakeTelegram {
             .entry(name)
             .or_default()
             .push_back(ApiError::injected(error_code, description, retry_after));
+    }
+
+    /// Carries out the next successful call of `method` to `chat` (`None`: to any
+    /// chat): the message is delivered and the request recorded as successful. Then
+    /// its answer is lost as `how` says, so the bot cannot tell whether it arrived.
+    /// Calls queue up like [`FakeTelegram::fail_next`]'s.
+    pub fn deliver_then_fail_next(&self, method: &str, chat: Option<i64>, how: LostAnswer) {
+        let name = self
+            .inner()
+            .spec
+            .method(method)
+            .map_or_else(|| method.to_owned(), |m| m.name.clone());
+        self.state()
+            .lost_answers
+            .entry(name)
+            .or_default()
+            .push_back((chat, how));
     }
 
     // ----- waiting -----

@@ -43,7 +43,7 @@ pub use error::FakeError;
 pub use fake::{FakeConfig, FakeTelegram};
 pub use flood::FloodControl;
 pub use model::{
-    ButtonView, IgnoredRetry, MediaKind, MediaView, MessageView, RequestRecord, TestUser,
-    Violation, WebhookInfoView,
+    ButtonView, IgnoredRetry, LostAnswer, MediaKind, MediaView, MessageView, RequestRecord,
+    TestUser, Violation, WebhookInfoView,
 };
 pub use spec::DEFAULT_SPEC_PATH;

@@ -216,6 +216,9 @@ pub struct State {
     pub shutting_down: bool,
     /// Canonical method name → errors to answer its next calls with.
     pub injected: HashMap<String, VecDeque<crate::methods::ApiError>>,
+    /// Canonical method name → how to lose the answer of its next successful calls
+    /// (to one chat, or any): the call is carried out first.
+    pub lost_answers: HashMap<String, VecDeque<(Option<i64>, crate::model::LostAnswer)>>,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -257,6 +260,7 @@ impl State {
             requests: Vec::new(),
             shutting_down: false,
             injected: HashMap::new(),
+            lost_answers: HashMap::new(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }
