@@ -15,6 +15,7 @@ mod helpers;
 mod hostile;
 mod learning;
 mod lookup;
+mod lost_answers;
 mod operator;
 mod restart;
 mod roles;
