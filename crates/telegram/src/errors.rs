@@ -16,11 +16,12 @@ pub enum Failure {
     /// 429: wait exactly this long, then retry.
     RetryAfter(Duration),
     /// The request never reached Telegram (the connection was refused or could
-    /// not be made): retry with backoff.
+    /// not be made), or Telegram says it did not handle it (503): retry with
+    /// backoff.
     Transient(String),
     /// The request may have reached Telegram, but its answer was lost: a time-out
-    /// or a connection dropped after sending, a 5xx, an answer that is not Telegram's
-    /// JSON. Telegram may have carried it out, so a request whose repetition is
+    /// or a connection dropped after sending, a 500, 502 or 504, an answer that is
+    /// not Telegram's JSON. Telegram may have carried it out, so a request whose repetition is
     /// not harmless (a new message) is never repeated; others are retried like
     /// [`Failure::Transient`].
     Unknown(String),
@@ -80,17 +81,16 @@ fn classify_text(text: &str) -> Failure {
     } else if lower.contains("forbidden: bot was blocked") || lower.contains("user is deactivated")
     {
         Failure::Blocked
-    } else if [
-        "internal server error",
-        "bad gateway",
-        "gateway timeout",
-        "service unavailable",
-    ]
-    .iter()
-    .any(|t| lower.contains(t))
+    } else if lower.contains("service unavailable") {
+        // 503: the server says it did not handle the request (overloaded, or down
+        // for maintenance): safe to send again.
+        Failure::Transient(text.to_owned())
+    } else if ["internal server error", "bad gateway", "gateway timeout"]
+        .iter()
+        .any(|t| lower.contains(t))
     {
-        // A 5xx (teloxide keeps only the description): the request reached a
-        // server, which may have acted on it before failing.
+        // 500, 502, 504 (teloxide keeps only the description): the request reached
+        // a server, which may have acted on it (or passed it on) before failing.
         Failure::Unknown(text.to_owned())
     } else {
         Failure::Permanent(text.to_owned())
@@ -164,6 +164,12 @@ mod tests {
                 "{lost}"
             );
         }
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Service Unavailable".into()
+            ))),
+            Failure::Transient(_)
+        ));
         assert!(matches!(
             classify(&RequestError::Api(ApiError::Unknown(
                 "Bad Request: can't parse entities".into()
