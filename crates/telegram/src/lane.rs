@@ -5,9 +5,9 @@
 //! One lane serves every unsolicited sender of a process, so their sum keeps to the
 //! rate. A 429 pauses the whole lane for its `retry_after` (Telegram's flood control
 //! is per bot: retrying other chats early only earns more 429s); a message that
-//! never reached Telegram (connection refused) is retried with backoff. A message
-//! whose answer was lost (a time-out, a connection reset after sending, a 5xx) may
-//! have been delivered, so it is never sent again: it counts as
+//! never reached Telegram (connection refused) or that Telegram did not handle
+//! (503) is retried with backoff. A message whose answer was lost (a time-out, a
+//! connection reset after sending, a 500, 502 or 504) may have been delivered, so it is never sent again: it counts as
 //! [`Delivered::Unknown`], like a message in flight when a sender crashed. Replies
 //! to people never pass through here and never wait for it.
 
@@ -24,7 +24,7 @@ use crate::outbound::{Outbound, Retry};
 
 /// 429s waited out for one message before it counts as failed.
 const MAX_RETRY_AFTER: u32 = 10;
-/// Refused connections retried for one message before it counts as failed.
+/// Refused connections (and 503s) retried for one message before it counts as failed.
 const MAX_TRANSIENT: u32 = 4;
 
 /// What became of one message.

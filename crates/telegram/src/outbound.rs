@@ -3,12 +3,12 @@
 //! Per chat, actions run in order; a failure of one action is logged and the next
 //! still runs (a failed toast must not cost the person their screen), except a 403,
 //! which marks the person inactive and skips the rest of that chat's actions (the
-//! other chats' actions still run). Every call retries a
-//! 429 after exactly `retry_after` and, with backoff, a request that never reached
-//! Telegram (connection refused). A request whose answer was lost (a time-out, a
-//! reset after sending, a 5xx) may have been carried out: it is retried only when
-//! repeating it is harmless (edits, callback answers, deletes), never a `send*`,
-//! which would put a second message in the chat.
+//! other chats' actions still run). Every call retries a 429 after exactly
+//! `retry_after` and, with backoff, a request that never reached Telegram
+//! (connection refused) or that it did not handle (503). A request whose answer was
+//! lost (a time-out, a reset after sending, a 500, 502 or 504) may have been carried
+//! out: it is retried only when repeating it is harmless (edits, callback answers,
+//! deletes), never a `send*`, which would put a second message in the chat.
 //!
 //! An export ([`Action::SendExport`]) is written page by page into a temporary
 //! file by [`engine::exports::write_csv`] and uploaded from that file with a
