@@ -139,7 +139,8 @@ pub enum Delivery {
     Failed,
     /// The person blocked the bot (403); they are marked inactive.
     Blocked,
-    /// In flight when the sender crashed: maybe delivered, never repeated.
+    /// In flight when the sender crashed, or Telegram's answer was lost (a
+    /// time-out, a reset after sending, a 5xx): maybe delivered, never repeated.
     Unknown,
 }
 

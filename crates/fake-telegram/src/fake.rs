@@ -15,7 +15,7 @@ use crate::error::FakeError;
 use crate::flood::FloodControl;
 use crate::methods::ApiError;
 use crate::model::{
-    IgnoredRetry, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
+    IgnoredRetry, LostAnswer, MessageView, RequestRecord, TestUser, Violation, WebhookInfoView,
 };
 use crate::spec::ApiSpec;
 use crate::state::State;
@@ -277,11 +277,7 @@ impl FakeTelegram {
         description: &str,
         retry_after: Option<u64>,
     ) {
-        let name = self
-            .inner()
-            .spec
-            .method(method)
-            .map_or_else(|| method.to_owned(), |m| m.name.clone());
+        let name = self.method_name(method);
         self.state()
             .injected
             .entry(name)
@@ -302,11 +298,7 @@ impl FakeTelegram {
         description: &str,
         retry_after: Option<u64>,
     ) {
-        let name = self
-            .inner()
-            .spec
-            .method(method)
-            .map_or_else(|| method.to_owned(), |m| m.name.clone());
+        let name = self.method_name(method);
         self.state()
             .injected_for_chat
             .entry((name, chat_id))
@@ -325,6 +317,27 @@ impl FakeTelegram {
         } else {
             state.chat_delays.insert(chat_id, delay);
         }
+    }
+
+    /// Carries out the next successful call of `method` to `chat` (`None`: to any
+    /// chat): the message is delivered and the request recorded as successful. Then
+    /// its answer is lost as `how` says, so the bot cannot tell whether it arrived.
+    /// Calls queue up like [`FakeTelegram::fail_next`]'s.
+    pub fn deliver_then_fail_next(&self, method: &str, chat: Option<i64>, how: LostAnswer) {
+        let name = self.method_name(method);
+        self.state()
+            .lost_answers
+            .entry(name)
+            .or_default()
+            .push_back((chat, how));
+    }
+
+    /// The spec's spelling of `method` (the Bot API accepts any case).
+    fn method_name(&self, method: &str) -> String {
+        self.inner()
+            .spec
+            .method(method)
+            .map_or_else(|| method.to_owned(), |m| m.name.clone())
     }
 
     // ----- waiting -----

@@ -44,6 +44,6 @@ pub use error::FakeError;
 pub use fake::{FakeConfig, FakeTelegram};
 pub use flood::FloodControl;
 pub use model::{
-    ButtonView, IgnoredRetry, MediaKind, MediaView, MessageView, RequestRecord, TestUser,
-    Violation, WebhookInfoView,
+    ButtonView, IgnoredRetry, LostAnswer, MediaKind, MediaView, MessageView, RequestRecord,
+    TestUser, Violation, WebhookInfoView,
 };

@@ -95,6 +95,16 @@ pub struct MessageView {
     pub edits: u32,
 }
 
+/// How [`crate::FakeTelegram::deliver_then_fail_next`] loses the answer to a request
+/// it has carried out, as a proxy or a network in between can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostAnswer {
+    /// Answers with this HTTP status (a 5xx: 502, 504) in Telegram's error envelope.
+    Status(u16),
+    /// Drops the connection in the middle of the answer.
+    Reset,
+}
+
 /// A request Telegram would have refused (or did refuse for a rule the bot broke).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {

@@ -16,7 +16,7 @@ use crate::control;
 use crate::fake::Inner;
 use crate::flood;
 use crate::methods::{self, ApiError, ErrorClass, MethodResult};
-use crate::model::{RequestRecord, Violation};
+use crate::model::{LostAnswer, RequestRecord, Violation};
 use crate::request::{self, BODY_LIMIT, Params};
 
 /// Long polls are capped like Telegram's.
@@ -47,8 +47,52 @@ async fn bot_api(
             tracing::debug!(method = %name, code = e.code, description = %e.description, "bot api error")
         }
     }
+    let lost = match &result {
+        Ok(_) => lose_answer(&inner, &name, &params),
+        Err(_) => None,
+    };
     record(&inner, &name, params, &result);
-    envelope(result)
+    match lost {
+        None => envelope(result),
+        Some(how) => lost_answer(how),
+    }
+}
+
+/// How to lose the answer to this carried-out request, if a test asked for it.
+fn lose_answer(inner: &Inner, method: &str, params: &Value) -> Option<LostAnswer> {
+    let chat = params.get("chat_id").and_then(|c| match c {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    let mut state = inner.lock();
+    let queue = state.lost_answers.get_mut(method)?;
+    let at = queue
+        .iter()
+        .position(|(only, _)| only.is_none() || *only == chat)?;
+    queue.remove(at).map(|(_, how)| how)
+}
+
+/// The answer to a request that was carried out, lost on its way back.
+fn lost_answer(how: LostAnswer) -> Response {
+    match how {
+        LostAnswer::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+            let description = status.canonical_reason().unwrap_or("Bad Gateway");
+            let body = json!({"ok": false, "error_code": code, "description": description});
+            (status, axum::Json(body)).into_response()
+        }
+        LostAnswer::Reset => {
+            // The headers go out, then the body fails: the connection is dropped
+            // in the middle of the answer.
+            let broken = futures::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::from(
+                    std::io::ErrorKind::ConnectionReset,
+                ))
+            });
+            (StatusCode::OK, axum::body::Body::from_stream(broken)).into_response()
+        }
+    }
 }
 
 async fn handle(

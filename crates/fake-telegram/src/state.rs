@@ -222,6 +222,9 @@ pub struct State {
     pub injected_for_chat: HashMap<(String, i64), VecDeque<crate::methods::ApiError>>,
     /// Chat → how long every call for it waits before it is answered.
     pub chat_delays: HashMap<i64, std::time::Duration>,
+    /// Canonical method name → how to lose the answer of its next successful calls
+    /// (to one chat, or any): the call is carried out first.
+    pub lost_answers: HashMap<String, VecDeque<(Option<i64>, crate::model::LostAnswer)>>,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -265,6 +268,7 @@ impl State {
             injected: HashMap::new(),
             injected_for_chat: HashMap::new(),
             chat_delays: HashMap::new(),
+            lost_answers: HashMap::new(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }

@@ -161,6 +161,9 @@ impl BroadcastWorker {
             Delivered::Sent => (Delivery::Sent, None),
             Delivered::Blocked => (Delivery::Blocked, None),
             Delivered::Failed(why) => (Delivery::Failed, Some(why)),
+            // Maybe delivered: recorded like a message in flight when a sender
+            // crashed, and never sent again.
+            Delivered::Unknown(why) => (Delivery::Unknown, Some(why)),
         }
     }
 

@@ -6,9 +6,12 @@
 //! least 1.
 //!
 //! Every call is bounded: connecting and each response time out after
-//! [`IO_TIMEOUT`], and a whole call (reconnects and Sentinel look-ups included)
-//! after [`CALL_TIMEOUT`], so a missing Redis is a prompt
-//! [`StateError::Unavailable`], never a hang.
+//! [`Resilience::io_timeout`], and a whole call (reconnects and Sentinel look-ups
+//! included) after [`Resilience::call_timeout`], so a missing Redis is a prompt
+//! [`StateError::Unavailable`], never a hang. A Redis that accepts connections and
+//! never answers would still cost every call its time-out, so a circuit breaker
+//! (`breaker.rs`) stands in front: after a few time-outs in a row, calls fail at
+//! once for a cool-down, then one probe call tries again.
 
 pub mod target;
 
@@ -26,11 +29,31 @@ use redis::{Client, RedisError, RedisResult, Script};
 use self::sentinel::SentinelConnection;
 use self::target::{Endpoint, RedisTarget};
 use crate::ConnectError;
+use crate::breaker::{Breaker, Outcome};
 
-/// Connecting, and waiting for one response.
-const IO_TIMEOUT: Duration = Duration::from_secs(2);
-/// One whole call, reconnects and Sentinel look-ups included.
-const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How [`RedisState`] bounds its calls and when it stops trying for a while.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resilience {
+    /// Connecting, and waiting for one response.
+    pub io_timeout: Duration,
+    /// One whole call, reconnects and Sentinel look-ups included.
+    pub call_timeout: Duration,
+    /// Calls in a row that run into a time-out before the breaker opens.
+    pub trip_after: u32,
+    /// How long an open breaker fails calls fast before one probe call tries.
+    pub cool_down: Duration,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Resilience {
+            io_timeout: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(3),
+            trip_after: 3,
+            cool_down: Duration::from_secs(5),
+        }
+    }
+}
 /// Longest TTL sent to Redis (100 years): larger values would overflow Redis's clock.
 const MAX_TTL_MS: u64 = 100 * 365 * 24 * 60 * 60 * 1000;
 
@@ -51,6 +74,8 @@ pub struct RedisState {
     /// `host:port` (or the sentinels), for error messages.
     address: String,
     incr: Script,
+    call_timeout: Duration,
+    breaker: Breaker,
 }
 
 enum Connection {
@@ -65,11 +90,21 @@ impl RedisState {
     /// a PING, so a wrong URL or password is reported at start-up. `prefix` (e.g.
     /// `"trainbot:"`) is put in front of every key.
     pub async fn connect(url: &str, prefix: &str) -> Result<RedisState, ConnectError> {
-        RedisState::connect_to(RedisTarget::parse(url)?, prefix).await
+        RedisState::connect_to(RedisTarget::parse(url)?, prefix, Resilience::default()).await
     }
 
-    /// [`RedisState::connect`] with an already parsed URL.
-    pub async fn connect_to(target: RedisTarget, prefix: &str) -> Result<RedisState, ConnectError> {
+    /// [`RedisState::connect`] with an already parsed URL and its own time-outs
+    /// and breaker settings.
+    pub async fn connect_to(
+        target: RedisTarget,
+        prefix: &str,
+        resilience: Resilience,
+    ) -> Result<RedisState, ConnectError> {
+        let Resilience {
+            io_timeout,
+            call_timeout,
+            ..
+        } = resilience;
         let address = target.address();
         if target.is_tls() {
             // rustls panics on the first TLS connection without a process-wide crypto
@@ -77,8 +112,8 @@ impl RedisState {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(IO_TIMEOUT))
-            .set_response_timeout(Some(IO_TIMEOUT))
+            .set_connection_timeout(Some(io_timeout))
+            .set_response_timeout(Some(io_timeout))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
 
@@ -96,15 +131,15 @@ impl RedisState {
                 }
             }
         };
-        let connection = match tokio::time::timeout(CALL_TIMEOUT, connect).await {
+        let connection = match tokio::time::timeout(call_timeout, connect).await {
             Ok(Ok(connection)) => connection,
             Ok(Err(error)) => return Err(connect_error(address, &error)),
             Err(_) => {
                 return Err(ConnectError::Unreachable {
                     address,
                     reason: format!(
-                        "no answer within {} s (is the address right? is a firewall in the way?)",
-                        CALL_TIMEOUT.as_secs()
+                        "no answer within {} ms (is the address right? is a firewall in the way?)",
+                        call_timeout.as_millis()
                     ),
                 });
             }
@@ -115,6 +150,8 @@ impl RedisState {
             prefix: prefix.to_owned(),
             address: address.clone(),
             incr: Script::new(INCR_SCRIPT),
+            call_timeout,
+            breaker: Breaker::new("redis", resilience.trip_after, resilience.cool_down),
         };
         if let Err(StateError::Unavailable(reason)) = state.ping().await {
             return Err(ConnectError::Unreachable { address, reason });
@@ -132,13 +169,24 @@ impl RedisState {
         format!("{}{key}", self.prefix)
     }
 
-    /// Runs one command with the current connection, bounded by [`CALL_TIMEOUT`],
-    /// and maps failures into [`StateError::Unavailable`].
+    /// Whether the circuit breaker is failing calls fast (open, or probing).
+    pub fn circuit_open(&self) -> bool {
+        self.breaker.is_open()
+    }
+
+    /// Runs one command with the current connection, bounded by the call time-out
+    /// and the circuit breaker, and maps failures into [`StateError::Unavailable`].
     async fn run<T, F, Fut>(&self, op: &str, command: F) -> Result<T, StateError>
     where
         F: FnOnce(ConnectionManager) -> Fut + Send,
         Fut: Future<Output = RedisResult<T>> + Send,
     {
+        let Some(permit) = self.breaker.admit() else {
+            return Err(StateError::Unavailable(format!(
+                "Redis at {}: {op} not tried: the circuit breaker is open after calls kept timing out",
+                self.address
+            )));
+        };
         let call = async {
             let connection = match &self.connection {
                 Connection::Direct(manager) => manager.clone(),
@@ -146,17 +194,24 @@ impl RedisState {
             };
             command(connection).await
         };
-        let error = match tokio::time::timeout(CALL_TIMEOUT, call).await {
-            Ok(Ok(value)) => return Ok(value),
+        let error = match tokio::time::timeout(self.call_timeout, call).await {
+            Ok(Ok(value)) => {
+                permit.finish(Outcome::Success);
+                return Ok(value);
+            }
             Ok(Err(error)) => Some(error),
             Err(_) => None,
         };
+        permit.finish(match &error {
+            Some(error) if !error.is_timeout() => Outcome::Failed,
+            _ => Outcome::TimedOut,
+        });
         if let Connection::Sentinel(sentinel) = &self.connection {
             sentinel.failed(error.as_ref());
         }
         let reason = match &error {
             Some(error) => describe(error),
-            None => format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+            None => format!("no answer within {} ms", self.call_timeout.as_millis()),
         };
         Err(StateError::Unavailable(format!(
             "Redis at {}: {op} failed: {reason}",

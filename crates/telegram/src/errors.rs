@@ -15,8 +15,16 @@ pub enum Failure {
     Blocked,
     /// 429: wait exactly this long, then retry.
     RetryAfter(Duration),
-    /// Network trouble or a 5xx: retry with backoff.
+    /// The request never reached Telegram (the connection was refused or could
+    /// not be made), or Telegram says it did not handle it (503): retry with
+    /// backoff.
     Transient(String),
+    /// The request may have reached Telegram, but its answer was lost: a time-out
+    /// or a connection dropped after sending, a 500, 502 or 504, an answer that is
+    /// not Telegram's JSON. Telegram may have carried it out, so a request whose repetition is
+    /// not harmless (a new message) is never repeated; others are retried like
+    /// [`Failure::Transient`].
+    Unknown(String),
     /// A cached `file_id` Telegram no longer accepts: upload again.
     BadFileId,
     /// Anything else: a bug or a condition retrying won't fix. Logged.
@@ -31,6 +39,7 @@ impl std::fmt::Display for Failure {
             Failure::Blocked => f.write_str("the person blocked the bot"),
             Failure::RetryAfter(d) => write!(f, "Telegram asked to wait {} s", d.as_secs()),
             Failure::Transient(why) => write!(f, "Telegram cannot be reached: {why}"),
+            Failure::Unknown(why) => write!(f, "Telegram's answer was lost: {why}"),
             Failure::BadFileId => f.write_str("Telegram refused a cached file id"),
             Failure::Permanent(why) => write!(f, "Telegram refused the request: {why}"),
         }
@@ -40,8 +49,15 @@ impl std::fmt::Display for Failure {
 pub fn classify(e: &RequestError) -> Failure {
     match e {
         RequestError::RetryAfter(s) => Failure::RetryAfter(s.duration()),
-        RequestError::Network(e) => Failure::Transient(redacted(&e.to_string())),
-        RequestError::InvalidJson { .. } | RequestError::Io(_) => Failure::Transient(e.to_string()),
+        // Only a connection that could not be made proves the request was not
+        // sent; a time-out or a reset may come after Telegram has acted on it.
+        RequestError::Network(e) if e.is_connect() => Failure::Transient(redacted(&e.to_string())),
+        RequestError::Network(e) => Failure::Unknown(redacted(&e.to_string())),
+        // An answer that is not Telegram's JSON (a proxy's 502 page): Telegram may
+        // have acted on the request.
+        RequestError::InvalidJson { .. } => Failure::Unknown(e.to_string()),
+        // Reading a file to upload failed: the request was never complete.
+        RequestError::Io(_) => Failure::Transient(e.to_string()),
         RequestError::MigrateToChatId(_) => Failure::Permanent(e.to_string()),
         RequestError::Api(api) => match api {
             ApiError::MessageNotModified => Failure::NotModified,
@@ -65,16 +81,17 @@ fn classify_text(text: &str) -> Failure {
     } else if lower.contains("forbidden: bot was blocked") || lower.contains("user is deactivated")
     {
         Failure::Blocked
-    } else if [
-        "internal server error",
-        "bad gateway",
-        "gateway timeout",
-        "service unavailable",
-    ]
-    .iter()
-    .any(|t| lower.contains(t))
-    {
+    } else if lower.contains("service unavailable") {
+        // 503: the server says it did not handle the request (overloaded, or down
+        // for maintenance): safe to send again.
         Failure::Transient(text.to_owned())
+    } else if ["internal server error", "bad gateway", "gateway timeout"]
+        .iter()
+        .any(|t| lower.contains(t))
+    {
+        // 500, 502, 504 (teloxide keeps only the description): the request reached
+        // a server, which may have acted on it (or passed it on) before failing.
+        Failure::Unknown(text.to_owned())
     } else {
         Failure::Permanent(text.to_owned())
     }
@@ -138,9 +155,18 @@ mod tests {
             ))),
             Failure::EditImpossible
         );
+        for lost in ["Internal Server Error", "Bad Gateway", "Gateway Timeout"] {
+            assert!(
+                matches!(
+                    classify(&RequestError::Api(ApiError::Unknown(lost.into()))),
+                    Failure::Unknown(_)
+                ),
+                "{lost}"
+            );
+        }
         assert!(matches!(
             classify(&RequestError::Api(ApiError::Unknown(
-                "Internal Server Error".into()
+                "Service Unavailable".into()
             ))),
             Failure::Transient(_)
         ));

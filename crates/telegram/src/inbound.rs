@@ -21,22 +21,30 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
             input: message_input(msg),
         }),
         UpdateKind::CallbackQuery(q) => {
+            // The chat of a press is its sender's private chat (whose id is the
+            // sender's id), whatever message the press names: the bot never acts
+            // in another chat because of what an update says about a message.
+            let sender = i64::try_from(q.from.id.0).ok()?;
             let message = q.message.as_ref();
-            let chat = message
-                .map(|m| m.chat().id.0)
-                .or_else(|| i64::try_from(q.from.id.0).ok())?;
+            let foreign = message.is_some_and(|m| m.chat().id.0 != sender);
+            if foreign {
+                metrics::counter!("trainbot_foreign_callbacks_total").increment(1);
+            }
             Some(Inbound {
                 update_id,
-                chat: ChatId(chat),
-                private_chat: message.is_none_or(|m| m.chat().is_private()),
+                chat: ChatId(sender),
+                private_chat: true,
                 from: profile(&q.from),
                 message_id: None,
                 input: Input::Callback {
                     query_id: q.id.0.clone(),
-                    data: q.data.clone(),
+                    // A press on a message of another chat (forged, or a button in a
+                    // group) is a stale menu: answered, and that chat left alone.
+                    data: if foreign { None } else { q.data.clone() },
                     // An inaccessible message (deleted, or older than 48 hours) can be
                     // neither edited nor deleted: the engine sends a new screen instead.
                     message: message
+                        .filter(|_| !foreign)
                         .and_then(|m| m.regular_message())
                         .map(|m| CallbackMessage {
                             id: i64::from(m.id.0),

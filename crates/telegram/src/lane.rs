@@ -4,9 +4,12 @@
 //!
 //! One lane serves every unsolicited sender of a process, so their sum keeps to the
 //! rate. A 429 pauses the whole lane for its `retry_after` (Telegram's flood control
-//! is per bot: retrying other chats early only earns more 429s); network and 5xx
-//! errors are retried with backoff, per message. Replies to people never pass
-//! through here and never wait for it.
+//! is per bot: retrying other chats early only earns more 429s); a message that
+//! never reached Telegram (connection refused) or that Telegram did not handle
+//! (503) is retried with backoff. A message whose answer was lost (a time-out, a
+//! connection reset after sending, a 500, 502 or 504) may have been delivered, so it is never sent again: it counts as
+//! [`Delivered::Unknown`], like a message in flight when a sender crashed. Replies
+//! to people never pass through here and never wait for it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +24,7 @@ use crate::outbound::{Outbound, Retry};
 
 /// 429s waited out for one message before it counts as failed.
 const MAX_RETRY_AFTER: u32 = 10;
-/// Network or 5xx errors retried for one message before it counts as failed.
+/// Refused connections (and 503s) retried for one message before it counts as failed.
 const MAX_TRANSIENT: u32 = 4;
 
 /// What became of one message.
@@ -30,6 +33,9 @@ pub enum Delivered {
     Sent,
     /// The person blocked the bot (403); they are marked inactive.
     Blocked,
+    /// Telegram's answer was lost after the request reached it: the message may
+    /// have arrived, and is never sent again. Why, for the operator.
+    Unknown(String),
     /// Refused for good, or failing after every retry: why, for the operator.
     Failed(String),
 }
@@ -58,15 +64,23 @@ impl PacedLane {
     pub async fn send(&self, messages: Vec<(UserId, Action)>) -> Duration {
         let started = Instant::now();
         for (_, action) in messages {
-            if let Delivered::Failed(why) = self.deliver(action).await {
-                tracing::warn!(error = %why, "an unsolicited message was not delivered");
+            match self.deliver(action).await {
+                Delivered::Failed(why) => {
+                    tracing::warn!(error = %why, "an unsolicited message was not delivered")
+                }
+                Delivered::Unknown(why) => tracing::warn!(
+                    error = %why,
+                    "an unsolicited message may or may not have arrived; not sent again"
+                ),
+                Delivered::Sent | Delivered::Blocked => {}
             }
         }
         started.elapsed()
     }
 
     /// Sends one message in the lane's next free slot, waiting out 429s (pausing
-    /// the lane) and retrying transient errors.
+    /// the lane) and retrying requests that never reached Telegram; never repeats
+    /// one whose outcome is unknown.
     pub async fn deliver(&self, action: Action) -> Delivered {
         let (mut waited, mut transient) = (0u32, 0u32);
         loop {
@@ -89,6 +103,7 @@ impl PacedLane {
                     tracing::info!(error = %why, backoff_ms = backoff.as_millis() as u64, "retrying an unsolicited message");
                     tokio::time::sleep(backoff).await;
                 }
+                Err(Failure::Unknown(why)) => return Delivered::Unknown(why),
                 Err(other) => return Delivered::Failed(other.to_string()),
             }
         }

@@ -2,8 +2,13 @@
 //!
 //! Per chat, actions run in order; a failure of one action is logged and the next
 //! still runs (a failed toast must not cost the person their screen), except a 403,
-//! which marks the person inactive and ends the chat's turn. Every call retries a
-//! 429 after exactly `retry_after` and network or 5xx errors with backoff.
+//! which marks the person inactive and skips the rest of that chat's actions (the
+//! other chats' actions still run). Every call retries a 429 after exactly
+//! `retry_after` and, with backoff, a request that never reached Telegram
+//! (connection refused) or that it did not handle (503). A request whose answer was
+//! lost (a time-out, a reset after sending, a 500, 502 or 504) may have been carried
+//! out: it is retried only when repeating it is harmless (edits, callback answers,
+//! deletes), never a `send*`, which would put a second message in the chat.
 //!
 //! An export ([`Action::SendExport`]) is written page by page into a temporary
 //! file by [`engine::exports::write_csv`] and uploaded from that file with a
@@ -38,7 +43,8 @@ use crate::errors::{Failure, classify};
 pub struct Retry {
     /// 429s waited out (each for exactly `retry_after`).
     pub retry_after: u32,
-    /// Network or 5xx errors retried with backoff.
+    /// Requests that never reached Telegram retried with backoff (and, for
+    /// methods that are harmless to repeat, requests whose answer was lost).
     pub transient: u32,
 }
 
@@ -133,17 +139,24 @@ impl Outbound {
         result
     }
 
-    /// Runs one update's actions in order.
+    /// Runs one update's actions in order. A 403 marks its chat's person inactive
+    /// and skips that chat's remaining actions; the other chats' actions still run
+    /// (a notice to someone who blocked the bot must not cost the admin who acted
+    /// their screen).
     pub async fn execute(&self, actions: Vec<Action>) {
+        let mut left: Vec<ChatId> = Vec::new();
         for action in actions {
             let chat = action_chat(&action);
+            if chat.is_some_and(|c| left.contains(&c)) {
+                continue;
+            }
             match self.run(action).await {
                 Ok(()) => {}
                 Err(Failure::Blocked) => {
                     if let Some(chat) = chat {
                         self.person_left(chat).await;
+                        left.push(chat);
                     }
-                    return;
                 }
                 Err(failure) => tracing::warn!(?failure, "a Telegram action failed"),
             }
@@ -486,7 +499,12 @@ where
             .record(started.elapsed().as_secs_f64());
         let failure = match result {
             Ok(value) => return Ok(value),
-            Err(e) => classify(&e),
+            Err(e) => match classify(&e) {
+                // Repeating an edit, an answer or a delete is harmless: an outcome
+                // that is unknown is as good as a request that never arrived.
+                Failure::Unknown(why) if repeatable(method) => Failure::Transient(why),
+                other => other,
+            },
         };
         metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
             .increment(1);
@@ -510,6 +528,14 @@ where
     }
 }
 
+/// Whether a request may be sent again although Telegram may have carried it out
+/// already. A repeated `send*` is a second message in the person's chat, so it
+/// never is; every other method the bot calls (edits, callback answers, deletes,
+/// commands, getMe) leaves the same result when repeated.
+fn repeatable(method: &str) -> bool {
+    !method.starts_with("send")
+}
+
 fn kind(f: &Failure) -> &'static str {
     match f {
         Failure::NotModified => "not_modified",
@@ -517,6 +543,7 @@ fn kind(f: &Failure) -> &'static str {
         Failure::Blocked => "blocked",
         Failure::RetryAfter(_) => "retry_after",
         Failure::Transient(_) => "transient",
+        Failure::Unknown(_) => "unknown",
         Failure::BadFileId => "bad_file_id",
         Failure::Permanent(_) => "permanent",
     }

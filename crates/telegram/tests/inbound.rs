@@ -162,3 +162,24 @@ fn group_messages_and_edits_are_marked() {
         json!({"update_id": 9, "edited_message": message(json!({"text": "x", "edit_date": 1}))});
     assert_eq!(parse(edit).input, Input::Unsupported);
 }
+
+#[test]
+fn a_press_on_another_chats_message_belongs_to_the_presser_and_is_stale() {
+    let other = json!({"id": 6_000_000_456_i64, "type": "private", "first_name": "Борис"});
+    let mut named = message(json!({"text": "Boris's menu"}));
+    named["chat"] = other;
+    let update = json!({"update_id": 10, "callback_query": {"id": "q4", "from": user(), "chat_instance": "c", "data": "1h",
+        "message": named}});
+    let i = parse(update);
+    assert_eq!(i.chat, ChatId(5_000_000_123), "the presser's own chat");
+    assert!(i.private_chat);
+    assert_eq!(
+        i.input,
+        Input::Callback {
+            query_id: "q4".into(),
+            data: None,
+            message: None,
+        },
+        "nothing of the other chat's message is acted on"
+    );
+}

@@ -1,5 +1,6 @@
 //! Every class of refusal: the right status and description, and a recorded violation.
 
+use fake_telegram::LostAnswer;
 use serde_json::{Value, json};
 
 use crate::helpers::{ALICE, BOB, Harness};
@@ -363,5 +364,54 @@ async fn a_delayed_chat_holds_only_its_own_calls() {
     h.fake.delay_chat(ALICE, std::time::Duration::ZERO);
     h.ok("sendMessage", json!({"chat_id": ALICE, "text": "again"}))
         .await;
+    assert!(h.fake.violations().is_empty());
+}
+
+#[tokio::test]
+async fn a_lost_answer_follows_a_delivered_message() {
+    let h = Harness::start().await;
+    h.fake
+        .deliver_then_fail_next("sendMessage", Some(BOB), LostAnswer::Status(502));
+    h.fake
+        .deliver_then_fail_next("sendMessage", None, LostAnswer::Reset);
+    h.fake
+        .deliver_then_fail_next("sendMessage", Some(BOB), LostAnswer::Status(504));
+
+    // Alice's message: the answer is cut off in the middle, the message arrived.
+    let cut = h
+        .client
+        .post(h.url("sendMessage"))
+        .json(&json!({"chat_id": ALICE, "text": "one"}))
+        .send()
+        .await;
+    let body = match cut {
+        Ok(response) => response.bytes().await.map(drop),
+        Err(e) => Err(e),
+    };
+    assert!(body.is_err(), "the answer never arrives whole");
+    assert_eq!(h.fake.messages(ALICE).len(), 1, "but the message did");
+
+    // Bob's: 502 after delivery; then 504 after delivery.
+    let (status, envelope) = h
+        .call("sendMessage", json!({"chat_id": BOB, "text": "two"}))
+        .await;
+    assert_eq!(
+        (status, envelope["description"].clone()),
+        (502, json!("Bad Gateway"))
+    );
+    let (status, _) = h
+        .call("sendMessage", json!({"chat_id": BOB, "text": "three"}))
+        .await;
+    assert_eq!(status, 504);
+    assert_eq!(h.fake.messages(BOB).len(), 2, "both delivered");
+
+    // Nothing else is queued: the next send answers normally.
+    h.ok("sendMessage", json!({"chat_id": BOB, "text": "four"}))
+        .await;
+    let recorded = h.fake.requests();
+    assert!(
+        recorded.iter().all(|r| r.ok),
+        "carried out, so recorded as successful"
+    );
     assert!(h.fake.violations().is_empty());
 }

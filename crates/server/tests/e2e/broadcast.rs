@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use domain::broadcast::DeliveryCounts;
 use engine::ports::{AdminStore, BroadcastStore, ManualClock, Storage, SystemClock};
-use fake_telegram::{FakeConfig, FloodControl};
+use fake_telegram::{FakeConfig, FloodControl, LostAnswer};
 use time::OffsetDateTime;
 
 use crate::helpers::{Person, Stack, TestApp, admin_settings, buttons};
@@ -645,5 +645,64 @@ async fn a_photo_with_a_caption_goes_out_as_a_photo() {
         assert_eq!(got.len(), 1, "{person}");
         assert_eq!(got[0].caption.as_deref(), Some("New uniform from Monday"));
     }
+    app.assert_clean();
+}
+
+/// Telegram delivers two announcements, but their answers are lost on the way back
+/// (a 502 from a proxy; a connection reset mid-answer). The sender cannot know they
+/// arrived, so it never sends them again: each person has exactly one copy, and the
+/// status counts both as unknown.
+#[tokio::test]
+async fn a_broadcast_message_whose_answer_is_lost_is_never_sent_again() {
+    let Some(app) = app_with(
+        Stack::Embedded,
+        Arc::new(SystemClock),
+        25,
+        FakeConfig::default(),
+    )
+    .await
+    else {
+        return;
+    };
+    let people: Vec<i64> = (1..=4).map(|i| 7_300_000_000 + i).collect();
+    app.enrol(
+        people.clone(),
+        Some("columbus"),
+        None,
+        OffsetDateTime::now_utc(),
+    )
+    .await;
+    app.fake
+        .deliver_then_fail_next("sendMessage", Some(people[0]), LostAnswer::Status(502));
+    app.fake
+        .deliver_then_fail_next("sendMessage", Some(people[1]), LostAnswer::Reset);
+    let admin = app.admin(ADMIN).await;
+    compose(&admin, "Staff meeting at five", &["By park", "Columbus"]).await;
+    send(&admin).await;
+    wait_until_finished(&app, 1).await;
+
+    let got = deliveries(&app, &people, "Staff meeting at five");
+    assert!(people.iter().all(|p| got[p] == 1), "one copy each: {got:?}");
+    let tries_to = |chat: i64| {
+        app.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "sendMessage")
+            .filter(|r| r.params.get("chat_id").and_then(|c| c.as_i64()) == Some(chat))
+            .count()
+    };
+    assert_eq!(
+        (tries_to(people[0]), tries_to(people[1])),
+        (1, 1),
+        "never repeated"
+    );
+    let c = counts(&app, 1).await;
+    assert_eq!(
+        (c.sent, c.unknown, c.failed, c.pending),
+        (2, 2, 0, 0),
+        "{c:?}"
+    );
+    let status = admin.presses("📣 Status").await.text.unwrap();
+    assert!(status.contains("Unknown: 2"), "{status}");
     app.assert_clean();
 }

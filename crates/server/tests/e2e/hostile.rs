@@ -179,7 +179,9 @@ async fn a_person_who_blocked_the_bot_is_marked_inactive() {
 }
 
 /// Telegram's flood control and outages: the bot waits exactly `retry_after`,
-/// retries 5xx with backoff, and the person still gets their answer.
+/// retries a 503 (Telegram did not handle the request) with backoff, and the
+/// person still gets their answer. (A 502 or 504 may follow a delivered message,
+/// so a send is not repeated after one: see `lost_answers`.)
 #[tokio::test]
 async fn flood_control_and_server_errors_are_waited_out() {
     let app = TestApp::spawn().await;
@@ -191,7 +193,8 @@ async fn flood_control_and_server_errors_are_waited_out() {
         "Too Many Requests: retry after 1",
         Some(1),
     );
-    app.fake.fail_next("sendMessage", 502, "Bad Gateway", None);
+    app.fake
+        .fail_next("sendMessage", 503, "Service Unavailable", None);
     let before = p.messages().iter().filter(|m| m.from_bot).count();
     let reply = p.sends("/help").await;
     assert!(reply.text.unwrap().starts_with("How to use the bot"));
@@ -251,6 +254,59 @@ async fn under_flood_control_the_bot_never_retries_early() {
         p.screen().text.unwrap().lines().next(),
         Some("Main menu"),
         "the last tap's screen arrives"
+    );
+    app.assert_clean();
+}
+
+/// A forged update says that B pressed a button on A's menu. The press belongs to
+/// B's own chat: A's chat is not touched, and B's press is answered.
+#[tokio::test]
+async fn a_press_naming_another_persons_message_never_touches_their_chat() {
+    let app = TestApp::spawn().await;
+    let a = app.person(61, "Alice", "en");
+    let b = app.person(62, "Bob", "en");
+    let a_menu = a.sends("/menu").await;
+    b.sends("/menu").await;
+    let data = a_menu
+        .keyboard
+        .iter()
+        .flatten()
+        .find_map(|button| button.callback_data.clone())
+        .expect("A's menu has a button");
+    let before = a.messages();
+    let requests_before = app.fake.requests().len();
+    let forged = json!({"callback_query": {
+        "id": "forged-press",
+        "from": {"id": b.id, "is_bot": false, "first_name": "Bob", "language_code": "en"},
+        "chat_instance": "forged",
+        "data": data,
+        "message": {
+            "message_id": a_menu.message_id,
+            "date": 0,
+            "chat": {"id": a.id, "type": "private", "first_name": "Alice"},
+            "from": {"id": 123456, "is_bot": true, "first_name": "trainbot"},
+            "text": a_menu.text.clone().unwrap_or_default(),
+        },
+    }});
+    let update = app.fake.push_raw_update(forged);
+    app.handled(update).await;
+    assert_eq!(a.messages(), before, "A's chat is unchanged");
+    let to_a = app.fake.requests()[requests_before..]
+        .iter()
+        .filter(|r| r.params.get("chat_id").and_then(|c| c.as_i64()) == Some(a.id))
+        .count();
+    assert_eq!(to_a, 0, "no request named A's chat");
+    assert_eq!(
+        app.fake.callback_answers("forged-press"),
+        1,
+        "B's press answered once"
+    );
+    assert!(
+        app.toasts()
+            .last()
+            .is_some_and(|t| t.contains("out of date")),
+        "{:?}",
+        app.toasts()
     );
     app.assert_clean();
 }

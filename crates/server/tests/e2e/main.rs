@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod learning;
 mod lookup;
+mod lost_answers;
 mod monitoring;
 mod operator;
 mod restart;

@@ -260,3 +260,61 @@ async fn security_people_list_pages_over_everyone_and_blocking_is_audited() {
     );
     app.assert_clean();
 }
+
+/// Someone who blocked the bot is blocked, unblocked and given a role: each notice
+/// to them fails with 403, and the admin's screen still follows every step.
+#[tokio::test]
+async fn security_a_notice_to_someone_who_blocked_the_bot_still_updates_the_admins_screen() {
+    const GONE: i64 = 8_100_000_001;
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    app.enrol(
+        [GONE],
+        Some("zelenopark"),
+        Some("bar"),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await;
+    app.fake.set_blocked(GONE, true);
+    let admin = app.admin(ADMIN).await;
+    admin.presses("👥 People").await;
+    admin.presses(&format!("🟢 Staff {GONE}")).await;
+
+    let asked = admin.presses("⛔ Block").await.message_id;
+    let reason = app.fake.send_text(ADMIN, "never came back");
+    app.handled(reason).await;
+    let card = admin.screen();
+    assert_ne!(card.message_id, asked, "a new card after the reason");
+    assert!(
+        card.text
+            .clone()
+            .unwrap()
+            .contains("Status: blocked by an admin"),
+        "{card:?}"
+    );
+
+    let card = admin.presses("✅ Unblock").await.text.unwrap();
+    assert!(!card.contains("Status: blocked by an admin"), "{card}");
+
+    admin.presses("🎖 Role").await;
+    let roles = admin.presses("📝 content editor").await.text.unwrap();
+    assert!(roles.contains("Now: content editor"), "{roles}");
+
+    let refused: Vec<_> = app
+        .fake
+        .blocked_sends()
+        .into_iter()
+        .filter(|v| v.params.get("chat_id").and_then(|c| c.as_i64()) == Some(GONE))
+        .collect();
+    assert_eq!(
+        refused.len(),
+        3,
+        "block, unblock and role notices: {refused:#?}"
+    );
+    assert!(
+        app.fake.messages(GONE).iter().all(|m| !m.from_bot),
+        "nothing reached the person who blocked the bot"
+    );
+    app.assert_clean();
+}

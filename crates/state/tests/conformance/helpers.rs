@@ -2,10 +2,14 @@
 //! look behind the store's back, and a proxy that can cut the line.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use redis::aio::MultiplexedConnection;
 use state::{RedisState, RedisTarget};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// `TEST_REDIS_URL`, or `None` after saying the test was not run.
@@ -114,4 +118,119 @@ impl CuttableProxy {
             }
         });
     }
+}
+
+/// A TCP proxy in front of the test Redis that a test can hang: while hung it
+/// accepts connections and reads every byte but forwards nothing, so nothing is
+/// answered, like a Redis stopped with SIGSTOP. On release it forwards what it
+/// held, in order, like the same Redis after SIGCONT.
+pub struct HangingProxy {
+    pub addr: SocketAddr,
+    upstream: String,
+    hung: watch::Sender<bool>,
+    /// Connections accepted and reads received while hung: what reached the
+    /// listener although nothing answered.
+    reached: Arc<AtomicUsize>,
+    tasks: JoinSet<()>,
+}
+
+impl HangingProxy {
+    pub async fn start(redis_url: &str) -> HangingProxy {
+        let upstream = RedisTarget::parse(redis_url).unwrap().address();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut proxy = HangingProxy {
+            addr: listener.local_addr().unwrap(),
+            upstream,
+            hung: watch::Sender::new(false),
+            reached: Arc::default(),
+            tasks: JoinSet::new(),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    /// The test Redis URL with the proxy's address instead of Redis's.
+    pub fn url(&self, redis_url: &str) -> String {
+        redis_url.replacen(&self.upstream, &self.addr.to_string(), 1)
+    }
+
+    pub fn hang(&self) {
+        self.hung.send_replace(true);
+    }
+
+    pub fn release(&self) {
+        self.hung.send_replace(false);
+    }
+
+    /// What reached the proxy while it was hung.
+    pub fn reached(&self) -> usize {
+        self.reached.load(Ordering::SeqCst)
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        let (upstream, hung, reached) = (
+            self.upstream.clone(),
+            self.hung.clone(),
+            self.reached.clone(),
+        );
+        self.tasks.spawn(async move {
+            let mut connections = JoinSet::new();
+            while let Ok((client, _)) = listener.accept().await {
+                if *hung.borrow() {
+                    reached.fetch_add(1, Ordering::SeqCst);
+                }
+                let (upstream, hung, reached) =
+                    (upstream.clone(), hung.subscribe(), reached.clone());
+                connections.spawn(relay(client, upstream, hung, reached));
+            }
+        });
+    }
+}
+
+/// One proxied connection: answers flow back untouched; requests are held while
+/// the proxy is hung and forwarded, in order, once it is released.
+async fn relay(
+    client: TcpStream,
+    upstream: String,
+    mut hung: watch::Receiver<bool>,
+    reached: Arc<AtomicUsize>,
+) {
+    let Ok(server) = TcpStream::connect(&upstream).await else {
+        return;
+    };
+    let (mut from_client, mut to_client) = client.into_split();
+    let (mut from_server, mut to_server) = server.into_split();
+    let answers = tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+    });
+    let mut held = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        tokio::select! {
+            read = from_client.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) if *hung.borrow() => {
+                    reached.fetch_add(1, Ordering::SeqCst);
+                    held.extend_from_slice(&buf[..n]);
+                }
+                Ok(n) => {
+                    if to_server.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            },
+            changed = hung.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                if !*hung.borrow() && !held.is_empty() {
+                    if to_server.write_all(&held).await.is_err() {
+                        break;
+                    }
+                    held.clear();
+                }
+            }
+        }
+    }
+    answers.abort();
 }

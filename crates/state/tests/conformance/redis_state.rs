@@ -1,10 +1,10 @@
 use std::time::Duration;
 
 use engine::ports::{StateError, StateStore};
-use state::{ConnectError, RedisState, RedisTarget};
+use state::{ConnectError, RedisState, RedisTarget, Resilience};
 
 use crate::helpers::{
-    CuttableProxy, connect, keys_under, raw, redis_url, remove_all, unique_prefix,
+    CuttableProxy, HangingProxy, connect, keys_under, raw, redis_url, remove_all, unique_prefix,
 };
 use crate::story::state_story;
 
@@ -248,4 +248,78 @@ async fn wrong_password_is_refused_without_showing_it() {
     assert!(matches!(error, ConnectError::Refused { .. }), "{message}");
     assert!(message.contains(&address), "{message}");
     assert!(!message.contains("not-the-password-9f2c"), "{message}");
+}
+
+/// A Redis that accepts connections and never answers (stopped, not gone): after a
+/// few calls run into their time-out the breaker opens, and calls fail at once
+/// without reaching Redis; after the cool-down one probe at a time goes through,
+/// and once Redis answers again the breaker closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_redis_opens_the_breaker_and_calls_fail_fast() {
+    let Some(url) = redis_url("a_hung_redis_opens_the_breaker_and_calls_fail_fast") else {
+        return;
+    };
+    let prefix = unique_prefix();
+    let proxy = HangingProxy::start(&url).await;
+    let resilience = Resilience {
+        io_timeout: Duration::from_millis(200),
+        call_timeout: Duration::from_millis(300),
+        trip_after: 3,
+        cool_down: Duration::from_millis(500),
+    };
+    let target = RedisTarget::parse(&proxy.url(&url)).unwrap();
+    let store = RedisState::connect_to(target, &prefix, resilience)
+        .await
+        .unwrap();
+    store
+        .put("nav:1", "before", Duration::from_secs(60))
+        .await
+        .unwrap();
+
+    proxy.hang();
+    for _ in 0..resilience.trip_after {
+        let error = store.get("nav:1").await.unwrap_err();
+        assert!(error.to_string().contains("GET failed"), "tried: {error}");
+    }
+    assert!(
+        store.circuit_open(),
+        "open after {} time-outs",
+        resilience.trip_after
+    );
+
+    let reached = proxy.reached();
+    for _ in 0..20 {
+        let error = store.get("nav:1").await.unwrap_err();
+        assert!(
+            error.to_string().contains("circuit breaker is open"),
+            "{error}"
+        );
+    }
+    assert!(store.ping().await.is_err());
+    assert_eq!(proxy.reached(), reached, "nothing reached Redis while open");
+
+    // After the cool-down, one probe goes through; the others still fail fast.
+    tokio::time::sleep(resilience.cool_down).await;
+    let calls = futures::future::join_all((0..5).map(|_| store.get("nav:1"))).await;
+    let refused = calls
+        .iter()
+        .filter(|c| matches!(c, Err(e) if e.to_string().contains("circuit breaker is open")))
+        .count();
+    assert_eq!(refused, 4, "{calls:?}");
+    assert!(proxy.reached() > reached, "the probe reached Redis");
+    assert!(store.circuit_open(), "a probe that timed out keeps it open");
+
+    // Redis answers again: the next probe closes the breaker.
+    proxy.release();
+    let mut after = None;
+    for _ in 0..50 {
+        tokio::time::sleep(resilience.cool_down / 5).await;
+        if let Ok(value) = store.get("nav:1").await {
+            after = Some(value);
+            break;
+        }
+    }
+    remove_all(&url, &prefix).await;
+    assert_eq!(after, Some(Some("before".to_owned())), "recovers");
+    assert!(!store.circuit_open(), "a good probe closes the breaker");
 }
