@@ -81,6 +81,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_circuit_breaker_rejected_total",
+        "Calls failed at once because a dependency's circuit breaker is open.",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_content_edits_skipped_total",
         "Panel edits that no longer fit the pack after a reload.",
     ),
@@ -103,6 +108,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
         MetricKind::Counter,
         "trainbot_exports_total",
         "Exports started, by kind.",
+    ),
+    (
+        MetricKind::Counter,
+        "trainbot_foreign_callbacks_total",
+        "Presses naming a message of another chat (treated as out of date).",
     ),
     (
         MetricKind::Counter,
@@ -176,6 +186,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Gauge,
+        "trainbot_circuit_breaker_open",
+        "1 while a dependency's circuit breaker is open (calls fail fast), by dependency.",
+    ),
+    (
+        MetricKind::Gauge,
         "trainbot_content_edits_applied",
         "Panel edits laid over the running content pack.",
     ),
@@ -213,7 +228,13 @@ pub fn register_metrics() {
                 metrics::describe_counter!(name, help);
                 metrics::counter!(name).increment(0);
             }
-            MetricKind::Gauge => metrics::describe_gauge!(name, help),
+            MetricKind::Gauge => {
+                metrics::describe_gauge!(name, help);
+                // The build's own series is the labelled one set below.
+                if name != "trainbot_build_info" {
+                    metrics::gauge!(name).set(0.0);
+                }
+            }
             MetricKind::Histogram => {
                 metrics::describe_histogram!(name, help);
                 // Registering the histogram exports its (empty) buckets at once.
