@@ -46,7 +46,8 @@
 //! - `content.rs`: the content port ([`engine::ports::ContentStore`]: page
 //!   versions made in the admin panel, reloads, the content generation) as one
 //!   macro with its SQL and rows, like `access.rs`.
-//! - [`testing`]: fresh, isolated databases for this and other crates' tests.
+//! - `testing` (feature `testing`, for tests only): fresh, isolated databases for
+//!   this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
 
 #![forbid(unsafe_code)]
@@ -64,6 +65,7 @@ mod records;
 mod roles;
 mod sql;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::fmt;
