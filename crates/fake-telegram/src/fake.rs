@@ -285,6 +285,35 @@ impl FakeTelegram {
             .push_back(ApiError::injected(error_code, description, retry_after));
     }
 
+    /// Holds every request of `method`, once checked against the schema, until
+    /// [`FakeTelegram::release`]: a slow upload or a slow Telegram, for tests of
+    /// what the bot does meanwhile.
+    pub fn hold(&self, method: &str) {
+        let name = self.canonical(method);
+        self.state().held.insert(name);
+        self.changed(());
+    }
+
+    /// Lets the held requests of `method` (and later ones) through.
+    pub fn release(&self, method: &str) {
+        let name = self.canonical(method);
+        self.state().held.remove(&name);
+        self.changed(());
+    }
+
+    /// Requests of `method` waiting in a hold now.
+    pub fn parked(&self, method: &str) -> usize {
+        let name = self.canonical(method);
+        self.state().parked.get(&name).copied().unwrap_or(0)
+    }
+
+    fn canonical(&self, method: &str) -> String {
+        self.inner()
+            .spec
+            .method(method)
+            .map_or_else(|| method.to_owned(), |m| m.name.clone())
+    }
+
     // ----- waiting -----
 
     /// Resolves once the bot confirmed the update: polled with a higher offset, or

@@ -216,6 +216,10 @@ pub struct State {
     pub shutting_down: bool,
     /// Canonical method name → errors to answer its next calls with.
     pub injected: HashMap<String, VecDeque<crate::methods::ApiError>>,
+    /// Canonical method names whose requests wait until a test releases them.
+    pub held: HashSet<String>,
+    /// Requests waiting in a hold, by method.
+    pub parked: HashMap<String, usize>,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -257,6 +261,8 @@ impl State {
             requests: Vec::new(),
             shutting_down: false,
             injected: HashMap::new(),
+            held: HashSet::new(),
+            parked: HashMap::new(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }
