@@ -17,6 +17,7 @@ use crate::access::AccessMode;
 use crate::action::{Action, Button, Keyboard};
 use crate::activity::ActivityRecorder;
 use crate::dialogue::Dialogue;
+use crate::exports::ExportQueue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
@@ -48,6 +49,8 @@ pub struct Engine {
     pub(crate) access: AccessMode,
     /// For invite links (`https://t.me/<bot>?start=<code>`).
     pub(crate) bot_username: Option<String>,
+    /// Exports waiting for the background worker.
+    pub(crate) exports: Arc<ExportQueue>,
 }
 
 impl Engine {
@@ -72,7 +75,14 @@ impl Engine {
             limits: Limits::default(),
             access: AccessMode::default(),
             bot_username: None,
+            exports: Arc::new(ExportQueue::new()),
         }
+    }
+
+    /// The exports queued by admins, for the background worker that writes and
+    /// sends them.
+    pub fn export_queue(&self) -> Arc<ExportQueue> {
+        self.exports.clone()
     }
 
     /// Draws certificates as PDF documents (without it, a certificate is sent as text).

@@ -7,6 +7,7 @@
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
 //! - [`jobs`]: background jobs (reminders).
+//! - [`exporter`]: the background worker that writes and sends admins' exports.
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
 //!   and [`passwords::Argon2Check`], the engine's password check.
 //! - [`telemetry`]: logging set-up.
@@ -15,6 +16,7 @@ pub mod app;
 pub mod broadcaster;
 pub mod cli;
 pub mod config;
+pub mod exporter;
 pub mod http;
 pub mod jobs;
 pub mod passwords;
