@@ -286,8 +286,21 @@ impl Outbound {
     /// Writes the export to a temporary file of at most `max_bytes` and uploads it.
     /// An export that would be larger gets the admin `export.too_large`; one that
     /// cannot be written or uploaded, `export.failed`. Only a 403 (the admin blocked
-    /// the bot) is an error.
+    /// the bot; they are marked inactive) is an error.
     pub async fn send_export(
+        &self,
+        chat: ChatId,
+        export: &Export,
+        max_bytes: u64,
+    ) -> Result<ExportOutcome, Failure> {
+        let result = self.export_once(chat, export, max_bytes).await;
+        if let Err(Failure::Blocked) = result {
+            self.person_left(chat).await;
+        }
+        result
+    }
+
+    async fn export_once(
         &self,
         chat: ChatId,
         export: &Export,
