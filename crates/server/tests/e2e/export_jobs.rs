@@ -16,7 +16,7 @@ use engine::ports::{Storage, SystemClock, UserProfile};
 use fake_telegram::{FakeConfig, MediaKind, RequestRecord};
 
 use crate::exports::next_csv;
-use crate::helpers::{PATIENCE, Stack, TestApp, admin_settings};
+use crate::helpers::{PATIENCE, Stack, TestApp, admin_settings, buttons};
 
 const ADMIN: i64 = 9_000_000_011;
 const SECOND_ADMIN: i64 = 9_000_000_012;
@@ -104,13 +104,26 @@ async fn an_export_runs_while_everyone_else_is_answered(stack: Stack) {
         .await
         .expect("the chat shows that a file is on its way");
 
-    // Someone else is answered while the export is still running.
+    // Someone else is answered while the export is still running: a message,
+    // then a button press.
     let reader = app.person(READER, "Reader", "en");
     reader.sends("/start").await;
     let answered = first(&app, |r| {
         r.method == "sendMessage" && r.ok && to_chat(r, READER)
     })
     .expect("the reader is answered");
+    let before_press = app.fake.requests().len();
+    let choice = buttons(&reader.screen())[0].clone();
+    reader.presses(&choice).await;
+    let pressed = app
+        .fake
+        .requests()
+        .iter()
+        .enumerate()
+        .skip(before_press)
+        .find(|(_, r)| r.method == "answerCallbackQuery" && r.ok)
+        .map(|(i, _)| i)
+        .expect("the reader's press is answered");
     assert_eq!(app.fake.parked("sendDocument"), 1, "the export still runs");
     assert_eq!(documents(&app, ADMIN), 0);
 
@@ -151,7 +164,7 @@ async fn an_export_runs_while_everyone_else_is_answered(stack: Stack) {
         .min()
         .unwrap();
     assert!(
-        answered < first_document,
+        answered < first_document && pressed < first_document,
         "the reader was answered before any export was done"
     );
     let third_started = first(&app, indicator_to(THIRD_ADMIN)).expect("the third export ran");
