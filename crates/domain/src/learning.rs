@@ -326,13 +326,42 @@ pub struct Progress {
     pub complete: bool,
 }
 
+/// What a department's onboarding path asks for: the distinct pages under all
+/// its required sections (a page in two overlapping sections counts once), by
+/// path, and its required quizzes in the department's order, without repeats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathRequirements<'a> {
+    pub pages: BTreeSet<&'a str>,
+    pub quizzes: Vec<&'a str>,
+}
+
+/// The pages and quizzes `department`'s path requires in `pack`.
+pub fn path_requirements<'a>(
+    pack: &'a ContentPack,
+    department: &'a Department,
+) -> PathRequirements<'a> {
+    let pages = department
+        .required_sections
+        .iter()
+        .flat_map(|&section| pack.pages_under(section))
+        .collect();
+    let mut seen = HashSet::new();
+    let quizzes = department
+        .required_quizzes
+        .iter()
+        .map(String::as_str)
+        .filter(|q| seen.insert(*q))
+        .collect();
+    PathRequirements { pages, quizzes }
+}
+
 /// The person's progress on their department's onboarding path.
 ///
-/// Pages required are the distinct pages under all required sections (a page in two
-/// overlapping required sections counts once); `pages_read` (page paths, as stored in
-/// activity records) counts only towards those, so reading extra material does not
-/// inflate the number. Complete means all required pages read and all required
-/// quizzes passed. The deadline is `registered_at + deadline_days` days.
+/// Pages required are those of [`path_requirements`]; `pages_read` (page paths,
+/// as stored in activity records) counts only towards those, so reading extra
+/// material does not inflate the number. Complete means all required pages read
+/// and all required quizzes passed. The deadline is `registered_at +
+/// deadline_days` days.
 pub fn progress(
     pack: &ContentPack,
     department: &Department,
@@ -341,31 +370,23 @@ pub fn progress(
     registered_at: OffsetDateTime,
 ) -> Progress {
     let read: HashSet<&str> = pages_read.iter().map(String::as_str).collect();
-    let required: BTreeSet<&str> = department
-        .required_sections
-        .iter()
-        .flat_map(|&section| pack.pages_under(section))
-        .collect();
-    let pages_read = required.iter().filter(|p| read.contains(*p)).count();
+    let required = path_requirements(pack, department);
+    let pages_read = required.pages.iter().filter(|p| read.contains(*p)).count();
 
-    let mut seen = HashSet::new();
-    let quizzes_required: Vec<String> = department
-        .required_quizzes
-        .iter()
-        .filter(|q| seen.insert(q.as_str()))
-        .cloned()
-        .collect();
     let passed: HashSet<&str> = quizzes_passed.iter().map(String::as_str).collect();
-    let quizzes_passed: Vec<String> = quizzes_required
+    let quizzes_passed: Vec<String> = required
+        .quizzes
         .iter()
-        .filter(|q| passed.contains(q.as_str()))
-        .cloned()
+        .filter(|q| passed.contains(*q))
+        .map(|q| (*q).to_owned())
         .collect();
+    let quizzes_required: Vec<String> = required.quizzes.iter().map(|q| (*q).to_owned()).collect();
 
-    let complete = pages_read == required.len() && quizzes_passed.len() == quizzes_required.len();
+    let complete =
+        pages_read == required.pages.len() && quizzes_passed.len() == quizzes_required.len();
     Progress {
         pages_read,
-        pages_required: required.len(),
+        pages_required: required.pages.len(),
         quizzes_passed,
         quizzes_required,
         deadline: department

@@ -48,12 +48,6 @@ pub enum Action {
         file: Attachment,
         caption: Html,
     },
-    /// Write an export (CSV, read from storage page by page) into a temporary file
-    /// and send it as a document; see [`crate::exports`].
-    SendExport {
-        chat: ChatId,
-        export: crate::exports::Export,
-    },
     /// Remove a message; failure is harmless.
     Delete { chat: ChatId, message_id: i64 },
 }

@@ -127,10 +127,10 @@ impl Engine {
     /// People whose onboarding deadline has passed with the path incomplete.
     async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
         Ok(self
-            .overdue(now)
+            .overdue(now, None)
             .await?
             .into_iter()
-            .map(|o| o.learner.id)
+            .map(|o| o.id)
             .collect())
     }
 

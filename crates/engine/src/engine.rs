@@ -18,6 +18,7 @@ use crate::access::AccessMode;
 use crate::action::{Action, Button, Keyboard};
 use crate::activity::ActivityRecorder;
 use crate::dialogue::Dialogue;
+use crate::exports::ExportQueue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
@@ -54,6 +55,8 @@ pub struct Engine {
     pub(crate) bot_username: Option<String>,
     /// Whom this process asked for a password lately.
     pub(crate) prompts: Prompts,
+    /// Exports waiting for the background worker.
+    pub(crate) exports: Arc<ExportQueue>,
 }
 
 impl Engine {
@@ -80,7 +83,14 @@ impl Engine {
             access: AccessMode::default(),
             bot_username: None,
             prompts: Prompts::default(),
+            exports: Arc::new(ExportQueue::new()),
         }
+    }
+
+    /// The exports queued by admins, for the background worker that writes and
+    /// sends them.
+    pub fn export_queue(&self) -> Arc<ExportQueue> {
+        self.exports.clone()
     }
 
     /// Draws certificates as PDF documents (without it, a certificate is sent as text).

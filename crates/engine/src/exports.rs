@@ -1,11 +1,14 @@
 //! CSV exports: what an admin asks for, and how a file is written.
 //!
 //! The engine decides *what* is exported (the admin guard, the rate limit, the
-//! audit entry, the file name) and returns an [`Action::SendExport`]; the transport
-//! executes it by calling [`write_csv`] into a temporary file and uploading that
-//! file with a streamed body. [`write_csv`] reads storage one keyset page at a time
-//! ([`EXPORT_PAGE`] rows, ordered by id) and writes each page out before reading
-//! the next, so an export of any size holds one page in memory. Every cell passes
+//! audit entry, the file name), puts an [`ExportJob`] on the [`ExportQueue`] and
+//! answers at once that the file is being prepared; a background worker (the
+//! server's `exporter`) takes the job, calls [`write_csv`] into a temporary file and
+//! uploads that file with a streamed body. [`write_csv`] reads storage one keyset
+//! page at a time ([`EXPORT_PAGE`] rows, ordered by id) and writes each page out
+//! before reading the next, so an export of any size holds one page in memory; it
+//! stops before the output would pass a size limit (Telegram's upload limit), so a
+//! file too big to send is never written whole. Every cell passes
 //! [`domain::spreadsheet`], which neutralises formulas; files start with a UTF-8
 //! BOM and all times are UTC ISO-8601 (`2026-11-28T09:15:30.123456Z`).
 //!
@@ -35,6 +38,13 @@ use crate::ports::{
 };
 use crate::screens::Rendered;
 
+mod queue;
+
+pub use queue::{AlreadyQueued, ExportJob, ExportQueue, ExportTicket};
+
+/// Telegram's limit on a document a bot uploads.
+pub const UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
+
 /// Rows read from storage at a time.
 pub const EXPORT_PAGE: u32 = 500;
 
@@ -57,7 +67,7 @@ pub enum ExportKind {
     Person(UserId),
 }
 
-/// An export the transport writes and sends as a document.
+/// An export the background worker writes and sends as a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
     pub kind: ExportKind,
@@ -67,8 +77,10 @@ pub struct Export {
     /// What and when: `people-2026-11-28.csv`.
     pub file_name: String,
     pub caption: Html,
-    /// Sent instead of the file when it cannot be written or is too large.
+    /// Sent instead of the file when it cannot be written or sent.
     pub failed: Html,
+    /// Sent instead of the file when it would pass the size limit.
+    pub too_large: Html,
 }
 
 /// Why an export could not be written.
@@ -80,34 +92,61 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Csv(#[from] CsvError),
+    /// Writing on would pass `limit` bytes; less than that was written.
+    #[error("the export would be over {limit} bytes")]
+    TooLarge { limit: u64 },
 }
 
-/// What [`write_csv`] did: data rows written and storage pages read.
+/// What [`write_csv`] did: data rows written, storage pages read and bytes
+/// written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExportSummary {
     pub rows: u64,
     pub pages: u64,
+    pub bytes: u64,
 }
 
-/// Writes the export as CSV into `out`, reading `page` rows from storage at a time;
-/// only the people of `park` (and their rows) when it is given.
+/// How [`write_csv`] reads and how much it may write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportLimits {
+    /// Rows read from storage at a time.
+    pub page: u32,
+    /// The most bytes the file may have: before a page would pass it, writing
+    /// stops with [`ExportError::TooLarge`].
+    pub max_bytes: u64,
+}
+
+impl Default for ExportLimits {
+    fn default() -> Self {
+        ExportLimits {
+            page: EXPORT_PAGE,
+            max_bytes: UPLOAD_LIMIT,
+        }
+    }
+}
+
+/// Writes the export as CSV into `out`, reading `limits.page` rows from storage at
+/// a time; only the people of `park` (and their rows) when it is given. Stops with
+/// [`ExportError::TooLarge`], having written at most `limits.max_bytes`, as soon as
+/// the next page would pass that size.
 pub async fn write_csv<W>(
     storage: &dyn Storage,
     kind: ExportKind,
     park: Option<&str>,
-    page: u32,
+    limits: ExportLimits,
     out: &mut W,
 ) -> Result<ExportSummary, ExportError>
 where
     W: AsyncWrite + Unpin + Send,
 {
-    out.write_all(BOM).await?;
     let mut writer = TableWriter {
         storage,
-        page: page.max(1),
+        page: limits.page.max(1),
+        max_bytes: limits.max_bytes,
         out,
         summary: ExportSummary::default(),
     };
+    writer.write(BOM).await?;
     match kind {
         ExportKind::People => writer.table(&People::All { park }, None).await?,
         ExportKind::Activity { since, until } => {
@@ -176,11 +215,25 @@ trait Table: Sync {
 struct TableWriter<'a, W> {
     storage: &'a dyn Storage,
     page: u32,
+    max_bytes: u64,
     out: &'a mut W,
     summary: ExportSummary,
 }
 
 impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
+    /// Writes `bytes`, unless they would take the output past `max_bytes`.
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        let after = self.summary.bytes.saturating_add(bytes.len() as u64);
+        if after > self.max_bytes {
+            return Err(ExportError::TooLarge {
+                limit: self.max_bytes,
+            });
+        }
+        self.out.write_all(bytes).await?;
+        self.summary.bytes = after;
+        Ok(())
+    }
+
     /// The header, then every page of `table`, each written before the next is
     /// read. With a `section`, every row starts with it.
     async fn table<T: Table>(
@@ -199,13 +252,13 @@ impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
             .map(|_| "section")
             .into_iter()
             .chain(table.header().iter().copied());
-        self.out.write_all(&encode_rows([header])?).await?;
+        self.write(&encode_rows([header])?).await?;
         let mut after = None;
         loop {
             let items = table.page(self.storage, after, self.page).await?;
             self.summary.pages += 1;
             let rows = items.iter().map(|item| prefixed(T::row(item)));
-            self.out.write_all(&encode_rows(rows)?).await?;
+            self.write(&encode_rows(rows)?).await?;
             self.summary.rows += items.len() as u64;
             match items.last() {
                 Some(last) if items.len() >= self.page as usize => after = Some(T::key(last)),
@@ -691,8 +744,10 @@ impl Turn<'_> {
         }
     }
 
-    /// Checks the admin's export rate, audits the export and asks the transport to
-    /// write and send it as `<file>-<UTC date>.csv`.
+    /// Checks the admin's export rate, audits the export and queues it for the
+    /// background worker, which sends it as `<file>-<UTC date>.csv`; the admin is
+    /// told at once that it is being prepared. An admin whose previous export is
+    /// not done yet is told so, and nothing is queued.
     async fn send_export(&mut self, kind: ExportKind, file: &str, detail: String, caption: &str) {
         let key = format!("adm:export:{}", self.user.id);
         if !self
@@ -701,6 +756,11 @@ impl Turn<'_> {
         {
             return;
         }
+        let queue = self.engine.exports.clone();
+        if queue.is_busy(self.user.id) {
+            return self.say("admin-export-busy");
+        }
+        // Audited before it is queued: the audit export shows its own entry.
         self.audit("export", detail).await;
         metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
         let date = self.now().to_offset(UtcOffset::UTC).date();
@@ -710,7 +770,8 @@ impl Turn<'_> {
             &format!("export-caption-{caption}"),
             &[("date", date.to_string().into())],
         ));
-        self.actions.push(Action::SendExport {
+        let job = ExportJob {
+            admin: self.user.id,
             chat: self.chat,
             export: Export {
                 kind,
@@ -718,8 +779,13 @@ impl Turn<'_> {
                 file_name: format!("{file}-{date}.csv"),
                 caption,
                 failed: html(lang, "admin-export-failed"),
+                too_large: html(lang, "admin-export-too-large"),
             },
-        });
+        };
+        match queue.submit(job) {
+            Ok(()) => self.say("admin-export-preparing"),
+            Err(AlreadyQueued) => self.say("admin-export-busy"),
+        }
     }
 }
 

@@ -9,16 +9,16 @@
 use domain::callback::{AdminAction, Callback, LookupAction, Slug};
 use domain::content::{Department, MESSAGE_LIMIT, Park};
 use domain::html::Html;
-use domain::ids::NodeId;
+use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use domain::learning::{self, Progress};
+use domain::learning;
 use time::{Duration, OffsetDateTime};
 
 use crate::action::{Button, Keyboard};
 use crate::engine::{Engine, Turn};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{Learner, QuizGroup, StorageError, ViewsAt};
+use crate::ports::{PathDeadline, QuizGroup, StorageError, ViewsAt};
 use crate::screens::Rendered;
 
 /// Pages on the most-read screen.
@@ -36,43 +36,59 @@ const BUSIEST_HOURS: usize = 5;
 
 /// Someone whose department's deadline has passed with the path incomplete.
 pub(crate) struct Overdue {
-    pub learner: Learner,
+    pub id: UserId,
     pub department: Department,
-    pub progress: Progress,
+    /// Registration plus the department's `deadline_days`.
+    pub deadline: OffsetDateTime,
+    pub pages_read: u64,
+    pub pages_required: usize,
+    pub quizzes_passed: u64,
+    pub quizzes_required: usize,
 }
 
 impl Engine {
-    /// Everyone past their onboarding deadline with the path incomplete, by
-    /// ascending id: the "behind" broadcast audience and the overdue screen.
-    pub(crate) async fn overdue(&self, now: OffsetDateTime) -> Result<Vec<Overdue>, StorageError> {
+    /// Everyone past their onboarding deadline with the path incomplete (by the
+    /// same rule as "My progress": `domain::learning::path_requirements`), by
+    /// ascending id; only the people of `park` when it is given. The "behind"
+    /// broadcast audience and the overdue screen. One query, however many people.
+    pub(crate) async fn overdue(
+        &self,
+        now: OffsetDateTime,
+        park: Option<&str>,
+    ) -> Result<Vec<Overdue>, StorageError> {
         let pack = self.content();
-        let mut behind = Vec::new();
-        for learner in self.storage.learners().await? {
-            let Some(department) = learner
-                .profile
-                .department
-                .as_deref()
-                .and_then(|d| pack.department(d))
-            else {
-                continue;
-            };
-            // Cheap test first: most people are within their deadline or have none.
-            let Some(days) = department.deadline_days else {
-                continue;
-            };
-            if learner.registered_at + Duration::days(i64::from(days)) > now {
-                continue;
-            }
-            let progress = self.path_progress(&learner, department).await?;
-            if !progress.complete {
-                behind.push(Overdue {
+        let paths: Vec<PathDeadline> = pack
+            .departments()
+            .iter()
+            .filter_map(|department| {
+                let days = Duration::days(i64::from(department.deadline_days?));
+                let required = learning::path_requirements(&pack, department);
+                Some(PathDeadline {
+                    department: department.id.clone(),
+                    registered_by: now.checked_sub(days)?,
+                    pages: required.pages.iter().map(|p| (*p).to_owned()).collect(),
+                    quizzes: required.quizzes.iter().map(|q| (*q).to_owned()).collect(),
+                })
+            })
+            .collect();
+        let late = self.storage.overdue(&paths, park).await?;
+        Ok(late
+            .into_iter()
+            .filter_map(|learner| {
+                let path = paths.iter().find(|p| p.department == learner.department)?;
+                let department = pack.department(&learner.department)?;
+                let days = Duration::days(i64::from(department.deadline_days?));
+                Some(Overdue {
+                    id: learner.id,
+                    deadline: learner.registered_at.saturating_add(days),
+                    pages_read: learner.pages_read,
+                    pages_required: path.pages.len(),
+                    quizzes_passed: learner.quizzes_passed,
+                    quizzes_required: path.quizzes.len(),
                     department: department.clone(),
-                    learner,
-                    progress,
-                });
-            }
-        }
-        Ok(behind)
+                })
+            })
+            .collect())
     }
 }
 
@@ -187,15 +203,10 @@ impl Turn<'_> {
     pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let now = self.now();
-        let mut overdue = match self.engine.overdue(now).await {
+        let overdue = match self.engine.overdue(now, self.scope()).await {
             Ok(overdue) => overdue,
             Err(e) => return self.unavailable("cannot find overdue people", &e),
         };
-        if let Some(park) = self.scope() {
-            overdue.retain(|o| {
-                o.learner.profile.park_assigned && o.learner.profile.park.as_deref() == Some(park)
-            });
-        }
         self.audit("view_stats_overdue", overdue.len().to_string())
             .await;
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -210,15 +221,12 @@ impl Turn<'_> {
         let storage = self.engine.storage.clone();
         let mut listed = 0;
         for o in overdue.iter().take(OVERDUE_LISTED) {
-            let name = match storage.user(o.learner.id).await {
+            let name = match storage.user(o.id).await {
                 Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
-                Ok(None) => o.learner.id.to_string(),
+                Ok(None) => o.id.to_string(),
                 Err(e) => return self.unavailable("cannot read a person", &e),
             };
-            let late = o
-                .progress
-                .deadline
-                .map_or(0, |d| (now - d).whole_days().max(0));
+            let late = (now - o.deadline).whole_days().max(0);
             let mut line = Html::escape(&format!(
                 "\n• {} — {}: ",
                 name.chars().take(NAME_CHARS).collect::<String>(),
@@ -229,10 +237,10 @@ impl Turn<'_> {
                 "admin-overdue-line",
                 &[
                     ("days", late.into()),
-                    ("read", o.progress.pages_read.into()),
-                    ("total", o.progress.pages_required.into()),
-                    ("passed", o.progress.quizzes_passed.len().into()),
-                    ("quizzes", o.progress.quizzes_required.len().into()),
+                    ("read", o.pages_read.into()),
+                    ("total", o.pages_required.into()),
+                    ("passed", o.quizzes_passed.into()),
+                    ("quizzes", o.quizzes_required.into()),
                 ],
             ));
             // Room is kept for the "and N more" line: the message never exceeds

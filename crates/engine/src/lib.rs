@@ -28,8 +28,8 @@
 //! - `live_content`: the running content pack (disk + the panel's edits), swapped
 //!   as a whole, and how replicas keep it in step; `content_editor`: the panel's
 //!   content screens (browse, edit with preview, media, history, revert, reload).
-//! - [`exports`]: CSV exports (the admin's exports screen, and the page-by-page
-//!   writer the transport runs for [`Action::SendExport`]).
+//! - [`exports`]: CSV exports (the admin's exports screen, the queue of exports
+//!   for the server's background worker, and the page-by-page writer it runs).
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - `typed_secrets`: texts sent soon after a password prompt are deleted first,
 //!   whatever state the dialogue is in.

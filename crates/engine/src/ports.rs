@@ -34,8 +34,8 @@ pub use learning::{
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
 };
 pub use lookup::{
-    LookupStore, MAX_QUERY_CHARS, PageReaders, PeopleFilter, PeopleQuery, QueryError, QuizGroup,
-    QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
+    LookupStore, MAX_QUERY_CHARS, OverdueLearner, PageReaders, PathDeadline, PeopleFilter,
+    PeopleQuery, QueryError, QuizGroup, QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
 };
 pub use personal_data::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,

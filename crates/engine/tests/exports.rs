@@ -7,7 +7,9 @@
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::exports::{EXPORT_PAGE, ExportKind, ExportSummary, write_csv};
+use engine::exports::{
+    EXPORT_PAGE, ExportError, ExportKind, ExportLimits, ExportSummary, UPLOAD_LIMIT, write_csv,
+};
 use engine::ports::{Storage, UserProfile};
 use time::macros::datetime;
 
@@ -31,9 +33,17 @@ async fn five_thousand_people() -> storage::SqlStorage {
     storage
 }
 
+/// `page` rows at a time, up to Telegram's upload limit.
+fn paged(page: u32) -> ExportLimits {
+    ExportLimits {
+        page,
+        max_bytes: UPLOAD_LIMIT,
+    }
+}
+
 async fn export(storage: &storage::SqlStorage, page: u32) -> (Vec<u8>, ExportSummary) {
     let mut out = Vec::new();
-    let summary = write_csv(storage, ExportKind::People, None, page, &mut out)
+    let summary = write_csv(storage, ExportKind::People, None, paged(page), &mut out)
         .await
         .unwrap();
     (out, summary)
@@ -48,7 +58,8 @@ async fn a_large_export_is_read_page_by_page() {
         summary,
         ExportSummary {
             rows: 5_000,
-            pages: 11
+            pages: 11,
+            bytes: file.len() as u64,
         }
     );
     let (small, small_summary) = export(&storage, 7).await;
@@ -75,10 +86,17 @@ async fn a_large_export_is_read_page_by_page() {
 async fn an_empty_table_is_a_header_only() {
     let storage = storage::testing::fresh_sqlite().await.unwrap();
     let mut out = Vec::new();
-    let summary = write_csv(&storage, ExportKind::Audit, None, 10, &mut out)
+    let summary = write_csv(&storage, ExportKind::Audit, None, paged(10), &mut out)
         .await
         .unwrap();
-    assert_eq!(summary, ExportSummary { rows: 0, pages: 1 });
+    assert_eq!(
+        summary,
+        ExportSummary {
+            rows: 0,
+            pages: 1,
+            bytes: out.len() as u64,
+        }
+    );
     assert_eq!(out, b"\xEF\xBB\xBFid,at,actor,action,detail\r\n");
 }
 
@@ -108,9 +126,15 @@ async fn a_person_export_is_one_file_of_sections() {
     }
     storage.request_deletion(UserId(7), at).await.unwrap();
     let mut out = Vec::new();
-    let summary = write_csv(&storage, ExportKind::Person(UserId(7)), None, 1, &mut out)
-        .await
-        .unwrap();
+    let summary = write_csv(
+        &storage,
+        ExportKind::Person(UserId(7)),
+        None,
+        paged(1),
+        &mut out,
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.rows, 2, "the profile and one activity record");
     let text = String::from_utf8(out[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.split_terminator("\r\n").collect();
@@ -134,4 +158,41 @@ async fn a_person_export_is_one_file_of_sections() {
         lines[6], "section,quiz,question,stage,due",
         "the review section's header"
     );
+}
+
+#[tokio::test]
+async fn an_export_stops_before_it_would_pass_the_size_limit() {
+    let storage = five_thousand_people().await;
+    let (whole, _) = export(&storage, EXPORT_PAGE).await;
+    // About a fifth of the whole file: the writer must stop after a page or two.
+    let limit = whole.len() as u64 / 5;
+    let mut out = Vec::new();
+    let limits = ExportLimits {
+        page: 100,
+        max_bytes: limit,
+    };
+    let refused = write_csv(&storage, ExportKind::People, None, limits, &mut out).await;
+    assert!(
+        matches!(refused, Err(ExportError::TooLarge { limit: l }) if l == limit),
+        "{refused:?}"
+    );
+    assert!(
+        out.len() as u64 <= limit,
+        "{} bytes written past the limit of {limit}",
+        out.len()
+    );
+    assert!(
+        whole.starts_with(&out),
+        "what was written is the start of the file"
+    );
+    // Exactly at the limit is allowed.
+    let mut exact = Vec::new();
+    let limits = ExportLimits {
+        page: 100,
+        max_bytes: whole.len() as u64,
+    };
+    write_csv(&storage, ExportKind::People, None, limits, &mut exact)
+        .await
+        .unwrap();
+    assert_eq!(exact, whole);
 }

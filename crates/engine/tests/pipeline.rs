@@ -621,6 +621,13 @@ impl engine::ports::LookupStore for DownStorage {
     ) -> Result<Vec<engine::ports::ViewsAt>, StorageError> {
         Err(down())
     }
+    async fn overdue(
+        &self,
+        _: &[engine::ports::PathDeadline],
+        _: Option<&str>,
+    ) -> Result<Vec<engine::ports::OverdueLearner>, StorageError> {
+        Err(down())
+    }
 }
 
 #[async_trait]

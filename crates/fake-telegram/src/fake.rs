@@ -285,6 +285,28 @@ impl FakeTelegram {
             .push_back(ApiError::injected(error_code, description, retry_after));
     }
 
+    /// Holds every request of `method`, once checked against the schema, until
+    /// [`FakeTelegram::release`]: a slow upload or a slow Telegram, for tests of
+    /// what the bot does meanwhile.
+    pub fn hold(&self, method: &str) {
+        let name = self.method_name(method);
+        self.state().held.insert(name);
+        self.changed(());
+    }
+
+    /// Lets the held requests of `method` (and later ones) through.
+    pub fn release(&self, method: &str) {
+        let name = self.method_name(method);
+        self.state().held.remove(&name);
+        self.changed(());
+    }
+
+    /// Requests of `method` waiting in a hold now.
+    pub fn parked(&self, method: &str) -> usize {
+        let name = self.method_name(method);
+        self.state().parked.get(&name).copied().unwrap_or(0)
+    }
+
     /// Answers the next call of `method` for `chat_id` (its `chat_id`, or for
     /// `answerCallbackQuery` the chat of the person who pressed) with this error,
     /// e.g. 429 with `retry_after`: Telegram's flood control holding one chat.

@@ -95,6 +95,34 @@ fn lost_answer(how: LostAnswer) -> Response {
     }
 }
 
+/// Parks a request of a method a test holds (`FakeTelegram::hold`) until it is
+/// released or the fake stops.
+async fn wait_while_held(inner: &Inner, name: &str) {
+    let mut changes = inner.subscribe();
+    if !inner.lock().held.contains(name) {
+        return;
+    }
+    *inner.lock().parked.entry(name.to_owned()).or_default() += 1;
+    inner.bump();
+    loop {
+        // Marked seen before the check: a release after it ends the wait below.
+        changes.borrow_and_update();
+        {
+            let state = inner.lock();
+            if !state.held.contains(name) || state.shutting_down {
+                break;
+            }
+        }
+        if changes.changed().await.is_err() {
+            break;
+        }
+    }
+    if let Some(n) = inner.lock().parked.get_mut(name) {
+        *n = n.saturating_sub(1);
+    }
+    inner.bump();
+}
+
 async fn handle(
     inner: &Inner,
     bot: &str,
@@ -131,6 +159,7 @@ async fn handle(
     if let Err(e) = inner.spec.validate(spec, &mut params) {
         return (name, params.to_record(), Err(ApiError::bad(e)));
     }
+    wait_while_held(inner, &name).await;
     let chat = request_chat(inner, &name, &params);
     let delay = chat.and_then(|chat| inner.lock().chat_delays.get(&chat).copied());
     if let Some(delay) = delay {

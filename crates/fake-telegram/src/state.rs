@@ -225,6 +225,10 @@ pub struct State {
     /// Canonical method name → how to lose the answer of its next successful calls
     /// (to one chat, or any): the call is carried out first.
     pub lost_answers: HashMap<String, VecDeque<(Option<i64>, crate::model::LostAnswer)>>,
+    /// Canonical method names whose requests wait until a test releases them.
+    pub held: HashSet<String>,
+    /// Requests waiting in a hold, by method.
+    pub parked: HashMap<String, usize>,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -269,6 +273,8 @@ impl State {
             injected_for_chat: HashMap::new(),
             chat_delays: HashMap::new(),
             lost_answers: HashMap::new(),
+            held: HashSet::new(),
+            parked: HashMap::new(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }

@@ -27,6 +27,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use crate::broadcaster::BroadcastWorker;
 use crate::config::Config;
+use crate::exporter::ExportWorker;
 use crate::http;
 use crate::jobs::{ContentWatch, ReminderJob};
 
@@ -78,6 +79,7 @@ pub struct Application {
     activity_writer: engine::ActivityWriter,
     reminders: Arc<ReminderJob>,
     broadcaster: Arc<BroadcastWorker>,
+    exporter: Arc<ExportWorker>,
     content_watch: Arc<ContentWatch>,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
@@ -167,6 +169,11 @@ impl Application {
         let content_watch = Arc::new(ContentWatch::new(engine.clone(), config.content_poll));
         content_watch.run_once().await;
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
+        let exporter = Arc::new(ExportWorker::new(
+            engine.export_queue(),
+            outbound.clone(),
+            config.export_max_bytes,
+        ));
         let lane = Arc::new(PacedLane::new(
             outbound.clone(),
             config.unsolicited_per_second,
@@ -205,6 +212,7 @@ impl Application {
             activity_writer,
             reminders,
             broadcaster,
+            exporter,
             content_watch,
             database,
         })
@@ -239,6 +247,7 @@ impl Application {
             activity_writer,
             reminders,
             broadcaster,
+            exporter,
             content_watch,
             database,
         } = self;
@@ -247,6 +256,7 @@ impl Application {
         let reminder_task = AbortOnDropHandle::new(tokio::spawn(reminders.run(shutdown.clone())));
         let broadcast_task =
             AbortOnDropHandle::new(tokio::spawn(broadcaster.run(shutdown.clone())));
+        let export_task = AbortOnDropHandle::new(tokio::spawn(exporter.run(shutdown.clone())));
         let content_task =
             AbortOnDropHandle::new(tokio::spawn(content_watch.run(shutdown.clone())));
         let http_stop = shutdown.clone();
@@ -261,6 +271,7 @@ impl Application {
         poller.run(shutdown).await;
         let _ = reminder_task.await;
         let _ = broadcast_task.await;
+        let _ = export_task.await;
         let _ = content_task.await;
         // Every update in hand is handled: write the activity still queued.
         activity_writer.stop().await;

@@ -46,6 +46,9 @@ pub struct Config {
     pub content_poll: std::time::Duration,
     /// Rate of messages nobody is waiting for (reminders), per second.
     pub unsolicited_per_second: u32,
+    /// The largest export file, bytes: writing stops before a file would pass it
+    /// (Telegram's upload limit, 50 MiB, unless set lower).
+    pub export_max_bytes: u64,
     /// Per-person rate limits.
     pub limits: engine::Limits,
     /// Who may use the bot: `invite` (staff with an invite or an approved
@@ -95,6 +98,7 @@ struct FileSettings {
     reminder_interval_secs: Option<u64>,
     content_poll_secs: Option<u64>,
     unsolicited_per_second: Option<u32>,
+    export_max_bytes: Option<u64>,
     access_mode: Option<String>,
 }
 
@@ -328,6 +332,21 @@ impl Sources<'_> {
                 "must be 1-1000 (Telegram allows about 30 bulk messages a second; keep it at 25 for Telegram)",
             ));
         }
+        let export_max_bytes = number(
+            self.value("EXPORT_MAX_BYTES", None, false)?,
+            "EXPORT_MAX_BYTES",
+        )?
+        .or(file.export_max_bytes)
+        .unwrap_or(engine::exports::UPLOAD_LIMIT);
+        if !(1024..=engine::exports::UPLOAD_LIMIT).contains(&export_max_bytes) {
+            return Err(bad(
+                "EXPORT_MAX_BYTES",
+                format!(
+                    "must be 1024-{} bytes (Telegram does not accept a bot's file over 50 MiB)",
+                    engine::exports::UPLOAD_LIMIT
+                ),
+            ));
+        }
         let defaults = engine::Limits::default();
         let updates_per_10s = number(self.value("FLOOD_LIMIT", None, false)?, "FLOOD_LIMIT")?
             .unwrap_or(defaults.updates_per_10s);
@@ -366,6 +385,7 @@ impl Sources<'_> {
             reminder_interval: std::time::Duration::from_secs(reminder_secs),
             content_poll: std::time::Duration::from_secs(content_poll_secs),
             unsolicited_per_second,
+            export_max_bytes,
             limits: engine::Limits {
                 updates_per_10s,
                 texts_per_minute,
@@ -553,6 +573,14 @@ mod tests {
             (
                 &[("BOT_TOKEN", TOKEN), ("CONTENT_POLL_SECS", "two")],
                 "CONTENT_POLL_SECS",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("EXPORT_MAX_BYTES", "52428801")],
+                "EXPORT_MAX_BYTES",
+            ),
+            (
+                &[("BOT_TOKEN", TOKEN), ("EXPORT_MAX_BYTES", "10")],
+                "EXPORT_MAX_BYTES",
             ),
             (
                 &[("BOT_TOKEN_FILE", "/nonexistent/token")],
@@ -799,5 +827,6 @@ mod tests {
         let c = Config::from_sources(Some(&example), &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
         assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(c.poll_timeout_secs, 25);
+        assert_eq!(c.export_max_bytes, engine::exports::UPLOAD_LIMIT);
     }
 }

@@ -8,6 +8,7 @@
 //! - [`http`]: health, readiness and metrics endpoints.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
 //! - [`jobs`]: background jobs (reminders).
+//! - [`exporter`]: the background worker that writes and sends admins' exports.
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
 //!   and [`passwords::Argon2Check`], the engine's password check.
 //! - [`telemetry`]: logging set-up.
@@ -16,6 +17,7 @@ pub mod app;
 pub mod broadcaster;
 pub mod cli;
 pub mod config;
+pub mod exporter;
 pub mod health;
 pub mod http;
 pub mod jobs;

@@ -79,9 +79,10 @@ use engine::ports::{
     AccessRequest, AccessStore, Activity, AdminStore, AnswerRecord, Attempt, AttemptResult,
     AudienceFilter, AuditEntry, Broadcast, BroadcastStore, Certificate, ContentGeneration,
     ContentStore, Invite, Learner, LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite,
-    NewPageVersion, PageReaders, PageVersion, PeopleFilter, PeopleQuery, PeopleStats, PersonStatus,
-    PersonSummary, ProfileField, QuizStats, Redemption, ReviewItem, StaffProfile, Storage,
-    StorageError, UpdateClaims, UserProfile, UserRecord, ViewsAt,
+    NewPageVersion, OverdueLearner, PageReaders, PageVersion, PathDeadline, PeopleFilter,
+    PeopleQuery, PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption,
+    ReviewItem, StaffProfile, Storage, StorageError, UpdateClaims, UserProfile, UserRecord,
+    ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -440,6 +441,14 @@ impl LookupStore for SqlStorage {
         since: OffsetDateTime,
     ) -> Result<Vec<ViewsAt>, StorageError> {
         self.port().page_views_by_slot(park, since).await
+    }
+
+    async fn overdue(
+        &self,
+        paths: &[PathDeadline],
+        park: Option<&str>,
+    ) -> Result<Vec<OverdueLearner>, StorageError> {
+        self.port().overdue(paths, park).await
     }
 }
 

@@ -6,9 +6,10 @@
 /// Implements `LookupStore` and `fill_search_keys` for `$storage`, whose stored
 /// time is `$time`, written with `$to_db(OffsetDateTime) -> $time` and read with
 /// `$from_db($time) -> Result<OffsetDateTime, StorageError>`; `$views_by_slot` is
-/// the backend's statement for page views per quarter hour.
+/// the backend's statement for page views per quarter hour, `$overdue` its
+/// statement for overdue learners.
 macro_rules! impl_lookup_store {
-    ($storage:ty, $time:ty, $to_db:path, $from_db:path, $views_by_slot:path) => {
+    ($storage:ty, $time:ty, $to_db:path, $from_db:path, $views_by_slot:path, $overdue:path) => {
         #[async_trait::async_trait]
         impl engine::ports::LookupStore for $storage {
             async fn search_people(
@@ -119,6 +120,27 @@ macro_rules! impl_lookup_store {
                     .map_err($crate::error::storage_error)?
                     .into_iter()
                     .map($crate::records::lookup::SlotRow::into_views)
+                    .collect()
+            }
+
+            async fn overdue(
+                &self,
+                paths: &[engine::ports::PathDeadline],
+                park: Option<&str>,
+            ) -> Result<Vec<engine::ports::OverdueLearner>, engine::ports::StorageError> {
+                if paths.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let (departments, items) = $crate::records::lookup::overdue_params(paths);
+                sqlx::query_as::<_, $crate::records::lookup::OverdueRow<$time>>($overdue)
+                    .bind(departments)
+                    .bind(items)
+                    .bind(park)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::error::storage_error)?
+                    .into_iter()
+                    .map(|row| row.into_learner($from_db))
                     .collect()
             }
         }

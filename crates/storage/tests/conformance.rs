@@ -127,6 +127,25 @@ async fn postgres_test_schemas_are_separate() {
     assert_eq!(via_url.user(UserId(7)).await.unwrap(), None);
 }
 
+/// A measurement, run by hand: the overdue look-up with 10 000 learners and 50
+/// other page views each (half a million activity rows), per person and as one
+/// statement, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL:
+/// `cargo test -p storage --test conformance overdue_with_ten_thousand -- --ignored --nocapture`.
+/// Prints the times; asserts only that both ways agree.
+#[tokio::test]
+#[ignore = "a measurement, run by hand"]
+async fn overdue_with_ten_thousand_learners() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("trainbot.db").display());
+    let sqlite = SqlStorage::connect(&url).await.unwrap();
+    sqlite.migrate().await.unwrap();
+    lookup::overdue_matches_the_per_person_rule(&sqlite, 1_000_000, 10_000, 50).await;
+    if let Some(base) = testing::postgres_url("overdue_with_ten_thousand_learners") {
+        let (postgres, _db) = testing::fresh_postgres(&base).await.unwrap();
+        lookup::overdue_matches_the_per_person_rule(&postgres, 1_000_000, 10_000, 50).await;
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The story
 

@@ -10,10 +10,12 @@
 //! out: it is retried only when repeating it is harmless (edits, callback answers,
 //! deletes), never a `send*`, which would put a second message in the chat.
 //!
-//! An export ([`Action::SendExport`]) is written page by page into a temporary
-//! file by [`engine::exports::write_csv`] and uploaded from that file with a
-//! streamed body, so neither step holds the whole export in memory; the file is
-//! deleted when the upload is done.
+//! An export ([`Outbound::send_export`], run by the server's background export
+//! worker, never on the update path) is written page by page into a temporary
+//! file by [`engine::exports::write_csv`], which stops before the file would pass
+//! the upload limit, and uploaded from that file with a streamed body, so neither
+//! step holds the whole export in memory; the file is deleted when the upload is
+//! done.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +23,7 @@ use std::time::Duration;
 use domain::content::{Media, MediaKind, MediaSource};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
-use engine::exports::{self, EXPORT_PAGE, Export, ExportError};
+use engine::exports::{self, Export, ExportError, ExportLimits};
 use engine::ports::Storage;
 use engine::{Action, Keyboard};
 use teloxide::Bot;
@@ -31,8 +33,8 @@ use teloxide::payloads::{
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup,
-    InputFile, Message, MessageId, ParseMode,
+    CallbackQueryId, ChatAction, ChatId as TgChatId, FileId, InlineKeyboardButton,
+    InlineKeyboardMarkup, InputFile, Message, MessageId, ParseMode,
 };
 use tokio::io::AsyncWriteExt;
 
@@ -60,8 +62,25 @@ impl Retry {
         transient: 0,
     };
 }
-/// Telegram's limit on a document a bot uploads.
-const UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
+/// How an export ended (the admin was told in each case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportOutcome {
+    Sent,
+    /// It would have passed the size limit; writing stopped before it did.
+    TooLarge,
+    /// It could not be written or uploaded.
+    Failed,
+}
+
+impl ExportOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportOutcome::Sent => "sent",
+            ExportOutcome::TooLarge => "too_large",
+            ExportOutcome::Failed => "failed",
+        }
+    }
+}
 
 pub struct Outbound {
     bot: Bot,
@@ -264,7 +283,6 @@ impl Outbound {
                 )
                 .await
                 .map(drop),
-            Action::SendExport { chat, export } => self.send_export(chat, &export).await,
             Action::Delete { chat, message_id } => {
                 match call(self.retry, None, "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
@@ -278,16 +296,57 @@ impl Outbound {
         }
     }
 
-    /// Writes the export to a temporary file and uploads it; if it cannot be
-    /// written (or is over Telegram's upload limit) the admin gets `export.failed`.
-    async fn send_export(&self, chat: ChatId, export: &Export) -> Result<(), Failure> {
-        let file = match self.write_export(export).await {
-            Ok(file) => file,
+    /// Writes the export to a temporary file of at most `max_bytes` and uploads it.
+    /// An export that would be larger gets the admin `export.too_large`; one that
+    /// cannot be written or uploaded, `export.failed`. Only a 403 (the admin blocked
+    /// the bot; they are marked inactive) is an error.
+    pub async fn send_export(
+        &self,
+        chat: ChatId,
+        export: &Export,
+        max_bytes: u64,
+    ) -> Result<ExportOutcome, Failure> {
+        let result = self.export_once(chat, export, max_bytes).await;
+        if let Err(Failure::Blocked) = result {
+            self.person_left(chat).await;
+        }
+        result
+    }
+
+    async fn export_once(
+        &self,
+        chat: ChatId,
+        export: &Export,
+        max_bytes: u64,
+    ) -> Result<ExportOutcome, Failure> {
+        let (outcome, tell) = match self.write_export(export, max_bytes).await {
+            Ok(file) => match self.upload_export(chat, export, &file).await {
+                Ok(()) => return Ok(ExportOutcome::Sent),
+                Err(Failure::Blocked) => return Err(Failure::Blocked),
+                Err(failure) => {
+                    tracing::error!(?failure, export = %export.file_name, "cannot upload an export");
+                    (ExportOutcome::Failed, &export.failed)
+                }
+            },
+            Err(ExportError::TooLarge { limit }) => {
+                tracing::info!(export = %export.file_name, limit, "an export is over the size limit; stopped writing it");
+                (ExportOutcome::TooLarge, &export.too_large)
+            }
             Err(e) => {
                 tracing::error!(error = %e, export = %export.file_name, "cannot write an export");
-                return self.send(chat, &export.failed, None).await.map(drop);
+                (ExportOutcome::Failed, &export.failed)
             }
         };
+        self.send(chat, tell, None).await?;
+        Ok(outcome)
+    }
+
+    async fn upload_export(
+        &self,
+        chat: ChatId,
+        export: &Export,
+        file: &tempfile::NamedTempFile,
+    ) -> Result<(), Failure> {
         let path = file.path().to_owned();
         call(
             self.retry,
@@ -305,32 +364,45 @@ impl Outbound {
         .map(drop)
     }
 
-    async fn write_export(&self, export: &Export) -> Result<tempfile::NamedTempFile, ExportError> {
+    async fn write_export(
+        &self,
+        export: &Export,
+        max_bytes: u64,
+    ) -> Result<tempfile::NamedTempFile, ExportError> {
         let file = tempfile::NamedTempFile::new()?;
         let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
+        let limits = ExportLimits {
+            max_bytes,
+            ..ExportLimits::default()
+        };
         let summary = exports::write_csv(
             self.storage.as_ref(),
             export.kind,
             export.park.as_deref(),
-            EXPORT_PAGE,
+            limits,
             &mut out,
         )
         .await?;
         out.flush().await?;
-        let size = file.as_file().metadata()?.len();
         tracing::info!(
             export = %export.file_name,
             rows = summary.rows,
             pages = summary.pages,
-            bytes = size,
+            bytes = summary.bytes,
             "export written"
         );
-        if size > UPLOAD_LIMIT {
-            return Err(ExportError::Io(std::io::Error::other(format!(
-                "{size} bytes is over Telegram's upload limit of {UPLOAD_LIMIT}"
-            ))));
-        }
         Ok(file)
+    }
+
+    /// Shows "sending a file…" in the chat for a few seconds. Tried once; a
+    /// failure only costs the indicator.
+    pub async fn uploading(&self, chat: ChatId) -> Result<(), Failure> {
+        call(Retry::ONCE, None, "sendChatAction", || {
+            self.bot
+                .send_chat_action(tg(chat), ChatAction::UploadDocument)
+        })
+        .await
+        .map(drop)
     }
 
     async fn send(
@@ -472,7 +544,6 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::SendMedia { chat, .. }
         | Action::SendDocument { chat, .. }
         | Action::SendFile { chat, .. }
-        | Action::SendExport { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),
         Action::AnswerCallback { .. } => None,
     }

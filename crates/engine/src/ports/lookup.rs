@@ -146,6 +146,34 @@ pub struct ViewsAt {
 /// The width of a [`ViewsAt`] slot, in seconds.
 pub const VIEW_SLOT_SECS: i64 = 15 * 60;
 
+/// One department's onboarding path with a deadline, as [`LookupStore::overdue`]
+/// needs it (built from the content pack by `domain::learning::path_requirements`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathDeadline {
+    pub department: String,
+    /// Whoever first wrote at or before this is past the deadline: now minus the
+    /// department's `deadline_days`.
+    pub registered_by: OffsetDateTime,
+    /// The distinct paths of the required pages.
+    pub pages: Vec<String>,
+    /// The distinct ids of the required quizzes.
+    pub quizzes: Vec<String>,
+}
+
+/// Someone past their department's deadline with the path incomplete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverdueLearner {
+    pub id: UserId,
+    pub department: String,
+    /// When they first wrote: the deadline counts from here.
+    pub registered_at: OffsetDateTime,
+    /// Of the department's required pages, how many they have opened.
+    pub pages_read: u64,
+    /// Of its required quizzes, how many they have passed (a knowledge check, not
+    /// a review).
+    pub quizzes_passed: u64,
+}
+
 #[async_trait]
 pub trait LookupStore: Send + Sync + 'static {
     /// People whose id is the query's number or whose search key contains its
@@ -188,6 +216,17 @@ pub trait LookupStore: Send + Sync + 'static {
         park: &str,
         since: OffsetDateTime,
     ) -> Result<Vec<ViewsAt>, StorageError>;
+
+    /// The learners (onboarded, neither blocked nor gone, as
+    /// `LearningStore::learners`) of the departments in `paths` who first wrote at
+    /// or before their path's `registered_by` and have not opened every required
+    /// page or not passed every required quiz; only people now in `park` when it
+    /// is given. By ascending id. One statement, whatever the number of people.
+    async fn overdue(
+        &self,
+        paths: &[PathDeadline],
+        park: Option<&str>,
+    ) -> Result<Vec<OverdueLearner>, StorageError>;
 }
 
 #[cfg(test)]

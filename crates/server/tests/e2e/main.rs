@@ -10,6 +10,7 @@ mod access;
 mod broadcast;
 mod browse;
 mod content;
+mod export_jobs;
 mod exports;
 mod fairness;
 mod helpers;

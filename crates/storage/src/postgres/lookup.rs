@@ -5,12 +5,13 @@ use time::OffsetDateTime;
 
 use super::access::stored;
 use super::{PostgresStorage, utc};
-use crate::sql::lookup::VIEWS_BY_SLOT_POSTGRES;
+use crate::sql::lookup::{OVERDUE_POSTGRES, VIEWS_BY_SLOT_POSTGRES};
 
 crate::lookup::impl_lookup_store!(
     PostgresStorage,
     OffsetDateTime,
     stored,
     utc,
-    VIEWS_BY_SLOT_POSTGRES
+    VIEWS_BY_SLOT_POSTGRES,
+    OVERDUE_POSTGRES
 );

@@ -1,6 +1,9 @@
 //! Rows of the look-up port and the LIKE pattern of a search.
 
-use engine::ports::{PageReaders, QuizGroup, StorageError, VIEW_SLOT_SECS, ViewsAt};
+use domain::ids::UserId;
+use engine::ports::{
+    OverdueLearner, PageReaders, PathDeadline, QuizGroup, StorageError, VIEW_SLOT_SECS, ViewsAt,
+};
 use time::OffsetDateTime;
 
 use super::admin::count;
@@ -110,5 +113,62 @@ mod tests {
         assert_eq!(contains_pattern("anna"), "%anna%");
         assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
         assert_eq!(contains_pattern("ёлка"), "%ёлка%");
+    }
+}
+
+/// The two JSON arrays `sql::lookup::overdue!` reads: the paths (with
+/// `registered_by` rounded down to whole microseconds, the stored precision, so
+/// that "at or before" means the same as in Rust) and what they require.
+pub(crate) fn overdue_params(paths: &[PathDeadline]) -> (String, String) {
+    let departments: Vec<serde_json::Value> = paths
+        .iter()
+        .map(|p| {
+            let micros = p.registered_by.unix_timestamp_nanos().div_euclid(1_000);
+            serde_json::json!({
+                "department": p.department,
+                "registered_by": i64::try_from(micros).unwrap_or(i64::MIN),
+                "pages": p.pages.len(),
+                "quizzes": p.quizzes.len(),
+            })
+        })
+        .collect();
+    let items: Vec<serde_json::Value> = paths
+        .iter()
+        .flat_map(|p| {
+            let pages = p.pages.iter().map(|item| ("page", item));
+            let quizzes = p.quizzes.iter().map(|item| ("quiz", item));
+            pages.chain(quizzes).map(|(kind, item)| {
+                serde_json::json!({ "department": p.department, "kind": kind, "item": item })
+            })
+        })
+        .collect();
+    (
+        serde_json::Value::Array(departments).to_string(),
+        serde_json::Value::Array(items).to_string(),
+    )
+}
+
+/// A row of `OVERDUE_*`; `T` is the backend's stored time.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OverdueRow<T> {
+    pub id: i64,
+    pub department: String,
+    pub first_seen: T,
+    pub pages_read: i64,
+    pub quizzes_passed: i64,
+}
+
+impl<T> OverdueRow<T> {
+    pub fn into_learner(
+        self,
+        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
+    ) -> Result<OverdueLearner, StorageError> {
+        Ok(OverdueLearner {
+            id: UserId(self.id),
+            department: self.department,
+            registered_at: time(self.first_seen)?,
+            pages_read: count("pages read", self.pages_read)?,
+            quizzes_passed: count("quizzes passed", self.quizzes_passed)?,
+        })
     }
 }

@@ -8,8 +8,8 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
     Activity, ActivityKind, AdminStore, AttemptKind, AttemptResult, LearningStore, LookupStore,
-    NewAttempt, PageReaders, PeopleFilter, PeopleQuery, PersonStatus, ProfileField, QuizGroup,
-    Storage, UserProfile, ViewsAt,
+    NewAttempt, OverdueLearner, PageReaders, PathDeadline, PeopleFilter, PeopleQuery, PersonStatus,
+    ProfileField, QuizGroup, Storage, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;
@@ -23,6 +23,7 @@ pub(crate) async fn story(s: &SqlStorage) {
     quiz_stats(s).await;
     views_by_slot(s).await;
     filters(s).await;
+    overdue_matches_the_per_person_rule(s, 81_000, 600, 3).await;
 }
 
 fn someone(id: i64, first: &str, last: Option<&str>, username: Option<&str>) -> UserProfile {
@@ -426,4 +427,219 @@ async fn sqlite_people_from_before_the_search_keys_are_found() {
     assert_eq!(ids(&s, "@yolka_1", 10).await, [90_001]);
     s.migrate().await.unwrap();
     assert_eq!(ids(&s, "НАТАЛЬЯ", 10).await, [90_001]);
+}
+
+/// The overdue look-up against the per-person rule it replaced (read each
+/// learner's pages and attempts): `people` learners from id `first`, in two
+/// departments with deadlines, one whose path requires nothing and one not in
+/// the paths; on both sides of each deadline (to the microsecond); with required
+/// and extra pages read, some twice, section views of required pages, and passed,
+/// failed, open and review attempts; some not onboarded, blocked or gone. The one
+/// statement finds exactly the people and counts the per-person reads find, for
+/// everyone and per park. Everyone also has `other_views` views of pages no path
+/// requires. Prints how long each way took (never asserted).
+pub(crate) async fn overdue_matches_the_per_person_rule(
+    s: &SqlStorage,
+    first: i64,
+    people: i64,
+    other_views: i64,
+) {
+    let now = t0() + Duration::days(60);
+    let path = |department: &str, days: i64, pages: &[&str], quizzes: &[&str]| PathDeadline {
+        department: department.to_owned(),
+        // Nanoseconds past a microsecond: the stored precision is microseconds.
+        registered_by: now - Duration::days(days) + Duration::nanoseconds(500),
+        pages: pages.iter().map(|p| (*p).to_owned()).collect(),
+        quizzes: quizzes.iter().map(|q| (*q).to_owned()).collect(),
+    };
+    let paths = vec![
+        path(
+            "zz-ovd-a",
+            10,
+            &["zz-ovd/a/1.md", "zz-ovd/a/2.md", "zz-ovd/shared.md"],
+            &["zz-ovd-qa"],
+        ),
+        path(
+            "zz-ovd-b",
+            20,
+            &["zz-ovd/b/1.md", "zz-ovd/shared.md"],
+            &["zz-ovd-qb1", "zz-ovd-qb2"],
+        ),
+        path("zz-ovd-empty", 10, &[], &[]),
+    ];
+    let departments = ["zz-ovd-a", "zz-ovd-b", "zz-ovd-empty", "zz-ovd-free"];
+    // Registered over the 60 days before `now`, the first at t0.
+    let mut views = Vec::new();
+    for n in 0..people {
+        let id = first + n;
+        let department = departments[(n % 4) as usize];
+        let park = if n % 2 == 0 {
+            "zz-ovd-north"
+        } else {
+            "zz-ovd-south"
+        };
+        let registered = t0() + Duration::seconds(60 * 86_400 * n / people);
+        s.touch_user(&someone(id, "Поздний", None, None), Lang::Ru, registered)
+            .await
+            .unwrap();
+        for field in [
+            ProfileField::Park(Some(park.to_owned())),
+            ProfileField::Department(Some(department.to_owned())),
+        ] {
+            s.set_profile_field(UserId(id), field).await.unwrap();
+        }
+        if n % 13 != 0 {
+            s.mark_onboarded(UserId(id)).await.unwrap();
+        }
+        if n % 17 == 0 {
+            s.set_blocked(UserId(id), true).await.unwrap();
+        }
+        if n % 19 == 0 {
+            s.set_inactive(UserId(id), true).await.unwrap();
+        }
+        let Some(path) = paths.iter().find(|p| p.department == department) else {
+            continue;
+        };
+        for (j, page) in path.pages.iter().enumerate() {
+            let kind = match (n + j as i64) % 6 {
+                0 => continue,
+                1 => ActivityKind::SectionView,
+                _ => ActivityKind::PageView,
+            };
+            let times = if n % 11 == 0 { 2 } else { 1 };
+            for _ in 0..times {
+                views.push(Activity {
+                    user: UserId(id),
+                    kind,
+                    subject: Some(page.clone()),
+                    at: registered + Duration::hours(1),
+                });
+            }
+        }
+        for v in 0..other_views {
+            views.push(Activity {
+                user: UserId(id),
+                kind: ActivityKind::PageView,
+                subject: Some(format!("zz-ovd/extra-{}.md", (n + v) % 40)),
+                at: registered + Duration::minutes(v),
+            });
+        }
+        for (k, quiz) in path.quizzes.iter().enumerate() {
+            let pass = Some((4, 4, true));
+            match (n + k as i64) % 6 {
+                0 => attempt(s, id, AttemptKind::Quiz, quiz, pass).await,
+                1 => attempt(s, id, AttemptKind::Quiz, quiz, Some((1, 4, false))).await,
+                2 => attempt(s, id, AttemptKind::Quiz, quiz, None).await,
+                3 => attempt(s, id, AttemptKind::Review, quiz, pass).await,
+                4 => {
+                    attempt(s, id, AttemptKind::Quiz, quiz, Some((1, 4, false))).await;
+                    attempt(s, id, AttemptKind::Quiz, quiz, pass).await;
+                }
+                _ => {}
+            }
+        }
+    }
+    for batch in views.chunks(500) {
+        s.record_activity(batch).await.unwrap();
+    }
+    // Exactly at a deadline is late; a microsecond after it is not. Neither has
+    // read anything.
+    let edge = first + people;
+    for (id, registered) in [
+        (edge, now - Duration::days(10)),
+        (
+            edge + 1,
+            now - Duration::days(10) + Duration::microseconds(1),
+        ),
+    ] {
+        s.touch_user(&someone(id, "Поздний", None, None), Lang::Ru, registered)
+            .await
+            .unwrap();
+        s.set_profile_field(
+            UserId(id),
+            ProfileField::Department(Some("zz-ovd-a".to_owned())),
+        )
+        .await
+        .unwrap();
+        s.mark_onboarded(UserId(id)).await.unwrap();
+    }
+
+    // The rule as the engine applied it per person before.
+    let started = std::time::Instant::now();
+    let mut expected = Vec::new();
+    let mut parks = std::collections::HashMap::new();
+    for learner in s.learners().await.unwrap() {
+        let Some(path) = learner
+            .profile
+            .department
+            .as_deref()
+            .and_then(|d| paths.iter().find(|p| p.department == d))
+        else {
+            continue;
+        };
+        if learner.registered_at > path.registered_by {
+            continue;
+        }
+        let read = s.pages_read(learner.id).await.unwrap();
+        let pages_read = path.pages.iter().filter(|p| read.contains(p)).count();
+        let mut quizzes_passed = 0;
+        for quiz in &path.quizzes {
+            let attempts = s.quiz_attempts(learner.id, quiz).await.unwrap();
+            if attempts
+                .iter()
+                .any(|a| a.result.as_ref().is_some_and(|r| r.passed))
+            {
+                quizzes_passed += 1;
+            }
+        }
+        if pages_read < path.pages.len() || quizzes_passed < path.quizzes.len() {
+            parks.insert(learner.id, learner.profile.park.clone());
+            expected.push(OverdueLearner {
+                id: learner.id,
+                department: path.department.clone(),
+                registered_at: learner.registered_at,
+                pages_read: pages_read as u64,
+                quizzes_passed: quizzes_passed as u64,
+            });
+        }
+    }
+    let per_person = started.elapsed();
+
+    let started = std::time::Instant::now();
+    let found = s.overdue(&paths, None).await.unwrap();
+    let one_statement = started.elapsed();
+    assert_eq!(found, expected);
+    assert!(
+        expected.len() as i64 > people / 10,
+        "a real share of the people is late: {}",
+        expected.len()
+    );
+    let ids: Vec<i64> = found.iter().map(|o| o.id.0).collect();
+    assert!(ids.contains(&edge), "late exactly at the deadline");
+    assert!(
+        !ids.contains(&(edge + 1)),
+        "a microsecond inside the deadline"
+    );
+    assert!(
+        found.iter().all(|o| o.department != "zz-ovd-empty"),
+        "a path that requires nothing is never behind"
+    );
+    for park in ["zz-ovd-north", "zz-ovd-south"] {
+        let of_park: Vec<OverdueLearner> = expected
+            .iter()
+            .filter(|o| parks.get(&o.id).and_then(Option::as_deref) == Some(park))
+            .cloned()
+            .collect();
+        assert!(!of_park.is_empty());
+        assert_eq!(
+            s.overdue(&paths, Some(park)).await.unwrap(),
+            of_park,
+            "{park}"
+        );
+    }
+    assert_eq!(s.overdue(&[], None).await.unwrap(), []);
+    println!(
+        "overdue with {people} learners on {:?}: per person {per_person:?}, one statement {one_statement:?}",
+        s.backend()
+    );
 }
