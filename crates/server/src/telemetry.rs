@@ -111,6 +111,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_exports_finished_total",
+        "Background exports finished, by outcome (sent, too big, failed).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_foreign_callbacks_total",
         "Presses naming a message of another chat (treated as out of date).",
     ),
@@ -193,6 +198,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
         MetricKind::Gauge,
         "trainbot_content_edits_applied",
         "Panel edits laid over the running content pack.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_exports_waiting",
+        "Exports queued or running in this replica's background worker.",
     ),
     (
         MetricKind::Gauge,
