@@ -6,6 +6,7 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`moving`]: `trainbot db copy` and `trainbot import legacy`.
 //! - [`jobs`]: background jobs (reminders).
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
 //!   and [`passwords::Argon2Check`], the engine's password check.
@@ -17,5 +18,6 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod moving;
 pub mod passwords;
 pub mod telemetry;

@@ -913,3 +913,7 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
 
 #[path = "cli/admin.rs"]
 mod admin;
+#[path = "common/legacy_fixture.rs"]
+mod legacy_fixture;
+#[path = "cli/moving.rs"]
+mod moving;
