@@ -800,6 +800,7 @@ impl Tx {
             CopyError::Target
         };
         let mut scan = Scan::new(table);
+        let mut reported = None;
         match self {
             Tx::Sqlite(tx) => {
                 let sql = select_sql(table, false);
@@ -809,6 +810,7 @@ impl Tx {
                     if scan.rows_in_batch == BATCH_ROWS {
                         flush(table, &mut scan, target.as_deref_mut()).await?;
                         done(scan.rows);
+                        reported = Some(scan.rows);
                     }
                 }
             }
@@ -820,6 +822,7 @@ impl Tx {
                     if scan.rows_in_batch == BATCH_ROWS {
                         flush(table, &mut scan, target.as_deref_mut()).await?;
                         done(scan.rows);
+                        reported = Some(scan.rows);
                     }
                 }
             }
@@ -827,7 +830,10 @@ impl Tx {
         if scan.rows_in_batch > 0 {
             flush(table, &mut scan, target).await?;
         }
-        done(scan.rows);
+        // Once at the end, also for an empty table, but not twice.
+        if reported != Some(scan.rows) {
+            done(scan.rows);
+        }
         Ok(scan.finish(table.name))
     }
 
