@@ -357,6 +357,9 @@ pub enum CopyError {
     )]
     TargetNotEmpty { summary: String },
 
+    #[error("the source and the target are the same database ({0}); copy into another one")]
+    SameDatabase(String),
+
     #[error(
         "the two databases are at different schema versions (source {source_version}, \
          target {target_version}) after migrating; run the same trainbot version on both"
@@ -395,6 +398,12 @@ pub async fn copy(
     existing: ExistingRows,
     progress: &mut (dyn FnMut(CopyProgress<'_>) + Send),
 ) -> Result<CopyReport, CopyError> {
+    let source_identity = identity(from).await.map_err(CopyError::Source)?;
+    if source_identity.is_some()
+        && source_identity == identity(to).await.map_err(CopyError::Target)?
+    {
+        return Err(CopyError::SameDatabase(source_identity.unwrap_or_default()));
+    }
     let source_version = schema_version(from).await.map_err(CopyError::Source)?;
     let target_version = schema_version(to).await.map_err(CopyError::Target)?;
     if source_version != target_version {
@@ -493,6 +502,36 @@ pub async fn checksums(storage: &SqlStorage) -> Result<Vec<TableSum>, StorageErr
     }
     tx.commit().await?;
     Ok(sums)
+}
+
+/// What makes a database itself, whatever the URL spelled: the SQLite file, or
+/// PostgreSQL's server address, database and schema. `None` for an in-memory
+/// SQLite database (each is its own). Copying a database onto itself would empty
+/// it with `--force`, or wait forever on its own locks.
+async fn identity(storage: &SqlStorage) -> Result<Option<String>, StorageError> {
+    match &storage.db {
+        Db::Sqlite(s) => {
+            let file: Option<String> =
+                sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                    .fetch_optional(s.pool())
+                    .await
+                    .map_err(storage_error)?;
+            Ok(file.filter(|f| !f.is_empty()).map(|f| {
+                std::fs::canonicalize(&f)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or(f)
+            }))
+        }
+        Db::Postgres(s) => sqlx::query_scalar(
+            "SELECT COALESCE(host(inet_server_addr()), 'local socket') || ':' \
+             || COALESCE(inet_server_port(), 0)::text || ', database ' || current_database() \
+             || ', schema ' || COALESCE(current_schema(), '')",
+        )
+        .fetch_one(s.pool())
+        .await
+        .map(Some)
+        .map_err(storage_error),
+    }
 }
 
 /// The highest applied migration.

@@ -403,6 +403,46 @@ async fn a_non_empty_target_is_refused_unless_replacing() {
 }
 
 #[tokio::test]
+async fn a_database_is_never_copied_onto_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let from = SqlStorage::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    from.migrate().await.unwrap();
+    populate(&from).await;
+    // The same file, spelled differently.
+    let to = SqlStorage::connect(&format!(
+        "sqlite://{}/../{}/a.db",
+        dir.path().display(),
+        dir.path().file_name().unwrap().to_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    let refused = copy::copy(&from, &to, ExistingRows::Replace, &mut |_| {}).await;
+    assert!(
+        matches!(refused, Err(CopyError::SameDatabase(_))),
+        "{refused:?}"
+    );
+    assert_eq!(from.count_users().await.unwrap(), 2, "nothing was deleted");
+
+    let Some(base) = testing::postgres_url("a_database_is_never_copied_onto_itself") else {
+        return;
+    };
+    let (pg, guard) = testing::fresh_postgres(&base).await.unwrap();
+    let again = SqlStorage::connect(guard.url()).await.unwrap();
+    let refused = copy::copy(&pg, &again, ExistingRows::Replace, &mut |_| {}).await;
+    let Err(error @ CopyError::SameDatabase(_)) = refused else {
+        panic!("expected a refusal, got {refused:?}");
+    };
+    assert!(error.to_string().contains(guard.schema()), "{error}");
+    let (other, _other_guard) = testing::fresh_postgres(&base).await.unwrap();
+    copy::copy(&pg, &other, ExistingRows::Refuse, &mut |_| {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn sqlite_to_postgres_and_back_keeps_every_row() {
     let Some(base) = testing::postgres_url("sqlite_to_postgres_and_back_keeps_every_row") else {
         return;
