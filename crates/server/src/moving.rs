@@ -462,12 +462,11 @@ impl<'a> Mapping<'a> {
         if !here.contains(&telegram_id) {
             return Err("its person was not imported".into());
         }
-        if old.action != "callback" {
-            return Err(if old.action == "message" {
-                "a typed message or command (not a page view)".into()
-            } else {
-                format!("action {} (not a page view)", old.action)
-            });
+        match old.action.as_deref() {
+            Some("callback") => {}
+            Some("message") => return Err("a typed message or command (not a page view)".into()),
+            Some(other) => return Err(format!("action {other} (not a page view)")),
+            None => return Err("no action recorded".into()),
         }
         let Some(section) = old
             .section

@@ -248,7 +248,7 @@ fn help_lists_the_subcommands() {
     let out = trainbot(dir.path(), &["--help"], &[]);
     assert_eq!(out.code, Some(0), "{out}");
     assert_no_panic(&out);
-    for sub in ["run", "migrate", "config", "content"] {
+    for sub in ["run", "migrate", "config", "content", "db", "import"] {
         assert!(
             out.stdout
                 .lines()

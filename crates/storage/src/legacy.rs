@@ -87,8 +87,8 @@ pub struct LegacyActivity {
     pub legacy_id: i64,
     /// NULL when the row's `user_id` names no person.
     pub telegram_id: Option<i64>,
-    /// `message` or `callback`.
-    pub action: String,
+    /// `message` or `callback`; NULL only in a damaged database.
+    pub action: Option<String>,
     pub section: Option<String>,
     pub at: Option<String>,
 }
