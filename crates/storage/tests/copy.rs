@@ -348,6 +348,15 @@ async fn sqlite_to_sqlite_copies_every_table_exactly() {
         .unwrap();
     from.migrate().await.unwrap();
     populate(&from).await;
+    // The newest rows of a table deleted: their ids must still not come back.
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("a.db").display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM content_reloads")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
     let to = SqlStorage::connect(&format!("sqlite://{}", dir.path().join("b.db").display()))
         .await
         .unwrap();
@@ -362,12 +371,20 @@ async fn sqlite_to_sqlite_copies_every_table_exactly() {
     assert_eq!(rows("erasures"), 1);
     assert!(
         sums.iter()
-            .filter(|s| !matches!(s.table, "deletion_requests" | "legacy_imports"))
+            .filter(|s| !matches!(
+                s.table,
+                "deletion_requests" | "legacy_imports" | "content_reloads"
+            ))
             .all(|s| s.rows > 0),
         "the fixture fills every table but the (erased) deletion request and the legacy import keys: {sums:?}"
     );
     assert_values(&to).await;
     assert_ids_continue(&from, &to).await;
+    assert_eq!(
+        to.record_content_reload(UserId(1), t0()).await.unwrap(),
+        2,
+        "the deleted id 1 is not reused"
+    );
 }
 
 #[tokio::test]
@@ -449,7 +466,7 @@ async fn sqlite_to_postgres_and_back_keeps_every_row() {
     };
     let from = testing::fresh_sqlite().await.unwrap();
     populate(&from).await;
-    let (pg, _guard) = testing::fresh_postgres(&base).await.unwrap();
+    let (pg, guard) = testing::fresh_postgres(&base).await.unwrap();
     let back = testing::fresh_sqlite().await.unwrap();
 
     let there = copy_all(&from, &pg).await;
@@ -482,4 +499,21 @@ async fn sqlite_to_postgres_and_back_keeps_every_row() {
         .await
         .unwrap();
     assert_eq!(copy::checksums(&pg).await.unwrap(), home);
+
+    // PostgreSQL's last issued id travels too, when the newest rows are gone.
+    let raw = sqlx::PgPool::connect(guard.url()).await.unwrap();
+    sqlx::query("DELETE FROM content_reloads")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    let third = testing::fresh_sqlite().await.unwrap();
+    copy::copy(&pg, &third, ExistingRows::Refuse, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        third.record_content_reload(UserId(1), t0()).await.unwrap(),
+        2,
+        "the deleted id 1 is not reused"
+    );
 }
