@@ -167,6 +167,24 @@ fn import_legacy_reports_what_it_did_and_a_second_run_changes_nothing() {
         assert!(first.stdout.contains(line), "missing {line:?}:\n{first}");
     }
     assert!(!first.stdout.contains(legacy_fixture::PHONE));
+    // No personal data the old bot should not have kept lands anywhere in the
+    // new database's files.
+    let mut stored = Vec::new();
+    for file in ["trainbot.db", "trainbot.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            stored.extend(bytes);
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(stored.contains("Петров"), "the names are there");
+    for secret in [
+        legacy_fixture::PHONE,
+        legacy_fixture::TYPED,
+        "ivan@example.com",
+        "maria@example.com",
+    ] {
+        assert!(!stored.contains(secret), "{secret} was stored");
+    }
 
     let second = trainbot(dir.path(), &args, &env);
     assert_eq!(second.code, Some(0), "{second}");
