@@ -85,7 +85,7 @@ pub fn print_copy_report(report: &CopyReport) {
 }
 
 /// Connects and migrates, naming which of the two databases failed.
-pub(crate) async fn open(which: &str, url: &str) -> Result<SqlStorage, String> {
+async fn open(which: &str, url: &str) -> Result<SqlStorage, String> {
     let storage = SqlStorage::connect(url)
         .await
         .map_err(|e| format!("{which}: {}", from_database_url(&e.to_string())))?;
