@@ -12,6 +12,7 @@ use domain::content::ContentPack;
 
 use crate::app::{Application, content_report, open_storage};
 use crate::config::Config;
+use crate::moving;
 use crate::passwords;
 use crate::telemetry;
 
@@ -56,6 +57,44 @@ enum Command {
         /// The path to ask: /healthz (alive) or /readyz (ready for traffic).
         #[arg(long, default_value = "/healthz")]
         path: String,
+    },
+    /// Database commands.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Bringing data in from elsewhere.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Copy everything from one trainbot database into another and verify it.
+    ///
+    /// SQLite to PostgreSQL, back, or SQLite to SQLite. Both databases are migrated
+    /// first; ids are kept; every table's row count and checksum are compared
+    /// before the target commits. Stop the bot first. Needs no configuration.
+    Copy {
+        /// The database to copy from: sqlite://PATH or postgres://…
+        #[arg(long, env = "TRAINBOT_COPY_FROM", hide_env_values = true)]
+        from: String,
+        /// The database to copy into (must be empty unless --force).
+        #[arg(long, env = "TRAINBOT_COPY_TO", hide_env_values = true)]
+        to: String,
+        /// Delete everything in the target first (in the same transaction).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import people and their activity from the old bot's database into
+    /// DATABASE_URL. Safe to run again: nothing is imported twice.
+    Legacy {
+        /// The old bot's database: a SQLite file path, sqlite:///PATH,
+        /// sqlite+aiosqlite:///./bot.db or postgresql://…
+        #[arg(long, env = "TRAINBOT_LEGACY_URL", hide_env_values = true)]
+        from: String,
     },
 }
 
@@ -125,6 +164,28 @@ impl Cli {
                 }
                 Err(e) => fail(&e),
             },
+            Command::Db(DbCommand::Copy { from, to, force }) => {
+                match moving::db_copy(&from, &to, force).await {
+                    Ok(report) => {
+                        moving::print_copy_report(&report);
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                }
+            }
+            Command::Import(ImportCommand::Legacy { from }) => {
+                let config = match Config::load(self.config.as_deref()) {
+                    Ok(c) => c,
+                    Err(e) => return fail(&e),
+                };
+                match moving::import_legacy(&config, &from).await {
+                    Ok(report) => {
+                        print!("{report}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                }
+            }
             Command::Migrate => {
                 let config = match Config::load(self.config.as_deref()) {
                     Ok(c) => c,

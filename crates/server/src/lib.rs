@@ -7,6 +7,7 @@
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
+//! - [`moving`]: `trainbot db copy` and `trainbot import legacy`.
 //! - [`jobs`]: background jobs (reminders).
 //! - [`exporter`]: the background worker that writes and sends admins' exports.
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
@@ -21,5 +22,6 @@ pub mod exporter;
 pub mod health;
 pub mod http;
 pub mod jobs;
+pub mod moving;
 pub mod passwords;
 pub mod telemetry;

@@ -248,7 +248,7 @@ fn help_lists_the_subcommands() {
     let out = trainbot(dir.path(), &["--help"], &[]);
     assert_eq!(out.code, Some(0), "{out}");
     assert_no_panic(&out);
-    for sub in ["run", "migrate", "config", "content"] {
+    for sub in ["run", "migrate", "config", "content", "db", "import"] {
         assert!(
             out.stdout
                 .lines()
@@ -913,3 +913,7 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
 
 #[path = "cli/admin.rs"]
 mod admin;
+#[path = "common/legacy_fixture.rs"]
+mod legacy_fixture;
+#[path = "cli/moving.rs"]
+mod moving;

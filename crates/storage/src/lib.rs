@@ -46,6 +46,10 @@
 //! - `content.rs`: the content port ([`engine::ports::ContentStore`]: page
 //!   versions made in the admin panel, reloads, the content generation) as one
 //!   macro with its SQL and rows, like `access.rs`.
+//! - [`copy`]: copying a whole database to another (either backend) with
+//!   per-table counts and checksums (`trainbot db copy`).
+//! - [`legacy`]: reading the old Python bot's database and importing its people
+//!   and activity (`trainbot import legacy`), once.
 //! - `testing` (feature `testing`, for tests only): fresh, isolated databases for
 //!   this and other crates' tests.
 //! - `tests/conformance.rs`: one story run against every backend.
@@ -57,7 +61,9 @@ mod admin;
 mod broadcast;
 mod connect;
 mod content;
+pub mod copy;
 mod error;
+pub mod legacy;
 mod lookup;
 mod personal_data;
 mod postgres;

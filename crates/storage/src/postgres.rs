@@ -72,6 +72,11 @@ impl PostgresStorage {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The pool, for whole-database work (`copy`).
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 /// `timestamptz` binds as it is (the macro-written ports take a conversion).

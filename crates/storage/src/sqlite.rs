@@ -78,15 +78,20 @@ impl SqliteStorage {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The pool, for whole-database work (`copy`).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
 }
 
 /// The stored form of a time: whole microseconds since the epoch, truncated like
 /// PostgreSQL's driver does. Every `OffsetDateTime` (years ±9999) fits in an `i64`.
-fn micros(at: OffsetDateTime) -> i64 {
+pub(crate) fn micros(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000) as i64
 }
 
-fn from_micros(micros: i64) -> Result<OffsetDateTime, StorageError> {
+pub(crate) fn from_micros(micros: i64) -> Result<OffsetDateTime, StorageError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
         .map_err(|e| corrupt(format!("stored time {micros} µs is out of range: {e}")))
 }
