@@ -59,7 +59,7 @@ fn db_copy_copies_verifies_and_refuses_a_non_empty_target_unless_forced() {
     assert_no_panic(&out);
     assert!(out.stderr.contains("users: 1 / 1 rows"), "progress: {out}");
     assert!(
-        out.stdout.starts_with("verified: 20 tables, 1 rows"),
+        out.stdout.starts_with("verified: 21 tables, 1 rows"),
         "{out}"
     );
     assert!(
