@@ -6,6 +6,7 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`webhook`]: the webhook endpoint (`UPDATES=webhook`) on its own listener.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
 //! - [`jobs`]: background jobs (reminders).
 //! - [`exporter`]: the background worker that writes and sends admins' exports.
@@ -23,3 +24,4 @@ pub mod http;
 pub mod jobs;
 pub mod passwords;
 pub mod telemetry;
+pub mod webhook;
