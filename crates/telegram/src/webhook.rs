@@ -70,9 +70,10 @@ impl Default for IntakeSettings {
 /// What became of one update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Taken {
-    /// Handled (or needed nothing): answer 200.
+    /// Handled, or needed nothing (an update kind the bot has no use for, or one
+    /// over the flood limits): answer 200.
     Handled,
-    /// An update kind the bot has no use for: answer 200, nothing to do.
+    /// An update the bot cannot use at all (ids out of range): answer 200.
     Ignored,
     /// Another update of the chat is being handled (here or on another replica)
     /// for longer than the lease wait: answer 503, Telegram delivers it again.
