@@ -531,6 +531,21 @@ fn parse_webhook_url(raw: &str) -> Result<Url, ConfigError> {
             ),
         ));
     }
+    // The path becomes the listener's route: plain characters only (axum reads
+    // `{…}`, `:` and `*` as captures).
+    let plain_path = url
+        .path()
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+    if !plain_path {
+        return Err(bad(
+            "WEBHOOK_URL",
+            format!(
+                "the path `{}` may hold only letters, digits and / - . _ ~",
+                url.path()
+            ),
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad(
             "WEBHOOK_URL",
@@ -1089,6 +1104,22 @@ mod tests {
                 &[
                     ("UPDATES", "webhook"),
                     ("WEBHOOK_URL", "http://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/:hook"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/{*rest}"),
                     ("WEBHOOK_SECRET", SECRET),
                 ],
                 "WEBHOOK_URL",
