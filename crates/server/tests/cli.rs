@@ -248,7 +248,7 @@ fn help_lists_the_subcommands() {
     let out = trainbot(dir.path(), &["--help"], &[]);
     assert_eq!(out.code, Some(0), "{out}");
     assert_no_panic(&out);
-    for sub in ["run", "migrate", "config", "content"] {
+    for sub in ["run", "migrate", "config", "content", "webhook"] {
         assert!(
             out.stdout
                 .lines()
@@ -1097,5 +1097,37 @@ async fn webhook_set_refused_by_telegram_fails_naming_the_settings() {
     let out = webhook_cli(&fake, &["webhook", "set"], &wrong_token).await;
     assert_fails_naming(&out, "BOT_TOKEN / TELEGRAM_API_URL");
     assert!(fake.webhook().is_none());
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_in_webhook_mode_neither_polls_nor_registers_and_names_a_taken_webhook_listen() {
+    let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
+        .await
+        .unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let dir = tmp();
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let pack = sample_pack().to_str().unwrap().to_owned();
+    let extra = [
+        ("UPDATES", "webhook"),
+        ("WEBHOOK_LISTEN", taken_addr.as_str()),
+        ("CONTENT_DIR", pack.as_str()),
+        ("DATABASE_URL", db.as_str()),
+        ("LISTEN", "127.0.0.1:0"),
+    ];
+    let out = webhook_cli(&fake, &["run"], &extra).await;
+    let line = assert_fails_naming(&out, "WEBHOOK_LISTEN");
+    assert!(line.contains(&taken_addr), "{line}");
+    assert!(
+        !out.stderr.contains(WEBHOOK_SECRET),
+        "the secret leaks:\n{out}"
+    );
+    let methods: Vec<String> = fake.requests().into_iter().map(|r| r.method).collect();
+    for never in ["getUpdates", "deleteWebhook", "setWebhook"] {
+        assert!(!methods.iter().any(|m| m == never), "{never}: {methods:?}");
+    }
+    drop(taken);
     fake.shutdown().await;
 }
