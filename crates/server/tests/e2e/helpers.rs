@@ -228,20 +228,26 @@ impl TestApp {
             FakeConfig::default(),
         )
         .await?;
+        app.register_webhook().await;
+        Some(app)
+    }
+
+    /// Points the fake's webhook at this running bot, as `trainbot webhook set`
+    /// does (again after a restart: the listener's port is new).
+    pub async fn register_webhook(&self) {
         let registration = telegram::webhook::Registration {
-            url: app.webhook_url().parse().expect("a URL"),
+            url: self.webhook_url().parse().expect("a URL"),
             secret_token: WEBHOOK_SECRET.to_owned(),
             max_connections: 40,
             drop_pending_updates: false,
         };
         let bot = telegram::bot(
-            &app.fake.token(),
-            &app.fake.api_url().parse().expect("a URL"),
+            &self.fake.token(),
+            &self.fake.api_url().parse().expect("a URL"),
         );
         telegram::webhook::set(&bot, &registration)
             .await
             .expect("setWebhook");
-        Some(app)
     }
 
     /// Another replica of this webhook-mode bot: same Telegram, database, state

@@ -231,3 +231,29 @@ async fn two_replicas_answer_one_chats_rapid_updates_in_order_production_stack()
     drop(b);
     a.assert_clean();
 }
+
+/// SIGTERM in webhook mode ends promptly; what Telegram could not deliver while
+/// the bot was down is delivered again after the restart and answered once.
+#[tokio::test]
+async fn a_stopped_webhook_replica_gets_what_came_meanwhile_after_a_restart() {
+    let mut app = TestApp::spawn_webhook(Stack::Embedded).await.unwrap();
+    let user = 8_100_000_006;
+    let person = app.person(user, "Kim", "en");
+    person.sends("/start").await;
+    app.stop().await;
+    let missed = app.fake.send_text(user, "/menu");
+    app.fake
+        .wait_for(PATIENCE, |f| {
+            f.webhook().is_some_and(|w| w.last_error_message.is_some())
+        })
+        .await
+        .expect("a delivery to the stopped bot fails");
+    assert!(!app.fake.is_confirmed(missed));
+    app.start().await;
+    app.register_webhook().await;
+    app.handled(missed).await;
+    let texts = bot_texts(&app, user);
+    assert_eq!(texts.len(), 2, "{texts:#?}");
+    assert!(texts[1].contains("Main menu"), "{texts:#?}");
+    app.assert_clean();
+}
