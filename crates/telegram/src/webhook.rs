@@ -80,8 +80,9 @@ pub enum Taken {
     Busy,
     /// The dispatcher is stopping: answer 503, the next process gets it.
     Stopping,
-    /// Still being handled after the handle wait: answer 503; it finishes, and
-    /// its redelivery is skipped as a duplicate.
+    /// Still being handled after the handle wait: answer 503; it finishes (its
+    /// chat stays leased until then), and its redelivery is skipped as a
+    /// duplicate.
     Slow,
     /// The state store (the lease) is unavailable: answer 503.
     Unavailable,
@@ -143,18 +144,22 @@ impl Intake {
                 return Taken::Unavailable;
             }
         }
-        let finished = self.dispatcher.lock().await.submit_tracked(inbound).await;
-        let taken = match tokio::time::timeout(self.settings.handle_wait, finished).await {
+        let mut finished = self.dispatcher.lock().await.submit_tracked(inbound).await;
+        let taken = match tokio::time::timeout(self.settings.handle_wait, &mut finished).await {
             Ok(Ok(())) => Taken::Handled,
             Ok(Err(_)) => Taken::Stopping,
             Err(_) => Taken::Slow,
         };
-        // Released only when nothing of the chat is running here any more; a slow
-        // update keeps it until it expires.
-        if taken != Taken::Slow
-            && let Err(e) = self.state.release(&key, &token).await
-        {
-            tracing::warn!(error = %e, "webhook: cannot release the chat's lease; it expires");
+        if taken == Taken::Slow {
+            // The chat stays leased until its update is finished (or the lease
+            // expires, should this process die first).
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let _ = finished.await;
+                release(state.as_ref(), &key, &token).await;
+            });
+        } else {
+            release(self.state.as_ref(), &key, &token).await;
         }
         taken
     }
@@ -183,6 +188,13 @@ impl Intake {
     /// answer 503, so Telegram delivers them again to another replica).
     pub async fn stop(&self) {
         self.dispatcher.lock().await.stop().await;
+    }
+}
+
+/// Releases a chat's lease; a failure leaves it to expire.
+async fn release(state: &dyn StateStore, key: &str, token: &str) {
+    if let Err(e) = state.release(key, token).await {
+        tracing::warn!(error = %e, "webhook: cannot release the chat's lease; it expires");
     }
 }
 
