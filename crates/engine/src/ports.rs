@@ -202,6 +202,16 @@ pub trait StateStore: Send + Sync + 'static {
     /// new value. The expiry is not extended by later increments.
     async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, StateError>;
 
+    /// Takes a lease: sets `key` to `token` only if `key` is absent, expiring after
+    /// `ttl`; `true` if this call took it. The holder releases it with
+    /// [`StateStore::release`] and the same token.
+    async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError>;
+
+    /// Releases a lease: deletes `key` only if it still holds `token` (one atomic
+    /// compare-and-delete), so a holder whose lease expired and was taken by
+    /// someone else cannot release theirs; `true` if this call deleted it.
+    async fn release(&self, key: &str, token: &str) -> Result<bool, StateError>;
+
     /// Cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StateError>;
 }

@@ -337,6 +337,14 @@ impl StateStore for FlakyState {
         self.check()?;
         self.inner.incr(key, window).await
     }
+    async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError> {
+        self.check()?;
+        self.inner.lease(key, token, ttl).await
+    }
+    async fn release(&self, key: &str, token: &str) -> Result<bool, StateError> {
+        self.check()?;
+        self.inner.release(key, token).await
+    }
     async fn ping(&self) -> Result<(), StateError> {
         self.check()?;
         self.inner.ping().await

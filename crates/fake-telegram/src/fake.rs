@@ -492,6 +492,17 @@ impl FakeTelegram {
             .unwrap_or_default()
     }
 
+    /// Puts a load balancer in front of the webhook: each delivery attempt goes to
+    /// the next of `urls` in turn (retries too), instead of the registered URL.
+    /// The webhook must still be set (`setWebhook`) for anything to be delivered.
+    pub fn balance_webhook(&self, urls: Vec<String>) {
+        let mut state = self.state();
+        state.webhook_targets = urls;
+        state.webhook_turn = 0;
+        drop(state);
+        self.inner().bump();
+    }
+
     pub fn webhook(&self) -> Option<WebhookInfoView> {
         self.state().webhook_view()
     }

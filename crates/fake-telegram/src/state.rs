@@ -211,6 +211,11 @@ pub struct State {
     /// (scope key, language code) → commands.
     pub commands: HashMap<(String, String), Vec<(String, String)>>,
     pub webhook: Option<Webhook>,
+    /// A load balancer in front of the webhook: deliveries go round-robin to these
+    /// instead of the registered URL (empty: the registered URL).
+    pub webhook_targets: Vec<String>,
+    /// Deliveries attempted, for the round-robin.
+    pub webhook_turn: usize,
     pub polling: bool,
     pub violations: Vec<Violation>,
     pub blocked_sends: Vec<Violation>,
@@ -264,6 +269,8 @@ impl State {
             uploads: 0,
             commands: HashMap::new(),
             webhook: None,
+            webhook_targets: Vec::new(),
+            webhook_turn: 0,
             polling: false,
             violations: Vec::new(),
             blocked_sends: Vec::new(),

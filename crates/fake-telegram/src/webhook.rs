@@ -1,6 +1,8 @@
 //! Webhook delivery: while a webhook is set, pending updates are POSTed to it one at a
 //! time, in order, with `X-Telegram-Bot-Api-Secret-Token`; any non-2xx answer or
 //! network error is retried with a short growing backoff (at-least-once delivery).
+//! With [`crate::FakeTelegram::balance_webhook`], deliveries (retries included) go
+//! round-robin to several replicas, as through a load balancer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,13 +24,18 @@ pub(crate) async fn run(inner: Arc<Inner>) {
                 return;
             }
             let job = match (&state.webhook, state.pending.front()) {
-                (Some(webhook), Some(update)) => Some((
-                    webhook.url.clone(),
-                    webhook.secret_token.clone(),
-                    update.clone(),
-                )),
+                (Some(webhook), Some(update)) => {
+                    let url = match state.webhook_targets.len() {
+                        0 => webhook.url.clone(),
+                        n => state.webhook_targets[state.webhook_turn % n].clone(),
+                    };
+                    Some((url, webhook.secret_token.clone(), update.clone()))
+                }
                 _ => None,
             };
+            if job.is_some() {
+                state.webhook_turn = state.webhook_turn.wrapping_add(1);
+            }
             if let Some((_, _, update)) = &job {
                 state.mark_delivered(update.callback_id.as_deref());
             }

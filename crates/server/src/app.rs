@@ -2,8 +2,13 @@
 //!
 //! `build` binds and connects everything (so a bad database or content pack fails
 //! before anything runs); `run_until_stopped` serves until the shutdown token is
-//! cancelled, then finishes in-flight updates, confirms the polling offset and
-//! flushes activity records.
+//! cancelled, then finishes in-flight updates, confirms the polling offset (or
+//! answers the webhook's waiting requests) and flushes activity records.
+//!
+//! Updates come from long polling or, with `UPDATES=webhook`, from the webhook
+//! endpoint on its own listener; in webhook mode the bot never calls `getUpdates`
+//! or `deleteWebhook` (registering the webhook is `trainbot webhook set`, once per
+//! deployment).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -18,15 +23,17 @@ use engine::{ActivityRecorder, Engine};
 use secrecy::ExposeSecret;
 use state::{MemoryState, RedisState};
 use storage::SqlStorage;
+use telegram::dispatch::{DispatchSettings, Dispatcher};
 use telegram::lane::PacedLane;
 use telegram::outbound::Outbound;
 use telegram::polling::{PollSettings, Poller};
+use telegram::webhook::{Intake, IntakeSettings};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::broadcaster::BroadcastWorker;
-use crate::config::Config;
+use crate::config::{Config, UpdateMode};
 use crate::exporter::ExportWorker;
 use crate::http;
 use crate::jobs::{ContentWatch, ReminderJob};
@@ -42,6 +49,10 @@ pub enum StartError {
     State(#[from] state::ConnectError),
     #[error("LISTEN: cannot listen on {addr}: {reason}")]
     Listen { addr: SocketAddr, reason: String },
+    #[error("WEBHOOK_LISTEN: cannot listen on {addr}: {reason}")]
+    WebhookListen { addr: SocketAddr, reason: String },
+    #[error("{0}")]
+    Setting(String),
     #[error("BOT_TOKEN / TELEGRAM_API_URL: {0}")]
     Telegram(String),
 }
@@ -71,9 +82,21 @@ pub async fn open_storage(config: &Config) -> Result<SqlStorage, StartError> {
     Ok(storage)
 }
 
+/// Where updates come from.
+enum Source {
+    Polling(Poller),
+    Webhook {
+        intake: Arc<Intake>,
+        listener: TcpListener,
+        router: axum::Router,
+        /// Cancelled at shutdown: new requests are answered 503 at once.
+        stopping: CancellationToken,
+    },
+}
+
 pub struct Application {
     engine: Arc<Engine>,
-    poller: Poller,
+    source: Source,
     listener: TcpListener,
     router: axum::Router,
     activity_writer: engine::ActivityWriter,
@@ -190,12 +213,56 @@ impl Application {
             lane,
             clock,
         ));
-        let settings = PollSettings {
-            timeout_secs: config.poll_timeout_secs,
-            max_in_flight: config.max_in_flight,
-            ..PollSettings::default()
+        let source = match (config.updates, &config.webhook) {
+            (UpdateMode::Polling, _) => {
+                let settings = PollSettings {
+                    timeout_secs: config.poll_timeout_secs,
+                    max_in_flight: config.max_in_flight,
+                    ..PollSettings::default()
+                };
+                Source::Polling(Poller::new(bot, engine.clone(), outbound, settings))
+            }
+            (UpdateMode::Webhook, None) => {
+                return Err(StartError::Setting(
+                    "WEBHOOK_URL: missing: UPDATES=webhook needs WEBHOOK_URL and WEBHOOK_SECRET"
+                        .to_owned(),
+                ));
+            }
+            (UpdateMode::Webhook, Some(webhook)) => {
+                let dispatcher = Dispatcher::new(
+                    engine.clone(),
+                    outbound,
+                    DispatchSettings {
+                        max_in_flight: config.max_in_flight,
+                        ..DispatchSettings::default()
+                    },
+                );
+                let intake = Arc::new(Intake::new(
+                    dispatcher,
+                    state.clone(),
+                    IntakeSettings::default(),
+                ));
+                let listener = TcpListener::bind(webhook.listen).await.map_err(|e| {
+                    StartError::WebhookListen {
+                        addr: webhook.listen,
+                        reason: e.to_string(),
+                    }
+                })?;
+                let stopping = CancellationToken::new();
+                let router = crate::webhook::router(
+                    webhook.url.path(),
+                    webhook.secret.clone(),
+                    intake.clone(),
+                    stopping.clone(),
+                );
+                Source::Webhook {
+                    intake,
+                    listener,
+                    router,
+                    stopping,
+                }
+            }
         };
-        let poller = Poller::new(bot, engine.clone(), outbound, settings);
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -206,7 +273,7 @@ impl Application {
         let router = http::router(storage, state);
         Ok(Application {
             engine,
-            poller,
+            source,
             listener,
             router,
             activity_writer,
@@ -221,6 +288,14 @@ impl Application {
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub fn http_addr(&self) -> Option<SocketAddr> {
         self.listener.local_addr().ok()
+    }
+
+    /// Where the webhook is served (webhook mode only).
+    pub fn webhook_addr(&self) -> Option<SocketAddr> {
+        match &self.source {
+            Source::Webhook { listener, .. } => listener.local_addr().ok(),
+            Source::Polling(_) => None,
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -241,7 +316,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
         let Application {
             engine,
-            poller,
+            source,
             listener,
             router,
             activity_writer,
@@ -268,7 +343,15 @@ impl Application {
                 tracing::error!(error = %e, "the HTTP server stopped");
             }
         }));
-        poller.run(shutdown).await;
+        match source {
+            Source::Polling(poller) => poller.run(shutdown).await,
+            Source::Webhook {
+                intake,
+                listener,
+                router,
+                stopping,
+            } => serve_webhook(intake, listener, router, stopping, shutdown).await,
+        }
         let _ = reminder_task.await;
         let _ = broadcast_task.await;
         let _ = export_task.await;
@@ -280,6 +363,35 @@ impl Application {
         database.close().await;
         tracing::info!("stopped");
     }
+}
+
+/// Serves the webhook until `shutdown`; then new requests are answered 503, the
+/// updates running finish (their requests 200), the queued ones are dropped (503:
+/// Telegram delivers them again, to another replica or after the restart), and the
+/// listener closes once the requests in hand are answered.
+async fn serve_webhook(
+    intake: Arc<Intake>,
+    listener: TcpListener,
+    router: axum::Router,
+    stopping: CancellationToken,
+    shutdown: CancellationToken,
+) {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "webhook listening");
+    }
+    let server_stop = stopping.clone();
+    let server = AbortOnDropHandle::new(tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the webhook server stopped");
+        }
+    }));
+    shutdown.cancelled().await;
+    stopping.cancel();
+    intake.stop().await;
+    let _ = server.await;
 }
 
 /// Certificates drawn as PDF with the configured font.

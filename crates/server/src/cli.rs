@@ -35,7 +35,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the bot with long polling until Ctrl-C or SIGTERM.
+    /// Run the bot until Ctrl-C or SIGTERM (long polling, or UPDATES=webhook).
     Run,
     /// Apply database migrations and exit.
     Migrate,
@@ -48,6 +48,10 @@ enum Command {
     /// Admin access commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The webhook, registered once for the whole deployment (never by the
+    /// replicas themselves).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Ask a running bot whether it is alive (exit 0) or not (exit 1), for
     /// container health checks where no curl exists. Needs no configuration.
     Health {
@@ -105,6 +109,28 @@ enum AdminCommand {
     /// Asks twice without echo on a terminal; otherwise reads one line from stdin
     /// (`echo -n 'the password' | trainbot admin hash-password`). Needs no configuration.
     HashPassword,
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Point Telegram at WEBHOOK_URL with WEBHOOK_SECRET and the update kinds the
+    /// bot handles (setWebhook).
+    Set {
+        /// Connections Telegram opens at once to deliver updates (1-100).
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(1..=100))]
+        max_connections: u8,
+        /// Throw away the updates Telegram holds for the bot.
+        #[arg(long)]
+        drop_pending_updates: bool,
+    },
+    /// Remove the webhook (deleteWebhook), so long polling works again.
+    Delete {
+        /// Throw away the updates Telegram holds for the bot.
+        #[arg(long)]
+        drop_pending_updates: bool,
+    },
+    /// Show the webhook as Telegram sees it (getWebhookInfo).
+    Info,
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +212,13 @@ impl Cli {
                     Err(e) => fail(&e),
                 }
             }
+            Command::Webhook(command) => {
+                let config = match Config::load(self.config.as_deref()) {
+                    Ok(c) => c,
+                    Err(e) => return fail(&e),
+                };
+                webhook(&config, command).await
+            }
             Command::Migrate => {
                 let config = match Config::load(self.config.as_deref()) {
                     Ok(c) => c,
@@ -212,6 +245,46 @@ impl Cli {
                 run(config).await
             }
         }
+    }
+}
+
+async fn webhook(config: &Config, command: WebhookCommand) -> ExitCode {
+    let bot = telegram::bot(config.bot_token.expose_secret(), &config.telegram_api_url);
+    let done = match command {
+        WebhookCommand::Set {
+            max_connections,
+            drop_pending_updates,
+        } => {
+            let Some(webhook) = &config.webhook else {
+                return fail(
+                    &"WEBHOOK_URL: missing: `webhook set` registers WEBHOOK_URL with WEBHOOK_SECRET; set both",
+                );
+            };
+            let registration = telegram::webhook::Registration {
+                url: webhook.url.clone(),
+                secret_token: webhook.secret.expose_secret().to_owned(),
+                max_connections,
+                drop_pending_updates,
+            };
+            telegram::webhook::set(&bot, &registration)
+                .await
+                .map(|()| format!("webhook set: Telegram now posts updates to {}", webhook.url))
+        }
+        WebhookCommand::Delete {
+            drop_pending_updates,
+        } => telegram::webhook::delete(&bot, drop_pending_updates)
+            .await
+            .map(|()| "webhook deleted: long polling works again".to_owned()),
+        WebhookCommand::Info => telegram::webhook::info(&bot).await,
+    };
+    match done {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!(
+            "BOT_TOKEN / TELEGRAM_API_URL: Telegram refused or could not be reached: {e}"
+        )),
     }
 }
 

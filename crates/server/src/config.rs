@@ -54,7 +54,36 @@ pub struct Config {
     /// Who may use the bot: `invite` (staff with an invite or an approved
     /// request, the default) or `open` (everyone).
     pub access_mode: engine::AccessMode,
+    /// How updates arrive: long polling (the default) or a webhook.
+    pub updates: UpdateMode,
+    /// The webhook's settings: required with `UPDATES=webhook`, and by
+    /// `trainbot webhook set`.
+    pub webhook: Option<WebhookConfig>,
 }
+
+/// How updates arrive (`UPDATES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateMode {
+    /// `getUpdates`: one process per token.
+    Polling,
+    /// Telegram POSTs updates to `WEBHOOK_URL`; any number of replicas.
+    Webhook,
+}
+
+/// `WEBHOOK_URL`, `WEBHOOK_SECRET`, `WEBHOOK_LISTEN`.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// The public URL Telegram posts to; its path is where the listener answers.
+    pub url: Url,
+    /// Sent by Telegram in `X-Telegram-Bot-Api-Secret-Token`; 1-256 of
+    /// `A-Z a-z 0-9 _ -`.
+    pub secret: SecretString,
+    /// The webhook's own listener (not `LISTEN`'s health and metrics).
+    pub listen: SocketAddr,
+}
+
+/// The webhook listener's address when `WEBHOOK_LISTEN` is unset.
+pub const DEFAULT_WEBHOOK_LISTEN: &str = "0.0.0.0:8443";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -100,6 +129,10 @@ struct FileSettings {
     unsolicited_per_second: Option<u32>,
     export_max_bytes: Option<u64>,
     access_mode: Option<String>,
+    updates: Option<String>,
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+    webhook_listen: Option<String>,
 }
 
 /// Default SQLite file, in the working directory.
@@ -367,6 +400,23 @@ impl Sources<'_> {
                 )
             })?,
         };
+        let updates = match self.value("UPDATES", file.updates, false)?.as_deref() {
+            None | Some("polling") => UpdateMode::Polling,
+            Some("webhook") => UpdateMode::Webhook,
+            Some(other) => {
+                return Err(bad(
+                    "UPDATES",
+                    format!("`{other}` is not polling (one process, the default) or webhook"),
+                ));
+            }
+        };
+        let webhook = self.webhook(
+            updates,
+            listen,
+            file.webhook_url,
+            file.webhook_secret,
+            file.webhook_listen,
+        )?;
         Ok(Config {
             bot_token: SecretString::from(token),
             telegram_api_url,
@@ -391,7 +441,142 @@ impl Sources<'_> {
                 texts_per_minute,
             },
             access_mode,
+            updates,
+            webhook,
         })
+    }
+
+    /// The webhook settings: read when `UPDATES=webhook` (then required) or when
+    /// `WEBHOOK_URL` is set (for `trainbot webhook set` from a polling setup).
+    fn webhook(
+        &self,
+        updates: UpdateMode,
+        listen: SocketAddr,
+        file_url: Option<String>,
+        file_secret: Option<String>,
+        file_listen: Option<String>,
+    ) -> Result<Option<WebhookConfig>, ConfigError> {
+        let raw_url = self.value("WEBHOOK_URL", file_url, false)?;
+        let raw_url = match (raw_url, updates) {
+            (Some(url), _) => url,
+            (None, UpdateMode::Polling) => return Ok(None),
+            (None, UpdateMode::Webhook) => {
+                return Err(bad(
+                    "WEBHOOK_URL",
+                    "missing: UPDATES=webhook needs the public https URL Telegram posts updates to,                      like https://bot.example.com/telegram",
+                ));
+            }
+        };
+        let url = parse_webhook_url(&raw_url)?;
+        let secret = self
+            .value("WEBHOOK_SECRET", file_secret, true)?
+            .ok_or_else(|| {
+                bad(
+                    "WEBHOOK_SECRET",
+                    "missing: set WEBHOOK_SECRET (or WEBHOOK_SECRET_FILE) to 1-256 random characters                      of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)",
+                )
+            })?;
+        validate_webhook_secret(&secret)?;
+        let listen_raw = self
+            .value("WEBHOOK_LISTEN", file_listen, false)?
+            .unwrap_or_else(|| DEFAULT_WEBHOOK_LISTEN.to_owned());
+        let webhook_listen: SocketAddr = listen_raw.parse().map_err(|_| {
+            bad(
+                "WEBHOOK_LISTEN",
+                format!("`{listen_raw}` is not an address like {DEFAULT_WEBHOOK_LISTEN}"),
+            )
+        })?;
+        let clash = webhook_listen.port() == listen.port()
+            && webhook_listen.port() != 0
+            && (webhook_listen.ip() == listen.ip()
+                || webhook_listen.ip().is_unspecified()
+                || listen.ip().is_unspecified());
+        if clash {
+            return Err(bad(
+                "WEBHOOK_LISTEN",
+                format!(
+                    "{webhook_listen} is the health and metrics listener's port (LISTEN={listen});                      give the webhook a port of its own, like {DEFAULT_WEBHOOK_LISTEN}"
+                ),
+            ));
+        }
+        Ok(Some(WebhookConfig {
+            url,
+            secret: SecretString::from(secret),
+            listen: webhook_listen,
+        }))
+    }
+}
+
+/// An https URL with a host (http only for a loopback host: a local Bot API
+/// server or tests), without a query or fragment.
+fn parse_webhook_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|_| {
+        bad(
+            "WEBHOOK_URL",
+            format!("`{raw}` is not a URL like https://bot.example.com/telegram"),
+        )
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    if !scheme_ok || url.host().is_none() {
+        return Err(bad(
+            "WEBHOOK_URL",
+            format!(
+                "`{raw}` must be an https URL (Telegram posts only to https; http is accepted                  only for localhost)"
+            ),
+        ));
+    }
+    // The path becomes the listener's route: plain characters only (axum reads
+    // `{…}`, `:` and `*` as captures).
+    let plain_path = url
+        .path()
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+    if !plain_path {
+        return Err(bad(
+            "WEBHOOK_URL",
+            format!(
+                "the path `{}` may hold only letters, digits and / - . _ ~",
+                url.path()
+            ),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "WEBHOOK_URL",
+            "must not have a query or fragment; the path alone says where the webhook answers",
+        ));
+    }
+    Ok(url)
+}
+
+/// Telegram's rule for `secret_token`: 1-256 characters of `A-Z a-z 0-9 _ -`.
+fn validate_webhook_secret(secret: &str) -> Result<(), ConfigError> {
+    let ok = (1..=256).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        // Never echo the value.
+        Err(bad(
+            "WEBHOOK_SECRET",
+            format!(
+                "must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule); this one has {}                  character(s){}",
+                secret.chars().count(),
+                if secret.len() > 256 {
+                    ""
+                } else {
+                    " and others than those"
+                }
+            ),
+        ))
     }
 }
 
@@ -828,5 +1013,169 @@ mod tests {
         assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(c.poll_timeout_secs, 25);
         assert_eq!(c.export_max_bytes, engine::exports::UPLOAD_LIMIT);
+    }
+
+    const SECRET: &str = "s3cret_TOKEN-for-tests";
+
+    #[test]
+    fn polling_is_the_default_and_needs_no_webhook() {
+        let c = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN)])).unwrap();
+        assert_eq!(c.updates, UpdateMode::Polling);
+        assert!(c.webhook.is_none());
+    }
+
+    #[test]
+    fn webhook_mode_reads_url_secret_and_listener_and_hides_the_secret() {
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_URL", "https://bot.example.com/telegram/hook"),
+                ("WEBHOOK_SECRET", SECRET),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.updates, UpdateMode::Webhook);
+        let webhook = c.webhook.as_ref().unwrap();
+        assert_eq!(webhook.url.path(), "/telegram/hook");
+        assert_eq!(webhook.listen.to_string(), DEFAULT_WEBHOOK_LISTEN);
+        assert_eq!(webhook.secret.expose_secret(), SECRET);
+        assert!(
+            !format!("{c:?}").contains(SECRET),
+            "the secret leaks through Debug"
+        );
+    }
+
+    #[test]
+    fn the_webhook_secret_can_come_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_URL", "https://bot.example.com/hook"),
+                ("WEBHOOK_SECRET_FILE", file.to_str().unwrap()),
+                ("WEBHOOK_LISTEN", "127.0.0.1:9443"),
+            ]),
+        )
+        .unwrap();
+        let webhook = c.webhook.unwrap();
+        assert_eq!(webhook.secret.expose_secret(), SECRET);
+        assert_eq!(webhook.listen.to_string(), "127.0.0.1:9443");
+    }
+
+    #[test]
+    fn bad_webhook_settings_name_the_setting_and_never_echo_the_secret() {
+        let long = "a".repeat(257);
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("UPDATES", "push")], "UPDATES"),
+            (
+                &[("UPDATES", "webhook"), ("WEBHOOK_SECRET", SECRET)],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h"),
+                ],
+                "WEBHOOK_SECRET",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", "has spaces and ! marks"),
+                ],
+                "WEBHOOK_SECRET",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", &long),
+                ],
+                "WEBHOOK_SECRET",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "http://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/:hook"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/{*rest}"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h?x=1"),
+                    ("WEBHOOK_SECRET", SECRET),
+                ],
+                "WEBHOOK_URL",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", SECRET),
+                    ("WEBHOOK_LISTEN", "nowhere"),
+                ],
+                "WEBHOOK_LISTEN",
+            ),
+            (
+                &[
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_URL", "https://bot.example.com/h"),
+                    ("WEBHOOK_SECRET", SECRET),
+                    ("LISTEN", "127.0.0.1:8443"),
+                ],
+                "WEBHOOK_LISTEN",
+            ),
+        ];
+        for (vars, setting) in cases {
+            let mut all = vec![("BOT_TOKEN", TOKEN)];
+            all.extend_from_slice(vars);
+            let err = Config::from_sources(None, &env(&all)).unwrap_err();
+            assert_eq!(err.setting, *setting, "{vars:?}: {err}");
+            let text = err.to_string();
+            assert!(
+                !text.contains("has spaces") && !text.contains(&long),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn http_is_accepted_for_a_local_webhook_only() {
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_URL", "http://127.0.0.1:9443/hook"),
+                ("WEBHOOK_SECRET", SECRET),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.webhook.unwrap().url.scheme(), "http");
     }
 }

@@ -6,6 +6,7 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`webhook`]: the webhook endpoint (`UPDATES=webhook`) on its own listener.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
 //! - [`moving`]: `trainbot db copy` and `trainbot import legacy`.
 //! - [`jobs`]: background jobs (reminders).
@@ -25,3 +26,4 @@ pub mod jobs;
 pub mod moving;
 pub mod passwords;
 pub mod telemetry;
+pub mod webhook;

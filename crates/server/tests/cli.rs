@@ -248,7 +248,9 @@ fn help_lists_the_subcommands() {
     let out = trainbot(dir.path(), &["--help"], &[]);
     assert_eq!(out.code, Some(0), "{out}");
     assert_no_panic(&out);
-    for sub in ["run", "migrate", "config", "content", "db", "import"] {
+    for sub in [
+        "run", "migrate", "config", "content", "db", "import", "webhook",
+    ] {
         assert!(
             out.stdout
                 .lines()
@@ -917,3 +919,221 @@ mod admin;
 mod legacy_fixture;
 #[path = "cli/moving.rs"]
 mod moving;
+
+// ----- webhook -----
+
+const WEBHOOK_SECRET: &str = "cli_webhook-SECRET_42";
+
+#[test]
+fn config_check_in_webhook_mode_names_each_missing_or_bad_webhook_setting() {
+    let dir = tmp();
+    let url = ("WEBHOOK_URL", "https://bot.example.com/telegram");
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("UPDATES", "webhooks")], "UPDATES"),
+        (
+            &[("UPDATES", "webhook"), ("WEBHOOK_SECRET", WEBHOOK_SECRET)],
+            "WEBHOOK_URL",
+        ),
+        (
+            &[
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_URL", "http://bot.example.com/telegram"),
+                ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ],
+            "WEBHOOK_URL",
+        ),
+        (&[("UPDATES", "webhook"), url], "WEBHOOK_SECRET"),
+        (
+            &[
+                ("UPDATES", "webhook"),
+                url,
+                ("WEBHOOK_SECRET", "top secret!"),
+            ],
+            "WEBHOOK_SECRET",
+        ),
+        (
+            &[
+                ("UPDATES", "webhook"),
+                url,
+                ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+                ("WEBHOOK_LISTEN", "everywhere"),
+            ],
+            "WEBHOOK_LISTEN",
+        ),
+    ];
+    for (vars, setting) in cases {
+        let mut env = vec![("BOT_TOKEN", TOKEN)];
+        env.extend_from_slice(vars);
+        let out = trainbot(dir.path(), &["config", "check"], &env);
+        let line = assert_setting_error(&out, setting);
+        assert!(!line.contains("top secret"), "the secret is echoed: {line}");
+    }
+    let out = trainbot(
+        dir.path(),
+        &["config", "check"],
+        &[
+            ("BOT_TOKEN", TOKEN),
+            ("UPDATES", "webhook"),
+            url,
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(!out.stdout.contains(WEBHOOK_SECRET) && !out.stderr.contains(WEBHOOK_SECRET));
+}
+
+#[test]
+fn webhook_set_without_a_url_names_webhook_url() {
+    let dir = tmp();
+    let out = trainbot(dir.path(), &["webhook", "set"], &[("BOT_TOKEN", TOKEN)]);
+    assert_setting_error(&out, "WEBHOOK_URL");
+}
+
+/// `trainbot webhook ...` against fake-telegram, with the settings of `extra`.
+async fn webhook_cli(
+    fake: &fake_telegram::FakeTelegram,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> Output {
+    let mut env: Vec<(String, String)> = vec![
+        ("BOT_TOKEN".into(), fake.token()),
+        ("TELEGRAM_API_URL".into(), fake.api_url()),
+        (
+            "WEBHOOK_URL".into(),
+            "https://bot.example.com/telegram".into(),
+        ),
+        ("WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into()),
+    ];
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let dir = tmp();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        trainbot(dir.path(), &args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_set_info_and_delete_register_the_deployments_webhook() {
+    let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
+        .await
+        .unwrap();
+    let out = webhook_cli(&fake, &["webhook", "set", "--max-connections", "7"], &[]).await;
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(
+        out.stdout.contains("https://bot.example.com/telegram"),
+        "{out}"
+    );
+    let hook = fake.webhook().expect("setWebhook was called");
+    assert_eq!(hook.url, "https://bot.example.com/telegram");
+    assert_eq!(hook.secret_token.as_deref(), Some(WEBHOOK_SECRET));
+    assert_eq!(hook.max_connections, 7);
+    assert_eq!(
+        hook.allowed_updates,
+        Some(vec!["message".to_owned(), "callback_query".to_owned()]),
+        "only the update kinds the bot handles"
+    );
+
+    let out = webhook_cli(&fake, &["webhook", "info"], &[]).await;
+    assert_eq!(out.code, Some(0), "{out}");
+    for fact in [
+        "url: https://bot.example.com/telegram",
+        "max connections: 7",
+        "allowed updates: message, callback_query",
+        "pending updates: 0",
+    ] {
+        assert!(out.stdout.contains(fact), "{fact}:\n{out}");
+    }
+    assert!(!out.stdout.contains(WEBHOOK_SECRET) && !out.stderr.contains(WEBHOOK_SECRET));
+
+    let out = webhook_cli(&fake, &["webhook", "delete"], &[]).await;
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(fake.webhook().is_none(), "deleteWebhook was called");
+    let out = webhook_cli(&fake, &["webhook", "info"], &[]).await;
+    assert!(out.stdout.contains("no webhook is set"), "{out}");
+
+    // Registering never calls getUpdates, and nothing but these three methods.
+    let methods: Vec<String> = fake.requests().into_iter().map(|r| r.method).collect();
+    assert!(
+        methods
+            .iter()
+            .all(|m| ["setWebhook", "getWebhookInfo", "deleteWebhook"].contains(&m.as_str())),
+        "{methods:?}"
+    );
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_set_drops_pending_updates_only_when_asked() {
+    let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
+        .await
+        .unwrap();
+    fake.send_text(42, "waiting for the bot");
+    // A URL nobody answers: the update stays pending.
+    let unanswered = [("WEBHOOK_URL", "http://127.0.0.1:9/telegram")];
+    let out = webhook_cli(&fake, &["webhook", "set"], &unanswered).await;
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(fake.pending_updates(), 1, "kept without the flag");
+    let out = webhook_cli(
+        &fake,
+        &["webhook", "set", "--drop-pending-updates"],
+        &unanswered,
+    )
+    .await;
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(fake.pending_updates(), 0, "dropped with the flag");
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_set_refused_by_telegram_fails_naming_the_settings() {
+    let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
+        .await
+        .unwrap();
+    let out = webhook_cli(&fake, &["webhook", "set", "--max-connections", "0"], &[]).await;
+    assert_eq!(out.code, Some(FIX_SETUP), "a usage error: {out}");
+    let wrong_token = [("BOT_TOKEN", "999:wrongtoken")];
+    let out = webhook_cli(&fake, &["webhook", "set"], &wrong_token).await;
+    assert_fails_naming(&out, "BOT_TOKEN / TELEGRAM_API_URL");
+    assert!(fake.webhook().is_none());
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_in_webhook_mode_neither_polls_nor_registers_and_names_a_taken_webhook_listen() {
+    let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
+        .await
+        .unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let dir = tmp();
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let pack = sample_pack().to_str().unwrap().to_owned();
+    let extra = [
+        ("UPDATES", "webhook"),
+        ("WEBHOOK_LISTEN", taken_addr.as_str()),
+        ("CONTENT_DIR", pack.as_str()),
+        ("DATABASE_URL", db.as_str()),
+        ("LISTEN", "127.0.0.1:0"),
+    ];
+    let out = webhook_cli(&fake, &["run"], &extra).await;
+    let line = assert_fails_naming(&out, "WEBHOOK_LISTEN");
+    assert!(line.contains(&taken_addr), "{line}");
+    assert!(
+        !out.stderr.contains(WEBHOOK_SECRET),
+        "the secret leaks:\n{out}"
+    );
+    let methods: Vec<String> = fake.requests().into_iter().map(|r| r.method).collect();
+    for never in ["getUpdates", "deleteWebhook", "setWebhook"] {
+        assert!(!methods.iter().any(|m| m == never), "{never}: {methods:?}");
+    }
+    drop(taken);
+    fake.shutdown().await;
+}

@@ -147,6 +147,29 @@ impl StateStore for MemoryState {
         Ok(value)
     }
 
+    async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if inner.live(key, now).is_some() {
+            return Ok(false);
+        }
+        inner
+            .entries
+            .insert(key.to_owned(), Entry::new(token.to_owned(), ttl, now));
+        inner.wrote(now);
+        Ok(true)
+    }
+
+    async fn release(&self, key: &str, token: &str) -> Result<bool, StateError> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if inner.live(key, now).is_some_and(|e| e.value == token) {
+            inner.entries.remove(key);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     async fn ping(&self) -> Result<(), StateError> {
         Ok(())
     }

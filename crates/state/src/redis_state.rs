@@ -2,7 +2,9 @@
 //!
 //! Commands: `get` → GET, `put` → SET PX, `delete` → DEL, `claim` → SET NX PX,
 //! `incr` → a Lua script (INCR, then PEXPIRE only when the result is 1, so creation
-//! and expiry are one atomic step), `ping` → PING. TTLs are whole milliseconds, at
+//! and expiry are one atomic step), `lease` → SET NX PX with the holder's token,
+//! `release` → a Lua compare-and-delete (DEL only while the key holds the token),
+//! `ping` → PING. TTLs are whole milliseconds, at
 //! least 1.
 //!
 //! Every call is bounded: connecting and each response time out after
@@ -66,6 +68,14 @@ end
 return n
 ";
 
+/// Delete the key only while it holds the caller's token.
+const RELEASE_SCRIPT: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
 /// Shared ephemeral state in Redis (or a Sentinel-managed Redis), every key under
 /// `prefix` so several bots can share one server.
 pub struct RedisState {
@@ -74,6 +84,7 @@ pub struct RedisState {
     /// `host:port` (or the sentinels), for error messages.
     address: String,
     incr: Script,
+    release: Script,
     call_timeout: Duration,
     breaker: Breaker,
 }
@@ -150,6 +161,7 @@ impl RedisState {
             prefix: prefix.to_owned(),
             address: address.clone(),
             incr: Script::new(INCR_SCRIPT),
+            release: Script::new(RELEASE_SCRIPT),
             call_timeout,
             breaker: Breaker::new("redis", resilience.trip_after, resilience.cool_down),
         };
@@ -279,6 +291,33 @@ impl StateStore for RedisState {
                 .await
         })
         .await
+    }
+
+    async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError> {
+        let key = self.key(key);
+        let reply: Option<String> = self
+            .run("SET NX", |mut c| async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl_ms(ttl))
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(reply.is_some())
+    }
+
+    async fn release(&self, key: &str, token: &str) -> Result<bool, StateError> {
+        let key = self.key(key);
+        let deleted: i64 = self
+            .run("release", |mut c| async move {
+                self.release.key(&key).arg(token).invoke_async(&mut c).await
+            })
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn ping(&self) -> Result<(), StateError> {

@@ -15,7 +15,9 @@
 //!   [`Dispatcher::submit`] waits, which holds the source back: memory stays
 //!   bounded however fast updates come.
 //! - The source learns the lowest update not yet finished
-//!   ([`Dispatcher::lowest_unfinished`]) so it confirms only handled updates.
+//!   ([`Dispatcher::lowest_unfinished`]) so it confirms only handled updates; a
+//!   source that confirms each update on its own (a webhook) instead waits for that
+//!   update ([`Dispatcher::submit_tracked`]).
 //! - A stuck update holds only its chat: the engine's part is cut off after
 //!   [`UPDATE_TIME_LIMIT`] with an apology.
 //!
@@ -29,7 +31,7 @@ use std::time::Duration;
 use domain::ids::ChatId;
 use engine::{Action, Arrival, Engine, Inbound};
 use futures::FutureExt;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use crate::outbound::Outbound;
@@ -92,6 +94,8 @@ struct Job {
     work: Work,
     /// Its place in the backlog, given back when the job is done or dropped.
     _slot: OwnedSemaphorePermit,
+    /// Told when the job is finished; dropped unsent when the job is dropped.
+    done: Option<oneshot::Sender<()>>,
 }
 
 enum Work {
@@ -125,6 +129,20 @@ impl Dispatcher {
     /// queued (or dropped), not when it is handled. Updates must be submitted in
     /// the order they arrived.
     pub async fn submit(&mut self, inbound: Inbound) {
+        self.enqueue(inbound, None).await;
+    }
+
+    /// [`Dispatcher::submit`], and the answer to "is it finished?": the receiver
+    /// gets `()` once the update is handled (or answered after being dropped at
+    /// arrival, or needed nothing); it fails if the update is dropped unhandled
+    /// because the dispatcher is stopping.
+    pub async fn submit_tracked(&mut self, inbound: Inbound) -> oneshot::Receiver<()> {
+        let (done, finished) = oneshot::channel();
+        self.enqueue(inbound, Some(done)).await;
+        finished
+    }
+
+    async fn enqueue(&mut self, inbound: Inbound, done: Option<oneshot::Sender<()>>) {
         while self.tasks.try_join_next().is_some() {}
         // The semaphore is never closed, so this only waits.
         let Ok(slot) = self.shared.backlog.clone().acquire_owned().await else {
@@ -133,13 +151,19 @@ impl Dispatcher {
         let (update_id, chat) = (inbound.update_id, inbound.chat);
         let work = match self.shared.engine.arrive(&inbound).await {
             Arrival::Admit => Work::Handle(inbound),
-            Arrival::Drop(actions) if actions.is_empty() => return,
+            Arrival::Drop(actions) if actions.is_empty() => {
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+                return;
+            }
             Arrival::Drop(actions) => Work::Answer(actions),
         };
         let job = Job {
             update_id,
             work,
             _slot: slot,
+            done,
         };
         let start = {
             let mut book = self.shared.book();
@@ -235,6 +259,7 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         };
         let started = std::time::Instant::now();
         let update_id = job.update_id;
+        let done = job.done;
         let work = async {
             match job.work {
                 Work::Handle(inbound) => {
@@ -257,6 +282,9 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         metrics::histogram!("trainbot_update_seconds").record(started.elapsed().as_secs_f64());
         tracing::debug!(update_id, "handled");
         shared.finished(update_id);
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
     }
 }
 

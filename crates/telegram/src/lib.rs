@@ -8,6 +8,8 @@
 //! - [`dispatch`]: the dispatcher: flood limits on arrival, per-chat ordered queues,
 //!   chats concurrently with a bound, a bounded backlog.
 //! - [`polling`]: the long-polling source; confirms only handled updates.
+//! - [`webhook`]: the webhook source (each update answered once handled, one
+//!   chat at a time across replicas) and registering the webhook.
 //! - [`commands`]: registering the command menu in every language.
 
 pub mod commands;
@@ -17,6 +19,7 @@ pub mod inbound;
 pub mod lane;
 pub mod outbound;
 pub mod polling;
+pub mod webhook;
 
 use teloxide::Bot;
 use url::Url;

@@ -38,6 +38,12 @@ impl StateStore for Broken {
     async fn incr(&self, _: &str, _: Duration) -> Result<i64, StateError> {
         Ok(1)
     }
+    async fn lease(&self, _: &str, _: &str, _: Duration) -> Result<bool, StateError> {
+        Ok(true)
+    }
+    async fn release(&self, _: &str, _: &str) -> Result<bool, StateError> {
+        Ok(true)
+    }
     async fn ping(&self) -> Result<(), StateError> {
         Ok(())
     }

@@ -18,6 +18,12 @@ use tokio_util::sync::CancellationToken;
 /// The admin password of [`TestApp::spawn_admins`].
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
+/// `WEBHOOK_SECRET` of [`TestApp::spawn_webhook`].
+pub const WEBHOOK_SECRET: &str = "e2e_webhook-SECRET_0123456789";
+
+/// The path of `WEBHOOK_URL` of [`TestApp::spawn_webhook`].
+pub const WEBHOOK_PATH: &str = "/telegram/hook";
+
 /// How long a test waits for the bot before failing (a hang guard, not a speed check).
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -39,6 +45,7 @@ pub struct TestApp {
     env: HashMap<String, String>,
     running: Option<(CancellationToken, JoinHandle<()>)>,
     http_addr: Option<std::net::SocketAddr>,
+    webhook_addr: Option<std::net::SocketAddr>,
     clock: Arc<dyn Clock>,
     reminders: Option<Arc<ReminderJob>>,
     _dir: tempfile::TempDir,
@@ -165,6 +172,7 @@ impl TestApp {
             env,
             running: None,
             http_addr: None,
+            webhook_addr: None,
             clock,
             reminders: None,
             _dir: dir,
@@ -194,6 +202,7 @@ impl TestApp {
             env,
             running: None,
             http_addr: None,
+            webhook_addr: None,
             clock: self.clock.clone(),
             reminders: None,
             _dir: tempfile::tempdir().unwrap(),
@@ -201,6 +210,70 @@ impl TestApp {
         };
         app.start().await;
         app
+    }
+
+    /// A running bot in webhook mode (`UPDATES=webhook`) to which the fake
+    /// delivers updates by webhook, registered as `trainbot webhook set` would.
+    pub async fn spawn_webhook(stack: Stack) -> Option<TestApp> {
+        let settings = [
+            ("UPDATES", "webhook".to_owned()),
+            ("WEBHOOK_URL", format!("http://127.0.0.1{WEBHOOK_PATH}")),
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+            ("WEBHOOK_LISTEN", "127.0.0.1:0".to_owned()),
+        ];
+        let app = TestApp::spawn_full(
+            stack,
+            Arc::new(SystemClock),
+            &settings,
+            FakeConfig::default(),
+        )
+        .await?;
+        app.register_webhook().await;
+        Some(app)
+    }
+
+    /// Points the fake's webhook at this running bot, as `trainbot webhook set`
+    /// does (again after a restart: the listener's port is new).
+    pub async fn register_webhook(&self) {
+        let registration = telegram::webhook::Registration {
+            url: self.webhook_url().parse().expect("a URL"),
+            secret_token: WEBHOOK_SECRET.to_owned(),
+            max_connections: 40,
+            drop_pending_updates: false,
+        };
+        let bot = telegram::bot(
+            &self.fake.token(),
+            &self.fake.api_url().parse().expect("a URL"),
+        );
+        telegram::webhook::set(&bot, &registration)
+            .await
+            .expect("setWebhook");
+    }
+
+    /// Another replica of this webhook-mode bot: same Telegram, database, state
+    /// store and settings, its own webhook listener. The fake delivers to it only
+    /// once told to ([`FakeTelegram::balance_webhook`]).
+    pub async fn webhook_replica(&self) -> TestApp {
+        let mut app = TestApp {
+            fake: self.fake.clone(),
+            pack: self.pack.clone(),
+            env: self.env.clone(),
+            running: None,
+            http_addr: None,
+            webhook_addr: None,
+            clock: self.clock.clone(),
+            reminders: None,
+            _dir: tempfile::tempdir().unwrap(),
+            _db: None,
+        };
+        app.start().await;
+        app
+    }
+
+    /// Where the running bot's webhook answers (webhook mode).
+    pub fn webhook_url(&self) -> String {
+        let addr = self.webhook_addr.expect("the bot runs in webhook mode");
+        format!("http://{addr}{WEBHOOK_PATH}")
     }
 
     pub fn config(&self) -> Config {
@@ -215,6 +288,7 @@ impl TestApp {
             .expect("the bot starts");
         self.reminders = Some(app.reminders());
         self.http_addr = app.http_addr();
+        self.webhook_addr = app.webhook_addr();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run_until_stopped(shutdown.clone()));
         self.running = Some((shutdown, handle));

@@ -23,3 +23,4 @@ mod operator;
 mod restart;
 mod roles;
 mod security;
+mod webhook;

@@ -15,6 +15,8 @@ pub const STORY_KEYS: &[&str] = &[
     "text:1",
     "text:2",
     "race",
+    "lease:chat:5",
+    "lease:race",
 ];
 
 /// Short TTLs, and waits a little longer than them: functional waits, not timing
@@ -110,6 +112,75 @@ pub async fn state_story(store: &dyn StateStore) {
         .filter(|won| *won)
         .count();
     assert_eq!(winners, 1, "exactly one of 20 concurrent claims wins");
+
+    // lease / release: only the holder's token releases; a released or expired
+    // lease can be taken again.
+    assert!(
+        store
+            .lease("lease:chat:5", "replica-a", LONG)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease("lease:chat:5", "replica-b", LONG)
+            .await
+            .unwrap(),
+        "a held lease is not taken"
+    );
+    assert!(
+        !store.release("lease:chat:5", "replica-b").await.unwrap(),
+        "another token does not release it"
+    );
+    assert!(
+        !store
+            .lease("lease:chat:5", "replica-b", LONG)
+            .await
+            .unwrap(),
+        "still held after a wrong release"
+    );
+    assert!(store.release("lease:chat:5", "replica-a").await.unwrap());
+    assert!(
+        !store.release("lease:chat:5", "replica-a").await.unwrap(),
+        "released once"
+    );
+    assert!(
+        store
+            .lease("lease:chat:5", "replica-b", SHORT)
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(PAST_SHORT).await;
+    assert!(
+        !store.release("lease:chat:5", "replica-b").await.unwrap(),
+        "an expired lease is not released"
+    );
+    assert!(
+        store
+            .lease("lease:chat:5", "replica-c", LONG)
+            .await
+            .unwrap(),
+        "an expired lease is free again"
+    );
+    assert!(
+        !store.release("lease:chat:5", "replica-b").await.unwrap(),
+        "the late holder cannot release the new holder's lease"
+    );
+    assert_eq!(
+        store.get("lease:chat:5").await.unwrap().as_deref(),
+        Some("replica-c")
+    );
+
+    // 20 concurrent leases of one key with different tokens: exactly one wins.
+    let tokens: Vec<String> = (0..20).map(|i| format!("t{i}")).collect();
+    let leases = tokens.iter().map(|t| store.lease("lease:race", t, LONG));
+    let won = join_all(leases)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .filter(|won| *won)
+        .count();
+    assert_eq!(won, 1, "exactly one of 20 concurrent leases wins");
 
     for key in STORY_KEYS {
         store.delete(key).await.unwrap();

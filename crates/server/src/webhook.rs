@@ -1,0 +1,112 @@
+//! The webhook endpoint (`UPDATES=webhook`): its own listener (`WEBHOOK_LISTEN`),
+//! one route, the path of `WEBHOOK_URL`. See ADR 0023.
+//!
+//! Every request, in this order:
+//! 1. the dispatcher is stopping: 503 (Telegram delivers the update to another
+//!    replica, or to this one after its restart);
+//! 2. `X-Telegram-Bot-Api-Secret-Token` compared with `WEBHOOK_SECRET` in constant
+//!    time; wrong or missing: 401, the body is never read;
+//! 3. the body read up to [`BODY_LIMIT`] (413 beyond) within [`BODY_TIME_LIMIT`]
+//!    (408 after);
+//! 4. a body that is not an update: 200 and counted (any other answer makes
+//!    Telegram send it again, and it can never be handled);
+//! 5. the update handled under its chat's lease ([`telegram::webhook::Intake`]):
+//!    200 once handled, 503 when it could not be (Telegram delivers it again).
+//!
+//! Each request is counted in `trainbot_webhook_requests_total{outcome}`, with a
+//! fixed set of outcomes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
+use telegram::webhook::{Intake, parse_update};
+use tokio_util::sync::CancellationToken;
+
+/// The header Telegram puts the secret token in.
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+/// The largest body read; Telegram's updates are a few KiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long reading the body may take.
+pub const BODY_TIME_LIMIT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+struct Hook {
+    secret: SecretString,
+    intake: Arc<Intake>,
+    stopping: CancellationToken,
+}
+
+/// The webhook's router: `POST <path>` only.
+pub fn router(
+    path: &str,
+    secret: SecretString,
+    intake: Arc<Intake>,
+    stopping: CancellationToken,
+) -> Router {
+    Router::new().route(path, post(receive)).with_state(Hook {
+        secret,
+        intake,
+        stopping,
+    })
+}
+
+async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Body) -> StatusCode {
+    let (status, outcome) = answer(&hook, &headers, body).await;
+    metrics::counter!("trainbot_webhook_requests_total", "outcome" => outcome).increment(1);
+    status
+}
+
+async fn answer(hook: &Hook, headers: &HeaderMap, body: Body) -> (StatusCode, &'static str) {
+    if hook.stopping.is_cancelled() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    }
+    let given = headers
+        .get(SECRET_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    // Equal lengths are compared in constant time; the length itself is not secret
+    // enough to matter (Telegram's tokens are up to 256 characters).
+    let expected = hook.secret.expose_secret().as_bytes();
+    if !bool::from(given.ct_eq(expected)) {
+        return (StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let bytes =
+        match tokio::time::timeout(BODY_TIME_LIMIT, axum::body::to_bytes(body, BODY_LIMIT)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(_)) => return (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Err(_) => return (StatusCode::REQUEST_TIMEOUT, "too_slow"),
+        };
+    let Some(update) = parse_update(&bytes) else {
+        tracing::warn!(
+            bytes = bytes.len(),
+            "webhook: the body is not an update; answered 200 so Telegram does not send it again"
+        );
+        return (StatusCode::OK, "malformed");
+    };
+    metrics::counter!("trainbot_updates_received_total").increment(1);
+    // In a task of its own: a caller that hangs up must not cut the update off
+    // half-way or leave its chat's lease held.
+    let intake = hook.intake.clone();
+    let taken = match tokio::spawn(async move { intake.take(update).await }).await {
+        Ok(taken) => taken,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook: handling the update failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "failed");
+        }
+    };
+    let status = if taken.is_done() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, taken.label())
+}

@@ -1,0 +1,275 @@
+//! The webhook source: updates Telegram POSTs to the bot, handed to the
+//! [`Dispatcher`] one at a time, each answered only once it is handled.
+//!
+//! Telegram sends an update again after any non-2xx answer (or none within about
+//! 60 s), so a webhook confirms each update by its answer: [`Intake::take`]
+//! resolves when the update is handled, or says why it was not, and the HTTP layer
+//! answers 200 or an error accordingly.
+//!
+//! With several replicas behind one webhook, one chat's updates may reach
+//! different replicas. Each update is handled under the chat's lease in the shared
+//! state store (`lease:chat:<id>`, taken with a random token, released by a
+//! compare-and-delete), so a chat's updates are handled one at a time across all
+//! replicas. A replica that cannot get the lease within [`IntakeSettings::lease_wait`]
+//! gives up, and Telegram delivers the update again later. Within one process the
+//! dispatcher's per-chat queue orders them as before.
+//!
+//! Registering the webhook (`setWebhook`) is an operator's step done once for the
+//! whole deployment ([`set`], [`delete`], [`info`]), never part of a replica's
+//! start-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::ports::StateStore;
+use teloxide::Bot;
+use teloxide::payloads::{DeleteWebhookSetters, SetWebhookSetters};
+use teloxide::prelude::Requester;
+use teloxide::types::{AllowedUpdate, Update, WebhookInfo};
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::dispatch::Dispatcher;
+use crate::errors::redacted;
+use crate::inbound::to_inbound;
+
+/// The update kinds the bot handles: the only ones Telegram is asked to send.
+pub const ALLOWED_UPDATES: [AllowedUpdate; 2] =
+    [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+
+/// Parses a webhook body; `None` if it is not an update.
+pub fn parse_update(body: &[u8]) -> Option<Update> {
+    serde_json::from_slice(body).ok()
+}
+
+/// Bounds of the webhook intake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntakeSettings {
+    /// How long an update waits for its chat's lease before it is given back to
+    /// Telegram (503) to be delivered again later.
+    pub lease_wait: Duration,
+    /// How long an update may take, once it holds the lease, before the answer is
+    /// 503 (it still finishes; its redelivery is then a duplicate and skipped).
+    pub handle_wait: Duration,
+    /// Expiry of a chat's lease, should the replica holding it die: longer than
+    /// `handle_wait`, so a live holder never loses it.
+    pub lease_ttl: Duration,
+}
+
+impl Default for IntakeSettings {
+    /// 15 s + 40 s: under Telegram's ~60 s wait for an answer.
+    fn default() -> Self {
+        IntakeSettings {
+            lease_wait: Duration::from_secs(15),
+            handle_wait: Duration::from_secs(40),
+            lease_ttl: Duration::from_secs(45),
+        }
+    }
+}
+
+/// What became of one update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Taken {
+    /// Handled, or needed nothing (an update kind the bot has no use for, or one
+    /// over the flood limits): answer 200.
+    Handled,
+    /// An update the bot cannot use at all (ids out of range): answer 200.
+    Ignored,
+    /// Another update of the chat is being handled (here or on another replica)
+    /// for longer than the lease wait: answer 503, Telegram delivers it again.
+    Busy,
+    /// The dispatcher is stopping: answer 503, the next process gets it.
+    Stopping,
+    /// Still being handled after the handle wait: answer 503; it finishes (its
+    /// chat stays leased until then), and its redelivery is skipped as a
+    /// duplicate.
+    Slow,
+    /// The state store (the lease) is unavailable: answer 503.
+    Unavailable,
+}
+
+impl Taken {
+    /// A short, fixed label for metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Taken::Handled => "handled",
+            Taken::Ignored => "ignored",
+            Taken::Busy => "chat_busy",
+            Taken::Stopping => "stopping",
+            Taken::Slow => "slow",
+            Taken::Unavailable => "state_unavailable",
+        }
+    }
+
+    /// Whether Telegram may forget the update (a 2xx answer).
+    pub fn is_done(self) -> bool {
+        matches!(self, Taken::Handled | Taken::Ignored)
+    }
+}
+
+/// Takes updates from the webhook into the dispatcher.
+pub struct Intake {
+    dispatcher: Mutex<Dispatcher>,
+    state: Arc<dyn StateStore>,
+    settings: IntakeSettings,
+}
+
+impl Intake {
+    pub fn new(
+        dispatcher: Dispatcher,
+        state: Arc<dyn StateStore>,
+        settings: IntakeSettings,
+    ) -> Intake {
+        Intake {
+            dispatcher: Mutex::new(dispatcher),
+            state,
+            settings,
+        }
+    }
+
+    /// Handles one update under its chat's lease and waits for it (within the
+    /// bounds of [`IntakeSettings`]). Run it in a task of its own: a caller that
+    /// goes away must not leave the lease held.
+    pub async fn take(&self, update: Update) -> Taken {
+        let Some(inbound) = to_inbound(&update) else {
+            return Taken::Ignored;
+        };
+        let key = format!("lease:chat:{}", inbound.chat.0);
+        let token = uuid::Uuid::new_v4().to_string();
+        match self.lease(&key, &token).await {
+            Ok(true) => {}
+            Ok(false) => return Taken::Busy,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook: cannot take the chat's lease");
+                return Taken::Unavailable;
+            }
+        }
+        let mut finished = self.dispatcher.lock().await.submit_tracked(inbound).await;
+        let taken = match tokio::time::timeout(self.settings.handle_wait, &mut finished).await {
+            Ok(Ok(())) => Taken::Handled,
+            Ok(Err(_)) => Taken::Stopping,
+            Err(_) => Taken::Slow,
+        };
+        if taken == Taken::Slow {
+            // The chat stays leased until its update is finished (or the lease
+            // expires, should this process die first).
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let _ = finished.await;
+                release(state.as_ref(), &key, &token).await;
+            });
+        } else {
+            release(self.state.as_ref(), &key, &token).await;
+        }
+        taken
+    }
+
+    /// Tries for the lease until it is had or the lease wait is over.
+    async fn lease(&self, key: &str, token: &str) -> Result<bool, engine::ports::StateError> {
+        let deadline = tokio::time::Instant::now() + self.settings.lease_wait;
+        let mut pause = Duration::from_millis(10);
+        loop {
+            if self
+                .state
+                .lease(key, token, self.settings.lease_ttl)
+                .await?
+            {
+                return Ok(true);
+            }
+            if tokio::time::Instant::now() + pause > deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// Stops: updates running finish, queued ones are dropped (their requests
+    /// answer 503, so Telegram delivers them again to another replica).
+    pub async fn stop(&self) {
+        self.dispatcher.lock().await.stop().await;
+    }
+}
+
+/// Releases a chat's lease; a failure leaves it to expire.
+async fn release(state: &dyn StateStore, key: &str, token: &str) {
+    if let Err(e) = state.release(key, token).await {
+        tracing::warn!(error = %e, "webhook: cannot release the chat's lease; it expires");
+    }
+}
+
+/// What `setWebhook` is asked to do.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub url: Url,
+    pub secret_token: String,
+    pub max_connections: u8,
+    pub drop_pending_updates: bool,
+}
+
+/// Registers the webhook for the whole deployment.
+pub async fn set(bot: &Bot, registration: &Registration) -> Result<(), String> {
+    bot.set_webhook(registration.url.clone())
+        .secret_token(registration.secret_token.clone())
+        .allowed_updates(ALLOWED_UPDATES)
+        .max_connections(registration.max_connections)
+        .drop_pending_updates(registration.drop_pending_updates)
+        .await
+        .map(|_| ())
+        .map_err(|e| redacted(&e.to_string()))
+}
+
+/// Removes the webhook (long polling works again).
+pub async fn delete(bot: &Bot, drop_pending_updates: bool) -> Result<(), String> {
+    bot.delete_webhook()
+        .drop_pending_updates(drop_pending_updates)
+        .await
+        .map(|_| ())
+        .map_err(|e| redacted(&e.to_string()))
+}
+
+/// The webhook as Telegram sees it, one fact a line (Telegram never returns the
+/// secret token, so it cannot be printed).
+pub async fn info(bot: &Bot) -> Result<String, String> {
+    let info = bot
+        .get_webhook_info()
+        .await
+        .map_err(|e| redacted(&e.to_string()))?;
+    Ok(describe(&info))
+}
+
+fn describe(info: &WebhookInfo) -> String {
+    let mut lines = Vec::new();
+    match &info.url {
+        Some(url) => lines.push(format!("url: {url}")),
+        None => lines.push("url: (none: no webhook is set; long polling works)".to_owned()),
+    }
+    lines.push(format!("pending updates: {}", info.pending_update_count));
+    if let Some(n) = info.max_connections {
+        lines.push(format!("max connections: {n}"));
+    }
+    if let Some(allowed) = &info.allowed_updates {
+        let names: Vec<String> = allowed
+            .iter()
+            .filter_map(|a| serde_json::to_value(a).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        lines.push(format!("allowed updates: {}", names.join(", ")));
+    }
+    if let Some(ip) = &info.ip_address {
+        lines.push(format!("ip address: {ip}"));
+    }
+    if let Some(date) = info.last_error_date {
+        let message = info.last_error_message.as_deref().unwrap_or("");
+        lines.push(format!("last error: {date} {message}"));
+    }
+    lines.push(format!(
+        "custom certificate: {}",
+        if info.has_custom_certificate {
+            "yes"
+        } else {
+            "no"
+        }
+    ));
+    lines.join("\n")
+}

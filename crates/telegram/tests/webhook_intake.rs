@@ -1,0 +1,199 @@
+//! The webhook intake with the real engine, dispatcher and Bot API client against
+//! fake-telegram, and an in-memory state store shared with "another replica":
+//! the chat's lease decides who handles an update, and what the webhook answers.
+//! The bounds are short here; nothing asserts a duration.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::content::ContentPack;
+use engine::ports::{StateStore, Storage, SystemClock};
+use engine::{ActivityRecorder, Engine};
+use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
+use serde_json::json;
+use state::MemoryState;
+use telegram::dispatch::{DispatchSettings, Dispatcher};
+use telegram::outbound::Outbound;
+use telegram::webhook::{Intake, IntakeSettings, Taken, parse_update};
+use teloxide::types::Update;
+
+const A: i64 = 6_200_000_001;
+const B: i64 = 6_200_000_002;
+const PATIENCE: Duration = Duration::from_secs(30);
+const LONG: Duration = Duration::from_secs(60);
+
+struct Rig {
+    fake: FakeTelegram,
+    state: Arc<MemoryState>,
+    intake: Arc<Intake>,
+}
+
+async fn rig(settings: IntakeSettings) -> Rig {
+    let fake = FakeTelegram::start(FakeConfig::default()).await.unwrap();
+    for id in [A, B] {
+        fake.add_user(TestUser::new(id, "Person").language("en"));
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
+    let pack = Arc::new(ContentPack::load(&dir).unwrap());
+    let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+    let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
+    let state = Arc::new(MemoryState::new());
+    let engine = Engine::new(
+        pack,
+        storage.clone(),
+        state.clone(),
+        Arc::new(SystemClock),
+        activity,
+    );
+    let bot = telegram::bot(&fake.token(), &fake.api_url().parse().unwrap());
+    let dispatcher = Dispatcher::new(
+        Arc::new(engine),
+        Arc::new(Outbound::new(bot, storage)),
+        DispatchSettings::default(),
+    );
+    let intake = Arc::new(Intake::new(dispatcher, state.clone(), settings));
+    Rig {
+        fake,
+        state,
+        intake,
+    }
+}
+
+fn short() -> IntakeSettings {
+    IntakeSettings {
+        lease_wait: Duration::from_millis(200),
+        handle_wait: PATIENCE,
+        lease_ttl: LONG,
+    }
+}
+
+fn menu(update_id: i64, user: i64) -> Update {
+    let body = json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_700_000_000,
+            "chat": { "id": user, "type": "private", "first_name": "Person" },
+            "from": { "id": user, "is_bot": false, "first_name": "Person", "language_code": "en" },
+            "text": "/menu",
+        }
+    });
+    parse_update(&serde_json::to_vec(&body).unwrap()).expect("an update")
+}
+
+fn sends_to(fake: &FakeTelegram, chat: i64) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == "sendMessage" && r.params["chat_id"] == chat)
+        .count()
+}
+
+async fn take(rig: &Rig, update: Update) -> Taken {
+    tokio::time::timeout(PATIENCE, rig.intake.take(update))
+        .await
+        .expect("the intake answers")
+}
+
+#[tokio::test]
+async fn a_chat_leased_by_another_replica_is_given_back_and_handled_once_free() {
+    let rig = rig(short()).await;
+    let key = format!("lease:chat:{A}");
+    assert!(rig.state.lease(&key, "other-replica", LONG).await.unwrap());
+
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Busy);
+    assert_eq!(
+        sends_to(&rig.fake, A),
+        0,
+        "not handled while leased elsewhere"
+    );
+    // Another chat is not held up by A's lease.
+    assert_eq!(take(&rig, menu(2, B)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, B), 1);
+
+    // The other replica finishes; Telegram delivers update 1 again.
+    assert!(rig.state.release(&key, "other-replica").await.unwrap());
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, A), 1);
+    // The lease is free again once handled.
+    assert_eq!(rig.state.get(&key).await.unwrap(), None);
+    // A third delivery of the same update is acknowledged and not handled again.
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, A), 1);
+}
+
+#[tokio::test]
+async fn a_slow_update_is_given_back_and_keeps_its_chat_leased_until_done() {
+    let rig = rig(IntakeSettings {
+        handle_wait: Duration::from_millis(200),
+        ..short()
+    })
+    .await;
+    rig.fake.hold("sendMessage");
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Slow);
+    // Still running: the chat's next update must wait, and is given back.
+    assert_eq!(take(&rig, menu(2, A)).await, Taken::Busy);
+    rig.fake.release("sendMessage");
+    // Once it finishes, its chat's lease is released and the next update goes
+    // through.
+    let key = format!("lease:chat:{A}");
+    tokio::time::timeout(PATIENCE, async {
+        while rig.state.get(&key).await.unwrap().is_some() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the lease is released when the slow update finishes");
+    assert_eq!(take(&rig, menu(2, A)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, A), 2);
+}
+
+#[tokio::test]
+async fn updates_of_no_use_are_acknowledged_unhandled_and_garbage_is_no_update() {
+    let rig = rig(short()).await;
+    let edited = json!({
+        "update_id": 5,
+        "edited_message": {
+            "message_id": 1, "date": 1_700_000_000, "edit_date": 1_700_000_001,
+            "chat": { "id": A, "type": "private", "first_name": "Person" },
+            "from": { "id": A, "is_bot": false, "first_name": "Person" },
+            "text": "edited",
+        }
+    });
+    let update = parse_update(&serde_json::to_vec(&edited).unwrap()).expect("an update");
+    // Dropped on arrival: nothing to do, so done (Telegram may forget it).
+    assert_eq!(take(&rig, update).await, Taken::Handled);
+    assert_eq!(
+        rig.state.get(&format!("lease:chat:{A}")).await.unwrap(),
+        None
+    );
+    for garbage in [
+        &b""[..],
+        b"null",
+        b"{}",
+        b"{\"update_id\": -1.5}",
+        b"\xff\xfe",
+    ] {
+        assert!(parse_update(garbage).is_none(), "{garbage:?}");
+    }
+    assert_eq!(sends_to(&rig.fake, A), 0);
+}
+
+#[tokio::test]
+async fn after_a_stop_updates_are_given_back_and_their_chats_left_free() {
+    let rig = rig(short()).await;
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
+    rig.intake.stop().await;
+    assert_eq!(take(&rig, menu(2, B)).await, Taken::Stopping);
+    assert_eq!(
+        sends_to(&rig.fake, B),
+        0,
+        "not handled by a stopping replica"
+    );
+    assert_eq!(
+        rig.state.get(&format!("lease:chat:{B}")).await.unwrap(),
+        None,
+        "the next replica can take the chat at once"
+    );
+}
