@@ -185,6 +185,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
         "Updates received from Telegram.",
     ),
     (
+        MetricKind::Counter,
+        "trainbot_webhook_requests_total",
+        "Webhook requests by outcome (handled, unauthorized, too large, malformed, chat busy, stopping, ...).",
+    ),
+    (
         MetricKind::Gauge,
         "trainbot_build_info",
         "Always 1; the version and commit of the running binary are its labels.",
