@@ -476,139 +476,86 @@ pub async fn import_person(
     person: &ImportedPerson,
     now: OffsetDateTime,
 ) -> Result<PersonOutcome, StorageError> {
-    let key =
-        |first: &str, last: Option<&str>, username: Option<&str>| search_key(first, last, username);
     match &storage.db {
-        Db::Sqlite(s) => {
-            let mut tx = s.pool().begin().await.map_err(storage_error)?;
-            let known: Option<Known<i64>> = sqlx::query_as(KNOWN)
-                .bind(person.id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(storage_error)?;
-            let outcome = match known {
-                None => {
-                    sqlx::query(CREATE_PERSON)
-                        .bind(person.id.0)
-                        .bind(&person.first_name)
-                        .bind(&person.last_name)
-                        .bind(&person.username)
-                        .bind(person.language.code())
-                        .bind(micros(person.first_seen))
-                        .bind(micros(person.last_seen))
-                        .bind(person.blocked.is_some())
-                        .bind(&person.park)
-                        .bind(&person.department)
-                        .bind(&person.position)
-                        .bind(key(
-                            &person.first_name,
-                            person.last_name.as_deref(),
-                            person.username.as_deref(),
-                        ))
+        Db::Sqlite(s) => import_person_in!(s.pool(), i64, micros, known_from_micros, person, now),
+        Db::Postgres(s) => import_person_in!(
+            s.pool(),
+            OffsetDateTime,
+            std::convert::identity,
+            Ok::<_, StorageError>,
+            person,
+            now
+        ),
+    }
+}
+
+/// A `Known` read from SQLite, its times from integer microseconds.
+fn known_from_micros(k: Known<i64>) -> Result<Known<OffsetDateTime>, StorageError> {
+    Ok(Known {
+        first_seen: from_micros(k.first_seen)?,
+        last_seen: from_micros(k.last_seen)?,
+        first_name: k.first_name,
+        last_name: k.last_name,
+        username: k.username,
+        park: k.park,
+        department: k.department,
+        position: k.position,
+    })
+}
+
+/// [`import_person`] on one backend: `$time` is how it stores a time, `$to_db`
+/// turns an `OffsetDateTime` into that, `$known` turns a `Known<$time>` into a
+/// `Known<OffsetDateTime>`.
+macro_rules! import_person_in {
+    ($pool:expr, $time:ty, $to_db:expr, $known:expr, $person:expr, $now:expr) => {{
+        let (person, now): (&ImportedPerson, OffsetDateTime) = ($person, $now);
+        let mut tx = $pool.begin().await.map_err(storage_error)?;
+        let known: Option<Known<$time>> = sqlx::query_as(KNOWN)
+            .bind(person.id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(storage_error)?;
+        let outcome = match known {
+            None => {
+                sqlx::query(CREATE_PERSON)
+                    .bind(person.id.0)
+                    .bind(&person.first_name)
+                    .bind(&person.last_name)
+                    .bind(&person.username)
+                    .bind(person.language.code())
+                    .bind($to_db(person.first_seen))
+                    .bind($to_db(person.last_seen))
+                    .bind(person.blocked.is_some())
+                    .bind(&person.park)
+                    .bind(&person.department)
+                    .bind(&person.position)
+                    .bind(search_key(
+                        &person.first_name,
+                        person.last_name.as_deref(),
+                        person.username.as_deref(),
+                    ))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                sqlx::query(GRANT_EXISTING)
+                    .bind(person.id.0)
+                    .bind($to_db(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if let Some(reason) = &person.blocked {
+                    sqlx::query(AUDIT_BLOCK)
+                        .bind($to_db(now))
+                        .bind(block_detail(person, reason))
                         .execute(&mut *tx)
                         .await
                         .map_err(storage_error)?;
-                    sqlx::query(GRANT_EXISTING)
-                        .bind(person.id.0)
-                        .bind(micros(now))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                    if let Some(reason) = &person.blocked {
-                        sqlx::query(AUDIT_BLOCK)
-                            .bind(micros(now))
-                            .bind(block_detail(person, reason))
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(storage_error)?;
-                    }
-                    PersonOutcome::Created
                 }
-                Some(k) => {
-                    let known = Known {
-                        first_seen: from_micros(k.first_seen)?,
-                        last_seen: from_micros(k.last_seen)?,
-                        first_name: k.first_name,
-                        last_name: k.last_name,
-                        username: k.username,
-                        park: k.park,
-                        department: k.department,
-                        position: k.position,
-                    };
-                    match fill(&known, person) {
-                        None => PersonOutcome::Unchanged,
-                        Some(f) => {
-                            sqlx::query(FILL_PERSON)
-                                .bind(person.id.0)
-                                .bind(&f.last_name)
-                                .bind(&f.username)
-                                .bind(&f.park)
-                                .bind(&f.department)
-                                .bind(&f.position)
-                                .bind(micros(f.first_seen))
-                                .bind(micros(f.last_seen))
-                                .bind(key(
-                                    &known.first_name,
-                                    f.last_name.as_deref(),
-                                    f.username.as_deref(),
-                                ))
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(storage_error)?;
-                            PersonOutcome::Filled
-                        }
-                    }
-                }
-            };
-            tx.commit().await.map_err(storage_error)?;
-            Ok(outcome)
-        }
-        Db::Postgres(s) => {
-            let mut tx = s.pool().begin().await.map_err(storage_error)?;
-            let known: Option<Known<OffsetDateTime>> = sqlx::query_as(KNOWN)
-                .bind(person.id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(storage_error)?;
-            let outcome = match known {
-                None => {
-                    sqlx::query(CREATE_PERSON)
-                        .bind(person.id.0)
-                        .bind(&person.first_name)
-                        .bind(&person.last_name)
-                        .bind(&person.username)
-                        .bind(person.language.code())
-                        .bind(person.first_seen)
-                        .bind(person.last_seen)
-                        .bind(person.blocked.is_some())
-                        .bind(&person.park)
-                        .bind(&person.department)
-                        .bind(&person.position)
-                        .bind(key(
-                            &person.first_name,
-                            person.last_name.as_deref(),
-                            person.username.as_deref(),
-                        ))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                    sqlx::query(GRANT_EXISTING)
-                        .bind(person.id.0)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                    if let Some(reason) = &person.blocked {
-                        sqlx::query(AUDIT_BLOCK)
-                            .bind(now)
-                            .bind(block_detail(person, reason))
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(storage_error)?;
-                    }
-                    PersonOutcome::Created
-                }
-                Some(known) => match fill(&known, person) {
+                PersonOutcome::Created
+            }
+            Some(stored) => {
+                let known = $known(stored)?;
+                match fill(&known, person) {
                     None => PersonOutcome::Unchanged,
                     Some(f) => {
                         sqlx::query(FILL_PERSON)
@@ -618,9 +565,9 @@ pub async fn import_person(
                             .bind(&f.park)
                             .bind(&f.department)
                             .bind(&f.position)
-                            .bind(f.first_seen)
-                            .bind(f.last_seen)
-                            .bind(key(
+                            .bind($to_db(f.first_seen))
+                            .bind($to_db(f.last_seen))
+                            .bind(search_key(
                                 &known.first_name,
                                 f.last_name.as_deref(),
                                 f.username.as_deref(),
@@ -630,13 +577,14 @@ pub async fn import_person(
                             .map_err(storage_error)?;
                         PersonOutcome::Filled
                     }
-                },
-            };
-            tx.commit().await.map_err(storage_error)?;
-            Ok(outcome)
-        }
-    }
+                }
+            }
+        };
+        tx.commit().await.map_err(storage_error)?;
+        Ok(outcome)
+    }};
 }
+use import_person_in;
 
 /// One legacy activity row, mapped onto trainbot's activity.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -322,6 +322,16 @@ async fn roles_a_role_lets_its_holder_in_when_the_bot_is_for_staff_only() {
     app.assert_clean();
 }
 
+/// The admin makes person 100 the manager of Zelenopark, who logs in with their
+/// own new password.
+async fn made_manager<'a>(app: &'a TestApp, admin: &Person<'_>) -> Person<'a> {
+    give_role(admin, MANAGER, "🏢 manager of Zelenopark").await;
+    types(app, MANAGER, "/admin").await;
+    let manager = app.person(MANAGER, "Staff 100", "en");
+    manager.sends(MANAGER_PASSWORD).await;
+    manager
+}
+
 /// Whether a forged press of `data` was served: answered without any toast (a
 /// refusal or an out-of-date menu would have one).
 async fn served(app: &TestApp, who: &Person<'_>, data: &str) -> bool {
@@ -368,12 +378,9 @@ async fn security_nobody_acts_on_an_admin_and_a_manager_only_on_plain_staff() {
     app.enrol([MANAGER], Some("zelenopark"), Some("bar"), seen)
         .await;
     let admin = app.admin(ADMIN).await;
-    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
-    admin.sends("/admin").await;
     give_role(&admin, EDITOR, "📝 content editor").await;
-    types(&app, MANAGER, "/admin").await;
-    let manager = app.person(MANAGER, "Staff 100", "en");
-    manager.sends(MANAGER_PASSWORD).await;
+    admin.sends("/admin").await;
+    let manager = made_manager(&app, &admin).await;
 
     let refused = "Your role does not allow this.";
     let aimed: Vec<String> = [ADMIN, EDITOR].into_iter().flat_map(actions_on).collect();
@@ -418,10 +425,7 @@ async fn security_a_park_chosen_by_the_person_puts_nobody_under_a_manager() {
     app.enrol([MANAGER], Some("zelenopark"), Some("bar"), seen)
         .await;
     let admin = app.admin(ADMIN).await;
-    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
-    types(&app, MANAGER, "/admin").await;
-    let manager = app.person(MANAGER, "Staff 100", "en");
-    manager.sends(MANAGER_PASSWORD).await;
+    let manager = made_manager(&app, &admin).await;
 
     // Person 150 chooses Zelenopark in /profile: not the manager's to act on.
     app.enrol([150], None, Some("bar"), seen).await;
@@ -507,10 +511,7 @@ async fn security_a_park_manager_verifies_only_their_own_peoples_certificates() 
     }
     storage.close().await;
     let admin = app.admin(ADMIN).await;
-    give_role(&admin, MANAGER, "🏢 manager of Zelenopark").await;
-    types(&app, MANAGER, "/admin").await;
-    let manager = app.person(MANAGER, "Staff 100", "en");
-    manager.sends(MANAGER_PASSWORD).await;
+    let manager = made_manager(&app, &admin).await;
     manager.presses("🎓 Verify certificate").await;
     let own = manager.sends("TB-7K2QX9AB").await.text.unwrap();
     assert!(own.contains("Zelenopark Person"), "{own}");
