@@ -611,59 +611,44 @@ pub async fn import_activity(
     batch: &[ImportedActivity],
     now: OffsetDateTime,
 ) -> Result<u64, StorageError> {
-    let mut added = 0;
     match &storage.db {
-        Db::Sqlite(s) => {
-            let mut tx = s.pool().begin().await.map_err(storage_error)?;
-            for a in batch {
-                let new = sqlx::query(ADD_KEY)
-                    .bind(a.key())
-                    .bind(micros(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?
-                    .rows_affected();
-                if new == 1 {
-                    sqlx::query(ADD_ACTIVITY)
-                        .bind(a.user.0)
-                        .bind(a.kind.as_str())
-                        .bind(&a.subject)
-                        .bind(micros(a.at))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                    added += 1;
-                }
-            }
-            tx.commit().await.map_err(storage_error)?;
-        }
-        Db::Postgres(s) => {
-            let mut tx = s.pool().begin().await.map_err(storage_error)?;
-            for a in batch {
-                let new = sqlx::query(ADD_KEY)
-                    .bind(a.key())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?
-                    .rows_affected();
-                if new == 1 {
-                    sqlx::query(ADD_ACTIVITY)
-                        .bind(a.user.0)
-                        .bind(a.kind.as_str())
-                        .bind(&a.subject)
-                        .bind(a.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                    added += 1;
-                }
-            }
-            tx.commit().await.map_err(storage_error)?;
-        }
+        Db::Sqlite(s) => import_activity_in!(s.pool(), micros, batch, now),
+        Db::Postgres(s) => import_activity_in!(s.pool(), std::convert::identity, batch, now),
     }
-    Ok(added)
 }
+
+/// [`import_activity`] on one backend, `$to_db` turning an `OffsetDateTime` into
+/// how it stores a time.
+macro_rules! import_activity_in {
+    ($pool:expr, $to_db:expr, $batch:expr, $now:expr) => {{
+        let (batch, now): (&[ImportedActivity], OffsetDateTime) = ($batch, $now);
+        let mut added = 0;
+        let mut tx = $pool.begin().await.map_err(storage_error)?;
+        for a in batch {
+            let new = sqlx::query(ADD_KEY)
+                .bind(a.key())
+                .bind($to_db(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?
+                .rows_affected();
+            if new == 1 {
+                sqlx::query(ADD_ACTIVITY)
+                    .bind(a.user.0)
+                    .bind(a.kind.as_str())
+                    .bind(&a.subject)
+                    .bind($to_db(a.at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                added += 1;
+            }
+        }
+        tx.commit().await.map_err(storage_error)?;
+        Ok(added)
+    }};
+}
+use import_activity_in;
 
 #[cfg(test)]
 mod tests {
