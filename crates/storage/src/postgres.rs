@@ -49,24 +49,7 @@ impl PostgresStorage {
         now: OffsetDateTime,
         ttl: std::time::Duration,
     ) -> Result<bool, StorageError> {
-        let expired = now - ttl;
-        let claimed = sqlx::query(sql::CLAIM_UPDATE)
-            .bind(update_id)
-            .bind(now)
-            .bind(expired)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?
-            .rows_affected()
-            == 1;
-        if claimed && update_id % sql::FORGET_CLAIMS_EVERY == 0 {
-            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
-                .bind(expired)
-                .execute(&self.pool)
-                .await
-                .map_err(storage_error)?;
-        }
-        Ok(claimed)
+        sql::claim_update_in!(&self.pool, std::convert::identity, update_id, now, ttl)
     }
 
     pub async fn close(&self) {

@@ -70,3 +70,31 @@ pub(crate) const FORGET_UPDATE_CLAIMS: &str = "DELETE FROM update_claims WHERE c
 /// Old claims are deleted when a claimed id is a multiple of this: a cheap, steady
 /// clean-up with no job of its own.
 pub(crate) const FORGET_CLAIMS_EVERY: i64 = 1000;
+
+/// The body of `claim_update` for one backend: `$pool` its pool, `$to_db` how it
+/// stores a time (see `engine::ports::UpdateClaims`).
+macro_rules! claim_update_in {
+    ($pool:expr, $to_db:expr, $update_id:expr, $now:expr, $ttl:expr) => {{
+        let (update_id, now, ttl): (i64, OffsetDateTime, std::time::Duration) =
+            ($update_id, $now, $ttl);
+        let expired = now - ttl;
+        let claimed = sqlx::query(sql::CLAIM_UPDATE)
+            .bind(update_id)
+            .bind($to_db(now))
+            .bind($to_db(expired))
+            .execute($pool)
+            .await
+            .map_err(storage_error)?
+            .rows_affected()
+            == 1;
+        if claimed && update_id % sql::FORGET_CLAIMS_EVERY == 0 {
+            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
+                .bind($to_db(expired))
+                .execute($pool)
+                .await
+                .map_err(storage_error)?;
+        }
+        Ok(claimed)
+    }};
+}
+pub(crate) use claim_update_in;

@@ -55,24 +55,7 @@ impl SqliteStorage {
         now: OffsetDateTime,
         ttl: std::time::Duration,
     ) -> Result<bool, StorageError> {
-        let expired = now - ttl;
-        let claimed = sqlx::query(sql::CLAIM_UPDATE)
-            .bind(update_id)
-            .bind(micros(now))
-            .bind(micros(expired))
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?
-            .rows_affected()
-            == 1;
-        if claimed && update_id % sql::FORGET_CLAIMS_EVERY == 0 {
-            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
-                .bind(micros(expired))
-                .execute(&self.pool)
-                .await
-                .map_err(storage_error)?;
-        }
-        Ok(claimed)
+        sql::claim_update_in!(&self.pool, micros, update_id, now, ttl)
     }
 
     pub async fn close(&self) {
