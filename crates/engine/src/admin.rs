@@ -294,18 +294,20 @@ impl Turn<'_> {
     /// Whether `password` is the presser's: the configured admin password for an
     /// allow-listed admin, their own for a role holder. `None` when it cannot be
     /// checked (no hash configured or stored, storage down): login then fails closed.
-    async fn password_matches(&self, password: &str) -> Option<bool> {
+    /// With the verdict, the role holder's grant it was checked against (`None`
+    /// for an allow-listed admin), so the session opens on that credential.
+    async fn password_matches(&self, password: &str) -> Option<(bool, Option<RoleGrant>)> {
         if self.is_admin() {
             let Some(check) = self.engine.password.clone() else {
                 tracing::warn!("an admin tried to log in, but ADMIN_PASSWORD_HASH is not set");
                 return None;
             };
-            return Some(check.matches(password).await);
+            return Some((check.matches(password).await, None));
         }
         let (_, grant) = self.current_rights().await;
-        let hash = grant?.password_hash?;
+        let hash = grant.as_ref()?.password_hash.clone()?;
         let hasher = self.engine.hasher.clone()?;
-        Some(hasher.verify(&hash, password).await)
+        Some((hasher.verify(&hash, password).await, grant))
     }
 
     async fn check_password(&mut self, password: &str) -> Verdict {
@@ -327,11 +329,10 @@ impl Turn<'_> {
             tracing::warn!("admin login failures are spiking; logins paused for a minute");
             return Verdict::Busy;
         }
-        let Some(matches) = self.password_matches(password).await else {
+        let Some((matches, grant)) = self.password_matches(password).await else {
             return Verdict::Unavailable;
         };
         if matches {
-            let (_, grant) = self.current_rights().await;
             let session = self.open_session(grant.as_ref()).await;
             let _ = state.delete(&self.key("failures")).await;
             let _ = state.delete(&self.key("lockouts")).await;
