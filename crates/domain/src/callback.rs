@@ -17,7 +17,7 @@
 //! `1n<attempt>.<pos>` next question, `1v` start a review, `1A<action>` an admin
 //! panel action (`p` panel, `s` statistics, `a[<before>]` audit log, `x` log out,
 //! `L<status>[.<after>]` people list, `c<id>` person card, `b<id>` / `u<id>` block /
-//! unblock, `I…` / `R…` invites and access requests, see [`access`], `B<op>`
+//! unblock, `I…` / `R…` invites and access requests, see the `access` module, `B<op>`
 //! broadcasts, see [`BroadcastAction`], `E` exports, `X<export>` one export,
 //! `d<id>` a person's data, `e<id>` / `f<id>` erase a person / confirmed; `K<op>`
 //! search, verify, most-read pages, move a person, see [`LookupAction`]; `T<op>`

@@ -123,6 +123,8 @@ struct FileSettings {
     log_format: Option<String>,
     poll_timeout_secs: Option<u32>,
     max_in_flight: Option<usize>,
+    flood_limit: Option<i64>,
+    text_limit: Option<i64>,
     certificate_font: Option<String>,
     reminder_interval_secs: Option<u64>,
     content_poll_secs: Option<u64>,
@@ -382,8 +384,10 @@ impl Sources<'_> {
         }
         let defaults = engine::Limits::default();
         let updates_per_10s = number(self.value("FLOOD_LIMIT", None, false)?, "FLOOD_LIMIT")?
+            .or(file.flood_limit)
             .unwrap_or(defaults.updates_per_10s);
         let texts_per_minute = number(self.value("TEXT_LIMIT", None, false)?, "TEXT_LIMIT")?
+            .or(file.text_limit)
             .unwrap_or(defaults.texts_per_minute);
         if updates_per_10s < 10 || texts_per_minute < 1 {
             return Err(bad(

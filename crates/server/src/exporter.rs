@@ -5,7 +5,7 @@
 //! reads whole tables and writes up to the size limit, and the bot's people must
 //! not wait for the database or the disk behind them. While an export runs, its
 //! chat shows "sending a file…" (`sendChatAction`), renewed every
-//! [`INDICATOR_EVERY`]. The admin gets the document, or a message saying why there
+//! four seconds. The admin gets the document, or a message saying why there
 //! is none (too big: choose a shorter period; or it failed).
 //!
 //! The queue is in memory: on shutdown or a crash, exports waiting or running are

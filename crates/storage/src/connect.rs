@@ -62,7 +62,7 @@ pub enum ConnectError {
     )]
     PostgresRefused { address: String, reason: String },
 
-    /// A test database could not be created or dropped (see [`crate::testing`]).
+    /// A test database could not be created or dropped (the `testing` module, behind the feature of that name).
     #[error("cannot prepare a test schema on PostgreSQL at {address}: {reason}")]
     TestSetup { address: String, reason: String },
 

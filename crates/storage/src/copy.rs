@@ -2,7 +2,7 @@
 //! (`trainbot db copy`): SQLite to PostgreSQL, back, or SQLite to SQLite.
 //!
 //! Both databases are migrated by this binary first, so they hold the same schema.
-//! Every table in [`TABLES`] is read in primary-key order inside one read-only
+//! Every table in `TABLES` is read in primary-key order inside one read-only
 //! snapshot of the source and written inside one transaction on the target; ids
 //! are kept, and each generated-id sequence is set past both the source's sequence
 //! and the largest copied id, so ids that were "never reused" stay so. Before the
