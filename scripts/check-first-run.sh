@@ -69,6 +69,8 @@ clone="$home/trainbot"
 # Only what a fresh container has: no TELEGRAM_API_SPEC, CERTIFICATE_FONT,
 # trainbot.toml or database of this machine.
 clean_env=(env -i "PATH=$PATH" "HOME=$home" "RUST_LOG=info")
+# Under coverage (scripts/coverage.sh env) the binaries' counts go with the tests'.
+if [ -n "${LLVM_PROFILE_FILE:-}" ]; then clean_env+=("LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"); fi
 
 say "starting fake-telegram"
 (cd "$clone" && exec "${clean_env[@]}" "$fake" --port 0) >"$logs/fake-url" 2>"$logs/fake-telegram.log" &
