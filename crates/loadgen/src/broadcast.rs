@@ -315,8 +315,10 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     let name = format!("{} people browsing during the broadcast", browsers.len());
     let during = phase.finish(&name, browsers.len(), &presses, errors, &fake, &bot)?;
 
+    // Everyone the bot knows gets it, the admin who sent it included.
     let delivered = known
         .iter()
+        .chain([&admin])
         .filter(|&&c| {
             fake.messages(c)
                 .iter()

@@ -58,6 +58,8 @@ fn trainbot_with_input(
         .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // Under coverage (scripts/coverage.sh), the child's counts join the tests'.
+        .envs(std::env::var_os("LLVM_PROFILE_FILE").map(|f| ("LLVM_PROFILE_FILE", f)))
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

@@ -69,7 +69,8 @@ fn settings_read(config: &str) -> Vec<Read> {
             let Some(name) = quoted_name(args) else {
                 continue; // `self.env.get(&file_var)` inside `value` itself
             };
-            let secret = pattern == ".value(" && args.trim_end().trim_end_matches(',').ends_with("true");
+            let secret =
+                pattern == ".value(" && args.trim_end().trim_end_matches(',').ends_with("true");
             reads.push(Read { name, secret });
         }
     }
@@ -109,7 +110,10 @@ const LOG_FILTER: &str = "RUST_LOG";
 fn readme_table_names_exactly_the_settings_the_code_reads() {
     let readme = readme_variables(&read("../../README.md"));
     let reads = settings_read(&read("src/config.rs"));
-    assert!(reads.len() > 20, "the scan of config.rs found too little: {reads:?}");
+    assert!(
+        reads.len() > 20,
+        "the scan of config.rs found too little: {reads:?}"
+    );
 
     let mut code: BTreeSet<String> = reads.iter().map(|r| r.name.clone()).collect();
     assert!(
