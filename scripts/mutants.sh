@@ -27,7 +27,7 @@
 # counts as caught: the mutant made the tests run far longer than they do (an
 # endless loop), and a suite that never finishes never passes. Unviable mutants
 # (they do not build) are left out. Results: mutants.out/<part>/ (missed.txt lists
-# the survivors) and mutants.out/summary.md.
+# the survivors) and mutants.out/summary.md (MUTANTS_OUT=<dir> to write elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,7 +66,7 @@ engine_tests=(
   --cargo-arg=--test=quiz_rules --cargo-arg=--test=rights
 )
 
-out=mutants.out
+out=${MUTANTS_OUT:-mutants.out}
 mkdir -p "$out"
 rm -f "$out/summary.md"
 started=$(date +%s)
