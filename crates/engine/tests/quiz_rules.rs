@@ -15,7 +15,7 @@ use domain::content::ContentPack;
 use domain::content::quiz::{Question, QuestionKind};
 use domain::ids::{ChatId, UserId};
 use domain::learning;
-use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, UserProfile};
+use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ReviewItem, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
 use state::MemoryState;
 use storage::SqlStorage;
@@ -365,4 +365,52 @@ async fn an_answer_after_the_time_limit_is_not_counted() {
     let result = finished.result.expect("finished at the time-up");
     assert_eq!(result.score, f.question(&attempt, 0).points);
     assert!(!result.passed);
+}
+
+#[tokio::test]
+async fn each_reviewed_question_moves_on_from_its_own_stage() {
+    let f = fixture().await;
+    f.press(Callback::Quizzes).await;
+    // Two questions of one quiz in review, at different stages, both due, and
+    // an older item of the same quiz whose question the pack no longer has.
+    let quiz = f.pack.quiz(QUIZ).unwrap();
+    let (first, second) = (&quiz.questions[0], &quiz.questions[1]);
+    let retired = "a-retired-question".to_owned();
+    let hour_ago = start_time() - time::Duration::hours(1);
+    for (question, stage, due_at) in [
+        (&retired, 2, hour_ago),
+        (&first.id, 1, start_time()),
+        (&second.id, 0, start_time()),
+    ] {
+        let item = ReviewItem {
+            quiz_id: QUIZ.into(),
+            question_id: question.clone(),
+            stage,
+            due_at,
+        };
+        f.storage.schedule_review(UserId(ID), &item).await.unwrap();
+    }
+    f.press(Callback::Review).await;
+    let review = f.open_attempt().await;
+    assert_eq!(review.questions.len(), 2);
+    f.answer_rest(&review, 0, |_| Answering::Wrong).await;
+    let mut stages: Vec<(String, u8, OffsetDateTime)> = f
+        .storage
+        .reviews(UserId(ID))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.question_id, r.stage, r.due_at))
+        .collect();
+    stages.sort();
+    let mut expected = vec![
+        (retired, 2, hour_ago),
+        (first.id.clone(), 2, start_time() + time::Duration::days(7)),
+        (second.id.clone(), 1, start_time() + time::Duration::days(3)),
+    ];
+    expected.sort();
+    assert_eq!(
+        stages, expected,
+        "wrong again: each one stage on from its own"
+    );
 }
