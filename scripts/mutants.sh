@@ -12,10 +12,13 @@
 #                                    tested by the engine's unit tests and its
 #                                    admin_security, pipeline, quiz_rules and
 #                                    rights suites.
-#   scripts/mutants.sh --short    CI's version: the same scope, but only the
-#                                 mutants on lines changed since the merge base
-#                                 with MUTANTS_BASE (origin/main, else main), or
-#                                 in the diff MUTANTS_DIFF names.
+#   scripts/mutants.sh --short    CI's version, a few minutes: the grading and
+#                                 review-schedule rules of the domain crate
+#                                 (grade, percent, passed, review_after), always.
+#   scripts/mutants.sh --changed  the full scope, but only the mutants on lines
+#                                 changed since the merge base with MUTANTS_BASE
+#                                 (origin/main, else main), or in the diff
+#                                 MUTANTS_DIFF names.
 #
 # `--only=domain` or `--only=engine` runs one of the two parts.
 # Other arguments go to every cargo-mutants run, e.g. `--in-place` (mutate this
@@ -33,11 +36,13 @@ cd "$(dirname "$0")/.."
 
 min_percent=${MUTANTS_MIN_PERCENT:-85}
 short=0
+changed=0
 only=
 extra=()
 for arg in "$@"; do
   case "$arg" in
     --short) short=1 ;;
+    --changed) changed=1 ;;
     --only=*) only=${arg#--only=} ;;
     *) extra+=("$arg") ;;
   esac
@@ -90,16 +95,19 @@ run() {
 }
 
 if [ "$short" -eq 1 ]; then
+  run domain --package domain --test-package domain --file crates/domain/src/learning.rs \
+    --re 'learning\.rs:[0-9:]+: .*\b(grade|percent|passed|review_after)\b' --cargo-arg=--lib "${extra[@]}"
+elif [ "$changed" -eq 1 ]; then
   # Only the mutants on lines this branch changed (against MUTANTS_BASE, default
   # origin/main or main): seconds when no rule changed, a few minutes per rule.
   # MUTANTS_DIFF=<file> uses that diff instead.
   if [ -n "${MUTANTS_DIFF:-}" ]; then
     cp "$MUTANTS_DIFF" "$out/changes.diff"
-    echo "mutants: --short, lines changed by $MUTANTS_DIFF"
+    echo "mutants: --changed, lines changed by $MUTANTS_DIFF"
   else
     base=${MUTANTS_BASE:-$(git rev-parse -q --verify origin/main >/dev/null && echo origin/main || echo main)}
     git diff "$(git merge-base "$base" HEAD)" >"$out/changes.diff"
-    echo "mutants: --short, lines changed since $base"
+    echo "mutants: --changed, lines changed since $base"
   fi
   run domain --package domain --test-package domain --in-diff "$out/changes.diff" \
     --cargo-arg=--lib "${extra[@]}"
@@ -130,7 +138,9 @@ fi
 ratio="$((tenths / 10)).$((tenths % 10))%"
 
 {
-  echo "mutants ($([ "$short" -eq 1 ] && echo short || echo full)), $(date -u '+%Y-%m-%d %H:%M UTC'), $((seconds / 60)) min $((seconds % 60)) s"
+  mode=full
+  if [ "$short" -eq 1 ]; then mode=short; elif [ "$changed" -eq 1 ]; then mode=changed; fi
+  echo "mutants ($mode), $(date -u '+%Y-%m-%d %H:%M UTC'), $((seconds / 60)) min $((seconds % 60)) s"
   echo
   echo "| total | caught | missed | timeouts | unviable | caught of viable |"
   echo "|---|---|---|---|---|---|"
