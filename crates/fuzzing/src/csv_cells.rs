@@ -1,6 +1,6 @@
 //! CSV export cells ([`domain::spreadsheet`]).
 
-use domain::spreadsheet::encode_rows;
+use domain::spreadsheet::{BOM, encode_rows};
 
 /// A byte that ends a row in the fuzz input (ASCII record separator).
 const ROW: char = '\u{1e}';
@@ -14,18 +14,22 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// The input is rows of cells (rows end at 0x1E, cells at 0x1F). Encoding never
 /// fails; read back by a CSV reader, the file has the same rows and cells; no cell
 /// read back starts a formula; and each cell is the one written, with one
-/// apostrophe in front exactly when it would have started a formula.
+/// apostrophe in front exactly when it would have started a formula. The file is
+/// read back as an export writes it: [`BOM`] first.
 pub fn csv_cells(data: &[u8]) {
     let input = String::from_utf8_lossy(data);
     let rows: Vec<Vec<&str>> = input.split(ROW).map(|r| r.split(CELL).collect()).collect();
-    let bytes = match encode_rows(&rows) {
+    let encoded = match encode_rows(&rows) {
         Ok(bytes) => bytes,
         Err(e) => panic!("encoding failed: {e}"),
     };
     assert!(
-        bytes.is_empty() || bytes.ends_with(b"\r\n"),
+        encoded.is_empty() || encoded.ends_with(b"\r\n"),
         "every line ends with CRLF"
     );
+    // An export file is the byte-order mark, then the rows (engine::exports); a
+    // reader drops that mark, so a first cell that itself starts with U+FEFF keeps it.
+    let bytes = [BOM, encoded.as_slice()].concat();
     let back: Vec<Vec<String>> = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
