@@ -401,12 +401,10 @@ impl Callback {
         let node = |s: &str| NodeId::parse(s).ok_or(DecodeError::Malformed);
         let node_and_index = |s: &str| -> Result<(NodeId, u16), DecodeError> {
             let (n, i) = s.split_once('.').ok_or(DecodeError::Malformed)?;
-            // `u16::from_str` accepts a leading '+'; encode never writes one, so refuse it.
-            if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(DecodeError::Malformed);
-            }
-            let index = i.parse().map_err(|_| DecodeError::Malformed)?;
-            Ok((node(n)?, index))
+            // Canonical digits only, as for every other number: no '+' (which
+            // `u16::from_str` accepts) and no leading zeros, which encode never writes.
+            let [index] = numbers::<1>(i)?;
+            Ok((node(n)?, small(index)?))
         };
         match kind {
             'h' if rest.is_empty() => Ok(Callback::Home),
@@ -759,6 +757,8 @@ mod tests {
             "1s12345678.+1",
             "1s12345678.-1",
             "1p12345678.99999",
+            "1pAb3dE6gH.035",
+            "1sAb3dE6gH.00",
             "1lde",
             "1lRU",
             "menu:bar",

@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
-use telegram::webhook::{Intake, parse_update};
+use telegram::webhook::{Intake, Update, parse_update};
 use tokio_util::sync::CancellationToken;
 
 /// The header Telegram puts the secret token in.
@@ -66,31 +66,9 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Body) -> St
 }
 
 async fn answer(hook: &Hook, headers: &HeaderMap, body: Body) -> (StatusCode, &'static str) {
-    if hook.stopping.is_cancelled() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
-    }
-    let given = headers
-        .get(SECRET_HEADER)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
-    // Equal lengths are compared in constant time; the length itself is not secret
-    // enough to matter (Telegram's tokens are up to 256 characters).
-    let expected = hook.secret.expose_secret().as_bytes();
-    if !bool::from(given.ct_eq(expected)) {
-        return (StatusCode::UNAUTHORIZED, "unauthorized");
-    }
-    let bytes =
-        match tokio::time::timeout(BODY_TIME_LIMIT, axum::body::to_bytes(body, BODY_LIMIT)).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(_)) => return (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Err(_) => return (StatusCode::REQUEST_TIMEOUT, "too_slow"),
-        };
-    let Some(update) = parse_update(&bytes) else {
-        tracing::warn!(
-            bytes = bytes.len(),
-            "webhook: the body is not an update; answered 200 so Telegram does not send it again"
-        );
-        return (StatusCode::OK, "malformed");
+    let update = match admit(&hook.secret, hook.stopping.is_cancelled(), headers, body).await {
+        Ok(update) => update,
+        Err(refused) => return refused,
     };
     metrics::counter!("trainbot_updates_received_total").increment(1);
     // In a task of its own: a caller that hangs up must not cut the update off
@@ -109,4 +87,41 @@ async fn answer(hook: &Hook, headers: &HeaderMap, body: Body) -> (StatusCode, &'
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, taken.label())
+}
+
+/// Steps 1-4 for one request: the update to hand on, or the answer (and its
+/// outcome label) to give without handling anything. Public so that the fuzz
+/// harness (`crates/fuzzing`) drives exactly this code.
+pub async fn admit(
+    secret: &SecretString,
+    stopping: bool,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Update, (StatusCode, &'static str)> {
+    if stopping {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, "stopping"));
+    }
+    let given = headers
+        .get(SECRET_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    // Equal lengths are compared in constant time; the length itself is not secret
+    // enough to matter (Telegram's tokens are up to 256 characters).
+    let expected = secret.expose_secret().as_bytes();
+    if !bool::from(given.ct_eq(expected)) {
+        return Err((StatusCode::UNAUTHORIZED, "unauthorized"));
+    }
+    let bytes =
+        match tokio::time::timeout(BODY_TIME_LIMIT, axum::body::to_bytes(body, BODY_LIMIT)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(_)) => return Err((StatusCode::PAYLOAD_TOO_LARGE, "too_large")),
+            Err(_) => return Err((StatusCode::REQUEST_TIMEOUT, "too_slow")),
+        };
+    parse_update(&bytes).ok_or_else(|| {
+        tracing::warn!(
+            bytes = bytes.len(),
+            "webhook: the body is not an update; answered 200 so Telegram does not send it again"
+        );
+        (StatusCode::OK, "malformed")
+    })
 }

@@ -25,13 +25,16 @@ use engine::ports::StateStore;
 use teloxide::Bot;
 use teloxide::payloads::{DeleteWebhookSetters, SetWebhookSetters};
 use teloxide::prelude::Requester;
-use teloxide::types::{AllowedUpdate, Update, WebhookInfo};
+use teloxide::types::{AllowedUpdate, WebhookInfo};
 use tokio::sync::Mutex;
 use url::Url;
 
 use crate::dispatch::Dispatcher;
 use crate::errors::redacted;
 use crate::inbound::to_inbound;
+
+/// What a webhook body parses into ([`parse_update`]).
+pub use teloxide::types::Update;
 
 /// The update kinds the bot handles: the only ones Telegram is asked to send.
 pub const ALLOWED_UPDATES: [AllowedUpdate; 2] =
