@@ -708,6 +708,26 @@ mod tests {
     }
 
     #[test]
+    fn admin_actions_on_one_person_have_one_wire_form_each() {
+        // Deterministic, unlike the property test, which may not draw each of them.
+        let cases = [
+            (AdminAction::Person(42), "1Ac42"),
+            (AdminAction::Block(42), "1Ab42"),
+            (AdminAction::Unblock(42), "1Au42"),
+            (AdminAction::ExportPerson(42), "1Ad42"),
+            (AdminAction::Erase(42), "1Ae42"),
+            (AdminAction::EraseConfirmed(42), "1Af42"),
+            (AdminAction::Audit { before: Some(42) }, "1Aa42"),
+            (AdminAction::Deletions { after: Some(42) }, "1AD42"),
+        ];
+        for (action, wire) in cases {
+            let cb = Callback::Admin(action);
+            assert_eq!(cb.encode(), wire, "{cb:?}");
+            assert_eq!(Callback::decode(wire), Ok(cb), "{wire}");
+        }
+    }
+
+    #[test]
     fn refuses_data_the_bot_never_issued() {
         let node = NodeId::from_path("bar/menu.md");
         for raw in [

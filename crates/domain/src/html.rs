@@ -264,6 +264,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tag_names_are_letters_digits_and_hyphens() {
+        // Telegram's own tags have hyphens: a spoiler is one tag, not text.
+        let spoiler: Vec<Token> = tokens("<tg-spoiler>x</tg-spoiler>").collect();
+        assert_eq!(
+            spoiler,
+            [
+                Token::Open {
+                    name: "tg-spoiler",
+                    raw: "<tg-spoiler>"
+                },
+                Token::Char { ch: 'x', raw: "x" },
+                Token::Close {
+                    name: "tg-spoiler",
+                    raw: "</tg-spoiler>"
+                },
+            ]
+        );
+        // Anything else in a name makes it plain text, character by character.
+        for raw in ["<a_b>", "<a.b>", "</a+b>", "<>"] {
+            assert!(
+                tokens(raw).all(|t| matches!(t, Token::Char { .. })),
+                "{raw} read as a tag"
+            );
+        }
+    }
+
+    #[test]
     fn escape_replaces_the_markup_characters() {
         assert_eq!(
             Html::escape(r#"a < b & c > "d" 'e'"#).as_str(),

@@ -72,6 +72,16 @@ mod tests {
     }
 
     #[test]
+    fn a_code_displays_as_its_start_parameter() {
+        let code = InviteCode::from_random([7; InviteCode::LENGTH]);
+        assert_eq!(code.to_string(), code.as_str());
+        assert_eq!(
+            format!("https://t.me/bot?start={code}").len(),
+            23 + InviteCode::LENGTH
+        );
+    }
+
+    #[test]
     fn forged_codes_are_refused() {
         for raw in [
             "",
