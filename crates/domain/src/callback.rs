@@ -686,6 +686,10 @@ mod tests {
     }
 
     proptest! {
+        // Enough cases that every variant of the nested strategy is drawn on every
+        // run (each costs microseconds); 256 left some to chance.
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
         #[test]
         fn every_callback_round_trips_within_64_bytes(cb in any_callback()) {
             let data = cb.encode();
@@ -719,6 +723,14 @@ mod tests {
             (AdminAction::EraseConfirmed(42), "1Af42"),
             (AdminAction::Audit { before: Some(42) }, "1Aa42"),
             (AdminAction::Deletions { after: Some(42) }, "1AD42"),
+            (
+                AdminAction::Broadcast(BroadcastAction::History { before: Some(42) }),
+                "1ABh42",
+            ),
+            (
+                AdminAction::Broadcast(BroadcastAction::History { before: None }),
+                "1ABh",
+            ),
         ];
         for (action, wire) in cases {
             let cb = Callback::Admin(action);
@@ -757,6 +769,8 @@ mod tests {
             "1Apx",
             "1AL",
             "1ALz",
+            "1ALf1",
+            "1ALvx",
             "1ALa5",
             "1ALa.",
             "1Ac",

@@ -547,6 +547,24 @@ mod tests {
     }
 
     #[test]
+    fn raw_html_is_quoted_by_its_first_40_characters() {
+        let long = format!("<div>{}</div>", "x".repeat(50));
+        let e = error(&long);
+        let RenderErrorKind::RawHtml { snippet } = e.kind else {
+            panic!("{e:?}")
+        };
+        assert_eq!(snippet, format!("<div>{}…", "x".repeat(35)));
+        // Exactly 40 characters are quoted whole.
+        let e = error(&format!("<div>{}", "y".repeat(35)));
+        assert_eq!(
+            e.kind,
+            RenderErrorKind::RawHtml {
+                snippet: format!("<div>{}", "y".repeat(35))
+            }
+        );
+    }
+
+    #[test]
     fn raw_html_is_an_error_with_its_line() {
         let e = error("fine\n\nalso <b>bold</b>");
         assert_eq!(e.line, 3);
