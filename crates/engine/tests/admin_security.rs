@@ -18,6 +18,9 @@ use engine::ports::{
 use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
 use state::MemoryState;
 
+mod common;
+use common::texts;
+
 const ADMIN: i64 = 42;
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -133,18 +136,6 @@ impl Fixture {
         entries.reverse();
         entries.into_iter().map(|e| e.action).collect()
     }
-}
-
-fn texts(actions: &[Action]) -> String {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Send { text, .. } | Action::Edit { text, .. } => Some(text.as_str().to_owned()),
-            Action::AnswerCallback { text, .. } => text.clone(),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn denied(actions: &[Action]) -> bool {

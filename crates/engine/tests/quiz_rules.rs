@@ -18,6 +18,9 @@ use domain::learning;
 use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ReviewItem, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
 use state::MemoryState;
+
+mod common;
+use common::texts;
 use storage::SqlStorage;
 use time::OffsetDateTime;
 
@@ -170,18 +173,6 @@ impl Fixture {
             .await;
         }
     }
-}
-
-fn texts(actions: &[Action]) -> String {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Send { text, .. } | Action::Edit { text, .. } => Some(text.as_str().to_owned()),
-            Action::AnswerCallback { text, .. } => text.clone(),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn slug(s: &str) -> Slug {

@@ -19,6 +19,9 @@ use engine::ports::{
 };
 use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
 use state::MemoryState;
+
+mod common;
+use common::texts;
 use time::OffsetDateTime;
 
 const ADMIN: i64 = 42;
@@ -206,18 +209,6 @@ impl Fixture {
             .map(|e| (e.actor.0, e.action, e.detail))
             .collect()
     }
-}
-
-fn texts(actions: &[Action]) -> String {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Send { text, .. } | Action::Edit { text, .. } => Some(text.as_str().to_owned()),
-            Action::AnswerCallback { text, .. } => text.clone(),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The admin buttons on the screens of `actions`.
