@@ -89,4 +89,10 @@ mod tests {
         assert_eq!(NodeId::parse("abc$efgh"), None);
         assert_eq!(NodeId::parse("абвгдежз"), None);
     }
+
+    #[test]
+    fn people_and_chats_show_as_their_numbers() {
+        assert_eq!(UserId(42).to_string(), "42");
+        assert_eq!(ChatId(-1001234).to_string(), "-1001234");
+    }
 }

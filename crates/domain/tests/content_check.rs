@@ -377,6 +377,39 @@ fn bad_park_timezone() {
 }
 
 #[test]
+fn park_timezones_are_iana_names() {
+    for good in [
+        "UTC",
+        "Europe/Moscow",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+3",
+    ] {
+        let pack = Pack::valid();
+        pack.write("pack.toml", &PACK_TOML.replace("Europe/Moscow", good));
+        assert_eq!(pack.load().parks()[0].timezone, good);
+    }
+    for bad in [
+        "Moscow",
+        "/Moscow",
+        "Europe/",
+        "Europe/Mos cow",
+        "Europe/Moscow;",
+        "utc",
+    ] {
+        let pack = Pack::valid();
+        pack.write("pack.toml", &PACK_TOML.replace("Europe/Moscow", bad));
+        assert_exactly(
+            &pack.problems(),
+            &[(
+                "pack.toml",
+                None,
+                &format!("park `main`: timezone `{bad}` is not an IANA name like Europe/Moscow"),
+            )],
+        );
+    }
+}
+
+#[test]
 fn department_pointing_at_a_missing_section() {
     let pack = Pack::valid();
     pack.write("pack.toml", &format!("{PACK_TOML}\n[[departments]]\nid = \"bar\"\nsection = \"bar\"\nname = {{ ru = \"Бар\", en = \"Bar\" }}\n"));
@@ -857,6 +890,35 @@ fn empty_media_file() {
 }
 
 #[test]
+fn media_up_to_telegrams_size_limits_is_taken_and_one_byte_more_is_not() {
+    const MIB: usize = 1024 * 1024;
+    let pack = Pack::valid();
+    pack.write_bytes("general/media/big.jpg", &vec![0xff; 10 * MIB]);
+    pack.write("general/m.md", &media_page("photo", "media/big.jpg"));
+    pack.write_bytes("general/media/clip.mp4", &vec![0; 2 * MIB]);
+    pack.write("general/v.md", &media_page("video", "media/clip.mp4"));
+    pack.load();
+
+    pack.write_bytes("general/media/big.jpg", &vec![0xff; 10 * MIB + 1]);
+    pack.write_bytes("general/media/clip.mp4", &vec![0; 50 * MIB + 1]);
+    assert_exactly(
+        &pack.problems(),
+        &[
+            (
+                "general/m.md",
+                None,
+                "media `media/big.jpg` is 10485761 bytes; Telegram accepts at most 10485760 for a photo",
+            ),
+            (
+                "general/v.md",
+                None,
+                "media `media/clip.mp4` is 52428801 bytes; Telegram accepts at most 52428800 for a video",
+            ),
+        ],
+    );
+}
+
+#[test]
 fn unknown_media_kind_has_its_line() {
     let pack = Pack::valid();
     pack.write_bytes("general/media/a.jpg", b"\xff\xd8\xff");
@@ -1039,6 +1101,8 @@ fn a_valid_quiz_loads() {
     );
     let loaded = pack.load();
     let quiz = &loaded.quizzes()[0];
+    assert_eq!(loaded.quiz("general"), Some(quiz));
+    assert_eq!(loaded.quiz("bar"), None);
     assert_eq!(quiz.id, "general");
     assert_eq!(quiz.section_path, "general");
     assert_eq!(quiz.pass_percent, 80);
@@ -1164,6 +1228,93 @@ fn pass_percent_zero() {
         &pack.problems(),
         &[(
             "general/_quiz.toml",
+            None,
+            "pass_percent is 0; it must be 1-100",
+        )],
+    );
+}
+
+/// A question whose texts and options have the given lengths in characters, with
+/// `options` options (the first one correct).
+fn question_of_size(text: usize, explanation: usize, option: usize, options: usize) -> String {
+    let opts: String = (0..options)
+        .map(|i| {
+            let label = format!("{i}{}", "о".repeat(option - 1));
+            format!(
+                "  {{ ru = \"{label}\", en = \"{label}\", correct = {} }},\n",
+                i == 0
+            )
+        })
+        .collect();
+    let (t, e) = ("в".repeat(text), "п".repeat(explanation));
+    format!(
+        "\n[[questions]]\nid = \"q1\"\nkind = \"single\"\ntext = {{ ru = \"{t}\", en = \"{t}\" }}\nexplanation = {{ ru = \"{e}\", en = \"{e}\" }}\noptions = [\n{opts}]\n"
+    )
+}
+
+#[test]
+fn a_quiz_at_every_limit_loads() {
+    let pack = Pack::valid();
+    pack.write(
+        "general/_quiz.toml",
+        &format!(
+            "{}{}",
+            QUIZ_HEAD.replace("80", "100"),
+            question_of_size(300, 400, 60, 6)
+        ),
+    );
+    let loaded = pack.load();
+    let question = &loaded.quizzes()[0].questions[0];
+    assert_eq!(loaded.quizzes()[0].pass_percent, 100);
+    assert_eq!(question.text.get(Lang::En).chars().count(), 300);
+    assert_eq!(question.options.len(), 6);
+}
+
+#[test]
+fn a_quiz_one_past_each_limit_is_refused() {
+    let pack = Pack::valid();
+    pack.write(
+        "general/_quiz.toml",
+        &format!(
+            "{}{}",
+            QUIZ_HEAD.replace("80", "101"),
+            question_of_size(301, 401, 61, 7)
+        ),
+    );
+    let problems = pack.problems();
+    for fragment in [
+        "pass_percent is 101; it must be 1-100",
+        "question `q1`: text has 301 characters; at most 300",
+        "question `q1`: explanation has 401 characters; at most 400",
+        "question `q1`: has 7 options; give 2-6",
+        "has 61 characters; a button fits 60",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.message.contains(fragment)),
+            "no `{fragment}` in:\n{}",
+            report(&problems)
+        );
+    }
+}
+
+#[test]
+fn a_broken_quiz_is_left_out_and_not_also_counted_as_a_duplicate() {
+    let pack = Pack::valid();
+    pack.write("bar/_section.toml", &section(20, "Бар", "Bar"));
+    pack.write("bar/coffee.md", &page(1, "Coffee", "Кофе", "Coffee"));
+    // `bar` is read first: its quiz is broken, so general's is the only `general`.
+    pack.write(
+        "bar/_quiz.toml",
+        &format!("{}{}", QUIZ_HEAD.replace("80", "0"), good_question("q1")),
+    );
+    pack.write(
+        "general/_quiz.toml",
+        &format!("{QUIZ_HEAD}{}", good_question("q1")),
+    );
+    assert_exactly(
+        &pack.problems(),
+        &[(
+            "bar/_quiz.toml",
             None,
             "pass_percent is 0; it must be 1-100",
         )],

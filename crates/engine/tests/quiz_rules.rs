@@ -13,9 +13,11 @@ use std::time::Duration;
 use domain::callback::{Callback, Slug};
 use domain::content::ContentPack;
 use domain::content::quiz::{Question, QuestionKind};
-use domain::ids::{ChatId, UserId};
+use domain::ids::{ChatId, NodeId, UserId};
 use domain::learning;
-use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ReviewItem, UserProfile};
+use engine::ports::{
+    Attempt, AttemptKind, LearningStore, ManualClock, ProfileField, ReviewItem, UserProfile,
+};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
 use state::MemoryState;
 
@@ -404,4 +406,75 @@ async fn each_reviewed_question_moves_on_from_its_own_stage() {
         stages, expected,
         "wrong again: each one stage on from its own"
     );
+}
+
+#[tokio::test]
+async fn passing_the_last_required_quiz_completes_the_path_and_failing_does_not() {
+    let f = fixture().await;
+    f.press(Callback::Home).await;
+    let department = f.pack.department("general").unwrap().clone();
+    assert_eq!(department.required_quizzes, [QUIZ]);
+    for field in [
+        ProfileField::Department(Some(department.id.clone())),
+        ProfileField::Park(Some(f.pack.parks()[0].id.clone())),
+    ] {
+        f.storage
+            .set_profile_field(UserId(ID), field)
+            .await
+            .unwrap();
+    }
+    f.storage.mark_onboarded(UserId(ID)).await.unwrap();
+    // Every required page read: the activity recorder writes them in batches.
+    let pages: Vec<NodeId> = f
+        .pack
+        .nodes()
+        .filter(|n| {
+            department
+                .required_sections
+                .iter()
+                .any(|s| f.pack.pages_under(*s).contains(&n.path.as_str()))
+        })
+        .map(|n| n.id)
+        .collect();
+    assert!(!pages.is_empty());
+    for page in &pages {
+        f.press(Callback::Open(*page)).await;
+    }
+    for _ in 0..500 {
+        if f.storage.pages_read(UserId(ID)).await.unwrap().len() == pages.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        f.storage.pages_read(UserId(ID)).await.unwrap().len(),
+        pages.len()
+    );
+    let certificate = || async {
+        f.storage
+            .certificate_for(UserId(ID), &department.id)
+            .await
+            .unwrap()
+    };
+
+    f.press(Callback::QuizStart(slug(QUIZ))).await;
+    let failed = f.open_attempt().await;
+    f.answer_rest(&failed, 0, |_| Answering::Wrong).await;
+    assert!(!f.attempt(failed.id).await.result.unwrap().passed);
+    assert_eq!(
+        certificate().await,
+        None,
+        "a failed check completes nothing"
+    );
+
+    let cooldown = f.pack.quiz(QUIZ).unwrap().cooldown_hours.unwrap_or(0);
+    f.clock.advance(time::Duration::hours(i64::from(cooldown)));
+    f.press(Callback::QuizStart(slug(QUIZ))).await;
+    let passed = f.open_attempt().await;
+    assert_ne!(passed.id, failed.id);
+    f.answer_rest(&passed, 0, |_| Answering::Right).await;
+    assert!(f.attempt(passed.id).await.result.unwrap().passed);
+    let issued = certificate().await.expect("the pass completes the path");
+    assert_eq!(issued.quizzes, [(QUIZ.to_owned(), 100)]);
+    assert_eq!(issued.full_name, "Вера");
 }

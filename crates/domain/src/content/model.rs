@@ -279,3 +279,34 @@ fn part_budget(breadcrumb_chars: usize) -> usize {
     const FOOTER_RESERVE: usize = 48;
     MESSAGE_LIMIT.saturating_sub(breadcrumb_chars + 2 + FOOTER_RESERVE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_kinds_parse_their_own_names_only() {
+        for kind in [MediaKind::Photo, MediaKind::Video, MediaKind::Document] {
+            assert_eq!(MediaKind::parse(kind.as_str()), Some(kind));
+        }
+        for other in ["", "picture", "Photo", "photo "] {
+            assert_eq!(MediaKind::parse(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_section_needs_one_screen_per_eight_buttons_and_at_least_one() {
+        let screens: Vec<usize> = [0, 1, 8, 9, 16, 17]
+            .into_iter()
+            .map(ContentPack::section_pages)
+            .collect();
+        assert_eq!(screens, [1, 1, 1, 2, 2, 3]);
+    }
+
+    #[test]
+    fn a_part_leaves_room_for_its_heading_a_blank_line_and_the_footer() {
+        assert_eq!(part_budget(0), MESSAGE_LIMIT - 50);
+        assert_eq!(part_budget(30), MESSAGE_LIMIT - 80);
+        assert_eq!(part_budget(MESSAGE_LIMIT), 0, "never below zero");
+    }
+}

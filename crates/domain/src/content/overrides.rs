@@ -337,6 +337,15 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_of_exactly_the_limit_is_taken() {
+        let base = pack();
+        let (id, _) = first_page(&base);
+        let at_limit = "word ".repeat(EDIT_MAX_CHARS / 5);
+        assert_eq!(at_limit.chars().count(), EDIT_MAX_CHARS);
+        assert!(base.page_text_parts(id, Lang::Ru, &at_limit).is_ok());
+    }
+
+    #[test]
     fn a_long_edit_is_split_like_a_pack_page() {
         let base = pack();
         let (id, _) = first_page(&base);
