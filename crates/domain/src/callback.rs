@@ -740,6 +740,32 @@ mod tests {
     }
 
     #[test]
+    fn broadcast_actions_have_one_wire_form_each() {
+        use crate::broadcast::Audience;
+        let cases = [
+            (BroadcastAction::New, "1ABn"),
+            (BroadcastAction::PickPark, "1ABP"),
+            (BroadcastAction::PickDepartment, "1ABD"),
+            (BroadcastAction::PickActivity, "1ABR"),
+            (BroadcastAction::Audiences, "1ABA"),
+            (BroadcastAction::Audience(Audience::Everyone), "1ABae"),
+            (BroadcastAction::Schedule, "1ABs"),
+            (BroadcastAction::Confirm, "1ABg"),
+            (BroadcastAction::Discard, "1ABk"),
+            (BroadcastAction::Status(7), "1ABv7"),
+            (BroadcastAction::Pause(7), "1ABz7"),
+            (BroadcastAction::Resume(7), "1ABr7"),
+            (BroadcastAction::Cancel(7), "1ABc7"),
+            (BroadcastAction::CancelConfirmed(7), "1ABC7"),
+        ];
+        for (action, wire) in cases {
+            let cb = Callback::Admin(AdminAction::Broadcast(action));
+            assert_eq!(cb.encode(), wire, "{cb:?}");
+            assert_eq!(Callback::decode(wire), Ok(cb), "{wire}");
+        }
+    }
+
+    #[test]
     fn refuses_data_the_bot_never_issued() {
         let node = NodeId::from_path("bar/menu.md");
         for raw in [

@@ -467,6 +467,13 @@ mod tests {
             "<pre>indented\n  more</pre>"
         );
         assert_eq!(render("```we\"ird lang\nx\n```"), "<pre>x</pre>");
+        for (info, language) in [("rust,ignore", "rust"), ("js{1,3}", "js"), ("c++ x", "c++")] {
+            assert_eq!(
+                render(&format!("```{info}\nx\n```")),
+                format!("<pre><code class=\"language-{language}\">x</code></pre>"),
+                "{info}"
+            );
+        }
         assert_eq!(render("```\n\n\n```\n\nonly"), "only");
     }
 

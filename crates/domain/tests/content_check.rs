@@ -410,6 +410,38 @@ fn park_timezones_are_iana_names() {
 }
 
 #[test]
+fn a_required_section_must_be_a_section_not_a_page() {
+    let pack = Pack::valid();
+    pack.write(
+        "pack.toml",
+        &PACK_TOML.replace(
+            "section = \"general\"\n",
+            "section = \"general\"\nrequired_sections = [\"general/welcome.md\"]\n",
+        ),
+    );
+    assert_exactly(
+        &pack.problems(),
+        &[(
+            "pack.toml",
+            None,
+            "department `general`: required section `general/welcome.md` is not a section folder",
+        )],
+    );
+}
+
+#[test]
+fn a_top_level_folder_without_pages_is_not_a_problem() {
+    let pack = Pack::valid();
+    pack.write_bytes("shared-media/logo.png", b"\x89PNG");
+    let loaded = pack.load();
+    assert_eq!(
+        loaded.park("main").map(|p| p.timezone.as_str()),
+        Some("Europe/Moscow")
+    );
+    assert!(loaded.park("elsewhere").is_none());
+}
+
+#[test]
 fn department_pointing_at_a_missing_section() {
     let pack = Pack::valid();
     pack.write("pack.toml", &format!("{PACK_TOML}\n[[departments]]\nid = \"bar\"\nsection = \"bar\"\nname = {{ ru = \"Бар\", en = \"Bar\" }}\n"));
@@ -1319,6 +1351,28 @@ fn a_broken_quiz_is_left_out_and_not_also_counted_as_a_duplicate() {
             "pass_percent is 0; it must be 1-100",
         )],
     );
+}
+
+#[test]
+fn quiz_and_question_ids_must_be_slugs() {
+    let pack = Pack::valid();
+    pack.write(
+        "general/_quiz.toml",
+        &format!(
+            "{}{}",
+            QUIZ_HEAD.replace("id = \"general\"", "id = \"General Check\""),
+            good_question("Q 1")
+        ),
+    );
+    let problems = pack.problems();
+    assert_problem(
+        &problems,
+        "general/_quiz.toml",
+        None,
+        "quiz id `General Check` must be 1-32 of a-z, 0-9 and -",
+    );
+    assert_problem(&problems, "general/_quiz.toml", None, "Q 1");
+    assert_eq!(problems.len(), 2, "{}", report(&problems));
 }
 
 #[test]
