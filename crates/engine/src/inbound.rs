@@ -47,6 +47,20 @@ pub enum Input {
     Unsupported,
 }
 
+impl Input {
+    /// The kind of input, for traces and logs: `command`, `callback`, `text`,
+    /// `media` or `unsupported`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Command { .. } => "command",
+            Input::Callback { .. } => "callback",
+            Input::Text(_) => "text",
+            Input::Media { .. } => "media",
+            Input::Unsupported => "unsupported",
+        }
+    }
+}
+
 /// The message that carried the pressed button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallbackMessage {

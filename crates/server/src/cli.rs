@@ -224,25 +224,35 @@ impl Cli {
                     Ok(c) => c,
                     Err(e) => return fail(&e),
                 };
-                telemetry::init(config.log_format);
-                match open_storage(&config).await {
+                let telemetry = match telemetry::init(config.log_format) {
+                    Ok(t) => t,
+                    Err(e) => return fail(&e),
+                };
+                let code = match open_storage(&config).await {
                     Ok(_) => {
                         println!("migrations applied ({})", config.database_display());
                         ExitCode::SUCCESS
                     }
                     Err(e) => fail(&e),
-                }
+                };
+                telemetry.shutdown().await;
+                code
             }
             Command::Run => {
                 let config = match Config::load(self.config.as_deref()) {
                     Ok(c) => c,
                     Err(e) => return fail(&e),
                 };
-                telemetry::init(config.log_format);
+                let telemetry = match telemetry::init(config.log_format) {
+                    Ok(t) => t,
+                    Err(e) => return fail(&e),
+                };
                 for warning in config.warnings() {
                     tracing::warn!("{warning}");
                 }
-                run(config).await
+                let code = run(config).await;
+                telemetry.shutdown().await;
+                code
             }
         }
     }

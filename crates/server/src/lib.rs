@@ -13,7 +13,8 @@
 //! - [`exporter`]: the background worker that writes and sends admins' exports.
 //! - [`passwords`]: the admin password: hashing, validating the configured hash,
 //!   and [`passwords::Argon2Check`], the engine's password check.
-//! - [`telemetry`]: logging set-up.
+//! - [`telemetry`]: logging set-up and the list of metrics.
+//! - [`traces`]: the OTLP trace exporter.
 
 pub mod app;
 pub mod broadcaster;
@@ -26,4 +27,5 @@ pub mod jobs;
 pub mod moving;
 pub mod passwords;
 pub mod telemetry;
+pub mod traces;
 pub mod webhook;

@@ -1,11 +1,38 @@
 //! Logs: human-readable text by default, JSON with `LOG_FORMAT=json`; the level
-//! from `RUST_LOG` (default `info`).
+//! from `RUST_LOG` (default `info`). Traces: see [`crate::traces`]; a log line
+//! written while an update is handled carries the update's span (its id and, with
+//! traces on, its trace id).
 
-use tracing_subscriber::EnvFilter;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::LogFormat;
 
-pub fn init(format: LogFormat) {
+/// What [`init`] set up that must be flushed before the process exits.
+#[must_use = "call `shutdown` before exiting, or the last spans are lost"]
+pub struct Telemetry {
+    traces: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Sends the spans still buffered (bounded by the exporter's time-out).
+    pub async fn shutdown(self) {
+        if let Some(provider) = self.traces {
+            let flushed = tokio::task::spawn_blocking(move || provider.shutdown()).await;
+            if let Ok(Err(e)) = flushed {
+                tracing::warn!(error = %e, "the last traces could not be sent");
+            }
+        }
+    }
+}
+
+/// Installs the log subscriber and, if the environment asks for it, the trace
+/// exporter. Call once, inside the Tokio runtime; an error names the setting to fix.
+pub fn init(format: LogFormat) -> Result<Telemetry, String> {
     // teloxide and reqwest log request URLs at debug level, and every Bot API URL
     // holds the token: keep them at warn unless RUST_LOG says otherwise explicitly.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -14,14 +41,30 @@ pub fn init(format: LogFormat) {
     // Colour only on a terminal: under systemd, Docker or Kubernetes the escape codes
     // would end up in every stored log line.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let logs = tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
         .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+    let logs = match format {
+        LogFormat::Json => logs.json().boxed(),
+        LogFormat::Text => logs.boxed(),
     };
+    let traces = crate::traces::provider()?;
+    // Spans are exported whatever RUST_LOG says: only our own crates' spans, at
+    // info (the update, storage, state and Bot API spans).
+    let spans = traces.as_ref().map(|provider| {
+        let ours = Targets::new().with_default(LevelFilter::OFF).with_targets(
+            ["telegram", "storage", "state", "engine", "server"]
+                .map(|target| (target, LevelFilter::INFO)),
+        );
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("trainbot"))
+            .with_filter(ours)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(spans)
+        .try_init();
+    Ok(Telemetry { traces })
 }
 
 /// Every metric the bot exports: kind, name and help text. Registered at start-up
@@ -213,6 +256,16 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
         MetricKind::Gauge,
         "trainbot_ready",
         "1 when the database and the state store answer (as /readyz), else 0; set at each scrape.",
+    ),
+    (
+        MetricKind::Histogram,
+        "trainbot_state_seconds",
+        "State store (Redis) command time by command, seconds.",
+    ),
+    (
+        MetricKind::Histogram,
+        "trainbot_storage_seconds",
+        "Storage call time by operation, seconds.",
     ),
     (
         MetricKind::Histogram,

@@ -921,6 +921,8 @@ mod admin;
 mod legacy_fixture;
 #[path = "cli/moving.rs"]
 mod moving;
+#[path = "cli/traces.rs"]
+mod traces;
 
 // ----- webhook -----
 

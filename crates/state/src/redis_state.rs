@@ -27,6 +27,7 @@ use async_trait::async_trait;
 use engine::ports::{StateError, StateStore};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, RedisResult, Script};
+use tracing::Instrument;
 
 use self::sentinel::SentinelConnection;
 use self::target::{Endpoint, RedisTarget};
@@ -188,7 +189,26 @@ impl RedisState {
 
     /// Runs one command with the current connection, bounded by the call time-out
     /// and the circuit breaker, and maps failures into [`StateError::Unavailable`].
-    async fn run<T, F, Fut>(&self, op: &str, command: F) -> Result<T, StateError>
+    /// Each call is a child span of the update being handled (`state`, with the
+    /// command and whether it failed; never the key or the value) and its time is
+    /// in `trainbot_state_seconds{op}`.
+    async fn run<T, F, Fut>(&self, op: &'static str, command: F) -> Result<T, StateError>
+    where
+        F: FnOnce(ConnectionManager) -> Fut + Send,
+        Fut: Future<Output = RedisResult<T>> + Send,
+    {
+        let span = tracing::info_span!("state", op, error = tracing::field::Empty);
+        let started = std::time::Instant::now();
+        let result = self.attempt(op, command).instrument(span.clone()).await;
+        if result.is_err() {
+            span.record("error", true);
+        }
+        metrics::histogram!("trainbot_state_seconds", "op" => op)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn attempt<T, F, Fut>(&self, op: &str, command: F) -> Result<T, StateError>
     where
         F: FnOnce(ConnectionManager) -> Fut + Send,
         Fut: Future<Output = RedisResult<T>> + Send,

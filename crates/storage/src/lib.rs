@@ -75,6 +75,8 @@ mod sqlite;
 pub mod testing;
 
 use std::fmt;
+use std::future::Future;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
@@ -91,6 +93,7 @@ use engine::ports::{
     ViewsAt,
 };
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 pub use connect::ConnectError;
 
@@ -181,6 +184,25 @@ impl SqlStorage {
     }
 }
 
+/// One call of the port: a child span of the update being handled (`storage`, with
+/// the operation's name and whether it failed) and its time in
+/// `trainbot_storage_seconds{op}`. Only the operation's name is recorded, never its
+/// arguments: they can be names, texts or password hashes.
+async fn observed<T>(
+    op: &'static str,
+    call: impl Future<Output = Result<T, StorageError>>,
+) -> Result<T, StorageError> {
+    let span = tracing::info_span!("storage", op, error = tracing::field::Empty);
+    let started = Instant::now();
+    let result = call.instrument(span.clone()).await;
+    if result.is_err() {
+        span.record("error", true);
+    }
+    metrics::histogram!("trainbot_storage_seconds", "op" => op)
+        .record(started.elapsed().as_secs_f64());
+    result
+}
+
 #[async_trait]
 impl Storage for SqlStorage {
     async fn touch_user(
@@ -189,31 +211,31 @@ impl Storage for SqlStorage {
         language: Lang,
         now: OffsetDateTime,
     ) -> Result<UserRecord, StorageError> {
-        self.port().touch_user(profile, language, now).await
+        observed("touch_user", self.port().touch_user(profile, language, now)).await
     }
 
     async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError> {
-        self.port().user(id).await
+        observed("user", self.port().user(id)).await
     }
 
     async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError> {
-        self.port().set_language(id, language).await
+        observed("set_language", self.port().set_language(id, language)).await
     }
 
     async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError> {
-        self.port().set_inactive(id, inactive).await
+        observed("set_inactive", self.port().set_inactive(id, inactive)).await
     }
 
     async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError> {
-        self.port().set_blocked(id, blocked).await
+        observed("set_blocked", self.port().set_blocked(id, blocked)).await
     }
 
     async fn count_users(&self) -> Result<u64, StorageError> {
-        self.port().count_users().await
+        observed("count_users", self.port().count_users()).await
     }
 
     async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError> {
-        self.port().record_activity(batch).await
+        observed("record_activity", self.port().record_activity(batch)).await
     }
 
     async fn recent_activity(
@@ -221,19 +243,23 @@ impl Storage for SqlStorage {
         user: UserId,
         limit: u32,
     ) -> Result<Vec<Activity>, StorageError> {
-        self.port().recent_activity(user, limit).await
+        observed("recent_activity", self.port().recent_activity(user, limit)).await
     }
 
     async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.port().media_file_id(key).await
+        observed("media_file_id", self.port().media_file_id(key)).await
     }
 
     async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError> {
-        self.port().save_media_file_id(key, file_id).await
+        observed(
+            "save_media_file_id",
+            self.port().save_media_file_id(key, file_id),
+        )
+        .await
     }
 
     async fn ping(&self) -> Result<(), StorageError> {
-        self.port().ping().await
+        observed("ping", self.port().ping()).await
     }
 }
 
@@ -255,7 +281,7 @@ impl UpdateClaims for SqlStorage {
 #[async_trait]
 impl LearningStore for SqlStorage {
     async fn staff_profile(&self, user: UserId) -> Result<StaffProfile, StorageError> {
-        self.port().staff_profile(user).await
+        observed("staff_profile", self.port().staff_profile(user)).await
     }
 
     async fn set_profile_field(
@@ -263,27 +289,31 @@ impl LearningStore for SqlStorage {
         user: UserId,
         field: ProfileField,
     ) -> Result<(), StorageError> {
-        self.port().set_profile_field(user, field).await
+        observed(
+            "set_profile_field",
+            self.port().set_profile_field(user, field),
+        )
+        .await
     }
 
     async fn mark_onboarded(&self, user: UserId) -> Result<(), StorageError> {
-        self.port().mark_onboarded(user).await
+        observed("mark_onboarded", self.port().mark_onboarded(user)).await
     }
 
     async fn pages_read(&self, user: UserId) -> Result<Vec<String>, StorageError> {
-        self.port().pages_read(user).await
+        observed("pages_read", self.port().pages_read(user)).await
     }
 
     async fn start_attempt(&self, attempt: &NewAttempt) -> Result<i64, StorageError> {
-        self.port().start_attempt(attempt).await
+        observed("start_attempt", self.port().start_attempt(attempt)).await
     }
 
     async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError> {
-        self.port().attempt(id).await
+        observed("attempt", self.port().attempt(id)).await
     }
 
     async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError> {
-        self.port().open_attempt(user).await
+        observed("open_attempt", self.port().open_attempt(user)).await
     }
 
     async fn record_answer(
@@ -291,7 +321,7 @@ impl LearningStore for SqlStorage {
         attempt: i64,
         answer: &AnswerRecord,
     ) -> Result<bool, StorageError> {
-        self.port().record_answer(attempt, answer).await
+        observed("record_answer", self.port().record_answer(attempt, answer)).await
     }
 
     async fn finish_attempt(
@@ -299,7 +329,11 @@ impl LearningStore for SqlStorage {
         attempt: i64,
         result: &AttemptResult,
     ) -> Result<bool, StorageError> {
-        self.port().finish_attempt(attempt, result).await
+        observed(
+            "finish_attempt",
+            self.port().finish_attempt(attempt, result),
+        )
+        .await
     }
 
     async fn quiz_attempts(
@@ -307,15 +341,15 @@ impl LearningStore for SqlStorage {
         user: UserId,
         quiz_id: &str,
     ) -> Result<Vec<Attempt>, StorageError> {
-        self.port().quiz_attempts(user, quiz_id).await
+        observed("quiz_attempts", self.port().quiz_attempts(user, quiz_id)).await
     }
 
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
-        self.port().schedule_review(user, item).await
+        observed("schedule_review", self.port().schedule_review(user, item)).await
     }
 
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError> {
-        self.port().reviews(user).await
+        observed("reviews", self.port().reviews(user)).await
     }
 
     async fn clear_review(
@@ -324,15 +358,19 @@ impl LearningStore for SqlStorage {
         quiz_id: &str,
         question_id: &str,
     ) -> Result<(), StorageError> {
-        self.port().clear_review(user, quiz_id, question_id).await
+        observed(
+            "clear_review",
+            self.port().clear_review(user, quiz_id, question_id),
+        )
+        .await
     }
 
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {
-        self.port().learners().await
+        observed("learners", self.port().learners()).await
     }
 
     async fn mark_reminded(&self, user: UserId, at: OffsetDateTime) -> Result<(), StorageError> {
-        self.port().mark_reminded(user, at).await
+        observed("mark_reminded", self.port().mark_reminded(user, at)).await
     }
 
     /// Idempotent per person and department: if the person already holds a
@@ -341,11 +379,15 @@ impl LearningStore for SqlStorage {
     /// [`LearningStore::certificate_for`]). A `code` already used by another
     /// certificate is an error (`Unavailable`): pick a new code and try again.
     async fn save_certificate(&self, certificate: &Certificate) -> Result<(), StorageError> {
-        self.port().save_certificate(certificate).await
+        observed(
+            "save_certificate",
+            self.port().save_certificate(certificate),
+        )
+        .await
     }
 
     async fn certificate(&self, code: &str) -> Result<Option<Certificate>, StorageError> {
-        self.port().certificate(code).await
+        observed("certificate", self.port().certificate(code)).await
     }
 
     async fn certificate_for(
@@ -353,7 +395,11 @@ impl LearningStore for SqlStorage {
         user: UserId,
         department: &str,
     ) -> Result<Option<Certificate>, StorageError> {
-        self.port().certificate_for(user, department).await
+        observed(
+            "certificate_for",
+            self.port().certificate_for(user, department),
+        )
+        .await
     }
 }
 
@@ -361,7 +407,7 @@ impl LearningStore for SqlStorage {
 impl AdminStore for SqlStorage {
     /// Appends; `entry.id` is ignored and assigned by the database.
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
-        self.port().record_audit(entry).await
+        observed("record_audit", self.port().record_audit(entry)).await
     }
 
     /// Ordered by id, the order of writing (not by `at`).
@@ -370,7 +416,7 @@ impl AdminStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StorageError> {
-        self.port().audit_entries(before, limit).await
+        observed("audit_entries", self.port().audit_entries(before, limit)).await
     }
 
     /// A window is `[now - span, now]`: a time after `now` counts in none. No park
@@ -382,7 +428,7 @@ impl AdminStore for SqlStorage {
         now: OffsetDateTime,
         park: Option<&str>,
     ) -> Result<PeopleStats, StorageError> {
-        self.port().people_stats(now, park).await
+        observed("people_stats", self.port().people_stats(now, park)).await
     }
 
     /// Ordered by ascending id; `after` is exclusive and need not be an existing
@@ -394,11 +440,11 @@ impl AdminStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        self.port().people(status, after, limit).await
+        observed("people", self.port().people(status, after, limit)).await
     }
 
     async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
-        self.port().count_people(status).await
+        observed("count_people", self.port().count_people(status)).await
     }
 }
 
@@ -411,7 +457,11 @@ impl LookupStore for SqlStorage {
         park: Option<&str>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        self.port().search_people(query, park, limit).await
+        observed(
+            "search_people",
+            self.port().search_people(query, park, limit),
+        )
+        .await
     }
 
     /// As [`AdminStore::people`], within a park and a department.
@@ -421,11 +471,19 @@ impl LookupStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        self.port().filtered_people(filter, after, limit).await
+        observed(
+            "filtered_people",
+            self.port().filtered_people(filter, after, limit),
+        )
+        .await
     }
 
     async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError> {
-        self.port().count_filtered_people(filter).await
+        observed(
+            "count_filtered_people",
+            self.port().count_filtered_people(filter),
+        )
+        .await
     }
 
     async fn top_pages(
@@ -433,11 +491,11 @@ impl LookupStore for SqlStorage {
         limit: u32,
         park: Option<&str>,
     ) -> Result<Vec<PageReaders>, StorageError> {
-        self.port().top_pages(limit, park).await
+        observed("top_pages", self.port().top_pages(limit, park)).await
     }
 
     async fn quiz_stats(&self, park: Option<&str>) -> Result<QuizStats, StorageError> {
-        self.port().quiz_stats(park).await
+        observed("quiz_stats", self.port().quiz_stats(park)).await
     }
 
     /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
@@ -446,7 +504,11 @@ impl LookupStore for SqlStorage {
         park: &str,
         since: OffsetDateTime,
     ) -> Result<Vec<ViewsAt>, StorageError> {
-        self.port().page_views_by_slot(park, since).await
+        observed(
+            "page_views_by_slot",
+            self.port().page_views_by_slot(park, since),
+        )
+        .await
     }
 
     async fn overdue(
@@ -454,7 +516,7 @@ impl LookupStore for SqlStorage {
         paths: &[PathDeadline],
         park: Option<&str>,
     ) -> Result<Vec<OverdueLearner>, StorageError> {
-        self.port().overdue(paths, park).await
+        observed("overdue", self.port().overdue(paths, park)).await
     }
 }
 
@@ -463,11 +525,11 @@ impl LookupStore for SqlStorage {
 #[async_trait]
 impl BroadcastStore for SqlStorage {
     async fn create_broadcast(&self, broadcast: &NewBroadcast) -> Result<i64, StorageError> {
-        self.port().create_broadcast(broadcast).await
+        observed("create_broadcast", self.port().create_broadcast(broadcast)).await
     }
 
     async fn broadcast(&self, id: i64) -> Result<Option<Broadcast>, StorageError> {
-        self.port().broadcast(id).await
+        observed("broadcast", self.port().broadcast(id)).await
     }
 
     async fn broadcasts(
@@ -475,7 +537,7 @@ impl BroadcastStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Broadcast>, StorageError> {
-        self.port().broadcasts(before, limit).await
+        observed("broadcasts", self.port().broadcasts(before, limit)).await
     }
 
     async fn set_broadcast_state(
@@ -485,11 +547,15 @@ impl BroadcastStore for SqlStorage {
         to: BroadcastState,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().set_broadcast_state(id, from, to, now).await
+        observed(
+            "set_broadcast_state",
+            self.port().set_broadcast_state(id, from, to, now),
+        )
+        .await
     }
 
     async fn due_broadcasts(&self, now: OffsetDateTime) -> Result<Vec<Broadcast>, StorageError> {
-        self.port().due_broadcasts(now).await
+        observed("due_broadcasts", self.port().due_broadcasts(now)).await
     }
 
     /// Adding a recipient twice is a no-op (the key is broadcast and person).
@@ -499,11 +565,15 @@ impl BroadcastStore for SqlStorage {
         recipients: &[UserId],
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().start_broadcast(id, recipients, now).await
+        observed(
+            "start_broadcast",
+            self.port().start_broadcast(id, recipients, now),
+        )
+        .await
     }
 
     async fn running_broadcasts(&self) -> Result<Vec<Broadcast>, StorageError> {
-        self.port().running_broadcasts().await
+        observed("running_broadcasts", self.port().running_broadcasts()).await
     }
 
     async fn claim_recipients(
@@ -512,7 +582,11 @@ impl BroadcastStore for SqlStorage {
         limit: u32,
         now: OffsetDateTime,
     ) -> Result<Vec<UserId>, StorageError> {
-        self.port().claim_recipients(id, limit, now).await
+        observed(
+            "claim_recipients",
+            self.port().claim_recipients(id, limit, now),
+        )
+        .await
     }
 
     async fn record_delivery(
@@ -523,29 +597,35 @@ impl BroadcastStore for SqlStorage {
         detail: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        self.port()
-            .record_delivery(id, user, outcome, detail, now)
-            .await
+        observed(
+            "record_delivery",
+            self.port().record_delivery(id, user, outcome, detail, now),
+        )
+        .await
     }
 
     async fn abandon_in_flight(&self, now: OffsetDateTime) -> Result<u64, StorageError> {
-        self.port().abandon_in_flight(now).await
+        observed("abandon_in_flight", self.port().abandon_in_flight(now)).await
     }
 
     async fn finish_if_complete(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
-        self.port().finish_if_complete(id, now).await
+        observed(
+            "finish_if_complete",
+            self.port().finish_if_complete(id, now),
+        )
+        .await
     }
 
     async fn delivery_counts(&self, id: i64) -> Result<DeliveryCounts, StorageError> {
-        self.port().delivery_counts(id).await
+        observed("delivery_counts", self.port().delivery_counts(id)).await
     }
 
     async fn sent_since(&self, id: i64, since: OffsetDateTime) -> Result<u64, StorageError> {
-        self.port().sent_since(id, since).await
+        observed("sent_since", self.port().sent_since(id, since)).await
     }
 
     async fn audience(&self, filter: &AudienceFilter) -> Result<Vec<UserId>, StorageError> {
-        self.port().audience(filter).await
+        observed("audience", self.port().audience(filter)).await
     }
 
     async fn acquire_lease(
@@ -555,18 +635,22 @@ impl BroadcastStore for SqlStorage {
         now: OffsetDateTime,
         until: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().acquire_lease(name, holder, now, until).await
+        observed(
+            "acquire_lease",
+            self.port().acquire_lease(name, holder, now, until),
+        )
+        .await
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StorageError> {
-        self.port().release_lease(name, holder).await
+        observed("release_lease", self.port().release_lease(name, holder)).await
     }
 }
 
 #[async_trait]
 impl AccessStore for SqlStorage {
     async fn has_access(&self, user: UserId) -> Result<bool, StorageError> {
-        self.port().has_access(user).await
+        observed("has_access", self.port().has_access(user)).await
     }
 
     async fn grant_access(
@@ -575,11 +659,11 @@ impl AccessStore for SqlStorage {
         via: &str,
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        self.port().grant_access(user, via, now).await
+        observed("grant_access", self.port().grant_access(user, via, now)).await
     }
 
     async fn create_invite(&self, invite: &NewInvite) -> Result<Invite, StorageError> {
-        self.port().create_invite(invite).await
+        observed("create_invite", self.port().create_invite(invite)).await
     }
 
     async fn active_invites(
@@ -587,11 +671,11 @@ impl AccessStore for SqlStorage {
         now: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<Invite>, StorageError> {
-        self.port().active_invites(now, limit).await
+        observed("active_invites", self.port().active_invites(now, limit)).await
     }
 
     async fn revoke_invite(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
-        self.port().revoke_invite(id, now).await
+        observed("revoke_invite", self.port().revoke_invite(id, now)).await
     }
 
     /// On SQLite the write lock serialises redemptions; on PostgreSQL the row
@@ -602,7 +686,7 @@ impl AccessStore for SqlStorage {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<Redemption, StorageError> {
-        self.port().redeem_invite(code, user, now).await
+        observed("redeem_invite", self.port().redeem_invite(code, user, now)).await
     }
 
     async fn request_access(
@@ -611,19 +695,27 @@ impl AccessStore for SqlStorage {
         name: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().request_access(user, name, now).await
+        observed(
+            "request_access",
+            self.port().request_access(user, name, now),
+        )
+        .await
     }
 
     async fn access_request(&self, user: UserId) -> Result<Option<AccessRequest>, StorageError> {
-        self.port().access_request(user).await
+        observed("access_request", self.port().access_request(user)).await
     }
 
     async fn pending_requests(&self, limit: u32) -> Result<Vec<AccessRequest>, StorageError> {
-        self.port().pending_requests(limit).await
+        observed("pending_requests", self.port().pending_requests(limit)).await
     }
 
     async fn count_pending_requests(&self) -> Result<u64, StorageError> {
-        self.port().count_pending_requests().await
+        observed(
+            "count_pending_requests",
+            self.port().count_pending_requests(),
+        )
+        .await
     }
 
     async fn decide_request(
@@ -633,7 +725,11 @@ impl AccessStore for SqlStorage {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().decide_request(user, approve, by, now).await
+        observed(
+            "decide_request",
+            self.port().decide_request(user, approve, by, now),
+        )
+        .await
     }
 }
 
@@ -643,7 +739,7 @@ impl engine::ports::RoleStore for SqlStorage {
         &self,
         user: UserId,
     ) -> Result<Option<engine::ports::RoleGrant>, StorageError> {
-        self.port().role_of(user).await
+        observed("role_of", self.port().role_of(user)).await
     }
 
     async fn grant_role(
@@ -653,30 +749,34 @@ impl engine::ports::RoleStore for SqlStorage {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        self.port().grant_role(user, role, by, at).await
+        observed("grant_role", self.port().grant_role(user, role, by, at)).await
     }
 
     async fn revoke_role(&self, user: UserId) -> Result<bool, StorageError> {
-        self.port().revoke_role(user).await
+        observed("revoke_role", self.port().revoke_role(user)).await
     }
 
     async fn set_role_password(&self, user: UserId, hash: &str) -> Result<bool, StorageError> {
-        self.port().set_role_password(user, hash).await
+        observed(
+            "set_role_password",
+            self.port().set_role_password(user, hash),
+        )
+        .await
     }
 
     async fn role_holders(&self) -> Result<Vec<engine::ports::RoleGrant>, StorageError> {
-        self.port().role_holders().await
+        observed("role_holders", self.port().role_holders()).await
     }
 }
 
 #[async_trait]
 impl ContentStore for SqlStorage {
     async fn add_page_version(&self, version: &NewPageVersion) -> Result<i64, StorageError> {
-        self.port().add_page_version(version).await
+        observed("add_page_version", self.port().add_page_version(version)).await
     }
 
     async fn current_overrides(&self) -> Result<Vec<PageOverride>, StorageError> {
-        self.port().current_overrides().await
+        observed("current_overrides", self.port().current_overrides()).await
     }
 
     async fn page_versions(
@@ -685,11 +785,15 @@ impl ContentStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<PageVersion>, StorageError> {
-        self.port().page_versions(path, before, limit).await
+        observed(
+            "page_versions",
+            self.port().page_versions(path, before, limit),
+        )
+        .await
     }
 
     async fn page_version(&self, id: i64) -> Result<Option<PageVersion>, StorageError> {
-        self.port().page_version(id).await
+        observed("page_version", self.port().page_version(id)).await
     }
 
     async fn record_content_reload(
@@ -697,10 +801,14 @@ impl ContentStore for SqlStorage {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<i64, StorageError> {
-        self.port().record_content_reload(by, at).await
+        observed(
+            "record_content_reload",
+            self.port().record_content_reload(by, at),
+        )
+        .await
     }
 
     async fn content_generation(&self) -> Result<ContentGeneration, StorageError> {
-        self.port().content_generation().await
+        observed("content_generation", self.port().content_generation()).await
     }
 }

@@ -9,7 +9,7 @@ use engine::ports::{
 };
 use time::OffsetDateTime;
 
-use crate::SqlStorage;
+use crate::{SqlStorage, observed};
 
 #[async_trait]
 impl PersonalDataStore for SqlStorage {
@@ -20,7 +20,11 @@ impl PersonalDataStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
-        self.port().export_people(park, after, limit).await
+        observed(
+            "export_people",
+            self.port().export_people(park, after, limit),
+        )
+        .await
     }
 
     /// `since` is inclusive, `until` exclusive: consecutive periods never share a
@@ -31,7 +35,11 @@ impl PersonalDataStore for SqlStorage {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError> {
-        self.port().export_activity(filter, after, limit).await
+        observed(
+            "export_activity",
+            self.port().export_activity(filter, after, limit),
+        )
+        .await
     }
 
     async fn export_attempts(
@@ -40,7 +48,11 @@ impl PersonalDataStore for SqlStorage {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError> {
-        self.port().export_attempts(filter, after, limit).await
+        observed(
+            "export_attempts",
+            self.port().export_attempts(filter, after, limit),
+        )
+        .await
     }
 
     async fn export_answers(
@@ -49,15 +61,19 @@ impl PersonalDataStore for SqlStorage {
         after: Option<(i64, u16)>,
         limit: u32,
     ) -> Result<Vec<AnswerExport>, StorageError> {
-        self.port().export_answers(user, after, limit).await
+        observed(
+            "export_answers",
+            self.port().export_answers(user, after, limit),
+        )
+        .await
     }
 
     async fn certificates_of(&self, user: UserId) -> Result<Vec<Certificate>, StorageError> {
-        self.port().certificates_of(user).await
+        observed("certificates_of", self.port().certificates_of(user)).await
     }
 
     async fn stored_counts(&self, user: UserId) -> Result<StoredCounts, StorageError> {
-        self.port().stored_counts(user).await
+        observed("stored_counts", self.port().stored_counts(user)).await
     }
 
     async fn request_deletion(
@@ -65,14 +81,14 @@ impl PersonalDataStore for SqlStorage {
         user: UserId,
         at: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        self.port().request_deletion(user, at).await
+        observed("request_deletion", self.port().request_deletion(user, at)).await
     }
 
     async fn deletion_requested(
         &self,
         user: UserId,
     ) -> Result<Option<OffsetDateTime>, StorageError> {
-        self.port().deletion_requested(user).await
+        observed("deletion_requested", self.port().deletion_requested(user)).await
     }
 
     async fn pending_deletions(
@@ -80,7 +96,11 @@ impl PersonalDataStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
-        self.port().pending_deletions(after, limit).await
+        observed(
+            "pending_deletions",
+            self.port().pending_deletions(after, limit),
+        )
+        .await
     }
 
     /// Atomic: either everything below happens or nothing does. Activity written
@@ -91,7 +111,7 @@ impl PersonalDataStore for SqlStorage {
         user: UserId,
         at: OffsetDateTime,
     ) -> Result<Option<Erasure>, StorageError> {
-        self.port().erase_person(user, at).await
+        observed("erase_person", self.port().erase_person(user, at)).await
     }
 }
 

@@ -31,8 +31,11 @@ use std::time::Duration;
 use domain::ids::ChatId;
 use engine::{Action, Arrival, Engine, Inbound};
 use futures::FutureExt;
+use opentelemetry::trace::TraceContextExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::outbound::Outbound;
 
@@ -91,6 +94,8 @@ struct Book {
 /// One queued update.
 struct Job {
     update_id: i64,
+    /// The update's span, from its arrival to its last request to Telegram.
+    span: tracing::Span,
     work: Work,
     /// Its place in the backlog, given back when the job is done or dropped.
     _slot: OwnedSemaphorePermit,
@@ -149,18 +154,30 @@ impl Dispatcher {
             return;
         };
         let (update_id, chat) = (inbound.update_id, inbound.chat);
-        let work = match self.shared.engine.arrive(&inbound).await {
+        let span = update_span(&inbound, &self.shared.outbound);
+        let arrival = self
+            .shared
+            .engine
+            .arrive(&inbound)
+            .instrument(span.clone())
+            .await;
+        let work = match arrival {
             Arrival::Admit => Work::Handle(inbound),
             Arrival::Drop(actions) if actions.is_empty() => {
+                span.record("outcome", "dropped");
                 if let Some(done) = done {
                     let _ = done.send(());
                 }
                 return;
             }
-            Arrival::Drop(actions) => Work::Answer(actions),
+            Arrival::Drop(actions) => {
+                span.record("outcome", "dropped");
+                Work::Answer(actions)
+            }
         };
         let job = Job {
             update_id,
+            span,
             work,
             _slot: slot,
             done,
@@ -259,7 +276,7 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         };
         let started = std::time::Instant::now();
         let update_id = job.update_id;
-        let done = job.done;
+        let (done, span) = (job.done, job.span);
         let work = async {
             match job.work {
                 Work::Handle(inbound) => {
@@ -271,21 +288,47 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         };
         // A panic past the engine's boundary (sending) must not leave the chat's
         // queue without a worker: log it and go on with the next update.
-        if std::panic::AssertUnwindSafe(work)
+        if std::panic::AssertUnwindSafe(work.instrument(span.clone()))
             .catch_unwind()
             .await
             .is_err()
         {
             metrics::counter!("trainbot_update_panics_total").increment(1);
-            tracing::error!(update_id, "sending the answer panicked");
+            span.record("send_panicked", true);
+            span.in_scope(|| tracing::error!(update_id, "sending the answer panicked"));
         }
         metrics::histogram!("trainbot_update_seconds").record(started.elapsed().as_secs_f64());
-        tracing::debug!(update_id, "handled");
+        span.in_scope(|| tracing::debug!(update_id, "handled"));
+        drop(span);
         shared.finished(update_id);
         if let Some(done) = done {
             let _ = done.send(());
         }
     }
+}
+
+/// The span of one update (see docs/operations.md, "Traces"): its id, its kind,
+/// the chat as a keyed hash ([`Outbound::chat_tag`]) and, once known, the outcome
+/// (`handled`, `dropped` at arrival, `panicked` or `timed_out`; recorded once, by
+/// [`handle_bounded`] or at arrival) and whether sending the answer panicked. Never
+/// a name or a text. With OpenTelemetry on, the trace id is a field too, so the
+/// log lines of the update carry it.
+fn update_span(inbound: &Inbound, outbound: &Outbound) -> tracing::Span {
+    let span = tracing::info_span!(
+        "update",
+        update_id = inbound.update_id,
+        kind = inbound.input.kind(),
+        chat = %outbound.chat_tag(inbound.chat),
+        outcome = tracing::field::Empty,
+        send_panicked = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    let context = span.context();
+    let trace = context.span().span_context().clone();
+    if trace.is_valid() {
+        span.record("trace_id", tracing::field::display(trace.trace_id()));
+    }
+    span
 }
 
 /// [`Engine::handle`] inside an error boundary: a panic or an update over `limit`
@@ -296,13 +339,18 @@ pub async fn handle_bounded(engine: &Engine, inbound: Inbound, limit: Duration) 
     let apology = Engine::apology(&inbound);
     let handled = std::panic::AssertUnwindSafe(engine.handle(inbound)).catch_unwind();
     match tokio::time::timeout(limit, handled).await {
-        Ok(Ok(actions)) => actions,
+        Ok(Ok(actions)) => {
+            tracing::Span::current().record("outcome", "handled");
+            actions
+        }
         Ok(Err(_)) => {
+            tracing::Span::current().record("outcome", "panicked");
             metrics::counter!("trainbot_update_panics_total").increment(1);
             tracing::error!(update_id, "handling the update panicked");
             apology
         }
         Err(_) => {
+            tracing::Span::current().record("outcome", "timed_out");
             metrics::counter!("trainbot_update_timeouts_total").increment(1);
             tracing::error!(
                 update_id,

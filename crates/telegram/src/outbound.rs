@@ -26,6 +26,7 @@ use domain::ids::{ChatId, UserId};
 use engine::exports::{self, Export, ExportError, ExportLimits};
 use engine::ports::Storage;
 use engine::{Action, Keyboard};
+use sha2::{Digest, Sha256};
 use teloxide::Bot;
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
@@ -37,6 +38,7 @@ use teloxide::types::{
     InlineKeyboardMarkup, InputFile, Message, MessageId, ParseMode,
 };
 use tokio::io::AsyncWriteExt;
+use tracing::Instrument;
 
 use crate::errors::{Failure, classify};
 
@@ -89,6 +91,21 @@ pub struct Outbound {
     /// Chats a 429 told us to leave alone for a while, shared by every sender of the
     /// bot (replies and the paced lane alike).
     holds: Arc<ChatHolds>,
+}
+
+impl Outbound {
+    /// The chat's id as traces show it: 16 hex digits of SHA-256 over the bot
+    /// token and the id. The same chat has the same tag on every replica and in
+    /// every trace, and without the token nobody can tell which chat it is
+    /// (chat ids are few enough to try them all against an unkeyed hash).
+    pub fn chat_tag(&self, chat: ChatId) -> String {
+        let digest = Sha256::new()
+            .chain_update(self.bot.token().as_bytes())
+            .chain_update([0])
+            .chain_update(chat.0.to_be_bytes())
+            .finalize();
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Per chat, the time until which Telegram asked us not to send to it. Telegram's
@@ -564,8 +581,11 @@ where
         if let Some((holds, chat)) = hold {
             holds.wait(chat).await;
         }
+        // A child span of the update being handled, one per request (a retry is
+        // another): the method and, if it failed, how; never the chat or the text.
+        let span = tracing::info_span!("telegram", method, error = tracing::field::Empty);
         let started = std::time::Instant::now();
-        let result = make().into_future().await;
+        let result = make().into_future().instrument(span.clone()).await;
         metrics::histogram!("trainbot_telegram_request_seconds", "method" => method)
             .record(started.elapsed().as_secs_f64());
         let failure = match result {
@@ -577,6 +597,7 @@ where
                 other => other,
             },
         };
+        span.record("error", kind(&failure));
         metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
             .increment(1);
         if let (Failure::RetryAfter(wait), Some((holds, chat))) = (&failure, hold) {
