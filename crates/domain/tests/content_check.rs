@@ -57,6 +57,15 @@ impl Pack {
         pack
     }
 
+    /// [`Pack::valid`] and a second top-level section, `bar` (read before
+    /// `general`), with one page.
+    fn with_bar_section() -> Pack {
+        let pack = Pack::valid();
+        pack.write("bar/_section.toml", &section(20, "Бар", "Bar"));
+        pack.write("bar/coffee.md", &page(1, "Coffee", "Кофе", "Coffee"));
+        pack
+    }
+
     fn dir(&self) -> PathBuf {
         self.tmp.path().join("pack")
     }
@@ -154,6 +163,12 @@ fn assert_exactly(problems: &[Problem], expected: &[(&str, Option<usize>, &str)]
         "expected, in order:\n{expected:#?}\ngot:\n{}",
         report(problems)
     );
+}
+
+/// The pack is refused for exactly one problem, of `file` (no line), whose
+/// message contains `fragment`.
+fn assert_only_problem(pack: &Pack, file: &str, fragment: &str) {
+    assert_exactly(&pack.problems(), &[(file, None, fragment)]);
 }
 
 fn node_by_path<'a>(pack: &'a ContentPack, path: &str) -> &'a domain::content::Node {
@@ -378,15 +393,18 @@ fn bad_park_timezone() {
 
 #[test]
 fn park_timezones_are_iana_names() {
+    let with_zone = |zone: &str| {
+        let pack = Pack::valid();
+        pack.write("pack.toml", &PACK_TOML.replace("Europe/Moscow", zone));
+        pack
+    };
     for good in [
         "UTC",
         "Europe/Moscow",
         "America/Argentina/Buenos_Aires",
         "Etc/GMT+3",
     ] {
-        let pack = Pack::valid();
-        pack.write("pack.toml", &PACK_TOML.replace("Europe/Moscow", good));
-        assert_eq!(pack.load().parks()[0].timezone, good);
+        assert_eq!(with_zone(good).load().parks()[0].timezone, good);
     }
     for bad in [
         "Moscow",
@@ -396,15 +414,10 @@ fn park_timezones_are_iana_names() {
         "Europe/Moscow;",
         "utc",
     ] {
-        let pack = Pack::valid();
-        pack.write("pack.toml", &PACK_TOML.replace("Europe/Moscow", bad));
-        assert_exactly(
-            &pack.problems(),
-            &[(
-                "pack.toml",
-                None,
-                &format!("park `main`: timezone `{bad}` is not an IANA name like Europe/Moscow"),
-            )],
+        assert_only_problem(
+            &with_zone(bad),
+            "pack.toml",
+            &format!("park `main`: timezone `{bad}` is not an IANA name like Europe/Moscow"),
         );
     }
 }
@@ -419,13 +432,10 @@ fn a_required_section_must_be_a_section_not_a_page() {
             "section = \"general\"\nrequired_sections = [\"general/welcome.md\"]\n",
         ),
     );
-    assert_exactly(
-        &pack.problems(),
-        &[(
-            "pack.toml",
-            None,
-            "department `general`: required section `general/welcome.md` is not a section folder",
-        )],
+    assert_only_problem(
+        &pack,
+        "pack.toml",
+        "department `general`: required section `general/welcome.md` is not a section folder",
     );
 }
 
@@ -1284,17 +1294,25 @@ fn question_of_size(text: usize, explanation: usize, option: usize, options: usi
     )
 }
 
-#[test]
-fn a_quiz_at_every_limit_loads() {
+/// The valid pack with a quiz of the given pass mark and one question of
+/// [`question_of_size`].
+fn pack_with_quiz_of_size(pass_percent: u32, sizes: [usize; 4]) -> Pack {
+    let [text, explanation, option, options] = sizes;
     let pack = Pack::valid();
     pack.write(
         "general/_quiz.toml",
         &format!(
             "{}{}",
-            QUIZ_HEAD.replace("80", "100"),
-            question_of_size(300, 400, 60, 6)
+            QUIZ_HEAD.replace("80", &pass_percent.to_string()),
+            question_of_size(text, explanation, option, options)
         ),
     );
+    pack
+}
+
+#[test]
+fn a_quiz_at_every_limit_loads() {
+    let pack = pack_with_quiz_of_size(100, [300, 400, 60, 6]);
     let loaded = pack.load();
     let question = &loaded.quizzes()[0].questions[0];
     assert_eq!(loaded.quizzes()[0].pass_percent, 100);
@@ -1304,15 +1322,7 @@ fn a_quiz_at_every_limit_loads() {
 
 #[test]
 fn a_quiz_one_past_each_limit_is_refused() {
-    let pack = Pack::valid();
-    pack.write(
-        "general/_quiz.toml",
-        &format!(
-            "{}{}",
-            QUIZ_HEAD.replace("80", "101"),
-            question_of_size(301, 401, 61, 7)
-        ),
-    );
+    let pack = pack_with_quiz_of_size(101, [301, 401, 61, 7]);
     let problems = pack.problems();
     for fragment in [
         "pass_percent is 101; it must be 1-100",
@@ -1331,9 +1341,7 @@ fn a_quiz_one_past_each_limit_is_refused() {
 
 #[test]
 fn a_broken_quiz_is_left_out_and_not_also_counted_as_a_duplicate() {
-    let pack = Pack::valid();
-    pack.write("bar/_section.toml", &section(20, "Бар", "Bar"));
-    pack.write("bar/coffee.md", &page(1, "Coffee", "Кофе", "Coffee"));
+    let pack = Pack::with_bar_section();
     // `bar` is read first: its quiz is broken, so general's is the only `general`.
     pack.write(
         "bar/_quiz.toml",
@@ -1343,13 +1351,10 @@ fn a_broken_quiz_is_left_out_and_not_also_counted_as_a_duplicate() {
         "general/_quiz.toml",
         &format!("{QUIZ_HEAD}{}", good_question("q1")),
     );
-    assert_exactly(
-        &pack.problems(),
-        &[(
-            "bar/_quiz.toml",
-            None,
-            "pass_percent is 0; it must be 1-100",
-        )],
+    assert_only_problem(
+        &pack,
+        "bar/_quiz.toml",
+        "pass_percent is 0; it must be 1-100",
     );
 }
 
@@ -1417,9 +1422,7 @@ fn quiz_image_present_is_stored_relative_to_the_pack() {
 
 #[test]
 fn duplicate_quiz_id_across_sections() {
-    let pack = Pack::valid();
-    pack.write("bar/_section.toml", &section(20, "Бар", "Bar"));
-    pack.write("bar/coffee.md", &page(1, "Coffee", "Кофе", "Coffee"));
+    let pack = Pack::with_bar_section();
     pack.write(
         "bar/_quiz.toml",
         &format!("{QUIZ_HEAD}{}", good_question("q1")),
