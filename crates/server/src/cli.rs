@@ -224,7 +224,7 @@ impl Cli {
                     Ok(c) => c,
                     Err(e) => return fail(&e),
                 };
-                let telemetry = match telemetry::init(config.log_format) {
+                let telemetry = match telemetry::init(&config) {
                     Ok(t) => t,
                     Err(e) => return fail(&e),
                 };
@@ -243,7 +243,7 @@ impl Cli {
                     Ok(c) => c,
                     Err(e) => return fail(&e),
                 };
-                let telemetry = match telemetry::init(config.log_format) {
+                let telemetry = match telemetry::init(&config) {
                     Ok(t) => t,
                     Err(e) => return fail(&e),
                 };

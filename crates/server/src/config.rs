@@ -652,6 +652,25 @@ impl Config {
         warnings
     }
 
+    /// Every secret setting's value (and a URL's password alone, as written and
+    /// decoded): what error reports must never contain.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.bot_token.expose_secret().to_owned()];
+        secrets.extend(crate::errors::secret_parts(
+            self.database_url.expose_secret(),
+        ));
+        if let Some(redis) = &self.redis_url {
+            secrets.extend(crate::errors::secret_parts(redis.expose_secret()));
+        }
+        if let Some(webhook) = &self.webhook {
+            secrets.push(webhook.secret.expose_secret().to_owned());
+        }
+        if let Some(hash) = &self.admin_password_hash {
+            secrets.push(hash.expose_secret().to_owned());
+        }
+        secrets
+    }
+
     /// The database URL with any password hidden, for logs.
     pub fn database_display(&self) -> String {
         redact_userinfo(self.database_url.expose_secret())

@@ -15,11 +15,13 @@
 //!   and [`passwords::Argon2Check`], the engine's password check.
 //! - [`telemetry`]: logging set-up and the list of metrics.
 //! - [`traces`]: the OTLP trace exporter.
+//! - [`errors`]: error reports to Sentry.
 
 pub mod app;
 pub mod broadcaster;
 pub mod cli;
 pub mod config;
+pub mod errors;
 pub mod exporter;
 pub mod health;
 pub mod http;

@@ -1,38 +1,47 @@
 //! Logs: human-readable text by default, JSON with `LOG_FORMAT=json`; the level
-//! from `RUST_LOG` (default `info`). Traces: see [`crate::traces`]; a log line
+//! from `RUST_LOG` (default `info`). Errors to Sentry: see [`crate::errors`].
+//! Traces: see [`crate::traces`]; a log line
 //! written while an update is handled carries the update's span (its id and, with
 //! traces on, its trace id).
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing::Level;
+use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::config::LogFormat;
+use crate::config::{Config, LogFormat};
 
 /// What [`init`] set up that must be flushed before the process exits.
-#[must_use = "call `shutdown` before exiting, or the last spans are lost"]
+#[must_use = "call `shutdown` before exiting, or the last spans and errors are lost"]
 pub struct Telemetry {
     traces: Option<SdkTracerProvider>,
+    errors: Option<sentry::ClientInitGuard>,
 }
 
 impl Telemetry {
-    /// Sends the spans still buffered (bounded by the exporter's time-out).
+    /// Sends the spans and error reports still buffered (each bounded by its
+    /// time-out), off the runtime's worker threads.
     pub async fn shutdown(self) {
-        if let Some(provider) = self.traces {
-            let flushed = tokio::task::spawn_blocking(move || provider.shutdown()).await;
-            if let Ok(Err(e)) = flushed {
-                tracing::warn!(error = %e, "the last traces could not be sent");
-            }
+        let Telemetry { traces, errors } = self;
+        let flushed = tokio::task::spawn_blocking(move || {
+            // Dropping the guard flushes the Sentry queue.
+            drop(errors);
+            traces.map(|provider| provider.shutdown())
+        })
+        .await;
+        if let Ok(Some(Err(e))) = flushed {
+            tracing::warn!(error = %e, "the last traces could not be sent");
         }
     }
 }
 
-/// Installs the log subscriber and, if the environment asks for it, the trace
-/// exporter. Call once, inside the Tokio runtime; an error names the setting to fix.
-pub fn init(format: LogFormat) -> Result<Telemetry, String> {
+/// Installs the log subscriber and, if the environment asks for them, the trace
+/// exporter and the error reports. Call once, inside the Tokio runtime; an error
+/// names the setting to fix.
+pub fn init(config: &Config) -> Result<Telemetry, String> {
     // teloxide and reqwest log request URLs at debug level, and every Bot API URL
     // holds the token: keep them at warn unless RUST_LOG says otherwise explicitly.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -44,7 +53,7 @@ pub fn init(format: LogFormat) -> Result<Telemetry, String> {
     let logs = tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
         .with_writer(std::io::stderr);
-    let logs = match format {
+    let logs = match config.log_format {
         LogFormat::Json => logs.json().boxed(),
         LogFormat::Text => logs.boxed(),
     };
@@ -60,11 +69,23 @@ pub fn init(format: LogFormat) -> Result<Telemetry, String> {
             .with_tracer(provider.tracer("trainbot"))
             .with_filter(ours)
     });
+    let errors = crate::errors::client(config.secrets())?;
+    // Error events from every crate, and the update spans they happen in.
+    let reports = errors.is_some().then(|| {
+        crate::errors::ErrorEvents.with_filter(filter_fn(|m| {
+            if m.is_span() {
+                m.name() == "update"
+            } else {
+                *m.level() == Level::ERROR
+            }
+        }))
+    });
     let _ = tracing_subscriber::registry()
         .with(logs.with_filter(filter))
         .with(spans)
+        .with(reports)
         .try_init();
-    Ok(Telemetry { traces })
+    Ok(Telemetry { traces, errors })
 }
 
 /// Every metric the bot exports: kind, name and help text. Registered at start-up

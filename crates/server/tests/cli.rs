@@ -917,10 +917,14 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
 
 #[path = "cli/admin.rs"]
 mod admin;
+#[path = "cli/errors.rs"]
+mod errors;
 #[path = "common/legacy_fixture.rs"]
 mod legacy_fixture;
 #[path = "cli/moving.rs"]
 mod moving;
+#[path = "cli/running.rs"]
+mod running;
 #[path = "cli/traces.rs"]
 mod traces;
 

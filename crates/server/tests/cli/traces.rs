@@ -4,7 +4,6 @@
 //! from the protobuf the exporter sent.
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +15,8 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 use prost::Message;
 
-use super::{GUARD, sample_pack, tmp};
+use super::GUARD;
+use super::running::{Running, serve};
 
 const PERSON: i64 = 7_003_141_592;
 const NAME: &str = "Аглая";
@@ -87,42 +87,25 @@ fn hex(bytes: &[u8]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_update_is_one_trace_with_a_span_per_storage_and_bot_api_call() {
     let collector = Collector::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .route("/v1/traces", post(receive))
-        .with_state(collector.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
+    let endpoint = serve(
+        axum::Router::new()
+            .route("/v1/traces", post(receive))
+            .with_state(collector.clone()),
+    )
+    .await;
     let fake = fake_telegram::FakeTelegram::start(fake_telegram::FakeConfig::default())
         .await
         .unwrap();
     fake.add_user(fake_telegram::TestUser::new(PERSON, NAME));
-    let dir = tmp();
-    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
-    let log = dir.path().join("trainbot.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trainbot"))
-        .arg("run")
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(std::env::var_os("LLVM_PROFILE_FILE").map(|f| ("LLVM_PROFILE_FILE", f)))
-        .envs([
-            ("BOT_TOKEN", fake.token()),
-            ("TELEGRAM_API_URL", fake.api_url()),
-            ("DATABASE_URL", db),
-            ("CONTENT_DIR", sample_pack().display().to_string()),
-            ("LISTEN", "127.0.0.1:0".into()),
+    let bot = Running::start(
+        &fake,
+        &[
             ("LOG_FORMAT", "json".into()),
             ("RUST_LOG", "info,telegram=debug".into()),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
             ("OTEL_BSP_SCHEDULE_DELAY", "100".into()),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+        ],
+    );
 
     let update_id = fake.send_text(PERSON, TYPED);
     fake.wait_for(GUARD, |f| f.last_bot_message(PERSON).is_some())
@@ -145,17 +128,7 @@ async fn one_update_is_one_trace_with_a_span_per_storage_and_bot_api_call() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A graceful stop flushes what is left.
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    let logs = std::fs::read_to_string(&log).unwrap();
-    assert!(status.success(), "{status}\n{logs}");
+    let logs = bot.stop().await;
 
     let spans = collector.spans.lock().unwrap().clone();
     let update = spans
