@@ -27,6 +27,7 @@ use telegram::dispatch::{DispatchSettings, Dispatcher};
 use telegram::lane::PacedLane;
 use telegram::outbound::Outbound;
 use telegram::polling::{PollSettings, Poller};
+use telegram::source::{SourceHealth, SourceState};
 use telegram::webhook::{Intake, IntakeSettings};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -91,14 +92,62 @@ enum Source {
         router: axum::Router,
         /// Cancelled at shutdown: new requests are answered 503 at once.
         stopping: CancellationToken,
+        health: Arc<SourceHealth>,
     },
+}
+
+/// `/healthz`, `/readyz` and `/metrics` on `LISTEN`, served from the start of
+/// [`Application::build`] to the end of [`Application::run_until_stopped`].
+struct HttpServer {
+    addr: Option<SocketAddr>,
+    readiness: http::Readiness,
+    stop: CancellationToken,
+    task: AbortOnDropHandle<()>,
+}
+
+impl HttpServer {
+    async fn start(addr: SocketAddr) -> Result<HttpServer, StartError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| StartError::Listen {
+                addr,
+                reason: e.to_string(),
+            })?;
+        let bound = listener.local_addr().ok();
+        if let Some(addr) = bound {
+            tracing::info!(%addr, "health and metrics endpoints listening");
+        }
+        let readiness = http::Readiness::default();
+        let stop = CancellationToken::new();
+        let until = stop.clone();
+        let router = http::router(readiness.clone());
+        let task = AbortOnDropHandle::new(tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { until.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the HTTP server stopped");
+            }
+        }));
+        Ok(HttpServer {
+            addr: bound,
+            readiness,
+            stop,
+            task,
+        })
+    }
+
+    /// Stops serving once the requests in hand are answered.
+    async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
 }
 
 pub struct Application {
     engine: Arc<Engine>,
     source: Source,
-    listener: TcpListener,
-    router: axum::Router,
+    http: HttpServer,
     activity_writer: engine::ActivityWriter,
     reminders: Arc<ReminderJob>,
     broadcaster: Arc<BroadcastWorker>,
@@ -123,6 +172,8 @@ impl Application {
         if http::prometheus().is_none() {
             tracing::warn!("another metrics recorder is installed; /metrics will be empty");
         }
+        // Up before anything slow or remote: a probe sees "starting", not nothing.
+        let http = HttpServer::start(config.listen).await?;
         let content = Arc::new(load_content(&config.content_dir)?);
         tracing::info!(
             dir = %config.content_dir.display(),
@@ -220,7 +271,10 @@ impl Application {
                     max_in_flight: config.max_in_flight,
                     ..PollSettings::default()
                 };
-                Source::Polling(Poller::new(bot, engine.clone(), outbound, settings))
+                let poller = Poller::new(bot, engine.clone(), outbound, settings);
+                http.readiness
+                    .started(storage.clone(), state.clone(), poller.health());
+                Source::Polling(poller)
             }
             (UpdateMode::Webhook, None) => {
                 return Err(StartError::Setting(
@@ -249,6 +303,9 @@ impl Application {
                     }
                 })?;
                 let stopping = CancellationToken::new();
+                let health = Arc::new(SourceHealth::default());
+                http.readiness
+                    .started(storage.clone(), state.clone(), health.clone());
                 let router = crate::webhook::router(
                     webhook.url.path(),
                     webhook.secret.clone(),
@@ -260,22 +317,14 @@ impl Application {
                     listener,
                     router,
                     stopping,
+                    health,
                 }
             }
         };
-
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|e| StartError::Listen {
-                addr: config.listen,
-                reason: e.to_string(),
-            })?;
-        let router = http::router(storage, state);
         Ok(Application {
             engine,
             source,
-            listener,
-            router,
+            http,
             activity_writer,
             reminders,
             broadcaster,
@@ -287,7 +336,7 @@ impl Application {
 
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub fn http_addr(&self) -> Option<SocketAddr> {
-        self.listener.local_addr().ok()
+        self.http.addr
     }
 
     /// Where the webhook is served (webhook mode only).
@@ -317,8 +366,7 @@ impl Application {
         let Application {
             engine,
             source,
-            listener,
-            router,
+            http,
             activity_writer,
             reminders,
             broadcaster,
@@ -334,15 +382,7 @@ impl Application {
         let export_task = AbortOnDropHandle::new(tokio::spawn(exporter.run(shutdown.clone())));
         let content_task =
             AbortOnDropHandle::new(tokio::spawn(content_watch.run(shutdown.clone())));
-        let http_stop = shutdown.clone();
-        let http = AbortOnDropHandle::new(tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { http_stop.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the HTTP server stopped");
-            }
-        }));
+        // /readyz keeps answering (503 "stopping") while the updates in hand finish.
         match source {
             Source::Polling(poller) => poller.run(shutdown).await,
             Source::Webhook {
@@ -350,7 +390,8 @@ impl Application {
                 listener,
                 router,
                 stopping,
-            } => serve_webhook(intake, listener, router, stopping, shutdown).await,
+                health,
+            } => serve_webhook(intake, listener, router, stopping, health, shutdown).await,
         }
         let _ = reminder_task.await;
         let _ = broadcast_task.await;
@@ -359,7 +400,7 @@ impl Application {
         // Every update in hand is handled: write the activity still queued.
         activity_writer.stop().await;
         drop(engine);
-        let _ = http.await;
+        http.stop().await;
         database.close().await;
         tracing::info!("stopped");
     }
@@ -374,11 +415,13 @@ async fn serve_webhook(
     listener: TcpListener,
     router: axum::Router,
     stopping: CancellationToken,
+    health: Arc<SourceHealth>,
     shutdown: CancellationToken,
 ) {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "webhook listening");
     }
+    health.set(SourceState::Receiving);
     let server_stop = stopping.clone();
     let server = AbortOnDropHandle::new(tokio::spawn(async move {
         let served = axum::serve(listener, router)
@@ -389,6 +432,7 @@ async fn serve_webhook(
         }
     }));
     shutdown.cancelled().await;
+    health.set(SourceState::Stopped);
     stopping.cancel();
     intake.stop().await;
     let _ = server.await;

@@ -382,9 +382,6 @@ async fn run(config: Config) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(&e),
     };
-    if let Some(addr) = app.http_addr() {
-        tracing::info!(%addr, "health and metrics endpoints listening");
-    }
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     tracing::info!("trainbot is running; Ctrl-C to stop");

@@ -1,5 +1,11 @@
-//! The operator's HTTP endpoints: `/healthz` (alive), `/readyz` (database and state
-//! store reachable) and `/metrics` (Prometheus).
+//! The operator's HTTP endpoints: `/healthz` (alive), `/readyz` (started, and the
+//! database, the state store and the update source answer) and `/metrics`
+//! (Prometheus).
+//!
+//! The listener is up from the first moment of start-up, before the content pack
+//! is loaded, the database connected or Telegram asked anything: while starting,
+//! `/healthz` says the process lives and `/readyz` answers 503 "starting", so a
+//! start-up probe can tell a slow start from a dead process.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -10,50 +16,88 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use engine::ports::{StateStore, Storage};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use telegram::source::SourceHealth;
 
-#[derive(Clone)]
-struct Probes {
-    storage: Arc<dyn Storage>,
-    state: Arc<dyn StateStore>,
+/// What `/readyz` checks, once start-up has got that far.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    checks: Arc<OnceLock<Checks>>,
 }
 
-pub fn router(storage: Arc<dyn Storage>, state: Arc<dyn StateStore>) -> Router {
+struct Checks {
+    storage: Arc<dyn Storage>,
+    state: Arc<dyn StateStore>,
+    source: Arc<SourceHealth>,
+}
+
+impl Readiness {
+    /// Start-up is done: from now on `/readyz` asks these.
+    pub fn started(
+        &self,
+        storage: Arc<dyn Storage>,
+        state: Arc<dyn StateStore>,
+        source: Arc<SourceHealth>,
+    ) {
+        let _ = self.checks.set(Checks {
+            storage,
+            state,
+            source,
+        });
+    }
+
+    /// 200 when started and the database, the state store (within two seconds
+    /// each) and the update source answer; 503 otherwise. The body says what each
+    /// said.
+    pub async fn check(&self) -> (StatusCode, String) {
+        let Some(checks) = self.checks.get() else {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "starting: loading content, connecting, registering with Telegram\n".to_owned(),
+            );
+        };
+        let timeout = Duration::from_secs(2);
+        let db = tokio::time::timeout(timeout, checks.storage.ping()).await;
+        let st = tokio::time::timeout(timeout, checks.state.ping()).await;
+        let verdict = |r: Result<Result<(), String>, _>| match r {
+            Ok(Ok(())) => "ok".to_owned(),
+            Ok(Err(e)) => e,
+            Err(_) => "timed out".to_owned(),
+        };
+        let db = verdict(db.map(|r| r.map_err(|e| e.to_string())));
+        let st = verdict(st.map(|r| r.map_err(|e| e.to_string())));
+        let updates = checks
+            .source
+            .verdict()
+            .err()
+            .unwrap_or_else(|| "ok".to_owned());
+        let status = if [&db, &st, &updates].iter().all(|v| *v == "ok") {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        (
+            status,
+            format!("database: {db}\nstate: {st}\nupdates: {updates}\n"),
+        )
+    }
+}
+
+pub fn router(readiness: Readiness) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
-        .with_state(Probes { storage, state })
+        .with_state(readiness)
 }
 
-async fn ready(State(p): State<Probes>) -> (StatusCode, String) {
-    readiness(&p).await
-}
-
-/// Whether the database and the state store answer within two seconds, with what
-/// each said.
-async fn readiness(p: &Probes) -> (StatusCode, String) {
-    let timeout = Duration::from_secs(2);
-    let db = tokio::time::timeout(timeout, p.storage.ping()).await;
-    let st = tokio::time::timeout(timeout, p.state.ping()).await;
-    let verdict = |r: Result<Result<(), String>, _>| match r {
-        Ok(Ok(())) => "ok".to_owned(),
-        Ok(Err(e)) => e,
-        Err(_) => "timed out".to_owned(),
-    };
-    let db = verdict(db.map(|r| r.map_err(|e| e.to_string())));
-    let st = verdict(st.map(|r| r.map_err(|e| e.to_string())));
-    let status = if db == "ok" && st == "ok" {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, format!("database: {db}\nstate: {st}\n"))
+async fn ready(State(readiness): State<Readiness>) -> (StatusCode, String) {
+    readiness.check().await
 }
 
 /// The metrics, with `trainbot_ready` measured now: readiness is a metric too, so
 /// an alert sees a replica that is up but cannot reach its database.
-async fn metrics(State(p): State<Probes>) -> (StatusCode, String) {
-    let (status, _) = readiness(&p).await;
+async fn metrics(State(readiness): State<Readiness>) -> (StatusCode, String) {
+    let (status, _) = readiness.check().await;
     metrics::gauge!("trainbot_ready").set(if status == StatusCode::OK { 1.0 } else { 0.0 });
     match prometheus() {
         Some(handle) => (StatusCode::OK, handle.render()),

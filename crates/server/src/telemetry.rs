@@ -185,6 +185,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_getupdates_errors_total",
+        "Failed getUpdates calls by kind (conflict, transient, retry_after, ...).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_invites_refused_total",
         "Invite codes refused (unknown, expired, revoked, used up).",
     ),

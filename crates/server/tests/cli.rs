@@ -919,6 +919,8 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
 mod admin;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/health.rs"]
+mod health;
 #[path = "common/legacy_fixture.rs"]
 mod legacy_fixture;
 #[path = "cli/moving.rs"]

@@ -11,6 +11,7 @@
 //! - [`webhook`]: the webhook source (each update answered once handled, one
 //!   chat at a time across replicas) and registering the webhook.
 //! - [`commands`]: registering the command menu in every language.
+//! - [`source`]: the update source's health, for readiness.
 
 pub mod commands;
 pub mod dispatch;
@@ -19,6 +20,7 @@ pub mod inbound;
 pub mod lane;
 pub mod outbound;
 pub mod polling;
+pub mod source;
 pub mod webhook;
 
 use teloxide::Bot;

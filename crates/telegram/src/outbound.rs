@@ -628,7 +628,8 @@ fn repeatable(method: &str) -> bool {
     !method.starts_with("send")
 }
 
-fn kind(f: &Failure) -> &'static str {
+/// The failure's kind as a metric label.
+pub(crate) fn kind(f: &Failure) -> &'static str {
     match f {
         Failure::NotModified => "not_modified",
         Failure::EditImpossible => "edit_impossible",

@@ -36,6 +36,7 @@ use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::errors::{Failure, classify};
 use crate::inbound::to_inbound;
 use crate::outbound::Outbound;
+use crate::source::{SourceHealth, SourceState};
 
 /// How long the poller waits for an update to finish before polling again while
 /// updates it received are unfinished (Telegram would answer such a poll at once).
@@ -107,6 +108,7 @@ pub struct Poller {
     engine: Arc<Engine>,
     outbound: Arc<Outbound>,
     settings: PollSettings,
+    health: Arc<SourceHealth>,
 }
 
 impl Poller {
@@ -121,7 +123,15 @@ impl Poller {
             engine,
             outbound,
             settings,
+            health: Arc::default(),
         }
+    }
+
+    /// How polling is going: receiving from the start of [`Poller::run`]; failing
+    /// after [`FAILING_AFTER`] failed `getUpdates` in a row, or at once on a 409
+    /// Conflict (another poller, or a webhook is set); stopped when it ends.
+    pub fn health(&self) -> Arc<SourceHealth> {
+        self.health.clone()
     }
 
     /// Polls until `shutdown` is cancelled, then finishes what must be finished and
@@ -137,6 +147,7 @@ impl Poller {
         );
         let mut cursor = Cursor::default();
         let mut failures = 0u32;
+        self.health.set(SourceState::Receiving);
         while !shutdown.is_cancelled() {
             let offset = cursor.offset(&dispatcher);
             // Telegram answers at once while it still has updates we received.
@@ -160,11 +171,25 @@ impl Poller {
             let updates = match updates {
                 Ok(updates) => {
                     failures = 0;
+                    self.health.set(SourceState::Receiving);
                     updates
                 }
                 Err(e) => {
                     failures += 1;
-                    let wait = backoff(failures, &classify(&e));
+                    let failure = classify(&e);
+                    let conflict = is_conflict(&failure);
+                    metrics::counter!(
+                        "trainbot_getupdates_errors_total",
+                        "kind" => if conflict { "conflict" } else { crate::outbound::kind(&failure) }
+                    )
+                    .increment(1);
+                    if conflict || failures >= FAILING_AFTER {
+                        self.health.set(SourceState::Failing(format!(
+                            "getUpdates failed {failures} time(s) in a row: {}",
+                            crate::errors::redacted(&e.to_string())
+                        )));
+                    }
+                    let wait = backoff(failures, &failure);
                     tokio::select! {
                         _ = shutdown.cancelled() => break,
                         _ = tokio::time::sleep(wait) => continue,
@@ -203,6 +228,7 @@ impl Poller {
                 }
             }
         }
+        self.health.set(SourceState::Stopped);
         dispatcher.stop().await;
         if let Some(offset) = cursor.handled_below(&dispatcher)
             && offset > cursor.confirmed
@@ -234,12 +260,20 @@ fn offset_param(offset: i64) -> i32 {
     i32::try_from(offset).unwrap_or(i32::MAX)
 }
 
+/// Failed `getUpdates` in a row before the source counts as failing: one failure
+/// is a network blip that the next poll usually gets over.
+pub const FAILING_AFTER: u32 = 2;
+
+/// Whether Telegram refused the poll because someone else receives the updates.
+fn is_conflict(failure: &Failure) -> bool {
+    matches!(failure, Failure::Permanent(why)
+        if why.contains("Conflict") || why.contains("terminated by other"))
+}
+
 fn backoff(failures: u32, failure: &Failure) -> Duration {
     match failure {
         Failure::RetryAfter(wait) => *wait,
-        Failure::Permanent(why)
-            if why.contains("Conflict") || why.contains("terminated by other") =>
-        {
+        Failure::Permanent(why) if is_conflict(failure) => {
             tracing::error!(error = %why, "409 Conflict: another instance is polling with this token, or a webhook is set; backing off");
             Duration::from_secs(5)
         }
