@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use engine::ports::{StateStore, Storage};
+use engine::ports::{AudienceFilter, StateStore, Storage};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use telegram::source::SourceHealth;
 
@@ -82,6 +82,28 @@ impl Readiness {
     }
 }
 
+/// How far back "active" reaches for `trainbot_people_active`.
+const ACTIVE_WINDOW: time::Duration = time::Duration::minutes(5);
+
+impl Readiness {
+    /// Sets `trainbot_people_active` from the database (left as it was if the
+    /// database does not answer within two seconds, or before start-up is done).
+    async fn count_active_people(&self) {
+        let Some(checks) = self.checks.get() else {
+            return;
+        };
+        let filter = AudienceFilter {
+            seen_since: Some(time::OffsetDateTime::now_utc() - ACTIVE_WINDOW),
+            ..AudienceFilter::default()
+        };
+        let counted =
+            tokio::time::timeout(Duration::from_secs(2), checks.storage.audience(&filter)).await;
+        if let Ok(Ok(people)) = counted {
+            metrics::gauge!("trainbot_people_active").set(people.len() as f64);
+        }
+    }
+}
+
 pub fn router(readiness: Readiness) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -99,8 +121,9 @@ async fn ready(State(readiness): State<Readiness>) -> (StatusCode, String) {
 async fn metrics(State(readiness): State<Readiness>) -> (StatusCode, String) {
     let (status, _) = readiness.check().await;
     metrics::gauge!("trainbot_ready").set(if status == StatusCode::OK { 1.0 } else { 0.0 });
+    readiness.count_active_people().await;
     match prometheus() {
-        Some(handle) => (StatusCode::OK, handle.render()),
+        Some(handle) => (StatusCode::OK, handle.render() + &crate::process::render()),
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             "metrics recorder unavailable\n".to_owned(),

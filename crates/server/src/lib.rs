@@ -6,6 +6,7 @@
 //! - [`cli`]: the `trainbot` command line and its subcommands.
 //! - [`app`]: building and running the bot; graceful shutdown.
 //! - [`http`]: health, readiness and metrics endpoints.
+//! - [`process`]: the process's CPU, memory, file and thread metrics.
 //! - [`webhook`]: the webhook endpoint (`UPDATES=webhook`) on its own listener.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
 //! - [`moving`]: `trainbot db copy` and `trainbot import legacy`.
@@ -28,6 +29,7 @@ pub mod http;
 pub mod jobs;
 pub mod moving;
 pub mod passwords;
+pub mod process;
 pub mod telemetry;
 pub mod traces;
 pub mod webhook;

@@ -280,8 +280,23 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Gauge,
+        "trainbot_people_active",
+        "People (not blocked) who used the bot in the last 5 minutes, from the database at each scrape: the same on every replica.",
+    ),
+    (
+        MetricKind::Gauge,
         "trainbot_ready",
         "1 when the database and the state store answer (as /readyz), else 0; set at each scrape.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_updates_backlog",
+        "Updates received and not yet finished (queued or being handled) in this replica.",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_updates_in_flight",
+        "Updates being handled now in this replica.",
     ),
     (
         MetricKind::Histogram,

@@ -98,7 +98,7 @@ struct Job {
     span: tracing::Span,
     work: Work,
     /// Its place in the backlog, given back when the job is done or dropped.
-    _slot: OwnedSemaphorePermit,
+    _slot: Counted<OwnedSemaphorePermit>,
     /// Told when the job is finished; dropped unsent when the job is dropped.
     done: Option<oneshot::Sender<()>>,
 }
@@ -153,6 +153,7 @@ impl Dispatcher {
         let Ok(slot) = self.shared.backlog.clone().acquire_owned().await else {
             return;
         };
+        let slot = Counted::new(slot, Load::Backlog);
         let (update_id, chat) = (inbound.update_id, inbound.chat);
         let span = update_span(&inbound, &self.shared.outbound);
         let arrival = self
@@ -263,17 +264,59 @@ impl Shared {
     }
 }
 
+/// The dispatcher's two gauges of work in hand.
+#[derive(Clone, Copy)]
+enum Load {
+    /// Updates received and not yet finished (queued or running).
+    Backlog,
+    /// Updates being handled now.
+    InFlight,
+}
+
+impl Load {
+    fn gauge(self) -> metrics::Gauge {
+        match self {
+            Load::Backlog => metrics::gauge!("trainbot_updates_backlog"),
+            Load::InFlight => metrics::gauge!("trainbot_updates_in_flight"),
+        }
+    }
+}
+
+/// A permit that counts itself in its gauge while it is held, however it ends
+/// (done, dropped at a stop, or with its task aborted).
+struct Counted<T> {
+    _permit: T,
+    load: Load,
+}
+
+impl<T> Counted<T> {
+    fn new(permit: T, load: Load) -> Counted<T> {
+        load.gauge().increment(1.0);
+        Counted {
+            _permit: permit,
+            load,
+        }
+    }
+}
+
+impl<T> Drop for Counted<T> {
+    fn drop(&mut self) {
+        self.load.gauge().decrement(1.0);
+    }
+}
+
 /// Works one chat's queue until it is empty.
 async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
     loop {
         // Never closed, so this only waits for a turn. The turn comes first, so a
         // stop that came meanwhile is seen before the job starts.
-        let Ok(_turn) = shared.in_flight.acquire().await else {
+        let Ok(turn) = shared.in_flight.acquire().await else {
             return;
         };
         let Some(job) = shared.next_job(chat) else {
             return;
         };
+        let _turn = Counted::new(turn, Load::InFlight);
         let started = std::time::Instant::now();
         let update_id = job.update_id;
         let (done, span) = (job.done, job.span);

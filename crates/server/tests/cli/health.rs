@@ -1,6 +1,7 @@
 //! The probes as an orchestrator meets them on a real `trainbot run`: alive and
 //! "starting" while start-up waits for Telegram, ready once it is done, and not
-//! ready while the poller meets another instance (409 Conflict).
+//! ready while the poller meets another instance (409 Conflict); the load and
+//! process metrics on the same listener.
 
 use std::time::Duration;
 
@@ -72,6 +73,25 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
     fake.release("setMyCommands");
     let ready = until(port, "/readyz", "became ready", |s, _| s == 200).await;
     assert_eq!(ready, "database: ok\nstate: ok\nupdates: ok\n");
+
+    // One person uses the bot: active now, and nothing left in hand after it.
+    fake.send_text(7_001_414_213, "/start");
+    fake.wait_for(GUARD, |f| f.last_bot_message(7_001_414_213).is_some())
+        .await
+        .expect("the bot answers");
+    let metrics = until(port, "/metrics", "counted the person", |_, body| {
+        body.contains("trainbot_people_active 1\n")
+    })
+    .await;
+    for series in [
+        "trainbot_updates_in_flight 0\n",
+        "trainbot_updates_backlog 0\n",
+        "# TYPE process_cpu_seconds_total counter\n",
+        "# TYPE process_resident_memory_bytes gauge\n",
+        "# TYPE process_open_fds gauge\n",
+    ] {
+        assert!(metrics.contains(series), "{series}in:\n{metrics}");
+    }
 
     // Another instance polls with the same token: Telegram answers 409.
     fake.fail_next(
