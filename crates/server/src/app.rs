@@ -50,6 +50,8 @@ pub enum StartError {
     State(#[from] state::ConnectError),
     #[error("LISTEN: cannot listen on {addr}: {reason}")]
     Listen { addr: SocketAddr, reason: String },
+    #[error("METRICS_LISTEN: cannot listen on {addr}: {reason}")]
+    MetricsListen { addr: SocketAddr, reason: String },
     #[error("WEBHOOK_LISTEN: cannot listen on {addr}: {reason}")]
     WebhookListen { addr: SocketAddr, reason: String },
     #[error("{0}")]
@@ -96,17 +98,21 @@ enum Source {
     },
 }
 
-/// `/healthz`, `/readyz` and `/metrics` on `LISTEN`, served from the start of
+/// `/healthz`, `/readyz` and `/metrics` on `LISTEN` (and `/metrics` on
+/// `METRICS_LISTEN` instead, if set), served from the start of
 /// [`Application::build`] to the end of [`Application::run_until_stopped`].
 struct HttpServer {
     addr: Option<SocketAddr>,
     readiness: http::Readiness,
     stop: CancellationToken,
-    task: AbortOnDropHandle<()>,
+    tasks: Vec<AbortOnDropHandle<()>>,
 }
 
 impl HttpServer {
-    async fn start(addr: SocketAddr) -> Result<HttpServer, StartError> {
+    async fn start(
+        addr: SocketAddr,
+        metrics_addr: Option<SocketAddr>,
+    ) -> Result<HttpServer, StartError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Listen {
@@ -114,34 +120,69 @@ impl HttpServer {
                 reason: e.to_string(),
             })?;
         let bound = listener.local_addr().ok();
-        if let Some(addr) = bound {
-            tracing::info!(%addr, "health and metrics endpoints listening");
-        }
         let readiness = http::Readiness::default();
         let stop = CancellationToken::new();
-        let until = stop.clone();
-        let router = http::router(readiness.clone());
-        let task = AbortOnDropHandle::new(tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { until.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the HTTP server stopped");
-            }
-        }));
+        let mut tasks = vec![serve(
+            listener,
+            http::router(readiness.clone(), metrics_addr.is_none()),
+            &stop,
+            if metrics_addr.is_none() {
+                "health and metrics"
+            } else {
+                "health"
+            },
+        )];
+        if let Some(addr) = metrics_addr {
+            let listener =
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| StartError::MetricsListen {
+                        addr,
+                        reason: e.to_string(),
+                    })?;
+            tasks.push(serve(
+                listener,
+                http::metrics_router(readiness.clone()),
+                &stop,
+                "metrics",
+            ));
+        }
         Ok(HttpServer {
             addr: bound,
             readiness,
             stop,
-            task,
+            tasks,
         })
     }
 
     /// Stops serving once the requests in hand are answered.
     async fn stop(self) {
         self.stop.cancel();
-        let _ = self.task.await;
+        for task in self.tasks {
+            let _ = task.await;
+        }
     }
+}
+
+/// Serves `router` on `listener` until `stop`.
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    stop: &CancellationToken,
+    what: &'static str,
+) -> AbortOnDropHandle<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "{what} endpoints listening");
+    }
+    let until = stop.clone();
+    AbortOnDropHandle::new(tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { until.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the {what} HTTP server stopped");
+        }
+    }))
 }
 
 pub struct Application {
@@ -173,7 +214,7 @@ impl Application {
             tracing::warn!("another metrics recorder is installed; /metrics will be empty");
         }
         // Up before anything slow or remote: a probe sees "starting", not nothing.
-        let http = HttpServer::start(config.listen).await?;
+        let http = HttpServer::start(config.listen, config.metrics_listen).await?;
         let content = Arc::new(load_content(&config.content_dir)?);
         tracing::info!(
             dir = %config.content_dir.display(),

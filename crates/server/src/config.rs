@@ -34,6 +34,8 @@ pub struct Config {
     pub admin_session_idle: std::time::Duration,
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub listen: SocketAddr,
+    /// `/metrics` on a listener of its own (then not on `listen`).
+    pub metrics_listen: Option<SocketAddr>,
     pub log_format: LogFormat,
     pub poll_timeout_secs: u32,
     pub max_in_flight: usize,
@@ -120,6 +122,7 @@ struct FileSettings {
     admin_password_hash: Option<String>,
     admin_session_idle_minutes: Option<u64>,
     listen: Option<String>,
+    metrics_listen: Option<String>,
     log_format: Option<String>,
     poll_timeout_secs: Option<u32>,
     max_in_flight: Option<usize>,
@@ -135,6 +138,14 @@ struct FileSettings {
     webhook_url: Option<String>,
     webhook_secret: Option<String>,
     webhook_listen: Option<String>,
+}
+
+/// Whether two listeners would want the same port (a wildcard address takes the
+/// port on every address; port 0 is a fresh port each time).
+fn same_port(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() == b.port()
+        && a.port() != 0
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
 }
 
 /// Default SQLite file, in the working directory.
@@ -307,6 +318,27 @@ impl Sources<'_> {
             )
         })?;
 
+        let metrics_listen = match self.value("METRICS_LISTEN", file.metrics_listen, false)? {
+            None => None,
+            Some(raw) => {
+                let addr: SocketAddr = raw.parse().map_err(|_| {
+                    bad(
+                        "METRICS_LISTEN",
+                        format!("`{raw}` is not an address like 0.0.0.0:9100"),
+                    )
+                })?;
+                if same_port(addr, listen) {
+                    return Err(bad(
+                        "METRICS_LISTEN",
+                        format!(
+                            "{addr} is the health listener's port (LISTEN={listen}); give /metrics a port of its own, like 0.0.0.0:9100, or leave METRICS_LISTEN unset to serve it on LISTEN"
+                        ),
+                    ));
+                }
+                Some(addr)
+            }
+        };
+
         let log_format = match self.value("LOG_FORMAT", file.log_format, false)?.as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -432,6 +464,7 @@ impl Sources<'_> {
             admin_password_hash: admin_password_hash.map(SecretString::from),
             admin_session_idle: std::time::Duration::from_secs(idle_minutes * 60),
             listen,
+            metrics_listen,
             log_format,
             poll_timeout_secs,
             max_in_flight,
@@ -490,12 +523,7 @@ impl Sources<'_> {
                 format!("`{listen_raw}` is not an address like {DEFAULT_WEBHOOK_LISTEN}"),
             )
         })?;
-        let clash = webhook_listen.port() == listen.port()
-            && webhook_listen.port() != 0
-            && (webhook_listen.ip() == listen.ip()
-                || webhook_listen.ip().is_unspecified()
-                || listen.ip().is_unspecified());
-        if clash {
+        if same_port(webhook_listen, listen) {
             return Err(bad(
                 "WEBHOOK_LISTEN",
                 format!(
@@ -1068,6 +1096,31 @@ mod tests {
             !format!("{c:?}").contains(SECRET),
             "the secret leaks through Debug"
         );
+    }
+
+    #[test]
+    fn metrics_may_have_a_listener_of_their_own_but_not_the_health_port() {
+        let read = |extra: &[(&str, &str)]| {
+            let pairs: Vec<(&str, &str)> = [("BOT_TOKEN", TOKEN), ("LISTEN", "0.0.0.0:8080")]
+                .into_iter()
+                .chain(extra.iter().copied())
+                .collect();
+            Config::from_sources(None, &env(&pairs))
+        };
+        assert_eq!(read(&[]).unwrap().metrics_listen, None);
+        let c = read(&[("METRICS_LISTEN", "10.0.0.5:9100")]).unwrap();
+        assert_eq!(c.metrics_listen, Some("10.0.0.5:9100".parse().unwrap()));
+        for (bad, says) in [
+            (
+                "127.0.0.1:8080",
+                "is the health listener's port (LISTEN=0.0.0.0:8080)",
+            ),
+            ("9100", "is not an address like 0.0.0.0:9100"),
+        ] {
+            let e = read(&[("METRICS_LISTEN", bad)]).unwrap_err();
+            assert_eq!(e.setting, "METRICS_LISTEN");
+            assert!(e.problem.contains(says), "{bad}: {}", e.problem);
+        }
     }
 
     #[test]

@@ -104,10 +104,23 @@ impl Readiness {
     }
 }
 
-pub fn router(readiness: Readiness) -> Router {
-    Router::new()
+/// `/healthz` and `/readyz`, and `/metrics` too unless it has a listener of its
+/// own (`METRICS_LISTEN`, [`metrics_router`]).
+pub fn router(readiness: Readiness, with_metrics: bool) -> Router {
+    let probes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
+        .route("/readyz", get(ready));
+    let probes = if with_metrics {
+        probes.route("/metrics", get(metrics))
+    } else {
+        probes
+    };
+    probes.with_state(readiness)
+}
+
+/// `/metrics` alone, for `METRICS_LISTEN`.
+pub fn metrics_router(readiness: Readiness) -> Router {
+    Router::new()
         .route("/metrics", get(metrics))
         .with_state(readiness)
 }

@@ -1,7 +1,7 @@
 //! The probes as an orchestrator meets them on a real `trainbot run`: alive and
 //! "starting" while start-up waits for Telegram, ready once it is done, and not
 //! ready while the poller meets another instance (409 Conflict); the load and
-//! process metrics on the same listener.
+//! process metrics on a listener of their own (`METRICS_LISTEN`).
 
 use std::time::Duration;
 
@@ -51,11 +51,12 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
         .unwrap();
     // Start-up stops at its first Bot API call until released.
     fake.hold("setMyCommands");
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     let bot = Running::start(
         &fake,
         &[
             ("LISTEN", format!("127.0.0.1:{port}")),
+            ("METRICS_LISTEN", format!("127.0.0.1:{metrics_port}")),
             ("POLL_TIMEOUT_SECS", "1".into()),
         ],
     );
@@ -66,7 +67,12 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
     assert_eq!(status, 503);
     assert!(starting.starts_with("starting"), "{starting}");
     assert_eq!(get(port, "/healthz").await, Some((200, "ok".into())));
-    let (status, metrics) = get(port, "/metrics").await.unwrap();
+    assert_eq!(
+        get(port, "/metrics").await.map(|(status, _)| status),
+        Some(404),
+        "with METRICS_LISTEN, /metrics is only there"
+    );
+    let (status, metrics) = get(metrics_port, "/metrics").await.unwrap();
     assert_eq!(status, 200);
     assert!(metrics.contains("trainbot_ready 0"), "{metrics}");
 
@@ -79,7 +85,7 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
     fake.wait_for(GUARD, |f| f.last_bot_message(7_001_414_213).is_some())
         .await
         .expect("the bot answers");
-    let metrics = until(port, "/metrics", "counted the person", |_, body| {
+    let metrics = until(metrics_port, "/metrics", "counted the person", |_, body| {
         body.contains("trainbot_people_active 1\n")
     })
     .await;
@@ -106,7 +112,7 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
             && conflict.contains("Conflict"),
         "{conflict}"
     );
-    let metrics = get(port, "/metrics").await.unwrap().1;
+    let metrics = get(metrics_port, "/metrics").await.unwrap().1;
     assert!(
         metrics.contains("trainbot_getupdates_errors_total{kind=\"conflict\"} 1"),
         "{metrics}"
