@@ -206,6 +206,15 @@ pub(crate) mod tests {
 
     use super::*;
 
+    #[test]
+    fn only_cancelled_and_done_broadcasts_are_over() {
+        let over: Vec<BroadcastState> = BroadcastState::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .collect();
+        assert_eq!(over, [BroadcastState::Cancelled, BroadcastState::Done]);
+    }
+
     pub(crate) fn audiences() -> impl Strategy<Value = Audience> {
         let slug = "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).expect("a slug"));
         prop_oneof![

@@ -766,6 +766,49 @@ mod tests {
     }
 
     #[test]
+    fn buttons_without_arguments_refuse_any() {
+        let bare = [
+            Callback::Home,
+            Callback::Languages,
+            Callback::SkipPosition,
+            Callback::Profile,
+            Callback::Progress,
+            Callback::Quizzes,
+            Callback::Review,
+            Callback::RequestAccess,
+            Callback::RequestDeletion,
+            Callback::Admin(AdminAction::Lookup(LookupAction::Search)),
+            Callback::Admin(AdminAction::Lookup(LookupAction::Verify)),
+            Callback::Admin(AdminAction::Lookup(LookupAction::TopPages)),
+            Callback::Admin(AdminAction::Lookup(LookupAction::QuizStats)),
+            Callback::Admin(AdminAction::Lookup(LookupAction::Overdue)),
+            Callback::Admin(AdminAction::Lookup(LookupAction::ActivityParks)),
+            Callback::Admin(AdminAction::Broadcast(BroadcastAction::Audience(
+                crate::broadcast::Audience::Everyone,
+            ))),
+            Callback::Admin(AdminAction::Broadcast(BroadcastAction::Audience(
+                crate::broadcast::Audience::Behind,
+            ))),
+        ];
+        for cb in bare {
+            let wire = cb.encode();
+            assert_eq!(Callback::decode(&wire), Ok(cb), "{wire}");
+            for extra in ["x", "1", "-"] {
+                let forged = format!("{wire}{extra}");
+                assert!(Callback::decode(&forged).is_err(), "{forged}");
+            }
+        }
+    }
+
+    #[test]
+    fn data_up_to_telegrams_64_bytes_is_read_and_longer_is_refused() {
+        let at_limit = format!("1{}", "x".repeat(63));
+        assert_eq!(Callback::decode(&at_limit), Err(DecodeError::Malformed));
+        let over = format!("1{}", "x".repeat(64));
+        assert_eq!(Callback::decode(&over), Err(DecodeError::Length));
+    }
+
+    #[test]
     fn refuses_data_the_bot_never_issued() {
         let node = NodeId::from_path("bar/menu.md");
         for raw in [

@@ -611,6 +611,9 @@ mod tests {
             error("text[^1]\n\n[^1]: note").kind,
             RenderErrorKind::Footnote
         );
+        // A definition nobody refers to is a footnote too.
+        let e = error("text\n\n[^1]: note");
+        assert_eq!((e.line, e.kind), (3, RenderErrorKind::Footnote));
         let e = error("\n\n\n[x](javascript:alert(1))");
         assert_eq!(e.line, 4);
         assert_eq!(

@@ -201,6 +201,12 @@ mod tests {
     }
 
     #[test]
+    fn a_long_page_of_whitespace_has_no_parts() {
+        assert_eq!(parts(&" ".repeat(20), 10), Vec::<String>::new());
+        assert_eq!(parts(&"\n \n".repeat(8), 5), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_page_that_fits_is_returned_as_is() {
         let page = "  <b>hello</b>\n\n";
         assert_eq!(parts(page, 100), vec![page]);

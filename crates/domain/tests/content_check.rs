@@ -516,6 +516,21 @@ fn section_title_missing_a_translation() {
 }
 
 #[test]
+fn a_blank_translation_is_a_missing_one() {
+    let pack = Pack::valid();
+    pack.write(
+        "general/_section.toml",
+        "order = 1\ntitle = { ru = \"Общее\", en = \"  \" }\n",
+    );
+    assert_problem(
+        &pack.problems(),
+        "general/_section.toml",
+        None,
+        "title: missing translation (en)",
+    );
+}
+
+#[test]
 fn section_unknown_key_has_its_line() {
     let pack = Pack::valid();
     pack.write(

@@ -381,6 +381,13 @@ mod tests {
         ];
         let (edited, skipped) = base.with_overrides(&overrides);
         assert_eq!(skipped.len(), 3, "{skipped:?}");
+        assert!(
+            skipped[0]
+                .to_string()
+                .starts_with("gone/away.md (text:ru): "),
+            "what the reload log says: {}",
+            skipped[0]
+        );
         assert_eq!(skipped[0].problem, EditProblem::NoPage);
         assert_eq!(skipped[1].problem, EditProblem::WrongField("media"));
         assert!(matches!(skipped[2].problem, EditProblem::Markdown(_)));
