@@ -26,7 +26,7 @@ use storage::SqlStorage;
 use telegram::dispatch::{DispatchSettings, Dispatcher};
 use telegram::lane::PacedLane;
 use telegram::outbound::Outbound;
-use telegram::polling::{PollSettings, Poller};
+use telegram::polling::{Leadership, PollSettings, Poller};
 use telegram::source::{SourceHealth, SourceState};
 use telegram::webhook::{Intake, IntakeSettings};
 use tokio::net::TcpListener;
@@ -303,16 +303,23 @@ impl Application {
             engine.clone(),
             storage.clone(),
             lane,
-            clock,
+            clock.clone(),
         ));
         let source = match (config.updates, &config.webhook) {
             (UpdateMode::Polling, _) => {
                 let settings = PollSettings {
                     timeout_secs: config.poll_timeout_secs,
                     max_in_flight: config.max_in_flight,
+                    // Never shorter than three long polls: a renewal is not late
+                    // because a poll was in flight.
+                    lease_ttl: PollSettings::default()
+                        .lease_ttl
+                        .max(Duration::from_secs(u64::from(config.poll_timeout_secs) * 3)),
                     ..PollSettings::default()
                 };
-                let poller = Poller::new(bot, engine.clone(), outbound, settings);
+                let leadership = Leadership::new(storage.clone(), clock.clone(), &bot);
+                let poller = Poller::new(bot, engine.clone(), outbound, settings)
+                    .with_leadership(leadership);
                 http.readiness
                     .started(storage.clone(), state.clone(), poller.health());
                 Source::Polling(poller)

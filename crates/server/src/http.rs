@@ -65,12 +65,11 @@ impl Readiness {
         };
         let db = verdict(db.map(|r| r.map_err(|e| e.to_string())));
         let st = verdict(st.map(|r| r.map_err(|e| e.to_string())));
-        let updates = checks
-            .source
-            .verdict()
-            .err()
-            .unwrap_or_else(|| "ok".to_owned());
-        let status = if [&db, &st, &updates].iter().all(|v| *v == "ok") {
+        let (source_ok, updates) = match checks.source.verdict() {
+            Ok(said) => (true, said.to_owned()),
+            Err(why) => (false, why),
+        };
+        let status = if source_ok && db == "ok" && st == "ok" {
             StatusCode::OK
         } else {
             StatusCode::SERVICE_UNAVAILABLE

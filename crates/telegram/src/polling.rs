@@ -17,6 +17,12 @@
 //! even at shutdown; a crash loses it, as ADR 0002's claim-before-handling already
 //! accepts).
 //!
+//! Telegram allows one poller per token (a second gets 409 Conflict), so with
+//! several replicas one polls and the others stand by ([`Leadership`]): a lease in
+//! the database, renewed while polling and given up at a stop; a standby takes over
+//! once the leader stops or its lease runs out (a crash: at most [`PollSettings`]'s
+//! `lease_ttl`).
+//!
 //! On shutdown the poller stops fetching, the dispatcher finishes what is running
 //! and what is confirmed and drops the rest of its queues, and the poller confirms
 //! exactly what was handled: Telegram delivers the dropped updates again to the
@@ -27,6 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::Engine;
+use engine::ports::{Clock, Storage};
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
@@ -55,6 +62,10 @@ pub struct PollSettings {
     pub max_in_flight: usize,
     /// Updates received and not yet finished before the poller stops fetching.
     pub max_backlog: usize,
+    /// How long the polling lease lasts unless renewed: how long standbys wait
+    /// after a leader crashed. Renewed every third of it (between polls, so it must
+    /// be well above `timeout_secs`).
+    pub lease_ttl: Duration,
 }
 
 impl Default for PollSettings {
@@ -64,6 +75,7 @@ impl Default for PollSettings {
             timeout_secs: 25,
             max_in_flight: dispatch.max_in_flight,
             max_backlog: dispatch.max_backlog,
+            lease_ttl: Duration::from_secs(60),
         }
     }
 }
@@ -109,6 +121,82 @@ pub struct Poller {
     outbound: Arc<Outbound>,
     settings: PollSettings,
     health: Arc<SourceHealth>,
+    leadership: Option<Leadership>,
+}
+
+/// Who polls among the replicas of one bot: a lease named after the bot's id in
+/// the database every replica shares, taken or renewed with the holder's random
+/// id ([`engine::ports::BroadcastStore::acquire_lease`], as the broadcast sender's).
+pub struct Leadership {
+    storage: Arc<dyn Storage>,
+    clock: Arc<dyn Clock>,
+    /// `polling:<bot id>`: replicas of another bot on the same database poll too.
+    name: String,
+    holder: String,
+    /// Whether this replica held the lease at the last look, and when it was
+    /// last taken or renewed.
+    held: Option<std::time::Instant>,
+}
+
+impl Leadership {
+    pub fn new(storage: Arc<dyn Storage>, clock: Arc<dyn Clock>, bot: &Bot) -> Leadership {
+        // The token's part before ':' is the bot's public id.
+        let bot_id = bot.token().split(':').next().unwrap_or_default();
+        Leadership {
+            storage,
+            clock,
+            name: format!("polling:{bot_id}"),
+            holder: uuid::Uuid::new_v4().to_string(),
+            held: None,
+        }
+    }
+
+    /// Whether this replica may poll now: takes or renews the lease when a third
+    /// of `ttl` has passed since the last time. If the database does not answer,
+    /// a holder goes on until its own lease would have run out.
+    async fn may_poll(&mut self, ttl: Duration) -> bool {
+        if self.held.is_some_and(|at| at.elapsed() < ttl / 3) {
+            return true;
+        }
+        let now = self.clock.now();
+        let until = now + time::Duration::try_from(ttl).unwrap_or(time::Duration::MINUTE);
+        match self
+            .storage
+            .acquire_lease(&self.name, &self.holder, now, until)
+            .await
+        {
+            Ok(true) => {
+                if self.held.is_none() {
+                    tracing::info!(lease = %self.name, "this replica receives the updates");
+                }
+                self.held = Some(std::time::Instant::now());
+                true
+            }
+            Ok(false) => {
+                if self.held.take().is_some() {
+                    tracing::warn!(lease = %self.name, "another replica took over receiving the updates");
+                }
+                false
+            }
+            Err(e) => {
+                let valid = self.held.is_some_and(|at| at.elapsed() < ttl);
+                tracing::warn!(error = %e, holding = valid, "cannot renew the polling lease");
+                if !valid {
+                    self.held = None;
+                }
+                valid
+            }
+        }
+    }
+
+    /// Gives the lease up at a stop, so a standby takes over at once.
+    async fn release(&mut self) {
+        if self.held.take().is_some()
+            && let Err(e) = self.storage.release_lease(&self.name, &self.holder).await
+        {
+            tracing::warn!(error = %e, "cannot release the polling lease; a standby takes over when it runs out");
+        }
+    }
 }
 
 impl Poller {
@@ -124,7 +212,15 @@ impl Poller {
             outbound,
             settings,
             health: Arc::default(),
+            leadership: None,
         }
+    }
+
+    /// Polls only while holding the bot's polling lease (see [`Leadership`]);
+    /// without it, the poller assumes it is alone.
+    pub fn with_leadership(mut self, leadership: Leadership) -> Poller {
+        self.leadership = Some(leadership);
+        self
     }
 
     /// How polling is going: receiving from the start of [`Poller::run`]; failing
@@ -136,7 +232,7 @@ impl Poller {
 
     /// Polls until `shutdown` is cancelled, then finishes what must be finished and
     /// confirms exactly what was handled.
-    pub async fn run(&self, shutdown: CancellationToken) {
+    pub async fn run(mut self, shutdown: CancellationToken) {
         let mut dispatcher = Dispatcher::new(
             self.engine.clone(),
             self.outbound.clone(),
@@ -148,7 +244,17 @@ impl Poller {
         let mut cursor = Cursor::default();
         let mut failures = 0u32;
         self.health.set(SourceState::Receiving);
+        let mut leadership = self.leadership.take();
         while !shutdown.is_cancelled() {
+            if let Some(lease) = &mut leadership
+                && !lease.may_poll(self.settings.lease_ttl).await
+            {
+                self.health.set(SourceState::Standby);
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(self.settings.lease_ttl / 6) => continue,
+                }
+            }
             let offset = cursor.offset(&dispatcher);
             // Telegram answers at once while it still has updates we received.
             let waiting = offset.is_some_and(|o| cursor.next.is_some_and(|n| o < n));
@@ -234,6 +340,9 @@ impl Poller {
             && offset > cursor.confirmed
         {
             self.confirm(offset).await;
+        }
+        if let Some(lease) = &mut leadership {
+            lease.release().await;
         }
     }
 

@@ -11,6 +11,8 @@ pub enum SourceState {
     Starting,
     /// Polling without repeated failures, or the webhook listener is serving.
     Receiving,
+    /// Another replica polls; this one takes over if that one stops.
+    Standby,
     /// Polling failed repeatedly (or with 409 Conflict); the last reason.
     Failing(String),
     /// Shutting down: no new updates are taken.
@@ -40,10 +42,12 @@ impl SourceHealth {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// `Ok` while receiving; otherwise what `/readyz` says about the source.
-    pub fn verdict(&self) -> Result<(), String> {
+    /// `Ok` while receiving or standing by (a standby is healthy: it takes over
+    /// when needed), with what `/readyz` says; otherwise why not.
+    pub fn verdict(&self) -> Result<&'static str, String> {
         match self.get() {
-            SourceState::Receiving => Ok(()),
+            SourceState::Receiving => Ok("ok"),
+            SourceState::Standby => Ok("standby (another replica polls)"),
             SourceState::Starting => Err("starting".to_owned()),
             SourceState::Failing(why) => Err(why),
             SourceState::Stopped => Err("stopping".to_owned()),

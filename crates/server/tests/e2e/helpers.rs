@@ -182,13 +182,17 @@ impl TestApp {
         Some(app)
     }
 
-    /// A second replica of this bot on the same database, state store and content:
-    /// it gets its own fake Telegram, so the two pollers do not take each other's
-    /// updates (Telegram allows one poller per token).
+    /// A second replica on the same database, state store and content that
+    /// receives its own updates: it gets its own fake Telegram with another bot's
+    /// token, because replicas of one bot share the polling lease and only one of
+    /// them polls (see [`TestApp::same_bot_replica`]).
     pub async fn replica(&self) -> TestApp {
-        let fake = FakeTelegram::start(FakeConfig::default())
-            .await
-            .expect("fake telegram");
+        let fake = FakeTelegram::start(FakeConfig {
+            token: "654321:SECOND-REPLICA".into(),
+            ..FakeConfig::default()
+        })
+        .await
+        .expect("fake telegram");
         // Telegram numbers one bot's updates once for all its replicas, and the
         // replicas share update de-duplication; two fakes would both count from 1.
         // An empty update (ignored by the bot) moves this fake's count far away.
@@ -250,10 +254,11 @@ impl TestApp {
             .expect("setWebhook");
     }
 
-    /// Another replica of this webhook-mode bot: same Telegram, database, state
-    /// store and settings, its own webhook listener. The fake delivers to it only
-    /// once told to ([`FakeTelegram::balance_webhook`]).
-    pub async fn webhook_replica(&self) -> TestApp {
+    /// Another replica of this bot: same Telegram, database, state store and
+    /// settings. In webhook mode it has its own listener, and the fake delivers to
+    /// it only once told to ([`FakeTelegram::balance_webhook`]); polling, only one
+    /// of the replicas polls at a time (the polling lease).
+    pub async fn same_bot_replica(&self) -> TestApp {
         let mut app = TestApp {
             fake: self.fake.clone(),
             pack: self.pack.clone(),

@@ -20,6 +20,7 @@ mod lookup;
 mod lost_answers;
 mod monitoring;
 mod operator;
+mod polling;
 mod restart;
 mod roles;
 mod security;

@@ -193,7 +193,7 @@ async fn two_replicas_answer_one_chats_rapid_updates_in_order_production_stack()
     let Some(a) = TestApp::spawn_webhook(Stack::Production).await else {
         return;
     };
-    let b = a.webhook_replica().await;
+    let b = a.same_bot_replica().await;
     a.fake
         .balance_webhook(vec![a.webhook_url(), b.webhook_url()]);
     let user = 8_100_000_005;
