@@ -10,7 +10,7 @@
 //! dropped. The SDK's `send_default_pii` stays off.
 //!
 //! The SDK is built without its own HTTP transports (they bring a second reqwest
-//! and, with rustls, a second crypto library): [`HttpTransport`] posts envelopes with
+//! and, with rustls, a second crypto library): our `HttpTransport` posts envelopes with
 //! the bot's reqwest on its Tokio runtime.
 
 use std::fmt;

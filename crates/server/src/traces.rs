@@ -9,7 +9,7 @@
 //! `OTEL_SDK_DISABLED=true` turns it off. ADR 0025.
 //!
 //! The exporter sends from the SDK's own batch thread, which has no Tokio runtime;
-//! [`RuntimeClient`] hands each request to the bot's runtime instead, on the
+//! our `RuntimeClient` hands each request to the bot's runtime instead, on the
 //! reqwest version the rest of the bot uses.
 
 use std::time::Duration;
