@@ -783,6 +783,9 @@ mod tests {
             Callback::Admin(AdminAction::Lookup(LookupAction::QuizStats)),
             Callback::Admin(AdminAction::Lookup(LookupAction::Overdue)),
             Callback::Admin(AdminAction::Lookup(LookupAction::ActivityParks)),
+            Callback::Admin(AdminAction::Content(ContentAction::Confirm)),
+            Callback::Admin(AdminAction::Content(ContentAction::Cancel)),
+            Callback::Admin(AdminAction::Content(ContentAction::Reload)),
             Callback::Admin(AdminAction::Broadcast(BroadcastAction::Audience(
                 crate::broadcast::Audience::Everyone,
             ))),

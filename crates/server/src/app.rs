@@ -310,11 +310,6 @@ impl Application {
                 let settings = PollSettings {
                     timeout_secs: config.poll_timeout_secs,
                     max_in_flight: config.max_in_flight,
-                    // Never shorter than three long polls: a renewal is not late
-                    // because a poll was in flight.
-                    lease_ttl: PollSettings::default()
-                        .lease_ttl
-                        .max(Duration::from_secs(u64::from(config.poll_timeout_secs) * 3)),
                     ..PollSettings::default()
                 };
                 let leadership = Leadership::new(storage.clone(), clock.clone(), &bot);

@@ -19,9 +19,9 @@
 //!
 //! Telegram allows one poller per token (a second gets 409 Conflict), so with
 //! several replicas one polls and the others stand by ([`Leadership`]): a lease in
-//! the database, renewed while polling and given up at a stop; a standby takes over
-//! once the leader stops or its lease runs out (a crash: at most [`PollSettings`]'s
-//! `lease_ttl`).
+//! the database, renewed by a task of its own while polling and given up at a
+//! stop; a standby takes over once the leader stops or its lease runs out (a crash:
+//! at most [`PollSettings`]'s `lease_ttl`).
 //!
 //! On shutdown the poller stops fetching, the dispatcher finishes what is running
 //! and what is confirmed and drops the rest of its queues, and the poller confirms
@@ -37,7 +37,9 @@ use engine::ports::{Clock, Storage};
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::errors::{Failure, classify};
@@ -62,9 +64,9 @@ pub struct PollSettings {
     pub max_in_flight: usize,
     /// Updates received and not yet finished before the poller stops fetching.
     pub max_backlog: usize,
-    /// How long the polling lease lasts unless renewed: how long standbys wait
-    /// after a leader crashed. Renewed every third of it (between polls, so it must
-    /// be well above `timeout_secs`).
+    /// How long the polling lease lasts unless renewed: how long standbys (and a
+    /// restarted replica) wait after the poller crashed. A task of its own renews
+    /// it every third of it; standbys try every sixth.
     pub lease_ttl: Duration,
 }
 
@@ -75,7 +77,7 @@ impl Default for PollSettings {
             timeout_secs: 25,
             max_in_flight: dispatch.max_in_flight,
             max_backlog: dispatch.max_backlog,
-            lease_ttl: Duration::from_secs(60),
+            lease_ttl: Duration::from_secs(15),
         }
     }
 }
@@ -133,9 +135,49 @@ pub struct Leadership {
     /// `polling:<bot id>`: replicas of another bot on the same database poll too.
     name: String,
     holder: String,
-    /// Whether this replica held the lease at the last look, and when it was
-    /// last taken or renewed.
+    /// When the lease was last taken or renewed, while this replica holds it.
     held: Option<std::time::Instant>,
+}
+
+/// The task that keeps (or waits for) the lease while the poller runs, and what
+/// it last found.
+struct LeaseKeeper {
+    may_poll: watch::Receiver<bool>,
+    stop: CancellationToken,
+    /// Dies with the poller: a crash (in tests, an aborted poller) must not leave
+    /// a renewer holding the lease.
+    task: AbortOnDropHandle<()>,
+}
+
+impl LeaseKeeper {
+    fn start(mut lease: Leadership, ttl: Duration) -> LeaseKeeper {
+        let (tell, may_poll) = watch::channel(false);
+        let stop = CancellationToken::new();
+        let until = stop.clone();
+        let task = AbortOnDropHandle::new(tokio::spawn(async move {
+            loop {
+                let held = lease.may_poll(ttl).await;
+                tell.send_replace(held);
+                let next = if held { ttl / 3 } else { ttl / 6 };
+                tokio::select! {
+                    _ = until.cancelled() => break,
+                    _ = tokio::time::sleep(next) => {}
+                }
+            }
+            lease.release().await;
+        }));
+        LeaseKeeper {
+            may_poll,
+            stop,
+            task,
+        }
+    }
+
+    /// Stops renewing and gives the lease up.
+    async fn release(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
 }
 
 impl Leadership {
@@ -151,13 +193,10 @@ impl Leadership {
         }
     }
 
-    /// Whether this replica may poll now: takes or renews the lease when a third
-    /// of `ttl` has passed since the last time. If the database does not answer,
-    /// a holder goes on until its own lease would have run out.
+    /// Whether this replica may poll now: takes or renews the lease. If the
+    /// database does not answer, a holder goes on until its own lease would have
+    /// run out.
     async fn may_poll(&mut self, ttl: Duration) -> bool {
-        if self.held.is_some_and(|at| at.elapsed() < ttl / 3) {
-            return true;
-        }
         let now = self.clock.now();
         let until = now + time::Duration::try_from(ttl).unwrap_or(time::Duration::MINUTE);
         match self
@@ -244,15 +283,18 @@ impl Poller {
         let mut cursor = Cursor::default();
         let mut failures = 0u32;
         self.health.set(SourceState::Receiving);
-        let mut leadership = self.leadership.take();
+        let mut keeper = self
+            .leadership
+            .take()
+            .map(|lease| LeaseKeeper::start(lease, self.settings.lease_ttl));
         while !shutdown.is_cancelled() {
-            if let Some(lease) = &mut leadership
-                && !lease.may_poll(self.settings.lease_ttl).await
+            if let Some(keeper) = &mut keeper
+                && !*keeper.may_poll.borrow_and_update()
             {
                 self.health.set(SourceState::Standby);
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(self.settings.lease_ttl / 6) => continue,
+                    _ = keeper.may_poll.changed() => continue,
                 }
             }
             let offset = cursor.offset(&dispatcher);
@@ -341,8 +383,8 @@ impl Poller {
         {
             self.confirm(offset).await;
         }
-        if let Some(lease) = &mut leadership {
-            lease.release().await;
+        if let Some(keeper) = keeper {
+            keeper.release().await;
         }
     }
 

@@ -33,3 +33,20 @@ impl fmt::Display for Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_shows_as_file_line_and_message() {
+        assert_eq!(
+            Problem::new("general/rules.md", Some(7), "raw HTML").to_string(),
+            "general/rules.md:7: raw HTML"
+        );
+        assert_eq!(
+            Problem::new("pack.toml", None, "no parks").to_string(),
+            "pack.toml: no parks"
+        );
+    }
+}

@@ -51,3 +51,22 @@ async fn one_of_two_polling_replicas_polls_and_the_other_takes_over_when_it_stop
     second.assert_clean();
     second.stop().await;
 }
+
+#[tokio::test]
+async fn a_standby_takes_over_when_the_poller_crashes() {
+    let mut first = TestApp::spawn().await;
+    until_updates(&first, "ok").await;
+    let mut second = first.same_bot_replica().await;
+    until_updates(&second, "standby (another replica polls)").await;
+
+    // Killed mid-work: the lease is not given up, it runs out (15 s).
+    first.crash().await;
+    until_updates(&second, "ok").await;
+    let greeting = second.person(PERSON, "Lea", "en").sends("/start").await;
+    assert!(
+        greeting.text.unwrap().contains("Lea"),
+        "answered by the second"
+    );
+    second.assert_clean();
+    second.stop().await;
+}
