@@ -213,8 +213,6 @@ impl Application {
         if http::prometheus().is_none() {
             tracing::warn!("another metrics recorder is installed; /metrics will be empty");
         }
-        // Up before anything slow or remote: a probe sees "starting", not nothing.
-        let http = HttpServer::start(config.listen, config.metrics_listen).await?;
         let content = Arc::new(load_content(&config.content_dir)?);
         tracing::info!(
             dir = %config.content_dir.display(),
@@ -222,6 +220,9 @@ impl Application {
             quizzes = content.quizzes().len(),
             "content pack loaded"
         );
+        // Up before anything remote: a probe sees "starting", not nothing. (After
+        // the content pack, so a broken pack stops the bot before it listens.)
+        let http = HttpServer::start(config.listen, config.metrics_listen).await?;
         let database = open_storage(&config).await?;
         let storage: Arc<dyn Storage> = Arc::new(database.clone());
         tracing::info!(database = %config.database_display(), "database ready");

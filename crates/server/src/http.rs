@@ -2,8 +2,8 @@
 //! database, the state store and the update source answer) and `/metrics`
 //! (Prometheus).
 //!
-//! The listener is up from the first moment of start-up, before the content pack
-//! is loaded, the database connected or Telegram asked anything: while starting,
+//! The listener is up as soon as the content pack is checked, before the database
+//! is connected or Telegram asked anything: while starting,
 //! `/healthz` says the process lives and `/readyz` answers 503 "starting", so a
 //! start-up probe can tell a slow start from a dead process.
 

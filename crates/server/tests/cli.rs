@@ -865,6 +865,9 @@ fn run_logs_the_lockout_warning_at_start_unless_an_admin_is_set() {
         ("BOT_TOKEN", TOKEN),
         ("CONTENT_DIR", pack),
         ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/x"),
+        // The listener is up before the database is tried: not the default port,
+        // which another test may hold.
+        ("LISTEN", "127.0.0.1:0"),
     ];
     let out = trainbot(dir.path(), &["run"], &base);
     assert_fails_naming(&out, "DATABASE_URL");
@@ -901,6 +904,7 @@ fn logs_written_to_a_pipe_have_no_colour_codes() {
             ("BOT_TOKEN", TOKEN),
             ("CONTENT_DIR", pack.to_str().unwrap()),
             ("DATABASE_URL", "postgres://postgres:secretpw@127.0.0.1:1/x"),
+            ("LISTEN", "127.0.0.1:0"),
         ],
     );
     assert_fails_naming(&out, "DATABASE_URL");

@@ -142,7 +142,8 @@ pub struct Leadership {
 /// The task that keeps (or waits for) the lease while the poller runs, and what
 /// it last found.
 struct LeaseKeeper {
-    may_poll: watch::Receiver<bool>,
+    /// `None` until the first look at the lease.
+    may_poll: watch::Receiver<Option<bool>>,
     stop: CancellationToken,
     /// Dies with the poller: a crash (in tests, an aborted poller) must not leave
     /// a renewer holding the lease.
@@ -151,13 +152,13 @@ struct LeaseKeeper {
 
 impl LeaseKeeper {
     fn start(mut lease: Leadership, ttl: Duration) -> LeaseKeeper {
-        let (tell, may_poll) = watch::channel(false);
+        let (tell, may_poll) = watch::channel(None);
         let stop = CancellationToken::new();
         let until = stop.clone();
         let task = AbortOnDropHandle::new(tokio::spawn(async move {
             loop {
                 let held = lease.may_poll(ttl).await;
-                tell.send_replace(held);
+                tell.send_replace(Some(held));
                 let next = if held { ttl / 3 } else { ttl / 6 };
                 tokio::select! {
                     _ = until.cancelled() => break,
@@ -282,19 +283,34 @@ impl Poller {
         );
         let mut cursor = Cursor::default();
         let mut failures = 0u32;
-        self.health.set(SourceState::Receiving);
         let mut keeper = self
             .leadership
             .take()
             .map(|lease| LeaseKeeper::start(lease, self.settings.lease_ttl));
+        if keeper.is_none() {
+            self.health.set(SourceState::Receiving);
+        }
         while !shutdown.is_cancelled() {
-            if let Some(keeper) = &mut keeper
-                && !*keeper.may_poll.borrow_and_update()
-            {
-                self.health.set(SourceState::Standby);
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = keeper.may_poll.changed() => continue,
+            if let Some(keeper) = &mut keeper {
+                let held = *keeper.may_poll.borrow_and_update();
+                match held {
+                    Some(true) => {
+                        if self.health.get() == SourceState::Standby
+                            || self.health.get() == SourceState::Starting
+                        {
+                            self.health.set(SourceState::Receiving);
+                        }
+                    }
+                    // Not known yet (still starting) or held by another replica.
+                    Some(false) | None => {
+                        if held.is_some() {
+                            self.health.set(SourceState::Standby);
+                        }
+                        tokio::select! {
+                            _ = shutdown.cancelled() => break,
+                            _ = keeper.may_poll.changed() => continue,
+                        }
+                    }
                 }
             }
             let offset = cursor.offset(&dispatcher);
