@@ -113,7 +113,9 @@ impl BroadcastWorker {
             return Ok(Step::Standby);
         }
         self.engine.start_due_broadcasts().await?;
-        let Some(broadcast) = self.storage.running_broadcasts().await?.into_iter().next() else {
+        let running = self.storage.running_broadcasts().await?;
+        self.count_backlog(&running).await?;
+        let Some(broadcast) = running.into_iter().next() else {
             return Ok(Step::Idle);
         };
         let now = self.clock.now();
@@ -154,6 +156,19 @@ impl BroadcastWorker {
             broadcast: broadcast.id,
             messages,
         })
+    }
+
+    /// Sets `trainbot_broadcast_backlog`: messages of the running broadcasts not
+    /// yet sent (waiting or being sent). Only the sending replica sets it; take
+    /// the `max` over replicas.
+    async fn count_backlog(&self, running: &[Broadcast]) -> Result<(), StorageError> {
+        let mut backlog = 0;
+        for broadcast in running {
+            let counts = self.storage.delivery_counts(broadcast.id).await?;
+            backlog += counts.pending + counts.sending;
+        }
+        metrics::gauge!("trainbot_broadcast_backlog").set(backlog as f64);
+        Ok(())
     }
 
     async fn deliver(&self, broadcast: &Broadcast, chat: ChatId) -> (Delivery, Option<String>) {

@@ -37,6 +37,7 @@ impl ReminderJob {
     pub async fn run_once(&self) -> usize {
         match self.engine.remind_once().await {
             Ok(pass) => {
+                metrics::counter!("trainbot_reminder_runs_total", "outcome" => "ran").increment(1);
                 let sent = pass.reminders.len();
                 if sent > 0 {
                     let took = self.lane.send(pass.reminders).await;
@@ -50,6 +51,8 @@ impl ReminderJob {
                 sent
             }
             Err(e) => {
+                metrics::counter!("trainbot_reminder_runs_total", "outcome" => "failed")
+                    .increment(1);
                 tracing::warn!(error = %e, "reminder pass failed; will try again");
                 0
             }

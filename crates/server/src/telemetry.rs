@@ -215,6 +215,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_reminder_runs_total",
+        "Reminder passes run by this replica, by outcome (ran, failed).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_reminders_total",
         "Reminders sent.",
     ),
@@ -257,6 +262,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
         MetricKind::Counter,
         "trainbot_webhook_requests_total",
         "Webhook requests by outcome (handled, unauthorized, too large, malformed, chat busy, stopping, ...).",
+    ),
+    (
+        MetricKind::Gauge,
+        "trainbot_broadcast_backlog",
+        "Messages of running broadcasts not yet sent, set by the sending replica after each batch.",
     ),
     (
         MetricKind::Gauge,

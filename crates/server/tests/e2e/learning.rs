@@ -590,7 +590,22 @@ async fn reminders_reach_the_right_people_once_a_day_outside_quiet_hours() {
     clock.set(datetime!(2026-12-02 04:00 UTC)); // 07:00 in Moscow: a new day, but quiet hours
     assert_eq!(app.remind().await, 0, "never in quiet hours");
     clock.set(datetime!(2026-12-02 06:00 UTC)); // 09:00 in Moscow
+    // Every pass counts as a run, with or without reminders to send. (The
+    // recorder is the process's: other tests may add runs, never take any.)
+    let runs = || async {
+        let body = reqwest::get(format!("http://{}/metrics", app.http_addr()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        body.lines()
+            .find_map(|l| l.strip_prefix("trainbot_reminder_runs_total{outcome=\"ran\"} "))
+            .map_or(0, |n| n.parse::<u64>().unwrap())
+    };
+    let before = runs().await;
     assert_eq!(app.remind().await, 1);
+    assert!(runs().await > before, "the pass is counted");
     assert_eq!(reminders_of(308), 2);
     app.assert_clean();
 }
