@@ -1,7 +1,8 @@
 //! Traces as an operator's collector receives them: `trainbot run` with
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at a local OTLP/HTTP receiver (this
-//! test's), one person's `/start` through fake-telegram, and the spans decoded
-//! from the protobuf the exporter sent.
+//! test's), one person's `/start` through fake-telegram (on Redis when
+//! `TEST_REDIS_URL` is set), and the spans decoded from the protobuf the exporter
+//! sent.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -97,15 +98,25 @@ async fn one_update_is_one_trace_with_a_span_per_storage_and_bot_api_call() {
         .await
         .unwrap();
     fake.add_user(fake_telegram::TestUser::new(PERSON, NAME));
-    let bot = Running::start(
-        &fake,
-        &[
-            ("LOG_FORMAT", "json".into()),
-            ("RUST_LOG", "info,telegram=debug".into()),
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
-            ("OTEL_BSP_SCHEDULE_DELAY", "100".into()),
-        ],
-    );
+    let mut env = vec![
+        ("LOG_FORMAT", "json".to_owned()),
+        ("RUST_LOG", "info,telegram=debug".into()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100".into()),
+    ];
+    // On Redis (as `.ci/run` provides), the state store's commands are spans too.
+    let redis = std::env::var("TEST_REDIS_URL").ok();
+    match &redis {
+        Some(url) => env.extend([
+            ("REDIS_URL", url.clone()),
+            (
+                "REDIS_PREFIX",
+                format!("traces:{PERSON}:{}:", std::process::id()),
+            ),
+        ]),
+        None => println!("state spans not checked: TEST_REDIS_URL is not set"),
+    }
+    let bot = Running::start(&fake, &env);
 
     let update_id = fake.send_text(PERSON, TYPED);
     fake.wait_for(GUARD, |f| f.last_bot_message(PERSON).is_some())
@@ -160,6 +171,14 @@ async fn one_update_is_one_trace_with_a_span_per_storage_and_bot_api_call() {
         has_child("telegram", "method", "sendMessage"),
         "a Bot API span per request: {children:#?}"
     );
+    if redis.is_some() {
+        assert!(
+            children
+                .iter()
+                .any(|s| s.name == "state" && s.attributes.contains_key("op")),
+            "a span per Redis command: {children:#?}"
+        );
+    }
     assert_eq!(
         collector
             .services
