@@ -11,15 +11,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::callback::{AdminAction, Callback};
 use domain::content::ContentPack;
-use domain::ids::{ChatId, UserId};
-use engine::ports::{
-    AdminStore, PasswordCheck, StateError, StateStore, Storage, SystemClock, UserProfile,
-};
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
+use domain::ids::UserId;
+use engine::ports::{AdminStore, PasswordCheck, StateError, StateStore, Storage, SystemClock};
+use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Input};
 use state::MemoryState;
 
 mod common;
-use common::texts;
+use common::{private_update, texts};
 
 const ADMIN: i64 = 42;
 const PASSWORD: &str = "correct horse battery staple";
@@ -80,20 +78,7 @@ impl Fixture {
     async fn send(&self, from: i64, input: Input) -> Vec<Action> {
         let id = self.next.get();
         self.next.set(id + 1);
-        let inbound = Inbound {
-            update_id: id,
-            chat: ChatId(from),
-            private_chat: true,
-            from: Some(UserProfile {
-                id: UserId(from),
-                first_name: "A".into(),
-                last_name: None,
-                username: None,
-                language_code: Some("en".into()),
-            }),
-            message_id: Some(1000 + id),
-            input,
-        };
+        let inbound = private_update(id, from, "A", "en", Some(1000 + id), input);
         // As the transport does: flood limits on arrival, then the pipeline.
         match self.engine.arrive(&inbound).await {
             engine::Arrival::Admit => self.engine.handle(inbound).await,

@@ -13,16 +13,14 @@ use std::time::Duration;
 use domain::callback::{Callback, Slug};
 use domain::content::ContentPack;
 use domain::content::quiz::{Question, QuestionKind};
-use domain::ids::{ChatId, NodeId, UserId};
+use domain::ids::{NodeId, UserId};
 use domain::learning;
-use engine::ports::{
-    Attempt, AttemptKind, LearningStore, ManualClock, ProfileField, ReviewItem, UserProfile,
-};
-use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
+use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ProfileField, ReviewItem};
+use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
 mod common;
-use common::texts;
+use common::{private_update, texts};
 use storage::SqlStorage;
 use time::OffsetDateTime;
 
@@ -75,24 +73,12 @@ impl Fixture {
     async fn press(&self, callback: Callback) -> Vec<Action> {
         let id = self.next_update.get();
         self.next_update.set(id + 1);
-        let inbound = Inbound {
-            update_id: id,
-            chat: ChatId(ID),
-            private_chat: true,
-            from: Some(UserProfile {
-                id: UserId(ID),
-                first_name: "Вера".into(),
-                last_name: None,
-                username: None,
-                language_code: Some("ru".into()),
-            }),
-            message_id: None,
-            input: Input::Callback {
-                query_id: format!("q{id}"),
-                data: Some(callback.encode()),
-                message: None,
-            },
+        let input = Input::Callback {
+            query_id: format!("q{id}"),
+            data: Some(callback.encode()),
+            message: None,
         };
+        let inbound = private_update(id, ID, "Вера", "ru", None, input);
         self.engine.handle(inbound).await
     }
 

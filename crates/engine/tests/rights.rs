@@ -12,16 +12,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::callback::{AdminAction, Callback, ContentAction, ListStatus, LookupAction, Slug};
 use domain::content::ContentPack;
-use domain::ids::{ChatId, UserId};
+use domain::ids::UserId;
 use engine::ports::{
     AdminStore, LearningStore, NewPasswordError, PasswordCheck, ProfileField, Role, RolePasswords,
-    RoleStore, SystemClock, UserProfile,
+    RoleStore, SystemClock,
 };
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Inbound, Input};
+use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Input};
 use state::MemoryState;
 
 mod common;
-use common::texts;
+use common::{private_update, texts};
 use time::OffsetDateTime;
 
 const ADMIN: i64 = 42;
@@ -149,20 +149,8 @@ impl Fixture {
     async fn send(&self, from: i64, input: Input) -> Vec<Action> {
         let id = self.next.get();
         self.next.set(id + 1);
-        let inbound = Inbound {
-            update_id: id,
-            chat: ChatId(from),
-            private_chat: true,
-            from: Some(UserProfile {
-                id: UserId(from),
-                first_name: format!("Person{from}"),
-                last_name: None,
-                username: None,
-                language_code: Some("en".into()),
-            }),
-            message_id: Some(1000 + id),
-            input,
-        };
+        let name = format!("Person{from}");
+        let inbound = private_update(id, from, &name, "en", Some(1000 + id), input);
         self.engine.handle(inbound).await
     }
 

@@ -929,6 +929,8 @@ mod health;
 mod legacy_fixture;
 #[path = "cli/moving.rs"]
 mod moving;
+#[path = "common/net.rs"]
+mod net;
 #[path = "cli/running.rs"]
 mod running;
 #[path = "cli/traces.rs"]

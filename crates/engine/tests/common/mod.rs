@@ -1,6 +1,33 @@
 //! Helpers shared by the engine's test suites.
 
-use engine::Action;
+use domain::ids::{ChatId, UserId};
+use engine::ports::UserProfile;
+use engine::{Action, Inbound, Input};
+
+/// An update from `person` in their private chat, as the transport makes it.
+pub fn private_update(
+    update_id: i64,
+    person: i64,
+    first_name: &str,
+    language: &str,
+    message_id: Option<i64>,
+    input: Input,
+) -> Inbound {
+    Inbound {
+        update_id,
+        chat: ChatId(person),
+        private_chat: true,
+        from: Some(UserProfile {
+            id: UserId(person),
+            first_name: first_name.to_owned(),
+            last_name: None,
+            username: None,
+            language_code: Some(language.to_owned()),
+        }),
+        message_id,
+        input,
+    }
+}
 
 /// Every text the bot sent, edited or showed in a callback answer, one a line.
 pub fn texts(actions: &[Action]) -> String {

@@ -6,16 +6,8 @@
 use std::time::Duration;
 
 use super::GUARD;
+use super::net::free_port;
 use super::running::Running;
-
-/// A loopback port nobody listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `GET path` on the bot's `LISTEN`: the status and the body; `None` while
 /// nothing answers.

@@ -304,6 +304,16 @@ impl TestApp {
         self.http_addr.expect("the bot is running")
     }
 
+    /// What the running bot's `/metrics` says now.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("http://{}/metrics", self.http_addr()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Runs one pass of the reminder job now; returns how many were sent.
     pub async fn remind(&self) -> usize {
         self.reminders

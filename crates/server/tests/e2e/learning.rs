@@ -593,13 +593,9 @@ async fn reminders_reach_the_right_people_once_a_day_outside_quiet_hours() {
     // Every pass counts as a run, with or without reminders to send. (The
     // recorder is the process's: other tests may add runs, never take any.)
     let runs = || async {
-        let body = reqwest::get(format!("http://{}/metrics", app.http_addr()))
+        app.metrics()
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        body.lines()
+            .lines()
             .find_map(|l| l.strip_prefix("trainbot_reminder_runs_total{outcome=\"ran\"} "))
             .map_or(0, |n| n.parse::<u64>().unwrap())
     };

@@ -19,6 +19,8 @@ mod learning;
 mod lookup;
 mod lost_answers;
 mod monitoring;
+#[path = "../common/net.rs"]
+mod net;
 mod operator;
 mod polling;
 mod restart;

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::helpers::TestApp;
+use crate::net::free_port;
 
 fn monitoring_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../monitoring")
@@ -44,12 +45,7 @@ fn exported(body: &str) -> BTreeSet<String> {
 #[tokio::test]
 async fn every_metric_the_alerts_and_dashboards_name_is_exported() {
     let app = TestApp::spawn().await;
-    let body = reqwest::get(format!("http://{}/metrics", app.http_addr()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = app.metrics().await;
     let exported = exported(&body);
     let mut files = vec![monitoring_dir().join("alerts.yml")];
     for entry in std::fs::read_dir(monitoring_dir().join("dashboards")).unwrap() {
@@ -86,15 +82,6 @@ fn prometheus_binary() -> Option<PathBuf> {
             None
         }
     }
-}
-
-/// A free port on loopback (bound and let go; Prometheus takes it right after).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Asks Prometheus's HTTP API; the JSON answer.

@@ -37,15 +37,6 @@ async fn post(app: &TestApp, secret: Option<&str>, body: Vec<u8>) -> u16 {
         .as_u16()
 }
 
-async fn metrics(app: &TestApp) -> String {
-    reqwest::get(format!("http://{}/metrics", app.http_addr()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 fn bot_texts(app: &TestApp, chat: i64) -> Vec<String> {
     app.fake
         .messages(chat)
@@ -109,7 +100,7 @@ async fn a_wrong_or_missing_secret_is_refused_and_nothing_is_handled() {
         assert_eq!(post(&app, secret, body.clone()).await, 401, "{secret:?}");
     }
     assert!(bot_texts(&app, user).is_empty(), "nothing was handled");
-    let counted = metrics(&app).await;
+    let counted = app.metrics().await;
     assert!(
         counted.contains("trainbot_webhook_requests_total{outcome=\"unauthorized\"}"),
         "{counted}"
@@ -143,7 +134,7 @@ async fn an_oversized_body_is_refused_and_garbage_is_acknowledged_unhandled() {
         assert_eq!(post(&app, Some(WEBHOOK_SECRET), garbage).await, 200);
     }
     assert!(bot_texts(&app, user).is_empty(), "nothing was handled");
-    let counted = metrics(&app).await;
+    let counted = app.metrics().await;
     for outcome in ["too_large", "malformed"] {
         assert!(
             counted.contains(&format!(
