@@ -13,11 +13,11 @@ use domain::callback::{AdminAction, Callback};
 use domain::content::ContentPack;
 use domain::ids::UserId;
 use engine::ports::{AdminStore, PasswordCheck, StateError, StateStore, Storage, SystemClock};
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Input};
+use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
 mod common;
-use common::{private_update, texts};
+use common::{press_input, private_update, texts};
 
 const ADMIN: i64 = 42;
 const PASSWORD: &str = "correct horse battery staple";
@@ -105,14 +105,7 @@ impl Fixture {
     }
 
     async fn press(&self, from: i64, action: AdminAction) -> Vec<Action> {
-        let input = Input::Callback {
-            query_id: format!("q{}", self.next.get()),
-            data: Some(Callback::Admin(action).encode()),
-            message: Some(CallbackMessage {
-                id: 5,
-                has_text: true,
-            }),
-        };
+        let input = press_input(self.next.get(), Callback::Admin(action), Some(5));
         self.send(from, input).await
     }
 

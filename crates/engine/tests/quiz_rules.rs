@@ -16,11 +16,11 @@ use domain::content::quiz::{Question, QuestionKind};
 use domain::ids::{NodeId, UserId};
 use domain::learning;
 use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ProfileField, ReviewItem};
-use engine::{Action, ActivityRecorder, Engine, Input};
+use engine::{Action, ActivityRecorder, Engine};
 use state::MemoryState;
 
 mod common;
-use common::{private_update, texts};
+use common::{press_input, private_update, texts};
 use storage::SqlStorage;
 use time::OffsetDateTime;
 
@@ -73,11 +73,7 @@ impl Fixture {
     async fn press(&self, callback: Callback) -> Vec<Action> {
         let id = self.next_update.get();
         self.next_update.set(id + 1);
-        let input = Input::Callback {
-            query_id: format!("q{id}"),
-            data: Some(callback.encode()),
-            message: None,
-        };
+        let input = press_input(id, callback, None);
         let inbound = private_update(id, ID, "Вера", "ru", None, input);
         self.engine.handle(inbound).await
     }

@@ -17,11 +17,11 @@ use engine::ports::{
     AdminStore, LearningStore, NewPasswordError, PasswordCheck, ProfileField, Role, RolePasswords,
     RoleStore, SystemClock,
 };
-use engine::{Action, ActivityRecorder, CallbackMessage, Engine, Input};
+use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
 mod common;
-use common::{private_update, texts};
+use common::{press_input, private_update, texts};
 use time::OffsetDateTime;
 
 const ADMIN: i64 = 42;
@@ -167,14 +167,7 @@ impl Fixture {
     }
 
     async fn press(&self, from: i64, action: AdminAction) -> Vec<Action> {
-        let input = Input::Callback {
-            query_id: format!("q{}", self.next.get()),
-            data: Some(Callback::Admin(action).encode()),
-            message: Some(CallbackMessage {
-                id: 5,
-                has_text: true,
-            }),
-        };
+        let input = press_input(self.next.get(), Callback::Admin(action), Some(5));
         self.send(from, input).await
     }
 

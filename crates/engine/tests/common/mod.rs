@@ -1,8 +1,19 @@
 //! Helpers shared by the engine's test suites.
 
+use domain::callback::Callback;
 use domain::ids::{ChatId, UserId};
 use engine::ports::UserProfile;
-use engine::{Action, Inbound, Input};
+use engine::{Action, CallbackMessage, Inbound, Input};
+
+/// A press of `callback` (query `q<query>`), on the text message `on_message` if
+/// given.
+pub fn press_input(query: i64, callback: Callback, on_message: Option<i64>) -> Input {
+    Input::Callback {
+        query_id: format!("q{query}"),
+        data: Some(callback.encode()),
+        message: on_message.map(|id| CallbackMessage { id, has_text: true }),
+    }
+}
 
 /// An update from `person` in their private chat, as the transport makes it.
 pub fn private_update(
