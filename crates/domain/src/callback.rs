@@ -175,12 +175,12 @@ pub enum AdminAction {
     Broadcast(BroadcastAction),
     /// Invites and access requests.
     Access(AccessAction),
-    /// The exports screen.
-    Exports,
-    /// Send one export as a CSV document.
-    Export(ExportChoice),
-    /// Send everything stored about one person as a CSV document.
-    ExportPerson(i64),
+    /// The exports screen, its buttons writing files in this format.
+    Exports(FileFormat),
+    /// Send one export as a document in the format.
+    Export(ExportChoice, FileFormat),
+    /// Send everything stored about one person as a document in the format.
+    ExportPerson(i64, FileFormat),
     /// Ask to confirm erasing a person.
     Erase(i64),
     /// Erase a person (the confirmation was pressed).
@@ -239,10 +239,50 @@ impl ExportChoice {
         }
     }
 
-    fn from_code(code: &str) -> Option<ExportChoice> {
-        ExportChoice::ALL
-            .into_iter()
-            .find(|c| code.len() == 1 && code.starts_with(c.code()))
+    /// The choice's letter, then the format's.
+    fn decode(code: &str) -> Option<(ExportChoice, FileFormat)> {
+        let mut chars = code.chars();
+        let letter = chars.next()?;
+        let choice = ExportChoice::ALL.into_iter().find(|c| c.code() == letter)?;
+        Some((choice, FileFormat::from_code(chars.as_str())?))
+    }
+}
+
+/// The file an export is written as. On the wire a format is one letter after
+/// the rest of its action, none for comma-separated CSV: buttons from before
+/// there was a choice still mean what they meant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// CSV separated by commas (RFC 4180).
+    #[default]
+    Csv,
+    /// CSV separated by semicolons, which Excel in a Russian locale expects.
+    CsvSemicolon,
+    /// An Excel workbook with typed cells.
+    Xlsx,
+}
+
+impl FileFormat {
+    pub const ALL: [FileFormat; 3] = [FileFormat::Csv, FileFormat::CsvSemicolon, FileFormat::Xlsx];
+
+    fn code(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "",
+            FileFormat::CsvSemicolon => "s",
+            FileFormat::Xlsx => "x",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<FileFormat> {
+        FileFormat::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The file name's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Csv | FileFormat::CsvSemicolon => "csv",
+            FileFormat::Xlsx => "xlsx",
+        }
     }
 }
 
@@ -370,9 +410,13 @@ impl Callback {
                 AdminAction::Unblock(id) => format!("{VERSION}Au{id}"),
                 AdminAction::Broadcast(b) => format!("{VERSION}AB{}", b.encode()),
                 AdminAction::Access(action) => format!("{VERSION}A{}", action.encode()),
-                AdminAction::Exports => format!("{VERSION}AE"),
-                AdminAction::Export(choice) => format!("{VERSION}AX{}", choice.code()),
-                AdminAction::ExportPerson(id) => format!("{VERSION}Ad{id}"),
+                AdminAction::Exports(format) => format!("{VERSION}AE{}", format.code()),
+                AdminAction::Export(choice, format) => {
+                    format!("{VERSION}AX{}{}", choice.code(), format.code())
+                }
+                AdminAction::ExportPerson(id, format) => {
+                    format!("{VERSION}Ad{}{id}", format.code())
+                }
                 AdminAction::Erase(id) => format!("{VERSION}Ae{id}"),
                 AdminAction::EraseConfirmed(id) => format!("{VERSION}Af{id}"),
                 AdminAction::Lookup(action) => format!("{VERSION}AK{}", action.encode()),
@@ -424,7 +468,9 @@ impl Callback {
                 _ if rest.starts_with(['I', 'R']) => {
                     AccessAction::decode(rest).map(|a| Callback::Admin(AdminAction::Access(a)))
                 }
-                "E" => Ok(Callback::Admin(AdminAction::Exports)),
+                _ if rest.starts_with('E') => FileFormat::from_code(&rest[1..])
+                    .map(|f| Callback::Admin(AdminAction::Exports(f)))
+                    .ok_or(DecodeError::Malformed),
                 "D" => Ok(Callback::Admin(AdminAction::Deletions { after: None })),
                 _ if rest.starts_with('G') => {
                     RoleAction::decode(rest).map(|a| Callback::Admin(AdminAction::Roles(a)))
@@ -502,14 +548,20 @@ fn admin_with_arguments(rest: &str) -> Result<AdminAction, DecodeError> {
         'b' => Ok(AdminAction::Block(one_id(args)?)),
         'u' => Ok(AdminAction::Unblock(one_id(args)?)),
         'B' => BroadcastAction::decode(args).map(AdminAction::Broadcast),
-        'd' => Ok(AdminAction::ExportPerson(one_id(args)?)),
+        'd' => {
+            let digits = args
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(args.len());
+            let format = FileFormat::from_code(&args[..digits]).ok_or(DecodeError::Malformed)?;
+            Ok(AdminAction::ExportPerson(one_id(&args[digits..])?, format))
+        }
         'e' => Ok(AdminAction::Erase(one_id(args)?)),
         'f' => Ok(AdminAction::EraseConfirmed(one_id(args)?)),
         'D' => Ok(AdminAction::Deletions {
             after: Some(one_id(args)?),
         }),
-        'X' => ExportChoice::from_code(args)
-            .map(AdminAction::Export)
+        'X' => ExportChoice::decode(args)
+            .map(|(choice, format)| AdminAction::Export(choice, format))
             .ok_or(DecodeError::Malformed),
         'K' => LookupAction::decode(args).map(AdminAction::Lookup),
         'T' => ContentAction::decode(args).map(AdminAction::Content),
@@ -584,6 +636,10 @@ mod tests {
 
     fn any_slug() -> impl Strategy<Value = Slug> {
         "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap())
+    }
+
+    fn any_format() -> impl Strategy<Value = FileFormat> {
+        prop::sample::select(FileFormat::ALL.to_vec())
     }
 
     fn any_broadcast_action() -> impl Strategy<Value = BroadcastAction> {
@@ -669,9 +725,14 @@ mod tests {
                 (0..i64::MAX).prop_map(AdminAction::Unblock),
                 any_broadcast_action().prop_map(AdminAction::Broadcast),
                 access::tests::any_access_action().prop_map(AdminAction::Access),
-                Just(AdminAction::Exports),
-                prop::sample::select(ExportChoice::ALL.to_vec()).prop_map(AdminAction::Export),
-                (0..i64::MAX).prop_map(AdminAction::ExportPerson),
+                any_format().prop_map(AdminAction::Exports),
+                (
+                    prop::sample::select(ExportChoice::ALL.to_vec()),
+                    any_format()
+                )
+                    .prop_map(|(choice, format)| AdminAction::Export(choice, format)),
+                (0..i64::MAX, any_format())
+                    .prop_map(|(id, format)| AdminAction::ExportPerson(id, format)),
                 (0..i64::MAX).prop_map(AdminAction::Erase),
                 (0..i64::MAX).prop_map(AdminAction::EraseConfirmed),
                 lookup::tests::any_lookup_action().prop_map(AdminAction::Lookup),
@@ -718,7 +779,12 @@ mod tests {
             (AdminAction::Person(42), "1Ac42"),
             (AdminAction::Block(42), "1Ab42"),
             (AdminAction::Unblock(42), "1Au42"),
-            (AdminAction::ExportPerson(42), "1Ad42"),
+            (AdminAction::ExportPerson(42, FileFormat::Csv), "1Ad42"),
+            (AdminAction::ExportPerson(42, FileFormat::Xlsx), "1Adx42"),
+            (
+                AdminAction::ExportPerson(42, FileFormat::CsvSemicolon),
+                "1Ads42",
+            ),
             (AdminAction::Erase(42), "1Ae42"),
             (AdminAction::EraseConfirmed(42), "1Af42"),
             (AdminAction::Audit { before: Some(42) }, "1Aa42"),
@@ -933,11 +999,20 @@ mod tests {
             "1y12.3.5"
         );
         assert_eq!(
-            Callback::Admin(AdminAction::Export(ExportChoice::Activity(
-                Period::Last7Days
-            )))
+            Callback::Admin(AdminAction::Export(
+                ExportChoice::Activity(Period::Last7Days),
+                FileFormat::Csv
+            ))
             .encode(),
             "1AXw"
+        );
+        assert_eq!(
+            Callback::Admin(AdminAction::Export(ExportChoice::People, FileFormat::Xlsx)).encode(),
+            "1AXpx"
+        );
+        assert_eq!(
+            Callback::Admin(AdminAction::Exports(FileFormat::CsvSemicolon)).encode(),
+            "1AEs"
         );
         assert_eq!(
             Callback::Admin(AdminAction::EraseConfirmed(42)).encode(),

@@ -8,9 +8,11 @@
 //! - **Encoding**: Excel reads a CSV without a byte-order mark as the local code
 //!   page and garbles Cyrillic; every file starts with [`BOM`].
 //!
-//! Quoting (commas, quotes, line breaks inside cells) is the `csv` crate's, by
+//! Quoting (separators, quotes, line breaks inside cells) is the `csv` crate's, by
 //! RFC 4180. Rows are encoded a page at a time, so an export never holds more than
-//! one page in memory.
+//! one page in memory. The separator is a comma, or a semicolon for Excel in
+//! locales whose decimal mark is a comma (Russian among them), which splits a
+//! comma-separated file only at semicolons.
 
 use std::borrow::Cow;
 
@@ -38,9 +40,26 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 #[error("cannot encode CSV: {0}")]
 pub struct CsvError(String);
 
+/// What separates the cells of a row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Separator {
+    #[default]
+    Comma,
+    Semicolon,
+}
+
+impl Separator {
+    pub fn byte(self) -> u8 {
+        match self {
+            Separator::Comma => b',',
+            Separator::Semicolon => b';',
+        }
+    }
+}
+
 /// Encodes rows as CSV lines (`\r\n` line ends, quoted where needed), every cell
 /// neutralised.
-pub fn encode_rows<R, C>(rows: R) -> Result<Vec<u8>, CsvError>
+pub fn encode_rows<R, C>(rows: R, separator: Separator) -> Result<Vec<u8>, CsvError>
 where
     R: IntoIterator<Item = C>,
     C: IntoIterator,
@@ -48,6 +67,7 @@ where
 {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
+        .delimiter(separator.byte())
         .flexible(true)
         .from_writer(Vec::new());
     for row in rows {
@@ -68,8 +88,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn parse(bytes: &[u8]) -> Vec<Vec<String>> {
+        parse_with(bytes, Separator::Comma)
+    }
+
+    fn parse_with(bytes: &[u8], separator: Separator) -> Vec<Vec<String>> {
         csv::ReaderBuilder::new()
             .has_headers(false)
+            .delimiter(separator.byte())
             .flexible(true)
             .from_reader(bytes)
             .records()
@@ -101,7 +126,11 @@ mod tests {
 
     #[test]
     fn quoting_by_the_book() {
-        let bytes = encode_rows([vec!["a,b", "say \"hi\"", "two\nlines", "=1+1"]]).unwrap();
+        let bytes = encode_rows(
+            [vec!["a,b", "say \"hi\"", "two\nlines", "=1+1"]],
+            Separator::Comma,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(bytes.clone()).unwrap(),
             "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",'=1+1\r\n"
@@ -112,15 +141,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn semicolons_separate_and_are_quoted_inside_cells() {
+        let bytes = encode_rows([vec!["a,b", "c;d", "1,5"]], Separator::Semicolon).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            "a,b;\"c;d\";1,5\r\n"
+        );
+        assert_eq!(
+            parse_with(&bytes, Separator::Semicolon),
+            [["a,b", "c;d", "1,5"]]
+        );
+    }
+
     proptest! {
         /// Any cell reads back as itself, with one apostrophe in front when it
         /// would start a formula; no cell read back starts a formula.
         #[test]
         fn cells_round_trip_and_never_start_a_formula(
-            rows in prop::collection::vec(prop::collection::vec(any::<String>(), 1..5), 1..5)
+            rows in prop::collection::vec(prop::collection::vec(any::<String>(), 1..5), 1..5),
+            semicolon in any::<bool>(),
         ) {
-            let bytes = encode_rows(&rows).unwrap();
-            let back = parse(&bytes);
+            let separator = if semicolon { Separator::Semicolon } else { Separator::Comma };
+            let bytes = encode_rows(&rows, separator).unwrap();
+            let back = parse_with(&bytes, separator);
             prop_assert_eq!(back.len(), rows.len());
             for (row, read) in rows.iter().zip(&back) {
                 prop_assert_eq!(row.len(), read.len());

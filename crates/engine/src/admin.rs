@@ -15,7 +15,8 @@
 use std::time::Duration;
 
 use domain::callback::{
-    AdminAction, BroadcastAction, Callback, ListStatus, LookupAction, PeopleView, RoleAction,
+    AdminAction, BroadcastAction, Callback, FileFormat, ListStatus, LookupAction, PeopleView,
+    RoleAction,
 };
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
@@ -444,9 +445,11 @@ impl Turn<'_> {
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
             AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
             AdminAction::Access(action) => self.admin_access(action, message).await,
-            AdminAction::Exports => self.admin_exports(message),
-            AdminAction::Export(choice) => self.admin_export(choice).await,
-            AdminAction::ExportPerson(id) => self.admin_export_person(UserId(id)).await,
+            AdminAction::Exports(format) => self.admin_exports(message, format),
+            AdminAction::Export(choice, format) => self.admin_export(choice, format).await,
+            AdminAction::ExportPerson(id, format) => {
+                self.admin_export_person(UserId(id), format).await
+            }
             AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
             AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
             AdminAction::Roles(action) => self.admin_roles(action, message).await,
@@ -502,7 +505,7 @@ impl Turn<'_> {
             .row(vec![
                 Button::new(
                     t(lang, "btn-admin-exports"),
-                    Callback::Admin(AdminAction::Exports),
+                    Callback::Admin(AdminAction::Exports(FileFormat::default())),
                 ),
                 Button::new(
                     t(lang, "btn-admin-deletions"),

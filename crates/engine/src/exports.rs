@@ -1,32 +1,40 @@
-//! CSV exports: what an admin asks for, and how a file is written.
+//! Exports as CSV or Excel files: what an admin asks for, and how a file is
+//! written.
 //!
 //! The engine decides *what* is exported (the admin guard, the rate limit, the
-//! audit entry, the file name), puts an [`ExportJob`] on the [`ExportQueue`] and
-//! answers at once that the file is being prepared; a background worker (the
-//! server's `exporter`) takes the job, calls [`write_csv`] into a temporary file and
-//! uploads that file with a streamed body. [`write_csv`] reads storage one keyset
-//! page at a time ([`EXPORT_PAGE`] rows, ordered by id) and writes each page out
-//! before reading the next, so an export of any size holds one page in memory; it
-//! stops before the output would pass a size limit (Telegram's upload limit), so a
-//! file too big to send is never written whole. Every cell passes
-//! [`domain::spreadsheet`], which neutralises formulas; files start with a UTF-8
-//! BOM and all times are UTC ISO-8601 (`2026-11-28T09:15:30.123456Z`).
+//! audit entry, the file name and format), puts an [`ExportJob`] on the
+//! [`ExportQueue`] and answers at once that the file is being prepared; a
+//! background worker (the server's `exporter`) takes the job, calls [`write_csv`]
+//! or [`write_xlsx`] into a temporary file and uploads that file with a streamed
+//! body. Both read storage one keyset page at a time ([`EXPORT_PAGE`] rows,
+//! ordered by id) and write each page out before reading the next, so an export of
+//! any size holds one page in memory.
 //!
-//! A person's data export is several tables in one file: each section starts with
-//! its own header row whose first cell is `section`, and every row's first cell
-//! names its section.
+//! - **CSV** (separated by commas, or by semicolons for Excel in a Russian
+//!   locale) stops before the output would pass a size limit (Telegram's upload
+//!   limit), so a file too big to send is never written whole. Every cell passes
+//!   [`domain::spreadsheet`], which neutralises formulas; files start with a UTF-8
+//!   BOM and all times are UTC ISO-8601 (`2026-11-28T09:15:30.123456Z`). A
+//!   person's data export is several tables in one file: each section starts with
+//!   its own header row whose first cell is `section`, and every row's first cell
+//!   names its section.
+//! - **XLSX** has typed cells: numbers as numbers, yes/no as booleans, times as
+//!   dates in the park's time zone. Text is written as text, never as a formula,
+//!   so it needs no neutralising. Each table is a sheet (named after the export
+//!   and its period; a person's data export has one sheet a section) with a bold,
+//!   frozen header row, a filter and fitted column widths.
 
+use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::callback::{AdminAction, Callback, ExportChoice, Period};
+use domain::callback::{AdminAction, Callback, ExportChoice, FileFormat, Period};
 use domain::html::Html;
 use domain::ids::UserId;
 use domain::learning;
-use domain::spreadsheet::{BOM, CsvError, encode_rows};
-use time::format_description::well_known::Rfc3339;
+use domain::spreadsheet::{BOM, CsvError, Separator};
 use time::{OffsetDateTime, UtcOffset};
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
@@ -38,9 +46,14 @@ use crate::ports::{
 };
 use crate::screens::Rendered;
 
+mod cell;
 mod queue;
+mod sink;
 
+pub use cell::Cell;
 pub use queue::{AlreadyQueued, ExportJob, ExportQueue, ExportTicket};
+use sink::CsvSink;
+pub use sink::{MAX_XLSX_ROWS, Sink, XlsxSink};
 
 /// Telegram's limit on a document a bot uploads.
 pub const UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
@@ -74,6 +87,12 @@ pub struct Export {
     /// Only this park's people, their activity and results (a park manager's
     /// export); `None` for everyone.
     pub park: Option<String>,
+    pub format: FileFormat,
+    /// The time zone a workbook shows times in (the admin's park's); CSV times
+    /// are UTC.
+    pub timezone: String,
+    /// A workbook's sheet: what and which period, `activity 2026-11-21-11-28`.
+    pub sheet: String,
     /// What and when: `people-2026-11-28.csv`.
     pub file_name: String,
     pub caption: Html,
@@ -92,13 +111,18 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Csv(#[from] CsvError),
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// Writing on would pass `limit` bytes; less than that was written.
     #[error("the export would be over {limit} bytes")]
     TooLarge { limit: u64 },
+    /// A table has more rows than a sheet can hold.
+    #[error("a table has more than {limit} rows, more than a sheet holds")]
+    TooManyRows { limit: u32 },
 }
 
-/// What [`write_csv`] did: data rows written, storage pages read and bytes
-/// written.
+/// What [`write_csv`] or [`write_xlsx`] did: data rows written, storage pages
+/// read and bytes written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExportSummary {
     pub rows: u64,
@@ -106,7 +130,7 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
-/// How [`write_csv`] reads and how much it may write.
+/// How an export reads and how much it may write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExportLimits {
     /// Rows read from storage at a time.
@@ -125,72 +149,53 @@ impl Default for ExportLimits {
     }
 }
 
-/// Writes the export as CSV into `out`, reading `limits.page` rows from storage at
-/// a time; only the people of `park` (and their rows) when it is given. Stops with
-/// [`ExportError::TooLarge`], having written at most `limits.max_bytes`, as soon as
-/// the next page would pass that size.
+/// Writes the export as CSV separated by `separator` into `out`, reading
+/// `limits.page` rows from storage at a time; only the people of `park` (and their
+/// rows) when it is given. Stops with [`ExportError::TooLarge`], having written at
+/// most `limits.max_bytes`, as soon as the next page would pass that size.
 pub async fn write_csv<W>(
     storage: &dyn Storage,
     kind: ExportKind,
     park: Option<&str>,
+    separator: Separator,
     limits: ExportLimits,
     out: &mut W,
 ) -> Result<ExportSummary, ExportError>
 where
     W: AsyncWrite + Unpin + Send,
 {
-    let mut writer = TableWriter {
-        storage,
-        page: limits.page.max(1),
-        max_bytes: limits.max_bytes,
-        out,
-        summary: ExportSummary::default(),
-    };
-    writer.write(BOM).await?;
-    match kind {
-        ExportKind::People => writer.table(&People::All { park }, None).await?,
-        ExportKind::Activity { since, until } => {
-            let filter = ActivityFilter {
-                park: park.map(str::to_owned),
-                user: None,
-                since,
-                until: Some(until),
-            };
-            writer.table(&Activities(filter), None).await?
-        }
-        ExportKind::QuizResults => {
-            let filter = AttemptFilter {
-                park: park.map(str::to_owned),
-                user: None,
-                finished_quizzes_only: true,
-            };
-            writer.table(&Attempts(filter), None).await?
-        }
-        ExportKind::Audit => writer.table(&Audit, None).await?,
-        ExportKind::Person(user) => {
-            writer.table(&People::One(user), Some("profile")).await?;
-            let activity = ActivityFilter {
-                user: Some(user),
-                ..ActivityFilter::default()
-            };
-            writer
-                .table(&Activities(activity), Some("activity"))
-                .await?;
-            let attempts = AttemptFilter {
-                user: Some(user),
-                finished_quizzes_only: false,
-                ..AttemptFilter::default()
-            };
-            writer.table(&Attempts(attempts), Some("attempt")).await?;
-            writer.table(&Answers(user), Some("answer")).await?;
-            writer.table(&Reviews(user), Some("review")).await?;
-            writer
-                .table(&Certificates(user), Some("certificate"))
-                .await?;
-        }
-    }
-    writer.out.flush().await?;
-    Ok(writer.summary)
+    let mut sink = CsvSink::new(out, separator, limits.max_bytes);
+    sink.write(BOM).await?;
+    let mut writer = TableWriter::new(storage, limits, &mut sink);
+    writer.tables(kind, park).await?;
+    let summary = writer.summary;
+    sink.flush().await?;
+    Ok(ExportSummary {
+        bytes: sink.bytes,
+        ..summary
+    })
+}
+
+/// Writes the export as an Excel workbook at `path`, reading storage as
+/// [`write_csv`] does: one sheet called `sheet` (a person's data export: one
+/// sheet a section), times as dates in `timezone`. A workbook over
+/// `limits.max_bytes` is removed and refused with [`ExportError::TooLarge`]; a
+/// table over Excel's row limit, with [`ExportError::TooManyRows`].
+pub async fn write_xlsx(
+    storage: &dyn Storage,
+    kind: ExportKind,
+    park: Option<&str>,
+    sheet: &str,
+    timezone: &str,
+    limits: ExportLimits,
+    path: &Path,
+) -> Result<ExportSummary, ExportError> {
+    let mut sink = XlsxSink::new(sheet, timezone);
+    let mut writer = TableWriter::new(storage, limits, &mut sink);
+    writer.tables(kind, park).await?;
+    let summary = writer.summary;
+    let bytes = sink.save(path, limits.max_bytes).await?;
+    Ok(ExportSummary { bytes, ..summary })
 }
 
 /// One kind of row an export reads page by page.
@@ -209,56 +214,83 @@ trait Table: Sync {
         limit: u32,
     ) -> Result<Vec<Self::Item>, StorageError>;
     fn key(item: &Self::Item) -> Self::Key;
-    fn row(item: &Self::Item) -> Vec<String>;
+    fn row(item: &Self::Item) -> Vec<Cell>;
 }
 
-struct TableWriter<'a, W> {
+/// Reads an export's tables page by page into a sink.
+struct TableWriter<'a, S> {
     storage: &'a dyn Storage,
     page: u32,
-    max_bytes: u64,
-    out: &'a mut W,
+    sink: &'a mut S,
     summary: ExportSummary,
 }
 
-impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
-    /// Writes `bytes`, unless they would take the output past `max_bytes`.
-    async fn write(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
-        let after = self.summary.bytes.saturating_add(bytes.len() as u64);
-        if after > self.max_bytes {
-            return Err(ExportError::TooLarge {
-                limit: self.max_bytes,
-            });
+impl<'a, S: Sink> TableWriter<'a, S> {
+    fn new(storage: &'a dyn Storage, limits: ExportLimits, sink: &'a mut S) -> Self {
+        TableWriter {
+            storage,
+            page: limits.page.max(1),
+            sink,
+            summary: ExportSummary::default(),
         }
-        self.out.write_all(bytes).await?;
-        self.summary.bytes = after;
-        Ok(())
+    }
+
+    /// Every table of the export.
+    async fn tables(&mut self, kind: ExportKind, park: Option<&str>) -> Result<(), ExportError> {
+        match kind {
+            ExportKind::People => self.table(&People::All { park }, None).await,
+            ExportKind::Activity { since, until } => {
+                let filter = ActivityFilter {
+                    park: park.map(str::to_owned),
+                    user: None,
+                    since,
+                    until: Some(until),
+                };
+                self.table(&Activities(filter), None).await
+            }
+            ExportKind::QuizResults => {
+                let filter = AttemptFilter {
+                    park: park.map(str::to_owned),
+                    user: None,
+                    finished_quizzes_only: true,
+                };
+                self.table(&Attempts(filter), None).await
+            }
+            ExportKind::Audit => self.table(&Audit, None).await,
+            ExportKind::Person(user) => {
+                self.table(&People::One(user), Some("profile")).await?;
+                let activity = ActivityFilter {
+                    user: Some(user),
+                    ..ActivityFilter::default()
+                };
+                self.table(&Activities(activity), Some("activity")).await?;
+                let attempts = AttemptFilter {
+                    user: Some(user),
+                    finished_quizzes_only: false,
+                    ..AttemptFilter::default()
+                };
+                self.table(&Attempts(attempts), Some("attempt")).await?;
+                self.table(&Answers(user), Some("answer")).await?;
+                self.table(&Reviews(user), Some("review")).await?;
+                self.table(&Certificates(user), Some("certificate")).await
+            }
+        }
     }
 
     /// The header, then every page of `table`, each written before the next is
-    /// read. With a `section`, every row starts with it.
+    /// read.
     async fn table<T: Table>(
         &mut self,
         table: &T,
-        section: Option<&str>,
+        section: Option<&'static str>,
     ) -> Result<(), ExportError> {
-        let prefixed = |cells: Vec<String>| -> Vec<String> {
-            section
-                .map(|s| s.to_owned())
-                .into_iter()
-                .chain(cells)
-                .collect()
-        };
-        let header = section
-            .map(|_| "section")
-            .into_iter()
-            .chain(table.header().iter().copied());
-        self.write(&encode_rows([header])?).await?;
+        self.sink.start(section, table.header()).await?;
         let mut after = None;
         loop {
             let items = table.page(self.storage, after, self.page).await?;
             self.summary.pages += 1;
-            let rows = items.iter().map(|item| prefixed(T::row(item)));
-            self.write(&encode_rows(rows)?).await?;
+            let rows: Vec<Vec<Cell>> = items.iter().map(T::row).collect();
+            self.sink.rows(&rows).await?;
             self.summary.rows += items.len() as u64;
             match items.last() {
                 Some(last) if items.len() >= self.page as usize => after = Some(T::key(last)),
@@ -268,22 +300,11 @@ impl<W: AsyncWrite + Unpin + Send> TableWriter<'_, W> {
     }
 }
 
-/// A time as UTC ISO-8601.
-fn utc(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
-
-fn opt(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
 /// A person id, or `erased-N` for the anonymised rows of erasure N.
-fn subject(s: Subject) -> String {
+fn subject(s: Subject) -> Cell {
     match s {
-        Subject::Person(id) => id.to_string(),
-        Subject::Erased(n) => format!("erased-{n}"),
+        Subject::Person(id) => Cell::Int(id.0),
+        Subject::Erased(n) => Cell::Text(format!("erased-{n}")),
     }
 }
 
@@ -311,22 +332,22 @@ const PEOPLE_HEADER: &[&str] = &[
     "deletion_requested",
 ];
 
-fn person_row(p: &PersonExport) -> Vec<String> {
+fn person_row(p: &PersonExport) -> Vec<Cell> {
     vec![
-        p.id.to_string(),
-        p.first_name.clone(),
-        opt(p.last_name.as_ref()),
-        opt(p.username.as_ref()),
-        p.language.code().to_owned(),
-        opt(p.park.as_ref()),
-        opt(p.department.as_ref()),
-        opt(p.position.as_ref()),
-        p.onboarded.to_string(),
-        utc(p.first_seen),
-        utc(p.last_seen),
-        p.blocked.to_string(),
-        p.inactive.to_string(),
-        opt(p.deletion_requested.map(utc)),
+        p.id.0.into(),
+        (&p.first_name).into(),
+        p.last_name.as_ref().into(),
+        p.username.as_ref().into(),
+        p.language.code().into(),
+        p.park.as_ref().into(),
+        p.department.as_ref().into(),
+        p.position.as_ref().into(),
+        p.onboarded.into(),
+        p.first_seen.into(),
+        p.last_seen.into(),
+        p.blocked.into(),
+        p.inactive.into(),
+        p.deletion_requested.into(),
     ]
 }
 
@@ -361,7 +382,7 @@ impl Table for People<'_> {
         item.id
     }
 
-    fn row(item: &PersonExport) -> Vec<String> {
+    fn row(item: &PersonExport) -> Vec<Cell> {
         person_row(item)
     }
 }
@@ -390,13 +411,13 @@ impl Table for Activities {
         item.id
     }
 
-    fn row(a: &ActivityExport) -> Vec<String> {
+    fn row(a: &ActivityExport) -> Vec<Cell> {
         vec![
-            a.id.to_string(),
+            a.id.into(),
             subject(a.subject),
-            a.kind.as_str().to_owned(),
-            opt(a.node.as_ref()),
-            utc(a.at),
+            a.kind.as_str().into(),
+            a.node.as_ref().into(),
+            a.at.into(),
         ]
     }
 }
@@ -428,23 +449,23 @@ impl Table for Attempts {
         item.id
     }
 
-    fn row(a: &AttemptExport) -> Vec<String> {
+    fn row(a: &AttemptExport) -> Vec<Cell> {
         let percent = a
             .score
             .zip(a.max_score)
             .map(|(score, max)| learning::percent(score, max));
         vec![
-            a.id.to_string(),
+            a.id.into(),
             subject(a.subject),
-            opt(a.name.as_ref()),
-            a.quiz_id.clone(),
-            a.kind.as_str().to_owned(),
-            opt(a.score),
-            opt(a.max_score),
-            opt(percent),
-            opt(a.passed),
-            utc(a.started_at),
-            opt(a.finished_at.map(utc)),
+            a.name.as_ref().into(),
+            (&a.quiz_id).into(),
+            a.kind.as_str().into(),
+            a.score.into(),
+            a.max_score.into(),
+            percent.into(),
+            a.passed.into(),
+            a.started_at.into(),
+            a.finished_at.into(),
         ]
     }
 }
@@ -475,16 +496,16 @@ impl Table for Answers {
         (item.attempt, item.position)
     }
 
-    fn row(a: &AnswerExport) -> Vec<String> {
+    fn row(a: &AnswerExport) -> Vec<Cell> {
         vec![
-            a.attempt.to_string(),
-            a.position.to_string(),
-            a.quiz_id.clone(),
-            a.question_id.clone(),
-            a.chosen.clone(),
-            a.correct.to_string(),
-            a.points.to_string(),
-            utc(a.answered_at),
+            a.attempt.into(),
+            a.position.into(),
+            (&a.quiz_id).into(),
+            (&a.question_id).into(),
+            (&a.chosen).into(),
+            a.correct.into(),
+            a.points.into(),
+            a.answered_at.into(),
         ]
     }
 }
@@ -515,12 +536,12 @@ impl Table for Reviews {
 
     fn key(_: &ReviewItem) {}
 
-    fn row(r: &ReviewItem) -> Vec<String> {
+    fn row(r: &ReviewItem) -> Vec<Cell> {
         vec![
-            r.quiz_id.clone(),
-            r.question_id.clone(),
-            r.stage.to_string(),
-            utc(r.due_at),
+            (&r.quiz_id).into(),
+            (&r.question_id).into(),
+            r.stage.into(),
+            r.due_at.into(),
         ]
     }
 }
@@ -558,7 +579,7 @@ impl Table for Certificates {
 
     fn key(_: &Certificate) {}
 
-    fn row(c: &Certificate) -> Vec<String> {
+    fn row(c: &Certificate) -> Vec<Cell> {
         let quizzes = c
             .quizzes
             .iter()
@@ -566,12 +587,12 @@ impl Table for Certificates {
             .collect::<Vec<_>>()
             .join("; ");
         vec![
-            c.code.clone(),
-            c.department.clone(),
-            opt(c.park.as_ref()),
-            c.full_name.clone(),
-            utc(c.issued_at),
-            quizzes,
+            (&c.code).into(),
+            (&c.department).into(),
+            c.park.as_ref().into(),
+            (&c.full_name).into(),
+            c.issued_at.into(),
+            quizzes.into(),
         ]
     }
 }
@@ -601,15 +622,23 @@ impl Table for Audit {
         item.id
     }
 
-    fn row(e: &AuditEntry) -> Vec<String> {
+    fn row(e: &AuditEntry) -> Vec<Cell> {
         vec![
-            e.id.to_string(),
-            utc(e.at),
-            e.actor.to_string(),
-            e.action.clone(),
-            e.detail.clone(),
+            e.id.into(),
+            e.at.into(),
+            e.actor.0.into(),
+            (&e.action).into(),
+            (&e.detail).into(),
         ]
     }
+}
+
+/// The file an export is written to: its name before the date, its format and
+/// a workbook's sheet name.
+struct ExportFile<'a> {
+    name: &'a str,
+    format: FileFormat,
+    sheet: String,
 }
 
 /// What an export is called in file names and in the audit log.
@@ -636,16 +665,56 @@ fn period_start(period: Period, now: OffsetDateTime, timezone: &str) -> Option<O
     }
 }
 
+/// The key of a format's button label.
+fn format_label(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Csv => "btn-format-csv",
+        FileFormat::CsvSemicolon => "btn-format-csv-semicolon",
+        FileFormat::Xlsx => "btn-format-xlsx",
+    }
+}
+
+/// A workbook sheet's name: the export and its period as local dates, within
+/// Excel's 31 characters (`activity 2026-11-21–2026-11-28`).
+fn sheet_name(
+    choice: ExportChoice,
+    since: Option<OffsetDateTime>,
+    until: OffsetDateTime,
+    timezone: &str,
+) -> String {
+    let day = |at: OffsetDateTime| learning::to_local(at, timezone).date().to_string();
+    match choice {
+        ExportChoice::People => format!("people {}", day(until)),
+        ExportChoice::QuizResults => format!("quiz results {}", day(until)),
+        ExportChoice::Audit => format!("audit {}", day(until)),
+        ExportChoice::Activity(Period::Today) => format!("activity {}", day(until)),
+        ExportChoice::Activity(_) => match since {
+            Some(since) => format!("activity {}\u{2013}{}", day(since), day(until)),
+            None => format!("activity to {}", day(until)),
+        },
+    }
+}
+
 impl Turn<'_> {
-    /// The exports screen: one button per export.
-    pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>) {
+    /// The exports screen: the file format (the chosen one ticked) and one button
+    /// per export, writing that format.
+    pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>, format: FileFormat) {
         let lang = self.lang();
         let button = |choice: ExportChoice| {
             Button::new(
                 t(lang, &format!("btn-export-{}", export_name(choice))),
-                Callback::Admin(AdminAction::Export(choice)),
+                Callback::Admin(AdminAction::Export(choice, format)),
             )
         };
+        let formats = FileFormat::ALL.map(|f| {
+            let label = t(lang, format_label(f));
+            let label = if f == format {
+                format!("✓ {label}")
+            } else {
+                label
+            };
+            Button::new(label, Callback::Admin(AdminAction::Exports(f)))
+        });
         let activity = [
             Period::Today,
             Period::Last7Days,
@@ -654,6 +723,7 @@ impl Turn<'_> {
         ]
         .map(|p| button(ExportChoice::Activity(p)));
         let keyboard = Keyboard::default()
+            .row(formats.to_vec())
             .row(vec![
                 button(ExportChoice::People),
                 button(ExportChoice::QuizResults),
@@ -671,6 +741,12 @@ impl Turn<'_> {
             "admin-exports-text",
             &[("zone", self.export_timezone().to_owned().into())],
         ));
+        text.push_text("\n\n");
+        text.push(&Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-exports-format",
+            &[("format", t(lang, format_label(format)).into())],
+        ))));
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
@@ -683,31 +759,43 @@ impl Turn<'_> {
     }
 
     /// One table export, rate limited and audited.
-    pub(crate) async fn admin_export(&mut self, choice: ExportChoice) {
+    pub(crate) async fn admin_export(&mut self, choice: ExportChoice, format: FileFormat) {
         let name = export_name(choice);
+        let (now, zone) = (self.now(), self.export_timezone());
+        let since = match choice {
+            ExportChoice::Activity(period) => period_start(period, now, zone),
+            _ => None,
+        };
         let kind = match choice {
             ExportChoice::People => ExportKind::People,
-            ExportChoice::Activity(period) => ExportKind::Activity {
-                since: period_start(period, self.now(), self.export_timezone()),
-                until: self.now(),
-            },
+            ExportChoice::Activity(_) => ExportKind::Activity { since, until: now },
             ExportChoice::QuizResults => ExportKind::QuizResults,
             ExportChoice::Audit => ExportKind::Audit,
         };
-        self.send_export(kind, name, name.to_owned(), name).await;
+        let file = ExportFile {
+            name,
+            format,
+            sheet: sheet_name(choice, since, now, zone),
+        };
+        self.send_export(kind, file, name.to_owned(), name).await;
     }
 
     /// Everything stored about one person, rate limited and audited (by id). An
     /// erased or unknown person has nothing to export.
-    pub(crate) async fn admin_export_person(&mut self, id: UserId) {
+    pub(crate) async fn admin_export_person(&mut self, id: UserId, format: FileFormat) {
         match self.engine.storage.user(id).await {
             Ok(Some(_)) => {}
             Ok(None) => return self.say("admin-person-unknown"),
             Err(e) => return self.unavailable("cannot read a person", &e),
         }
+        let file = ExportFile {
+            name: &format!("person-{id}"),
+            format,
+            sheet: "person".to_owned(),
+        };
         self.send_export(
             ExportKind::Person(id),
-            &format!("person-{id}"),
+            file,
             format!("person {id}"),
             "person",
         )
@@ -745,10 +833,16 @@ impl Turn<'_> {
     }
 
     /// Checks the admin's export rate, audits the export and queues it for the
-    /// background worker, which sends it as `<file>-<UTC date>.csv`; the admin is
-    /// told at once that it is being prepared. An admin whose previous export is
-    /// not done yet is told so, and nothing is queued.
-    async fn send_export(&mut self, kind: ExportKind, file: &str, detail: String, caption: &str) {
+    /// background worker, which sends it as `<name>-<UTC date>.<csv|xlsx>`; the
+    /// admin is told at once that it is being prepared. An admin whose previous
+    /// export is not done yet is told so, and nothing is queued.
+    async fn send_export(
+        &mut self,
+        kind: ExportKind,
+        file: ExportFile<'_>,
+        detail: String,
+        caption: &str,
+    ) {
         let key = format!("adm:export:{}", self.user.id);
         if !self
             .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
@@ -765,10 +859,19 @@ impl Turn<'_> {
         metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
         let date = self.now().to_offset(UtcOffset::UTC).date();
         let lang = self.lang();
+        let timezone = self.export_timezone().to_owned();
+        let times = match file.format {
+            FileFormat::Xlsx => t_args(
+                lang,
+                "export-times-local",
+                &[("zone", timezone.clone().into())],
+            ),
+            FileFormat::Csv | FileFormat::CsvSemicolon => t(lang, "export-times-utc"),
+        };
         let caption = Html::escape(&t_args(
             lang,
             &format!("export-caption-{caption}"),
-            &[("date", date.to_string().into())],
+            &[("date", date.to_string().into()), ("times", times.into())],
         ));
         let job = ExportJob {
             admin: self.user.id,
@@ -776,7 +879,10 @@ impl Turn<'_> {
             export: Export {
                 kind,
                 park: self.scope().map(str::to_owned),
-                file_name: format!("{file}-{date}.csv"),
+                format: file.format,
+                timezone,
+                sheet: file.sheet,
+                file_name: format!("{}-{date}.{}", file.name, file.format.extension()),
                 caption,
                 failed: html(lang, "admin-export-failed"),
                 too_large: html(lang, "admin-export-too-large"),
@@ -835,12 +941,39 @@ mod tests {
     }
 
     #[test]
-    fn times_are_utc_iso_8601() {
-        assert_eq!(
-            utc(datetime!(2026-11-28 12:15:30.123_456 +03:00)),
-            "2026-11-28T09:15:30.123456Z"
-        );
-        assert_eq!(subject(Subject::Erased(3)), "erased-3");
-        assert_eq!(subject(Subject::Person(UserId(42))), "42");
+    fn erased_people_are_text_and_others_their_id() {
+        assert_eq!(subject(Subject::Erased(3)), Cell::Text("erased-3".into()));
+        assert_eq!(subject(Subject::Person(UserId(42))), Cell::Int(42));
+    }
+
+    #[test]
+    fn sheets_are_named_by_export_and_local_period_within_31_characters() {
+        let now = datetime!(2026-11-28 22:30 UTC);
+        let moscow = "Europe/Moscow";
+        let cases = [
+            (ExportChoice::People, None, "people 2026-11-29"),
+            (ExportChoice::QuizResults, None, "quiz results 2026-11-29"),
+            (ExportChoice::Audit, None, "audit 2026-11-29"),
+            (
+                ExportChoice::Activity(Period::Today),
+                period_start(Period::Today, now, moscow),
+                "activity 2026-11-29",
+            ),
+            (
+                ExportChoice::Activity(Period::Last30Days),
+                period_start(Period::Last30Days, now, moscow),
+                "activity 2026-10-30\u{2013}2026-11-29",
+            ),
+            (
+                ExportChoice::Activity(Period::AllTime),
+                None,
+                "activity to 2026-11-29",
+            ),
+        ];
+        for (choice, since, name) in cases {
+            let got = sheet_name(choice, since, now, moscow);
+            assert_eq!(got, name);
+            assert!(got.chars().count() <= 31, "{got}");
+        }
     }
 }

@@ -118,6 +118,8 @@ mod tests {
             ("field", "x".into()),
             ("applied", 3.into()),
             ("skipped", 1.into()),
+            ("format", "x".into()),
+            ("times", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -9,7 +9,7 @@
 //! `docs/adr/0012-exports-and-personal-data.md`); the audit entry holds the id,
 //! never the name. A person who writes again afterwards is a new person.
 
-use domain::callback::{AdminAction, Callback};
+use domain::callback::{AdminAction, Callback, FileFormat};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::learning;
@@ -167,7 +167,11 @@ impl Turn<'_> {
         vec![
             Button::new(
                 t(lang, "btn-admin-export-person"),
-                Callback::Admin(AdminAction::ExportPerson(id.0)),
+                Callback::Admin(AdminAction::ExportPerson(id.0, FileFormat::Csv)),
+            ),
+            Button::new(
+                t(lang, "btn-admin-export-person-xlsx"),
+                Callback::Admin(AdminAction::ExportPerson(id.0, FileFormat::Xlsx)),
             ),
             Button::new(
                 t(lang, "btn-admin-erase"),

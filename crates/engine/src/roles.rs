@@ -86,7 +86,7 @@ pub(crate) fn need(action: &AdminAction) -> Need {
         | AdminAction::EraseConfirmed(_)
         | AdminAction::Roles(_)
         | AdminAction::Deletions { .. }
-        | AdminAction::Export(ExportChoice::Audit)
+        | AdminAction::Export(ExportChoice::Audit, _)
         | AdminAction::Lookup(
             LookupAction::ChoosePark(_) | LookupAction::SetPark(..) | LookupAction::ParkFilter(_),
         ) => Need::Full,
@@ -95,9 +95,9 @@ pub(crate) fn need(action: &AdminAction) -> Need {
         | AdminAction::Person(_)
         | AdminAction::Block(_)
         | AdminAction::Unblock(_)
-        | AdminAction::Exports
-        | AdminAction::Export(_)
-        | AdminAction::ExportPerson(_)
+        | AdminAction::Exports(_)
+        | AdminAction::Export(..)
+        | AdminAction::ExportPerson(..)
         | AdminAction::Lookup(_) => Need::People,
     }
 }
@@ -108,7 +108,7 @@ pub(crate) fn subject(action: &AdminAction) -> Option<i64> {
         AdminAction::Person(id)
         | AdminAction::Block(id)
         | AdminAction::Unblock(id)
-        | AdminAction::ExportPerson(id)
+        | AdminAction::ExportPerson(id, _)
         | AdminAction::Erase(id)
         | AdminAction::EraseConfirmed(id)
         | AdminAction::Lookup(
@@ -498,7 +498,9 @@ impl Turn<'_> {
 
 #[cfg(test)]
 mod tests {
-    use domain::callback::{AccessAction, BroadcastAction, ContentAction, ListStatus, Period};
+    use domain::callback::{
+        AccessAction, BroadcastAction, ContentAction, FileFormat, ListStatus, Period,
+    };
 
     use super::*;
 
@@ -529,15 +531,15 @@ mod tests {
             (AdminAction::Person(5), [true, true, false]),
             (AdminAction::Block(5), [true, true, false]),
             (
-                AdminAction::Export(ExportChoice::People),
+                AdminAction::Export(ExportChoice::People, FileFormat::Csv),
                 [true, true, false],
             ),
             (
-                AdminAction::Export(ExportChoice::Activity(Period::Today)),
+                AdminAction::Export(ExportChoice::Activity(Period::Today), FileFormat::Xlsx),
                 [true, true, false],
             ),
             (
-                AdminAction::Export(ExportChoice::Audit),
+                AdminAction::Export(ExportChoice::Audit, FileFormat::CsvSemicolon),
                 [true, false, false],
             ),
             (
@@ -599,7 +601,10 @@ mod tests {
     #[test]
     fn actions_on_a_person_or_a_park_name_them_for_the_park_check() {
         assert_eq!(subject(&AdminAction::Person(7)), Some(7));
-        assert_eq!(subject(&AdminAction::ExportPerson(7)), Some(7));
+        assert_eq!(
+            subject(&AdminAction::ExportPerson(7, FileFormat::Xlsx)),
+            Some(7)
+        );
         assert_eq!(
             subject(&AdminAction::Lookup(LookupAction::SetDepartment(
                 7,

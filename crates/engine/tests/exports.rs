@@ -7,8 +7,10 @@
 
 use domain::ids::UserId;
 use domain::lang::Lang;
+use domain::spreadsheet::Separator;
 use engine::exports::{
     EXPORT_PAGE, ExportError, ExportKind, ExportLimits, ExportSummary, UPLOAD_LIMIT, write_csv,
+    write_xlsx,
 };
 use engine::ports::{Storage, UserProfile};
 use time::macros::datetime;
@@ -43,9 +45,16 @@ fn paged(page: u32) -> ExportLimits {
 
 async fn export(storage: &storage::SqlStorage, page: u32) -> (Vec<u8>, ExportSummary) {
     let mut out = Vec::new();
-    let summary = write_csv(storage, ExportKind::People, None, paged(page), &mut out)
-        .await
-        .unwrap();
+    let summary = write_csv(
+        storage,
+        ExportKind::People,
+        None,
+        Separator::Comma,
+        paged(page),
+        &mut out,
+    )
+    .await
+    .unwrap();
     (out, summary)
 }
 
@@ -86,9 +95,16 @@ async fn a_large_export_is_read_page_by_page() {
 async fn an_empty_table_is_a_header_only() {
     let storage = storage::testing::fresh_sqlite().await.unwrap();
     let mut out = Vec::new();
-    let summary = write_csv(&storage, ExportKind::Audit, None, paged(10), &mut out)
-        .await
-        .unwrap();
+    let summary = write_csv(
+        &storage,
+        ExportKind::Audit,
+        None,
+        Separator::Comma,
+        paged(10),
+        &mut out,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         summary,
         ExportSummary {
@@ -100,8 +116,9 @@ async fn an_empty_table_is_a_header_only() {
     assert_eq!(out, b"\xEF\xBB\xBFid,at,actor,action,detail\r\n");
 }
 
-#[tokio::test]
-async fn a_person_export_is_one_file_of_sections() {
+/// Anna (7, a formula-looking name, who asked for deletion) and Boris (8), each
+/// with one page view at 10:00 UTC on 28 November 2026.
+async fn two_people_with_activity() -> storage::SqlStorage {
     use engine::ports::{Activity, ActivityKind, PersonalDataStore};
     let storage = storage::testing::fresh_sqlite().await.unwrap();
     let at = datetime!(2026-11-28 10:00 UTC);
@@ -125,11 +142,18 @@ async fn a_person_export_is_one_file_of_sections() {
             .unwrap();
     }
     storage.request_deletion(UserId(7), at).await.unwrap();
+    storage
+}
+
+#[tokio::test]
+async fn a_person_export_is_one_file_of_sections() {
+    let storage = two_people_with_activity().await;
     let mut out = Vec::new();
     let summary = write_csv(
         &storage,
         ExportKind::Person(UserId(7)),
         None,
+        Separator::Comma,
         paged(1),
         &mut out,
     )
@@ -171,7 +195,15 @@ async fn an_export_stops_before_it_would_pass_the_size_limit() {
         page: 100,
         max_bytes: limit,
     };
-    let refused = write_csv(&storage, ExportKind::People, None, limits, &mut out).await;
+    let refused = write_csv(
+        &storage,
+        ExportKind::People,
+        None,
+        Separator::Comma,
+        limits,
+        &mut out,
+    )
+    .await;
     assert!(
         matches!(refused, Err(ExportError::TooLarge { limit: l }) if l == limit),
         "{refused:?}"
@@ -191,8 +223,191 @@ async fn an_export_stops_before_it_would_pass_the_size_limit() {
         page: 100,
         max_bytes: whole.len() as u64,
     };
-    write_csv(&storage, ExportKind::People, None, limits, &mut exact)
-        .await
-        .unwrap();
+    write_csv(
+        &storage,
+        ExportKind::People,
+        None,
+        Separator::Comma,
+        limits,
+        &mut exact,
+    )
+    .await
+    .unwrap();
     assert_eq!(exact, whole);
+}
+
+#[tokio::test]
+async fn semicolons_separate_the_cells_when_asked() {
+    let storage = two_people_with_activity().await;
+    let mut out = Vec::new();
+    write_csv(
+        &storage,
+        ExportKind::Activity {
+            since: None,
+            until: datetime!(2026-12-01 00:00 UTC),
+        },
+        None,
+        Separator::Semicolon,
+        paged(10),
+        &mut out,
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text,
+        "\u{feff}id;person;kind;node;at\r\n\
+         1;7;page_view;bar/=Anna.md;2026-11-28T10:00:00Z\r\n\
+         2;8;page_view;bar/Boris.md;2026-11-28T10:00:00Z\r\n"
+    );
+}
+
+/// Writes the export as a workbook in a temporary folder and returns its bytes.
+async fn workbook(
+    storage: &storage::SqlStorage,
+    kind: ExportKind,
+    limits: ExportLimits,
+) -> (Vec<u8>, ExportSummary) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.xlsx");
+    let summary = write_xlsx(
+        storage,
+        kind,
+        None,
+        "people 2026-11-28",
+        "Europe/Moscow",
+        limits,
+        &path,
+    )
+    .await
+    .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(summary.bytes, bytes.len() as u64);
+    (bytes, summary)
+}
+
+type Sheets = calamine::Xlsx<std::io::Cursor<Vec<u8>>>;
+
+fn open(bytes: &[u8]) -> Sheets {
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap()
+}
+
+fn cells(sheets: &mut Sheets, name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let range = sheets.worksheet_range(name).unwrap();
+    range.rows().map(<[calamine::Data]>::to_vec).collect()
+}
+
+/// A sheet's XML, for what calamine does not read: panes, filters, columns.
+fn sheet_xml(bytes: &[u8], n: usize) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+/// Excel's serial number of a local date and time.
+fn serial(local: time::PrimitiveDateTime) -> f64 {
+    let seconds = local.assume_utc().unix_timestamp();
+    seconds as f64 / 86_400.0 + 25_569.0
+}
+
+#[tokio::test]
+async fn a_workbook_has_typed_cells_and_local_times_one_sheet_a_section() {
+    use calamine::{Data, Reader};
+    let storage = two_people_with_activity().await;
+    let (bytes, summary) = workbook(&storage, ExportKind::Person(UserId(7)), paged(1)).await;
+    assert_eq!(summary.rows, 2, "the profile and one activity record");
+    let mut sheets = open(&bytes);
+    assert_eq!(
+        sheets.sheet_names(),
+        [
+            "profile",
+            "activity",
+            "attempt",
+            "answer",
+            "review",
+            "certificate"
+        ]
+    );
+    let profile = cells(&mut sheets, "profile");
+    assert_eq!(profile.len(), 2, "the header and Anna");
+    assert_eq!(profile[0][0], Data::String("id".into()));
+    assert_eq!(profile[1][0], Data::Float(7.0), "an id is a number");
+    assert_eq!(
+        profile[1][1],
+        Data::String("=Anna".into()),
+        "text stays text, never a formula, so it is written as typed"
+    );
+    assert_eq!(profile[1][8], Data::Bool(false), "onboarded");
+    // 10:00 UTC is 13:00 in Moscow; Excel keeps local dates and times.
+    let Data::DateTime(first_seen) = &profile[1][9] else {
+        panic!("first_seen is {:?}", profile[1][9]);
+    };
+    assert!((first_seen.as_f64() - serial(time::macros::datetime!(2026-11-28 13:00))).abs() < 1e-9);
+    assert_eq!(profile[1][2], Data::Empty, "no last name");
+    let activity = cells(&mut sheets, "activity");
+    assert_eq!(activity[1][1], Data::Float(7.0));
+    assert_eq!(activity[1][3], Data::String("bar/=Anna.md".into()));
+    assert!(!format!("{:?}", cells(&mut sheets, "activity")).contains("Boris"));
+    assert_eq!(
+        cells(&mut sheets, "review")[0].len(),
+        4,
+        "an empty section keeps its header"
+    );
+
+    let xml = sheet_xml(&bytes, 1);
+    assert!(
+        xml.contains(r#"ySplit="1""#),
+        "the header row is frozen: {xml}"
+    );
+    assert!(
+        xml.contains(r#"<autoFilter ref="A1:N2"/>"#),
+        "a filter over the rows: {xml}"
+    );
+    assert!(xml.contains("<cols>"), "column widths: {xml}");
+}
+
+#[tokio::test]
+async fn a_large_workbook_is_read_page_by_page_into_one_sheet() {
+    let storage = five_thousand_people().await;
+    let (bytes, summary) = workbook(&storage, ExportKind::People, paged(EXPORT_PAGE)).await;
+    assert_eq!((summary.rows, summary.pages), (5_000, 11));
+    let mut sheets = open(&bytes);
+    let rows = cells(&mut sheets, "people 2026-11-28");
+    assert_eq!(rows.len(), 5_001);
+    assert_eq!(rows[10][2], calamine::Data::String("@SUM(A1)".into()));
+    assert_eq!(rows[5_000][0], calamine::Data::Float(15_000.0));
+    let xml = sheet_xml(&bytes, 1);
+    assert!(xml.contains(r#"<autoFilter ref="A1:N5001"/>"#));
+}
+
+#[tokio::test]
+async fn a_workbook_over_the_size_limit_is_removed() {
+    let storage = five_thousand_people().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.xlsx");
+    let limits = ExportLimits {
+        page: EXPORT_PAGE,
+        max_bytes: 10_000,
+    };
+    let refused = write_xlsx(
+        &storage,
+        ExportKind::People,
+        None,
+        "people",
+        "UTC",
+        limits,
+        &path,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ExportError::TooLarge { limit: 10_000 })),
+        "{refused:?}"
+    );
+    assert!(!path.exists(), "nothing is left to send");
 }

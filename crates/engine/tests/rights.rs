@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::callback::{AdminAction, Callback, ContentAction, ListStatus, LookupAction, Slug};
+use domain::callback::{
+    AdminAction, Callback, ContentAction, FileFormat, ListStatus, LookupAction, Slug,
+};
 use domain::content::ContentPack;
 use domain::ids::UserId;
 use engine::ports::{
@@ -222,7 +224,7 @@ async fn each_role_reaches_exactly_its_part_of_the_panel() {
         // (action, admin, park manager, content editor)
         (AdminAction::Panel, true, true, true),
         (AdminAction::Statistics, true, true, false),
-        (AdminAction::Exports, true, true, false),
+        (AdminAction::Exports(FileFormat::Csv), true, true, false),
         (audit, true, false, false),
         (roles, true, false, false),
         (content, true, false, true),

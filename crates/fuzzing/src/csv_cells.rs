@@ -1,6 +1,6 @@
 //! CSV export cells ([`domain::spreadsheet`]).
 
-use domain::spreadsheet::{BOM, encode_rows};
+use domain::spreadsheet::{BOM, Separator, encode_rows};
 
 /// A byte that ends a row in the fuzz input (ASCII record separator).
 const ROW: char = '\u{1e}';
@@ -15,11 +15,20 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// fails; read back by a CSV reader, the file has the same rows and cells; no cell
 /// read back starts a formula; and each cell is the one written, with one
 /// apostrophe in front exactly when it would have started a formula. The file is
-/// read back as an export writes it: [`BOM`] first.
+/// read back as an export writes it: [`BOM`] first. The first byte's lowest bit
+/// picks the separator: a comma or a semicolon.
 pub fn csv_cells(data: &[u8]) {
+    let Some((&first, data)) = data.split_first() else {
+        return;
+    };
+    let separator = if first & 1 == 0 {
+        Separator::Comma
+    } else {
+        Separator::Semicolon
+    };
     let input = String::from_utf8_lossy(data);
     let rows: Vec<Vec<&str>> = input.split(ROW).map(|r| r.split(CELL).collect()).collect();
-    let encoded = match encode_rows(&rows) {
+    let encoded = match encode_rows(&rows, separator) {
         Ok(bytes) => bytes,
         Err(e) => panic!("encoding failed: {e}"),
     };
@@ -32,6 +41,7 @@ pub fn csv_cells(data: &[u8]) {
     let bytes = [BOM, encoded.as_slice()].concat();
     let back: Vec<Vec<String>> = csv::ReaderBuilder::new()
         .has_headers(false)
+        .delimiter(separator.byte())
         .flexible(true)
         .from_reader(bytes.as_slice())
         .records()

@@ -13,6 +13,7 @@
 //! - [`content_pack`]: the content pack loader (front matter, TOML, quizzes).
 //! - [`update`]: a raw Bot API update (JSON) mapped to what the engine sees.
 //! - [`csv_cells`]: CSV export cells, neutralised against formula injection.
+//! - [`xlsx_cells`]: Excel export cells, read back as written.
 //! - [`webhook`]: the webhook endpoint's checks before an update is handled.
 
 mod callback;
@@ -22,6 +23,7 @@ mod markdown;
 mod oracle;
 mod update;
 mod webhook;
+mod xlsx_cells;
 
 pub use callback::callback;
 pub use content_pack::content_pack;
@@ -29,16 +31,18 @@ pub use csv_cells::csv_cells;
 pub use markdown::markdown;
 pub use update::update;
 pub use webhook::webhook;
+pub use xlsx_cells::xlsx_cells;
 
 /// A target's harness: the raw input in, a panic when an invariant breaks.
 pub type Harness = fn(&[u8]);
 
 /// Every target by the name its fuzz target, seed folder and regression folder use.
-pub const TARGETS: [(&str, Harness); 6] = [
+pub const TARGETS: [(&str, Harness); 7] = [
     ("callback", callback),
     ("markdown", markdown),
     ("content_pack", content_pack),
     ("update", update),
     ("csv_cells", csv_cells),
     ("webhook", webhook),
+    ("xlsx_cells", xlsx_cells),
 ];

@@ -12,18 +12,21 @@
 //!
 //! An export ([`Outbound::send_export`], run by the server's background export
 //! worker, never on the update path) is written page by page into a temporary
-//! file by [`engine::exports::write_csv`], which stops before the file would pass
-//! the upload limit, and uploaded from that file with a streamed body, so neither
-//! step holds the whole export in memory; the file is deleted when the upload is
-//! done.
+//! file by [`engine::exports::write_csv`] (which stops before the file would pass
+//! the upload limit) or [`engine::exports::write_xlsx`] (which refuses a finished
+//! workbook over it), and uploaded from that file with a streamed body, so
+//! neither step holds the whole export in memory; the file is deleted when the
+//! upload is done.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::callback::FileFormat;
 use domain::content::{Media, MediaKind, MediaSource};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
-use engine::exports::{self, Export, ExportError, ExportLimits};
+use domain::spreadsheet::Separator;
+use engine::exports::{self, Export, ExportError, ExportLimits, ExportSummary};
 use engine::ports::Storage;
 use engine::{Action, Keyboard};
 use sha2::{Digest, Sha256};
@@ -349,6 +352,10 @@ impl Outbound {
                 tracing::info!(export = %export.file_name, limit, "an export is over the size limit; stopped writing it");
                 (ExportOutcome::TooLarge, &export.too_large)
             }
+            Err(ExportError::TooManyRows { limit }) => {
+                tracing::info!(export = %export.file_name, limit, "an export has more rows than a sheet holds; stopped writing it");
+                (ExportOutcome::TooLarge, &export.too_large)
+            }
             Err(e) => {
                 tracing::error!(error = %e, export = %export.file_name, "cannot write an export");
                 (ExportOutcome::Failed, &export.failed)
@@ -387,27 +394,35 @@ impl Outbound {
         max_bytes: u64,
     ) -> Result<tempfile::NamedTempFile, ExportError> {
         let file = tempfile::NamedTempFile::new()?;
-        let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
         let limits = ExportLimits {
             max_bytes,
             ..ExportLimits::default()
         };
-        let summary = exports::write_csv(
-            self.storage.as_ref(),
-            export.kind,
-            export.park.as_deref(),
-            limits,
-            &mut out,
-        )
-        .await?;
+        let storage = self.storage.as_ref();
+        let park = export.park.as_deref();
+        let separator = match export.format {
+            FileFormat::Csv => Separator::Comma,
+            FileFormat::CsvSemicolon => Separator::Semicolon,
+            FileFormat::Xlsx => {
+                let summary = exports::write_xlsx(
+                    storage,
+                    export.kind,
+                    park,
+                    &export.sheet,
+                    &export.timezone,
+                    limits,
+                    file.path(),
+                )
+                .await?;
+                log_written(export, summary);
+                return Ok(file);
+            }
+        };
+        let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file.reopen()?));
+        let summary =
+            exports::write_csv(storage, export.kind, park, separator, limits, &mut out).await?;
         out.flush().await?;
-        tracing::info!(
-            export = %export.file_name,
-            rows = summary.rows,
-            pages = summary.pages,
-            bytes = summary.bytes,
-            "export written"
-        );
+        log_written(export, summary);
         Ok(file)
     }
 
@@ -552,6 +567,16 @@ impl Outbound {
             }
         }
     }
+}
+
+fn log_written(export: &Export, summary: ExportSummary) {
+    tracing::info!(
+        export = %export.file_name,
+        rows = summary.rows,
+        pages = summary.pages,
+        bytes = summary.bytes,
+        "export written"
+    );
 }
 
 fn action_chat(action: &Action) -> Option<ChatId> {

@@ -113,6 +113,7 @@ impl Drop for ExportTicket {
 
 #[cfg(test)]
 mod tests {
+    use domain::callback::FileFormat;
     use domain::html::Html;
 
     use super::super::ExportKind;
@@ -125,6 +126,9 @@ mod tests {
             export: Export {
                 kind: ExportKind::People,
                 park: None,
+                format: FileFormat::Csv,
+                timezone: "UTC".to_owned(),
+                sheet: "people".to_owned(),
                 file_name: format!("people-{admin}.csv"),
                 caption: Html::escape("People"),
                 failed: Html::escape("failed"),

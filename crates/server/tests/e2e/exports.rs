@@ -30,13 +30,13 @@ const HOSTILE: [(i64, &str); 5] = [
     (505, "=1+1 \"quoted\", with a comma"),
 ];
 
-/// The next CSV document the chat receives (waiting for it, since the bot writes
-/// the file after answering the press): its caption, file name and parsed rows.
-pub(crate) async fn next_csv(
+/// The next document the chat receives (waiting for it, since the bot writes the
+/// file after answering the press): its caption, file name and uploaded bytes.
+pub(crate) async fn next_document(
     app: &TestApp,
     chat: i64,
     seen: usize,
-) -> (String, String, Vec<Vec<String>>) {
+) -> (String, String, Vec<u8>) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let document = loop {
         let documents: Vec<MessageView> = app
@@ -59,14 +59,6 @@ pub(crate) async fn next_csv(
         .fake
         .file_content(&document.media.unwrap().file_id)
         .expect("the uploaded bytes");
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 BOM for Excel");
-    let rows = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&bytes[3..])
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
     let sent = app
         .fake
         .requests()
@@ -79,7 +71,37 @@ pub(crate) async fn next_csv(
         .nth(seen)
         .expect("the upload request");
     let described = sent.params["document"].as_str().unwrap().to_owned();
-    (document.caption.unwrap(), described, rows)
+    (document.caption.unwrap(), described, bytes)
+}
+
+/// The next CSV document the chat receives, separated by `delimiter`: its
+/// caption, file name and parsed rows.
+async fn next_csv_with(
+    app: &TestApp,
+    chat: i64,
+    seen: usize,
+    delimiter: u8,
+) -> (String, String, Vec<Vec<String>>) {
+    let (caption, file, bytes) = next_document(app, chat, seen).await;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 BOM for Excel");
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(&bytes[3..])
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (caption, file, rows)
+}
+
+/// The next comma-separated CSV document the chat receives.
+pub(crate) async fn next_csv(
+    app: &TestApp,
+    chat: i64,
+    seen: usize,
+) -> (String, String, Vec<Vec<String>>) {
+    next_csv_with(app, chat, seen, b',').await
 }
 
 fn today() -> String {
@@ -159,6 +181,9 @@ async fn every_export_arrives_as_a_neutralised_csv(stack: Stack) {
     assert_eq!(
         buttons(&exports),
         [
+            "✓ CSV ,",
+            "CSV ;",
+            "Excel",
             "👥 People",
             "📝 Quiz results",
             "Today",
@@ -550,5 +575,129 @@ async fn an_export_of_five_thousand_people_arrives_whole() {
             .count(),
         5_000 / 7
     );
+    app.assert_clean();
+}
+
+/// LibreOffice for [`a_workbook_opens_in_libreoffice_with_the_stored_data`], from
+/// `TEST_LIBREOFFICE` (the path of `soffice`; `.ci/run` installs Debian's
+/// `libreoffice-calc-nogui` and sets it). Unset: the test says so and does
+/// nothing.
+fn libreoffice() -> Option<std::path::PathBuf> {
+    match std::env::var_os("TEST_LIBREOFFICE") {
+        Some(path) if !path.is_empty() => Some(path.into()),
+        _ => {
+            println!("TEST_LIBREOFFICE is not set: the LibreOffice test did not run");
+            None
+        }
+    }
+}
+
+/// The first sheet of a workbook as LibreOffice converts it to CSV, each cell as
+/// it is shown (a date as its format shows it), in a profile of its own.
+fn libreoffice_rows(soffice: &std::path::Path, workbook: &[u8]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export.xlsx");
+    std::fs::write(&input, workbook).unwrap();
+    let profile = format!("file://{}/profile", dir.path().display());
+    let out = std::process::Command::new(soffice)
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--norestore", "--convert-to"])
+        // Comma, double quotes, UTF-8, from line 1, cells as shown.
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true")
+        .arg("--outdir")
+        .arg(dir.path())
+        .arg(&input)
+        .output()
+        .unwrap();
+    let converted = dir.path().join("export.csv");
+    assert!(
+        converted.exists(),
+        "LibreOffice did not convert the workbook: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(converted)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// A time as a workbook shows it: local, to the second.
+fn shown(at: time::OffsetDateTime, zone: &str) -> String {
+    let local = domain::learning::to_local(at, zone);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    local.format(&format).unwrap()
+}
+
+#[tokio::test]
+async fn a_workbook_opens_in_libreoffice_with_the_stored_data() {
+    let Some(soffice) = libreoffice() else {
+        return;
+    };
+    let Some(app) = TestApp::spawn_admins(Stack::Embedded, &[ADMIN, SECOND_ADMIN]).await else {
+        return;
+    };
+    seed_people(&app).await;
+    let storage = app.storage().await;
+    finished_check(&storage, 501, 4).await;
+    finished_check(&storage, 502, 1).await;
+
+    let admin = app.admin(ADMIN).await;
+    admin.presses("📤 Exports").await;
+    let chosen = admin.presses("Excel").await;
+    assert!(
+        chosen.text.clone().unwrap().contains("File: Excel"),
+        "{chosen:?}"
+    );
+    assert_eq!(buttons(&chosen)[..3], ["CSV ,", "CSV ;", "✓ Excel"]);
+    admin.presses("👥 People").await;
+    let (caption, file, bytes) = next_document(&app, ADMIN, 0).await;
+    assert!(file.contains(&format!("people-{}.xlsx", today())), "{file}");
+    let zone = caption
+        .split("(times in ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("the caption names the time zone: {caption}"));
+    assert!(bytes.starts_with(b"PK"), "a zip container");
+
+    let rows = libreoffice_rows(&soffice, &bytes);
+    let people = storage.export_people(None, None, 1_000).await.unwrap();
+    assert_eq!(rows.len(), 1 + people.len(), "{rows:?}");
+    assert_eq!(rows[0][..3], ["id", "first_name", "last_name"]);
+    for (row, person) in rows[1..].iter().zip(&people) {
+        // Names exactly as typed: a workbook's text cell is never a formula.
+        let expected = [
+            person.id.to_string(),
+            person.first_name.clone(),
+            person.last_name.clone().unwrap_or_default(),
+        ];
+        assert_eq!(row[..3], expected);
+        assert_eq!(row[9], shown(person.first_seen, zone), "first_seen, local");
+        assert_eq!(row[11], if person.blocked { "TRUE" } else { "FALSE" });
+    }
+    assert!(
+        rows.iter().any(|r| r[1] == HOSTILE[0].1),
+        "the hostile name is text: {rows:?}"
+    );
+
+    // The other admin takes quiz results as CSV separated by semicolons.
+    let second = app.admin(SECOND_ADMIN).await;
+    second.presses("📤 Exports").await;
+    second.presses("CSV ;").await;
+    second.presses("📝 Quiz results").await;
+    let (caption, file, rows) = next_csv_with(&app, SECOND_ADMIN, 0, b';').await;
+    assert!(caption.ends_with("(times in UTC)"), "{caption}");
+    assert!(file.contains(&format!("quiz-results-{}.csv", today())));
+    assert_eq!(rows[0].len(), 11, "{rows:?}");
+    let first_result = rows.iter().find(|r| r[1] == "501").unwrap();
+    assert!(
+        first_result[2].starts_with("'=HYPERLINK"),
+        "CSV neutralises"
+    );
+    assert_eq!(first_result[5..9], ["4", "4", "100", "true"]);
     app.assert_clean();
 }

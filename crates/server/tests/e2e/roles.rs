@@ -342,14 +342,14 @@ async fn served(app: &TestApp, who: &Person<'_>, data: &str) -> bool {
 
 /// Every panel action that names a person, aimed at `id`.
 fn actions_on(id: i64) -> Vec<String> {
-    use domain::callback::{AdminAction, Callback, LookupAction, RoleAction, Slug};
+    use domain::callback::{AdminAction, Callback, FileFormat, LookupAction, RoleAction, Slug};
     let park = Slug::parse("zelenopark").unwrap();
     let bar = Slug::parse("bar").unwrap();
     [
         AdminAction::Person(id),
         AdminAction::Block(id),
         AdminAction::Unblock(id),
-        AdminAction::ExportPerson(id),
+        AdminAction::ExportPerson(id, FileFormat::Xlsx),
         AdminAction::Erase(id),
         AdminAction::EraseConfirmed(id),
         AdminAction::Lookup(LookupAction::ChoosePark(id)),
