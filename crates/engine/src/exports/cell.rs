@@ -55,29 +55,18 @@ impl From<&str> for Cell {
     }
 }
 
-impl From<i64> for Cell {
-    fn from(n: i64) -> Cell {
-        Cell::Int(n)
-    }
+/// Integers of any width the ports use are one kind of cell.
+macro_rules! integer_cells {
+    ($($int:ty),*) => {$(
+        impl From<$int> for Cell {
+            fn from(n: $int) -> Cell {
+                Cell::Int(n.into())
+            }
+        }
+    )*};
 }
 
-impl From<u32> for Cell {
-    fn from(n: u32) -> Cell {
-        Cell::Int(n.into())
-    }
-}
-
-impl From<u16> for Cell {
-    fn from(n: u16) -> Cell {
-        Cell::Int(n.into())
-    }
-}
-
-impl From<u8> for Cell {
-    fn from(n: u8) -> Cell {
-        Cell::Int(n.into())
-    }
-}
+integer_cells!(i64, u32, u16, u8);
 
 impl From<bool> for Cell {
     fn from(b: bool) -> Cell {
