@@ -14,6 +14,7 @@
 //! - [`callback`]: the compact, versioned callback-data codec (at most 64 bytes).
 //! - [`broadcast`]: audiences and the life of a broadcast and its deliveries.
 //! - [`invite`]: invite codes, the secret part of an invite link.
+//! - [`start_link`]: deep links to a page, a certificate check or an invite.
 //! - [`spreadsheet`]: CSV cells and rows for exports, safe to open in a spreadsheet.
 //! - [`learning`]: quiz grading and shuffling, attempt limits, spaced review, progress,
 //!   reminder timing in a park's time zone, certificate codes.
@@ -29,3 +30,4 @@ pub mod learning;
 pub mod render;
 pub mod split;
 pub mod spreadsheet;
+pub mod start_link;

@@ -23,6 +23,7 @@ use domain::callback::Callback;
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::invite::InviteCode;
+use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
@@ -119,6 +120,18 @@ impl Turn<'_> {
     async fn stranger(&mut self, input: &Input) {
         let waiting_for_name = self.dialogue().await == Some(Dialogue::AccessName);
         match input {
+            // A page's or a certificate's link (a QR code on a wall) lets nobody
+            // in: the stranger sees what anyone does, with the request button.
+            Input::Command { name, args }
+                if name == "start"
+                    && matches!(
+                        StartLink::parse(args),
+                        Some(StartLink::Page(_) | StartLink::Certificate(_))
+                    ) =>
+            {
+                self.end_dialogue().await;
+                self.staff_only(None, None).await;
+            }
             Input::Command { name, args } if name == "start" && !args.is_empty() => {
                 self.end_dialogue().await;
                 self.redeem(args).await;

@@ -41,6 +41,12 @@ pub enum Action {
         bytes: std::sync::Arc<Vec<u8>>,
         caption: Html,
     },
+    /// Send a generated picture (a QR code) as a photo.
+    SendPicture {
+        chat: ChatId,
+        png: std::sync::Arc<Vec<u8>>,
+        caption: Html,
+    },
     /// Send on a file a person sent the bot (an admin's broadcast attachment), by its
     /// Telegram `file_id`.
     SendFile {

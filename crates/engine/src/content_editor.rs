@@ -12,6 +12,7 @@
 //! gets the stale-menu answer.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::callback::{AdminAction, Callback, ContentAction};
@@ -23,6 +24,7 @@ use domain::ids::{ChatId, NodeId};
 use domain::lang::Lang;
 use domain::learning;
 use domain::split::SplitError;
+use domain::start_link::StartLink;
 use serde::{Deserialize, Serialize};
 
 use crate::action::{Action, Button, Keyboard};
@@ -135,6 +137,10 @@ impl Turn<'_> {
                 self.ask_for(node, Dialogue::ContentMedia { node }, message)
                     .await;
             }
+            ContentAction::Qr(node) if self.page_path(node).is_some() => {
+                self.answer(query_id, None);
+                self.send_qr(node);
+            }
             ContentAction::RemoveMedia(node) => {
                 let Some(path) = self.page_path(node) else {
                     return self.stale(query_id, message).await;
@@ -203,7 +209,32 @@ impl Turn<'_> {
             }
             ContentAction::Page(_)
             | ContentAction::EditText { .. }
-            | ContentAction::AttachMedia(_) => self.stale(query_id, message).await,
+            | ContentAction::AttachMedia(_)
+            | ContentAction::Qr(_) => self.stale(query_id, message).await,
+        }
+    }
+
+    /// The page's deep link: what staff open, what its QR code holds.
+    fn page_link(&self, node: NodeId) -> String {
+        StartLink::Page(node).url(self.engine.bot_username.as_deref())
+    }
+
+    /// The QR code of the page's deep link as a photo, captioned with the page's
+    /// title and the link, to print and put where the page is needed.
+    fn send_qr(&mut self, node: NodeId) {
+        let link = self.page_link(node);
+        match pictures::qr_png(&link) {
+            Ok(png) => {
+                let mut caption = heading(&self.content, node, self.lang());
+                caption.push_text("\n");
+                caption.push_text(&link);
+                self.actions.push(Action::SendPicture {
+                    chat: self.chat,
+                    png: Arc::new(png),
+                    caption,
+                });
+            }
+            Err(e) => self.unavailable("cannot draw a QR code", &e),
         }
     }
 
@@ -305,6 +336,12 @@ impl Turn<'_> {
         text.push(&heading(&pack, node, lang));
         text.push_text("\n");
         text.push(&Html::code(&path));
+        text.push_text("\n");
+        text.push_text(&t_args(
+            lang,
+            "content-link",
+            &[("link", self.page_link(node).into())],
+        ));
         let original = page_of(&disk, node);
         for field_lang in Lang::ALL {
             let edited =
@@ -371,10 +408,13 @@ impl Turn<'_> {
         let keyboard = Keyboard::default()
             .row(vec![edit(Lang::Ru), edit(Lang::En)])
             .row(media)
-            .row(vec![Button::new(
-                t(lang, "btn-content-history"),
-                nav(ContentAction::History { node, before: None }),
-            )])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-content-history"),
+                    nav(ContentAction::History { node, before: None }),
+                ),
+                Button::new(t(lang, "btn-content-qr"), nav(ContentAction::Qr(node))),
+            ])
             .row(vec![
                 Button::new(t(lang, "btn-back"), self.parent_screen(node)),
                 Button::new(

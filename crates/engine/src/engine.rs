@@ -11,8 +11,9 @@ use std::time::Duration;
 use domain::callback::Callback;
 use domain::content::{ContentPack, NodeKind};
 use domain::html::Html;
-use domain::ids::ChatId;
+use domain::ids::{ChatId, NodeId};
 use domain::lang::Lang;
+use domain::start_link::StartLink;
 
 use crate::access::AccessMode;
 use crate::action::{Action, Button, Keyboard};
@@ -422,8 +423,19 @@ impl Turn<'_> {
         let cancelled = name != "start" && self.leave_dialogue().await;
         match name {
             "start" => {
+                // An admin checks a certificate's link whether or not they took
+                // the training; staff are onboarded before a page's link opens.
+                let link = StartLink::parse(args);
+                if let Some(StartLink::Certificate(code)) = &link
+                    && self.is_admin()
+                {
+                    return self.verify_certificate(code, None).await;
+                }
                 if !self.staff.onboarded {
                     return self.start_onboarding().await;
+                }
+                if let Some(StartLink::Page(node)) = link {
+                    return self.open_linked(node).await;
                 }
                 let name = self.user.first_name.clone();
                 let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
@@ -492,6 +504,37 @@ impl Turn<'_> {
             .await;
     }
 
+    /// Shows a node's screen with its media. Media cannot be edited into a text
+    /// message: the old menu goes, the media and then the page (with its buttons)
+    /// arrive as new messages.
+    async fn open(&mut self, node: NodeId, screen: Screen, message: Option<CallbackMessage>) {
+        match media_message(self.pack(), node, self.lang(), self.chat) {
+            Some(media) => {
+                if let Some(m) = message {
+                    self.actions.push(Action::Delete {
+                        chat: self.chat,
+                        message_id: m.id,
+                    });
+                }
+                self.actions.push(media);
+                self.show(None, screen).await;
+            }
+            None => self.show(message, screen).await,
+        }
+    }
+
+    /// A page or section a deep link (a QR code) names; one the pack no longer
+    /// has is said so, over the main menu.
+    async fn open_linked(&mut self, node: NodeId) {
+        match Screen::from_callback(Callback::Open(node), self.pack()) {
+            Some(screen) => self.open(node, screen, None).await,
+            None => {
+                let gone = html(self.lang(), "link-page-gone");
+                self.send_screen(Some(gone), Screen::Home).await;
+            }
+        }
+    }
+
     async fn press(
         &mut self,
         query_id: String,
@@ -517,21 +560,7 @@ impl Turn<'_> {
                     return self.stale(query_id, message).await;
                 };
                 self.answer(query_id, None);
-                match media_message(self.pack(), node, self.lang(), self.chat) {
-                    // Media cannot be edited into a text message: the old menu goes, the
-                    // media and then the page (with its buttons) arrive as new messages.
-                    Some(media) => {
-                        if let Some(m) = message {
-                            self.actions.push(Action::Delete {
-                                chat: self.chat,
-                                message_id: m.id,
-                            });
-                        }
-                        self.actions.push(media);
-                        self.show(None, screen).await;
-                    }
-                    None => self.show(message, screen).await,
-                }
+                self.open(node, screen, message).await;
             }
             Callback::Park(park) => self.park_chosen(query_id, park, message).await,
             Callback::Department(department) => {

@@ -120,6 +120,7 @@ mod tests {
             ("skipped", 1.into()),
             ("format", "x".into()),
             ("times", "x".into()),
+            ("link", "x".into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

@@ -6,6 +6,7 @@ use domain::callback::Callback;
 use domain::content::Department;
 use domain::html::Html;
 use domain::learning::{self, Progress};
+use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
@@ -281,10 +282,11 @@ impl Turn<'_> {
     fn send_certificate(&mut self, c: &Certificate) {
         let lang = self.lang();
         let document = self.certificate_document(c);
+        let check = StartLink::Certificate(c.code.clone()).url(self.engine.bot_username.as_deref());
         let caption = Html::escape(&t_args(
             lang,
             "cert-caption",
-            &[("code", c.code.clone().into())],
+            &[("code", c.code.clone().into()), ("link", check.into())],
         ));
         let pdf = self
             .engine

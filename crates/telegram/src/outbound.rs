@@ -285,6 +285,17 @@ impl Outbound {
             )
             .await
             .map(drop),
+            Action::SendPicture { chat, png, caption } => {
+                call(self.retry, Some((&*self.holds, chat)), "sendPhoto", || {
+                    let file = InputFile::memory(png.as_ref().clone()).file_name("qr.png");
+                    self.bot
+                        .send_photo(tg(chat), file)
+                        .caption(caption.as_str())
+                        .parse_mode(ParseMode::Html)
+                })
+                .await
+                .map(drop)
+            }
             Action::SendMedia {
                 chat,
                 media,
@@ -585,6 +596,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::Edit { chat, .. }
         | Action::SendMedia { chat, .. }
         | Action::SendDocument { chat, .. }
+        | Action::SendPicture { chat, .. }
         | Action::SendFile { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),
         Action::AnswerCallback { .. } => None,

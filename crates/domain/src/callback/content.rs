@@ -30,6 +30,8 @@ pub enum ContentAction {
     AttachMedia(NodeId),
     /// Preview the page without media.
     RemoveMedia(NodeId),
+    /// Send the QR code of the page's deep link.
+    Qr(NodeId),
     /// The page's versions, older than `before` (the newest when `None`).
     History { node: NodeId, before: Option<i64> },
     /// Preview going back to version `version`.
@@ -56,6 +58,7 @@ impl ContentAction {
             }
             ContentAction::AttachMedia(node) => format!("m{node}"),
             ContentAction::RemoveMedia(node) => format!("x{node}"),
+            ContentAction::Qr(node) => format!("q{node}"),
             ContentAction::History { node, before: None } => format!("h{node}"),
             ContentAction::History {
                 node,
@@ -89,6 +92,7 @@ impl ContentAction {
             'c' => Ok(ContentAction::Page(node(args)?)),
             'm' => Ok(ContentAction::AttachMedia(node(args)?)),
             'x' => Ok(ContentAction::RemoveMedia(node(args)?)),
+            'q' => Ok(ContentAction::Qr(node(args)?)),
             's' => {
                 let (node, page) = node_and(args)?;
                 Ok(ContentAction::Section {
@@ -160,6 +164,7 @@ pub(super) mod tests {
             (node.clone(), lang).prop_map(|(node, lang)| ContentAction::EditText { node, lang }),
             node.clone().prop_map(ContentAction::AttachMedia),
             node.clone().prop_map(ContentAction::RemoveMedia),
+            node.clone().prop_map(ContentAction::Qr),
             (node.clone(), proptest::option::of(0..i64::MAX))
                 .prop_map(|(node, before)| ContentAction::History { node, before }),
             (node.clone(), 0..i64::MAX)

@@ -328,10 +328,7 @@ impl Turn<'_> {
     /// The link that lets a person in: a `t.me` deep link when the bot knows its
     /// username, otherwise the command to type.
     fn invite_link(&self, code: &str) -> String {
-        match &self.engine.bot_username {
-            Some(bot) => format!("https://t.me/{bot}?start={code}"),
-            None => format!("/start {code}"),
-        }
+        domain::start_link::url(self.engine.bot_username.as_deref(), code)
     }
 
     /// An invite's binding, uses, expiry and link.

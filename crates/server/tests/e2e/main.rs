@@ -16,6 +16,7 @@ mod fairness;
 mod helpers;
 mod hostile;
 mod learning;
+mod links;
 mod lookup;
 mod lost_answers;
 mod monitoring;
