@@ -1754,3 +1754,53 @@ fn the_sample_pack_loads() {
         }
     }
 }
+
+#[test]
+fn the_bots_texts_come_from_the_pack_in_both_languages() {
+    let pack = Pack::valid();
+    assert_eq!(
+        pack.load().bot(),
+        None,
+        "a pack without [bot] leaves them alone"
+    );
+    let bot = "\n[bot]\ndescription = { ru = \"Обучение\", en = \"Training\" }\nshort_description = { ru = \"Кратко\", en = \"Short\" }\n";
+    pack.write("pack.toml", &format!("{PACK_TOML}{bot}"));
+    let loaded = pack.load();
+    let profile = loaded.bot().unwrap();
+    assert_eq!(profile.description.en, "Training");
+    assert_eq!(profile.short_description.ru, "Кратко");
+}
+
+#[test]
+fn the_bots_texts_are_checked_against_telegrams_limits() {
+    let pack = Pack::valid();
+    let long = "я".repeat(121);
+    let fits = "я".repeat(120);
+    let bot = format!(
+        "\n[bot]\ndescription = {{ ru = \"{}\", en = \"Training\" }}\nshort_description = {{ ru = \"{fits}\", en = \"{long}\" }}\n",
+        "д".repeat(513)
+    );
+    pack.write("pack.toml", &format!("{PACK_TOML}{bot}"));
+    assert_exactly(
+        &pack.problems(),
+        &[
+            (
+                "pack.toml",
+                None,
+                "bot description (ru) has 513 characters; Telegram allows at most 512",
+            ),
+            (
+                "pack.toml",
+                None,
+                "bot short_description (en) has 121 characters; Telegram allows at most 120",
+            ),
+        ],
+    );
+    let missing = "\n[bot]\ndescription = { ru = \"Обучение\" }\nshort_description = { ru = \"К\", en = \"S\" }\n";
+    pack.write("pack.toml", &format!("{PACK_TOML}{missing}"));
+    assert_only_problem(
+        &pack,
+        "pack.toml",
+        "bot description: missing translation (en)",
+    );
+}

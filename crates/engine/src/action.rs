@@ -54,6 +54,9 @@ pub enum Action {
         file: Attachment,
         caption: Html,
     },
+    /// Give a chat the admin's command menu (with `/admin`), or take it away
+    /// (`admin: false`): a role granted or revoked.
+    AdminMenu { chat: ChatId, admin: bool },
     /// Remove a message; failure is harmless.
     Delete { chat: ChatId, message_id: i64 },
 }

@@ -276,6 +276,14 @@ impl Engine {
         .map(|name| (name.to_owned(), t(lang, &format!("cmd-{name}"))))
         .collect()
     }
+
+    /// An admin's or role holder's menu in `lang`: everyone's commands and
+    /// `/admin`.
+    pub fn admin_commands(lang: Lang) -> Vec<(String, String)> {
+        let mut commands = Engine::commands(lang);
+        commands.push(("admin".to_owned(), t(lang, "cmd-admin")));
+        commands
+    }
 }
 
 /// What [`Engine::arrive`] decided about an update.

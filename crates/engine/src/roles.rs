@@ -461,6 +461,10 @@ impl Turn<'_> {
             )),
             keyboard: None,
         });
+        self.actions.push(Action::AdminMenu {
+            chat: ChatId(id.0),
+            admin: true,
+        });
         self.choose_role(id, message).await;
     }
 
@@ -482,6 +486,10 @@ impl Turn<'_> {
             chat: ChatId(id.0),
             text: html(person.language, "role-revoked-notice"),
             keyboard: None,
+        });
+        self.actions.push(Action::AdminMenu {
+            chat: ChatId(id.0),
+            admin: false,
         });
         self.choose_role(id, message).await;
     }

@@ -482,14 +482,30 @@ impl FakeTelegram {
 
     /// Default-scope commands for `language_code` (`None` = no language).
     pub fn commands(&self, language_code: Option<&str>) -> Vec<(String, String)> {
+        self.scoped_commands("default".to_owned(), language_code)
+    }
+
+    /// The commands of one chat's own scope (`BotCommandScopeChat`) for
+    /// `language_code`; empty when none are set or they were deleted.
+    pub fn chat_commands(&self, chat: i64, language_code: Option<&str>) -> Vec<(String, String)> {
+        self.scoped_commands(format!("chat:chat_id={chat}"), language_code)
+    }
+
+    fn scoped_commands(&self, scope: String, language_code: Option<&str>) -> Vec<(String, String)> {
         self.state()
             .commands
-            .get(&(
-                "default".to_owned(),
-                language_code.unwrap_or_default().to_owned(),
-            ))
+            .get(&(scope, language_code.unwrap_or_default().to_owned()))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The bot's description (`short`: its short description) for
+    /// `language_code` (`None` = no language), as last set.
+    pub fn description(&self, short: bool, language_code: Option<&str>) -> Option<String> {
+        self.state()
+            .descriptions
+            .get(&(short, language_code.unwrap_or_default().to_owned()))
+            .cloned()
     }
 
     /// Puts a load balancer in front of the webhook: each delivery attempt goes to

@@ -103,6 +103,10 @@ pub fn call(
         "setMyCommands" => set_commands(state, params),
         "getMyCommands" => get_commands(state, params),
         "deleteMyCommands" => delete_commands(state, params),
+        "setMyDescription" => set_description(state, params, false),
+        "getMyDescription" => Ok(get_description(state, params, false)),
+        "setMyShortDescription" => set_description(state, params, true),
+        "getMyShortDescription" => Ok(get_description(state, params, true)),
         "setWebhook" => set_webhook(state, params),
         "deleteWebhook" => delete_webhook(state, params),
         "getWebhookInfo" => Ok(webhook_info(state)),
@@ -402,10 +406,71 @@ fn scope_key(params: &Params) -> String {
     let mut key = kind.to_owned();
     for extra in ["chat_id", "user_id"] {
         if let Some(v) = scope.get(extra) {
-            key.push_str(&format!(":{extra}={v}"));
+            let v = v.to_string();
+            key.push_str(&format!(":{extra}={}", v.trim_matches('"')));
         }
     }
     key
+}
+
+/// A scope naming a chat must name one the bot knows, as Telegram's does.
+fn check_scope_chat(state: &State, params: &Params) -> Result<(), ApiError> {
+    let chat = params
+        .values
+        .get("scope")
+        .and_then(|scope| scope.get("chat_id"));
+    let id = match chat {
+        None => return Ok(()),
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        Some(_) => None,
+    };
+    match id {
+        Some(id) if state.users.contains_key(&id) => Ok(()),
+        _ => Err(ApiError::bad("chat not found")),
+    }
+}
+
+/// `setMyDescription` (at most 512 characters) and `setMyShortDescription` (at
+/// most 120); an empty text removes it for that language.
+fn set_description(state: &mut State, params: &Params, short: bool) -> MethodResult {
+    let (field, max) = if short {
+        ("short_description", 120)
+    } else {
+        ("description", 512)
+    };
+    let text = params.str(field).unwrap_or_default().to_owned();
+    if text.chars().count() > max {
+        return Err(ApiError::bad(format!("{}_INVALID", field.to_uppercase())));
+    }
+    let key = (
+        short,
+        params.str("language_code").unwrap_or_default().to_owned(),
+    );
+    if text.is_empty() {
+        state.descriptions.remove(&key);
+    } else {
+        state.descriptions.insert(key, text);
+    }
+    Ok(Value::Bool(true))
+}
+
+/// `getMyDescription` / `getMyShortDescription`: the language's own text, or
+/// the one set without a language, or empty.
+fn get_description(state: &State, params: &Params, short: bool) -> Value {
+    let lang = params.str("language_code").unwrap_or_default().to_owned();
+    let text = state
+        .descriptions
+        .get(&(short, lang))
+        .or_else(|| state.descriptions.get(&(short, String::new())))
+        .cloned()
+        .unwrap_or_default();
+    let field = if short {
+        "short_description"
+    } else {
+        "description"
+    };
+    json!({ field: text })
 }
 
 fn commands_key(params: &Params) -> (String, String) {
@@ -416,6 +481,7 @@ fn commands_key(params: &Params) -> (String, String) {
 }
 
 fn set_commands(state: &mut State, params: &Params) -> MethodResult {
+    check_scope_chat(state, params)?;
     let commands = params
         .values
         .get("commands")

@@ -210,6 +210,8 @@ pub struct State {
     pub uploads: usize,
     /// (scope key, language code) → commands.
     pub commands: HashMap<(String, String), Vec<(String, String)>>,
+    /// (short, language code) → the bot's description or short description.
+    pub descriptions: HashMap<(bool, String), String>,
     pub webhook: Option<Webhook>,
     /// A load balancer in front of the webhook: deliveries go round-robin to these
     /// instead of the registered URL (empty: the registered URL).
@@ -268,6 +270,7 @@ impl State {
             next_file: 0,
             uploads: 0,
             commands: HashMap::new(),
+            descriptions: HashMap::new(),
             webhook: None,
             webhook_targets: Vec::new(),
             webhook_turn: 0,

@@ -37,7 +37,7 @@ use crate::broadcaster::BroadcastWorker;
 use crate::config::{Config, UpdateMode};
 use crate::exporter::ExportWorker;
 use crate::http;
-use crate::jobs::{ContentWatch, ReminderJob};
+use crate::jobs::{ContentWatch, ProfileSync, ReminderJob};
 
 /// Why the bot could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +194,7 @@ pub struct Application {
     broadcaster: Arc<BroadcastWorker>,
     exporter: Arc<ExportWorker>,
     content_watch: Arc<ContentWatch>,
+    profile: ProfileSync,
     /// Closed last, after the activity writer's final batch.
     database: SqlStorage,
 }
@@ -284,6 +285,12 @@ impl Application {
         // The panel's edits, before the first update is handled.
         let content_watch = Arc::new(ContentWatch::new(engine.clone(), config.content_poll));
         content_watch.run_once().await;
+        let profile = ProfileSync::new(
+            engine.clone(),
+            bot.clone(),
+            storage.clone(),
+            config.admin_ids.clone(),
+        );
         let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
         let exporter = Arc::new(ExportWorker::new(
             engine.export_queue(),
@@ -374,6 +381,7 @@ impl Application {
             broadcaster,
             exporter,
             content_watch,
+            profile,
             database,
         })
     }
@@ -416,6 +424,7 @@ impl Application {
             broadcaster,
             exporter,
             content_watch,
+            profile,
             database,
         } = self;
         // Background tasks die with this future: dropping it (a crash, in tests)
@@ -426,6 +435,8 @@ impl Application {
         let export_task = AbortOnDropHandle::new(tokio::spawn(exporter.run(shutdown.clone())));
         let content_task =
             AbortOnDropHandle::new(tokio::spawn(content_watch.run(shutdown.clone())));
+        // Not awaited: a stop in the middle of it leaves the rest to the next start.
+        let _profile_task = AbortOnDropHandle::new(tokio::spawn(profile.run()));
         // /readyz keeps answering (503 "stopping") while the updates in hand finish.
         match source {
             Source::Polling(poller) => poller.run(shutdown).await,

@@ -124,3 +124,70 @@ impl ContentWatch {
         }
     }
 }
+
+/// What Telegram shows about the bot, brought in line with the running pack and
+/// the people who run it, once at start-up and in the background (readiness
+/// does not wait for it): the pack's description and short description, and
+/// the `/admin` menu in the chats of the admins and role holders. Each replica
+/// does it; only what differs from Telegram's is set, so a second replica sets
+/// nothing. An admin who never wrote to the bot is skipped (Telegram knows no
+/// chat with them yet); they get the menu at the next start after they did.
+pub struct ProfileSync {
+    engine: Arc<Engine>,
+    bot: telegram::Bot,
+    storage: Arc<dyn engine::ports::Storage>,
+    admins: Vec<i64>,
+}
+
+impl ProfileSync {
+    pub fn new(
+        engine: Arc<Engine>,
+        bot: telegram::Bot,
+        storage: Arc<dyn engine::ports::Storage>,
+        admins: Vec<i64>,
+    ) -> ProfileSync {
+        ProfileSync {
+            engine,
+            bot,
+            storage,
+            admins,
+        }
+    }
+
+    pub async fn run(self) {
+        let pack = self.engine.content();
+        if let Some(profile) = pack.bot() {
+            match telegram::commands::describe(&self.bot, profile, pack.default_language()).await {
+                Ok(changed) => tracing::info!(changed, "the bot's description is the pack's"),
+                Err(failure) => {
+                    tracing::warn!(?failure, "cannot set the bot's description from the pack")
+                }
+            }
+        }
+        let mut chats = self.admins.clone();
+        match self.storage.role_holders().await {
+            Ok(holders) => chats.extend(holders.into_iter().map(|grant| grant.user.0)),
+            Err(e) => tracing::warn!(error = %e, "cannot list role holders for their /admin menu"),
+        }
+        chats.sort_unstable();
+        chats.dedup();
+        for chat in chats {
+            match self.storage.user(domain::ids::UserId(chat)).await {
+                Ok(Some(_)) => {}
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read an admin for their /admin menu");
+                    continue;
+                }
+            }
+            let chat = domain::ids::ChatId(chat);
+            if let Err(failure) = telegram::commands::admin_menu(&self.bot, chat).await {
+                tracing::info!(
+                    ?failure,
+                    chat = chat.0,
+                    "cannot give a chat the /admin menu"
+                );
+            }
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub mod polling;
 pub mod source;
 pub mod webhook;
 
-use teloxide::Bot;
+pub use teloxide::Bot;
 use url::Url;
 
 /// A Bot API client for `token`, talking to `api_url` (Telegram, a local Bot API

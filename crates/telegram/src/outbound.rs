@@ -314,6 +314,12 @@ impl Outbound {
                 )
                 .await
                 .map(drop),
+            Action::AdminMenu { chat, admin: true } => {
+                crate::commands::admin_menu(&self.bot, chat).await
+            }
+            Action::AdminMenu { chat, admin: false } => {
+                crate::commands::plain_menu(&self.bot, chat).await
+            }
             Action::Delete { chat, message_id } => {
                 match call(self.retry, None, "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
@@ -597,6 +603,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::SendMedia { chat, .. }
         | Action::SendDocument { chat, .. }
         | Action::SendPicture { chat, .. }
+        | Action::AdminMenu { chat, .. }
         | Action::SendFile { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),
         Action::AnswerCallback { .. } => None,

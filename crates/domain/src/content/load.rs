@@ -14,8 +14,8 @@ use crate::lang::Lang;
 use crate::render::render_markdown;
 
 use super::model::{
-    ContentPack, Department, Localized, Media, MediaKind, MediaSource, Node, NodeKind, Page, Park,
-    page_parts,
+    BotProfile, ContentPack, Department, Localized, Media, MediaKind, MediaSource, Node, NodeKind,
+    Page, Park, page_parts,
 };
 use super::problem::Problem;
 use super::quiz::load_quiz;
@@ -77,11 +77,24 @@ pub(super) fn toml_problem(
 struct RawPack {
     default_language: String,
     languages: Vec<String>,
+    /// The bot's profile texts in Telegram.
+    bot: Option<RawBot>,
     #[serde(default)]
     parks: Vec<RawPark>,
     #[serde(default)]
     departments: Vec<RawDepartment>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBot {
+    description: LocalizedText,
+    short_description: LocalizedText,
+}
+
+/// Telegram's limits on a bot's description and short description, in characters.
+const DESCRIPTION_MAX: usize = 512;
+const SHORT_DESCRIPTION_MAX: usize = 120;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +235,7 @@ impl ContentPack {
         Ok(ContentPack {
             root: dir.to_path_buf(),
             default_language: pack.default_language,
+            bot: pack.bot,
             parks: pack.parks,
             departments,
             nodes,
@@ -233,6 +247,7 @@ impl ContentPack {
 
 struct PackFile {
     default_language: Lang,
+    bot: Option<BotProfile>,
     parks: Vec<Park>,
     departments: Vec<RawDepartment>,
 }
@@ -348,11 +363,45 @@ impl Loader {
                 });
             }
         }
+        let bot = raw.bot.and_then(|b| self.bot_profile(rel, b));
         Some(PackFile {
             default_language: default_language.unwrap_or(Lang::Ru),
+            bot,
             parks,
             departments: raw.departments,
         })
+    }
+
+    /// The `[bot]` table: both texts in both languages, within Telegram's limits.
+    fn bot_profile(&mut self, rel: &Path, raw: RawBot) -> Option<BotProfile> {
+        let mut msgs = Vec::new();
+        let mut text = |what: &str, value: LocalizedText, max: usize| {
+            let text = value.require(&format!("bot {what}"), &mut |m| msgs.push(m))?;
+            for lang in Lang::ALL {
+                let chars = text.get(lang).chars().count();
+                if chars > max {
+                    msgs.push(format!(
+                        "bot {what} ({lang}) has {chars} characters; Telegram allows at most {max}"
+                    ));
+                }
+            }
+            Some(text)
+        };
+        let description = text("description", raw.description, DESCRIPTION_MAX);
+        let short_description = text(
+            "short_description",
+            raw.short_description,
+            SHORT_DESCRIPTION_MAX,
+        );
+        let ok = msgs.is_empty();
+        for m in msgs {
+            self.report(rel, None, m);
+        }
+        Some(BotProfile {
+            description: description?,
+            short_description: short_description?,
+        })
+        .filter(|_| ok)
     }
 
     fn departments(&mut self, raw: &[RawDepartment]) -> Vec<Department> {

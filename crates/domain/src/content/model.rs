@@ -149,11 +149,20 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
+/// What Telegram shows about the bot (`[bot]` in pack.toml): the description
+/// in an empty chat, the short description on its profile and in shared links.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BotProfile {
+    pub description: Localized<String>,
+    pub short_description: Localized<String>,
+}
+
 /// A loaded, valid content pack.
 #[derive(Clone, Debug)]
 pub struct ContentPack {
     pub(super) root: PathBuf,
     pub(super) default_language: Lang,
+    pub(super) bot: Option<BotProfile>,
     pub(super) parks: Vec<Park>,
     pub(super) departments: Vec<Department>,
     pub(super) nodes: HashMap<NodeId, Node>,
@@ -169,6 +178,11 @@ impl ContentPack {
 
     pub fn default_language(&self) -> Lang {
         self.default_language
+    }
+
+    /// The bot's description and short description, when the pack has them.
+    pub fn bot(&self) -> Option<&BotProfile> {
+        self.bot.as_ref()
     }
 
     pub fn parks(&self) -> &[Park] {

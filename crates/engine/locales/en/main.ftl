@@ -39,6 +39,7 @@ cmd-menu = Main menu
 cmd-help = How to use the bot
 cmd-language = Change language
 cmd-cancel = Cancel the current action
+cmd-admin = Admin panel
 cmd-start = Start
 main-menu-required = ⭐ — required for your department
 cmd-quiz = Knowledge checks

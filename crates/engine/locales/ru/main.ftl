@@ -39,6 +39,7 @@ cmd-menu = Главное меню
 cmd-help = Как пользоваться ботом
 cmd-language = Сменить язык
 cmd-cancel = Отменить текущее действие
+cmd-admin = Панель администратора
 cmd-start = Начать
 main-menu-required = ⭐ — обязательно для вашего отдела
 cmd-quiz = Проверки знаний

@@ -340,3 +340,78 @@ async fn wait_for_sees_the_bots_requests() {
         .await;
     assert!(timeout.is_err());
 }
+
+#[tokio::test]
+async fn descriptions_are_stored_per_language_within_telegrams_limits() {
+    let h = Harness::start().await;
+    h.ok("setMyDescription", json!({"description": "Обучение"}))
+        .await;
+    h.ok(
+        "setMyShortDescription",
+        json!({"short_description": "Training", "language_code": "en"}),
+    )
+    .await;
+    assert_eq!(
+        h.ok("getMyDescription", json!({"language_code": "en"}))
+            .await,
+        json!({"description": "Обучение"}),
+        "a language without its own text gets the one set without a language"
+    );
+    assert_eq!(
+        h.ok("getMyShortDescription", json!({"language_code": "en"}))
+            .await,
+        json!({"short_description": "Training"})
+    );
+    assert_eq!(
+        h.ok("getMyShortDescription", json!({})).await,
+        json!({"short_description": ""})
+    );
+    h.fails(
+        "setMyDescription",
+        json!({"description": "д".repeat(513)}),
+        400,
+        "Bad Request: DESCRIPTION_INVALID",
+    )
+    .await;
+    h.fails(
+        "setMyShortDescription",
+        json!({"short_description": "д".repeat(121)}),
+        400,
+        "Bad Request: SHORT_DESCRIPTION_INVALID",
+    )
+    .await;
+    assert_eq!(h.fake.description(false, None), Some("Обучение".into()));
+    assert_eq!(
+        h.fake.description(true, Some("en")),
+        Some("Training".into())
+    );
+}
+
+#[tokio::test]
+async fn a_chat_scope_must_name_a_chat_the_bot_knows() {
+    let h = Harness::start().await;
+    let commands = json!([{"command": "admin", "description": "Admin panel"}]);
+    h.fails(
+        "setMyCommands",
+        json!({"commands": commands, "scope": {"type": "chat", "chat_id": 777}}),
+        400,
+        "Bad Request: chat not found",
+    )
+    .await;
+    h.fake.add_user(fake_telegram::TestUser::new(777, "Anna"));
+    h.ok(
+        "setMyCommands",
+        json!({"commands": commands, "scope": {"type": "chat", "chat_id": 777}}),
+    )
+    .await;
+    assert_eq!(
+        h.fake.chat_commands(777, None),
+        vec![("admin".into(), "Admin panel".into())]
+    );
+    h.ok(
+        "deleteMyCommands",
+        json!({"scope": {"type": "chat", "chat_id": 777}}),
+    )
+    .await;
+    assert!(h.fake.chat_commands(777, None).is_empty());
+}

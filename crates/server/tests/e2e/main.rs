@@ -24,6 +24,7 @@ mod monitoring;
 mod net;
 mod operator;
 mod polling;
+mod profile;
 mod restart;
 mod roles;
 mod security;
