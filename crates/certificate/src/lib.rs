@@ -30,9 +30,9 @@ mod font;
 mod layout;
 mod pdf;
 
-/// DejaVu Sans 2.37, built in so certificates need no system font; its licence
-/// and source are in `fonts/` beside it.
-const DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans 2.37, built in so certificates (and charts) need no system font;
+/// its licence and source are in `fonts/` beside it.
+pub const DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 /// What the certificate shows; every text already in the person's language.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -23,8 +23,8 @@ mod problem;
 pub mod quiz;
 
 pub use model::{
-    BotProfile, ContentPack, Department, Localized, MENU_PAGE_SIZE, MESSAGE_LIMIT, Media,
-    MediaKind, MediaSource, Node, NodeKind, Page, Park, breadcrumb_line,
+    BotProfile, CAPTION_LIMIT, ContentPack, Department, Localized, MENU_PAGE_SIZE, MESSAGE_LIMIT,
+    Media, MediaKind, MediaSource, Node, NodeKind, Page, Park, breadcrumb_line,
 };
 pub use overrides::{EDIT_MAX_CHARS, EditProblem, PageEdit, PageField, PageOverride, Skipped};
 pub use problem::Problem;

@@ -54,6 +54,14 @@ pub enum Action {
         file: Attachment,
         caption: Html,
     },
+    /// Draw a chart and send it as a photo with the screen's buttons; the chat
+    /// shows "sending a photo" while it is drawn and uploaded.
+    SendChart {
+        chat: ChatId,
+        chart: pictures::charts::Chart,
+        caption: Html,
+        keyboard: Option<Keyboard>,
+    },
     /// Give a chat the admin's command menu (with `/admin`), or take it away
     /// (`admin: false`): a role granted or revoked.
     AdminMenu { chat: ChatId, admin: bool },

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
 use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
-use domain::content::{ContentPack, MESSAGE_LIMIT, MediaKind};
+use domain::content::{CAPTION_LIMIT, ContentPack, MESSAGE_LIMIT, MediaKind};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
@@ -31,8 +31,6 @@ use crate::progress::DEFAULT_TIMEZONE;
 use crate::roles::Need;
 use crate::screens::Rendered;
 
-/// Telegram's limit on a media caption, in characters.
-const CAPTION_LIMIT: usize = 1024;
 /// How long a draft is kept.
 const DRAFT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long the bot waits for the text or the start time.

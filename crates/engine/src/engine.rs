@@ -682,6 +682,44 @@ impl Turn<'_> {
     }
 
     /// Puts a rendered screen in place of `message` (or sends it).
+    /// A screen whose content is a chart: the chart as a photo in place of the
+    /// pressed menu, with the screen's text as its caption and its buttons; a
+    /// text too long for a caption follows as a message with the buttons.
+    pub(crate) fn show_chart(
+        &mut self,
+        message: Option<CallbackMessage>,
+        chart: pictures::charts::Chart,
+        Rendered { text, keyboard }: Rendered,
+    ) {
+        let keyboard = Some(self.within_rights(keyboard));
+        if let Some(m) = message {
+            self.actions.push(Action::Delete {
+                chat: self.chat,
+                message_id: m.id,
+            });
+        }
+        if text.text_len() <= domain::content::CAPTION_LIMIT {
+            self.actions.push(Action::SendChart {
+                chat: self.chat,
+                chart,
+                caption: text,
+                keyboard,
+            });
+        } else {
+            self.actions.push(Action::SendChart {
+                chat: self.chat,
+                chart,
+                caption: Html::default(),
+                keyboard: None,
+            });
+            self.actions.push(Action::Send {
+                chat: self.chat,
+                text,
+                keyboard,
+            });
+        }
+    }
+
     pub(crate) fn show_rendered(
         &mut self,
         message: Option<CallbackMessage>,

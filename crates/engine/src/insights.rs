@@ -7,7 +7,7 @@
 //! `view_stats_overdue`, `view_stats_activity`).
 
 use domain::callback::{AdminAction, Callback, LookupAction, Slug};
-use domain::content::{Department, MESSAGE_LIMIT, Park};
+use domain::content::{ContentPack, Department, MESSAGE_LIMIT, Park};
 use domain::html::Html;
 use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
@@ -18,8 +18,9 @@ use crate::action::{Button, Keyboard};
 use crate::engine::{Engine, Turn};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{PathDeadline, QuizGroup, StorageError, ViewsAt};
+use crate::ports::{PathDeadline, QuizGroup, QuizStats, StorageError, ViewsAt};
 use crate::screens::Rendered;
+use pictures::charts::{BarRow, Chart};
 
 /// Pages on the most-read screen.
 const TOP_PAGES: u32 = 10;
@@ -196,7 +197,8 @@ impl Turn<'_> {
             |id| pack.park(id).map(|p| p.name.get(lang).clone()),
         );
         let keyboard = self.with_back_to_statistics(Keyboard::default());
-        self.show_rendered(message, Rendered { text, keyboard });
+        let chart = pass_rate_chart(lang, &stats, pack);
+        self.show_chart(message, chart, Rendered { text, keyboard });
     }
 
     /// People past their department's deadline with the path incomplete.
@@ -335,7 +337,27 @@ impl Turn<'_> {
             t(lang, "btn-admin-activity-other-park"),
             lookup(LookupAction::ActivityParks),
         )]));
-        self.show_rendered(message, Rendered { text, keyboard });
+        let title = t_args(
+            lang,
+            "chart-activity-title",
+            &[
+                ("park", park.name.get(lang).clone().into()),
+                ("zone", park.timezone.clone().into()),
+            ],
+        );
+        let chart = if total == 0 {
+            Chart::Empty {
+                title,
+                note: t(lang, "admin-activity-none"),
+            }
+        } else {
+            Chart::Heatmap {
+                title,
+                weekdays: std::array::from_fn(|day| t(lang, &format!("chart-weekday-{}", day + 1))),
+                grid: Box::new(grid),
+            }
+        };
+        self.show_chart(message, chart, Rendered { text, keyboard });
     }
 }
 
@@ -368,6 +390,50 @@ fn quiz_section(
                 ("average", g.average_percent().into()),
             ],
         ));
+    }
+}
+
+/// Pass rates of finished checks by department, then by park; groups named as
+/// on the screen.
+fn pass_rate_chart(lang: Lang, stats: &QuizStats, pack: &ContentPack) -> Chart {
+    let title = t(lang, "chart-pass-rate-title");
+    let named = |g: &QuizGroup, name: Option<String>| BarRow {
+        label: match g.id.as_str() {
+            "" => t(lang, "profile-unset"),
+            id => name.unwrap_or_else(|| id.to_owned()),
+        },
+        value: g.pass_rate(),
+        max: 100,
+        text: t_args(
+            lang,
+            "chart-pass-rate-bar",
+            &[("rate", g.pass_rate().into()), ("n", g.attempts.into())],
+        ),
+    };
+    let rows: Vec<BarRow> = stats
+        .by_department
+        .iter()
+        .map(|g| named(g, pack.department(&g.id).map(|d| d.name.get(lang).clone())))
+        .chain(stats.by_park.iter().map(|g| {
+            named(
+                g,
+                pack.park(&g.id).map(|p| {
+                    t_args(
+                        lang,
+                        "chart-park",
+                        &[("park", p.name.get(lang).clone().into())],
+                    )
+                }),
+            )
+        }))
+        .collect();
+    if rows.is_empty() {
+        Chart::Empty {
+            title,
+            note: t(lang, "admin-quiz-stats-empty"),
+        }
+    } else {
+        Chart::Bars { title, rows }
     }
 }
 

@@ -3,6 +3,9 @@
 //! - [`qr_png`]: a QR code for a link, big enough to scan from a printed sheet on
 //!   a wall: medium error correction (a smudge or a fold still reads), a quiet
 //!   zone of four modules as the standard asks, each module a square of pixels.
+//! - [`charts`]: charts for managers (heat map, bars, daily columns).
+
+pub mod charts;
 
 /// Pixels a module is drawn with.
 const SCALE: usize = 10;
@@ -18,6 +21,8 @@ pub enum PictureError {
     TooLong(String),
     #[error("cannot encode the PNG: {0}")]
     Png(#[from] png::EncodingError),
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
 }
 
 /// A QR code of `text` as a black-and-white PNG.
@@ -42,10 +47,24 @@ pub fn qr_png(text: &str) -> Result<Vec<u8>, PictureError> {
 
 /// An 8-bit greyscale square PNG of `side` pixels.
 fn grey_png(pixels: &[u8], side: usize) -> Result<Vec<u8>, PictureError> {
-    let mut out = Vec::new();
     let side = u32::try_from(side).unwrap_or(u32::MAX);
-    let mut encoder = png::Encoder::new(&mut out, side, side);
-    encoder.set_color(png::ColorType::Grayscale);
+    encode(pixels, side, side, png::ColorType::Grayscale)
+}
+
+/// An 8-bit RGB PNG.
+fn rgb_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PictureError> {
+    encode(pixels, width, height, png::ColorType::Rgb)
+}
+
+fn encode(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    colour: png::ColorType,
+) -> Result<Vec<u8>, PictureError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(colour);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(pixels)?;

@@ -12,19 +12,16 @@
 //! dropped, and their admins ask again (ADR 0017).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use engine::exports::{ExportQueue, ExportTicket};
 use telegram::errors::Failure;
-use telegram::outbound::Outbound;
+use telegram::outbound::{Outbound, Upload};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 /// Exports written at the same time.
 pub const AT_ONCE: usize = 2;
-/// How often the chat action is renewed: Telegram shows one for about 5 s.
-const INDICATOR_EVERY: Duration = Duration::from_secs(4);
 
 pub struct ExportWorker {
     queue: Arc<ExportQueue>,
@@ -84,18 +81,10 @@ impl ExportWorker {
         let send = self
             .outbound
             .send_export(job.chat, &job.export, self.max_bytes);
-        tokio::pin!(send);
-        let mut indicator = tokio::time::interval(INDICATOR_EVERY);
-        let outcome = loop {
-            tokio::select! {
-                outcome = &mut send => break outcome,
-                _ = indicator.tick() => {
-                    if let Err(failure) = self.outbound.uploading(job.chat).await {
-                        tracing::debug!(?failure, "cannot show the upload indicator");
-                    }
-                }
-            }
-        };
+        let outcome = self
+            .outbound
+            .while_uploading(job.chat, Upload::Document, send)
+            .await;
         let label = match outcome {
             Ok(outcome) => outcome.as_str(),
             Err(Failure::Blocked) => "blocked",

@@ -296,6 +296,15 @@ impl Outbound {
                 .await
                 .map(drop)
             }
+            Action::SendChart {
+                chat,
+                chart,
+                caption,
+                keyboard,
+            } => {
+                let send = self.send_chart(chat, chart, &caption, keyboard.as_ref());
+                self.while_uploading(chat, Upload::Photo, send).await
+            }
             Action::SendMedia {
                 chat,
                 media,
@@ -443,12 +452,72 @@ impl Outbound {
         Ok(file)
     }
 
-    /// Shows "sending a file…" in the chat for a few seconds. Tried once; a
-    /// failure only costs the indicator.
-    pub async fn uploading(&self, chat: ChatId) -> Result<(), Failure> {
-        call(Retry::ONCE, None, "sendChatAction", || {
-            self.bot
-                .send_chat_action(tg(chat), ChatAction::UploadDocument)
+    /// Runs `work`, showing `what` is being sent in the chat meanwhile: the chat
+    /// action at once and again every [`INDICATOR_EVERY`] (Telegram shows one for
+    /// about 5 s), until `work` is done. A failed indicator only costs the
+    /// indicator.
+    pub async fn while_uploading<T>(
+        &self,
+        chat: ChatId,
+        what: Upload,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        tokio::pin!(work);
+        let mut indicator = tokio::time::interval(INDICATOR_EVERY);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                _ = indicator.tick() => {
+                    let action = match what {
+                        Upload::Document => ChatAction::UploadDocument,
+                        Upload::Photo => ChatAction::UploadPhoto,
+                    };
+                    let shown = call(Retry::ONCE, None, "sendChatAction", || {
+                        self.bot.send_chat_action(tg(chat), action)
+                    })
+                    .await;
+                    if let Err(failure) = shown {
+                        tracing::debug!(?failure, "cannot show the upload indicator");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Draws a chart on a blocking thread and sends it as a photo with the
+    /// screen's buttons; a chart that cannot be drawn sends the caption (the
+    /// screen's text summary) as a message instead, so the admin still gets it.
+    async fn send_chart(
+        &self,
+        chat: ChatId,
+        chart: pictures::charts::Chart,
+        caption: &Html,
+        keyboard: Option<&Keyboard>,
+    ) -> Result<(), Failure> {
+        let drawn = tokio::task::spawn_blocking(move || pictures::charts::render(&chart)).await;
+        let png = match drawn {
+            Ok(Ok(png)) => png,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot draw a chart");
+                return self.send(chat, caption, keyboard).await.map(drop);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the chart drawing task failed");
+                return self.send(chat, caption, keyboard).await.map(drop);
+            }
+        };
+        let markup = keyboard.map(markup);
+        call(self.retry, Some((&*self.holds, chat)), "sendPhoto", || {
+            let file = InputFile::memory(png.clone()).file_name("chart.png");
+            let req = self
+                .bot
+                .send_photo(tg(chat), file)
+                .caption(caption.as_str())
+                .parse_mode(ParseMode::Html);
+            match &markup {
+                Some(m) => req.reply_markup(m.clone()),
+                None => req,
+            }
         })
         .await
         .map(drop)
@@ -586,6 +655,16 @@ impl Outbound {
     }
 }
 
+/// How often an upload indicator is renewed: Telegram shows one for about 5 s.
+const INDICATOR_EVERY: Duration = Duration::from_secs(4);
+
+/// What an upload indicator says is being sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upload {
+    Document,
+    Photo,
+}
+
 fn log_written(export: &Export, summary: ExportSummary) {
     tracing::info!(
         export = %export.file_name,
@@ -603,6 +682,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::SendMedia { chat, .. }
         | Action::SendDocument { chat, .. }
         | Action::SendPicture { chat, .. }
+        | Action::SendChart { chat, .. }
         | Action::AdminMenu { chat, .. }
         | Action::SendFile { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),

@@ -12,6 +12,10 @@ use super::quiz::Quiz;
 /// Telegram's limit on a message's text, in characters after entity parsing.
 pub const MESSAGE_LIMIT: usize = 4096;
 
+/// Telegram's limit on a photo's or a file's caption, in characters after entity
+/// parsing.
+pub const CAPTION_LIMIT: usize = 1024;
+
 /// Buttons on one screen of a section before it pages (Telegram allows 100, a phone shows about 8).
 pub const MENU_PAGE_SIZE: usize = 8;
 

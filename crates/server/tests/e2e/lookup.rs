@@ -373,7 +373,16 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
 
     let admin = app.admin(ADMIN).await;
     admin.presses("📊 Statistics").await;
-    let quizzes = admin.presses("🎯 Quiz results").await.text.unwrap();
+    let quizzes = chart_screen(&app, admin.presses("🎯 Quiz results").await);
+    assert!(
+        app.fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "sendChatAction"
+                && r.params["action"] == "upload_photo"
+                && r.params["chat_id"].to_string().trim_matches('"') == ADMIN.to_string()),
+        "the chat shows a photo being sent while the chart is drawn"
+    );
     for line in [
         "• Knowledge check: general: 2 attempts, passed 50%, average score 75%",
         "• Bar: 2 attempts, passed 50%, average score 75%",
@@ -417,7 +426,7 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
         .unwrap();
     admin.presses("📊 Statistics").await;
     admin.presses("📈 Activity").await;
-    let activity = admin.presses("Zelenopark").await.text.unwrap();
+    let activity = chart_screen(&app, admin.presses("Zelenopark").await);
     let weekday = (at + Duration::hours(3)).weekday();
     assert!(activity.contains("(Europe/Moscow)"), "{activity}");
     assert!(
@@ -430,7 +439,7 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
     );
     let columbus = {
         admin.presses("🏢 Another park").await;
-        admin.presses("Columbus").await.text.unwrap()
+        chart_screen(&app, admin.presses("Columbus").await)
     };
     assert!(columbus.contains("14:00–15:00: 1"), "{columbus}");
     // A park slug that is not in the pack: stale.
@@ -452,6 +461,40 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
         );
     }
     app.assert_clean();
+}
+
+/// A statistics screen sent as a chart: a photo of a drawn chart (a PNG 960
+/// pixels wide with more than a tenth of it inked), whose caption is the
+/// screen's text summary; the caption is returned.
+fn chart_screen(app: &TestApp, screen: fake_telegram::MessageView) -> String {
+    let media = screen.media.clone().expect("the screen is a picture");
+    assert_eq!(media.kind, fake_telegram::MediaKind::Photo);
+    let png = app
+        .fake
+        .file_content(&media.file_id)
+        .expect("the chart's bytes");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    pixels.truncate(info.buffer_size());
+    assert_eq!(info.width, 960);
+    let inked = pixels.chunks(3).filter(|px| *px != [255, 255, 255]).count();
+    assert!(
+        inked * 10 > pixels.len() / 3,
+        "not blank: {inked} of {} pixels",
+        pixels.len() / 3
+    );
+    if let Some(dir) = std::env::var_os("TRAINBOT_CHARTS_OUT") {
+        let name = format!("chart-{}.png", screen.message_id);
+        std::fs::write(
+            std::path::Path::new(&dir).join(name),
+            app.fake.file_content(&media.file_id).unwrap(),
+        )
+        .unwrap();
+    }
+    screen.caption.expect("the summary is the caption")
 }
 
 #[tokio::test]
