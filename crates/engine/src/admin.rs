@@ -579,10 +579,10 @@ impl Turn<'_> {
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
             text.push_text(&format!("\n• {name}: {n}"));
         }
-        let [first, second] = self.statistics_rows();
-        let keyboard = Keyboard::default()
-            .row(first)
-            .row(second)
+        let keyboard = self
+            .statistics_rows()
+            .into_iter()
+            .fold(Keyboard::default(), Keyboard::row)
             .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
     }

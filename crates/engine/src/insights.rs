@@ -34,6 +34,8 @@ const ROOM_FOR_MORE: usize = 100;
 const ACTIVITY_DAYS: i64 = 28;
 /// Hours named on the activity screen.
 const BUSIEST_HOURS: usize = 5;
+/// Days on the daily activity chart.
+const DAILY_DAYS: i64 = 30;
 
 /// Someone whose department's deadline has passed with the path incomplete.
 pub(crate) struct Overdue {
@@ -93,6 +95,74 @@ impl Engine {
     }
 }
 
+/// How far people (of a park, or all) have come on their department's path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Funnel {
+    /// Onboarded learners whose department has a path.
+    pub started: u64,
+    /// Of them, those who opened every required page.
+    pub read: u64,
+    /// Of them, those who also passed every required check.
+    pub passed: u64,
+    /// People holding a certificate.
+    pub certified: u64,
+}
+
+impl Engine {
+    /// The onboarding funnel of `park`'s people (everyone's when `None`), by the
+    /// rule of "My progress" (`learning::path_requirements`). Three queries,
+    /// however many people.
+    pub(crate) async fn funnel(
+        &self,
+        now: OffsetDateTime,
+        park: Option<&str>,
+    ) -> Result<Funnel, StorageError> {
+        let pack = self.content();
+        let paths: Vec<PathDeadline> = pack
+            .departments()
+            .iter()
+            .map(|department| {
+                let required = learning::path_requirements(&pack, department);
+                PathDeadline {
+                    department: department.id.clone(),
+                    registered_by: now,
+                    pages: required.pages.iter().map(|p| (*p).to_owned()).collect(),
+                    quizzes: required.quizzes.iter().map(|q| (*q).to_owned()).collect(),
+                }
+            })
+            .collect();
+        let started = self
+            .storage
+            .learners()
+            .await?
+            .iter()
+            .filter(|l| park.is_none_or(|p| l.profile.park.as_deref() == Some(p)))
+            .filter(|l| {
+                l.profile
+                    .department
+                    .as_deref()
+                    .is_some_and(|d| paths.iter().any(|p| p.department == d))
+            })
+            .count() as u64;
+        let behind = self.storage.overdue(&paths, park).await?;
+        let unread = behind
+            .iter()
+            .filter(|l| {
+                paths
+                    .iter()
+                    .find(|p| p.department == l.department)
+                    .is_some_and(|p| l.pages_read < p.pages.len() as u64)
+            })
+            .count() as u64;
+        Ok(Funnel {
+            started,
+            read: started.saturating_sub(unread),
+            passed: started.saturating_sub(behind.len() as u64),
+            certified: self.storage.count_certified(park).await?,
+        })
+    }
+}
+
 /// Page views per local weekday (0 = Monday) and hour in `timezone`.
 pub(crate) fn weekday_hour_grid(slots: &[ViewsAt], timezone: &str) -> [[u64; 24]; 7] {
     let mut grid = [[0u64; 24]; 7];
@@ -106,7 +176,7 @@ pub(crate) fn weekday_hour_grid(slots: &[ViewsAt], timezone: &str) -> [[u64; 24]
 
 impl Turn<'_> {
     /// The statistics screen's buttons to its sub-screens.
-    pub(crate) fn statistics_rows(&self) -> [Vec<Button>; 2] {
+    pub(crate) fn statistics_rows(&self) -> [Vec<Button>; 3] {
         let lang = self.lang();
         let b = |key: &str, action| Button::new(t(lang, key), lookup(action));
         [
@@ -117,6 +187,10 @@ impl Turn<'_> {
             vec![
                 b("btn-admin-overdue", LookupAction::Overdue),
                 b("btn-admin-activity", LookupAction::ActivityParks),
+            ],
+            vec![
+                b("btn-admin-funnel", LookupAction::Funnel),
+                b("btn-admin-daily", LookupAction::Daily),
             ],
         ]
     }
@@ -357,6 +431,123 @@ impl Turn<'_> {
                 grid: Box::new(grid),
             }
         };
+        self.show_chart(message, chart, Rendered { text, keyboard });
+    }
+}
+
+impl Turn<'_> {
+    /// The onboarding funnel as bars, with the counts as the caption.
+    pub(crate) async fn funnel_screen(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let funnel = match self.engine.funnel(self.now(), self.scope()).await {
+            Ok(funnel) => funnel,
+            Err(e) => return self.unavailable("cannot count the onboarding funnel", &e),
+        };
+        self.audit("view_stats_funnel", String::new()).await;
+        let title = t(lang, "admin-funnel-title");
+        let stages = [
+            ("admin-funnel-started", funnel.started),
+            ("admin-funnel-read", funnel.read),
+            ("admin-funnel-passed", funnel.passed),
+            ("admin-funnel-certified", funnel.certified),
+        ];
+        let share = |n: u64| (n * 100).checked_div(funnel.started).unwrap_or(0);
+        let mut text = Html::bold(&Html::escape(&title));
+        for (key, n) in stages {
+            text.push_text(&format!("\n{}: {n}", t(lang, key)));
+            if key != "admin-funnel-started" {
+                text.push_text(&format!(" ({}%)", share(n)));
+            }
+        }
+        let chart = if funnel.started == 0 {
+            Chart::Empty {
+                title,
+                note: t(lang, "admin-funnel-none"),
+            }
+        } else {
+            Chart::Bars {
+                title,
+                rows: stages
+                    .iter()
+                    .map(|(key, n)| BarRow {
+                        label: t(lang, key),
+                        value: *n,
+                        max: funnel.started,
+                        text: format!("{n} · {}%", share(*n)),
+                    })
+                    .collect(),
+            }
+        };
+        let keyboard = self.with_back_to_statistics(Keyboard::default());
+        self.show_chart(message, chart, Rendered { text, keyboard });
+    }
+
+    /// Page views per day over the last [`DAILY_DAYS`] days, each park's views
+    /// on its own local dates.
+    pub(crate) async fn daily_screen(&mut self, message: Option<CallbackMessage>) {
+        let lang = self.lang();
+        let now = self.now();
+        let today = learning::to_local(now, self.timezone()).date();
+        let first = today - Duration::days(DAILY_DAYS - 1);
+        let mut counts = vec![0u64; DAILY_DAYS as usize];
+        let parks: Vec<Park> = self
+            .pack()
+            .parks()
+            .iter()
+            .filter(|p| self.scope().is_none_or(|mine| mine == p.id))
+            .cloned()
+            .collect();
+        for park in &parks {
+            // A day more than asked, so that the first local day is whole.
+            let since = now - Duration::days(DAILY_DAYS + 1);
+            let slots = match self
+                .engine
+                .storage
+                .page_views_by_slot(&park.id, since)
+                .await
+            {
+                Ok(slots) => slots,
+                Err(e) => return self.unavailable("cannot read page views", &e),
+            };
+            for slot in slots {
+                let day = learning::to_local(slot.start, &park.timezone).date();
+                if let Ok(index) = usize::try_from((day - first).whole_days())
+                    && let Some(count) = counts.get_mut(index)
+                {
+                    *count += slot.views;
+                }
+            }
+        }
+        self.audit("view_stats_daily", String::new()).await;
+        let total: u64 = counts.iter().sum();
+        let title = t_args(lang, "admin-daily-title", &[("days", DAILY_DAYS.into())]);
+        let mut text = Html::bold(&Html::escape(&title));
+        text.push_text("\n");
+        text.push_text(&t_args(
+            lang,
+            "admin-daily-total",
+            &[
+                ("n", total.into()),
+                ("busiest", counts.iter().max().copied().unwrap_or(0).into()),
+            ],
+        ));
+        let chart = if total == 0 {
+            Chart::Empty {
+                title,
+                note: t(lang, "admin-activity-none"),
+            }
+        } else {
+            let days = counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let day = first + Duration::days(i as i64);
+                    (format!("{:02}.{:02}", day.day(), u8::from(day.month())), *n)
+                })
+                .collect();
+            Chart::Daily { title, days }
+        };
+        let keyboard = self.with_back_to_statistics(Keyboard::default());
         self.show_chart(message, chart, Rendered { text, keyboard });
     }
 }

@@ -108,6 +108,14 @@ impl Turn<'_> {
                 self.answer(query_id, None);
                 self.activity_parks(message);
             }
+            LookupAction::Funnel => {
+                self.answer(query_id, None);
+                self.funnel_screen(message).await;
+            }
+            LookupAction::Daily => {
+                self.answer(query_id, None);
+                self.daily_screen(message).await;
+            }
             LookupAction::Activity(park) => {
                 let Some(park) = self.pack().park(park.as_str()).cloned() else {
                     return self.stale(query_id, message).await;

@@ -34,8 +34,9 @@ pub use learning::{
     LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
 };
 pub use lookup::{
-    LookupStore, MAX_QUERY_CHARS, OverdueLearner, PageReaders, PathDeadline, PeopleFilter,
-    PeopleQuery, QueryError, QuizGroup, QuizStats, VIEW_SLOT_SECS, ViewsAt, search_key,
+    AnswerCount, AnswerFilter, LookupStore, MAX_QUERY_CHARS, OverdueLearner, PageReaders,
+    PathDeadline, PeopleFilter, PeopleQuery, QueryError, QuizGroup, QuizStats, VIEW_SLOT_SECS,
+    ViewsAt, search_key,
 };
 pub use personal_data::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, Erasure,

@@ -614,6 +614,15 @@ impl engine::ports::LookupStore for DownStorage {
     async fn quiz_stats(&self, _: Option<&str>) -> Result<engine::ports::QuizStats, StorageError> {
         Err(down())
     }
+    async fn answer_counts(
+        &self,
+        _: &engine::ports::AnswerFilter,
+    ) -> Result<Vec<engine::ports::AnswerCount>, StorageError> {
+        Err(down())
+    }
+    async fn count_certified(&self, _: Option<&str>) -> Result<u64, StorageError> {
+        Err(down())
+    }
     async fn page_views_by_slot(
         &self,
         _: &str,

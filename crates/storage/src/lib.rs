@@ -498,6 +498,17 @@ impl LookupStore for SqlStorage {
         observed("quiz_stats", self.port().quiz_stats(park)).await
     }
 
+    async fn answer_counts(
+        &self,
+        filter: &engine::ports::AnswerFilter,
+    ) -> Result<Vec<engine::ports::AnswerCount>, StorageError> {
+        observed("answer_counts", self.port().answer_counts(filter)).await
+    }
+
+    async fn count_certified(&self, park: Option<&str>) -> Result<u64, StorageError> {
+        observed("count_certified", self.port().count_certified(park)).await
+    }
+
     /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
     async fn page_views_by_slot(
         &self,

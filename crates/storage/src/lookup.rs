@@ -107,6 +107,32 @@ macro_rules! impl_lookup_store {
                 })
             }
 
+            async fn answer_counts(
+                &self,
+                filter: &engine::ports::AnswerFilter,
+            ) -> Result<Vec<engine::ports::AnswerCount>, engine::ports::StorageError> {
+                let rows: Vec<$crate::records::lookup::AnswerCountRow> =
+                    sqlx::query_as($crate::sql::lookup::ANSWER_COUNTS)
+                        .bind(filter.park.as_deref())
+                        .bind(filter.department.as_deref())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::error::storage_error)?;
+                $crate::records::lookup::answer_counts(rows)
+            }
+
+            async fn count_certified(
+                &self,
+                park: Option<&str>,
+            ) -> Result<u64, engine::ports::StorageError> {
+                let n: i64 = sqlx::query_scalar($crate::sql::lookup::COUNT_CERTIFIED)
+                    .bind(park)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::error::storage_error)?;
+                $crate::records::admin::count("certified people", n)
+            }
+
             async fn page_views_by_slot(
                 &self,
                 park: &str,

@@ -97,6 +97,10 @@ pub enum LookupAction {
     ActivityParks,
     /// Page views by weekday and hour in this park's time zone.
     Activity(Slug),
+    /// The onboarding funnel: started, read, passed, certified.
+    Funnel,
+    /// Page views per day over the last 30 days.
+    Daily,
     /// The parks to move person `.0` to.
     ChoosePark(i64),
     /// The departments to move person `.0` to.
@@ -121,6 +125,8 @@ impl LookupAction {
             LookupAction::Overdue => "o".to_owned(),
             LookupAction::ActivityParks => "a".to_owned(),
             LookupAction::Activity(park) => format!("A{park}"),
+            LookupAction::Funnel => "n".to_owned(),
+            LookupAction::Daily => "y".to_owned(),
             LookupAction::ChoosePark(person) => format!("k{person}"),
             LookupAction::ChooseDepartment(person) => format!("d{person}"),
             LookupAction::SetPark(person, park) => format!("K{person}.{park}"),
@@ -150,6 +156,8 @@ impl LookupAction {
             'q' if args.is_empty() => Ok(LookupAction::QuizStats),
             'o' if args.is_empty() => Ok(LookupAction::Overdue),
             'a' if args.is_empty() => Ok(LookupAction::ActivityParks),
+            'n' if args.is_empty() => Ok(LookupAction::Funnel),
+            'y' if args.is_empty() => Ok(LookupAction::Daily),
             'A' => Slug::parse(args)
                 .map(LookupAction::Activity)
                 .ok_or(DecodeError::Malformed),
@@ -198,6 +206,8 @@ pub(super) mod tests {
             Just(LookupAction::QuizStats),
             Just(LookupAction::Overdue),
             Just(LookupAction::ActivityParks),
+            Just(LookupAction::Funnel),
+            Just(LookupAction::Daily),
             slug().prop_map(LookupAction::Activity),
             (0..i64::MAX).prop_map(LookupAction::ChoosePark),
             (0..i64::MAX).prop_map(LookupAction::ChooseDepartment),

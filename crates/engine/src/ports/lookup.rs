@@ -127,6 +127,26 @@ impl QuizGroup {
     }
 }
 
+/// How many times one answer was given to one question of a knowledge check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerCount {
+    pub quiz_id: String,
+    pub question_id: String,
+    /// The options chosen, as indices into the quiz file's options in
+    /// ascending order ("0,2"); "" for none.
+    pub chosen: String,
+    pub correct: bool,
+    pub answers: u64,
+}
+
+/// Whose answers [`LookupStore::answer_counts`] counts: people now in `park`,
+/// or now in `department`, or everyone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnswerFilter {
+    pub park: Option<String>,
+    pub department: Option<String>,
+}
+
 /// Quiz results grouped three ways; each list is ordered by id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QuizStats {
@@ -208,6 +228,14 @@ pub trait LookupStore: Send + Sync + 'static {
     /// Finished quiz attempts by quiz, by department and by park; only of people
     /// now in `park` when it is given.
     async fn quiz_stats(&self, park: Option<&str>) -> Result<QuizStats, StorageError>;
+
+    /// Every distinct answer given in finished or unfinished knowledge checks
+    /// (not reviews) with how often, by the people `filter` names; ordered by
+    /// quiz, question and chosen options, byte by byte.
+    async fn answer_counts(&self, filter: &AnswerFilter) -> Result<Vec<AnswerCount>, StorageError>;
+
+    /// People (of `park` when it is given) holding at least one certificate.
+    async fn count_certified(&self, park: Option<&str>) -> Result<u64, StorageError>;
 
     /// Page views since `since` (inclusive) by people of `park`, counted per
     /// quarter hour; slots without views are left out; ordered by time.

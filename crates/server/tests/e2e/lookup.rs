@@ -463,9 +463,83 @@ async fn admin_sees_quiz_results_overdue_people_and_activity() {
     app.assert_clean();
 }
 
+#[tokio::test]
+async fn admin_sees_the_onboarding_funnel_and_the_last_30_days() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[ADMIN])
+        .await
+        .unwrap();
+    let storage = app.storage().await;
+    let now = OffsetDateTime::now_utc();
+    // Four bar staff: one has read every required page and passed every check
+    // (and holds a certificate), one has read every page only, two have done
+    // nothing; a fifth person has no department.
+    for id in 8_500_000_001..=8_500_000_004 {
+        staff_since(&storage, id, "Barista", "zelenopark", "bar", now).await;
+    }
+    staff_since(&storage, 8_500_000_005, "Nobody", "zelenopark", "bar", now).await;
+    storage
+        .set_profile_field(UserId(8_500_000_005), ProfileField::Department(None))
+        .await
+        .unwrap();
+    let bar = app.pack.department("bar").unwrap();
+    let required = domain::learning::path_requirements(&app.pack, bar);
+    let yesterday = now - Duration::days(1);
+    let read: Vec<Activity> = [8_500_000_001, 8_500_000_002]
+        .into_iter()
+        .flat_map(|user| {
+            required.pages.iter().map(move |page| Activity {
+                user: UserId(user),
+                kind: ActivityKind::PageView,
+                subject: Some((*page).to_owned()),
+                at: yesterday,
+            })
+        })
+        .collect();
+    storage.record_activity(&read).await.unwrap();
+    for quiz in &required.quizzes {
+        finished_attempt(&storage, 8_500_000_001, quiz, 10, true).await;
+    }
+    storage
+        .save_certificate(&Certificate {
+            code: "TB-FUNNEL01".to_owned(),
+            user: UserId(8_500_000_001),
+            full_name: "Barista".to_owned(),
+            department: "bar".to_owned(),
+            park: Some("zelenopark".to_owned()),
+            issued_at: now,
+            quizzes: Vec::new(),
+        })
+        .await
+        .unwrap();
+
+    let admin = app.admin(ADMIN).await;
+    admin.presses("📊 Statistics").await;
+    let funnel = chart_screen(&app, admin.presses("🪜 Onboarding funnel").await);
+    assert_eq!(
+        funnel,
+        "Onboarding funnel\nOnboarded: 4\nRead every required page: 2 (50%)\n\
+         Passed every required check: 1 (25%)\nCertified: 1 (25%)"
+    );
+    admin.presses("📊 Statistics").await;
+    let daily = chart_screen(&app, admin.presses("📅 Last 30 days").await);
+    let views = read.len();
+    assert!(
+        daily.contains(&format!("{views} in all; the busiest day had {views}.")),
+        "{daily}"
+    );
+    let entries = storage.audit_entries(None, 100).await.unwrap();
+    for action in ["view_stats_funnel", "view_stats_daily"] {
+        assert!(
+            entries.iter().any(|e| e.action == action),
+            "{action} audited"
+        );
+    }
+    app.assert_clean();
+}
+
 /// A statistics screen sent as a chart: a photo of a drawn chart (a PNG 960
-/// pixels wide with more than a tenth of it inked), whose caption is the
-/// screen's text summary; the caption is returned.
+/// pixels wide with more than a hundredth of it inked: a title alone inks less),
+/// whose caption is the screen's text summary; the caption is returned.
 fn chart_screen(app: &TestApp, screen: fake_telegram::MessageView) -> String {
     let media = screen.media.clone().expect("the screen is a picture");
     assert_eq!(media.kind, fake_telegram::MediaKind::Photo);
@@ -482,12 +556,22 @@ fn chart_screen(app: &TestApp, screen: fake_telegram::MessageView) -> String {
     assert_eq!(info.width, 960);
     let inked = pixels.chunks(3).filter(|px| *px != [255, 255, 255]).count();
     assert!(
-        inked * 10 > pixels.len() / 3,
+        inked * 100 > pixels.len() / 3,
         "not blank: {inked} of {} pixels",
         pixels.len() / 3
     );
     if let Some(dir) = std::env::var_os("TRAINBOT_CHARTS_OUT") {
-        let name = format!("chart-{}.png", screen.message_id);
+        let title: String = screen
+            .caption
+            .clone()
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let name = format!("{title}-{}.png", screen.message_id);
         std::fs::write(
             std::path::Path::new(&dir).join(name),
             app.fake.file_content(&media.file_id).unwrap(),

@@ -2,7 +2,8 @@
 
 use domain::ids::UserId;
 use engine::ports::{
-    OverdueLearner, PageReaders, PathDeadline, QuizGroup, StorageError, VIEW_SLOT_SECS, ViewsAt,
+    AnswerCount, OverdueLearner, PageReaders, PathDeadline, QuizGroup, StorageError,
+    VIEW_SLOT_SECS, ViewsAt,
 };
 use time::OffsetDateTime;
 
@@ -65,6 +66,36 @@ pub(crate) fn quiz_groups(rows: Vec<QuizGroupRow>) -> Result<Vec<QuizGroup>, Sto
         .collect::<Result<Vec<_>, StorageError>>()?;
     groups.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     Ok(groups)
+}
+
+/// A row of `ANSWER_COUNTS`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AnswerCountRow {
+    pub quiz_id: String,
+    pub question_id: String,
+    pub chosen: String,
+    pub correct: bool,
+    pub answers: i64,
+}
+
+/// The counts ordered by quiz, question and chosen options, byte by byte.
+pub(crate) fn answer_counts(rows: Vec<AnswerCountRow>) -> Result<Vec<AnswerCount>, StorageError> {
+    let mut counts = rows
+        .into_iter()
+        .map(|row| {
+            Ok(AnswerCount {
+                answers: count("answers", row.answers)?,
+                quiz_id: row.quiz_id,
+                question_id: row.question_id,
+                chosen: row.chosen,
+                correct: row.correct,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    counts.sort_unstable_by(|a, b| {
+        (&a.quiz_id, &a.question_id, &a.chosen).cmp(&(&b.quiz_id, &b.question_id, &b.chosen))
+    });
+    Ok(counts)
 }
 
 /// A row of `VIEWS_BY_SLOT_*`: the slot's start in seconds since the epoch.

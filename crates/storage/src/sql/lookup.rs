@@ -112,6 +112,23 @@ pub(crate) const QUIZ_STATS_BY_DEPARTMENT: &str = quiz_groups!(
 pub(crate) const QUIZ_STATS_BY_PARK: &str =
     quiz_groups!("COALESCE(u.park, '')", "JOIN users u ON u.id = a.user_id");
 
+/// Each distinct answer to each question of a knowledge check (not a review) and
+/// how often it was given, by people now in park `$1` and department `$2` (either
+/// may be NULL for any). Unordered: `records::lookup` orders byte by byte.
+pub(crate) const ANSWER_COUNTS: &str = "SELECT q.quiz_id, q.question_id, q.chosen, q.correct, \
+         COUNT(*) AS answers \
+     FROM quiz_answers q JOIN quiz_attempts a ON a.id = q.attempt_id \
+         LEFT JOIN users u ON u.id = a.user_id \
+     WHERE a.kind = 'quiz' \
+         AND (CAST($1 AS TEXT) IS NULL OR (u.park = $1 AND u.park_assigned)) \
+         AND (CAST($2 AS TEXT) IS NULL OR u.department = $2) \
+     GROUP BY q.quiz_id, q.question_id, q.chosen, q.correct";
+
+/// People (now in park `$1`, or anyone when NULL) with at least one certificate.
+pub(crate) const COUNT_CERTIFIED: &str = "SELECT COUNT(DISTINCT c.user_id) \
+     FROM certificates c JOIN users u ON u.id = c.user_id \
+     WHERE CAST($1 AS TEXT) IS NULL OR (u.park = $1 AND u.park_assigned)";
+
 /// Page views by the people of park `$1` since `$2`, per quarter hour: `$slot` is
 /// the backend's expression for the slot's start in seconds since the epoch.
 macro_rules! views_by_slot {

@@ -7,9 +7,10 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AdminStore, AttemptKind, AttemptResult, LearningStore, LookupStore,
-    NewAttempt, OverdueLearner, PageReaders, PathDeadline, PeopleFilter, PeopleQuery, PersonStatus,
-    ProfileField, QuizGroup, Storage, UserProfile, ViewsAt,
+    Activity, ActivityKind, AdminStore, AnswerCount, AnswerFilter, AnswerRecord, AttemptKind,
+    AttemptResult, Certificate, LearningStore, LookupStore, NewAttempt, OverdueLearner,
+    PageReaders, PathDeadline, PeopleFilter, PeopleQuery, PersonStatus, ProfileField, QuizGroup,
+    Storage, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;
@@ -21,6 +22,8 @@ pub(crate) async fn story(s: &SqlStorage) {
     search(s).await;
     top_pages(s).await;
     quiz_stats(s).await;
+    answer_counts(s).await;
+    certified(s).await;
     views_by_slot(s).await;
     filters(s).await;
     overdue_matches_the_per_person_rule(s, 81_000, 600, 3).await;
@@ -268,6 +271,130 @@ async fn quiz_stats(s: &SqlStorage) {
     );
     let a = &by_quiz[0];
     assert_eq!((a.pass_rate(), a.average_percent()), (66, 69));
+}
+
+/// Answers to the chapter's own quiz (`zz-answers`), counted by answer; the
+/// counts of other chapters' quizzes are left out of the comparison.
+async fn ours(s: &SqlStorage, filter: &AnswerFilter) -> Vec<AnswerCount> {
+    let mut counts = s.answer_counts(filter).await.unwrap();
+    counts.retain(|c| c.quiz_id == "zz-answers");
+    counts
+}
+
+fn counted(question: &str, chosen: &str, correct: bool, answers: u64) -> AnswerCount {
+    AnswerCount {
+        quiz_id: "zz-answers".to_owned(),
+        question_id: question.to_owned(),
+        chosen: chosen.to_owned(),
+        correct,
+        answers,
+    }
+}
+
+async fn answer_counts(s: &SqlStorage) {
+    placed(s, 80_111, "zz-answer-park", "zz-answer-dept").await;
+    placed(s, 80_112, "zz-answer-park2", "zz-answer-dept").await;
+    let answered = |user: i64, kind: AttemptKind, answers: Vec<(&'static str, Vec<u8>, bool)>| async move {
+        let id = s
+            .start_attempt(&NewAttempt {
+                user: UserId(user),
+                kind,
+                quiz_id: "zz-answers".to_owned(),
+                questions: Vec::new(),
+                started_at: t0(),
+                deadline: None,
+            })
+            .await
+            .unwrap();
+        for (position, (question, chosen, correct)) in answers.into_iter().enumerate() {
+            let record = AnswerRecord {
+                position: position as u16,
+                quiz_id: "zz-answers".to_owned(),
+                question_id: question.to_owned(),
+                chosen,
+                correct,
+                points: u32::from(correct),
+                answered_at: t0(),
+                time_taken_ms: 1_000,
+            };
+            assert!(s.record_answer(id, &record).await.unwrap());
+        }
+    };
+    let quiz = AttemptKind::Quiz;
+    answered(
+        80_111,
+        quiz,
+        vec![("q1", vec![0], true), ("q2", vec![1, 2], false)],
+    )
+    .await;
+    answered(
+        80_111,
+        quiz,
+        vec![("q1", vec![2], false), ("q2", vec![1, 2], false)],
+    )
+    .await;
+    answered(
+        80_112,
+        quiz,
+        vec![("q1", vec![2], false), ("q2", vec![], false)],
+    )
+    .await;
+    // Reviews are not knowledge checks.
+    answered(80_112, AttemptKind::Review, vec![("q1", vec![3], false)]).await;
+
+    assert_eq!(
+        ours(s, &AnswerFilter::default()).await,
+        [
+            counted("q1", "0", true, 1),
+            counted("q1", "2", false, 2),
+            counted("q2", "", false, 1),
+            counted("q2", "1,2", false, 2),
+        ]
+    );
+    let park = AnswerFilter {
+        park: Some("zz-answer-park2".to_owned()),
+        department: None,
+    };
+    assert_eq!(
+        ours(s, &park).await,
+        [counted("q1", "2", false, 1), counted("q2", "", false, 1)]
+    );
+    let department = AnswerFilter {
+        park: None,
+        department: Some("zz-answer-dept".to_owned()),
+    };
+    assert_eq!(ours(s, &department).await.len(), 4);
+    let nobody = AnswerFilter {
+        park: None,
+        department: Some("zz-no-such-dept".to_owned()),
+    };
+    assert!(ours(s, &nobody).await.is_empty());
+}
+
+async fn certified(s: &SqlStorage) {
+    let before = s.count_certified(None).await.unwrap();
+    placed(s, 80_121, "zz-cert-park", "zz-dept").await;
+    placed(s, 80_122, "zz-cert-park2", "zz-dept").await;
+    let certificate = |code: &str, user: i64, department: &str| Certificate {
+        code: code.to_owned(),
+        user: UserId(user),
+        full_name: "Квиз".to_owned(),
+        department: department.to_owned(),
+        park: None,
+        issued_at: t0(),
+        quizzes: Vec::new(),
+    };
+    // Two certificates of one person count once.
+    for c in [
+        certificate("TB-ZZCERT01", 80_121, "bar"),
+        certificate("TB-ZZCERT02", 80_121, "kitchen"),
+        certificate("TB-ZZCERT03", 80_122, "bar"),
+    ] {
+        s.save_certificate(&c).await.unwrap();
+    }
+    assert_eq!(s.count_certified(None).await.unwrap(), before + 2);
+    assert_eq!(s.count_certified(Some("zz-cert-park")).await.unwrap(), 1);
+    assert_eq!(s.count_certified(Some("zz-nowhere")).await.unwrap(), 0);
 }
 
 async fn views_by_slot(s: &SqlStorage) {
