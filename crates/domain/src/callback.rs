@@ -32,7 +32,7 @@ mod roles;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;
-pub use content::ContentAction;
+pub use content::{ContentAction, QuestionFilter};
 pub use lookup::{LookupAction, PeopleView};
 pub use roles::RoleAction;
 

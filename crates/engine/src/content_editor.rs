@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::callback::{AdminAction, Callback, ContentAction};
+use domain::callback::{AdminAction, Callback, ContentAction, QuestionFilter};
 use domain::content::{
     ContentPack, EDIT_MAX_CHARS, EditProblem, MediaKind, MediaSource, NodeKind, PageEdit, PageField,
 };
@@ -136,6 +136,10 @@ impl Turn<'_> {
                 self.answer(query_id, None);
                 self.ask_for(node, Dialogue::ContentMedia { node }, message)
                     .await;
+            }
+            ContentAction::Questions(filter) => {
+                self.answer(query_id, None);
+                self.hard_questions(filter, message).await;
             }
             ContentAction::Qr(node) if self.page_path(node).is_some() => {
                 self.answer(query_id, None);
@@ -266,10 +270,13 @@ impl Turn<'_> {
             }
         }
         keyboard = keyboard
-            .row(vec![Button::new(
-                t(lang, "btn-content-reload"),
-                nav(ContentAction::Reload),
-            )])
+            .row(vec![
+                Button::new(
+                    t(lang, "btn-content-questions"),
+                    nav(ContentAction::Questions(QuestionFilter::Everyone)),
+                ),
+                Button::new(t(lang, "btn-content-reload"), nav(ContentAction::Reload)),
+            ])
             .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
     }

@@ -121,6 +121,11 @@ mod tests {
             ("format", "x".into()),
             ("times", "x".into()),
             ("link", "x".into()),
+            ("who", "x".into()),
+            ("percent", 1.into()),
+            ("wrong", 1.into()),
+            ("answers", 2.into()),
+            ("busiest", 3.into()),
         ]
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))

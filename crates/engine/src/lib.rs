@@ -54,6 +54,7 @@ mod onboarding;
 pub mod ports;
 mod privacy;
 mod progress;
+mod questions;
 mod quiz;
 pub mod reminders;
 mod roles;

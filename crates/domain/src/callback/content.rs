@@ -5,7 +5,9 @@
 //! (`r` Russian, `e` English), `m<node>` ask for a file, `x<node>` remove the
 //! media, `h<node>[.<before>]` the page's history, `v<node>.<version>` revert to a
 //! version, `w<node>.<field>` back to the pack's own text or media, `y` / `n`
-//! confirm or cancel the change being previewed, `R` reload the pack from disk.
+//! confirm or cancel the change being previewed, `R` reload the pack from disk,
+//! `q<node>` a page's QR code, `Q[p<park>|d<department>]` the questions most
+//! often answered wrong.
 //! Pages are named by their 8-character node id, never their path, so every
 //! button stays far below 64 bytes; the change being previewed lives server-side.
 
@@ -13,7 +15,7 @@ use crate::content::PageField;
 use crate::ids::NodeId;
 use crate::lang::Lang;
 
-use super::{DecodeError, id, numbers, small};
+use super::{DecodeError, Slug, id, numbers, small};
 
 /// What a content button in the admin panel asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,6 +34,9 @@ pub enum ContentAction {
     RemoveMedia(NodeId),
     /// Send the QR code of the page's deep link.
     Qr(NodeId),
+    /// The questions most often answered wrong, of everyone or of the people
+    /// of one park or department.
+    Questions(QuestionFilter),
     /// The page's versions, older than `before` (the newest when `None`).
     History { node: NodeId, before: Option<i64> },
     /// Preview going back to version `version`.
@@ -44,6 +49,16 @@ pub enum ContentAction {
     Cancel,
     /// Load the pack from disk again.
     Reload,
+}
+
+/// Whose answers a question analysis counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QuestionFilter {
+    Everyone,
+    /// People now in this park.
+    Park(Slug),
+    /// People now in this department.
+    Department(Slug),
 }
 
 impl ContentAction {
@@ -59,6 +74,11 @@ impl ContentAction {
             ContentAction::AttachMedia(node) => format!("m{node}"),
             ContentAction::RemoveMedia(node) => format!("x{node}"),
             ContentAction::Qr(node) => format!("q{node}"),
+            ContentAction::Questions(QuestionFilter::Everyone) => "Q".to_owned(),
+            ContentAction::Questions(QuestionFilter::Park(park)) => format!("Qp{park}"),
+            ContentAction::Questions(QuestionFilter::Department(department)) => {
+                format!("Qd{department}")
+            }
             ContentAction::History { node, before: None } => format!("h{node}"),
             ContentAction::History {
                 node,
@@ -93,6 +113,16 @@ impl ContentAction {
             'm' => Ok(ContentAction::AttachMedia(node(args)?)),
             'x' => Ok(ContentAction::RemoveMedia(node(args)?)),
             'q' => Ok(ContentAction::Qr(node(args)?)),
+            'Q' if args.is_empty() => Ok(ContentAction::Questions(QuestionFilter::Everyone)),
+            'Q' => {
+                let (which, slug) = args.split_at_checked(1).ok_or(DecodeError::Malformed)?;
+                let slug = Slug::parse(slug).ok_or(DecodeError::Malformed)?;
+                match which {
+                    "p" => Ok(ContentAction::Questions(QuestionFilter::Park(slug))),
+                    "d" => Ok(ContentAction::Questions(QuestionFilter::Department(slug))),
+                    _ => Err(DecodeError::Malformed),
+                }
+            }
             's' => {
                 let (node, page) = node_and(args)?;
                 Ok(ContentAction::Section {
@@ -153,6 +183,7 @@ pub(super) mod tests {
     use proptest::prelude::*;
 
     pub(crate) fn any_content_action() -> impl Strategy<Value = ContentAction> {
+        let slug = || "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap());
         let node = "[0-9A-Za-z]{8}".prop_map(|s| NodeId::parse(&s).unwrap());
         let field = prop::sample::select(PageField::ALL.to_vec());
         let lang = prop::sample::select(Lang::ALL.to_vec());
@@ -165,6 +196,9 @@ pub(super) mod tests {
             node.clone().prop_map(ContentAction::AttachMedia),
             node.clone().prop_map(ContentAction::RemoveMedia),
             node.clone().prop_map(ContentAction::Qr),
+            Just(ContentAction::Questions(QuestionFilter::Everyone)),
+            slug().prop_map(|s| ContentAction::Questions(QuestionFilter::Park(s))),
+            slug().prop_map(|s| ContentAction::Questions(QuestionFilter::Department(s))),
             (node.clone(), proptest::option::of(0..i64::MAX))
                 .prop_map(|(node, before)| ContentAction::History { node, before }),
             (node.clone(), 0..i64::MAX)

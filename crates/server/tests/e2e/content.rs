@@ -500,3 +500,118 @@ async fn security_content_buttons_for_pages_that_do_not_exist_are_out_of_date() 
     );
     app.assert_clean();
 }
+
+/// Answers to the first question of `quiz` by `user`: `chosen` options, right
+/// or wrong, one attempt each.
+async fn answered(
+    storage: &storage::SqlStorage,
+    user: i64,
+    quiz: &str,
+    question: &str,
+    chosen: &[u8],
+    correct: bool,
+) {
+    use engine::ports::{AnswerRecord, AttemptKind, LearningStore, NewAttempt};
+    let now = time::OffsetDateTime::now_utc();
+    let id = storage
+        .start_attempt(&NewAttempt {
+            user: domain::ids::UserId(user),
+            kind: AttemptKind::Quiz,
+            quiz_id: quiz.to_owned(),
+            questions: Vec::new(),
+            started_at: now,
+            deadline: None,
+        })
+        .await
+        .unwrap();
+    let record = AnswerRecord {
+        position: 0,
+        quiz_id: quiz.to_owned(),
+        question_id: question.to_owned(),
+        chosen: chosen.to_vec(),
+        correct,
+        points: u32::from(correct),
+        answered_at: now,
+        time_taken_ms: 2_000,
+    };
+    assert!(storage.record_answer(id, &record).await.unwrap());
+}
+
+#[tokio::test]
+async fn editors_see_the_questions_most_often_answered_wrong() {
+    let (app, _) = embedded().await;
+    let quiz = app
+        .pack
+        .quiz("bar-basics")
+        .expect("the sample pack's bar check");
+    let question = &quiz.questions[0];
+    let right = question.options.iter().position(|o| o.correct).unwrap() as u8;
+    let wrong = question.options.iter().position(|o| !o.correct).unwrap() as u8;
+    let storage = app.storage().await;
+    // Bar staff of Zelenopark answer wrong 3 times of 4; a Columbus cook, right.
+    let now = time::OffsetDateTime::now_utc();
+    app.enrol([9_100_000_011], Some("zelenopark"), Some("bar"), now)
+        .await;
+    app.enrol([9_100_000_012], Some("columbus"), Some("kitchen"), now)
+        .await;
+    for _ in 0..3 {
+        answered(
+            &storage,
+            9_100_000_011,
+            &quiz.id,
+            &question.id,
+            &[wrong],
+            false,
+        )
+        .await;
+    }
+    answered(
+        &storage,
+        9_100_000_011,
+        &quiz.id,
+        &question.id,
+        &[right],
+        true,
+    )
+    .await;
+    answered(
+        &storage,
+        9_100_000_012,
+        &quiz.id,
+        &question.id,
+        &[right],
+        true,
+    )
+    .await;
+
+    let admin = app.admin(ADMIN).await;
+    admin.presses("📝 Content").await;
+    let everyone = text_of(&admin.presses("❓ Hard questions").await);
+    let wrong_text = &question.options[usize::from(wrong)].text.en;
+    assert!(
+        everyone.contains("Questions most often answered wrong: Everyone"),
+        "{everyone}"
+    );
+    assert!(
+        everyone.contains(&format!(
+            "1. {}",
+            question.text.en.chars().take(20).collect::<String>()
+        )),
+        "{everyone}"
+    );
+    assert!(everyone.contains("60% wrong (3 of 5)"), "{everyone}");
+    assert!(
+        everyone.contains(&format!("– «{wrong_text}»: 60%")),
+        "{everyone}"
+    );
+
+    let columbus = text_of(&admin.presses("Columbus").await);
+    assert!(
+        columbus.contains("No question has been answered wrong yet."),
+        "{columbus}"
+    );
+    let bar = text_of(&admin.presses("Bar").await);
+    assert!(bar.contains("75% wrong (3 of 4)"), "{bar}");
+    assert!(buttons(&admin.screen()).contains(&"✓ Bar".to_owned()));
+    app.assert_clean();
+}
