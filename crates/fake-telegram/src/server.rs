@@ -281,6 +281,26 @@ impl Drop for PollGuard<'_> {
     }
 }
 
+/// How long a new `getUpdates` waits for a poll its client just gave up on.
+const ABANDONED_POLL_GRACE: Duration = Duration::from_millis(500);
+
+/// A poller that stops drops its long poll and confirms what it handled with a
+/// new `getUpdates` at once; the dropped request ends here only when its closed
+/// connection is noticed, a moment later. Telegram lets the new request through
+/// (it ends the older one), so a new request waits that moment before a poll
+/// still running counts as a second poller.
+async fn wait_for_abandoned_poll(inner: &Inner) {
+    let deadline = tokio::time::Instant::now() + ABANDONED_POLL_GRACE;
+    let mut events = inner.subscribe();
+    while inner.lock().polling {
+        match tokio::time::timeout_at(deadline, events.changed()).await {
+            Ok(Ok(())) => {}
+            // The grace is over, or the fake is shutting down.
+            Err(_) | Ok(Err(_)) => return,
+        }
+    }
+}
+
 async fn get_updates(inner: &Inner, params: &Params) -> MethodResult {
     let limit = params.i64("limit").unwrap_or(100);
     if !(1..=100).contains(&limit) {
@@ -292,6 +312,7 @@ async fn get_updates(inner: &Inner, params: &Params) -> MethodResult {
         .and_then(|t| u64::try_from(t).ok())
         .unwrap_or(0)
         .min(MAX_POLL_TIMEOUT_SECS);
+    wait_for_abandoned_poll(inner).await;
     {
         let mut state = inner.lock();
         if state.webhook.is_some() {

@@ -114,6 +114,34 @@ async fn long_poll_wakes_on_a_new_update_and_a_second_poller_conflicts() {
 }
 
 #[tokio::test]
+async fn a_poll_given_up_by_its_client_does_not_refuse_the_next_one() {
+    use tokio::io::AsyncWriteExt;
+    let h = Harness::start().await;
+    // A long poll on a raw connection, so the test decides when it closes.
+    let url = reqwest::Url::parse(&h.url("getUpdates")).unwrap();
+    let address = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut connection = tokio::net::TcpStream::connect(address).await.unwrap();
+    let body = r#"{"timeout":30}"#;
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        url.path(),
+        body.len()
+    );
+    connection.write_all(request.as_bytes()).await.unwrap();
+    h.fake.wait_for(WAIT, |f| f.is_polling()).await.unwrap();
+    // A poller stopping: it gives the long poll up and confirms at once; the
+    // closed connection is noticed a moment after the confirmation arrives (a
+    // busy machine), which must not make the confirmation a second poller.
+    let closing = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        drop(connection);
+    });
+    h.ok("getUpdates", json!({"timeout": 0, "offset": 1})).await;
+    closing.await.unwrap();
+    assert!(h.fake.violations().is_empty(), "{:?}", h.fake.violations());
+}
+
+#[tokio::test]
 async fn raw_updates_get_ids_and_callback_ids_are_answerable() {
     let h = Harness::start().await;
     let odd = h
