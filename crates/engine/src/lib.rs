@@ -66,3 +66,4 @@ pub use action::{Action, Button, Keyboard};
 pub use activity::{ActivityRecorder, ActivityWriter};
 pub use engine::{Arrival, Engine, Limits};
 pub use inbound::{Attachment, CallbackMessage, Inbound, Input};
+pub use live_content::Reload;

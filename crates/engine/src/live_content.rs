@@ -71,7 +71,7 @@ impl LiveContent {
 
 /// What a reload from disk came to.
 #[derive(Debug)]
-pub(crate) enum Reload {
+pub enum Reload {
     /// The new pack runs, with the edits laid over it.
     Done {
         pages: usize,
@@ -119,7 +119,7 @@ impl Engine {
     /// Reads the pack from disk again (an admin asked): a broken pack is refused
     /// with its problems and the running content stays; a good one runs at once,
     /// with the edits laid over it, and the other replicas are told to reload.
-    pub(crate) async fn reload_content(&self, by: UserId) -> Result<Reload, StorageError> {
+    pub async fn reload_content(&self, by: UserId) -> Result<Reload, StorageError> {
         let mut applied = self.content.applied.lock().await;
         let pack = match load_pack(self.content.disk().root().to_path_buf()).await {
             Ok(pack) => Arc::new(pack),

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::MediaKind;
 use crate::error::FakeError;
 use crate::flood::FloodControl;
 use crate::methods::ApiError;
@@ -224,6 +225,23 @@ impl FakeTelegram {
 
     /// Presses the button with exactly this text on the chat's latest bot message that
     /// has an inline keyboard.
+    /// Queues a file from the person (its bytes and name, a caption if any);
+    /// returns its update_id. The bot can download nothing here, but can send the
+    /// file on by its id, and [`FakeTelegram::file_content`] returns the bytes.
+    pub fn send_file(
+        &self,
+        user_id: i64,
+        kind: MediaKind,
+        file_name: &str,
+        content: Vec<u8>,
+        caption: Option<&str>,
+    ) -> i64 {
+        let id = self
+            .state()
+            .user_file(user_id, kind, file_name, content, caption);
+        self.changed(id)
+    }
+
     pub fn press(&self, user_id: i64, button_text: &str) -> Result<i64, FakeError> {
         let id = self.state().press(user_id, button_text)?;
         Ok(self.changed(id))

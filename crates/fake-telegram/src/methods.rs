@@ -218,6 +218,7 @@ fn send_media(state: &mut State, params: &Params, kind: MediaKind) -> MethodResu
     if let Some(caption) = caption {
         message.caption = Some(caption.text).filter(|c| !c.is_empty());
         message.caption_entities = caption.entities;
+        message.caption_html = params.str("caption").map(str::to_owned);
     }
     message.reply_markup = markup;
     store_and_answer(state, chat_id, message)
@@ -319,6 +320,7 @@ fn edit_caption(state: &mut State, params: &Params) -> MethodResult {
     }
     message.caption = caption;
     message.caption_entities = entities;
+    message.caption_html = params.str("caption").map(str::to_owned);
     message.reply_markup = markup;
     message.edits += 1;
     message.edit_date = Some(unix_now());
@@ -425,9 +427,11 @@ fn check_scope_chat(state: &State, params: &Params) -> Result<(), ApiError> {
         Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
         Some(_) => None,
     };
+    // Telegram's answer; not held against the bot: a person it knows may have
+    // deleted their account or never written to this bot.
     match id {
         Some(id) if state.users.contains_key(&id) => Ok(()),
-        _ => Err(ApiError::bad("chat not found")),
+        _ => Err(ApiError::bad("chat not found").benign()),
     }
 }
 

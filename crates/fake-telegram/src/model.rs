@@ -90,6 +90,8 @@ pub struct MessageView {
     pub html: Option<String>,
     /// Plain caption after entity parsing.
     pub caption: Option<String>,
+    /// The caption as the bot sent it (with markup).
+    pub caption_html: Option<String>,
     pub media: Option<MediaView>,
     pub keyboard: Vec<Vec<ButtonView>>,
     pub edits: u32,

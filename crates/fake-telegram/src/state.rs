@@ -44,6 +44,8 @@ pub struct StoredMessage {
     pub entities: Vec<Value>,
     pub caption: Option<String>,
     pub caption_entities: Vec<Value>,
+    /// The caption as the bot sent it (with markup).
+    pub caption_html: Option<String>,
     pub media: Option<StoredMedia>,
     /// Only inline keyboards: that is all Telegram reports back in `Message.reply_markup`.
     pub reply_markup: Option<Value>,
@@ -63,6 +65,7 @@ impl StoredMessage {
             entities: Vec::new(),
             caption: None,
             caption_entities: Vec::new(),
+            caption_html: None,
             media: None,
             reply_markup: None,
             edits: 0,
@@ -110,6 +113,7 @@ impl StoredMessage {
             text: self.text.clone(),
             html: self.html.clone(),
             caption: self.caption.clone(),
+            caption_html: self.caption_html.clone(),
             media: self.media.as_ref().map(|m| MediaView {
                 kind: m.kind,
                 file_id: m.file_id.clone(),
@@ -501,6 +505,32 @@ impl State {
                 file_id,
             });
         }
+        chat.messages.push(message.clone());
+        let body = json!({"message": self.message_json(user_id, &message)});
+        self.queue(body, None)
+    }
+
+    /// A file the person sends (a photo, video or document with its bytes and
+    /// name), with an optional caption; returns its update_id.
+    pub fn user_file(
+        &mut self,
+        user_id: i64,
+        kind: MediaKind,
+        file_name: &str,
+        content: Vec<u8>,
+        caption: Option<&str>,
+    ) -> i64 {
+        self.ensure_user(user_id);
+        self.flood.interaction(user_id, std::time::Instant::now());
+        let name = (kind != MediaKind::Photo).then(|| file_name.to_owned());
+        let file_id = self.new_file(kind, content.len(), name, None);
+        if let Some(file) = self.files.get_mut(&file_id) {
+            file.content = Some(content);
+        }
+        let chat = self.chats.entry(user_id).or_default();
+        let mut message = StoredMessage::new(chat.next_id(), false);
+        message.caption = caption.map(str::to_owned);
+        message.media = Some(StoredMedia { kind, file_id });
         chat.messages.push(message.clone());
         let body = json!({"message": self.message_json(user_id, &message)});
         self.queue(body, None)

@@ -403,6 +403,12 @@ impl Application {
         &self.engine
     }
 
+    /// The engine, to keep after the application is handed to
+    /// [`Application::run_until_stopped`] (the sandbox reloads its content).
+    pub fn shared_engine(&self) -> Arc<Engine> {
+        self.engine.clone()
+    }
+
     /// The reminder job, to run a pass on demand (tests drive it step by step).
     pub fn reminders(&self) -> Arc<ReminderJob> {
         self.reminders.clone()

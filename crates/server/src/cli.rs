@@ -62,6 +62,18 @@ enum Command {
         #[arg(long, default_value = "/healthz")]
         path: String,
     },
+    /// See a content pack exactly as staff will, in a local web page that looks
+    /// like a Telegram chat: the bot and a fake Telegram run in this process, with
+    /// a staff member and an admin to switch between. Needs no token and no
+    /// configuration; nothing is kept when it stops.
+    Sandbox {
+        /// The content pack folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// The page's port on 127.0.0.1.
+        #[arg(long, default_value_t = 8088)]
+        port: u16,
+    },
     /// Database commands.
     #[command(subcommand)]
     Db(DbCommand),
@@ -170,6 +182,7 @@ impl Cli {
                     Err(e) => fail(&e),
                 }
             }
+            Command::Sandbox { content, port } => sandbox(&content, port).await,
             Command::Content(ContentCommand::Check { dir }) => {
                 let dir = dir
                     .or_else(|| std::env::var_os("CONTENT_DIR").map(PathBuf::from))
@@ -412,4 +425,23 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     let _ = ctrl_c.await;
     tracing::info!("stopping: finishing the updates in hand");
     shutdown.cancel();
+}
+
+/// `trainbot sandbox`: runs until Ctrl-C or SIGTERM.
+async fn sandbox(content: &std::path::Path, port: u16) -> ExitCode {
+    let sandbox = match crate::sandbox::Sandbox::start(content, port).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("trainbot: {e}");
+            return ExitCode::from(EXIT_FIX_SETUP);
+        }
+    };
+    println!(
+        "trainbot sandbox: open http://{} (content: {}; Ctrl-C stops it)",
+        sandbox.addr,
+        content.display()
+    );
+    stop_on_signal(CancellationToken::new()).await;
+    sandbox.stop().await;
+    ExitCode::SUCCESS
 }

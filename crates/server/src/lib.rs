@@ -9,6 +9,7 @@
 //! - [`process`]: the process's CPU, memory, file and thread metrics.
 //! - [`webhook`]: the webhook endpoint (`UPDATES=webhook`) on its own listener.
 //! - [`health`]: `trainbot health`, the probe containers run (no curl needed).
+//! - [`sandbox`]: `trainbot sandbox`, the bot and fake-telegram behind a local chat page.
 //! - [`moving`]: `trainbot db copy` and `trainbot import legacy`.
 //! - [`jobs`]: background jobs (reminders).
 //! - [`exporter`]: the background worker that writes and sends admins' exports.
@@ -30,6 +31,7 @@ pub mod jobs;
 pub mod moving;
 pub mod passwords;
 pub mod process;
+pub mod sandbox;
 pub mod telemetry;
 pub mod traces;
 pub mod webhook;

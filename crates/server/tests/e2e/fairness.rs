@@ -57,11 +57,13 @@ fn query_of(r: &RequestRecord) -> Option<&str> {
 }
 
 /// The Bot API calls made for people (everything but polling).
+/// The Bot API calls made for people: not polls, and not the bot-wide ones made
+/// at start-up in the background (command menus, descriptions: `…My…`).
 fn calls(app: &TestApp) -> Vec<RequestRecord> {
     app.fake
         .requests()
         .into_iter()
-        .filter(|r| r.method != "getUpdates")
+        .filter(|r| r.method != "getUpdates" && !r.method.contains("My"))
         .collect()
 }
 

@@ -27,5 +27,6 @@ mod polling;
 mod profile;
 mod restart;
 mod roles;
+mod sandbox;
 mod security;
 mod webhook;
