@@ -80,7 +80,8 @@ pub fn load_content(dir: &Path) -> Result<ContentPack, StartError> {
 
 /// Connects the database named by the configuration and applies its migrations.
 pub async fn open_storage(config: &Config) -> Result<SqlStorage, StartError> {
-    let storage = SqlStorage::connect(config.database_url.expose_secret()).await?;
+    let storage =
+        SqlStorage::connect_with(config.database_url.expose_secret(), &config.database).await?;
     storage.migrate().await?;
     Ok(storage)
 }

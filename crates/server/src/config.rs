@@ -21,6 +21,8 @@ pub struct Config {
     pub telegram_api_url: Url,
     /// `sqlite://PATH` or `postgres://…`; may hold a password.
     pub database_url: SecretString,
+    /// The pool's size and, on PostgreSQL, how long one statement may run.
+    pub database: storage::PoolSettings,
     /// Unset: in-memory state (one process only).
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key, so several bots can share a Redis.
@@ -133,6 +135,8 @@ struct FileSettings {
     content_poll_secs: Option<u64>,
     unsolicited_per_second: Option<u32>,
     export_max_bytes: Option<u64>,
+    db_pool_size: Option<u32>,
+    db_statement_timeout_secs: Option<u64>,
     access_mode: Option<String>,
     updates: Option<String>,
     webhook_url: Option<String>,
@@ -150,6 +154,11 @@ fn same_port(a: SocketAddr, b: SocketAddr) -> bool {
 
 /// Default SQLite file, in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://trainbot.db";
+
+/// How long one PostgreSQL statement may run unless `DB_STATEMENT_TIMEOUT_SECS`
+/// says otherwise: far beyond any of the bot's queries, short enough that a stuck
+/// one frees its connection.
+const DEFAULT_STATEMENT_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 
 impl Config {
@@ -399,6 +408,24 @@ impl Sources<'_> {
                 "must be 1-1000 (Telegram allows about 30 bulk messages a second; keep it at 25 for Telegram)",
             ));
         }
+        let pool_size =
+            number(self.value("DB_POOL_SIZE", None, false)?, "DB_POOL_SIZE")?.or(file.db_pool_size);
+        if pool_size.is_some_and(|n| !(1..=500).contains(&n)) {
+            return Err(bad("DB_POOL_SIZE", "must be 1-500 connections"));
+        }
+        let statement_secs = number(
+            self.value("DB_STATEMENT_TIMEOUT_SECS", None, false)?,
+            "DB_STATEMENT_TIMEOUT_SECS",
+        )?
+        .or(file.db_statement_timeout_secs)
+        .unwrap_or(DEFAULT_STATEMENT_TIMEOUT_SECS);
+        if !(1..=3600).contains(&statement_secs) {
+            return Err(bad("DB_STATEMENT_TIMEOUT_SECS", "must be 1-3600 seconds"));
+        }
+        let database = storage::PoolSettings {
+            max_connections: pool_size,
+            statement_timeout: Some(std::time::Duration::from_secs(statement_secs)),
+        };
         let export_max_bytes = number(
             self.value("EXPORT_MAX_BYTES", None, false)?,
             "EXPORT_MAX_BYTES",
@@ -457,6 +484,7 @@ impl Sources<'_> {
             bot_token: SecretString::from(token),
             telegram_api_url,
             database_url: SecretString::from(database_url),
+            database,
             redis_url: redis_url.map(SecretString::from),
             redis_prefix,
             content_dir,
@@ -1064,6 +1092,41 @@ mod tests {
         assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(c.poll_timeout_secs, 25);
         assert_eq!(c.export_max_bytes, engine::exports::UPLOAD_LIMIT);
+        assert_eq!(
+            c.database,
+            storage::PoolSettings {
+                max_connections: None,
+                statement_timeout: Some(std::time::Duration::from_secs(30)),
+            }
+        );
+    }
+
+    #[test]
+    fn the_pool_and_statement_timeout_are_read_and_checked() {
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("BOT_TOKEN", TOKEN),
+                ("DB_POOL_SIZE", "40"),
+                ("DB_STATEMENT_TIMEOUT_SECS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.database.max_connections, Some(40));
+        assert_eq!(
+            c.database.statement_timeout,
+            Some(std::time::Duration::from_secs(5))
+        );
+        for (name, value) in [
+            ("DB_POOL_SIZE", "0"),
+            ("DB_POOL_SIZE", "501"),
+            ("DB_STATEMENT_TIMEOUT_SECS", "0"),
+            ("DB_STATEMENT_TIMEOUT_SECS", "soon"),
+        ] {
+            let e = Config::from_sources(None, &env(&[("BOT_TOKEN", TOKEN), (name, value)]))
+                .unwrap_err();
+            assert!(e.to_string().contains(name), "{name}={value}: {e}");
+        }
     }
 
     const SECRET: &str = "s3cret_TOKEN-for-tests";

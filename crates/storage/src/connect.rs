@@ -34,6 +34,19 @@ const SQLITE_MAX_CONNECTIONS: u32 = 4;
 
 const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 
+/// How big a pool is and how long one statement may run: `DB_POOL_SIZE` and
+/// `DB_STATEMENT_TIMEOUT_SECS`. Unset parts keep the defaults (4 connections on
+/// SQLite, 10 on PostgreSQL, no statement time-out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections in the pool (an in-memory SQLite database always has one).
+    pub max_connections: Option<u32>,
+    /// PostgreSQL cancels a statement that runs longer (`statement_timeout`), so
+    /// a stuck query frees its connection; SQLite has no such limit (its writers
+    /// wait at most the busy time-out, 5 s).
+    pub statement_timeout: Option<Duration>,
+}
+
 /// Why storage could not be opened or prepared. Messages name what to fix and never
 /// contain a password.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +114,7 @@ pub(crate) fn target(url: &str) -> Result<Target, ConnectError> {
 /// a busy timeout, the file and its directory created if missing. An in-memory
 /// database gets exactly one connection that is never closed, because the database
 /// lives only as long as a connection to it.
-pub(crate) async fn sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
+pub(crate) async fn sqlite(url: &str, settings: &PoolSettings) -> Result<SqlitePool, ConnectError> {
     let options = SqliteConnectOptions::from_str(url).map_err(|e| ConnectError::InvalidUrl {
         backend: crate::Backend::Sqlite,
         reason: scrub(e.to_string(), url),
@@ -136,7 +149,7 @@ pub(crate) async fn sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new()
-        .max_connections(SQLITE_MAX_CONNECTIONS)
+        .max_connections(settings.max_connections.unwrap_or(SQLITE_MAX_CONNECTIONS))
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
@@ -166,7 +179,19 @@ fn create_parent_directory(path: &Path) -> Result<(), String> {
 /// credentials are reported with the server's own reason (the pool would retry a
 /// refused connection until its timeout and then only say "timed out").
 pub(crate) async fn postgres(url: &str) -> Result<PgPool, ConnectError> {
+    postgres_with(url, &PoolSettings::default()).await
+}
+
+/// [`postgres`] with the pool's size and the statements' time-out.
+pub(crate) async fn postgres_with(
+    url: &str,
+    settings: &PoolSettings,
+) -> Result<PgPool, ConnectError> {
     let options = postgres_options(url)?;
+    let options = match settings.statement_timeout {
+        Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
+        None => options,
+    };
     let address = postgres_address(&options);
 
     match tokio::time::timeout(POSTGRES_CONNECT_TIMEOUT, options.connect()).await {
@@ -196,7 +221,7 @@ pub(crate) async fn postgres(url: &str) -> Result<PgPool, ConnectError> {
     }
 
     let pool = PgPoolOptions::new()
-        .max_connections(POSTGRES_MAX_CONNECTIONS)
+        .max_connections(settings.max_connections.unwrap_or(POSTGRES_MAX_CONNECTIONS))
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_lazy_with(options);
     tracing::info!(%address, "connected to PostgreSQL");
@@ -266,6 +291,48 @@ pub(crate) fn scrub(text: String, url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_pool_size_and_statement_timeout_are_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("pool.db").display());
+        let settings = PoolSettings {
+            max_connections: Some(2),
+            statement_timeout: None,
+        };
+        let pool = sqlite(&url, &settings).await.unwrap();
+        assert_eq!(pool.options().get_max_connections(), 2);
+        let pool = sqlite(&url, &PoolSettings::default()).await.unwrap();
+        assert_eq!(pool.options().get_max_connections(), SQLITE_MAX_CONNECTIONS);
+
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            println!("not run on PostgreSQL: TEST_DATABASE_URL is not set");
+            return;
+        };
+        let settings = PoolSettings {
+            max_connections: Some(3),
+            statement_timeout: Some(Duration::from_millis(300)),
+        };
+        let pool = postgres_with(&base, &settings).await.unwrap();
+        assert_eq!(pool.options().get_max_connections(), 3);
+        let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(shown, "300ms");
+        // A statement over the limit is cancelled (57014), freeing its connection.
+        let slow = sqlx::query("SELECT pg_sleep(2)").execute(&pool).await;
+        match slow {
+            Err(sqlx::Error::Database(e)) => assert_eq!(e.code().as_deref(), Some("57014")),
+            other => panic!("the statement ran past its time-out: {other:?}"),
+        }
+        let pool = postgres(&base).await.unwrap();
+        let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(shown, "0", "no limit unless one is set");
+    }
 
     #[test]
     fn schemes_pick_a_backend() {

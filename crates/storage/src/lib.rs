@@ -95,7 +95,7 @@ use engine::ports::{
 use time::OffsetDateTime;
 use tracing::Instrument;
 
-pub use connect::ConnectError;
+pub use connect::{ConnectError, PoolSettings};
 
 use postgres::PostgresStorage;
 use sqlite::SqliteStorage;
@@ -136,11 +136,22 @@ impl SqlStorage {
     /// unreachable server is reported here rather than on the first update).
     /// Does not migrate: call [`SqlStorage::migrate`].
     pub async fn connect(url: &str) -> Result<SqlStorage, ConnectError> {
+        SqlStorage::connect_with(url, &PoolSettings::default()).await
+    }
+
+    /// [`SqlStorage::connect`] with the pool's size and, on PostgreSQL, the
+    /// statements' time-out.
+    pub async fn connect_with(
+        url: &str,
+        settings: &PoolSettings,
+    ) -> Result<SqlStorage, ConnectError> {
         let db = match connect::target(url)? {
-            connect::Target::Sqlite => Db::Sqlite(SqliteStorage::new(connect::sqlite(url).await?)),
-            connect::Target::Postgres => {
-                Db::Postgres(PostgresStorage::new(connect::postgres(url).await?))
+            connect::Target::Sqlite => {
+                Db::Sqlite(SqliteStorage::new(connect::sqlite(url, settings).await?))
             }
+            connect::Target::Postgres => Db::Postgres(PostgresStorage::new(
+                connect::postgres_with(url, settings).await?,
+            )),
         };
         Ok(SqlStorage { db })
     }
