@@ -453,7 +453,7 @@ impl Outbound {
     }
 
     /// Runs `work`, showing `what` is being sent in the chat meanwhile: the chat
-    /// action at once and again every [`INDICATOR_EVERY`] (Telegram shows one for
+    /// action at once and again every 4 s (Telegram shows one for
     /// about 5 s), until `work` is done. A failed indicator only costs the
     /// indicator.
     pub async fn while_uploading<T>(
