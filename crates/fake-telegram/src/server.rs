@@ -282,7 +282,7 @@ impl Drop for PollGuard<'_> {
 }
 
 /// How long a new `getUpdates` waits for a poll its client just gave up on.
-const ABANDONED_POLL_GRACE: Duration = Duration::from_millis(500);
+const ABANDONED_POLL_GRACE: Duration = Duration::from_secs(1);
 
 /// A poller that stops drops its long poll and confirms what it handled with a
 /// new `getUpdates` at once; the dropped request ends here only when its closed
