@@ -35,6 +35,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stop waits for the queue to drain.
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long to hold events back when Sentry says it is too many but not for how
+/// long.
+const DEFAULT_BACK_OFF: Duration = Duration::from_secs(60);
+/// The longest Sentry may ask us to wait (an hour): a bad header cannot silence
+/// reports for good.
+const MAX_BACK_OFF: Duration = Duration::from_secs(3600);
+
 /// What the cut-out secrets are replaced with.
 const REDACTED: &str = "[redacted]";
 
@@ -132,7 +139,15 @@ impl HttpTransport {
             .to_auth(Some(concat!("trainbot/", env!("CARGO_PKG_VERSION"))))
             .to_string();
         tokio::spawn(async move {
+            // Set by a 429: events are dropped, not sent, until then.
+            let mut quiet_until: Option<Instant> = None;
             while let Some(envelope) = envelopes.recv().await {
+                if quiet_until.is_some_and(|until| Instant::now() < until) {
+                    metrics::counter!("trainbot_error_reports_dropped_total", "reason" => "rate_limited")
+                        .increment(1);
+                    sent.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                }
                 let mut body = Vec::new();
                 if envelope.to_writer(&mut body).is_ok() {
                     let posted = client
@@ -145,6 +160,14 @@ impl HttpTransport {
                     match posted {
                         Ok(r) if r.status().is_success() => {}
                         // Not through tracing: an error here would be one more event.
+                        Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                            let wait = back_off(r.headers());
+                            eprintln!(
+                                "trainbot: Sentry asks for no events for {} s; until then they are dropped",
+                                wait.as_secs()
+                            );
+                            quiet_until = Some(Instant::now() + wait);
+                        }
                         Ok(r) => eprintln!("trainbot: Sentry refused an event: {}", r.status()),
                         Err(e) => eprintln!(
                             "trainbot: cannot send an event to Sentry: {}",
@@ -157,6 +180,24 @@ impl HttpTransport {
         });
         Ok(HttpTransport { queue, pending })
     }
+}
+
+/// How long Sentry asks us to send nothing, from a 429's headers: the longest
+/// of `X-Sentry-Rate-Limits` (`60:error:organization, 2700:default:project`),
+/// else `Retry-After` in seconds, else a minute; at most an hour.
+fn back_off(headers: &reqwest::header::HeaderMap) -> Duration {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let limits = text("x-sentry-rate-limits").and_then(|limits| {
+        limits
+            .split(',')
+            .filter_map(|limit| limit.trim().split(':').next()?.trim().parse::<u64>().ok())
+            .max()
+    });
+    let retry_after = text("retry-after").and_then(|s| s.trim().parse::<u64>().ok());
+    limits
+        .or(retry_after)
+        .map_or(DEFAULT_BACK_OFF, Duration::from_secs)
+        .min(MAX_BACK_OFF)
 }
 
 impl Transport for HttpTransport {
@@ -299,6 +340,72 @@ pub fn secret_parts(url: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use sentry::protocol::{Exception, LogEntry, User};
+
+    #[test]
+    fn a_429_says_how_long_to_wait() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = reqwest::header::HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, reqwest::header::HeaderValue::from_static(value));
+            }
+            map
+        };
+        assert_eq!(back_off(&headers(&[])), DEFAULT_BACK_OFF);
+        assert_eq!(
+            back_off(&headers(&[("retry-after", "17")])),
+            Duration::from_secs(17)
+        );
+        assert_eq!(
+            back_off(&headers(&[
+                ("retry-after", "17"),
+                (
+                    "x-sentry-rate-limits",
+                    "60:error:organization, 2700:default:project"
+                )
+            ])),
+            Duration::from_secs(2700),
+            "the rate limits win, the longest of them"
+        );
+        assert_eq!(
+            back_off(&headers(&[("retry-after", "99999999")])),
+            MAX_BACK_OFF
+        );
+        assert_eq!(
+            back_off(&headers(&[("retry-after", "soon")])),
+            DEFAULT_BACK_OFF
+        );
+    }
+
+    #[tokio::test]
+    async fn after_a_429_events_are_dropped_instead_of_sent() {
+        use std::sync::atomic::AtomicUsize;
+        let posts = Arc::new(AtomicUsize::new(0));
+        let counted = posts.clone();
+        let app = axum::Router::new().fallback(move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "600")],
+                    "slow down",
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let dsn: sentry::types::Dsn = format!("http://key@{addr}/1").parse().unwrap();
+        let transport = HttpTransport::start(dsn).unwrap();
+        for _ in 0..3 {
+            transport.send_envelope(Envelope::from(Event::default()));
+        }
+        let drained = tokio::task::spawn_blocking(move || transport.flush(Duration::from_secs(10)))
+            .await
+            .unwrap();
+        assert!(drained, "dropped events are no longer pending");
+        assert_eq!(posts.load(Ordering::SeqCst), 1, "one post, then quiet");
+    }
 
     #[test]
     fn secrets_are_cut_out_of_every_string_and_the_person_is_dropped() {

@@ -170,6 +170,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_error_reports_dropped_total",
+        "Error reports not sent to Sentry, by reason (rate_limited: Sentry asked to wait).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_exports_total",
         "Exports started, by kind.",
     ),

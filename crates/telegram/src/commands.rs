@@ -44,6 +44,16 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A request for `code`'s clients, or for clients in any language (`None`).
+macro_rules! in_language {
+    ($request:expr, $code:expr) => {
+        match $code {
+            Some(code) => $request.language_code(code),
+            None => $request,
+        }
+    };
+}
+
 /// The language codes a menu or a text is set for: each language, then none (for
 /// clients in any other language, which get `default`'s).
 fn codes(default: Lang) -> impl Iterator<Item = (Option<&'static str>, Lang)> {
@@ -61,42 +71,28 @@ pub async fn describe(bot: &Bot, profile: &BotProfile, default: Lang) -> Result<
     for (code, lang) in codes(default) {
         let wanted = profile.description.get(lang);
         let current = call(Retry::PATIENT, None, "getMyDescription", || {
-            let req = bot.get_my_description();
-            match code {
-                Some(code) => req.language_code(code),
-                None => req,
-            }
+            in_language!(bot.get_my_description(), code)
         })
         .await?;
         if &current.description != wanted {
             call(Retry::PATIENT, None, "setMyDescription", || {
-                let req = bot.set_my_description().description(wanted.clone());
-                match code {
-                    Some(code) => req.language_code(code),
-                    None => req,
-                }
+                in_language!(bot.set_my_description().description(wanted.clone()), code)
             })
             .await?;
             changed += 1;
         }
         let wanted = profile.short_description.get(lang);
         let current = call(Retry::PATIENT, None, "getMyShortDescription", || {
-            let req = bot.get_my_short_description();
-            match code {
-                Some(code) => req.language_code(code),
-                None => req,
-            }
+            in_language!(bot.get_my_short_description(), code)
         })
         .await?;
         if &current.short_description != wanted {
             call(Retry::PATIENT, None, "setMyShortDescription", || {
-                let req = bot
-                    .set_my_short_description()
-                    .short_description(wanted.clone());
-                match code {
-                    Some(code) => req.language_code(code),
-                    None => req,
-                }
+                in_language!(
+                    bot.set_my_short_description()
+                        .short_description(wanted.clone()),
+                    code
+                )
             })
             .await?;
             changed += 1;
@@ -122,20 +118,15 @@ pub async fn admin_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
             .map(|(name, text)| BotCommand::new(name, text))
             .collect();
         let current = call(Retry::PATIENT, None, "getMyCommands", || {
-            let req = bot.get_my_commands().scope(scope.clone());
-            match code {
-                Some(code) => req.language_code(code),
-                None => req,
-            }
+            in_language!(bot.get_my_commands().scope(scope.clone()), code)
         })
         .await?;
         if current != wanted {
             call(Retry::PATIENT, None, "setMyCommands", || {
-                let req = bot.set_my_commands(wanted.clone()).scope(scope.clone());
-                match code {
-                    Some(code) => req.language_code(code),
-                    None => req,
-                }
+                in_language!(
+                    bot.set_my_commands(wanted.clone()).scope(scope.clone()),
+                    code
+                )
             })
             .await?;
         }
@@ -148,11 +139,7 @@ pub async fn plain_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
     let scope = chat_scope(chat);
     for (code, _) in codes(Lang::Ru) {
         call(Retry::PATIENT, None, "deleteMyCommands", || {
-            let req = bot.delete_my_commands().scope(scope.clone());
-            match code {
-                Some(code) => req.language_code(code),
-                None => req,
-            }
+            in_language!(bot.delete_my_commands().scope(scope.clone()), code)
         })
         .await?;
     }
