@@ -365,14 +365,8 @@ impl Turn<'_> {
     pub(crate) async fn activity_screen(&mut self, park: Park, message: Option<CallbackMessage>) {
         let lang = self.lang();
         let since = self.now() - Duration::days(ACTIVITY_DAYS);
-        let slots = match self
-            .engine
-            .storage
-            .page_views_by_slot(&park.id, since)
-            .await
-        {
-            Ok(slots) => slots,
-            Err(e) => return self.unavailable("cannot read page views", &e),
+        let Some(slots) = self.page_views(&park.id, since).await else {
+            return;
         };
         self.audit("view_stats_activity", park.id.clone()).await;
         let grid = weekday_hour_grid(&slots, &park.timezone);
@@ -436,6 +430,18 @@ impl Turn<'_> {
 }
 
 impl Turn<'_> {
+    /// Page views of `park`'s people since `since`, by quarter hour; `None` (the
+    /// person told the bot is unavailable) when storage cannot answer.
+    async fn page_views(&mut self, park: &str, since: OffsetDateTime) -> Option<Vec<ViewsAt>> {
+        match self.engine.storage.page_views_by_slot(park, since).await {
+            Ok(slots) => Some(slots),
+            Err(e) => {
+                self.unavailable("cannot read page views", &e);
+                None
+            }
+        }
+    }
+
     /// The onboarding funnel as bars, with the counts as the caption.
     pub(crate) async fn funnel_screen(&mut self, message: Option<CallbackMessage>) {
         let lang = self.lang();
@@ -500,14 +506,8 @@ impl Turn<'_> {
         for park in &parks {
             // A day more than asked, so that the first local day is whole.
             let since = now - Duration::days(DAILY_DAYS + 1);
-            let slots = match self
-                .engine
-                .storage
-                .page_views_by_slot(&park.id, since)
-                .await
-            {
-                Ok(slots) => slots,
-                Err(e) => return self.unavailable("cannot read page views", &e),
+            let Some(slots) = self.page_views(&park.id, since).await else {
+                return;
             };
             for slot in slots {
                 let day = learning::to_local(slot.start, &park.timezone).date();

@@ -487,8 +487,7 @@ impl State {
         self.ensure_user(user_id);
         self.flood.interaction(user_id, std::time::Instant::now());
         let file_id = photo.then(|| self.new_file(MediaKind::Photo, 54_321, None, None));
-        let chat = self.chats.entry(user_id).or_default();
-        let mut message = StoredMessage::new(chat.next_id(), false);
+        let mut message = StoredMessage::new(0, false);
         if let (Some(caption), Some(_)) = (text, &file_id) {
             message.caption = Some(caption.to_owned());
         } else if let Some(text) = text {
@@ -499,15 +498,11 @@ impl State {
                     vec![json!({"type": "bot_command", "offset": 0, "length": utf16_len(command)})];
             }
         }
-        if let Some(file_id) = file_id {
-            message.media = Some(StoredMedia {
-                kind: MediaKind::Photo,
-                file_id,
-            });
-        }
-        chat.messages.push(message.clone());
-        let body = json!({"message": self.message_json(user_id, &message)});
-        self.queue(body, None)
+        message.media = file_id.map(|file_id| StoredMedia {
+            kind: MediaKind::Photo,
+            file_id,
+        });
+        self.from_person(user_id, message)
     }
 
     /// A file the person sends (a photo, video or document with its bytes and
@@ -527,10 +522,17 @@ impl State {
         if let Some(file) = self.files.get_mut(&file_id) {
             file.content = Some(content);
         }
-        let chat = self.chats.entry(user_id).or_default();
-        let mut message = StoredMessage::new(chat.next_id(), false);
+        let mut message = StoredMessage::new(0, false);
         message.caption = caption.map(str::to_owned);
         message.media = Some(StoredMedia { kind, file_id });
+        self.from_person(user_id, message)
+    }
+
+    /// Puts `message` from the person into their chat (with the chat's next
+    /// message id) and queues it as an update; returns its update_id.
+    fn from_person(&mut self, user_id: i64, mut message: StoredMessage) -> i64 {
+        let chat = self.chats.entry(user_id).or_default();
+        message.message_id = chat.next_id();
         chat.messages.push(message.clone());
         let body = json!({"message": self.message_json(user_id, &message)});
         self.queue(body, None)

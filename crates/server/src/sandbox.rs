@@ -198,14 +198,13 @@ impl Shared {
         *self.problems.lock().unwrap_or_else(|e| e.into_inner()) = problems;
     }
 
-    /// Waits (briefly) until the bot has handled the update.
+    /// Waits (at most 10 s) until the bot has confirmed the update: its answer's
+    /// requests are made before, so the chat then shows the answer.
     async fn handled(&self, update: i64) {
         let _ = self
             .fake
             .wait_confirmed(update, std::time::Duration::from_secs(10))
             .await;
-        // Confirmation comes with the next poll; the answer's requests are made
-        // before it, so the chat is complete once it is confirmed.
     }
 }
 

@@ -286,15 +286,8 @@ impl Outbound {
             .await
             .map(drop),
             Action::SendPicture { chat, png, caption } => {
-                call(self.retry, Some((&*self.holds, chat)), "sendPhoto", || {
-                    let file = InputFile::memory(png.as_ref().clone()).file_name("qr.png");
-                    self.bot
-                        .send_photo(tg(chat), file)
-                        .caption(caption.as_str())
-                        .parse_mode(ParseMode::Html)
-                })
-                .await
-                .map(drop)
+                self.send_png(chat, png.as_ref(), "qr.png", &caption, None)
+                    .await
             }
             Action::SendChart {
                 chat,
@@ -494,21 +487,34 @@ impl Outbound {
         caption: &Html,
         keyboard: Option<&Keyboard>,
     ) -> Result<(), Failure> {
-        let drawn = tokio::task::spawn_blocking(move || pictures::charts::render(&chart)).await;
-        let png = match drawn {
-            Ok(Ok(png)) => png,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "cannot draw a chart");
-                return self.send(chat, caption, keyboard).await.map(drop);
+        let drawn = tokio::task::spawn_blocking(move || pictures::charts::render(&chart))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|drawn| drawn.map_err(|e| e.to_string()));
+        match drawn {
+            Ok(png) => {
+                self.send_png(chat, &png, "chart.png", caption, keyboard)
+                    .await
             }
             Err(e) => {
-                tracing::error!(error = %e, "the chart drawing task failed");
-                return self.send(chat, caption, keyboard).await.map(drop);
+                tracing::error!(error = %e, "cannot draw a chart");
+                self.send(chat, caption, keyboard).await.map(drop)
             }
-        };
+        }
+    }
+
+    /// Sends a picture made here (a QR code, a chart) as a photo.
+    async fn send_png(
+        &self,
+        chat: ChatId,
+        png: &[u8],
+        file_name: &'static str,
+        caption: &Html,
+        keyboard: Option<&Keyboard>,
+    ) -> Result<(), Failure> {
         let markup = keyboard.map(markup);
         call(self.retry, Some((&*self.holds, chat)), "sendPhoto", || {
-            let file = InputFile::memory(png.clone()).file_name("chart.png");
+            let file = InputFile::memory(png.to_vec()).file_name(file_name);
             let req = self
                 .bot
                 .send_photo(tg(chat), file)
