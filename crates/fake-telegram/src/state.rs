@@ -502,7 +502,7 @@ impl State {
             kind: MediaKind::Photo,
             file_id,
         });
-        self.from_person(user_id, message)
+        self.person_sends(user_id, message)
     }
 
     /// A file the person sends (a photo, video or document with its bytes and
@@ -525,12 +525,12 @@ impl State {
         let mut message = StoredMessage::new(0, false);
         message.caption = caption.map(str::to_owned);
         message.media = Some(StoredMedia { kind, file_id });
-        self.from_person(user_id, message)
+        self.person_sends(user_id, message)
     }
 
     /// Puts `message` from the person into their chat (with the chat's next
     /// message id) and queues it as an update; returns its update_id.
-    fn from_person(&mut self, user_id: i64, mut message: StoredMessage) -> i64 {
+    fn person_sends(&mut self, user_id: i64, mut message: StoredMessage) -> i64 {
         let chat = self.chats.entry(user_id).or_default();
         message.message_id = chat.next_id();
         chat.messages.push(message.clone());
