@@ -112,6 +112,10 @@ pub enum StorageError {
     /// The database cannot be reached or answered with a transient error.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// No connection could be had, or the call did not finish, in time: the
+    /// database may be down or unreachable (its circuit breaker counts these).
+    #[error("database did not answer in time: {0}")]
+    TimedOut(String),
     /// The database holds something we cannot read (a bad migration, a manual edit).
     #[error("stored data is not what trainbot expects: {0}")]
     Corrupt(String),

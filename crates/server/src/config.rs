@@ -276,13 +276,18 @@ impl Sources<'_> {
 
         let redis_url = self.value("REDIS_URL", file.redis_url, true)?;
         if let Some(r) = &redis_url {
-            let ok = ["redis://", "rediss://", "redis+sentinel://"]
-                .iter()
-                .any(|p| r.starts_with(p));
+            let ok = [
+                "redis://",
+                "rediss://",
+                "redis+sentinel://",
+                "rediss+sentinel://",
+            ]
+            .iter()
+            .any(|p| r.starts_with(p));
             if !ok {
                 return Err(bad(
                     "REDIS_URL",
-                    "use redis://HOST:PORT/DB, rediss://… or redis+sentinel://HOST:PORT,HOST:PORT/SERVICE",
+                    "use redis://HOST:PORT/DB, rediss://… or redis+sentinel://HOST:PORT,HOST:PORT/SERVICE (rediss+sentinel:// for TLS)",
                 ));
             }
         }
@@ -425,6 +430,7 @@ impl Sources<'_> {
         let database = storage::PoolSettings {
             max_connections: pool_size,
             statement_timeout: Some(std::time::Duration::from_secs(statement_secs)),
+            acquire_timeout: None,
         };
         let export_max_bytes = number(
             self.value("EXPORT_MAX_BYTES", None, false)?,
@@ -1097,6 +1103,7 @@ mod tests {
             storage::PoolSettings {
                 max_connections: None,
                 statement_timeout: Some(std::time::Duration::from_secs(30)),
+                acquire_timeout: None,
             }
         );
     }

@@ -22,12 +22,10 @@
 //! - `redis_state/target.rs`: parsing and redacting `REDIS_URL` ([`RedisTarget`]).
 //! - `redis_state/sentinel.rs`: the Sentinel wrapper that re-asks for the master after
 //!   a failover.
-//! - `breaker.rs`: the circuit breaker in front of Redis (a hung Redis fails fast).
 //! - `error.rs`: [`ConnectError`].
 
 #![forbid(unsafe_code)]
 
-mod breaker;
 mod error;
 mod memory;
 mod redis_state;

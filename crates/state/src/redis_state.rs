@@ -12,7 +12,7 @@
 //! included) after [`Resilience::call_timeout`], so a missing Redis is a prompt
 //! [`StateError::Unavailable`], never a hang. A Redis that accepts connections and
 //! never answers would still cost every call its time-out, so a circuit breaker
-//! (`breaker.rs`) stands in front: after a few time-outs in a row, calls fail at
+//! (the `breaker` crate) stands in front: after a few time-outs in a row, calls fail at
 //! once for a cool-down, then one probe call tries again.
 
 pub mod target;
@@ -32,7 +32,7 @@ use tracing::Instrument;
 use self::sentinel::SentinelConnection;
 use self::target::{Endpoint, RedisTarget};
 use crate::ConnectError;
-use crate::breaker::{Breaker, Outcome};
+use breaker::{Breaker, Outcome};
 
 /// How [`RedisState`] bounds its calls and when it stops trying for a while.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -45,6 +45,15 @@ pub struct PoolSettings {
     /// a stuck query frees its connection; SQLite has no such limit (its writers
     /// wait at most the busy time-out, 5 s).
     pub statement_timeout: Option<Duration>,
+    /// How long a call waits for a free connection (default 10 s) before it
+    /// fails as timed out, which the circuit breaker counts.
+    pub acquire_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    pub(crate) fn acquire_timeout(&self) -> Duration {
+        self.acquire_timeout.unwrap_or(ACQUIRE_TIMEOUT)
+    }
 }
 
 /// Why storage could not be opened or prepared. Messages name what to fix and never
@@ -130,7 +139,7 @@ pub(crate) async fn sqlite(url: &str, settings: &PoolSettings) -> Result<SqliteP
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(settings.acquire_timeout())
             .connect_with(options)
             .await
             .map_err(|e| ConnectError::SqliteOpen {
@@ -150,7 +159,7 @@ pub(crate) async fn sqlite(url: &str, settings: &PoolSettings) -> Result<SqliteP
         .journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new()
         .max_connections(settings.max_connections.unwrap_or(SQLITE_MAX_CONNECTIONS))
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(settings.acquire_timeout())
         .connect_with(options)
         .await
         .map_err(|e| open_error(e.to_string()))?;
@@ -222,7 +231,7 @@ pub(crate) async fn postgres_with(
 
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections.unwrap_or(POSTGRES_MAX_CONNECTIONS))
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(settings.acquire_timeout())
         .connect_lazy_with(options);
     tracing::info!(%address, "connected to PostgreSQL");
     Ok(pool)
@@ -299,6 +308,7 @@ mod tests {
         let settings = PoolSettings {
             max_connections: Some(2),
             statement_timeout: None,
+            acquire_timeout: None,
         };
         let pool = sqlite(&url, &settings).await.unwrap();
         assert_eq!(pool.options().get_max_connections(), 2);
@@ -312,6 +322,7 @@ mod tests {
         let settings = PoolSettings {
             max_connections: Some(3),
             statement_timeout: Some(Duration::from_millis(300)),
+            acquire_timeout: None,
         };
         let pool = postgres_with(&base, &settings).await.unwrap();
         assert_eq!(pool.options().get_max_connections(), 3);

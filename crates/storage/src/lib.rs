@@ -14,7 +14,8 @@
 //! backend (nanoseconds are truncated) and sorts correctly as a number.
 //!
 //! Errors: driver errors become [`engine::ports::StorageError`] in one place
-//! (`Unavailable` for connection, pool, I/O and lock trouble, `Corrupt` for data or
+//! (`TimedOut` when no connection could be had in time, `Unavailable` for other
+//! connection, pool, I/O and lock trouble, `Corrupt` for data or
 //! schema we cannot read). Start-up failures are a [`ConnectError`] whose message is
 //! meant for the operator and never contains a password from the URL.
 //!
@@ -76,9 +77,11 @@ pub mod testing;
 
 use std::fmt;
 use std::future::Future;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use breaker::{Breaker, Outcome};
 use domain::broadcast::{BroadcastState, Delivery, DeliveryCounts};
 use domain::content::PageOverride;
 use domain::ids::UserId;
@@ -121,7 +124,26 @@ impl fmt::Display for Backend {
 #[derive(Clone, Debug)]
 pub struct SqlStorage {
     db: Db,
+    guard: Arc<Guard>,
 }
+
+/// What stands between the port and the pool. A database that cannot be reached
+/// costs each call the pool's whole acquire time-out (10 s), and an update makes
+/// several calls: after a few such time-outs in a row the circuit breaker opens and
+/// calls fail at once ("temporarily unavailable" for the person) until a probe call
+/// gets through. On PostgreSQL each call also has an overall time limit, the
+/// statement time-out plus the acquire time-out, so a connection to a host that
+/// vanished from the network cannot hold an update for ever.
+#[derive(Debug)]
+struct Guard {
+    breaker: Breaker,
+    call_limit: Option<Duration>,
+}
+
+/// Calls in a row that run into a time-out before the database's breaker opens.
+const BREAKER_TRIP_AFTER: u32 = 3;
+/// How long the open breaker fails calls before one probe call tries the database.
+const BREAKER_COOL_DOWN: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Debug)]
 enum Db {
@@ -145,15 +167,34 @@ impl SqlStorage {
         url: &str,
         settings: &PoolSettings,
     ) -> Result<SqlStorage, ConnectError> {
-        let db = match connect::target(url)? {
-            connect::Target::Sqlite => {
-                Db::Sqlite(SqliteStorage::new(connect::sqlite(url, settings).await?))
-            }
-            connect::Target::Postgres => Db::Postgres(PostgresStorage::new(
-                connect::postgres_with(url, settings).await?,
-            )),
+        let (db, call_limit) = match connect::target(url)? {
+            connect::Target::Sqlite => (
+                Db::Sqlite(SqliteStorage::new(connect::sqlite(url, settings).await?)),
+                None,
+            ),
+            connect::Target::Postgres => (
+                Db::Postgres(PostgresStorage::new(
+                    connect::postgres_with(url, settings).await?,
+                )),
+                settings
+                    .statement_timeout
+                    .map(|statement| statement + settings.acquire_timeout()),
+            ),
         };
-        Ok(SqlStorage { db })
+        let guard = Guard {
+            breaker: Breaker::new("database", BREAKER_TRIP_AFTER, BREAKER_COOL_DOWN),
+            call_limit,
+        };
+        Ok(SqlStorage {
+            db,
+            guard: Arc::new(guard),
+        })
+    }
+
+    /// Whether the database's circuit breaker is failing calls fast (open, or a
+    /// probe call is out).
+    pub fn is_failing_fast(&self) -> bool {
+        self.guard.breaker.is_open()
     }
 
     /// Applies this backend's migrations that are not applied yet (idempotent; on
@@ -195,23 +236,45 @@ impl SqlStorage {
     }
 }
 
-/// One call of the port: a child span of the update being handled (`storage`, with
-/// the operation's name and whether it failed) and its time in
-/// `trainbot_storage_seconds{op}`. Only the operation's name is recorded, never its
-/// arguments: they can be names, texts or password hashes.
-async fn observed<T>(
-    op: &'static str,
-    call: impl Future<Output = Result<T, StorageError>>,
-) -> Result<T, StorageError> {
-    let span = tracing::info_span!("storage", op, error = tracing::field::Empty);
-    let started = Instant::now();
-    let result = call.instrument(span.clone()).await;
-    if result.is_err() {
-        span.record("error", true);
+impl SqlStorage {
+    /// One call of the port, through the [`Guard`]: a child span of the update being
+    /// handled (`storage`, with the operation's name and whether it failed) and its
+    /// time in `trainbot_storage_seconds{op}`. Only the operation's name is
+    /// recorded, never its arguments: they can be names, texts or password hashes.
+    async fn observed<T>(
+        &self,
+        op: &'static str,
+        call: impl Future<Output = Result<T, StorageError>>,
+    ) -> Result<T, StorageError> {
+        let Some(permit) = self.guard.breaker.admit() else {
+            return Err(StorageError::Unavailable(format!(
+                "{op} not tried: the database's circuit breaker is open after calls kept timing out"
+            )));
+        };
+        let span = tracing::info_span!("storage", op, error = tracing::field::Empty);
+        let started = Instant::now();
+        let call = call.instrument(span.clone());
+        let result = match self.guard.call_limit {
+            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+                Err(StorageError::TimedOut(format!(
+                    "{op} did not finish within {} s",
+                    limit.as_secs()
+                )))
+            }),
+            None => call.await,
+        };
+        permit.finish(match &result {
+            Ok(_) => Outcome::Success,
+            Err(StorageError::TimedOut(_)) => Outcome::TimedOut,
+            Err(_) => Outcome::Failed,
+        });
+        if result.is_err() {
+            span.record("error", true);
+        }
+        metrics::histogram!("trainbot_storage_seconds", "op" => op)
+            .record(started.elapsed().as_secs_f64());
+        result
     }
-    metrics::histogram!("trainbot_storage_seconds", "op" => op)
-        .record(started.elapsed().as_secs_f64());
-    result
 }
 
 #[async_trait]
@@ -222,31 +285,37 @@ impl Storage for SqlStorage {
         language: Lang,
         now: OffsetDateTime,
     ) -> Result<UserRecord, StorageError> {
-        observed("touch_user", self.port().touch_user(profile, language, now)).await
+        self.observed("touch_user", self.port().touch_user(profile, language, now))
+            .await
     }
 
     async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError> {
-        observed("user", self.port().user(id)).await
+        self.observed("user", self.port().user(id)).await
     }
 
     async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError> {
-        observed("set_language", self.port().set_language(id, language)).await
+        self.observed("set_language", self.port().set_language(id, language))
+            .await
     }
 
     async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError> {
-        observed("set_inactive", self.port().set_inactive(id, inactive)).await
+        self.observed("set_inactive", self.port().set_inactive(id, inactive))
+            .await
     }
 
     async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError> {
-        observed("set_blocked", self.port().set_blocked(id, blocked)).await
+        self.observed("set_blocked", self.port().set_blocked(id, blocked))
+            .await
     }
 
     async fn count_users(&self) -> Result<u64, StorageError> {
-        observed("count_users", self.port().count_users()).await
+        self.observed("count_users", self.port().count_users())
+            .await
     }
 
     async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError> {
-        observed("record_activity", self.port().record_activity(batch)).await
+        self.observed("record_activity", self.port().record_activity(batch))
+            .await
     }
 
     async fn recent_activity(
@@ -254,15 +323,17 @@ impl Storage for SqlStorage {
         user: UserId,
         limit: u32,
     ) -> Result<Vec<Activity>, StorageError> {
-        observed("recent_activity", self.port().recent_activity(user, limit)).await
+        self.observed("recent_activity", self.port().recent_activity(user, limit))
+            .await
     }
 
     async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError> {
-        observed("media_file_id", self.port().media_file_id(key)).await
+        self.observed("media_file_id", self.port().media_file_id(key))
+            .await
     }
 
     async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError> {
-        observed(
+        self.observed(
             "save_media_file_id",
             self.port().save_media_file_id(key, file_id),
         )
@@ -270,7 +341,7 @@ impl Storage for SqlStorage {
     }
 
     async fn ping(&self) -> Result<(), StorageError> {
-        observed("ping", self.port().ping()).await
+        self.observed("ping", self.port().ping()).await
     }
 }
 
@@ -282,17 +353,21 @@ impl UpdateClaims for SqlStorage {
         now: OffsetDateTime,
         ttl: std::time::Duration,
     ) -> Result<bool, StorageError> {
-        match &self.db {
-            Db::Sqlite(s) => s.claim_update(update_id, now, ttl).await,
-            Db::Postgres(s) => s.claim_update(update_id, now, ttl).await,
-        }
+        let claim = async {
+            match &self.db {
+                Db::Sqlite(s) => s.claim_update(update_id, now, ttl).await,
+                Db::Postgres(s) => s.claim_update(update_id, now, ttl).await,
+            }
+        };
+        self.observed("claim_update", claim).await
     }
 }
 
 #[async_trait]
 impl LearningStore for SqlStorage {
     async fn staff_profile(&self, user: UserId) -> Result<StaffProfile, StorageError> {
-        observed("staff_profile", self.port().staff_profile(user)).await
+        self.observed("staff_profile", self.port().staff_profile(user))
+            .await
     }
 
     async fn set_profile_field(
@@ -300,7 +375,7 @@ impl LearningStore for SqlStorage {
         user: UserId,
         field: ProfileField,
     ) -> Result<(), StorageError> {
-        observed(
+        self.observed(
             "set_profile_field",
             self.port().set_profile_field(user, field),
         )
@@ -308,23 +383,27 @@ impl LearningStore for SqlStorage {
     }
 
     async fn mark_onboarded(&self, user: UserId) -> Result<(), StorageError> {
-        observed("mark_onboarded", self.port().mark_onboarded(user)).await
+        self.observed("mark_onboarded", self.port().mark_onboarded(user))
+            .await
     }
 
     async fn pages_read(&self, user: UserId) -> Result<Vec<String>, StorageError> {
-        observed("pages_read", self.port().pages_read(user)).await
+        self.observed("pages_read", self.port().pages_read(user))
+            .await
     }
 
     async fn start_attempt(&self, attempt: &NewAttempt) -> Result<i64, StorageError> {
-        observed("start_attempt", self.port().start_attempt(attempt)).await
+        self.observed("start_attempt", self.port().start_attempt(attempt))
+            .await
     }
 
     async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError> {
-        observed("attempt", self.port().attempt(id)).await
+        self.observed("attempt", self.port().attempt(id)).await
     }
 
     async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError> {
-        observed("open_attempt", self.port().open_attempt(user)).await
+        self.observed("open_attempt", self.port().open_attempt(user))
+            .await
     }
 
     async fn record_answer(
@@ -332,7 +411,8 @@ impl LearningStore for SqlStorage {
         attempt: i64,
         answer: &AnswerRecord,
     ) -> Result<bool, StorageError> {
-        observed("record_answer", self.port().record_answer(attempt, answer)).await
+        self.observed("record_answer", self.port().record_answer(attempt, answer))
+            .await
     }
 
     async fn finish_attempt(
@@ -340,7 +420,7 @@ impl LearningStore for SqlStorage {
         attempt: i64,
         result: &AttemptResult,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "finish_attempt",
             self.port().finish_attempt(attempt, result),
         )
@@ -352,15 +432,17 @@ impl LearningStore for SqlStorage {
         user: UserId,
         quiz_id: &str,
     ) -> Result<Vec<Attempt>, StorageError> {
-        observed("quiz_attempts", self.port().quiz_attempts(user, quiz_id)).await
+        self.observed("quiz_attempts", self.port().quiz_attempts(user, quiz_id))
+            .await
     }
 
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
-        observed("schedule_review", self.port().schedule_review(user, item)).await
+        self.observed("schedule_review", self.port().schedule_review(user, item))
+            .await
     }
 
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError> {
-        observed("reviews", self.port().reviews(user)).await
+        self.observed("reviews", self.port().reviews(user)).await
     }
 
     async fn clear_review(
@@ -369,7 +451,7 @@ impl LearningStore for SqlStorage {
         quiz_id: &str,
         question_id: &str,
     ) -> Result<(), StorageError> {
-        observed(
+        self.observed(
             "clear_review",
             self.port().clear_review(user, quiz_id, question_id),
         )
@@ -377,11 +459,12 @@ impl LearningStore for SqlStorage {
     }
 
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {
-        observed("learners", self.port().learners()).await
+        self.observed("learners", self.port().learners()).await
     }
 
     async fn mark_reminded(&self, user: UserId, at: OffsetDateTime) -> Result<(), StorageError> {
-        observed("mark_reminded", self.port().mark_reminded(user, at)).await
+        self.observed("mark_reminded", self.port().mark_reminded(user, at))
+            .await
     }
 
     /// Idempotent per person and department: if the person already holds a
@@ -390,7 +473,7 @@ impl LearningStore for SqlStorage {
     /// [`LearningStore::certificate_for`]). A `code` already used by another
     /// certificate is an error (`Unavailable`): pick a new code and try again.
     async fn save_certificate(&self, certificate: &Certificate) -> Result<(), StorageError> {
-        observed(
+        self.observed(
             "save_certificate",
             self.port().save_certificate(certificate),
         )
@@ -398,7 +481,8 @@ impl LearningStore for SqlStorage {
     }
 
     async fn certificate(&self, code: &str) -> Result<Option<Certificate>, StorageError> {
-        observed("certificate", self.port().certificate(code)).await
+        self.observed("certificate", self.port().certificate(code))
+            .await
     }
 
     async fn certificate_for(
@@ -406,7 +490,7 @@ impl LearningStore for SqlStorage {
         user: UserId,
         department: &str,
     ) -> Result<Option<Certificate>, StorageError> {
-        observed(
+        self.observed(
             "certificate_for",
             self.port().certificate_for(user, department),
         )
@@ -418,7 +502,8 @@ impl LearningStore for SqlStorage {
 impl AdminStore for SqlStorage {
     /// Appends; `entry.id` is ignored and assigned by the database.
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
-        observed("record_audit", self.port().record_audit(entry)).await
+        self.observed("record_audit", self.port().record_audit(entry))
+            .await
     }
 
     /// Ordered by id, the order of writing (not by `at`).
@@ -427,7 +512,8 @@ impl AdminStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StorageError> {
-        observed("audit_entries", self.port().audit_entries(before, limit)).await
+        self.observed("audit_entries", self.port().audit_entries(before, limit))
+            .await
     }
 
     /// A window is `[now - span, now]`: a time after `now` counts in none. No park
@@ -439,7 +525,8 @@ impl AdminStore for SqlStorage {
         now: OffsetDateTime,
         park: Option<&str>,
     ) -> Result<PeopleStats, StorageError> {
-        observed("people_stats", self.port().people_stats(now, park)).await
+        self.observed("people_stats", self.port().people_stats(now, park))
+            .await
     }
 
     /// Ordered by ascending id; `after` is exclusive and need not be an existing
@@ -451,11 +538,13 @@ impl AdminStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        observed("people", self.port().people(status, after, limit)).await
+        self.observed("people", self.port().people(status, after, limit))
+            .await
     }
 
     async fn count_people(&self, status: PersonStatus) -> Result<u64, StorageError> {
-        observed("count_people", self.port().count_people(status)).await
+        self.observed("count_people", self.port().count_people(status))
+            .await
     }
 }
 
@@ -468,7 +557,7 @@ impl LookupStore for SqlStorage {
         park: Option<&str>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        observed(
+        self.observed(
             "search_people",
             self.port().search_people(query, park, limit),
         )
@@ -482,7 +571,7 @@ impl LookupStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError> {
-        observed(
+        self.observed(
             "filtered_people",
             self.port().filtered_people(filter, after, limit),
         )
@@ -490,7 +579,7 @@ impl LookupStore for SqlStorage {
     }
 
     async fn count_filtered_people(&self, filter: &PeopleFilter) -> Result<u64, StorageError> {
-        observed(
+        self.observed(
             "count_filtered_people",
             self.port().count_filtered_people(filter),
         )
@@ -502,22 +591,26 @@ impl LookupStore for SqlStorage {
         limit: u32,
         park: Option<&str>,
     ) -> Result<Vec<PageReaders>, StorageError> {
-        observed("top_pages", self.port().top_pages(limit, park)).await
+        self.observed("top_pages", self.port().top_pages(limit, park))
+            .await
     }
 
     async fn quiz_stats(&self, park: Option<&str>) -> Result<QuizStats, StorageError> {
-        observed("quiz_stats", self.port().quiz_stats(park)).await
+        self.observed("quiz_stats", self.port().quiz_stats(park))
+            .await
     }
 
     async fn answer_counts(
         &self,
         filter: &engine::ports::AnswerFilter,
     ) -> Result<Vec<engine::ports::AnswerCount>, StorageError> {
-        observed("answer_counts", self.port().answer_counts(filter)).await
+        self.observed("answer_counts", self.port().answer_counts(filter))
+            .await
     }
 
     async fn count_certified(&self, park: Option<&str>) -> Result<u64, StorageError> {
-        observed("count_certified", self.port().count_certified(park)).await
+        self.observed("count_certified", self.port().count_certified(park))
+            .await
     }
 
     /// Slots are aligned to quarter hours since the Unix epoch, in UTC.
@@ -526,7 +619,7 @@ impl LookupStore for SqlStorage {
         park: &str,
         since: OffsetDateTime,
     ) -> Result<Vec<ViewsAt>, StorageError> {
-        observed(
+        self.observed(
             "page_views_by_slot",
             self.port().page_views_by_slot(park, since),
         )
@@ -538,7 +631,8 @@ impl LookupStore for SqlStorage {
         paths: &[PathDeadline],
         park: Option<&str>,
     ) -> Result<Vec<OverdueLearner>, StorageError> {
-        observed("overdue", self.port().overdue(paths, park)).await
+        self.observed("overdue", self.port().overdue(paths, park))
+            .await
     }
 }
 
@@ -547,11 +641,12 @@ impl LookupStore for SqlStorage {
 #[async_trait]
 impl BroadcastStore for SqlStorage {
     async fn create_broadcast(&self, broadcast: &NewBroadcast) -> Result<i64, StorageError> {
-        observed("create_broadcast", self.port().create_broadcast(broadcast)).await
+        self.observed("create_broadcast", self.port().create_broadcast(broadcast))
+            .await
     }
 
     async fn broadcast(&self, id: i64) -> Result<Option<Broadcast>, StorageError> {
-        observed("broadcast", self.port().broadcast(id)).await
+        self.observed("broadcast", self.port().broadcast(id)).await
     }
 
     async fn broadcasts(
@@ -559,7 +654,8 @@ impl BroadcastStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Broadcast>, StorageError> {
-        observed("broadcasts", self.port().broadcasts(before, limit)).await
+        self.observed("broadcasts", self.port().broadcasts(before, limit))
+            .await
     }
 
     async fn set_broadcast_state(
@@ -569,7 +665,7 @@ impl BroadcastStore for SqlStorage {
         to: BroadcastState,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "set_broadcast_state",
             self.port().set_broadcast_state(id, from, to, now),
         )
@@ -577,7 +673,8 @@ impl BroadcastStore for SqlStorage {
     }
 
     async fn due_broadcasts(&self, now: OffsetDateTime) -> Result<Vec<Broadcast>, StorageError> {
-        observed("due_broadcasts", self.port().due_broadcasts(now)).await
+        self.observed("due_broadcasts", self.port().due_broadcasts(now))
+            .await
     }
 
     /// Adding a recipient twice is a no-op (the key is broadcast and person).
@@ -587,7 +684,7 @@ impl BroadcastStore for SqlStorage {
         recipients: &[UserId],
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "start_broadcast",
             self.port().start_broadcast(id, recipients, now),
         )
@@ -595,7 +692,8 @@ impl BroadcastStore for SqlStorage {
     }
 
     async fn running_broadcasts(&self) -> Result<Vec<Broadcast>, StorageError> {
-        observed("running_broadcasts", self.port().running_broadcasts()).await
+        self.observed("running_broadcasts", self.port().running_broadcasts())
+            .await
     }
 
     async fn claim_recipients(
@@ -604,7 +702,7 @@ impl BroadcastStore for SqlStorage {
         limit: u32,
         now: OffsetDateTime,
     ) -> Result<Vec<UserId>, StorageError> {
-        observed(
+        self.observed(
             "claim_recipients",
             self.port().claim_recipients(id, limit, now),
         )
@@ -619,7 +717,7 @@ impl BroadcastStore for SqlStorage {
         detail: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        observed(
+        self.observed(
             "record_delivery",
             self.port().record_delivery(id, user, outcome, detail, now),
         )
@@ -627,11 +725,12 @@ impl BroadcastStore for SqlStorage {
     }
 
     async fn abandon_in_flight(&self, now: OffsetDateTime) -> Result<u64, StorageError> {
-        observed("abandon_in_flight", self.port().abandon_in_flight(now)).await
+        self.observed("abandon_in_flight", self.port().abandon_in_flight(now))
+            .await
     }
 
     async fn finish_if_complete(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "finish_if_complete",
             self.port().finish_if_complete(id, now),
         )
@@ -639,15 +738,18 @@ impl BroadcastStore for SqlStorage {
     }
 
     async fn delivery_counts(&self, id: i64) -> Result<DeliveryCounts, StorageError> {
-        observed("delivery_counts", self.port().delivery_counts(id)).await
+        self.observed("delivery_counts", self.port().delivery_counts(id))
+            .await
     }
 
     async fn sent_since(&self, id: i64, since: OffsetDateTime) -> Result<u64, StorageError> {
-        observed("sent_since", self.port().sent_since(id, since)).await
+        self.observed("sent_since", self.port().sent_since(id, since))
+            .await
     }
 
     async fn audience(&self, filter: &AudienceFilter) -> Result<Vec<UserId>, StorageError> {
-        observed("audience", self.port().audience(filter)).await
+        self.observed("audience", self.port().audience(filter))
+            .await
     }
 
     async fn acquire_lease(
@@ -657,7 +759,7 @@ impl BroadcastStore for SqlStorage {
         now: OffsetDateTime,
         until: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "acquire_lease",
             self.port().acquire_lease(name, holder, now, until),
         )
@@ -665,14 +767,16 @@ impl BroadcastStore for SqlStorage {
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StorageError> {
-        observed("release_lease", self.port().release_lease(name, holder)).await
+        self.observed("release_lease", self.port().release_lease(name, holder))
+            .await
     }
 }
 
 #[async_trait]
 impl AccessStore for SqlStorage {
     async fn has_access(&self, user: UserId) -> Result<bool, StorageError> {
-        observed("has_access", self.port().has_access(user)).await
+        self.observed("has_access", self.port().has_access(user))
+            .await
     }
 
     async fn grant_access(
@@ -681,11 +785,13 @@ impl AccessStore for SqlStorage {
         via: &str,
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        observed("grant_access", self.port().grant_access(user, via, now)).await
+        self.observed("grant_access", self.port().grant_access(user, via, now))
+            .await
     }
 
     async fn create_invite(&self, invite: &NewInvite) -> Result<Invite, StorageError> {
-        observed("create_invite", self.port().create_invite(invite)).await
+        self.observed("create_invite", self.port().create_invite(invite))
+            .await
     }
 
     async fn active_invites(
@@ -693,11 +799,13 @@ impl AccessStore for SqlStorage {
         now: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<Invite>, StorageError> {
-        observed("active_invites", self.port().active_invites(now, limit)).await
+        self.observed("active_invites", self.port().active_invites(now, limit))
+            .await
     }
 
     async fn revoke_invite(&self, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
-        observed("revoke_invite", self.port().revoke_invite(id, now)).await
+        self.observed("revoke_invite", self.port().revoke_invite(id, now))
+            .await
     }
 
     /// On SQLite the write lock serialises redemptions; on PostgreSQL the row
@@ -708,7 +816,8 @@ impl AccessStore for SqlStorage {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<Redemption, StorageError> {
-        observed("redeem_invite", self.port().redeem_invite(code, user, now)).await
+        self.observed("redeem_invite", self.port().redeem_invite(code, user, now))
+            .await
     }
 
     async fn request_access(
@@ -717,7 +826,7 @@ impl AccessStore for SqlStorage {
         name: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "request_access",
             self.port().request_access(user, name, now),
         )
@@ -725,15 +834,17 @@ impl AccessStore for SqlStorage {
     }
 
     async fn access_request(&self, user: UserId) -> Result<Option<AccessRequest>, StorageError> {
-        observed("access_request", self.port().access_request(user)).await
+        self.observed("access_request", self.port().access_request(user))
+            .await
     }
 
     async fn pending_requests(&self, limit: u32) -> Result<Vec<AccessRequest>, StorageError> {
-        observed("pending_requests", self.port().pending_requests(limit)).await
+        self.observed("pending_requests", self.port().pending_requests(limit))
+            .await
     }
 
     async fn count_pending_requests(&self) -> Result<u64, StorageError> {
-        observed(
+        self.observed(
             "count_pending_requests",
             self.port().count_pending_requests(),
         )
@@ -747,7 +858,7 @@ impl AccessStore for SqlStorage {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "decide_request",
             self.port().decide_request(user, approve, by, now),
         )
@@ -761,7 +872,7 @@ impl engine::ports::RoleStore for SqlStorage {
         &self,
         user: UserId,
     ) -> Result<Option<engine::ports::RoleGrant>, StorageError> {
-        observed("role_of", self.port().role_of(user)).await
+        self.observed("role_of", self.port().role_of(user)).await
     }
 
     async fn grant_role(
@@ -771,15 +882,17 @@ impl engine::ports::RoleStore for SqlStorage {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<(), StorageError> {
-        observed("grant_role", self.port().grant_role(user, role, by, at)).await
+        self.observed("grant_role", self.port().grant_role(user, role, by, at))
+            .await
     }
 
     async fn revoke_role(&self, user: UserId) -> Result<bool, StorageError> {
-        observed("revoke_role", self.port().revoke_role(user)).await
+        self.observed("revoke_role", self.port().revoke_role(user))
+            .await
     }
 
     async fn set_role_password(&self, user: UserId, hash: &str) -> Result<bool, StorageError> {
-        observed(
+        self.observed(
             "set_role_password",
             self.port().set_role_password(user, hash),
         )
@@ -787,18 +900,21 @@ impl engine::ports::RoleStore for SqlStorage {
     }
 
     async fn role_holders(&self) -> Result<Vec<engine::ports::RoleGrant>, StorageError> {
-        observed("role_holders", self.port().role_holders()).await
+        self.observed("role_holders", self.port().role_holders())
+            .await
     }
 }
 
 #[async_trait]
 impl ContentStore for SqlStorage {
     async fn add_page_version(&self, version: &NewPageVersion) -> Result<i64, StorageError> {
-        observed("add_page_version", self.port().add_page_version(version)).await
+        self.observed("add_page_version", self.port().add_page_version(version))
+            .await
     }
 
     async fn current_overrides(&self) -> Result<Vec<PageOverride>, StorageError> {
-        observed("current_overrides", self.port().current_overrides()).await
+        self.observed("current_overrides", self.port().current_overrides())
+            .await
     }
 
     async fn page_versions(
@@ -807,7 +923,7 @@ impl ContentStore for SqlStorage {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<PageVersion>, StorageError> {
-        observed(
+        self.observed(
             "page_versions",
             self.port().page_versions(path, before, limit),
         )
@@ -815,7 +931,8 @@ impl ContentStore for SqlStorage {
     }
 
     async fn page_version(&self, id: i64) -> Result<Option<PageVersion>, StorageError> {
-        observed("page_version", self.port().page_version(id)).await
+        self.observed("page_version", self.port().page_version(id))
+            .await
     }
 
     async fn record_content_reload(
@@ -823,7 +940,7 @@ impl ContentStore for SqlStorage {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<i64, StorageError> {
-        observed(
+        self.observed(
             "record_content_reload",
             self.port().record_content_reload(by, at),
         )
@@ -831,6 +948,7 @@ impl ContentStore for SqlStorage {
     }
 
     async fn content_generation(&self) -> Result<ContentGeneration, StorageError> {
-        observed("content_generation", self.port().content_generation()).await
+        self.observed("content_generation", self.port().content_generation())
+            .await
     }
 }

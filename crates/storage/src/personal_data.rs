@@ -9,7 +9,7 @@ use engine::ports::{
 };
 use time::OffsetDateTime;
 
-use crate::{SqlStorage, observed};
+use crate::SqlStorage;
 
 #[async_trait]
 impl PersonalDataStore for SqlStorage {
@@ -20,7 +20,7 @@ impl PersonalDataStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
-        observed(
+        self.observed(
             "export_people",
             self.port().export_people(park, after, limit),
         )
@@ -35,7 +35,7 @@ impl PersonalDataStore for SqlStorage {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError> {
-        observed(
+        self.observed(
             "export_activity",
             self.port().export_activity(filter, after, limit),
         )
@@ -48,7 +48,7 @@ impl PersonalDataStore for SqlStorage {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError> {
-        observed(
+        self.observed(
             "export_attempts",
             self.port().export_attempts(filter, after, limit),
         )
@@ -61,7 +61,7 @@ impl PersonalDataStore for SqlStorage {
         after: Option<(i64, u16)>,
         limit: u32,
     ) -> Result<Vec<AnswerExport>, StorageError> {
-        observed(
+        self.observed(
             "export_answers",
             self.port().export_answers(user, after, limit),
         )
@@ -69,11 +69,13 @@ impl PersonalDataStore for SqlStorage {
     }
 
     async fn certificates_of(&self, user: UserId) -> Result<Vec<Certificate>, StorageError> {
-        observed("certificates_of", self.port().certificates_of(user)).await
+        self.observed("certificates_of", self.port().certificates_of(user))
+            .await
     }
 
     async fn stored_counts(&self, user: UserId) -> Result<StoredCounts, StorageError> {
-        observed("stored_counts", self.port().stored_counts(user)).await
+        self.observed("stored_counts", self.port().stored_counts(user))
+            .await
     }
 
     async fn request_deletion(
@@ -81,14 +83,16 @@ impl PersonalDataStore for SqlStorage {
         user: UserId,
         at: OffsetDateTime,
     ) -> Result<bool, StorageError> {
-        observed("request_deletion", self.port().request_deletion(user, at)).await
+        self.observed("request_deletion", self.port().request_deletion(user, at))
+            .await
     }
 
     async fn deletion_requested(
         &self,
         user: UserId,
     ) -> Result<Option<OffsetDateTime>, StorageError> {
-        observed("deletion_requested", self.port().deletion_requested(user)).await
+        self.observed("deletion_requested", self.port().deletion_requested(user))
+            .await
     }
 
     async fn pending_deletions(
@@ -96,7 +100,7 @@ impl PersonalDataStore for SqlStorage {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<engine::ports::PersonSummary>, StorageError> {
-        observed(
+        self.observed(
             "pending_deletions",
             self.port().pending_deletions(after, limit),
         )
@@ -111,7 +115,8 @@ impl PersonalDataStore for SqlStorage {
         user: UserId,
         at: OffsetDateTime,
     ) -> Result<Option<Erasure>, StorageError> {
-        observed("erase_person", self.port().erase_person(user, at)).await
+        self.observed("erase_person", self.port().erase_person(user, at))
+            .await
     }
 }
 

@@ -1,19 +1,24 @@
-//! A small circuit breaker for the state store's dependency (Redis).
+//! A small circuit breaker for trainbot's dependencies: Redis (the `state`
+//! crate), the database (`storage`) and the Bot API (`telegram`).
 //!
-//! A Redis that accepts connections and never answers costs each call its whole
-//! time-out, and an update makes several calls: seconds per update, for everyone.
+//! A dependency that accepts connections and never answers (or a database whose
+//! pool cannot get a connection) costs each call its whole time-out, and an update
+//! makes several calls: seconds per update, for everyone.
 //! After [`Breaker`] has seen `trip_after` calls in a row run into their time-out,
 //! it opens: calls fail at once, without touching the network, for `cool_down`.
 //! Then one call (the probe) is let through while the others keep failing fast; if
 //! it succeeds the breaker closes, otherwise it stays open for another cool-down.
 //!
 //! Only time-outs count: a refused or dropped connection already fails in
-//! milliseconds (and redis-rs reconnects by itself), so opening on those would
-//! only stretch a short outage by a cool-down. Any success resets the count.
+//! milliseconds (and the clients reconnect by themselves), so opening on those
+//! would only stretch a short outage by a cool-down. Any success resets the count.
+//! What counts as a time-out is the caller's to say ([`Outcome`]).
 //!
 //! The state is exported as the gauge `trainbot_circuit_breaker_open{dependency}`
 //! (1 open or probing, 0 closed); calls refused while open are counted in
 //! `trainbot_circuit_breaker_rejected_total{dependency}`.
+
+#![forbid(unsafe_code)]
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -32,7 +37,7 @@ enum Phase {
 
 /// What a call that went through ended as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     Success,
     /// Ran into its time-out: the dependency may be hung.
     TimedOut,
@@ -40,7 +45,8 @@ pub(crate) enum Outcome {
     Failed,
 }
 
-pub(crate) struct Breaker {
+#[derive(Debug)]
+pub struct Breaker {
     dependency: &'static str,
     trip_after: u32,
     cool_down: Duration,
@@ -50,7 +56,7 @@ pub(crate) struct Breaker {
 /// Leave to make one call. Report how it went with [`Permit::finish`]; a permit
 /// dropped without a report (the caller was cancelled mid-call) counts as a
 /// time-out, so a cancelled probe cannot leave the breaker probing for ever.
-pub(crate) struct Permit<'a> {
+pub struct Permit<'a> {
     breaker: &'a Breaker,
     probe: bool,
     finished: bool,
