@@ -240,6 +240,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_presses_answered_early_total",
+        "Button presses whose spinner was stopped with an empty answer because handling them took more than 5 s.",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_update_panics_total",
         "Updates whose handling panicked (the person got an apology).",
     ),

@@ -17,7 +17,7 @@ use teloxide::prelude::Requester;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
 use crate::errors::Failure;
-use crate::outbound::{Retry, call};
+use crate::outbound::{Retry, Via, call};
 
 /// Registers the commands for each language, and the default language's for clients
 /// in any other language.
@@ -30,14 +30,14 @@ pub async fn register(bot: &Bot) -> Result<(), Failure> {
     };
     for lang in Lang::ALL {
         let commands = list(lang);
-        call(Retry::PATIENT, None, "setMyCommands", || {
+        call(Retry::BRIEF, Via::Direct, "setMyCommands", || {
             bot.set_my_commands(commands.clone())
                 .language_code(lang.code())
         })
         .await?;
     }
     let default = list(Lang::Ru);
-    call(Retry::PATIENT, None, "setMyCommands", || {
+    call(Retry::BRIEF, Via::Direct, "setMyCommands", || {
         bot.set_my_commands(default.clone())
     })
     .await?;
@@ -70,24 +70,24 @@ pub async fn describe(bot: &Bot, profile: &BotProfile, default: Lang) -> Result<
     let mut changed = 0;
     for (code, lang) in codes(default) {
         let wanted = profile.description.get(lang);
-        let current = call(Retry::PATIENT, None, "getMyDescription", || {
+        let current = call(Retry::BRIEF, Via::Direct, "getMyDescription", || {
             in_language!(bot.get_my_description(), code)
         })
         .await?;
         if &current.description != wanted {
-            call(Retry::PATIENT, None, "setMyDescription", || {
+            call(Retry::BRIEF, Via::Direct, "setMyDescription", || {
                 in_language!(bot.set_my_description().description(wanted.clone()), code)
             })
             .await?;
             changed += 1;
         }
         let wanted = profile.short_description.get(lang);
-        let current = call(Retry::PATIENT, None, "getMyShortDescription", || {
+        let current = call(Retry::BRIEF, Via::Direct, "getMyShortDescription", || {
             in_language!(bot.get_my_short_description(), code)
         })
         .await?;
         if &current.short_description != wanted {
-            call(Retry::PATIENT, None, "setMyShortDescription", || {
+            call(Retry::BRIEF, Via::Direct, "setMyShortDescription", || {
                 in_language!(
                     bot.set_my_short_description()
                         .short_description(wanted.clone()),
@@ -117,12 +117,12 @@ pub async fn admin_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
             .into_iter()
             .map(|(name, text)| BotCommand::new(name, text))
             .collect();
-        let current = call(Retry::PATIENT, None, "getMyCommands", || {
+        let current = call(Retry::BRIEF, Via::Direct, "getMyCommands", || {
             in_language!(bot.get_my_commands().scope(scope.clone()), code)
         })
         .await?;
         if current != wanted {
-            call(Retry::PATIENT, None, "setMyCommands", || {
+            call(Retry::BRIEF, Via::Direct, "setMyCommands", || {
                 in_language!(
                     bot.set_my_commands(wanted.clone()).scope(scope.clone()),
                     code
@@ -138,7 +138,7 @@ pub async fn admin_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
 pub async fn plain_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
     let scope = chat_scope(chat);
     for (code, _) in codes(Lang::Ru) {
-        call(Retry::PATIENT, None, "deleteMyCommands", || {
+        call(Retry::BRIEF, Via::Direct, "deleteMyCommands", || {
             in_language!(bot.delete_my_commands().scope(scope.clone()), code)
         })
         .await?;
@@ -150,6 +150,6 @@ pub async fn plain_menu(bot: &Bot, chat: ChatId) -> Result<(), Failure> {
 /// asking Telegram means it can never disagree with a setting.
 /// `None` only if Telegram sends a bot without one (it never should).
 pub async fn username(bot: &Bot) -> Result<Option<String>, Failure> {
-    let me = call(Retry::PATIENT, None, "getMe", || bot.get_me()).await?;
+    let me = call(Retry::BRIEF, Via::Direct, "getMe", || bot.get_me()).await?;
     Ok(me.user.username)
 }

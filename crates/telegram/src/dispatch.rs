@@ -19,7 +19,8 @@
 //!   source that confirms each update on its own (a webhook) instead waits for that
 //!   update ([`Dispatcher::submit_tracked`]).
 //! - A stuck update holds only its chat: the engine's part is cut off after
-//!   [`UPDATE_TIME_LIMIT`] with an apology.
+//!   [`UPDATE_TIME_LIMIT`] with an apology, and a press's spinner is stopped
+//!   after [`PRESS_ANSWER_WITHIN`], while Telegram still takes the answer.
 //!
 //! The chat tasks belong to the [`Dispatcher`]: dropping it (a crash, in tests)
 //! stops them wherever they are, as killing the process would.
@@ -29,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use domain::ids::ChatId;
-use engine::{Action, Arrival, Engine, Inbound};
+use engine::{Action, Arrival, Engine, Inbound, Input};
 use futures::FutureExt;
 use opentelemetry::trace::TraceContextExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
@@ -41,6 +42,10 @@ use crate::outbound::Outbound;
 
 /// Longest an update may take before the person gets an apology instead.
 pub const UPDATE_TIME_LIMIT: Duration = Duration::from_secs(20);
+
+/// How long a press waits for its answer before its spinner is stopped with an
+/// empty one (see `handle_in_time`).
+pub const PRESS_ANSWER_WITHIN: Duration = Duration::from_secs(5);
 
 /// How much work the dispatcher takes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,7 +328,7 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
         let work = async {
             match job.work {
                 Work::Handle(inbound) => {
-                    let actions = handle_bounded(&shared.engine, inbound, UPDATE_TIME_LIMIT).await;
+                    let actions = handle_in_time(&shared, inbound).await;
                     shared.outbound.execute(actions).await;
                 }
                 Work::Answer(actions) => shared.outbound.execute(actions).await,
@@ -372,6 +377,35 @@ fn update_span(inbound: &Inbound, outbound: &Outbound) -> tracing::Span {
         span.record("trace_id", tracing::field::display(trace.trace_id()));
     }
     span
+}
+
+/// [`handle_bounded`] within [`UPDATE_TIME_LIMIT`]; a press still in hand after
+/// [`PRESS_ANSWER_WITHIN`] (a dependency timing out) has its spinner stopped with
+/// an empty answer at once, because Telegram refuses answers after about 15 s.
+/// Its screen or apology still follows; only its toast, which could no longer
+/// be shown, is dropped.
+async fn handle_in_time(shared: &Shared, inbound: Inbound) -> Vec<Action> {
+    let query_id = match &inbound.input {
+        Input::Callback { query_id, .. } => Some(query_id.clone()),
+        _ => None,
+    };
+    let handling = handle_bounded(&shared.engine, inbound, UPDATE_TIME_LIMIT);
+    let Some(query_id) = query_id else {
+        return handling.await;
+    };
+    tokio::pin!(handling);
+    tokio::select! {
+        actions = &mut handling => actions,
+        () = tokio::time::sleep(PRESS_ANSWER_WITHIN) => {
+            metrics::counter!("trainbot_presses_answered_early_total").increment(1);
+            let early = Action::AnswerCallback { query_id, text: None };
+            let (actions, ()) = tokio::join!(handling, shared.outbound.execute(vec![early]));
+            actions
+                .into_iter()
+                .filter(|a| !matches!(a, Action::AnswerCallback { .. }))
+                .collect()
+        }
+    }
 }
 
 /// [`Engine::handle`] inside an error boundary: a panic or an update over `limit`

@@ -29,6 +29,9 @@ pub enum Failure {
     BadFileId,
     /// Anything else: a bug or a condition retrying won't fix. Logged.
     Permanent(String),
+    /// Not sent: Telegram kept failing, its circuit breaker is open and the call
+    /// ran out of patience waiting for it. Safe to send again later.
+    CircuitOpen,
 }
 
 impl std::fmt::Display for Failure {
@@ -42,6 +45,9 @@ impl std::fmt::Display for Failure {
             Failure::Unknown(why) => write!(f, "Telegram's answer was lost: {why}"),
             Failure::BadFileId => f.write_str("Telegram refused a cached file id"),
             Failure::Permanent(why) => write!(f, "Telegram refused the request: {why}"),
+            Failure::CircuitOpen => {
+                f.write_str("not sent: Telegram keeps failing and its circuit breaker is open")
+            }
         }
     }
 }

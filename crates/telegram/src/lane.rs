@@ -6,7 +6,9 @@
 //! rate. A 429 pauses the whole lane for its `retry_after` (Telegram's flood control
 //! is per bot: retrying other chats early only earns more 429s); a message that
 //! never reached Telegram (connection refused) or that Telegram did not handle
-//! (503) is retried with backoff. A message whose answer was lost (a time-out, a
+//! (503) is retried with backoff; while the Bot API's circuit breaker is open
+//! (Telegram keeps failing) the lane waits, and no message counts as failed for
+//! it. A message whose answer was lost (a time-out, a
 //! connection reset after sending, a 500, 502 or 504) may have been delivered, so it is never sent again: it counts as
 //! [`Delivered::Unknown`], like a message in flight when a sender crashed. Replies
 //! to people never pass through here and never wait for it.
@@ -26,6 +28,8 @@ use crate::outbound::{Outbound, Retry};
 const MAX_RETRY_AFTER: u32 = 10;
 /// Refused connections (and 503s) retried for one message before it counts as failed.
 const MAX_TRANSIENT: u32 = 4;
+/// How often the lane looks again while the Bot API's circuit breaker is open.
+const CIRCUIT_RECHECK: Duration = Duration::from_secs(1);
 
 /// What became of one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +106,11 @@ impl PacedLane {
                     let backoff = Duration::from_millis(250 * 2u64.pow(transient));
                     tracing::info!(error = %why, backoff_ms = backoff.as_millis() as u64, "retrying an unsolicited message");
                     tokio::time::sleep(backoff).await;
+                }
+                // Not sent: Telegram keeps failing. The lane waits for it as
+                // long as it takes; every message would meet the same.
+                Err(Failure::CircuitOpen) => {
+                    tokio::time::sleep(CIRCUIT_RECHECK).await;
                 }
                 Err(Failure::Unknown(why)) => return Delivered::Unknown(why),
                 Err(other) => return Delivered::Failed(other.to_string()),

@@ -5,10 +5,18 @@
 //! which marks the person inactive and skips the rest of that chat's actions (the
 //! other chats' actions still run). Every call retries a 429 after exactly
 //! `retry_after` and, with backoff, a request that never reached Telegram
-//! (connection refused) or that it did not handle (503). A request whose answer was
+//! (connection refused) or that it did not handle (503), for as long as its
+//! [`Retry`] allows (a reply: a minute). A request whose answer was
 //! lost (a time-out, a reset after sending, a 500, 502 or 504) may have been carried
 //! out: it is retried only when repeating it is harmless (edits, callback answers,
 //! deletes), never a `send*`, which would put a second message in the chat.
+//!
+//! Calls that keep failing without an answer open the Bot API's circuit breaker
+//! (ADR 0034): then one probe request per cool-down tries Telegram, and the
+//! other calls wait without making requests (a reply, within its patience) or
+//! fail at once ([`Failure::CircuitOpen`]: the upload indicator). No tight loop
+//! of requests meets a Telegram that is down, and no reply is dropped because
+//! Telegram was away for less than its patience.
 //!
 //! An export ([`Outbound::send_export`], run by the server's background export
 //! worker, never on the update path) is written page by page into a temporary
@@ -44,29 +52,51 @@ use tokio::io::AsyncWriteExt;
 use tracing::Instrument;
 
 use crate::errors::{Failure, classify};
+use breaker::{Breaker, Outcome};
 
-/// How often one call is tried again before its failure is returned.
+/// How long one call keeps trying before its failure is returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retry {
-    /// 429s waited out (each for exactly `retry_after`).
-    pub retry_after: u32,
-    /// Requests that never reached Telegram retried with backoff (and, for
-    /// methods that are harmless to repeat, requests whose answer was lost).
-    pub transient: u32,
+    /// Within this time from its first try, a call retries with backoff a
+    /// request that never reached Telegram (and, for methods harmless to repeat,
+    /// one whose answer was lost), and waits for an open circuit breaker to let
+    /// it through. Zero: it fails at once.
+    pub patience: Duration,
+    /// At most this much time in all is spent waiting out 429s, each for exactly
+    /// its `retry_after`. Zero: none is waited out.
+    pub flood_wait: Duration,
 }
 
 impl Retry {
-    /// For replies: wait out a few 429s and transient errors.
+    /// For replies: a person would rather have their screen late than never, so a
+    /// reply rides out a Telegram outage or flood control of up to a minute.
     pub const PATIENT: Retry = Retry {
-        retry_after: 5,
-        transient: 3,
+        patience: Duration::from_secs(60),
+        flood_wait: Duration::from_secs(60),
+    };
+    /// For start-up and the menus' calls: a Telegram that cannot be reached is
+    /// reported within seconds, but flood control is waited out.
+    pub const BRIEF: Retry = Retry {
+        patience: Duration::from_secs(3),
+        flood_wait: Duration::from_secs(60),
     };
     /// For the paced lane, which waits for the whole sender instead.
     pub const ONCE: Retry = Retry {
-        retry_after: 0,
-        transient: 0,
+        patience: Duration::ZERO,
+        flood_wait: Duration::ZERO,
     };
 }
+
+/// Calls in a row that fail without an answer from Telegram (refused, timed
+/// out, 5xx) before the Bot API's circuit breaker opens.
+const BREAKER_TRIP_AFTER: u32 = 5;
+/// How long the open breaker keeps calls off the network before one probe tries.
+const BREAKER_COOL_DOWN: Duration = Duration::from_secs(2);
+/// How often a call held by the open breaker looks again (no request is made).
+const BREAKER_RECHECK: Duration = Duration::from_millis(250);
+/// The longest backoff between two tries of one call.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
 /// How an export ended (the admin was told in each case).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportOutcome {
@@ -91,9 +121,8 @@ pub struct Outbound {
     bot: Bot,
     storage: Arc<dyn Storage>,
     retry: Retry,
-    /// Chats a 429 told us to leave alone for a while, shared by every sender of the
-    /// bot (replies and the paced lane alike).
-    holds: Arc<ChatHolds>,
+    /// Shared by every sender of the bot (replies and the paced lane alike).
+    link: Arc<Link>,
 }
 
 impl Outbound {
@@ -111,11 +140,41 @@ impl Outbound {
     }
 }
 
+/// What every sender of one bot shares: the chats Telegram asked us to leave
+/// alone, and the circuit breaker in front of the Bot API.
+#[derive(Debug)]
+pub(crate) struct Link {
+    holds: ChatHolds,
+    /// Opens when calls keep failing without an answer from Telegram: then only
+    /// one probe request per cool-down reaches it, and the other calls wait (or,
+    /// out of patience, fail) without a request (`trainbot_circuit_breaker_open{dependency="telegram"}`).
+    breaker: Breaker,
+}
+
+impl Default for Link {
+    fn default() -> Link {
+        Link {
+            holds: ChatHolds::default(),
+            breaker: Breaker::new("telegram", BREAKER_TRIP_AFTER, BREAKER_COOL_DOWN),
+        }
+    }
+}
+
+/// Which shared sender state a call goes through.
+#[derive(Clone, Copy)]
+pub(crate) enum Via<'a> {
+    /// None: start-up's and the menus' few calls, made before or beside the
+    /// senders.
+    Direct,
+    /// The bot's [`Link`], and the chat the call sends to, if any (a 429 holds it).
+    Link(&'a Link, Option<ChatId>),
+}
+
 /// Per chat, the time until which Telegram asked us not to send to it. Telegram's
 /// answer does not say whether a 429 was for the chat or for the whole bot, so it
 /// holds the chat either way; the paced lane also pauses itself.
 #[derive(Debug, Default)]
-pub struct ChatHolds {
+struct ChatHolds {
     until: std::sync::Mutex<std::collections::HashMap<i64, tokio::time::Instant>>,
 }
 
@@ -153,8 +212,13 @@ impl Outbound {
             bot,
             storage,
             retry: Retry::PATIENT,
-            holds: Arc::default(),
+            link: Arc::default(),
         }
+    }
+
+    /// Calls to `chat` (or to no chat) go through the bot's shared [`Link`].
+    fn via(&self, chat: Option<ChatId>) -> Via<'_> {
+        Via::Link(&self.link, chat)
     }
 
     /// The same Bot API client with another retry policy.
@@ -163,7 +227,7 @@ impl Outbound {
             bot: self.bot.clone(),
             storage: self.storage.clone(),
             retry,
-            holds: self.holds.clone(),
+            link: self.link.clone(),
         }
     }
 
@@ -213,7 +277,7 @@ impl Outbound {
     async fn run(&self, action: Action) -> Result<(), Failure> {
         match action {
             Action::AnswerCallback { query_id, text } => {
-                let r = call(self.retry, None, "answerCallbackQuery", || {
+                let r = call(self.retry, self.via(None), "answerCallbackQuery", || {
                     let req = self
                         .bot
                         .answer_callback_query(CallbackQueryId(query_id.clone()));
@@ -241,21 +305,16 @@ impl Outbound {
                 keyboard,
             } => {
                 let markup = keyboard.as_ref().map(markup);
-                let r = call(
-                    self.retry,
-                    Some((&*self.holds, chat)),
-                    "editMessageText",
-                    || {
-                        let req = self
-                            .bot
-                            .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
-                            .parse_mode(ParseMode::Html);
-                        match &markup {
-                            Some(m) => req.reply_markup(m.clone()),
-                            None => req,
-                        }
-                    },
-                )
+                let r = call(self.retry, self.via(Some(chat)), "editMessageText", || {
+                    let req = self
+                        .bot
+                        .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
+                        .parse_mode(ParseMode::Html);
+                    match &markup {
+                        Some(m) => req.reply_markup(m.clone()),
+                        None => req,
+                    }
+                })
                 .await;
                 match r {
                     Ok(_) | Err(Failure::NotModified) => Ok(()),
@@ -270,19 +329,13 @@ impl Outbound {
                 file_name,
                 bytes,
                 caption,
-            } => call(
-                self.retry,
-                Some((&*self.holds, chat)),
-                "sendDocument",
-                || {
-                    let file =
-                        InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
-                    self.bot
-                        .send_document(tg(chat), file)
-                        .caption(caption.as_str())
-                        .parse_mode(ParseMode::Html)
-                },
-            )
+            } => call(self.retry, self.via(Some(chat)), "sendDocument", || {
+                let file = InputFile::memory(bytes.as_ref().clone()).file_name(file_name.clone());
+                self.bot
+                    .send_document(tg(chat), file)
+                    .caption(caption.as_str())
+                    .parse_mode(ParseMode::Html)
+            })
             .await
             .map(drop),
             Action::SendPicture { chat, png, caption } => {
@@ -323,7 +376,7 @@ impl Outbound {
                 crate::commands::plain_menu(&self.bot, chat).await
             }
             Action::Delete { chat, message_id } => {
-                match call(self.retry, None, "deleteMessage", || {
+                match call(self.retry, self.via(None), "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
                 })
                 .await
@@ -391,18 +444,13 @@ impl Outbound {
         file: &tempfile::NamedTempFile,
     ) -> Result<(), Failure> {
         let path = file.path().to_owned();
-        call(
-            self.retry,
-            Some((&*self.holds, chat)),
-            "sendDocument",
-            || {
-                let upload = InputFile::file(path.clone()).file_name(export.file_name.clone());
-                self.bot
-                    .send_document(tg(chat), upload)
-                    .caption(export.caption.as_str())
-                    .parse_mode(ParseMode::Html)
-            },
-        )
+        call(self.retry, self.via(Some(chat)), "sendDocument", || {
+            let upload = InputFile::file(path.clone()).file_name(export.file_name.clone());
+            self.bot
+                .send_document(tg(chat), upload)
+                .caption(export.caption.as_str())
+                .parse_mode(ParseMode::Html)
+        })
         .await
         .map(drop)
     }
@@ -465,7 +513,7 @@ impl Outbound {
                         Upload::Document => ChatAction::UploadDocument,
                         Upload::Photo => ChatAction::UploadPhoto,
                     };
-                    let shown = call(Retry::ONCE, None, "sendChatAction", || {
+                    let shown = call(Retry::ONCE, self.via(Some(chat)), "sendChatAction", || {
                         self.bot.send_chat_action(tg(chat), action)
                     })
                     .await;
@@ -513,7 +561,7 @@ impl Outbound {
         keyboard: Option<&Keyboard>,
     ) -> Result<(), Failure> {
         let markup = keyboard.map(markup);
-        call(self.retry, Some((&*self.holds, chat)), "sendPhoto", || {
+        call(self.retry, self.via(Some(chat)), "sendPhoto", || {
             let file = InputFile::memory(png.to_vec()).file_name(file_name);
             let req = self
                 .bot
@@ -536,21 +584,16 @@ impl Outbound {
         keyboard: Option<&Keyboard>,
     ) -> Result<Message, Failure> {
         let markup = keyboard.map(markup);
-        call(
-            self.retry,
-            Some((&*self.holds, chat)),
-            "sendMessage",
-            || {
-                let req = self
-                    .bot
-                    .send_message(tg(chat), text.as_str())
-                    .parse_mode(ParseMode::Html);
-                match &markup {
-                    Some(m) => req.reply_markup(m.clone()),
-                    None => req,
-                }
-            },
-        )
+        call(self.retry, self.via(Some(chat)), "sendMessage", || {
+            let req = self
+                .bot
+                .send_message(tg(chat), text.as_str())
+                .parse_mode(ParseMode::Html);
+            match &markup {
+                Some(m) => req.reply_markup(m.clone()),
+                None => req,
+            }
+        })
         .await
     }
 
@@ -627,7 +670,7 @@ impl Outbound {
         caption: &Html,
         file: InputFile,
     ) -> Result<Message, Failure> {
-        let hold = Some((&*self.holds, chat));
+        let hold = self.via(Some(chat));
         let (chat, caption) = (tg(chat), caption.as_str());
         match kind {
             MediaKind::Photo => {
@@ -699,18 +742,37 @@ fn action_chat(action: &Action) -> Option<ChatId> {
 /// Makes and awaits a request, retrying what `retry` allows.
 pub(crate) async fn call<R, T>(
     retry: Retry,
-    hold: Option<(&ChatHolds, ChatId)>,
+    via: Via<'_>,
     method: &'static str,
     make: impl Fn() -> R,
 ) -> Result<T, Failure>
 where
     R: std::future::IntoFuture<Output = Result<T, teloxide::RequestError>>,
 {
-    let (mut waited, mut transient) = (0u32, 0u32);
+    let deadline = tokio::time::Instant::now() + retry.patience;
+    let within = |wait: Duration| tokio::time::Instant::now() + wait <= deadline;
+    let (mut tries, mut flooded) = (0u32, Duration::ZERO);
     loop {
-        if let Some((holds, chat)) = hold {
-            holds.wait(chat).await;
-        }
+        let permit = match via {
+            Via::Direct => None,
+            Via::Link(link, chat) => {
+                if let Some(chat) = chat {
+                    link.holds.wait(chat).await;
+                }
+                match link.breaker.admit() {
+                    Some(permit) => Some(permit),
+                    None if within(BREAKER_RECHECK) => {
+                        tokio::time::sleep(BREAKER_RECHECK).await;
+                        continue;
+                    }
+                    None => {
+                        metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => "circuit_open")
+                            .increment(1);
+                        return Err(Failure::CircuitOpen);
+                    }
+                }
+            }
+        };
         // A child span of the update being handled, one per request (a retry is
         // another): the method and, if it failed, how; never the chat or the text.
         let span = tracing::info_span!("telegram", method, error = tracing::field::Empty);
@@ -719,35 +781,56 @@ where
         metrics::histogram!("trainbot_telegram_request_seconds", "method" => method)
             .record(started.elapsed().as_secs_f64());
         let failure = match result {
-            Ok(value) => return Ok(value),
-            Err(e) => match classify(&e) {
-                // Repeating an edit, an answer or a delete is harmless: an outcome
-                // that is unknown is as good as a request that never arrived.
-                Failure::Unknown(why) if repeatable(method) => Failure::Transient(why),
-                other => other,
-            },
+            Ok(value) => {
+                if let Some(permit) = permit {
+                    permit.finish(Outcome::Success);
+                }
+                return Ok(value);
+            }
+            Err(e) => classify(&e),
+        };
+        if let Some(permit) = permit {
+            // Any answer from Telegram, a refusal included, shows it is there.
+            permit.finish(match failure {
+                Failure::Transient(_) | Failure::Unknown(_) => Outcome::TimedOut,
+                _ => Outcome::Success,
+            });
+        }
+        let failure = match failure {
+            // Repeating an edit, an answer or a delete is harmless: an outcome
+            // that is unknown is as good as a request that never arrived.
+            Failure::Unknown(why) if repeatable(method) => Failure::Transient(why),
+            other => other,
         };
         span.record("error", kind(&failure));
         metrics::counter!("trainbot_telegram_errors_total", "method" => method, "kind" => kind(&failure))
             .increment(1);
-        if let (Failure::RetryAfter(wait), Some((holds, chat))) = (&failure, hold) {
-            holds.hold(chat, *wait);
+        if let (Failure::RetryAfter(wait), Via::Link(link, Some(chat))) = (&failure, via) {
+            link.holds.hold(chat, *wait);
         }
         match failure {
-            Failure::RetryAfter(wait) if waited < retry.retry_after => {
-                waited += 1;
+            Failure::RetryAfter(wait) if flooded + wait <= retry.flood_wait => {
+                flooded += wait;
                 tracing::info!(method, seconds = wait.as_secs(), "Telegram asked to wait");
                 tokio::time::sleep(wait).await;
             }
-            Failure::Transient(ref why) if transient < retry.transient => {
-                transient += 1;
-                let backoff = Duration::from_millis(200 * 2u64.pow(transient));
+            Failure::Transient(ref why) if within(backoff(tries)) => {
+                let backoff = backoff(tries);
+                tries += 1;
                 tracing::info!(method, error = %why, backoff_ms = backoff.as_millis() as u64, "retrying");
                 tokio::time::sleep(backoff).await;
             }
             other => return Err(other),
         }
     }
+}
+
+/// The wait before the try after `tries` failed ones: 0.4 s, doubling, at most
+/// [`MAX_BACKOFF`].
+fn backoff(tries: u32) -> Duration {
+    Duration::from_millis(400)
+        .saturating_mul(2u32.saturating_pow(tries))
+        .min(MAX_BACKOFF)
 }
 
 /// Whether a request may be sent again although Telegram may have carried it out
@@ -769,6 +852,7 @@ pub(crate) fn kind(f: &Failure) -> &'static str {
         Failure::Unknown(_) => "unknown",
         Failure::BadFileId => "bad_file_id",
         Failure::Permanent(_) => "permanent",
+        Failure::CircuitOpen => "circuit_open",
     }
 }
 
@@ -786,4 +870,26 @@ fn markup(keyboard: &Keyboard) -> InlineKeyboardMarkup {
             .map(|b| InlineKeyboardButton::callback(b.text.clone(), b.callback.encode()))
             .collect::<Vec<_>>()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_0_4_s_up_to_5_s() {
+        let waits: Vec<u128> = (0..7).map(|tries| backoff(tries).as_millis()).collect();
+        assert_eq!(waits, [400, 800, 1600, 3200, 5000, 5000, 5000]);
+        assert_eq!(backoff(u32::MAX), MAX_BACKOFF, "no overflow");
+    }
+
+    #[test]
+    fn only_sends_are_never_repeated_after_a_lost_answer() {
+        for method in ["sendMessage", "sendPhoto", "sendDocument", "sendVideo"] {
+            assert!(!repeatable(method), "{method}");
+        }
+        for method in ["editMessageText", "answerCallbackQuery", "deleteMessage"] {
+            assert!(repeatable(method), "{method}");
+        }
+    }
 }
