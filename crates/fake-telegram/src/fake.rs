@@ -303,6 +303,22 @@ impl FakeTelegram {
             .push_back(ApiError::injected(error_code, description, retry_after));
     }
 
+    /// Telegram fails for `lasting` from now: every Bot API request but
+    /// `getUpdates` (updates keep arriving), once checked against the schema,
+    /// meets the next of `faults` in turn instead of a plain answer. Empty `faults`, or a new call, ends an
+    /// earlier outage. Faults are not violations.
+    pub fn outage(&self, lasting: Duration, faults: Vec<crate::Fault>) {
+        self.state()
+            .outage
+            .start(lasting, faults, std::time::Instant::now());
+        self.changed(());
+    }
+
+    /// Requests an outage failed or slowed so far.
+    pub fn outage_faults(&self) -> usize {
+        self.state().outage.met
+    }
+
     /// Holds every request of `method`, once checked against the schema, until
     /// [`FakeTelegram::release`]: a slow upload or a slow Telegram, for tests of
     /// what the bot does meanwhile.
@@ -466,9 +482,13 @@ impl FakeTelegram {
     // ----- flood control -----
 
     /// Sending requests that came before the time a flood-control 429 told the bot to
-    /// wait (each was refused with another 429). Empty when flood control is off.
+    /// wait (each was refused with another 429), and requests for a chat that came
+    /// before the time an outage's 429 for it said.
     pub fn retry_after_ignored(&self) -> Vec<IgnoredRetry> {
-        self.state().flood.ignored.clone()
+        let state = self.state();
+        let mut ignored = state.flood.ignored.clone();
+        ignored.extend(state.outage.ignored.iter().cloned());
+        ignored
     }
 
     /// How many 429s flood control answered (over a limit, or an ignored retry_after).

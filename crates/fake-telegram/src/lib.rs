@@ -33,6 +33,7 @@ pub mod model;
 mod control;
 mod flood;
 mod methods;
+mod outage;
 mod request;
 mod rules;
 mod server;
@@ -47,3 +48,4 @@ pub use model::{
     ButtonView, IgnoredRetry, LostAnswer, MediaKind, MediaView, MessageView, RequestRecord,
     TestUser, Violation, WebhookInfoView,
 };
+pub use outage::Fault;

@@ -17,6 +17,7 @@ use crate::fake::Inner;
 use crate::flood;
 use crate::methods::{self, ApiError, ErrorClass, MethodResult};
 use crate::model::{LostAnswer, RequestRecord, Violation};
+use crate::outage::{Afterwards, Verdict};
 use crate::request::{self, BODY_LIMIT, Params};
 
 /// Long polls are capped like Telegram's.
@@ -40,21 +41,26 @@ async fn bot_api(
     RawQuery(query): RawQuery,
     request: Request,
 ) -> Response {
-    let (name, params, result) = handle(&inner, &bot, &method, query.as_deref(), request).await;
+    let (name, params, result, spoil) =
+        handle(&inner, &bot, &method, query.as_deref(), request).await;
     match &result {
         Ok(_) => tracing::debug!(method = %name, "bot api ok"),
         Err(e) => {
             tracing::debug!(method = %name, code = e.code, description = %e.description, "bot api error")
         }
     }
-    let lost = match &result {
-        Ok(_) => lose_answer(&inner, &name, &params),
+    let spoil = match &result {
+        Ok(_) => spoil.or_else(|| lose_answer(&inner, &name, &params).map(Afterwards::Lost)),
         Err(_) => None,
     };
     record(&inner, &name, params, &result);
-    match lost {
+    match spoil {
         None => envelope(result),
-        Some(how) => lost_answer(how),
+        Some(Afterwards::Lost(how)) => lost_answer(how),
+        Some(Afterwards::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            envelope(result)
+        }
     }
 }
 
@@ -129,7 +135,7 @@ async fn handle(
     method: &str,
     query: Option<&str>,
     request: Request,
-) -> (String, Value, MethodResult) {
+) -> (String, Value, MethodResult, Option<Afterwards>) {
     let unauthorized = ApiError {
         code: 401,
         description: "Unauthorized".into(),
@@ -137,7 +143,7 @@ async fn handle(
         retry_after: None,
     };
     if bot.strip_prefix("bot") != Some(inner.token.as_str()) {
-        return (method.to_owned(), Value::Null, Err(unauthorized));
+        return (method.to_owned(), Value::Null, Err(unauthorized), None);
     }
     let Some(spec) = inner.spec.method(method) else {
         let not_found = ApiError {
@@ -146,18 +152,18 @@ async fn handle(
             class: ErrorClass::Violation,
             retry_after: None,
         };
-        return (method.to_owned(), Value::Null, Err(not_found));
+        return (method.to_owned(), Value::Null, Err(not_found), None);
     };
     let name = spec.name.clone();
     let mut params = match request::decode(query, request).await {
         Ok(params) => params,
-        Err(e) => return (name, Value::Null, Err(ApiError::bad(e))),
+        Err(e) => return (name, Value::Null, Err(ApiError::bad(e)), None),
     };
     if !params.uploads.is_empty() {
         inner.lock().uploads += params.uploads.len();
     }
     if let Err(e) = inner.spec.validate(spec, &mut params) {
-        return (name, params.to_record(), Err(ApiError::bad(e)));
+        return (name, params.to_record(), Err(ApiError::bad(e)), None);
     }
     wait_while_held(inner, &name).await;
     let chat = request_chat(inner, &name, &params);
@@ -165,6 +171,11 @@ async fn handle(
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
+    let spoil = match inner.lock().outage.judge(&name, chat, Instant::now()) {
+        Verdict::Pass => None,
+        Verdict::Refuse(error) => return (name, params.to_record(), Err(error), None),
+        Verdict::Spoil(afterwards) => Some(afterwards),
+    };
     let injected = {
         let mut state = inner.lock();
         let for_chat = chat.and_then(|chat| {
@@ -181,7 +192,7 @@ async fn handle(
         })
     };
     if let Some(error) = injected {
-        return (name, params.to_record(), Err(error));
+        return (name, params.to_record(), Err(error), None);
     }
     let result = if name == "getUpdates" {
         get_updates(inner, &params).await
@@ -205,7 +216,7 @@ async fn handle(
             }
         }
     };
-    (name, params.to_record(), result)
+    (name, params.to_record(), result, spoil)
 }
 
 /// The chat a request is for: its `chat_id`, or for `answerCallbackQuery` the chat

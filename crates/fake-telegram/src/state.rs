@@ -240,6 +240,8 @@ pub struct State {
     pub held: HashSet<String>,
     /// Requests waiting in a hold, by method.
     pub parked: HashMap<String, usize>,
+    /// A window in which requests fail ([`crate::FakeTelegram::outage`]).
+    pub outage: crate::outage::Outage,
     /// Flood-control buckets and records (used only when flood control is on).
     pub flood: crate::flood::FloodState,
     /// Successful sending requests (flood-limited methods): chat and time.
@@ -289,6 +291,7 @@ impl State {
             lost_answers: HashMap::new(),
             held: HashSet::new(),
             parked: HashMap::new(),
+            outage: crate::outage::Outage::default(),
             flood: crate::flood::FloodState::default(),
             sent_times: Vec::new(),
         }

@@ -299,6 +299,19 @@ impl TestApp {
         self.running = Some((shutdown, handle));
     }
 
+    /// Stops the bot, changes one setting (e.g. `DATABASE_URL` to go through a
+    /// proxy) and starts it again on the same Telegram, database and state.
+    pub async fn restart_with(&mut self, key: &str, value: String) {
+        self.stop().await;
+        self.env.insert(key.to_owned(), value);
+        self.start().await;
+    }
+
+    /// The value of one of the bot's settings.
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.env.get(key).map(String::as_str)
+    }
+
     /// Where the running bot serves health and metrics.
     pub fn http_addr(&self) -> std::net::SocketAddr {
         self.http_addr.expect("the bot is running")
