@@ -8,7 +8,9 @@ pub enum ConnectError {
     #[error("REDIS_URL: {0}")]
     InvalidUrl(String),
 
-    #[error("REDIS_URL: unsupported scheme `{0}`; use redis://, rediss:// or redis+sentinel://")]
+    #[error(
+        "REDIS_URL: unsupported scheme `{0}`; use redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
+    )]
     UnsupportedScheme(String),
 
     /// Nothing answered at the address, or it did not answer in time.

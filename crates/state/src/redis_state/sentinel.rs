@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
-use redis::{ConnectionAddr, RedisError, RedisResult};
+use redis::{ConnectionAddr, RedisError, RedisResult, TlsMode};
 
 use super::target::SentinelTarget;
 
@@ -25,13 +25,32 @@ impl SentinelConnection {
         target: &SentinelTarget,
         config: ConnectionManagerConfig,
     ) -> RedisResult<SentinelConnection> {
-        let addrs = target
-            .sentinels()
-            .iter()
-            .map(|(host, port)| ConnectionAddr::Tcp(host.clone(), *port));
+        let addrs = target.sentinels().iter().map(|(host, port)| {
+            if target.is_tls() {
+                ConnectionAddr::TcpTls {
+                    host: host.clone(),
+                    port: *port,
+                    insecure: false,
+                    tls_params: None,
+                }
+            } else {
+                ConnectionAddr::Tcp(host.clone(), *port)
+            }
+        });
         let mut builder =
             SentinelClientBuilder::new(addrs, target.service(), SentinelServerType::Master)?
                 .set_client_to_redis_db(target.db());
+        if target.is_tls() {
+            builder = builder
+                .set_client_to_sentinel_tls_mode(TlsMode::Secure)
+                .set_client_to_redis_tls_mode(TlsMode::Secure);
+        }
+        if let Some(username) = target.sentinel_username() {
+            builder = builder.set_client_to_sentinel_username(username);
+        }
+        if let Some(password) = target.sentinel_password() {
+            builder = builder.set_client_to_sentinel_password(password);
+        }
         if let Some(username) = target.username() {
             builder = builder.set_client_to_redis_username(username);
         }

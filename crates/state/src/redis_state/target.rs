@@ -7,6 +7,10 @@
 //! - `redis+sentinel://[[user]:password@]host1[:port],host2[:port]/service[?db=N]`,
 //!   parsed here because the host list is not a URL host. The sentinels default to
 //!   port 26379; the credentials and `db` are for the master, not the sentinels.
+//!   Sentinels that want a password of their own get it as
+//!   `?sentinel_password=…` (and `sentinel_username=…`), percent-encoded like the
+//!   master's. `rediss+sentinel://` speaks TLS to the sentinels and the master,
+//!   verifying their certificates against the system's roots.
 
 use std::fmt;
 
@@ -15,6 +19,7 @@ use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
 use crate::ConnectError;
 
 const SENTINEL_SCHEME: &str = "redis+sentinel";
+const SENTINEL_TLS_SCHEME: &str = "rediss+sentinel";
 const DEFAULT_SENTINEL_PORT: u16 = 26379;
 
 /// A parsed `REDIS_URL`. `Display` and `Debug` never show the password.
@@ -39,6 +44,10 @@ pub struct SentinelTarget {
     db: i64,
     username: Option<String>,
     password: Option<String>,
+    sentinel_username: Option<String>,
+    sentinel_password: Option<String>,
+    /// `rediss+sentinel://`: TLS to the sentinels and the master.
+    tls: bool,
 }
 
 impl RedisTarget {
@@ -62,7 +71,10 @@ impl RedisTarget {
                 })
             }
             SENTINEL_SCHEME => Ok(RedisTarget {
-                endpoint: Endpoint::Sentinel(SentinelTarget::parse(rest)?),
+                endpoint: Endpoint::Sentinel(SentinelTarget::parse(rest, false)?),
+            }),
+            SENTINEL_TLS_SCHEME => Ok(RedisTarget {
+                endpoint: Endpoint::Sentinel(SentinelTarget::parse(rest, true)?),
             }),
             _ => Err(ConnectError::UnsupportedScheme(scheme.to_owned())),
         }
@@ -76,9 +88,12 @@ impl RedisTarget {
         }
     }
 
-    /// `rediss://` (TLS). Sentinel URLs are always plain TCP.
+    /// `rediss://` or `rediss+sentinel://` (TLS).
     pub fn is_tls(&self) -> bool {
-        matches!(&self.endpoint, Endpoint::Direct(info) if matches!(info.addr(), ConnectionAddr::TcpTls { .. }))
+        match &self.endpoint {
+            Endpoint::Direct(info) => matches!(info.addr(), ConnectionAddr::TcpTls { .. }),
+            Endpoint::Sentinel(target) => target.tls,
+        }
     }
 
     /// The Sentinel details, for a `redis+sentinel://` URL.
@@ -122,11 +137,11 @@ impl fmt::Debug for RedisTarget {
 }
 
 impl SentinelTarget {
-    /// Parses what follows `redis+sentinel://`.
-    fn parse(rest: &str) -> Result<SentinelTarget, ConnectError> {
+    /// Parses what follows `redis+sentinel://` (`rediss+sentinel://` when `tls`).
+    fn parse(rest: &str, tls: bool) -> Result<SentinelTarget, ConnectError> {
         let invalid = |what: &str| {
             ConnectError::InvalidUrl(format!(
-                "{what} (expected redis+sentinel://[:password@]host1:26379,host2:26379/service[?db=N])"
+                "{what} (expected redis+sentinel://[:password@]host1:26379,host2:26379/service[?db=N&sentinel_password=…])"
             ))
         };
 
@@ -178,6 +193,12 @@ impl SentinelTarget {
         }
 
         let mut db = 0;
+        let (mut sentinel_username, mut sentinel_password) = (None, None);
+        let decoded = |name: &str, value: &str| {
+            percent_decode(value)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| invalid(&format!("{name} is empty or not valid percent-encoding")))
+        };
         for pair in query
             .into_iter()
             .flat_map(|q| q.split('&'))
@@ -193,10 +214,16 @@ impl SentinelTarget {
                             invalid(&format!("db=`{value}` is not a database number"))
                         })?;
                 }
+                Some(("sentinel_username", value)) => {
+                    sentinel_username = Some(decoded("sentinel_username", value)?);
+                }
+                Some(("sentinel_password", value)) => {
+                    sentinel_password = Some(decoded("sentinel_password", value)?);
+                }
                 _ => {
                     let name = pair.split_once('=').map_or(pair, |(name, _)| name);
                     return Err(invalid(&format!(
-                        "unknown parameter `{name}`; only `db` is understood"
+                        "unknown parameter `{name}`; only `db`, `sentinel_username` and `sentinel_password` are understood"
                     )));
                 }
             }
@@ -208,6 +235,9 @@ impl SentinelTarget {
             db,
             username,
             password,
+            sentinel_username,
+            sentinel_password,
+            tls,
         })
     }
 
@@ -235,6 +265,20 @@ impl SentinelTarget {
         self.password.as_deref()
     }
 
+    pub fn sentinel_username(&self) -> Option<&str> {
+        self.sentinel_username.as_deref()
+    }
+
+    /// The sentinels' own password. Never log it.
+    pub fn sentinel_password(&self) -> Option<&str> {
+        self.sentinel_password.as_deref()
+    }
+
+    /// Whether the sentinels and the master are spoken to over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
     fn sentinel_list(&self) -> String {
         let hosts: Vec<String> = self
             .sentinels
@@ -248,9 +292,14 @@ impl SentinelTarget {
 impl fmt::Display for SentinelTarget {
     /// The URL without credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls {
+            SENTINEL_TLS_SCHEME
+        } else {
+            SENTINEL_SCHEME
+        };
         write!(
             f,
-            "{SENTINEL_SCHEME}://{}/{}?db={}",
+            "{scheme}://{}/{}?db={}",
             self.sentinel_list(),
             self.service,
             self.db
@@ -346,6 +395,32 @@ mod tests {
     fn plain_url_defaults_to_port_6379_and_db_0() {
         let target = RedisTarget::parse("redis://cache.internal").unwrap();
         assert_eq!(target.to_string(), "redis://cache.internal:6379/0");
+    }
+
+    #[test]
+    fn sentinels_may_have_their_own_password_which_is_never_shown() {
+        let url = "redis+sentinel://:m4ster@s1:26379,s2/trainbot?db=2&sentinel_username=watch&sentinel_password=s%40nt";
+        let target = sentinel(url);
+        assert_eq!(target.password(), Some("m4ster"));
+        assert_eq!(target.sentinel_username(), Some("watch"));
+        assert_eq!(target.sentinel_password(), Some("s@nt"));
+        assert!(!target.is_tls());
+        let shown = RedisTarget::parse(url).unwrap().to_string();
+        assert_eq!(shown, "redis+sentinel://s1:26379,s2:26379/trainbot?db=2");
+        assert!(
+            error("redis+sentinel://s1/trainbot?sentinel_password=").contains("sentinel_password"),
+            "an empty sentinel password is a mistake, not no password"
+        );
+    }
+
+    #[test]
+    fn rediss_sentinel_is_tls_to_sentinels_and_master() {
+        let target = RedisTarget::parse("rediss+sentinel://s1:26380,s2:26380/trainbot").unwrap();
+        assert!(target.is_tls());
+        assert_eq!(
+            target.to_string(),
+            "rediss+sentinel://s1:26380,s2:26380/trainbot?db=0"
+        );
     }
 
     #[test]
@@ -455,7 +530,7 @@ mod tests {
     fn unsupported_scheme_names_the_accepted_ones() {
         assert_eq!(
             error("http://127.0.0.1:6379"),
-            "REDIS_URL: unsupported scheme `http`; use redis://, rediss:// or redis+sentinel://"
+            "REDIS_URL: unsupported scheme `http`; use redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
         );
     }
 

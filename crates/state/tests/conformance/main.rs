@@ -9,4 +9,5 @@
 mod helpers;
 mod memory;
 mod redis_state;
+mod sentinel;
 mod story;

@@ -231,7 +231,7 @@ async fn unsupported_scheme_is_rejected_before_connecting() {
         .expect_err("http is not Redis");
     assert_eq!(
         error.to_string(),
-        "REDIS_URL: unsupported scheme `http`; use redis://, rediss:// or redis+sentinel://"
+        "REDIS_URL: unsupported scheme `http`; use redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
     );
 }
 
