@@ -166,7 +166,8 @@ pub struct Grade {
 /// An empty answer is never correct.
 pub fn grade(question: &Question, chosen: &[u8]) -> Grade {
     let chosen: BTreeSet<usize> = chosen.iter().map(|&c| usize::from(c)).collect();
-    let in_range = chosen.iter().all(|&c| c < question.options.len());
+    // Both rules below compare with the correct options' indices, so an index
+    // out of range (never one of them) makes the answer wrong by itself.
     let correct_set: BTreeSet<usize> = question
         .options
         .iter()
@@ -174,8 +175,7 @@ pub fn grade(question: &Question, chosen: &[u8]) -> Grade {
         .filter(|(_, o)| o.correct)
         .map(|(i, _)| i)
         .collect();
-    let correct = in_range
-        && !chosen.is_empty()
+    let correct = !chosen.is_empty()
         && match question.kind {
             QuestionKind::Single => chosen.len() == 1 && chosen.is_subset(&correct_set),
             QuestionKind::Multiple => chosen == correct_set,

@@ -13,6 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use server::sandbox::Sandbox;
 
@@ -199,14 +201,41 @@ async fn send(page: &Client, text: &str) {
 
 /// Waits until the chat shows an element matching `xpath`; its text.
 async fn shows(page: &Client, xpath: &str) -> String {
-    page.wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("the page never showed {xpath}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    read(page, xpath, async |found| found.text().await).await
+}
+
+/// An attribute of the element matching `xpath` (waiting for it to show).
+async fn attribute(page: &Client, xpath: &str, name: &str) -> Option<String> {
+    read(page, xpath, async |found| found.attr(name).await).await
+}
+
+/// Waits until the chat shows an element matching `xpath` and reads `what` off
+/// it. The chat is drawn anew every moment: an element found may be gone by the
+/// time it is read, so it is found again.
+async fn read<T>(
+    page: &Client,
+    xpath: &str,
+    what: impl AsyncFn(&Element) -> Result<T, CmdError>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let found = page
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("the page never showed {xpath}: {e}"));
+        match what(&found).await {
+            Ok(value) => return value,
+            Err(CmdError::Standard(e))
+                if e.error == ErrorStatus::StaleElementReference
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("cannot read {xpath}: {e}"),
+        }
+    }
 }
 
 /// A screenshot, checked to be a PNG picture of the page with the chat's
@@ -277,12 +306,10 @@ async fn a_content_author_sees_the_pack_in_the_browser_through_to_the_certificat
     assert_eq!(bold, "Главное правило:");
     shows(&page, "//div[@class='text']//i[.='улыбаться']").await;
     shows(&page, "//div[@class='text']//blockquote").await;
-    let link = page
-        .find(Locator::XPath("//div[@class='text']//a[.='сайт']"))
-        .await
-        .unwrap();
     assert_eq!(
-        link.attr("href").await.unwrap().as_deref(),
+        attribute(&page, "//div[@class='text']//a[.='сайт']", "href")
+            .await
+            .as_deref(),
         Some("https://example.org")
     );
     screenshot(&page, "2-page").await;
@@ -304,14 +331,9 @@ async fn a_content_author_sees_the_pack_in_the_browser_through_to_the_certificat
         certificate.contains("TB-"),
         "the certificate's code: {certificate}"
     );
-    let href = page
-        .find(Locator::XPath("(//a[@class='file'])[last()]"))
+    let href = attribute(&page, "(//a[@class='file'])[last()]", "href")
         .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+        .expect("the file has a link");
     let pdf = reqwest::get(format!("http://{}{}", sandbox.addr, href))
         .await
         .unwrap();
