@@ -23,12 +23,16 @@
 //! - `redis_state/sentinel.rs`: the Sentinel wrapper that re-asks for the master after
 //!   a failover.
 //! - `error.rs`: [`ConnectError`].
+//! - `testing` (feature `testing`, for tests and loadgen only): a Sentinel
+//!   deployment on loopback.
 
 #![forbid(unsafe_code)]
 
 mod error;
 mod memory;
 mod redis_state;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::ConnectError;
 pub use memory::MemoryState;
