@@ -567,6 +567,11 @@ impl FakeTelegram {
     }
 
     /// Updates queued and not yet confirmed.
+    /// Updates made so far (written, pressed or pushed raw).
+    pub fn updates_queued(&self) -> usize {
+        self.state().queued
+    }
+
     pub fn pending_updates(&self) -> usize {
         self.state().pending.len()
     }

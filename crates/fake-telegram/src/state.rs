@@ -202,6 +202,8 @@ pub struct State {
     pub chats: HashMap<i64, Chat>,
     pub next_update_id: i64,
     pub pending: VecDeque<QueuedUpdate>,
+    /// Updates queued so far.
+    pub queued: usize,
     /// The highest `offset` the bot has sent: every update below it is confirmed.
     pub confirmed_below: i64,
     pub webhook_acked: HashSet<i64>,
@@ -266,6 +268,7 @@ impl State {
             chats: HashMap::new(),
             next_update_id: 0,
             pending: VecDeque::new(),
+            queued: 0,
             confirmed_below: 0,
             webhook_acked: HashSet::new(),
             callbacks: HashMap::new(),
@@ -450,6 +453,7 @@ impl State {
         {
             object.insert("update_id".into(), id.into());
         }
+        self.queued += 1;
         self.pending.push_back(QueuedUpdate {
             id,
             body,

@@ -84,7 +84,8 @@ pub(crate) async fn run(inner: Arc<Inner>) {
                 if let Some(&(_, not_before)) = deliveries.retry.get(&update.id)
                     && not_before > now
                 {
-                    next_retry = Some(next_retry.map_or(not_before, |n: Instant| n.min(not_before)));
+                    next_retry =
+                        Some(next_retry.map_or(not_before, |n: Instant| n.min(not_before)));
                     continue;
                 }
                 jobs.push(update.clone());

@@ -252,6 +252,12 @@ impl BotProcess {
             .collect()
     }
 
+    /// SIGKILL, as a crash or `kill -9` would: the bot stops wherever it was.
+    pub async fn kill(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+
     /// SIGTERM, then waits for a graceful exit; kills it if it does not come in time.
     pub async fn stop(mut self) -> Result<Stopped> {
         let asked = Instant::now();

@@ -21,7 +21,7 @@ use crate::scenarios::{
 };
 
 const PASSWORD: &str = "loadgen admin password";
-const ANNOUNCEMENT: &str = "Staff meeting tomorrow at 9:00 in the main hall.";
+pub(crate) const ANNOUNCEMENT: &str = "Staff meeting tomorrow at 9:00 in the main hall.";
 /// A person's pause between presses: browsing at a human pace, inside Telegram's
 /// one message a second per chat.
 const THINK: Duration = Duration::from_millis(2000);
@@ -40,7 +40,7 @@ pub struct BroadcastResult {
 }
 
 /// The admin password's hash, from the bot's own `admin hash-password`.
-async fn hash(plan: &Plan) -> Result<String> {
+pub(crate) async fn hash(plan: &Plan) -> Result<String> {
     let mut child = tokio::process::Command::new(&plan.bot.binary)
         .args(["admin", "hash-password"])
         .stdin(Stdio::piped())
@@ -89,7 +89,7 @@ async fn step(
         .with_context(|| format!("the admin panel did not show {what}"))
 }
 
-fn press(admin: i64, prefix: &'static str) -> impl FnOnce(&FakeTelegram) -> Result<()> {
+pub(crate) fn press(admin: i64, prefix: &'static str) -> impl FnOnce(&FakeTelegram) -> Result<()> {
     move |fake| {
         let button = fake
             .messages(admin)
@@ -112,7 +112,7 @@ fn text(admin: i64, text: &'static str) -> impl FnOnce(&FakeTelegram) -> Result<
 }
 
 /// Logs in and prepares an announcement to everyone, up to the confirm screen.
-async fn prepare(fake: &FakeTelegram, admin: i64) -> Result<()> {
+pub(crate) async fn prepare(fake: &FakeTelegram, admin: i64) -> Result<()> {
     let body = |needle: &'static str| {
         move |m: &fake_telegram::MessageView| m.text.as_deref().is_some_and(|t| t.contains(needle))
     };
@@ -165,7 +165,7 @@ async fn prepare(fake: &FakeTelegram, admin: i64) -> Result<()> {
 }
 
 /// People pressing at a human pace until `stop`; their presses and errors.
-async fn browse(
+pub(crate) async fn browse(
     fake: &FakeTelegram,
     watcher: &Watcher,
     people: &[i64],

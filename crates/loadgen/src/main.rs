@@ -28,6 +28,7 @@ mod driver;
 mod report;
 mod scenarios;
 mod stats;
+mod topology;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,11 @@ enum Scenario {
     /// while `--browsers` of them browse: delivery time, and their latency before
     /// and during it.
     Broadcast,
+    /// `--replicas` replicas on PostgreSQL and Redis with Sentinel, behind nginx by
+    /// webhook (or polling, `--polling`); `--users` people browse while a broadcast
+    /// goes out, one replica is killed and restarted and the Redis master fails
+    /// over: lost and doubled updates, and latency per phase.
+    Topology,
 }
 
 #[derive(Debug, Parser)]
@@ -113,6 +119,24 @@ struct Args {
     /// How long one person waits for one answer before counting an error.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     press_timeout_secs: u64,
+    /// Replicas in the `topology` scenario.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    replicas: u32,
+    /// The `topology` replicas poll (one holds the lease) instead of webhook + nginx.
+    #[arg(long)]
+    polling: bool,
+    /// Seconds of each `topology` phase (steady, replica killed, failover, after).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(6..=600))]
+    phase_secs: u64,
+    /// The `redis-server` binary for the topology's Redis and sentinels.
+    #[arg(long, default_value = "/usr/bin/redis-server")]
+    redis_server: PathBuf,
+    /// The `nginx` binary in front of the topology's replicas.
+    #[arg(long, default_value = "/usr/sbin/nginx")]
+    nginx: PathBuf,
+    /// The deployment's nginx file the topology's nginx is configured from.
+    #[arg(long, default_value = "deploy/nginx/trainbot.conf")]
+    nginx_conf: PathBuf,
     /// The "back" button's text (people use English).
     #[arg(long, default_value = "⬅️ Back")]
     back_button: String,
@@ -207,6 +231,18 @@ async fn run(args: Args) -> Result<()> {
     }
     if args.scenario == Scenario::Broadcast {
         report.broadcast = Some(bounded("broadcast", limit, broadcast::broadcast(&plan)).await?);
+    }
+    if args.scenario == Scenario::Topology {
+        let topo = topology::TopologyPlan {
+            replicas: usize::try_from(args.replicas).context("too many replicas")?,
+            polling: args.polling,
+            phase: Duration::from_secs(args.phase_secs),
+            redis_server: args.redis_server.clone(),
+            nginx: args.nginx.clone(),
+            nginx_conf: args.nginx_conf.clone(),
+        };
+        report.stack = "PostgreSQL + Redis with Sentinel".to_owned();
+        report.topology = Some(bounded("topology", limit, topology::topology(&plan, &topo)).await?);
     }
     println!("{}", report.markdown());
     if let Some(path) = &args.out_json {

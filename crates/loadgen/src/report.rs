@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::broadcast::BroadcastResult;
 use crate::scenarios::{LatencyResult, MemoryResult, Plan, StartupResult};
 use crate::stats::{Summary, mib, ms};
+use crate::topology::TopologyResult;
 
 /// Everything one `loadgen` run measured.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ pub struct Report {
     pub memory: Option<MemoryResult>,
     pub latency: Vec<LatencyResult>,
     pub broadcast: Option<BroadcastResult>,
+    pub topology: Option<TopologyResult>,
 }
 
 fn machine() -> String {
@@ -71,6 +73,7 @@ impl Report {
             memory: None,
             latency: Vec::new(),
             broadcast: None,
+            topology: None,
         }
     }
 
@@ -88,6 +91,9 @@ impl Report {
         }
         if let Some(b) = &self.broadcast {
             broadcast_md(&mut out, b);
+        }
+        if let Some(t) = &self.topology {
+            topology_md(&mut out, t);
         }
         out
     }
@@ -155,6 +161,26 @@ impl Report {
                 "retry_after_ignored": b.ignored_retry_after,
                 "browsing_quiet": summary_json(b.quiet.summary.as_ref()),
                 "browsing_during": summary_json(b.during.summary.as_ref()),
+            })),
+            "topology": self.topology.as_ref().map(|t| json!({
+                "mode": t.mode,
+                "replicas": t.replicas,
+                "people": t.people,
+                "sent": t.sent,
+                "taken": t.taken,
+                "lost": t.lost,
+                "answered_twice": t.answered_twice,
+                "unanswered_callbacks": t.unanswered_callbacks,
+                "violations": t.violations,
+                "broadcast_recipients": t.broadcast_recipients,
+                "broadcast_delivered": t.broadcast_delivered,
+                "broadcast_duplicates": t.broadcast_duplicates,
+                "errors": t.error_count,
+                "phases": t.phases.iter().map(|p| json!({
+                    "name": p.name,
+                    "presses": p.presses,
+                    "latency": summary_json(p.summary.as_ref()),
+                })).collect::<Vec<_>>(),
             })),
         })
     }
@@ -297,4 +323,48 @@ fn broadcast_md(out: &mut String, b: &BroadcastResult) {
         b.ignored_retry_after
     );
     latency_md(out, &[b.quiet.clone(), b.during.clone()]);
+}
+
+fn topology_md(out: &mut String, t: &TopologyResult) {
+    let _ = writeln!(
+        out,
+        "### Topology: {} replicas, {}, {} people\n",
+        t.replicas, t.mode, t.people
+    );
+    let _ = writeln!(out, "| measure | value |\n|---|---|");
+    for (name, value) in [
+        ("updates sent", t.sent),
+        ("taken by a replica", t.taken),
+        ("lost (must be 0)", t.lost),
+        ("presses answered twice (must be 0)", t.answered_twice),
+        ("unanswered callbacks (must be 0)", t.unanswered_callbacks),
+        ("Telegram rule violations", t.violations),
+        ("broadcast recipients", t.broadcast_recipients),
+        ("broadcast delivered", t.broadcast_delivered),
+        ("broadcast duplicates (must be 0)", t.broadcast_duplicates),
+        ("errors seen by the crowd", t.error_count),
+    ] {
+        let _ = writeln!(out, "| {name} | {value} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n| phase | presses | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|"
+    );
+    for p in &t.phases {
+        let cell =
+            |f: fn(&Summary) -> Duration| p.summary.as_ref().map_or("-".to_owned(), |s| msf(f(s)));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            p.name,
+            p.presses,
+            cell(|s| s.p50),
+            cell(|s| s.p95),
+            cell(|s| s.max)
+        );
+    }
+    for e in &t.errors {
+        let _ = writeln!(out, "\n- error: {e}");
+    }
+    out.push('\n');
 }

@@ -90,6 +90,10 @@ pub(crate) struct Errors {
 }
 
 impl Errors {
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
     pub(crate) fn add(&mut self, e: &anyhow::Error) {
         self.count += 1;
         if self.shown.len() < 5 {
