@@ -134,6 +134,10 @@ struct Args {
     /// The `nginx` binary in front of the topology's replicas.
     #[arg(long, default_value = "/usr/sbin/nginx")]
     nginx: PathBuf,
+    /// Fail (exit 1) when the topology lost an update, answered a press twice,
+    /// sent an announcement twice or missed a recipient, or broke a Telegram rule.
+    #[arg(long)]
+    check: bool,
     /// The deployment's nginx file the topology's nginx is configured from.
     #[arg(long, default_value = "deploy/nginx/trainbot.conf")]
     nginx_conf: PathBuf,
@@ -245,6 +249,14 @@ async fn run(args: Args) -> Result<()> {
         report.topology = Some(bounded("topology", limit, topology::topology(&plan, &topo)).await?);
     }
     println!("{}", report.markdown());
+    if args.check
+        && let Some(t) = &report.topology
+    {
+        let broken = t.broken();
+        if !broken.is_empty() {
+            bail!("the topology run broke its promises: {}", broken.join("; "));
+        }
+    }
     if let Some(path) = &args.out_json {
         let text =
             serde_json::to_string_pretty(&report.json()).context("cannot encode the results")?;

@@ -84,6 +84,31 @@ pub struct TopologyResult {
     pub errors: Vec<String>,
 }
 
+impl TopologyResult {
+    /// What went wrong of what must never: lost or doubled updates, doubled or
+    /// missing announcements, broken rules. (An unanswered press is reported, not
+    /// counted here: a replica killed between taking a press and answering it
+    /// leaves it unanswered; ADR 0036.)
+    pub fn broken(&self) -> Vec<String> {
+        let mut broken = Vec::new();
+        for (what, n) in [
+            ("updates lost", self.lost),
+            ("presses answered twice", self.answered_twice),
+            ("announcements sent twice", self.broadcast_duplicates),
+            ("Telegram rule violations", self.violations),
+            (
+                "recipients without the announcement",
+                self.broadcast_recipients - self.broadcast_delivered,
+            ),
+        ] {
+            if n > 0 {
+                broken.push(format!("{n} {what}"));
+            }
+        }
+        broken
+    }
+}
+
 /// One replica: its ports and, while it runs, its process.
 struct Replica {
     listen: u16,
