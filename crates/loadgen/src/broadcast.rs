@@ -16,8 +16,7 @@ use tokio::task::JoinSet;
 use crate::bot::BotProcess;
 use crate::driver::{self, Press, Watcher};
 use crate::scenarios::{
-    Errors, LatencyResult, Phase, Plan, add_person, log_problems, nth_button, sections,
-    start_crowd, user_id,
+    Errors, LatencyResult, Phase, Plan, log_problems, nth_button, people, sections, start_crowd,
 };
 
 const PASSWORD: &str = "loadgen admin password";
@@ -240,12 +239,7 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     fake.add_user(TestUser::new(admin, "Admin").language("en"));
 
     // Everyone writes to the bot once, so that they are known (not measured).
-    let ids: Vec<i64> = (0..plan.recipients)
-        .map(|i| user_id(plan, i))
-        .collect::<Result<_>>()?;
-    for (i, &id) in ids.iter().enumerate() {
-        add_person(&fake, id, i);
-    }
+    let ids = people(plan, &fake, 0..plan.recipients)?;
     let mut errors = Errors::default();
     let known = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
     if known.len() != ids.len() {

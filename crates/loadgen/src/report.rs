@@ -44,6 +44,22 @@ fn msf(d: Duration) -> String {
     }
 }
 
+/// `p50 | p95 | p99 | max` in milliseconds, for a table row.
+fn percentile_cells(summary: Option<&Summary>) -> String {
+    summary.map_or_else(
+        || "– | – | – | –".to_owned(),
+        |s| {
+            format!(
+                "{} | {} | {} | {}",
+                msf(s.p50),
+                msf(s.p95),
+                msf(s.p99),
+                msf(s.max)
+            )
+        },
+    )
+}
+
 fn summary_json(s: Option<&Summary>) -> Value {
     s.map_or(Value::Null, |s| {
         json!({
@@ -227,9 +243,6 @@ fn latency_md(out: &mut String, runs: &[LatencyResult]) {
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for l in runs {
-        let cell = |f: fn(&Summary) -> Duration| {
-            l.summary.as_ref().map_or("–".to_owned(), |s| msf(f(s)))
-        };
         let per_press = |d: Duration| {
             if l.presses == 0 {
                 "–".to_owned()
@@ -239,13 +252,10 @@ fn latency_md(out: &mut String, runs: &[LatencyResult]) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {} | {} | {} | {} |",
             l.name,
             l.presses,
-            cell(|s| s.p50),
-            cell(|s| s.p95),
-            cell(|s| s.p99),
-            cell(|s| s.max),
+            percentile_cells(l.summary.as_ref()),
             l.throughput,
             l.error_count + l.unmatched,
             l.violations,
@@ -348,19 +358,15 @@ fn topology_md(out: &mut String, t: &TopologyResult) {
     }
     let _ = writeln!(
         out,
-        "\n| phase | presses | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|"
+        "\n| phase | presses | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|"
     );
     for p in &t.phases {
-        let cell =
-            |f: fn(&Summary) -> Duration| p.summary.as_ref().map_or("-".to_owned(), |s| msf(f(s)));
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} |",
             p.name,
             p.presses,
-            cell(|s| s.p50),
-            cell(|s| s.p95),
-            cell(|s| s.max)
+            percentile_cells(p.summary.as_ref())
         );
     }
     for e in &t.errors {

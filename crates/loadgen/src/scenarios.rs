@@ -119,6 +119,22 @@ pub(crate) fn add_person(fake: &FakeTelegram, id: i64, index: usize) {
     fake.add_user(TestUser::new(id, format!("Load {index}")).language("en"));
 }
 
+/// People number `indexes` (English-speaking users of the fake); their ids.
+pub(crate) fn people(
+    plan: &Plan,
+    fake: &FakeTelegram,
+    indexes: impl IntoIterator<Item = usize>,
+) -> Result<Vec<i64>> {
+    indexes
+        .into_iter()
+        .map(|i| {
+            let id = user_id(plan, i)?;
+            add_person(fake, id, i);
+            Ok(id)
+        })
+        .collect()
+}
+
 /// `startup`: spawn to first getUpdates, `runs` times, each on a fresh fake and a fresh
 /// database (so migrations are included when running on SQLite).
 pub async fn startup(plan: &Plan) -> Result<StartupResult> {
@@ -218,12 +234,7 @@ pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
     let (idle_kib, _) = bot.memory_kib()?;
     let watcher = Watcher::start(&fake);
     let began = Instant::now();
-    let ids: Vec<i64> = (0..plan.users)
-        .map(|i| user_id(plan, i))
-        .collect::<Result<_>>()?;
-    for (i, &id) in ids.iter().enumerate() {
-        add_person(&fake, id, i);
-    }
+    let ids = people(plan, &fake, 0..plan.users)?;
     let mut errors = Errors::default();
     let started = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
     let first = *started
@@ -316,12 +327,7 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
     results.push(phase.finish("one person, sequential", 1, &presses, errors, &fake, &bot)?);
 
     // (b) a crowd. /menu first (not measured), then everyone presses at once.
-    let ids: Vec<i64> = (1..=plan.users)
-        .map(|i| user_id(plan, i))
-        .collect::<Result<_>>()?;
-    for (i, &id) in ids.iter().enumerate() {
-        add_person(&fake, id, i + 1);
-    }
+    let ids = people(plan, &fake, 1..=plan.users)?;
     let mut errors = Errors::default();
     let started = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
     let phase = Phase::begin(&bot, &fake)?;

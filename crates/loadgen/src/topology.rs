@@ -32,7 +32,7 @@ use tokio::process::{Child, Command};
 use crate::bot::{BotProcess, BotSettings};
 use crate::broadcast::{self, ANNOUNCEMENT};
 use crate::driver::{self, Press, Watcher};
-use crate::scenarios::{Errors, Plan, add_person, sections, start_crowd, user_id};
+use crate::scenarios::{self, Errors, Plan, sections, start_crowd};
 use crate::stats::Summary;
 
 const WEBHOOK_PATH: &str = "/telegram/webhook";
@@ -358,12 +358,7 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
 
     // The crowd knows the bot; the admin prepares the announcement.
     let watcher = Watcher::start(&fake);
-    let ids: Vec<i64> = (0..plan.users)
-        .map(|i| user_id(plan, i))
-        .collect::<Result<_>>()?;
-    for (i, &id) in ids.iter().enumerate() {
-        add_person(&fake, id, i);
-    }
+    let ids = scenarios::people(plan, &fake, 0..plan.users)?;
     let mut errors = Errors::default();
     let people = start_crowd(&fake, &watcher, &ids, plan.press_timeout, &mut errors).await;
     if people.is_empty() {
