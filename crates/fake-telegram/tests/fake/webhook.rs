@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::helpers::{ALICE, Harness, WAIT};
+use crate::helpers::{ALICE, BOB, Harness, WAIT};
 
 /// (secret header, body) of one delivery attempt.
 type Delivery = (Option<String>, Value);
@@ -140,4 +140,70 @@ async fn webhook_settings_are_validated() {
         .await;
     h.ok("setWebhook", json!({"url": ""})).await;
     assert!(h.fake.webhook().is_none());
+}
+
+/// A receiver that holds every delivery of `slow`'s chat until `release` is
+/// notified, and answers the others at once; it records the texts in arrival
+/// order.
+async fn start_slow_receiver(
+    slow: i64,
+) -> (Arc<Mutex<Vec<String>>>, Arc<tokio::sync::Notify>, String) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let release = Arc::new(tokio::sync::Notify::new());
+    let app = Router::new().route(
+        "/hook",
+        post({
+            let (seen, release) = (seen.clone(), release.clone());
+            move |body: axum::Json<Value>| async move {
+                let message = &body.0["message"];
+                seen.lock()
+                    .unwrap()
+                    .push(message["text"].as_str().unwrap_or_default().to_owned());
+                if message["chat"]["id"] == slow {
+                    release.notified().await;
+                }
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (seen, release, url)
+}
+
+/// Like Telegram, the fake posts several updates at once (up to
+/// `max_connections`), but one chat's one at a time and in order: a chat whose
+/// update is slow to be taken holds its own later updates, never another
+/// chat's.
+#[tokio::test]
+async fn a_slow_chat_holds_its_own_later_updates_and_nobody_elses() {
+    let h = Harness::start().await;
+    let (seen, release, url) = start_slow_receiver(ALICE).await;
+    h.ok("setWebhook", json!({"url": url, "max_connections": 4}))
+        .await;
+    let first = h.fake.send_text(ALICE, "alice 1");
+    let second = h.fake.send_text(ALICE, "alice 2");
+    let bob = h.fake.send_text(BOB, "bob 1");
+    h.fake.wait_confirmed(bob, WAIT).await.unwrap();
+    assert!(!h.fake.is_confirmed(first), "Alice's first is still held");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["alice 1", "bob 1"],
+        "Bob's went past Alice's held one; Alice's second waits behind it"
+    );
+    release.notify_one();
+    h.fake.wait_confirmed(first, WAIT).await.unwrap();
+    // The second is held in turn; let it through.
+    let deadline = std::time::Instant::now() + WAIT;
+    while seen.lock().unwrap().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Alice's second never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    release.notify_one();
+    h.fake.wait_confirmed(second, WAIT).await.unwrap();
+    assert_eq!(*seen.lock().unwrap(), ["alice 1", "bob 1", "alice 2"]);
 }
