@@ -399,7 +399,9 @@ async fn handle_in_time(shared: &Shared, inbound: Inbound) -> Vec<Action> {
         () = tokio::time::sleep(PRESS_ANSWER_WITHIN) => {
             metrics::counter!("trainbot_presses_answered_early_total").increment(1);
             let early = Action::AnswerCallback { query_id, text: None };
-            let (actions, ()) = tokio::join!(handling, shared.outbound.execute(vec![early]));
+            // Boxed: the rare answer must not grow every chat task's future.
+            let answer = Box::pin(shared.outbound.execute(vec![early]));
+            let (actions, ()) = tokio::join!(handling, answer);
             actions
                 .into_iter()
                 .filter(|a| !matches!(a, Action::AnswerCallback { .. }))
