@@ -7,8 +7,8 @@
 //! is per bot: retrying other chats early only earns more 429s); a message that
 //! never reached Telegram (connection refused) or that Telegram did not handle
 //! (503) is retried with backoff; while the Bot API's circuit breaker is open
-//! (Telegram keeps failing) the lane waits, and no message counts as failed for
-//! it. A message whose answer was lost (a time-out, a
+//! (Telegram keeps failing) the lane waits, up to a minute per message, before a
+//! message counts as failed (never sent). A message whose answer was lost (a time-out, a
 //! connection reset after sending, a 500, 502 or 504) may have been delivered, so it is never sent again: it counts as
 //! [`Delivered::Unknown`], like a message in flight when a sender crashed. Replies
 //! to people never pass through here and never wait for it.
@@ -30,6 +30,9 @@ const MAX_RETRY_AFTER: u32 = 10;
 const MAX_TRANSIENT: u32 = 4;
 /// How often the lane looks again while the Bot API's circuit breaker is open.
 const CIRCUIT_RECHECK: Duration = Duration::from_secs(1);
+/// How long one message waits for an open breaker before it counts as failed
+/// (never sent): as long as a reply's patience.
+const MAX_CIRCUIT_WAIT: Duration = Duration::from_secs(60);
 
 /// What became of one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +90,7 @@ impl PacedLane {
     /// one whose outcome is unknown.
     pub async fn deliver(&self, action: Action) -> Delivered {
         let (mut waited, mut transient) = (0u32, 0u32);
+        let started = Instant::now();
         loop {
             self.slot().await;
             match self.outbound.perform(action.clone()).await {
@@ -107,9 +111,10 @@ impl PacedLane {
                     tracing::info!(error = %why, backoff_ms = backoff.as_millis() as u64, "retrying an unsolicited message");
                     tokio::time::sleep(backoff).await;
                 }
-                // Not sent: Telegram keeps failing. The lane waits for it as
-                // long as it takes; every message would meet the same.
-                Err(Failure::CircuitOpen) => {
+                // Not sent: Telegram keeps failing. The lane waits for it (every
+                // message would meet the same), for a bounded time, so a stop
+                // during a long outage still ends.
+                Err(Failure::CircuitOpen) if started.elapsed() < MAX_CIRCUIT_WAIT => {
                     tokio::time::sleep(CIRCUIT_RECHECK).await;
                 }
                 Err(Failure::Unknown(why)) => return Delivered::Unknown(why),
