@@ -10,35 +10,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use criterion::{Criterion, criterion_group, criterion_main};
 use domain::callback::{AdminAction, Callback, ListStatus, Slug};
 use domain::content::{ContentPack, NodeKind};
-use domain::ids::{ChatId, NodeId, UserId};
+use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use engine::ports::{
-    LearningStore, PasswordCheck, ProfileField, Storage, SystemClock, UserProfile,
-};
+use engine::ports::{LearningStore, ProfileField, Storage, SystemClock, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+#[path = "../tests/common/password.rs"]
+mod password;
+use common::{press_input, private_update};
+use password::FixedPassword;
 use state::MemoryState;
 
 const ADMIN: i64 = 1;
 const PASSWORD: &str = "a benchmark's password";
 /// The person who reads pages; quiz takers are numbered from here on.
 const STAFF: i64 = 1_000;
-
-struct Password;
-
-#[async_trait]
-impl PasswordCheck for Password {
-    async fn matches(&self, password: &str) -> bool {
-        password == PASSWORD
-    }
-
-    fn credential(&self) -> String {
-        "the benchmark's hash".to_owned()
-    }
-}
 
 struct Bench {
     engine: Engine,
@@ -65,7 +57,10 @@ impl Bench {
             activity,
         )
         .with_admins(vec![ADMIN])
-        .with_admin_login(Arc::new(Password), Duration::from_secs(3_600));
+        .with_admin_login(
+            Arc::new(FixedPassword(PASSWORD)),
+            Duration::from_secs(3_600),
+        );
         let bench = Bench {
             engine,
             storage,
@@ -108,14 +103,14 @@ impl Bench {
     fn inbound(&self, person: i64, input: Input) -> Inbound {
         let update_id = self.next_update.get();
         self.next_update.set(update_id + 1);
-        Inbound {
+        private_update(
             update_id,
-            chat: ChatId(person),
-            private_chat: true,
-            from: Some(profile(person)),
-            message_id: Some(update_id),
+            person,
+            &format!("Staff {person}"),
+            "en",
+            Some(update_id),
             input,
-        }
+        )
     }
 
     async fn text(&self, person: i64, text: &str) -> Vec<Action> {
@@ -130,14 +125,7 @@ impl Bench {
     }
 
     async fn press(&self, person: i64, callback: Callback) -> Vec<Action> {
-        let input = Input::Callback {
-            query_id: format!("q{}", self.next_update.get()),
-            data: Some(callback.encode()),
-            message: Some(engine::CallbackMessage {
-                id: 1,
-                has_text: true,
-            }),
-        };
+        let input = press_input(self.next_update.get(), callback, Some(1));
         self.engine.handle(self.inbound(person, input)).await
     }
 

@@ -16,14 +16,17 @@ use domain::callback::{
 use domain::content::ContentPack;
 use domain::ids::UserId;
 use engine::ports::{
-    AdminStore, LearningStore, NewPasswordError, PasswordCheck, ProfileField, Role, RolePasswords,
-    RoleStore, SystemClock,
+    AdminStore, LearningStore, NewPasswordError, ProfileField, Role, RolePasswords, RoleStore,
+    SystemClock,
 };
 use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
 mod common;
+#[path = "common/password.rs"]
+mod password;
 use common::{press_input, private_update, texts};
+use password::FixedPassword;
 use time::OffsetDateTime;
 
 const ADMIN: i64 = 42;
@@ -39,19 +42,6 @@ const CHOSE_OURS: i64 = 61;
 const THEIRS: i64 = 62;
 const PARK: &str = "zelenopark";
 const OTHER_PARK: &str = "columbus";
-
-struct AdminPassword;
-
-#[async_trait]
-impl PasswordCheck for AdminPassword {
-    async fn matches(&self, password: &str) -> bool {
-        password == ADMIN_PASSWORD
-    }
-
-    fn credential(&self) -> String {
-        "the admin hash".to_owned()
-    }
-}
 
 /// A stand-in for argon2: the "hash" is the password with a prefix.
 struct PlainHasher;
@@ -92,7 +82,10 @@ async fn fixture() -> Fixture {
         activity,
     )
     .with_admins(vec![ADMIN])
-    .with_admin_login(Arc::new(AdminPassword), Duration::from_secs(30 * 60))
+    .with_admin_login(
+        Arc::new(FixedPassword(ADMIN_PASSWORD)),
+        Duration::from_secs(30 * 60),
+    )
     .with_role_passwords(Arc::new(PlainHasher));
     let f = Fixture {
         engine,

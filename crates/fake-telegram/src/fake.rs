@@ -223,8 +223,6 @@ impl FakeTelegram {
         self.changed(id)
     }
 
-    /// Presses the button with exactly this text on the chat's latest bot message that
-    /// has an inline keyboard.
     /// Queues a file from the person (its bytes and name, a caption if any);
     /// returns its update_id. The bot can download nothing here, but can send the
     /// file on by its id, and [`FakeTelegram::file_content`] returns the bytes.
@@ -242,6 +240,8 @@ impl FakeTelegram {
         self.changed(id)
     }
 
+    /// Presses the button with exactly this text on the chat's latest bot message that
+    /// has an inline keyboard.
     pub fn press(&self, user_id: i64, button_text: &str) -> Result<i64, FakeError> {
         let id = self.state().press(user_id, button_text)?;
         Ok(self.changed(id))
