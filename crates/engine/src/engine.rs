@@ -246,9 +246,13 @@ impl Engine {
     }
 
     /// Claims the update id (in the database if [`Engine::with_update_claims`] was
-    /// given, else in the state store); `false` if it was already handled. If the
-    /// store is down the update is handled anyway: answering twice beats never
-    /// answering.
+    /// given, else in the state store) as being handled; `false` if it was
+    /// handled already. A claim left unfinished by an earlier attempt (its process
+    /// died before [`Engine::finish_update`]) is taken over: the update is handled
+    /// again rather than left unanswered. Updates reach this one at a time per
+    /// chat (one poller; a chat's webhook lease), so an unfinished claim never
+    /// belongs to a live attempt. If the store is down the update is handled
+    /// anyway: answering twice beats never answering.
     async fn first_delivery(&self, update_id: i64) -> bool {
         let claimed = match &self.update_claims {
             Some(claims) => claims
@@ -257,7 +261,7 @@ impl Engine {
                 .map_err(|e| e.to_string()),
             None => self
                 .state
-                .claim(&format!("upd:{update_id}"), UPDATE_DEDUP_TTL)
+                .lease(&update_key(update_id), UPDATE_WORKING, UPDATE_DEDUP_TTL)
                 .await
                 .map_err(|e| e.to_string()),
         };
@@ -265,6 +269,26 @@ impl Engine {
             tracing::warn!(update_id, error = %e, "de-duplication unavailable");
             true
         })
+    }
+
+    /// Marks an update handled once its answer is sent, so that a delivery of it
+    /// again is skipped as a duplicate. The transport calls it after sending
+    /// what [`Engine::handle`] returned.
+    pub async fn finish_update(&self, update_id: i64) {
+        let finished = match &self.update_claims {
+            Some(claims) => claims
+                .finish_update(update_id)
+                .await
+                .map_err(|e| e.to_string()),
+            None => self
+                .state
+                .put(&update_key(update_id), UPDATE_DONE, UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = finished {
+            tracing::warn!(update_id, error = %e, "could not mark the update handled; a delivery of it again would be handled again");
+        }
     }
 
     /// The commands to register with Telegram, per language.
@@ -285,6 +309,18 @@ impl Engine {
         commands
     }
 }
+
+/// The state-store key of an update's claim.
+fn update_key(update_id: i64) -> String {
+    format!("upd:{update_id}")
+}
+
+/// An update's claim while it is being handled: a lease any later attempt may
+/// take over (see [`Engine::first_delivery`]).
+const UPDATE_WORKING: &str = "working";
+
+/// An update's claim once its answer is sent: a lease nobody else's token takes.
+const UPDATE_DONE: &str = "done";
 
 /// What [`Engine::arrive`] decided about an update.
 #[derive(Clone, Debug, PartialEq)]

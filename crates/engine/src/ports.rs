@@ -207,9 +207,10 @@ pub trait StateStore: Send + Sync + 'static {
     /// new value. The expiry is not extended by later increments.
     async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, StateError>;
 
-    /// Takes a lease: sets `key` to `token` only if `key` is absent, expiring after
-    /// `ttl`; `true` if this call took it. The holder releases it with
-    /// [`StateStore::release`] and the same token.
+    /// Takes or renews a lease: sets `key` to `token`, expiring after `ttl`, only
+    /// if `key` is absent or already holds `token` (one atomic step); `true` if
+    /// this call took or renewed it. The holder keeps it by calling again with its
+    /// token before `ttl` is over, and releases it with [`StateStore::release`].
     async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError>;
 
     /// Releases a lease: deletes `key` only if it still holds `token` (one atomic
@@ -245,14 +246,18 @@ pub const UPDATE_DEDUP_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// delivers the unconfirmed updates again, which must not be answered twice.
 #[async_trait]
 pub trait UpdateClaims: Send + Sync + 'static {
-    /// Claims `update_id` at `now`; `true` if this call claimed it, `false` if a
-    /// claim younger than `ttl` exists (the update was handled, or is being).
+    /// Claims `update_id` at `now` as being handled; `true` if this call claimed
+    /// it (no claim younger than `ttl`, or an unfinished one: an earlier attempt
+    /// died), `false` if it was finished.
     async fn claim_update(
         &self,
         update_id: i64,
         now: OffsetDateTime,
         ttl: Duration,
     ) -> Result<bool, StorageError>;
+
+    /// Marks a claimed update finished (its answer sent).
+    async fn finish_update(&self, update_id: i64) -> Result<(), StorageError>;
 }
 
 /// A certificate, laid out in the person's language, ready to be drawn.

@@ -155,10 +155,29 @@ async fn a_repeated_update_is_handled_once() {
         args: String::new(),
     });
     assert_eq!(f.engine.handle(inbound.clone()).await.len(), 1);
+    f.engine.finish_update(inbound.update_id).await;
     assert!(
         f.engine.handle(inbound).await.is_empty(),
         "the duplicate is dropped"
     );
+}
+
+#[tokio::test]
+async fn an_update_whose_attempt_never_finished_is_handled_again() {
+    let f = fixture().await;
+    let inbound = f.inbound(Input::Command {
+        name: "menu".into(),
+        args: String::new(),
+    });
+    // Handled, but its answer never sent: the process died before finishing it.
+    assert_eq!(f.engine.handle(inbound.clone()).await.len(), 1);
+    assert_eq!(
+        f.engine.handle(inbound.clone()).await.len(),
+        1,
+        "delivered again, it is answered rather than dropped"
+    );
+    f.engine.finish_update(inbound.update_id).await;
+    assert!(f.engine.handle(inbound).await.is_empty());
 }
 
 #[tokio::test]

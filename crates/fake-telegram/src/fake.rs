@@ -466,6 +466,11 @@ impl FakeTelegram {
         self.state().unanswered_callbacks()
     }
 
+    /// Chats whose presses were answered in another order than they were made.
+    pub fn chats_answered_out_of_order(&self) -> Vec<i64> {
+        self.state().chats_answered_out_of_order()
+    }
+
     /// How many times the bot tried to answer this query (successfully or not).
     pub fn callback_answers(&self, query_id: &str) -> usize {
         self.state()

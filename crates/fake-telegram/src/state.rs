@@ -655,6 +655,42 @@ impl State {
         })
     }
 
+    /// Chats whose button presses were answered in another order than they
+    /// were made: one chat's updates handled out of order. Each press counts at
+    /// its first successful answer.
+    pub fn chats_answered_out_of_order(&self) -> Vec<i64> {
+        let made: HashMap<&str, usize> = self
+            .callback_order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut answered = HashSet::new();
+        let mut last: HashMap<i64, usize> = HashMap::new();
+        let mut out_of_order = std::collections::BTreeSet::new();
+        for r in &self.requests {
+            if !(r.ok && r.method.eq_ignore_ascii_case("answerCallbackQuery")) {
+                continue;
+            }
+            let Some(id) = r.params.get("callback_query_id").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let (Some(&order), Some(chat)) =
+                (made.get(id), self.callbacks.get(id).and_then(|c| c.chat))
+            else {
+                continue;
+            };
+            if !answered.insert(id) {
+                continue;
+            }
+            if last.get(&chat).is_some_and(|&before| before > order) {
+                out_of_order.insert(chat);
+            }
+            last.insert(chat, order);
+        }
+        out_of_order.into_iter().collect()
+    }
+
     pub fn unanswered_callbacks(&self) -> Vec<String> {
         self.callback_order
             .iter()

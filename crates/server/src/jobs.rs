@@ -72,18 +72,28 @@ impl ReminderJob {
                 _ = shutdown.cancelled() => return,
                 _ = ticks.tick() => {}
             }
-            let lease = self
-                .every
-                .saturating_sub(Duration::from_secs(1))
-                .max(Duration::from_secs(1));
-            match self.state.claim("lease:reminders", lease).await {
-                Ok(true) => {
-                    self.run_once().await;
-                }
-                Ok(false) => tracing::debug!("another replica runs this reminder pass"),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot take the reminder lease; skipping this pass")
-                }
+            self.run_in_turn().await;
+        }
+    }
+
+    /// This interval's pass, if this replica takes the interval's lease in the
+    /// state store (held for the interval, never released: the others skip the
+    /// interval); how many reminders it sent, or `None` if another replica has
+    /// the interval or the lease could not be taken.
+    pub async fn run_in_turn(&self) -> Option<usize> {
+        let lease = self
+            .every
+            .saturating_sub(Duration::from_secs(1))
+            .max(Duration::from_secs(1));
+        match self.state.claim("lease:reminders", lease).await {
+            Ok(true) => Some(self.run_once().await),
+            Ok(false) => {
+                tracing::debug!("another replica runs this reminder pass");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the reminder lease; skipping this pass");
+                None
             }
         }
     }

@@ -150,7 +150,7 @@ impl StateStore for MemoryState {
     async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError> {
         let now = Instant::now();
         let mut inner = self.lock();
-        if inner.live(key, now).is_some() {
+        if inner.live(key, now).is_some_and(|e| e.value != token) {
             return Ok(false);
         }
         inner

@@ -2,8 +2,8 @@
 //!
 //! Commands: `get` → GET, `put` → SET PX, `delete` → DEL, `claim` → SET NX PX,
 //! `incr` → a Lua script (INCR, then PEXPIRE only when the result is 1, so creation
-//! and expiry are one atomic step), `lease` → SET NX PX with the holder's token,
-//! `release` → a Lua compare-and-delete (DEL only while the key holds the token),
+//! and expiry are one atomic step), `lease` → a Lua take-or-renew (SET PX only
+//! while the key is absent or holds the same token), `release` → a Lua compare-and-delete (DEL only while the key holds the token),
 //! `ping` → PING. TTLs are whole milliseconds, at
 //! least 1.
 //!
@@ -70,6 +70,16 @@ return n
 ";
 
 /// Delete the key only while it holds the caller's token.
+/// Takes a free lease or renews one held with the same token, in one step.
+const LEASE_SCRIPT: &str = r"
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+";
+
 const RELEASE_SCRIPT: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -85,6 +95,7 @@ pub struct RedisState {
     /// `host:port` (or the sentinels), for error messages.
     address: String,
     incr: Script,
+    lease: Script,
     release: Script,
     call_timeout: Duration,
     breaker: Breaker,
@@ -162,6 +173,7 @@ impl RedisState {
             prefix: prefix.to_owned(),
             address: address.clone(),
             incr: Script::new(INCR_SCRIPT),
+            lease: Script::new(LEASE_SCRIPT),
             release: Script::new(RELEASE_SCRIPT),
             call_timeout,
             breaker: Breaker::new("redis", resilience.trip_after, resilience.cool_down),
@@ -315,19 +327,17 @@ impl StateStore for RedisState {
 
     async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError> {
         let key = self.key(key);
-        let reply: Option<String> = self
-            .run("SET NX", |mut c| async move {
-                redis::cmd("SET")
-                    .arg(&key)
+        let taken: i64 = self
+            .run("lease", |mut c| async move {
+                self.lease
+                    .key(&key)
                     .arg(token)
-                    .arg("NX")
-                    .arg("PX")
                     .arg(ttl_ms(ttl))
-                    .query_async(&mut c)
+                    .invoke_async(&mut c)
                     .await
             })
             .await?;
-        Ok(reply.is_some())
+        Ok(taken == 1)
     }
 
     async fn release(&self, key: &str, token: &str) -> Result<bool, StateError> {

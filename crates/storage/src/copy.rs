@@ -302,7 +302,7 @@ pub(crate) const TABLES: &[Table] = &[
     },
     Table {
         name: "update_claims",
-        columns: &[("update_id", Int), ("claimed_at", Time)],
+        columns: &[("update_id", Int), ("claimed_at", Time), ("finished", Bool)],
         key: &["update_id"],
         generated_id: false,
     },

@@ -361,6 +361,16 @@ impl UpdateClaims for SqlStorage {
         };
         self.observed("claim_update", claim).await
     }
+
+    async fn finish_update(&self, update_id: i64) -> Result<(), StorageError> {
+        let finish = async {
+            match &self.db {
+                Db::Sqlite(s) => s.finish_update(update_id).await,
+                Db::Postgres(s) => s.finish_update(update_id).await,
+            }
+        };
+        self.observed("finish_update", finish).await
+    }
 }
 
 #[async_trait]

@@ -58,11 +58,17 @@ pub(crate) const SAVE_MEDIA_FILE_ID: &str = "INSERT INTO media_cache (key, file_
 
 pub(crate) const PING: &str = "SELECT 1";
 
-/// Claims an update id: inserts it, or takes over a claim older than $3 (ids are
-/// reused by Telegram only after a long quiet). One row changed = claimed.
-pub(crate) const CLAIM_UPDATE: &str = "INSERT INTO update_claims (update_id, claimed_at) VALUES ($1, $2) \
-     ON CONFLICT (update_id) DO UPDATE SET claimed_at = excluded.claimed_at \
-     WHERE update_claims.claimed_at < $3";
+/// Claims an update id as being handled: inserts it, or takes over a claim older
+/// than $3 (ids are reused by Telegram only after a long quiet) or one never
+/// finished (its attempt died). One row changed = claimed.
+pub(crate) const CLAIM_UPDATE: &str = "INSERT INTO update_claims (update_id, claimed_at, finished) \
+     VALUES ($1, $2, FALSE) \
+     ON CONFLICT (update_id) DO UPDATE SET claimed_at = excluded.claimed_at, finished = FALSE \
+     WHERE update_claims.claimed_at < $3 OR NOT update_claims.finished";
+
+/// Marks a claimed update finished: a later delivery of it is a duplicate.
+pub(crate) const FINISH_UPDATE: &str =
+    "UPDATE update_claims SET finished = TRUE WHERE update_id = $1";
 
 /// Forgets claims older than $1.
 pub(crate) const FORGET_UPDATE_CLAIMS: &str = "DELETE FROM update_claims WHERE claimed_at < $1";

@@ -537,12 +537,20 @@ async fn update_claims(s: &SqlStorage) {
     let t = t0();
     assert!(s.claim_update(5_000_000_001, t, day).await.unwrap());
     assert!(
+        s.claim_update(5_000_000_001, t + time::Duration::seconds(30), day)
+            .await
+            .unwrap(),
+        "an unfinished claim (its attempt died) is taken over"
+    );
+    s.finish_update(5_000_000_001).await.unwrap();
+    assert!(
         !s.claim_update(5_000_000_001, t + time::Duration::hours(23), day)
             .await
             .unwrap(),
-        "a second delivery within the day is a duplicate"
+        "a second delivery of a finished update within the day is a duplicate"
     );
     assert!(s.claim_update(5_000_000_002, t, day).await.unwrap());
+    s.finish_update(5_000_000_002).await.unwrap();
     assert!(
         s.claim_update(5_000_000_001, t + time::Duration::hours(25), day)
             .await

@@ -330,6 +330,7 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
                 Work::Handle(inbound) => {
                     let actions = handle_in_time(&shared, inbound).await;
                     shared.outbound.execute(actions).await;
+                    shared.engine.finish_update(update_id).await;
                 }
                 Work::Answer(actions) => shared.outbound.execute(actions).await,
             }

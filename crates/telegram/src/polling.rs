@@ -77,7 +77,7 @@ impl Default for PollSettings {
             timeout_secs: 25,
             max_in_flight: dispatch.max_in_flight,
             max_backlog: dispatch.max_backlog,
-            lease_ttl: Duration::from_secs(15),
+            lease_ttl: Duration::from_secs(8),
         }
     }
 }

@@ -27,6 +27,7 @@ use teloxide::payloads::{DeleteWebhookSetters, SetWebhookSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{AllowedUpdate, WebhookInfo};
 use tokio::sync::Mutex;
+use tokio_util::task::AbortOnDropHandle;
 use url::Url;
 
 use crate::dispatch::Dispatcher;
@@ -54,8 +55,11 @@ pub struct IntakeSettings {
     /// How long an update may take, once it holds the lease, before the answer is
     /// 503 (it still finishes; its redelivery is then a duplicate and skipped).
     pub handle_wait: Duration,
-    /// Expiry of a chat's lease, should the replica holding it die: longer than
-    /// `handle_wait`, so a live holder never loses it.
+    /// Expiry of a chat's lease, should the replica holding it die. The holder
+    /// renews it every third of this while its update runs, so a live holder
+    /// keeps it however long the update takes, and a dead one frees the chat
+    /// within this: short, so that the update Telegram delivers again is
+    /// answered while its button can still be answered (about 15 s).
     pub lease_ttl: Duration,
 }
 
@@ -65,7 +69,7 @@ impl Default for IntakeSettings {
         IntakeSettings {
             lease_wait: Duration::from_secs(15),
             handle_wait: Duration::from_secs(40),
-            lease_ttl: Duration::from_secs(45),
+            lease_ttl: Duration::from_secs(6),
         }
     }
 }
@@ -147,6 +151,12 @@ impl Intake {
                 return Taken::Unavailable;
             }
         }
+        let renewing = AbortOnDropHandle::new(tokio::spawn(renew(
+            self.state.clone(),
+            key.clone(),
+            token.clone(),
+            self.settings.lease_ttl,
+        )));
         let mut finished = self.dispatcher.lock().await.submit_tracked(inbound).await;
         let taken = match tokio::time::timeout(self.settings.handle_wait, &mut finished).await {
             Ok(Ok(())) => Taken::Handled,
@@ -159,9 +169,11 @@ impl Intake {
             let state = self.state.clone();
             tokio::spawn(async move {
                 let _ = finished.await;
+                drop(renewing);
                 release(state.as_ref(), &key, &token).await;
             });
         } else {
+            drop(renewing);
             release(self.state.as_ref(), &key, &token).await;
         }
         taken
@@ -191,6 +203,23 @@ impl Intake {
     /// answer 503, so Telegram delivers them again to another replica).
     pub async fn stop(&self) {
         self.dispatcher.lock().await.stop().await;
+    }
+}
+
+/// Keeps a chat's lease while its update runs: renews it every third of `ttl`
+/// until aborted. A renewal that fails is tried again at the next turn; the
+/// lease expires only after three in a row.
+async fn renew(state: Arc<dyn StateStore>, key: String, token: String, ttl: Duration) {
+    loop {
+        tokio::time::sleep(ttl / 3).await;
+        match state.lease(&key, &token, ttl).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("webhook: a chat's lease expired while its update ran");
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "webhook: cannot renew the chat's lease"),
+        }
     }
 }
 

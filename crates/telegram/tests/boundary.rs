@@ -30,16 +30,17 @@ impl StateStore for Broken {
         Ok(())
     }
     async fn claim(&self, _: &str, _: Duration) -> Result<bool, StateError> {
-        if self.hang {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-        panic!("a bug deep inside the bot");
+        Ok(true)
     }
     async fn incr(&self, _: &str, _: Duration) -> Result<i64, StateError> {
         Ok(1)
     }
+    /// The update's claim, the pipeline's first step.
     async fn lease(&self, _: &str, _: &str, _: Duration) -> Result<bool, StateError> {
-        Ok(true)
+        if self.hang {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        panic!("a bug deep inside the bot");
     }
     async fn release(&self, _: &str, _: &str) -> Result<bool, StateError> {
         Ok(true)

@@ -125,14 +125,18 @@ async fn a_chat_leased_by_another_replica_is_given_back_and_handled_once_free() 
 
 #[tokio::test]
 async fn a_slow_update_is_given_back_and_keeps_its_chat_leased_until_done() {
+    let lease_ttl = Duration::from_millis(300);
     let rig = rig(IntakeSettings {
         handle_wait: Duration::from_millis(200),
+        lease_ttl,
         ..short()
     })
     .await;
     rig.fake.hold("sendMessage");
     assert_eq!(take(&rig, menu(1, A)).await, Taken::Slow);
-    // Still running: the chat's next update must wait, and is given back.
+    // Still running, well past its lease's first expiry (the holder renews it):
+    // the chat's next update must wait, and is given back.
+    tokio::time::sleep(lease_ttl * 3).await;
     assert_eq!(take(&rig, menu(2, A)).await, Taken::Busy);
     rig.fake.release("sendMessage");
     // Once it finishes, its chat's lease is released and the next update goes
@@ -147,6 +151,32 @@ async fn a_slow_update_is_given_back_and_keeps_its_chat_leased_until_done() {
     .expect("the lease is released when the slow update finishes");
     assert_eq!(take(&rig, menu(2, A)).await, Taken::Handled);
     assert_eq!(sends_to(&rig.fake, A), 2);
+}
+
+#[tokio::test]
+async fn an_update_whose_replica_died_half_way_is_handled_by_the_next() {
+    let rig = rig(IntakeSettings {
+        lease_wait: Duration::from_secs(5),
+        ..short()
+    })
+    .await;
+    // A replica took update 1 (its chat's lease and the update's claim) and was
+    // killed before answering: its lease runs out, its claim stays unfinished.
+    let key = format!("lease:chat:{A}");
+    assert!(
+        rig.state
+            .lease(&key, "killed-replica", Duration::from_millis(300))
+            .await
+            .unwrap()
+    );
+    assert!(rig.state.lease("upd:1", "working", LONG).await.unwrap());
+
+    // Telegram delivers it again: it waits for the chat, then is answered.
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, A), 1);
+    // Answered, it is finished: a further delivery is not handled again.
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
+    assert_eq!(sends_to(&rig.fake, A), 1);
 }
 
 #[tokio::test]

@@ -415,3 +415,25 @@ async fn a_chat_scope_must_name_a_chat_the_bot_knows() {
     .await;
     assert!(h.fake.chat_commands(777, None).is_empty());
 }
+
+#[tokio::test]
+async fn presses_answered_out_of_order_name_their_chat() {
+    let h = Harness::start().await;
+    for chat in [ALICE, BOB] {
+        h.send_menu(chat, "Menu", &[("A", "a")]).await;
+    }
+    for chat in [ALICE, ALICE, BOB, BOB] {
+        h.fake.press(chat, "A").unwrap();
+    }
+    let updates = h.poll().await;
+    let ids: Vec<String> = updates
+        .iter()
+        .map(|u| u["callback_query"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Alice's second press is answered before her first; Bob's in order.
+    for id in [&ids[1], &ids[0], &ids[2], &ids[3]] {
+        h.ok("answerCallbackQuery", json!({"callback_query_id": id}))
+            .await;
+    }
+    assert_eq!(h.fake.chats_answered_out_of_order(), vec![ALICE]);
+}

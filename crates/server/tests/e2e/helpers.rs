@@ -187,16 +187,20 @@ impl TestApp {
     /// token, because replicas of one bot share the polling lease and only one of
     /// them polls (see [`TestApp::same_bot_replica`]).
     pub async fn replica(&self) -> TestApp {
+        // Each replica its own bot (token, and so polling lease) and, since
+        // Telegram numbers one bot's updates once for all its replicas and the
+        // replicas share update de-duplication, its own update ids: two fakes
+        // would both count from 1. An empty update (ignored by the bot) moves
+        // this fake's count far away (update ids stay within 32 bits).
+        static REPLICAS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+        let nth = REPLICAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10;
         let fake = FakeTelegram::start(FakeConfig {
-            token: "654321:SECOND-REPLICA".into(),
+            token: format!("65432{nth}:ANOTHER-REPLICA-{nth}"),
             ..FakeConfig::default()
         })
         .await
         .expect("fake telegram");
-        // Telegram numbers one bot's updates once for all its replicas, and the
-        // replicas share update de-duplication; two fakes would both count from 1.
-        // An empty update (ignored by the bot) moves this fake's count far away.
-        fake.push_raw_update(serde_json::json!({ "update_id": 1_000_000_000 }));
+        fake.push_raw_update(serde_json::json!({ "update_id": 1_000_000_000 + nth * 100_000_000 }));
         let mut env = self.env.clone();
         env.insert("BOT_TOKEN".into(), fake.token());
         env.insert("TELEGRAM_API_URL".into(), fake.api_url());
@@ -328,6 +332,16 @@ impl TestApp {
     }
 
     /// Runs one pass of the reminder job now; returns how many were sent.
+    /// The reminder job's pass for one interval, as its timer runs it: only if
+    /// this replica takes the interval's lease (`None` if another one has it).
+    pub async fn remind_in_turn(&self) -> Option<usize> {
+        self.reminders
+            .as_ref()
+            .expect("the bot is running")
+            .run_in_turn()
+            .await
+    }
+
     pub async fn remind(&self) -> usize {
         self.reminders
             .as_ref()

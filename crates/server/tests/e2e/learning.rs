@@ -9,10 +9,10 @@ use domain::content::NodeKind;
 use domain::content::quiz::{Question, QuestionKind};
 use domain::ids::UserId;
 use engine::ports::{LearningStore, ManualClock, Storage};
-use fake_telegram::MediaKind;
+use fake_telegram::{FakeConfig, MediaKind};
 use time::macros::datetime;
 
-use crate::helpers::{PATIENCE, Person, TestApp, buttons};
+use crate::helpers::{PATIENCE, Person, Stack, TestApp, buttons};
 
 /// Noon in Moscow (09:00 UTC): outside quiet hours.
 fn moscow_noon() -> time::OffsetDateTime {
@@ -604,6 +604,44 @@ async fn reminders_reach_the_right_people_once_a_day_outside_quiet_hours() {
     assert!(runs().await > before, "the pass is counted");
     assert_eq!(reminders_of(308), 2);
     app.assert_clean();
+}
+
+#[tokio::test]
+async fn three_replicas_send_an_intervals_reminders_once_production_stack() {
+    let clock = Arc::new(ManualClock::new(moscow_noon()));
+    let Some(first) =
+        TestApp::spawn_full(Stack::Production, clock, &[], FakeConfig::default()).await
+    else {
+        return;
+    };
+    let second = first.same_bot_replica().await;
+    let third = first.same_bot_replica().await;
+    let behind = first.person(320, "Влад", "ru");
+    onboard(&behind, "Зеленопарк", "Кухня", "повар").await;
+
+    // The three replicas' timers fire together: one takes the interval.
+    let (a, b, c) = tokio::join!(
+        first.remind_in_turn(),
+        second.remind_in_turn(),
+        third.remind_in_turn()
+    );
+    let ran: Vec<usize> = [a, b, c].into_iter().flatten().collect();
+    assert_eq!(ran, vec![1], "one pass ran, and sent the one reminder");
+    let reminders = first
+        .fake
+        .messages(320)
+        .into_iter()
+        .filter(|m| {
+            m.from_bot
+                && m.text
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("🔔 Напоминание"))
+        })
+        .count();
+    assert_eq!(reminders, 1);
+    for app in [&first, &second, &third] {
+        app.assert_clean();
+    }
 }
 
 #[tokio::test]

@@ -139,6 +139,28 @@ pub async fn state_story(store: &dyn StateStore) {
             .unwrap(),
         "still held after a wrong release"
     );
+    // The holder renews its lease by taking it again with its token: a short
+    // lease renewed in time outlives its first expiry.
+    assert!(
+        store
+            .lease("lease:chat:5", "replica-a", SHORT)
+            .await
+            .unwrap(),
+        "the holder renews its own lease"
+    );
+    tokio::time::sleep(SHORT / 2).await;
+    assert!(
+        store
+            .lease("lease:chat:5", "replica-a", SHORT)
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(SHORT / 2 + SHORT / 4).await;
+    assert_eq!(
+        store.get("lease:chat:5").await.unwrap().as_deref(),
+        Some("replica-a"),
+        "renewed, it outlives its first expiry"
+    );
     assert!(store.release("lease:chat:5", "replica-a").await.unwrap());
     assert!(
         !store.release("lease:chat:5", "replica-a").await.unwrap(),
