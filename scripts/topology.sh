@@ -2,9 +2,15 @@
 # The topology run (issue 12, ADR 0036): three replicas of trainbot on PostgreSQL
 # and Redis with Sentinel, behind nginx in webhook mode (then polling), a crowd
 # browsing while a broadcast goes out, one replica killed with SIGKILL and
-# restarted, and the Redis master killed so Sentinel fails over. Prints, per
-# mode, updates sent / taken / lost, presses answered twice, unanswered presses,
-# broadcast duplicates and latency per phase (figures in docs/benchmarks.md).
+# restarted, the Redis master killed so Sentinel fails over, and a rolling
+# upgrade replacing every replica in turn with a new build (ADR 0037). Prints,
+# per mode, updates sent / taken / lost, presses answered twice or never, chats
+# answered out of order, broadcast duplicates, the build of each replica before
+# and after the upgrade, and latency per phase (figures in docs/benchmarks.md).
+#
+# The new build is this tree built again with another commit label
+# (TRAINBOT_COMMIT), so the run can tell which replicas run it; to rehearse a
+# real upgrade, pass the new release's binary as UPGRADE_TO=path.
 #
 #   scripts/topology.sh          release build, 1000 people, 20 s phases, webhook and polling
 #   scripts/topology.sh --short  CI's version: the debug build, 30 people, 8 s phases,
@@ -34,18 +40,34 @@ fresh_database() {
 common=(--scenario topology --redis-server "$(command -v redis-server)"
         --nginx "$(command -v nginx)" --nginx-conf deploy/nginx/trainbot.conf
         --scenario-timeout-secs 900)
-if $short; then
-  cargo build -q -p server -p loadgen
+# The build the replicas start on, and the new one the rolling upgrade brings in.
+builds=$(mktemp -d)
+trap 'rm -rf "$builds"' EXIT
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+two_builds() { # profile-flag profile-dir
+  TRAINBOT_COMMIT="$commit" cargo build -q $1 -p server -p loadgen
   target=$(realpath "${CARGO_TARGET_DIR:-target}")
-  "$target/debug/loadgen" "${common[@]}" --bot "$target/debug/trainbot" \
+  cp "$target/$2/trainbot" "$builds/trainbot-old"
+  if [ -n "${UPGRADE_TO:-}" ]; then
+    cp "$UPGRADE_TO" "$builds/trainbot-new"
+  else
+    TRAINBOT_COMMIT="$commit-upgraded" cargo build -q $1 -p server
+    cp "$target/$2/trainbot" "$builds/trainbot-new"
+  fi
+  loadgen="$target/$2/loadgen"
+}
+common+=(--bot "$builds/trainbot-old" --upgrade-to "$builds/trainbot-new")
+
+if $short; then
+  two_builds "" debug
+  "$loadgen" "${common[@]}" \
     --database-url "$(fresh_database)" --users 30 --phase-secs 8 --check
 else
-  cargo build -q --release -p server -p loadgen
-  target=$(realpath "${CARGO_TARGET_DIR:-target}")
+  two_builds --release release
   for mode in webhook polling; do
     extra=()
     [ "$mode" = polling ] && extra=(--polling)
-    "$target/release/loadgen" "${common[@]}" "${extra[@]}" --bot "$target/release/trainbot" \
+    "$loadgen" "${common[@]}" "${extra[@]}" \
       --database-url "$(fresh_database)" --users "${USERS:-1000}" --phase-secs 20 --check
   done
 fi

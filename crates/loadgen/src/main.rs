@@ -125,7 +125,8 @@ struct Args {
     /// The `topology` replicas poll (one holds the lease) instead of webhook + nginx.
     #[arg(long)]
     polling: bool,
-    /// Seconds of each `topology` phase (steady, replica killed, failover, after).
+    /// Seconds of each `topology` phase (steady, replica killed, failover, rolling
+    /// upgrade, after).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(6..=600))]
     phase_secs: u64,
     /// The `redis-server` binary for the topology's Redis and sentinels.
@@ -134,10 +135,15 @@ struct Args {
     /// The `nginx` binary in front of the topology's replicas.
     #[arg(long, default_value = "/usr/sbin/nginx")]
     nginx: PathBuf,
-    /// Fail (exit 1) when the topology lost an update, answered a press twice,
-    /// sent an announcement twice or missed a recipient, or broke a Telegram rule.
+    /// Fail (exit 1) when the topology lost an update, answered a press twice or
+    /// never, answered a chat out of order, sent an announcement twice or missed
+    /// a recipient, broke a Telegram rule, or left replicas on mixed builds.
     #[arg(long)]
     check: bool,
+    /// The new build the topology's rolling upgrade brings in (default: the
+    /// `--bot` binary again).
+    #[arg(long)]
+    upgrade_to: Option<PathBuf>,
     /// The deployment's nginx file the topology's nginx is configured from.
     #[arg(long, default_value = "deploy/nginx/trainbot.conf")]
     nginx_conf: PathBuf,
@@ -244,6 +250,7 @@ async fn run(args: Args) -> Result<()> {
             redis_server: args.redis_server.clone(),
             nginx: args.nginx.clone(),
             nginx_conf: args.nginx_conf.clone(),
+            upgrade_to: args.upgrade_to.clone(),
         };
         report.stack = "PostgreSQL + Redis with Sentinel".to_owned();
         report.topology = Some(bounded("topology", limit, topology::topology(&plan, &topo)).await?);

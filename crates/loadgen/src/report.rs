@@ -187,11 +187,16 @@ impl Report {
                 "lost": t.lost,
                 "answered_twice": t.answered_twice,
                 "unanswered_callbacks": t.unanswered_callbacks,
+                "out_of_order_chats": t.out_of_order,
                 "violations": t.violations,
                 "broadcast_recipients": t.broadcast_recipients,
                 "broadcast_delivered": t.broadcast_delivered,
                 "broadcast_duplicates": t.broadcast_duplicates,
                 "errors": t.error_count,
+                "builds_before": t.builds_before,
+                "builds_after": t.builds_after,
+                "upgraded_to": t.upgraded_to,
+                "upgrade_s": t.upgrade.as_secs_f64(),
                 "phases": t.phases.iter().map(|p| json!({
                     "name": p.name,
                     "presses": p.presses,
@@ -348,6 +353,7 @@ fn topology_md(out: &mut String, t: &TopologyResult) {
         ("lost (must be 0)", t.lost),
         ("presses answered twice (must be 0)", t.answered_twice),
         ("unanswered callbacks (must be 0)", t.unanswered_callbacks),
+        ("chats answered out of order (must be 0)", t.out_of_order),
         ("Telegram rule violations", t.violations),
         ("broadcast recipients", t.broadcast_recipients),
         ("broadcast delivered", t.broadcast_delivered),
@@ -356,6 +362,14 @@ fn topology_md(out: &mut String, t: &TopologyResult) {
     ] {
         let _ = writeln!(out, "| {name} | {value} |");
     }
+    let _ = writeln!(
+        out,
+        "\nRolling upgrade to {}: {:.1} s; builds before {}, after {}.",
+        t.upgraded_to,
+        t.upgrade.as_secs_f64(),
+        t.builds_before.join(", "),
+        t.builds_after.join(", ")
+    );
     let _ = writeln!(
         out,
         "\n| phase | presses | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|"

@@ -7,15 +7,21 @@
 //! poll and one holds the lease.
 //!
 //! A crowd browses at a human pace while an admin's announcement goes to
-//! everyone. The run has four phases of `--phase-secs` each:
+//! everyone. The run has five phases of `--phase-secs` each (the upgrade's at
+//! least as long as it takes):
 //! 1. steady;
 //! 2. one replica killed with SIGKILL (the poller, with `--polling`) and started
 //!    again 5 s later;
 //! 3. the Redis master killed, a sentinel promoting the replica;
-//! 4. after.
+//! 4. a rolling upgrade: each replica in turn stopped with SIGTERM (it drains),
+//!    started again from `--upgrade-to` (the new build) and waited for until
+//!    ready, before the next;
+//! 5. after.
 //!
 //! It reports updates sent, taken by the bot, lost, answered twice, unanswered
-//! callbacks, broadcast duplicates, and press-to-answer latency per phase.
+//! callbacks, chats answered out of order, broadcast duplicates, the build each
+//! replica runs before and after the upgrade, and press-to-answer latency per
+//! phase.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -52,6 +58,8 @@ pub struct TopologyPlan {
     pub redis_server: PathBuf,
     pub nginx: PathBuf,
     pub nginx_conf: PathBuf,
+    /// The new build the rolling upgrade brings in; `None` = the same binary.
+    pub upgrade_to: Option<PathBuf>,
 }
 
 /// Latency of the presses made in one phase.
@@ -75,25 +83,42 @@ pub struct TopologyResult {
     /// Button presses answered more than once: an update handled twice.
     pub answered_twice: usize,
     pub unanswered_callbacks: usize,
+    /// Chats whose presses were answered in another order than made.
+    pub out_of_order: usize,
     pub violations: usize,
     pub broadcast_recipients: usize,
     pub broadcast_delivered: usize,
     pub broadcast_duplicates: usize,
     pub phases: Vec<PhaseLatency>,
+    /// `trainbot_build_info`'s commit per replica, before and after the rolling
+    /// upgrade.
+    pub builds_before: Vec<String>,
+    pub builds_after: Vec<String>,
+    /// The commit the new build says it is (`trainbot --version`).
+    pub upgraded_to: String,
+    /// How long the rolling upgrade took, all replicas.
+    pub upgrade: Duration,
     pub error_count: usize,
     pub errors: Vec<String>,
 }
 
 impl TopologyResult {
-    /// What went wrong of what must never: lost or doubled updates, doubled or
-    /// missing announcements, broken rules. (An unanswered press is reported, not
-    /// counted here: a replica killed between taking a press and answering it
-    /// leaves it unanswered; ADR 0036.)
+    /// What went wrong of what must never: lost, doubled, unanswered or
+    /// reordered updates, doubled or missing announcements, broken rules, a
+    /// replica left on another build than the rest after the upgrade.
     pub fn broken(&self) -> Vec<String> {
         let mut broken = Vec::new();
+        let behind = self
+            .builds_after
+            .iter()
+            .filter(|b| **b != self.upgraded_to)
+            .count();
         for (what, n) in [
             ("updates lost", self.lost),
             ("presses answered twice", self.answered_twice),
+            ("presses never answered", self.unanswered_callbacks),
+            ("chats answered out of order", self.out_of_order),
+            ("replicas not on the new build after the upgrade", behind),
             ("announcements sent twice", self.broadcast_duplicates),
             ("Telegram rule violations", self.violations),
             (
@@ -280,6 +305,72 @@ async fn register_webhook(plan: &Plan, fake: &FakeTelegram, url: &str) -> Result
     Ok(())
 }
 
+/// `trainbot_build_info`'s commit label of each replica (`?` where none answers).
+async fn builds(replicas: &[Replica]) -> Vec<String> {
+    let mut builds = Vec::new();
+    for replica in replicas {
+        let body = http_get(replica.listen, "/metrics").await.map(|(_, b)| b);
+        builds.push(
+            body.as_deref()
+                .and_then(build_commit)
+                .unwrap_or("?")
+                .to_owned(),
+        );
+    }
+    builds
+}
+
+/// The commit `binary --version` names (`trainbot 0.1.0 (commit abc123)`).
+async fn commit_of(binary: &Path) -> Result<String> {
+    let out = Command::new(binary)
+        .arg("--version")
+        .output()
+        .await
+        .with_context(|| format!("cannot run {} --version", binary.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_once("(commit ")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(commit, _)| commit.to_owned())
+        .with_context(|| format!("{} --version names no commit: {text}", binary.display()))
+}
+
+/// The `commit` label of `trainbot_build_info` in a `/metrics` text.
+fn build_commit(metrics: &str) -> Option<&str> {
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("trainbot_build_info{"))?;
+    let (_, rest) = line.split_once("commit=\"")?;
+    rest.split_once('"').map(|(commit, _)| commit)
+}
+
+/// Replaces every replica in turn: SIGTERM (it drains: updates running finish,
+/// webhook requests meanwhile get 503 and Telegram sends them again, a poller
+/// hands its lease over), the new build started on the same ports, and waited
+/// for until ready before the next.
+async fn rolling_upgrade(
+    plan: &Plan,
+    topo: &TopologyPlan,
+    replicas: &mut [Replica],
+    shared: &[(String, String)],
+    fake: &FakeTelegram,
+) -> Result<()> {
+    for replica in replicas.iter_mut() {
+        if let Some(process) = replica.process.take() {
+            let stopped = process.stop().await?;
+            if !stopped.graceful {
+                bail!("a replica did not stop within its drain time and was killed");
+            }
+        }
+        let mut settings = replica_settings(plan, replica, shared);
+        if let Some(binary) = &topo.upgrade_to {
+            settings.binary.clone_from(binary);
+        }
+        replica.process = Some(BotProcess::spawn(&settings, fake)?);
+        until_ready(replica.listen).await?;
+    }
+    Ok(())
+}
+
 /// Presses answered more than once (one `callback_query_id` answered twice).
 fn answered_twice(fake: &FakeTelegram) -> usize {
     let mut answers: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -411,6 +502,22 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
     redis.wait_promoted().await.map_err(|e| anyhow!(e))?;
     tokio::time::sleep(topo.phase).await;
 
+    marks.push((
+        "rolling upgrade, one replica at a time".to_owned(),
+        Instant::now(),
+    ));
+    let builds_before = builds(&replicas).await;
+    let upgraded_to = commit_of(topo.upgrade_to.as_ref().unwrap_or(&plan.bot.binary)).await?;
+    let upgrading = Instant::now();
+    rolling_upgrade(plan, topo, &mut replicas, &shared, &fake).await?;
+    let upgrade = upgrading.elapsed();
+    let builds_after = builds(&replicas).await;
+    eprintln!(
+        "rolling upgrade: {builds_before:?} -> {builds_after:?} in {:.1}s",
+        upgrade.as_secs_f64()
+    );
+    tokio::time::sleep(topo.phase.saturating_sub(upgrade)).await;
+
     marks.push(("after".to_owned(), Instant::now()));
     tokio::time::sleep(topo.phase).await;
     let ended = Instant::now();
@@ -458,12 +565,17 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
         lost,
         answered_twice: answered_twice(&fake),
         unanswered_callbacks: fake.unanswered_callbacks().len(),
+        out_of_order: fake.chats_answered_out_of_order().len(),
         violations: fake.violations().len(),
         broadcast_recipients: recipients.len(),
         broadcast_delivered: recipients.iter().filter(|&&c| copies(c) >= 1).count(),
         // The admin's chat also shows the announcement's preview.
         broadcast_duplicates: people.iter().filter(|&&c| copies(c) > 1).count(),
         phases,
+        builds_before,
+        builds_after,
+        upgraded_to,
+        upgrade,
         error_count: errors.count(),
         errors: errors.shown,
     };
@@ -524,6 +636,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_build_label_is_read_from_metrics() {
+        let metrics = "# TYPE trainbot_build_info gauge\n\
+                       trainbot_build_info{version=\"0.1.0\",commit=\"abc123\"} 1\n\
+                       trainbot_up 1\n";
+        assert_eq!(build_commit(metrics), Some("abc123"));
+        assert_eq!(build_commit("trainbot_up 1\n"), None);
+    }
+
+    #[test]
     fn the_deployment_nginx_file_gets_this_runs_ports() {
         let template = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx/trainbot.conf"),
@@ -540,6 +661,8 @@ mod tests {
         assert!(!config.contains("10.0.0.1"), "{config}");
         assert!(!config.contains("ssl_certificate"), "{config}");
         assert!(config.contains("location = /telegram/webhook"));
-        assert!(config.contains("proxy_next_upstream error timeout http_502 http_503;"));
+        assert!(
+            config.contains("proxy_next_upstream error timeout http_502 http_503 non_idempotent;")
+        );
     }
 }

@@ -22,7 +22,7 @@ const EXIT_FIX_SETUP: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "trainbot",
-    version,
+    version = telemetry::VERSION.as_str(),
     about = "Telegram bot that trains and tests the staff of family entertainment parks"
 )]
 pub struct Cli {

@@ -348,6 +348,17 @@ pub enum MetricKind {
     Histogram,
 }
 
+/// The commit this binary was built from: `TRAINBOT_COMMIT` at build time
+/// (the Dockerfile's build argument), else `unknown`.
+pub const COMMIT: &str = match option_env!("TRAINBOT_COMMIT") {
+    Some(commit) => commit,
+    None => "unknown",
+};
+
+/// What `trainbot --version` prints after the name: the version and the commit.
+pub static VERSION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{} (commit {COMMIT})", env!("CARGO_PKG_VERSION")));
+
 /// Describes every metric of [`METRICS`] and gives each a first value, and sets
 /// `trainbot_build_info`. Call once the recorder is installed.
 pub fn register_metrics() {
@@ -374,7 +385,7 @@ pub fn register_metrics() {
     metrics::gauge!(
         "trainbot_build_info",
         "version" => env!("CARGO_PKG_VERSION"),
-        "commit" => option_env!("TRAINBOT_COMMIT").unwrap_or("unknown"),
+        "commit" => COMMIT,
     )
     .set(1.0);
 }

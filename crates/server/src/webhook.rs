@@ -11,7 +11,13 @@
 //! 4. a body that is not an update: 200 and counted (any other answer makes
 //!    Telegram send it again, and it can never be handled);
 //! 5. the update handled under its chat's lease ([`telegram::webhook::Intake`]):
-//!    200 once handled, 503 when it could not be (Telegram delivers it again).
+//!    200 once handled; when it could not be, an error Telegram delivers it again
+//!    after: 503 only when another replica could take it now (this one is
+//!    stopping), else 409 (its chat is busy, here or on another replica), 504
+//!    (still being handled after the handle wait) or 500 (handling failed).
+//!    nginx passes 503 on to the next replica and counts it against this one;
+//!    the others go straight back to Telegram, so a busy chat or a slow update
+//!    never takes a healthy replica out of rotation.
 //!
 //! Each request is counted in `trainbot_webhook_requests_total{outcome}`, with a
 //! fixed set of outcomes.
@@ -26,7 +32,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
-use telegram::webhook::{Intake, Update, parse_update};
+use telegram::webhook::{Intake, Taken, Update, parse_update};
 use tokio_util::sync::CancellationToken;
 
 /// The header Telegram puts the secret token in.
@@ -78,15 +84,20 @@ async fn answer(hook: &Hook, headers: &HeaderMap, body: Body) -> (StatusCode, &'
         Ok(taken) => taken,
         Err(e) => {
             tracing::error!(error = %e, "webhook: handling the update failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "failed");
         }
     };
-    let status = if taken.is_done() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, taken.label())
+    (status_of(taken), taken.label())
+}
+
+/// The answer for what became of an update (see the module's step 5).
+fn status_of(taken: Taken) -> StatusCode {
+    match taken {
+        Taken::Handled | Taken::Ignored | Taken::Unleased => StatusCode::OK,
+        Taken::Stopping => StatusCode::SERVICE_UNAVAILABLE,
+        Taken::Busy => StatusCode::CONFLICT,
+        Taken::Slow => StatusCode::GATEWAY_TIMEOUT,
+    }
 }
 
 /// Steps 1-4 for one request: the update to hand on, or the answer (and its

@@ -294,6 +294,7 @@ fn version_is_printed() {
     let out = trainbot(dir.path(), &["--version"], &[]);
     assert_eq!(out.code, Some(0), "{out}");
     assert!(out.stdout.starts_with("trainbot "), "{out}");
+    assert!(out.stdout.contains("(commit "), "names its commit: {out}");
 }
 
 #[test]

@@ -12,7 +12,11 @@
 //! compare-and-delete), so a chat's updates are handled one at a time across all
 //! replicas. A replica that cannot get the lease within [`IntakeSettings::lease_wait`]
 //! gives up, and Telegram delivers the update again later. Within one process the
-//! dispatcher's per-chat queue orders them as before.
+//! dispatcher's per-chat queue orders them as before. When the state store is
+//! unavailable the update is handled without the lease: a chat's updates then
+//! keep their order within each replica only, which Telegram's one-at-a-time
+//! delivery per chat makes enough; answering beats leaving people waiting for
+//! Redis (ADR 0037).
 //!
 //! Registering the webhook (`setWebhook`) is an operator's step done once for the
 //! whole deployment ([`set`], [`delete`], [`info`]), never part of a replica's
@@ -83,16 +87,19 @@ pub enum Taken {
     /// An update the bot cannot use at all (ids out of range): answer 200.
     Ignored,
     /// Another update of the chat is being handled (here or on another replica)
-    /// for longer than the lease wait: answer 503, Telegram delivers it again.
+    /// for longer than the lease wait: answer an error, Telegram delivers it
+    /// again later.
     Busy,
-    /// The dispatcher is stopping: answer 503, the next process gets it.
+    /// The dispatcher is stopping: answer an error that sends it to another
+    /// replica now (or to the next process).
     Stopping,
-    /// Still being handled after the handle wait: answer 503; it finishes (its
-    /// chat stays leased until then), and its redelivery is skipped as a
+    /// Still being handled after the handle wait: answer an error; it finishes
+    /// (its chat stays leased until then), and its redelivery is skipped as a
     /// duplicate.
     Slow,
-    /// The state store (the lease) is unavailable: answer 503.
-    Unavailable,
+    /// Handled without its chat's lease, the state store being unavailable:
+    /// answer 200.
+    Unleased,
 }
 
 impl Taken {
@@ -104,13 +111,8 @@ impl Taken {
             Taken::Busy => "chat_busy",
             Taken::Stopping => "stopping",
             Taken::Slow => "slow",
-            Taken::Unavailable => "state_unavailable",
+            Taken::Unleased => "handled_without_lease",
         }
-    }
-
-    /// Whether Telegram may forget the update (a 2xx answer).
-    pub fn is_done(self) -> bool {
-        matches!(self, Taken::Handled | Taken::Ignored)
     }
 }
 
@@ -143,25 +145,28 @@ impl Intake {
         };
         let key = format!("lease:chat:{}", inbound.chat.0);
         let token = uuid::Uuid::new_v4().to_string();
-        match self.lease(&key, &token).await {
-            Ok(true) => {}
+        let renewing = match self.lease(&key, &token).await {
+            Ok(true) => Some(AbortOnDropHandle::new(tokio::spawn(renew(
+                self.state.clone(),
+                key.clone(),
+                token.clone(),
+                self.settings.lease_ttl,
+            )))),
             Ok(false) => return Taken::Busy,
             Err(e) => {
-                tracing::warn!(error = %e, "webhook: cannot take the chat's lease");
-                return Taken::Unavailable;
+                tracing::warn!(error = %e, "webhook: cannot take the chat's lease; handling the update without it");
+                None
             }
-        }
-        let renewing = AbortOnDropHandle::new(tokio::spawn(renew(
-            self.state.clone(),
-            key.clone(),
-            token.clone(),
-            self.settings.lease_ttl,
-        )));
+        };
         let mut finished = self.dispatcher.lock().await.submit_tracked(inbound).await;
         let taken = match tokio::time::timeout(self.settings.handle_wait, &mut finished).await {
-            Ok(Ok(())) => Taken::Handled,
+            Ok(Ok(())) if renewing.is_some() => Taken::Handled,
+            Ok(Ok(())) => Taken::Unleased,
             Ok(Err(_)) => Taken::Stopping,
             Err(_) => Taken::Slow,
+        };
+        let Some(renewing) = renewing else {
+            return taken;
         };
         if taken == Taken::Slow {
             // The chat stays leased until its update is finished (or the lease

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::content::ContentPack;
-use engine::ports::{StateStore, Storage, SystemClock};
+use engine::ports::{StateError, StateStore, Storage, SystemClock};
 use engine::{ActivityRecorder, Engine};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use serde_json::json;
@@ -30,7 +30,47 @@ struct Rig {
     intake: Arc<Intake>,
 }
 
+/// The state store of a Redis that is down: every call fails.
+struct Down;
+
+#[async_trait::async_trait]
+impl StateStore for Down {
+    async fn get(&self, _: &str) -> Result<Option<String>, StateError> {
+        Err(down())
+    }
+    async fn put(&self, _: &str, _: &str, _: Duration) -> Result<(), StateError> {
+        Err(down())
+    }
+    async fn delete(&self, _: &str) -> Result<(), StateError> {
+        Err(down())
+    }
+    async fn claim(&self, _: &str, _: Duration) -> Result<bool, StateError> {
+        Err(down())
+    }
+    async fn incr(&self, _: &str, _: Duration) -> Result<i64, StateError> {
+        Err(down())
+    }
+    async fn lease(&self, _: &str, _: &str, _: Duration) -> Result<bool, StateError> {
+        Err(down())
+    }
+    async fn release(&self, _: &str, _: &str) -> Result<bool, StateError> {
+        Err(down())
+    }
+    async fn ping(&self) -> Result<(), StateError> {
+        Err(down())
+    }
+}
+
+fn down() -> StateError {
+    StateError::Unavailable("Redis is down".into())
+}
+
 async fn rig(settings: IntakeSettings) -> Rig {
+    rig_on(settings, None).await
+}
+
+/// A rig whose engine and intake use `state` instead of the rig's memory store.
+async fn rig_on(settings: IntakeSettings, state: Option<Arc<dyn StateStore>>) -> Rig {
     let fake = FakeTelegram::start(FakeConfig::default()).await.unwrap();
     for id in [A, B] {
         fake.add_user(TestUser::new(id, "Person").language("en"));
@@ -39,7 +79,8 @@ async fn rig(settings: IntakeSettings) -> Rig {
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
     let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
-    let state = Arc::new(MemoryState::new());
+    let memory = Arc::new(MemoryState::new());
+    let state: Arc<dyn StateStore> = state.unwrap_or_else(|| memory.clone());
     let engine = Engine::new(
         pack,
         storage.clone(),
@@ -53,10 +94,10 @@ async fn rig(settings: IntakeSettings) -> Rig {
         Arc::new(Outbound::new(bot, storage)),
         DispatchSettings::default(),
     );
-    let intake = Arc::new(Intake::new(dispatcher, state.clone(), settings));
+    let intake = Arc::new(Intake::new(dispatcher, state, settings));
     Rig {
         fake,
-        state,
+        state: memory,
         intake,
     }
 }
@@ -177,6 +218,14 @@ async fn an_update_whose_replica_died_half_way_is_handled_by_the_next() {
     // Answered, it is finished: a further delivery is not handled again.
     assert_eq!(take(&rig, menu(1, A)).await, Taken::Handled);
     assert_eq!(sends_to(&rig.fake, A), 1);
+}
+
+#[tokio::test]
+async fn with_the_state_store_down_updates_are_handled_without_their_chats_lease() {
+    let rig = rig_on(short(), Some(Arc::new(Down))).await;
+    assert_eq!(take(&rig, menu(1, A)).await, Taken::Unleased);
+    assert_eq!(take(&rig, menu(2, A)).await, Taken::Unleased);
+    assert_eq!(sends_to(&rig.fake, A), 2, "both answered, in order");
 }
 
 #[tokio::test]
