@@ -69,6 +69,23 @@ pub enum Action {
     Delete { chat: ChatId, message_id: i64 },
 }
 
+impl Action {
+    /// Whether doing this again would go unseen: Telegram refuses a second answer
+    /// to a button, an edit to the same content changes nothing, a deleted
+    /// message stays deleted, a command menu set twice is the same menu. A new
+    /// message, sent again, would show twice. (An edit whose message is gone
+    /// becomes a new message; done twice, that shows twice.) ADR 0037.
+    pub fn repeats_unseen(&self) -> bool {
+        matches!(
+            self,
+            Action::AnswerCallback { .. }
+                | Action::Edit { .. }
+                | Action::Delete { .. }
+                | Action::AdminMenu { .. }
+        )
+    }
+}
+
 /// An inline keyboard. Buttons carry [`Callback`]s, so callback data can only be
 /// produced by the codec.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -329,8 +329,9 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
             match job.work {
                 Work::Handle(inbound) => {
                     let actions = handle_in_time(&shared, inbound).await;
-                    shared.outbound.execute(actions).await;
-                    shared.engine.finish_update(update_id).await;
+                    // Boxed: one allocation per update keeps every chat task small.
+                    let finish = Box::pin(shared.engine.finish_update(update_id));
+                    shared.outbound.execute_marking(actions, finish).await;
                 }
                 Work::Answer(actions) => shared.outbound.execute(actions).await,
             }

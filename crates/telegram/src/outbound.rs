@@ -247,8 +247,23 @@ impl Outbound {
     /// (a notice to someone who blocked the bot must not cost the admin who acted
     /// their screen).
     pub async fn execute(&self, actions: Vec<Action>) {
+        self.execute_marking(actions, std::future::ready(())).await;
+    }
+
+    /// [`Outbound::execute`], awaiting `mark` at the last point where doing the
+    /// actions again would go unseen: before the first one that makes a new
+    /// message ([`Action::repeats_unseen`]), else after the last. Marking an
+    /// update handled there makes its redelivery after a crash repeat only what
+    /// nobody sees again, and never a message (ADR 0037).
+    pub async fn execute_marking(&self, actions: Vec<Action>, mark: impl Future<Output = ()>) {
+        let mut mark = Some(mark);
         let mut left: Vec<ChatId> = Vec::new();
         for action in actions {
+            if !action.repeats_unseen()
+                && let Some(mark) = mark.take()
+            {
+                mark.await;
+            }
             let chat = action_chat(&action);
             if chat.is_some_and(|c| left.contains(&c)) {
                 continue;
@@ -263,6 +278,9 @@ impl Outbound {
                 }
                 Err(failure) => tracing::warn!(?failure, "a Telegram action failed"),
             }
+        }
+        if let Some(mark) = mark {
+            mark.await;
         }
     }
 

@@ -1,0 +1,76 @@
+//! Where an update is marked handled among its answer's actions (ADR 0037): after
+//! what a repeat would not show, before the first new message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use domain::html::Html;
+use domain::ids::ChatId;
+use engine::Action;
+use engine::ports::Storage;
+use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
+use telegram::outbound::Outbound;
+
+const PERSON: i64 = 6_300_000_001;
+
+async fn outbound() -> (FakeTelegram, Outbound) {
+    let fake = FakeTelegram::start(FakeConfig::default()).await.unwrap();
+    fake.add_user(TestUser::new(PERSON, "Person").language("en"));
+    let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+    let bot = telegram::bot(&fake.token(), &fake.api_url().parse().unwrap());
+    (fake, Outbound::new(bot, storage))
+}
+
+fn send(text: &str) -> Action {
+    Action::Send {
+        chat: ChatId(PERSON),
+        text: Html::escape(text),
+        keyboard: None,
+    }
+}
+
+/// Runs `actions`, noting the Bot API methods called before the mark.
+async fn methods_before_the_mark(actions: Vec<Action>) -> (Vec<String>, usize) {
+    let (fake, outbound) = outbound().await;
+    let seen = Arc::new(Mutex::new(None));
+    let mark = {
+        let (fake, seen) = (fake.clone(), seen.clone());
+        async move {
+            *seen.lock().unwrap() = Some(fake.requests().len());
+        }
+    };
+    outbound.execute_marking(actions, mark).await;
+    let before = seen.lock().unwrap().expect("the mark ran");
+    let methods = fake
+        .requests()
+        .into_iter()
+        .map(|r| r.method)
+        .collect::<Vec<_>>();
+    (methods, before)
+}
+
+#[tokio::test]
+async fn the_mark_comes_before_the_first_new_message() {
+    let delete = Action::Delete {
+        chat: ChatId(PERSON),
+        message_id: 999,
+    };
+    let (methods, before) =
+        methods_before_the_mark(vec![delete, send("first"), send("second")]).await;
+    assert_eq!(methods.len(), 3, "{methods:?}");
+    assert_eq!(
+        before, 1,
+        "only the deletion precedes the mark: {methods:?}"
+    );
+}
+
+#[tokio::test]
+async fn with_no_new_message_the_mark_comes_last() {
+    let delete = |id| Action::Delete {
+        chat: ChatId(PERSON),
+        message_id: id,
+    };
+    let (methods, before) = methods_before_the_mark(vec![delete(998), delete(999)]).await;
+    assert_eq!(methods.len(), 2, "{methods:?}");
+    assert_eq!(before, 2, "{methods:?}");
+}
