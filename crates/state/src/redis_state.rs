@@ -26,7 +26,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use engine::ports::{StateError, StateStore};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisError, RedisResult, Script};
+use redis::{Client, RedisError, RedisResult, Script, TlsCertificates};
 use tracing::Instrument;
 
 use self::sentinel::SentinelConnection;
@@ -134,6 +134,18 @@ impl RedisState {
             // provider; an `Err` here only means one is installed already.
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
+        let certificates = match target.ca_file() {
+            Some(path) => Some(TlsCertificates {
+                client_tls: None,
+                root_cert: Some(std::fs::read(path).map_err(|e| {
+                    ConnectError::InvalidUrl(format!(
+                        "tls_ca: cannot read the CA file {}: {e}",
+                        path.display()
+                    ))
+                })?),
+            }),
+            None => None,
+        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(io_timeout))
             .set_response_timeout(Some(io_timeout))
@@ -143,12 +155,15 @@ impl RedisState {
         let connect = async {
             match target.endpoint() {
                 Endpoint::Direct(info) => {
-                    let client = Client::open(info.clone())?;
+                    let client = match certificates {
+                        Some(certificates) => Client::build_with_tls(info.clone(), certificates)?,
+                        None => Client::open(info.clone())?,
+                    };
                     let manager = ConnectionManager::new_with_config(client, config).await?;
                     Ok(Connection::Direct(manager))
                 }
                 Endpoint::Sentinel(sentinel) => {
-                    let connection = SentinelConnection::new(sentinel, config)?;
+                    let connection = SentinelConnection::new(sentinel, config, certificates)?;
                     connection.get().await?;
                     Ok(Connection::Sentinel(Box::new(connection)))
                 }

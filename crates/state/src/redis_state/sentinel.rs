@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
-use redis::{ConnectionAddr, RedisError, RedisResult, TlsMode};
+use redis::{ConnectionAddr, RedisError, RedisResult, TlsCertificates, TlsMode};
 
 use super::target::SentinelTarget;
 
@@ -21,9 +21,12 @@ pub(crate) struct SentinelConnection {
 }
 
 impl SentinelConnection {
+    /// `certificates`: the CA (`tls_ca=`) to verify the sentinels and the
+    /// master with, instead of the system's roots.
     pub(crate) fn new(
         target: &SentinelTarget,
         config: ConnectionManagerConfig,
+        certificates: Option<TlsCertificates>,
     ) -> RedisResult<SentinelConnection> {
         let addrs = target.sentinels().iter().map(|(host, port)| {
             if target.is_tls() {
@@ -44,6 +47,11 @@ impl SentinelConnection {
             builder = builder
                 .set_client_to_sentinel_tls_mode(TlsMode::Secure)
                 .set_client_to_redis_tls_mode(TlsMode::Secure);
+        }
+        if let Some(certificates) = certificates {
+            builder = builder
+                .set_client_to_sentinel_certificates(certificates.clone())
+                .set_client_to_redis_certificates(certificates);
         }
         if let Some(username) = target.sentinel_username() {
             builder = builder.set_client_to_sentinel_username(username);

@@ -11,8 +11,12 @@
 //!   `?sentinel_password=…` (and `sentinel_username=…`), percent-encoded like the
 //!   master's. `rediss+sentinel://` speaks TLS to the sentinels and the master,
 //!   verifying their certificates against the system's roots.
+//! - On either TLS form, `tls_ca=/path/to/ca.pem` (percent-encoded) verifies the
+//!   servers against that CA instead of the system's roots: for a Redis whose
+//!   certificates a private CA signed.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
 
@@ -26,6 +30,8 @@ const DEFAULT_SENTINEL_PORT: u16 = 26379;
 #[derive(Clone)]
 pub struct RedisTarget {
     endpoint: Endpoint,
+    /// `tls_ca=`: the CA to verify the servers with, instead of the system's.
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -53,7 +59,17 @@ pub struct SentinelTarget {
 impl RedisTarget {
     /// Parses a `REDIS_URL`; the error says what to fix and never repeats the password.
     pub fn parse(url: &str) -> Result<RedisTarget, ConnectError> {
-        let url = url.trim();
+        let (url, ca_file) = take_ca_file(url.trim())?;
+        let target = RedisTarget::parse_endpoint(&url)?;
+        if ca_file.is_some() && !target.is_tls() {
+            return Err(ConnectError::InvalidUrl(
+                "tls_ca is for TLS URLs: use rediss:// or rediss+sentinel://".to_owned(),
+            ));
+        }
+        Ok(RedisTarget { ca_file, ..target })
+    }
+
+    fn parse_endpoint(url: &str) -> Result<RedisTarget, ConnectError> {
         let Some((scheme, rest)) = url.split_once("://") else {
             return Err(ConnectError::InvalidUrl(
                 "expected a URL such as redis://127.0.0.1:6379/0".to_owned(),
@@ -68,13 +84,16 @@ impl RedisTarget {
                 })?;
                 Ok(RedisTarget {
                     endpoint: Endpoint::Direct(info),
+                    ca_file: None,
                 })
             }
             SENTINEL_SCHEME => Ok(RedisTarget {
                 endpoint: Endpoint::Sentinel(SentinelTarget::parse(rest, false)?),
+                ca_file: None,
             }),
             SENTINEL_TLS_SCHEME => Ok(RedisTarget {
                 endpoint: Endpoint::Sentinel(SentinelTarget::parse(rest, true)?),
+                ca_file: None,
             }),
             _ => Err(ConnectError::UnsupportedScheme(scheme.to_owned())),
         }
@@ -107,6 +126,42 @@ impl RedisTarget {
     pub(crate) fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
+
+    /// The CA file of `tls_ca=`, if given.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
+}
+
+/// Takes `tls_ca=…` out of the URL's query (it is ours, not redis-rs's): the URL
+/// without it, and the path.
+fn take_ca_file(url: &str) -> Result<(String, Option<PathBuf>), ConnectError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), None));
+    };
+    let mut ca_file = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("tls_ca", value)) => {
+                let path = percent_decode(value)
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| {
+                        ConnectError::InvalidUrl(
+                            "tls_ca is empty or not valid percent-encoding".to_owned(),
+                        )
+                    })?;
+                ca_file = Some(PathBuf::from(path));
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, ca_file))
 }
 
 impl fmt::Display for RedisTarget {
@@ -223,7 +278,7 @@ impl SentinelTarget {
                 _ => {
                     let name = pair.split_once('=').map_or(pair, |(name, _)| name);
                     return Err(invalid(&format!(
-                        "unknown parameter `{name}`; only `db`, `sentinel_username` and `sentinel_password` are understood"
+                        "unknown parameter `{name}`; only `db`, `sentinel_username`, `sentinel_password` and `tls_ca` are understood"
                     )));
                 }
             }
@@ -421,6 +476,28 @@ mod tests {
             target.to_string(),
             "rediss+sentinel://s1:26380,s2:26380/trainbot?db=0"
         );
+    }
+
+    #[test]
+    fn tls_ca_names_a_ca_for_tls_urls_only() {
+        let target = RedisTarget::parse(
+            "rediss+sentinel://:pw@s1:26380,s2:26380/trainbot?sentinel_password=x&tls_ca=%2Fetc%2Fredis%2Fca.pem",
+        )
+        .unwrap();
+        assert_eq!(target.ca_file(), Some(Path::new("/etc/redis/ca.pem")));
+        assert_eq!(target.sentinel().unwrap().sentinel_password(), Some("x"));
+        let direct = RedisTarget::parse("rediss://:pw@cache:6380/1?tls_ca=/ca.pem").unwrap();
+        assert_eq!(direct.ca_file(), Some(Path::new("/ca.pem")));
+        assert_eq!(direct.to_string(), "rediss://cache:6380/1");
+        for plain in [
+            "redis://cache:6379/0?tls_ca=/ca.pem",
+            "redis+sentinel://s1/trainbot?tls_ca=/ca.pem",
+        ] {
+            let error = RedisTarget::parse(plain).unwrap_err().to_string();
+            assert!(error.contains("rediss://"), "{error}");
+        }
+        let empty = RedisTarget::parse("rediss://cache:6380/0?tls_ca=").unwrap_err();
+        assert!(empty.to_string().contains("tls_ca is empty"), "{empty}");
     }
 
     #[test]
