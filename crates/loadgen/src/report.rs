@@ -192,6 +192,7 @@ impl Report {
                 "broadcast_recipients": t.broadcast_recipients,
                 "broadcast_delivered": t.broadcast_delivered,
                 "broadcast_duplicates": t.broadcast_duplicates,
+                "broadcast_unknown": t.broadcast_unknown,
                 "errors": t.error_count,
                 "builds_before": t.builds_before,
                 "builds_after": t.builds_after,
@@ -358,6 +359,10 @@ fn topology_md(out: &mut String, t: &TopologyResult) {
         ("broadcast recipients", t.broadcast_recipients),
         ("broadcast delivered", t.broadcast_delivered),
         ("broadcast duplicates (must be 0)", t.broadcast_duplicates),
+        (
+            "broadcast unknown (in flight when its sender was killed)",
+            t.broadcast_unknown,
+        ),
         ("errors seen by the crowd", t.error_count),
     ] {
         let _ = writeln!(out, "| {name} | {value} |");

@@ -89,6 +89,9 @@ pub struct TopologyResult {
     pub broadcast_recipients: usize,
     pub broadcast_delivered: usize,
     pub broadcast_duplicates: usize,
+    /// "Unknown" in the admin's last report: messages whose outcome the sender
+    /// could not know (in flight when it was killed), never sent twice.
+    pub broadcast_unknown: usize,
     pub phases: Vec<PhaseLatency>,
     /// `trainbot_build_info`'s commit per replica, before and after the rolling
     /// upgrade.
@@ -122,8 +125,9 @@ impl TopologyResult {
             ("announcements sent twice", self.broadcast_duplicates),
             ("Telegram rule violations", self.violations),
             (
-                "recipients without the announcement",
-                self.broadcast_recipients - self.broadcast_delivered,
+                "recipients without the announcement that the admin's report does not count as unknown",
+                (self.broadcast_recipients - self.broadcast_delivered)
+                    .saturating_sub(self.broadcast_unknown),
             ),
         ] {
             if n > 0 {
@@ -183,12 +187,12 @@ fn nginx_config(template: &str, port: u16, upstream: &[u16], dir: &Path) -> Stri
     let mut site = String::new();
     for line in template.lines() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("server 10.") {
+        if let Some(server) = trimmed.strip_prefix("server 10.") {
             if !servers_written {
+                // The template's own parameters (max_fails, fail_timeout, ...).
+                let parameters = server.split_once(' ').map_or(";", |(_, p)| p);
                 for p in upstream {
-                    site.push_str(&format!(
-                        "    server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n"
-                    ));
+                    site.push_str(&format!("    server 127.0.0.1:{p} {parameters}\n"));
                 }
                 servers_written = true;
             }
@@ -343,10 +347,14 @@ fn build_commit(metrics: &str) -> Option<&str> {
     rest.split_once('"').map(|(commit, _)| commit)
 }
 
+/// How long nginx leaves out a replica that failed: `fail_timeout` in
+/// deploy/nginx/trainbot.conf.
+const NGINX_FAIL_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Replaces every replica in turn: SIGTERM (it drains: updates running finish,
-/// webhook requests meanwhile get 503 and Telegram sends them again, a poller
-/// hands its lease over), the new build started on the same ports, and waited
-/// for until ready before the next.
+/// webhook requests meanwhile get 503 and nginx passes them on, a poller hands
+/// its lease over), the new build started on the same ports and waited for
+/// until ready, and behind nginx for nginx to take it back, before the next.
 async fn rolling_upgrade(
     plan: &Plan,
     topo: &TopologyPlan,
@@ -367,8 +375,28 @@ async fn rolling_upgrade(
         }
         replica.process = Some(BotProcess::spawn(&settings, fake)?);
         until_ready(replica.listen).await?;
+        if !topo.polling {
+            tokio::time::sleep(NGINX_FAIL_TIMEOUT).await;
+        }
     }
     Ok(())
+}
+
+/// The "Unknown: N" of the admin's last broadcast report (0 if none says).
+fn reported_unknown(fake: &FakeTelegram, admin: i64) -> usize {
+    fake.messages(admin)
+        .iter()
+        .rev()
+        .filter(|m| m.from_bot)
+        .find_map(|m| {
+            let text = m.text.as_deref()?;
+            let (_, rest) = text.split_once("Unknown: ")?;
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }
 
 /// Presses answered more than once (one `callback_query_id` answered twice).
@@ -571,6 +599,7 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
         broadcast_delivered: recipients.iter().filter(|&&c| copies(c) >= 1).count(),
         // The admin's chat also shows the announcement's preview.
         broadcast_duplicates: people.iter().filter(|&&c| copies(c) > 1).count(),
+        broadcast_unknown: reported_unknown(&fake, admin),
         phases,
         builds_before,
         builds_after,
@@ -655,8 +684,8 @@ mod tests {
             "the template changed"
         );
         let config = nginx_config(&template, 18080, &[19001, 19002], Path::new("/tmp/x"));
-        assert!(config.contains("server 127.0.0.1:19001 max_fails=2"));
-        assert!(config.contains("server 127.0.0.1:19002 max_fails=2"));
+        assert!(config.contains("server 127.0.0.1:19001 max_fails=2 fail_timeout=3s;"));
+        assert!(config.contains("server 127.0.0.1:19002 max_fails=2 fail_timeout=3s;"));
         assert!(config.contains("listen 127.0.0.1:18080;"));
         assert!(!config.contains("10.0.0.1"), "{config}");
         assert!(!config.contains("ssl_certificate"), "{config}");

@@ -26,9 +26,10 @@ const LEASE: &str = "broadcasts";
 /// How long the lease holds without renewal: a replica that dies is replaced
 /// after at most this long.
 const LEASE_TTL: time::Duration = time::Duration::seconds(30);
-/// Recipients claimed per step: at 25 messages/s about two seconds of work, so
-/// pause, cancel and shutdown act quickly.
-const BATCH: u32 = 50;
+/// Recipients claimed per step: twice the messages in flight, at 25 messages/s
+/// under a second of work, so pause, cancel and shutdown act quickly, and a
+/// sender killed mid-batch leaves at most this many `unknown` (ADR 0037).
+const BATCH: u32 = 16;
 /// Messages in flight at once. The lane's pace decides the rate; this only hides
 /// Telegram's latency (about 100 ms per request would cap one-at-a-time sending
 /// at 10 a second).

@@ -539,6 +539,20 @@ fn clock_now(clock: &ManualClock) -> time::OffsetDateTime {
     engine::ports::Clock::now(clock)
 }
 
+/// How many reminders person `id` has had.
+fn reminders_in(app: &TestApp, id: i64) -> usize {
+    app.fake
+        .messages(id)
+        .into_iter()
+        .filter(|m| {
+            m.from_bot
+                && m.text
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("🔔 Напоминание"))
+        })
+        .count()
+}
+
 #[tokio::test]
 async fn reminders_reach_the_right_people_once_a_day_outside_quiet_hours() {
     let clock = Arc::new(ManualClock::new(moscow_noon()));
@@ -555,18 +569,7 @@ async fn reminders_reach_the_right_people_once_a_day_outside_quiet_hours() {
         .await
         .unwrap();
 
-    let reminders_of = |id: i64| {
-        app.fake
-            .messages(id)
-            .into_iter()
-            .filter(|m| {
-                m.from_bot
-                    && m.text
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with("🔔 Напоминание"))
-            })
-            .count()
-    };
+    let reminders_of = |id: i64| reminders_in(&app, id);
     let learners = app.storage().await.learners().await.unwrap();
     let ids: Vec<i64> = learners.iter().map(|l| l.id.0).collect();
     assert_eq!(ids, vec![308], "learners");
@@ -627,18 +630,7 @@ async fn three_replicas_send_an_intervals_reminders_once_production_stack() {
     );
     let ran: Vec<usize> = [a, b, c].into_iter().flatten().collect();
     assert_eq!(ran, vec![1], "one pass ran, and sent the one reminder");
-    let reminders = first
-        .fake
-        .messages(320)
-        .into_iter()
-        .filter(|m| {
-            m.from_bot
-                && m.text
-                    .as_deref()
-                    .is_some_and(|t| t.starts_with("🔔 Напоминание"))
-        })
-        .count();
-    assert_eq!(reminders, 1);
+    assert_eq!(reminders_in(&first, 320), 1);
     for app in [&first, &second, &third] {
         app.assert_clean();
     }
