@@ -363,11 +363,21 @@ impl UpdateClaims for SqlStorage {
     }
 
     async fn finish_update(&self, update_id: i64) -> Result<(), StorageError> {
+        let query = sql::FINISH_UPDATE;
         let finish = async {
             match &self.db {
-                Db::Sqlite(s) => s.finish_update(update_id).await,
-                Db::Postgres(s) => s.finish_update(update_id).await,
+                Db::Sqlite(s) => sqlx::query(query)
+                    .bind(update_id)
+                    .execute(s.pool())
+                    .await
+                    .map(drop),
+                Db::Postgres(s) => sqlx::query(query)
+                    .bind(update_id)
+                    .execute(s.pool())
+                    .await
+                    .map(drop),
             }
+            .map_err(error::storage_error)
         };
         self.observed("finish_update", finish).await
     }

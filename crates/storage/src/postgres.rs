@@ -52,16 +52,6 @@ impl PostgresStorage {
         sql::claim_update_in!(&self.pool, std::convert::identity, update_id, now, ttl)
     }
 
-    /// See [`engine::ports::UpdateClaims`].
-    pub async fn finish_update(&self, update_id: i64) -> Result<(), StorageError> {
-        sqlx::query(sql::FINISH_UPDATE)
-            .bind(update_id)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?;
-        Ok(())
-    }
-
     pub async fn close(&self) {
         self.pool.close().await;
     }
