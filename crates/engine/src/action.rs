@@ -86,6 +86,16 @@ impl Action {
     }
 }
 
+/// Where, among an update's answer, it was marked handled
+/// ([`crate::Engine::finish_update`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marked {
+    /// Before the answer's first new message: repeating from here would show.
+    BeforeMessage,
+    /// After the whole answer, which has no new message: a repeat goes unseen.
+    AfterAll,
+}
+
 /// An inline keyboard. Buttons carry [`Callback`]s, so callback data can only be
 /// produced by the codec.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

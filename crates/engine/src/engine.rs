@@ -16,7 +16,7 @@ use domain::lang::Lang;
 use domain::start_link::StartLink;
 
 use crate::access::AccessMode;
-use crate::action::{Action, Button, Keyboard};
+use crate::action::{Action, Button, Keyboard, Marked};
 use crate::activity::ActivityRecorder;
 use crate::dialogue::Dialogue;
 use crate::exports::ExportQueue;
@@ -271,11 +271,18 @@ impl Engine {
         })
     }
 
-    /// Marks an update handled once its answer is sent, so that a delivery of it
-    /// again is skipped as a duplicate. The transport calls it after sending
-    /// what [`Engine::handle`] returned.
-    pub async fn finish_update(&self, update_id: i64) {
+    /// Marks an update handled, so that a delivery of it again is skipped as a
+    /// duplicate. The transport calls it while sending what [`Engine::handle`]
+    /// returned, at the last point where repeating the answer would go unseen
+    /// (before its first new message; ADR 0037).
+    ///
+    /// With claims in the database (one process, polling), an answer with no new
+    /// message is not marked: that bot gets an update again only after a crash,
+    /// and repeating such an answer goes unseen, so the mark would cost a
+    /// database write per press for nothing a person could notice.
+    pub async fn finish_update(&self, update_id: i64, marked: Marked) {
         let finished = match &self.update_claims {
+            Some(_) if marked == Marked::AfterAll => return,
             Some(claims) => claims
                 .finish_update(update_id)
                 .await

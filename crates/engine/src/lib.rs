@@ -62,7 +62,7 @@ pub mod screens;
 mod typed_secrets;
 
 pub use access::AccessMode;
-pub use action::{Action, Button, Keyboard};
+pub use action::{Action, Button, Keyboard, Marked};
 pub use activity::{ActivityRecorder, ActivityWriter};
 pub use engine::{Arrival, Engine, Limits};
 pub use inbound::{Attachment, CallbackMessage, Inbound, Input};

@@ -21,7 +21,7 @@ use engine::ports::{
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
-    Action, ActivityRecorder, Arrival, CallbackMessage, Engine, Inbound, Input, Keyboard,
+    Action, ActivityRecorder, Arrival, CallbackMessage, Engine, Inbound, Input, Keyboard, Marked,
 };
 use state::MemoryState;
 use storage::SqlStorage;
@@ -155,11 +155,36 @@ async fn a_repeated_update_is_handled_once() {
         args: String::new(),
     });
     assert_eq!(f.engine.handle(inbound.clone()).await.len(), 1);
-    f.engine.finish_update(inbound.update_id).await;
+    f.engine
+        .finish_update(inbound.update_id, Marked::BeforeMessage)
+        .await;
     assert!(
         f.engine.handle(inbound).await.is_empty(),
         "the duplicate is dropped"
     );
+}
+
+#[tokio::test]
+async fn with_claims_in_the_database_only_an_answer_with_a_message_is_marked() {
+    let mut f = fixture().await;
+    let claims = Arc::new(f.storage.clone());
+    f.engine = f.engine.with_update_claims(claims);
+    let menu = f.inbound(Input::Command {
+        name: "menu".into(),
+        args: String::new(),
+    });
+    assert_eq!(f.engine.handle(menu.clone()).await.len(), 1);
+    // An answer without a new message: not marked, so a delivery after a crash
+    // is handled again (its repeat goes unseen).
+    f.engine
+        .finish_update(menu.update_id, Marked::AfterAll)
+        .await;
+    assert_eq!(f.engine.handle(menu.clone()).await.len(), 1);
+    // Before a new message: marked, so it is never sent twice.
+    f.engine
+        .finish_update(menu.update_id, Marked::BeforeMessage)
+        .await;
+    assert!(f.engine.handle(menu).await.is_empty());
 }
 
 #[tokio::test]
@@ -176,7 +201,9 @@ async fn an_update_whose_attempt_never_finished_is_handled_again() {
         1,
         "delivered again, it is answered rather than dropped"
     );
-    f.engine.finish_update(inbound.update_id).await;
+    f.engine
+        .finish_update(inbound.update_id, Marked::BeforeMessage)
+        .await;
     assert!(f.engine.handle(inbound).await.is_empty());
 }
 

@@ -330,7 +330,7 @@ async fn work_chat(shared: Arc<Shared>, chat: ChatId) {
                 Work::Handle(inbound) => {
                     let actions = handle_in_time(&shared, inbound).await;
                     // Boxed: one allocation per update keeps every chat task small.
-                    let finish = Box::pin(shared.engine.finish_update(update_id));
+                    let finish = |marked| Box::pin(shared.engine.finish_update(update_id, marked));
                     shared.outbound.execute_marking(actions, finish).await;
                 }
                 Work::Answer(actions) => shared.outbound.execute(actions).await,

@@ -36,7 +36,7 @@ use domain::ids::{ChatId, UserId};
 use domain::spreadsheet::Separator;
 use engine::exports::{self, Export, ExportError, ExportLimits, ExportSummary};
 use engine::ports::Storage;
-use engine::{Action, Keyboard};
+use engine::{Action, Keyboard, Marked};
 use sha2::{Digest, Sha256};
 use teloxide::Bot;
 use teloxide::payloads::{
@@ -247,22 +247,27 @@ impl Outbound {
     /// (a notice to someone who blocked the bot must not cost the admin who acted
     /// their screen).
     pub async fn execute(&self, actions: Vec<Action>) {
-        self.execute_marking(actions, std::future::ready(())).await;
+        self.execute_marking(actions, |_| std::future::ready(()))
+            .await;
     }
 
     /// [`Outbound::execute`], awaiting `mark` at the last point where doing the
     /// actions again would go unseen: before the first one that makes a new
-    /// message ([`Action::repeats_unseen`]), else after the last. Marking an
-    /// update handled there makes its redelivery after a crash repeat only what
-    /// nobody sees again, and never a message (ADR 0037).
-    pub async fn execute_marking(&self, actions: Vec<Action>, mark: impl Future<Output = ()>) {
+    /// message ([`Action::repeats_unseen`]), else after the last; it is told
+    /// which. Marking an update handled there makes its redelivery after a crash
+    /// repeat only what nobody sees again, and never a message (ADR 0037).
+    pub async fn execute_marking<F, M>(&self, actions: Vec<Action>, mark: M)
+    where
+        M: FnOnce(Marked) -> F,
+        F: Future<Output = ()>,
+    {
         let mut mark = Some(mark);
         let mut left: Vec<ChatId> = Vec::new();
         for action in actions {
             if !action.repeats_unseen()
                 && let Some(mark) = mark.take()
             {
-                mark.await;
+                mark(Marked::BeforeMessage).await;
             }
             let chat = action_chat(&action);
             if chat.is_some_and(|c| left.contains(&c)) {
@@ -280,7 +285,7 @@ impl Outbound {
             }
         }
         if let Some(mark) = mark {
-            mark.await;
+            mark(Marked::AfterAll).await;
         }
     }
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use domain::html::Html;
 use domain::ids::ChatId;
-use engine::Action;
 use engine::ports::Storage;
+use engine::{Action, Marked};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use telegram::outbound::Outbound;
 
@@ -29,24 +29,25 @@ fn send(text: &str) -> Action {
     }
 }
 
-/// Runs `actions`, noting the Bot API methods called before the mark.
-async fn methods_before_the_mark(actions: Vec<Action>) -> (Vec<String>, usize) {
+/// Runs `actions`, noting the Bot API methods called before the mark, and where
+/// it was.
+async fn methods_before_the_mark(actions: Vec<Action>) -> (Vec<String>, usize, Marked) {
     let (fake, outbound) = outbound().await;
     let seen = Arc::new(Mutex::new(None));
-    let mark = {
+    let mark = |marked| {
         let (fake, seen) = (fake.clone(), seen.clone());
         async move {
-            *seen.lock().unwrap() = Some(fake.requests().len());
+            *seen.lock().unwrap() = Some((fake.requests().len(), marked));
         }
     };
     outbound.execute_marking(actions, mark).await;
-    let before = seen.lock().unwrap().expect("the mark ran");
+    let (before, marked) = seen.lock().unwrap().expect("the mark ran");
     let methods = fake
         .requests()
         .into_iter()
         .map(|r| r.method)
         .collect::<Vec<_>>();
-    (methods, before)
+    (methods, before, marked)
 }
 
 #[tokio::test]
@@ -55,13 +56,14 @@ async fn the_mark_comes_before_the_first_new_message() {
         chat: ChatId(PERSON),
         message_id: 999,
     };
-    let (methods, before) =
+    let (methods, before, marked) =
         methods_before_the_mark(vec![delete, send("first"), send("second")]).await;
     assert_eq!(methods.len(), 3, "{methods:?}");
     assert_eq!(
         before, 1,
         "only the deletion precedes the mark: {methods:?}"
     );
+    assert_eq!(marked, Marked::BeforeMessage);
 }
 
 #[tokio::test]
@@ -70,7 +72,8 @@ async fn with_no_new_message_the_mark_comes_last() {
         chat: ChatId(PERSON),
         message_id: id,
     };
-    let (methods, before) = methods_before_the_mark(vec![delete(998), delete(999)]).await;
+    let (methods, before, marked) = methods_before_the_mark(vec![delete(998), delete(999)]).await;
     assert_eq!(methods.len(), 2, "{methods:?}");
     assert_eq!(before, 2, "{methods:?}");
+    assert_eq!(marked, Marked::AfterAll);
 }
