@@ -3,9 +3,9 @@
 //! Commands: `get` → GET, `put` → SET PX, `delete` → DEL, `claim` → SET NX PX,
 //! `incr` → a Lua script (INCR, then PEXPIRE only when the result is 1, so creation
 //! and expiry are one atomic step), `lease` → a Lua take-or-renew (SET PX only
-//! while the key is absent or holds the same token), `release` → a Lua compare-and-delete (DEL only while the key holds the token),
-//! `ping` → PING. TTLs are whole milliseconds, at
-//! least 1.
+//! while the key is absent or holds the same token), `release` → a Lua
+//! compare-and-delete (DEL only while the key holds the token), `ping` → PING.
+//! TTLs are whole milliseconds, at least 1.
 //!
 //! Every call is bounded: connecting and each response time out after
 //! [`Resilience::io_timeout`], and a whole call (reconnects and Sentinel look-ups
@@ -69,7 +69,6 @@ end
 return n
 ";
 
-/// Delete the key only while it holds the caller's token.
 /// Takes a free lease or renews one held with the same token, in one step.
 const LEASE_SCRIPT: &str = r"
 local holder = redis.call('GET', KEYS[1])
@@ -80,6 +79,7 @@ end
 return 0
 ";
 
+/// Delete the key only while it holds the caller's token.
 const RELEASE_SCRIPT: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])

@@ -50,9 +50,10 @@ pub struct SentinelCluster {
 }
 
 /// A private CA and the certificate (for 127.0.0.1) every server shows.
-#[derive(Clone)]
 struct Certificates {
     ca: PathBuf,
+    /// The CA's certificate, for the cluster's own connections.
+    ca_pem: Vec<u8>,
     cert: PathBuf,
     key: PathBuf,
 }
@@ -128,25 +129,32 @@ impl Certificates {
                 ));
             }
         }
+        let ca = path("ca.pem");
+        let ca_pem = std::fs::read(&ca).map_err(|e| format!("cannot read ca.pem: {e}"))?;
         Ok(Certificates {
-            ca: path("ca.pem"),
+            ca,
+            ca_pem,
             cert: path("server.pem"),
             key: path("server.key"),
         })
     }
+}
 
-    /// The settings that make a server or sentinel speak only TLS on `port`.
-    fn settings(&self, port: u16) -> Vec<(&'static str, String)> {
-        vec![
-            ("port", "0".to_owned()),
-            ("tls-port", port.to_string()),
-            ("tls-cert-file", self.cert.display().to_string()),
-            ("tls-key-file", self.key.display().to_string()),
-            ("tls-ca-cert-file", self.ca.display().to_string()),
-            ("tls-auth-clients", "no".to_owned()),
-            ("tls-replication", "yes".to_owned()),
-        ]
-    }
+/// The settings that make a server or sentinel listen on `port`: plain TCP, or
+/// with `tls` TLS only.
+fn listen_settings(port: u16, tls: Option<&Certificates>) -> Vec<(&'static str, String)> {
+    let Some(tls) = tls else {
+        return vec![("port", port.to_string())];
+    };
+    vec![
+        ("port", "0".to_owned()),
+        ("tls-port", port.to_string()),
+        ("tls-cert-file", tls.cert.display().to_string()),
+        ("tls-key-file", tls.key.display().to_string()),
+        ("tls-ca-cert-file", tls.ca.display().to_string()),
+        ("tls-auth-clients", "no".to_owned()),
+        ("tls-replication", "yes".to_owned()),
+    ]
 }
 
 impl SentinelCluster {
@@ -158,7 +166,7 @@ impl SentinelCluster {
     }
 
     /// [`SentinelCluster::start`] with TLS only, the certificates signed by a
-    /// private CA ([`SentinelCluster::ca_file`], named in [`SentinelCluster::url`]).
+    /// private CA (named in [`SentinelCluster::url`]).
     pub async fn start_tls(server: &Path, dir: &Path) -> Result<SentinelCluster, String> {
         // rustls needs a process-wide crypto provider; `Err` = one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -218,11 +226,6 @@ impl SentinelCluster {
         )
     }
 
-    /// The private CA's certificate, with TLS.
-    pub fn ca_file(&self) -> Option<&Path> {
-        self.tls.as_ref().map(|tls| tls.ca.as_path())
-    }
-
     /// Waits until the replica has every write the master acknowledged so far
     /// (`WAIT 1`); how many replicas confirmed.
     pub async fn replicate(&self) -> Result<i64, String> {
@@ -272,7 +275,7 @@ impl SentinelCluster {
                 format!("rediss://:{password}@127.0.0.1:{port}"),
                 redis::TlsCertificates {
                     client_tls: None,
-                    root_cert: Some(std::fs::read(&tls.ca).ok()?),
+                    root_cert: Some(tls.ca_pem.clone()),
                 },
             ),
             None => redis::Client::open(format!("redis://:{password}@127.0.0.1:{port}")),
@@ -323,8 +326,6 @@ fn redis(
 ) -> Result<Process, String> {
     let port = free_port()?;
     let mut args: Vec<String> = [
-        "--port",
-        &port.to_string(),
         "--bind",
         "127.0.0.1",
         "--save",
@@ -341,7 +342,7 @@ fn redis(
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    for (name, value) in tls.map(|t| t.settings(port)).unwrap_or_default() {
+    for (name, value) in listen_settings(port, tls) {
         args.extend([format!("--{name}"), value]);
     }
     if let Some(master) = replica_of {
@@ -363,16 +364,14 @@ fn sentinel(
 ) -> Result<Process, String> {
     let port = free_port()?;
     let config = dir.join(format!("sentinel-{port}.conf"));
-    let tls: String = tls
-        .map(|t| t.settings(port))
-        .unwrap_or_default()
+    let listen: String = listen_settings(port, tls)
         .into_iter()
         .map(|(name, value)| format!("{name} {value}\n"))
         .collect();
     std::fs::write(
         &config,
         format!(
-            "port {port}\nbind 127.0.0.1\ndir {dir}\nrequirepass {SENTINEL_PASSWORD}\n{tls}\
+            "{listen}bind 127.0.0.1\ndir {dir}\nrequirepass {SENTINEL_PASSWORD}\n\
              sentinel sentinel-pass {SENTINEL_PASSWORD}\n\
              sentinel monitor {SERVICE} 127.0.0.1 {master} 2\n\
              sentinel auth-pass {SERVICE} {REDIS_PASSWORD}\n\
