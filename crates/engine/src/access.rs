@@ -75,12 +75,20 @@ impl Turn<'_> {
             return true;
         }
         let storage = self.engine.storage.clone();
-        let has_access = storage.has_access(self.user.id).await;
+        let has_access = match self.access {
+            Some(known) => Ok(known),
+            None => storage.has_access(self.user.id).await.inspect(|&known| {
+                if known {
+                    self.engine.people.let_in(self.user.id);
+                }
+            }),
+        };
         if self.engine.access == AccessMode::Open {
-            if matches!(has_access, Ok(false))
-                && let Err(e) = storage.grant_access(self.user.id, "open", self.now()).await
-            {
-                tracing::warn!(error = %e, "cannot record open-mode access");
+            if matches!(has_access, Ok(false)) {
+                match storage.grant_access(self.user.id, "open", self.now()).await {
+                    Ok(()) => self.engine.people.let_in(self.user.id),
+                    Err(e) => tracing::warn!(error = %e, "cannot record open-mode access"),
+                }
             }
             return true;
         }
@@ -317,10 +325,11 @@ impl Turn<'_> {
                 .await;
         };
         let storage = self.engine.storage.clone();
-        let redemption = match storage
+        let redeemed = storage
             .redeem_invite(code.as_str(), self.user.id, self.now())
-            .await
-        {
+            .await;
+        self.engine.people.changed(self.user.id).await;
+        let redemption = match redeemed {
             Ok(r) => r,
             Err(e) => return self.unavailable("cannot redeem an invite", &e),
         };
@@ -339,7 +348,9 @@ impl Turn<'_> {
                 .into_iter()
                 .flatten()
                 {
-                    if let Err(e) = storage.set_profile_field(self.user.id, field.clone()).await {
+                    let saved = storage.set_profile_field(self.user.id, field.clone()).await;
+                    self.engine.people.changed(self.user.id).await;
+                    if let Err(e) = saved {
                         tracing::warn!(error = %e, "cannot save the invite's profile field");
                         continue;
                     }

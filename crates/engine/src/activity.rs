@@ -1,8 +1,13 @@
-//! Activity records leave the update path: handlers hand them to an
-//! [`ActivityRecorder`], a background task writes them to storage in batches.
+//! Activity records and last-seen times leave the update path: handlers hand them
+//! to an [`ActivityRecorder`], a background task writes them to storage in batches.
+//! Both are statistics: a `kill -9` loses at most one interval of them (ADR 0038).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+use domain::ids::UserId;
+use time::OffsetDateTime;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -13,10 +18,18 @@ use crate::ports::{Activity, Storage};
 /// activity is statistics, never worth slowing a person down for.
 const QUEUE: usize = 10_000;
 
+/// What the writer task is handed.
+#[derive(Debug)]
+enum Record {
+    Activity(Activity),
+    /// The person sent an update at this time.
+    Seen(UserId, OffsetDateTime),
+}
+
 /// A cheap handle that queues activity for the writer task.
 #[derive(Clone, Debug)]
 pub struct ActivityRecorder {
-    tx: mpsc::Sender<Activity>,
+    tx: mpsc::Sender<Record>,
 }
 
 impl ActivityRecorder {
@@ -35,7 +48,15 @@ impl ActivityRecorder {
 
     /// Queues a record; never waits.
     pub fn record(&self, activity: Activity) {
-        if self.tx.try_send(activity).is_err() {
+        if self.tx.try_send(Record::Activity(activity)).is_err() {
+            metrics::counter!("trainbot_activity_dropped_total").increment(1);
+        }
+    }
+
+    /// Queues a person's last-seen time; never waits. Only the latest time per
+    /// person is written.
+    pub(crate) fn seen(&self, user: UserId, at: OffsetDateTime) {
+        if self.tx.try_send(Record::Seen(user, at)).is_err() {
             metrics::counter!("trainbot_activity_dropped_total").increment(1);
         }
     }
@@ -61,30 +82,30 @@ impl ActivityWriter {
 
 async fn write_batches(
     storage: Arc<dyn Storage>,
-    mut rx: mpsc::Receiver<Activity>,
+    mut rx: mpsc::Receiver<Record>,
     mut stopped: oneshot::Receiver<()>,
     batch: usize,
     every: Duration,
 ) {
-    let mut buf = Vec::with_capacity(batch);
+    let mut pending = Pending::default();
     let mut tick = tokio::time::interval(every);
     let mut handle_dropped = false;
     loop {
         tokio::select! {
             received = rx.recv() => match received {
-                Some(a) => {
-                    buf.push(a);
-                    if buf.len() >= batch {
-                        flush(&*storage, &mut buf).await;
+                Some(record) => {
+                    pending.add(record);
+                    if pending.activity.len() >= batch || pending.seen.len() >= batch {
+                        pending.flush(&*storage).await;
                     }
                 }
                 None => break,
             },
-            _ = tick.tick() => flush(&*storage, &mut buf).await,
+            _ = tick.tick() => pending.flush(&*storage).await,
             stop = &mut stopped, if !handle_dropped => match stop {
                 Ok(()) => {
-                    while let Ok(a) = rx.try_recv() {
-                        buf.push(a);
+                    while let Ok(record) = rx.try_recv() {
+                        pending.add(record);
                     }
                     break;
                 }
@@ -93,19 +114,46 @@ async fn write_batches(
             },
         }
     }
-    flush(&*storage, &mut buf).await;
+    pending.flush(&*storage).await;
 }
 
-async fn flush(storage: &dyn Storage, buf: &mut Vec<Activity>) {
-    if buf.is_empty() {
-        return;
-    }
-    match storage.record_activity(buf).await {
-        Ok(()) => metrics::counter!("trainbot_activity_written_total").increment(buf.len() as u64),
-        Err(e) => {
-            tracing::warn!(error = %e, records = buf.len(), "activity batch lost");
-            metrics::counter!("trainbot_activity_dropped_total").increment(buf.len() as u64);
+/// What waits for the next write.
+#[derive(Default)]
+struct Pending {
+    activity: Vec<Activity>,
+    /// The latest time each person was seen.
+    seen: HashMap<UserId, OffsetDateTime>,
+}
+
+impl Pending {
+    fn add(&mut self, record: Record) {
+        match record {
+            Record::Activity(a) => self.activity.push(a),
+            Record::Seen(user, at) => {
+                let latest = self.seen.entry(user).or_insert(at);
+                *latest = (*latest).max(at);
+            }
         }
     }
-    buf.clear();
+
+    async fn flush(&mut self, storage: &dyn Storage) {
+        if !self.activity.is_empty() {
+            let batch = std::mem::take(&mut self.activity);
+            match storage.record_activity(&batch).await {
+                Ok(()) => metrics::counter!("trainbot_activity_written_total")
+                    .increment(batch.len() as u64),
+                Err(e) => {
+                    tracing::warn!(error = %e, records = batch.len(), "activity batch lost");
+                    metrics::counter!("trainbot_activity_dropped_total")
+                        .increment(batch.len() as u64);
+                }
+            }
+        }
+        if !self.seen.is_empty() {
+            let seen: Vec<_> = std::mem::take(&mut self.seen).into_iter().collect();
+            if let Err(e) = storage.record_last_seen(&seen).await {
+                tracing::warn!(error = %e, people = seen.len(), "last-seen times lost");
+            }
+        }
+    }
 }

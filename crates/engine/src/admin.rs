@@ -679,7 +679,9 @@ impl Turn<'_> {
             Ok(None) => return self.say("admin-person-unknown"),
             Err(e) => return self.unavailable("cannot read a person", &e),
         };
-        if let Err(e) = storage.set_blocked(target, reason.is_some()).await {
+        let set = storage.set_blocked(target, reason.is_some()).await;
+        self.engine.people.changed(target).await;
+        if let Err(e) = set {
             return self.unavailable("cannot block or unblock", &e);
         }
         let (action, key) = match &reason {

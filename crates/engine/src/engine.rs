@@ -1,12 +1,14 @@
 //! [`Engine::arrive`] and [`Engine::handle`]: the pipeline every update goes through.
 //!
 //! On arrival (before the update waits in its chat's queue): flood limits. When
-//! handled: de-dup -> input guard -> private chats only -> person (create/refresh,
-//! blocked check) -> handler -> activity record. Handlers return actions; nothing
-//! here talks to Telegram.
+//! handled: de-dup -> input guard -> private chats only -> person (kept in memory,
+//! else created/refreshed; blocked check) -> handler -> activity record. Handlers
+//! return actions; nothing here talks to Telegram.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::OnceCell;
 
 use domain::callback::Callback;
 use domain::content::{ContentPack, NodeKind};
@@ -24,9 +26,10 @@ use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::live_content::LiveContent;
+use crate::people::{Lookup, People, Person};
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
-    StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserRecord,
+    StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
@@ -42,6 +45,8 @@ pub struct Engine {
     pub(crate) state: Arc<dyn StateStore>,
     /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
     pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
+    /// The newest update id in `update_claims` when this process first looked.
+    claimed_before: OnceCell<Option<i64>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
@@ -58,6 +63,8 @@ pub struct Engine {
     pub(crate) prompts: Prompts,
     /// Exports waiting for the background worker.
     pub(crate) exports: Arc<ExportQueue>,
+    /// The people behind updates, between their updates.
+    pub(crate) people: Arc<People>,
 }
 
 impl Engine {
@@ -71,8 +78,8 @@ impl Engine {
         Engine {
             content: LiveContent::new(content),
             storage,
-            state,
             update_claims: None,
+            claimed_before: OnceCell::new(),
             clock,
             activity,
             documents: None,
@@ -85,7 +92,15 @@ impl Engine {
             bot_username: None,
             prompts: Prompts::default(),
             exports: Arc::new(ExportQueue::new()),
+            people: Arc::new(People::new(state.clone())),
+            state,
         }
+    }
+
+    /// The cache of people, for whoever else changes them (the transport marks
+    /// people who blocked the bot).
+    pub fn people(&self) -> Arc<People> {
+        self.people.clone()
     }
 
     /// The exports queued by admins, for the background worker that writes and
@@ -195,36 +210,17 @@ impl Engine {
         let Some(profile) = inbound.from.clone() else {
             return Vec::new();
         };
-        let fallback_lang = Lang::from_client(profile.language_code.as_deref());
-        let user = match self
-            .storage
-            .touch_user(&profile, fallback_lang, self.clock.now())
-            .await
-        {
-            Ok(user) => user,
-            Err(e) => {
-                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the person");
-                return notice(&inbound, fallback_lang, "unavailable");
-            }
-        };
-        // An allow-listed admin is never shut out by the database: a row marked
-        // blocked (however it got so) does not keep them from /admin.
-        if user.blocked && !self.admins.contains(&user.id.0) {
-            return notice(&inbound, user.language, "blocked");
-        }
-        let staff = match self.storage.staff_profile(user.id).await {
-            Ok(staff) => staff,
-            Err(e) => {
-                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the profile");
-                return notice(&inbound, user.language, "unavailable");
-            }
+        let person = match self.person(&inbound, &profile).await {
+            Ok(person) => person,
+            Err(notice) => return notice,
         };
         let mut turn = Turn {
             engine: self,
             content: self.content(),
             chat: inbound.chat,
-            user,
-            staff,
+            user: person.user,
+            staff: person.staff,
+            access: person.access,
             actions: Vec::new(),
             rights: Rights::None,
         };
@@ -245,16 +241,76 @@ impl Engine {
         turn.actions
     }
 
-    /// Claims the update id (in the database if [`Engine::with_update_claims`] was
-    /// given, else in the state store) as being handled; `false` if it was
-    /// handled already. A claim left unfinished by an earlier attempt (its process
-    /// died before [`Engine::finish_update`]) is taken over: the update is handled
-    /// again rather than left unanswered. Updates reach this one at a time per
-    /// chat (one poller; a chat's webhook lease), so an unfinished claim never
-    /// belongs to a live attempt. If the store is down the update is handled
-    /// anyway: answering twice beats never answering.
+    /// The person who sent an update: their copy in [`People`] if it is current,
+    /// else created or refreshed in the database (which writes their names and
+    /// last-seen time) with their profile. A current copy writes nothing on the
+    /// update path: the last-seen time goes out in the next batch. `Err` holds
+    /// the notice for a person who is blocked or cannot be loaded.
+    async fn person(
+        &self,
+        inbound: &Inbound,
+        profile: &UserProfile,
+    ) -> Result<Person, Vec<Action>> {
+        let now = self.clock.now();
+        let generation = match self.people.lookup(profile).await {
+            Lookup::Hit(mut person) => {
+                person.user.last_seen = now;
+                self.activity.seen(person.user.id, now);
+                self.admit_unblocked(inbound, &person.user)?;
+                return Ok(person);
+            }
+            Lookup::Miss(generation) => Some(generation),
+            Lookup::Bypass => None,
+        };
+        let fallback_lang = Lang::from_client(profile.language_code.as_deref());
+        let user = match self.storage.touch_user(profile, fallback_lang, now).await {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the person");
+                return Err(notice(inbound, fallback_lang, "unavailable"));
+            }
+        };
+        self.admit_unblocked(inbound, &user)?;
+        let staff = match self.storage.staff_profile(user.id).await {
+            Ok(staff) => staff,
+            Err(e) => {
+                tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the profile");
+                return Err(notice(inbound, user.language, "unavailable"));
+            }
+        };
+        let person = Person {
+            user,
+            staff,
+            access: None,
+        };
+        if let Some(generation) = generation {
+            self.people.keep(generation, person.clone());
+        }
+        Ok(person)
+    }
+
+    /// `Err` with the notice for a blocked person. An allow-listed admin is never
+    /// shut out by the database: a row marked blocked (however it got so) does not
+    /// keep them from /admin.
+    fn admit_unblocked(&self, inbound: &Inbound, user: &UserRecord) -> Result<(), Vec<Action>> {
+        if user.blocked && !self.admins.contains(&user.id.0) {
+            return Err(notice(inbound, user.language, "blocked"));
+        }
+        Ok(())
+    }
+
+    /// Claims the update id as being handled; `false` if it was handled already.
+    /// Claims live in the state store, or, with [`Engine::with_update_claims`],
+    /// in the database for the ids an earlier process may have handled (those up
+    /// to the newest claim there when this process started) and in the state
+    /// store for newer ones. A claim left unfinished by an earlier attempt (its
+    /// process died before [`Engine::finish_update`]) is taken over: the update
+    /// is handled again rather than left unanswered. Updates reach this one at a
+    /// time per chat (one poller; a chat's webhook lease), so an unfinished claim
+    /// never belongs to a live attempt. If the store is down the update is
+    /// handled anyway: answering twice beats never answering.
     async fn first_delivery(&self, update_id: i64) -> bool {
-        let claimed = match &self.update_claims {
+        let claimed = match self.database_claims(update_id).await {
             Some(claims) => claims
                 .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
                 .await
@@ -271,6 +327,26 @@ impl Engine {
         })
     }
 
+    /// The database claims, if `update_id` is claimed there: it is no newer than
+    /// the newest claim this process found there (read once), or that could
+    /// not be read.
+    async fn database_claims(&self, update_id: i64) -> Option<&Arc<dyn UpdateClaims>> {
+        let claims = self.update_claims.as_ref()?;
+        let newest = self
+            .claimed_before
+            .get_or_try_init(|| claims.last_claimed())
+            .await;
+        match newest {
+            Ok(Some(newest)) if update_id > *newest => None,
+            Ok(None) => None,
+            Ok(Some(_)) => Some(claims),
+            Err(e) => {
+                tracing::warn!(update_id, error = %e, "cannot read the newest update claim");
+                Some(claims)
+            }
+        }
+    }
+
     /// Marks an update handled, so that a delivery of it again is skipped as a
     /// duplicate. The transport calls it while sending what [`Engine::handle`]
     /// returned, at the last point where repeating the answer would go unseen
@@ -283,19 +359,28 @@ impl Engine {
     pub async fn finish_update(&self, update_id: i64, marked: Marked) {
         let finished = match &self.update_claims {
             Some(_) if marked == Marked::AfterAll => return,
-            Some(claims) => claims
-                .finish_update(update_id)
-                .await
-                .map_err(|e| e.to_string()),
-            None => self
-                .state
-                .put(&update_key(update_id), UPDATE_DONE, UPDATE_DEDUP_TTL)
-                .await
-                .map_err(|e| e.to_string()),
+            Some(claims) => {
+                // A claim in memory is marked there too, for a delivery of it
+                // again by this process.
+                let in_memory = self.mark_done(update_id).await;
+                claims
+                    .finish_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and(in_memory)
+            }
+            None => self.mark_done(update_id).await,
         };
         if let Err(e) = finished {
             tracing::warn!(update_id, error = %e, "could not mark the update handled; a delivery of it again would be handled again");
         }
+    }
+
+    async fn mark_done(&self, update_id: i64) -> Result<(), String> {
+        self.state
+            .put(&update_key(update_id), UPDATE_DONE, UPDATE_DEDUP_TTL)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// The commands to register with Telegram, per language.
@@ -440,6 +525,8 @@ pub(crate) struct Turn<'e> {
     pub(crate) chat: ChatId,
     pub(crate) user: UserRecord,
     pub(crate) staff: StaffProfile,
+    /// Whether the person was let in, if known from their copy in [`People`].
+    pub(crate) access: Option<bool>,
     pub(crate) actions: Vec<Action>,
     /// What the person may do in the admin panel, set by the admin guard.
     pub(crate) rights: Rights,
@@ -598,7 +685,9 @@ impl Turn<'_> {
         };
         match callback {
             Callback::Language(lang) => {
-                if let Err(e) = self.engine.storage.set_language(self.user.id, lang).await {
+                let set = self.engine.storage.set_language(self.user.id, lang).await;
+                self.engine.people.changed(self.user.id).await;
+                if let Err(e) = set {
                     tracing::error!(error = %e, "cannot save the language");
                     return self.answer(query_id, Some(t(self.lang(), "unavailable")));
                 }

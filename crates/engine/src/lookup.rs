@@ -494,7 +494,9 @@ impl Turn<'_> {
             Placement::Park => ProfileField::Park(Some(new.clone())),
             Placement::Department => ProfileField::Department(Some(new.clone())),
         };
-        if let Err(e) = storage.set_profile_field(person, field).await {
+        let moved = storage.set_profile_field(person, field).await;
+        self.engine.people.changed(person).await;
+        if let Err(e) = moved {
             return self.unavailable("cannot move a person", &e);
         }
         self.audit(

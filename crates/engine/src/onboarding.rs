@@ -114,12 +114,13 @@ impl Turn<'_> {
     }
 
     async fn save_field(&mut self, field: ProfileField) -> bool {
-        match self
+        let saved = self
             .engine
             .storage
             .set_profile_field(self.user.id, field.clone())
-            .await
-        {
+            .await;
+        self.engine.people.changed(self.user.id).await;
+        match saved {
             Ok(()) => {
                 match field {
                     ProfileField::Park(p) | ProfileField::ChosenPark(p) => self.staff.park = p,
@@ -270,7 +271,9 @@ impl Turn<'_> {
 
     /// Marks onboarding done and shows the (now personal) main menu.
     pub(crate) async fn finish_onboarding(&mut self) {
-        if let Err(e) = self.engine.storage.mark_onboarded(self.user.id).await {
+        let onboarded = self.engine.storage.mark_onboarded(self.user.id).await;
+        self.engine.people.changed(self.user.id).await;
+        if let Err(e) = onboarded {
             return self.unavailable("cannot finish onboarding", &e);
         }
         self.staff.onboarded = true;

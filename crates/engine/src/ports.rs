@@ -149,12 +149,15 @@ pub trait Storage:
 
     async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError>;
 
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError>;
 
     /// Marks the person as having blocked the bot (or not).
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError>;
 
     /// Blocks or unblocks the person (an admin's decision).
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError>;
 
     /// Number of people known.
@@ -162,6 +165,11 @@ pub trait Storage:
 
     /// Appends a batch of activity records in one transaction.
     async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError>;
+
+    /// Moves people's `last_seen` forward to the given times (never back), in one
+    /// transaction: the batched form of what [`Storage::touch_user`] writes.
+    async fn record_last_seen(&self, seen: &[(UserId, OffsetDateTime)])
+    -> Result<(), StorageError>;
 
     /// The person's most recent activity, newest first.
     async fn recent_activity(
@@ -256,8 +264,21 @@ pub trait UpdateClaims: Send + Sync + 'static {
         ttl: Duration,
     ) -> Result<bool, StorageError>;
 
-    /// Marks a claimed update finished (its answer sent).
-    async fn finish_update(&self, update_id: i64) -> Result<(), StorageError>;
+    /// Marks an update finished (its answer sent), claiming it if it was not
+    /// (it was claimed in memory: see [`UpdateClaims::last_claimed`]). Claims
+    /// older than `ttl` may be forgotten meanwhile.
+    async fn finish_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<(), StorageError>;
+
+    /// The newest update id claimed, if any. Read once at start: Telegram's
+    /// update ids only grow, so a newer id cannot have been handled by an
+    /// earlier process and is claimed in memory, with no database write; only
+    /// its mark before a new message is written ([`UpdateClaims::finish_update`]).
+    async fn last_claimed(&self) -> Result<Option<i64>, StorageError>;
 }
 
 /// A certificate, laid out in the person's language, ready to be drawn.

@@ -227,7 +227,9 @@ impl Turn<'_> {
             Ok(None) => return self.say("admin-person-unknown"),
             Err(e) => return self.unavailable("cannot read a person", &e),
         };
-        let erasure = match storage.erase_person(id, self.now()).await {
+        let erased = storage.erase_person(id, self.now()).await;
+        self.engine.people.changed(id).await;
+        let erasure = match erased {
             Ok(Some(erasure)) => erasure,
             Ok(None) => return self.say("admin-person-unknown"),
             Err(e) => return self.unavailable("cannot erase a person", &e),

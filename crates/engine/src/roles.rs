@@ -440,7 +440,9 @@ impl Turn<'_> {
         // Someone trusted with a role may use the bot (in `invite` mode they could
         // not even send /admin otherwise).
         let via = format!("role by {}", self.user.id);
-        if let Err(e) = storage.grant_access(id, &via, self.now()).await {
+        let granted = storage.grant_access(id, &via, self.now()).await;
+        self.engine.people.changed(id).await;
+        if let Err(e) = granted {
             return self.unavailable("cannot let a role holder in", &e);
         }
         // A new role starts with a new password and a new login.

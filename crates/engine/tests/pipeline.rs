@@ -16,8 +16,8 @@ use domain::lang::Lang;
 use engine::ports::{
     Activity, ActivityKind, AnswerRecord, Attempt, AttemptQuestion, AttemptResult, AudienceFilter,
     Broadcast, BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast,
-    ProfileField, ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UserProfile,
-    UserRecord,
+    ProfileField, ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UpdateClaims,
+    UserProfile, UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
@@ -35,25 +35,27 @@ fn pack() -> Arc<ContentPack> {
 struct Fixture {
     engine: Engine,
     storage: SqlStorage,
+    state: Arc<MemoryState>,
     next_update: std::cell::Cell<i64>,
 }
 
 async fn fixture() -> Fixture {
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn Storage> = Arc::new(storage.clone());
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
-    let engine = Engine::new(
-        pack(),
-        shared,
-        Arc::new(MemoryState::new()),
-        Arc::new(SystemClock),
-        activity,
-    );
+    let state = Arc::new(MemoryState::new());
     Fixture {
-        engine,
+        engine: engine_on(&storage, state.clone()),
         storage,
+        state,
         next_update: std::cell::Cell::new(1),
     }
+}
+
+/// An engine on `storage` and `state`: the fixture's, another replica of it
+/// (the same state store) or it restarted (a new one).
+fn engine_on(storage: &SqlStorage, state: Arc<MemoryState>) -> Engine {
+    let shared: Arc<dyn Storage> = Arc::new(storage.clone());
+    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
+    Engine::new(pack(), shared, state, Arc::new(SystemClock), activity)
 }
 
 const ID: i64 = 6_000_000_000;
@@ -185,6 +187,74 @@ async fn with_claims_in_the_database_only_an_answer_with_a_message_is_marked() {
         .finish_update(menu.update_id, Marked::BeforeMessage)
         .await;
     assert!(f.engine.handle(menu).await.is_empty());
+}
+
+#[tokio::test]
+async fn with_claims_in_the_database_a_restart_skips_what_was_marked_and_writes_no_new_claim() {
+    let mut f = fixture().await;
+    let claims = Arc::new(f.storage.clone());
+    f.engine = f.engine.with_update_claims(claims.clone());
+    let menu = f.inbound(Input::Command {
+        name: "menu".into(),
+        args: String::new(),
+    });
+    assert_eq!(f.engine.handle(menu.clone()).await.len(), 1);
+    f.engine
+        .finish_update(menu.update_id, Marked::BeforeMessage)
+        .await;
+    // The process restarts: its state store is new, the database is not.
+    let restarted =
+        engine_on(&f.storage, Arc::new(MemoryState::new())).with_update_claims(claims.clone());
+    assert!(
+        restarted.handle(menu.clone()).await.is_empty(),
+        "marked before the restart, it is a duplicate after it"
+    );
+    // A newer update cannot have been handled before the restart: it is claimed
+    // in memory, and an answer without a new message writes no claim at all.
+    let press = f.inbound(Input::Callback {
+        query_id: "q".into(),
+        data: Some(Callback::Home.encode()),
+        message: TEXT_MESSAGE,
+    });
+    assert!(!restarted.handle(press.clone()).await.is_empty());
+    restarted
+        .finish_update(press.update_id, Marked::AfterAll)
+        .await;
+    assert_eq!(claims.last_claimed().await.unwrap(), Some(menu.update_id));
+}
+
+#[tokio::test]
+async fn a_change_to_a_person_on_one_replica_reaches_the_copy_of_another() {
+    let f = fixture().await;
+    f.command("start").await;
+    f.command("menu").await;
+    // Another replica blocks her (the same database and state store).
+    let other = engine_on(&f.storage, f.state.clone());
+    f.storage.set_blocked(UserId(ID), true).await.unwrap();
+    other.people().changed(UserId(ID)).await;
+    let actions = f.command("menu").await;
+    let [Action::Send { text, .. }] = actions.as_slice() else {
+        panic!("{actions:?}")
+    };
+    assert!(text.as_str().contains("Доступ к боту закрыт"), "{text}");
+}
+
+#[tokio::test]
+async fn a_known_persons_last_seen_is_written_off_the_update_path() {
+    let f = fixture().await;
+    f.command("start").await;
+    let first = f.storage.user(UserId(ID)).await.unwrap().unwrap().last_seen;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    f.command("menu").await;
+    let mut seen = first;
+    for _ in 0..500 {
+        seen = f.storage.user(UserId(ID)).await.unwrap().unwrap().last_seen;
+        if seen > first {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(seen > first, "last seen {seen} not moved on from {first}");
 }
 
 #[tokio::test]
@@ -343,6 +413,8 @@ async fn a_blocked_person_gets_one_clear_message_and_nothing_else() {
     let f = fixture().await;
     f.command("start").await;
     f.storage.set_blocked(UserId(ID), true).await.unwrap();
+    // As every writer of people does, so that no replica keeps its copy.
+    f.engine.people().changed(UserId(ID)).await;
     let actions = f.command("menu").await;
     let [
         Action::Send {
@@ -516,6 +588,9 @@ impl Storage for DownStorage {
         Err(down())
     }
     async fn record_activity(&self, _: &[Activity]) -> Result<(), StorageError> {
+        Err(down())
+    }
+    async fn record_last_seen(&self, _: &[(UserId, OffsetDateTime)]) -> Result<(), StorageError> {
         Err(down())
     }
     async fn recent_activity(&self, _: UserId, _: u32) -> Result<Vec<Activity>, StorageError> {

@@ -406,6 +406,8 @@ async fn passing_the_last_required_quiz_completes_the_path_and_failing_does_not(
             .unwrap();
     }
     f.storage.mark_onboarded(UserId(ID)).await.unwrap();
+    // As every writer of people does, so that no replica keeps its copy.
+    f.engine.people().changed(UserId(ID)).await;
     // Every required page read: the activity recorder writes them in batches.
     let pages: Vec<NodeId> = f
         .pack

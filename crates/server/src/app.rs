@@ -292,7 +292,8 @@ impl Application {
             storage.clone(),
             config.admin_ids.clone(),
         );
-        let outbound = Arc::new(Outbound::new(bot.clone(), storage.clone()));
+        let outbound =
+            Arc::new(Outbound::new(bot.clone(), storage.clone()).with_people(engine.people()));
         let exporter = Arc::new(ExportWorker::new(
             engine.export_queue(),
             outbound.clone(),

@@ -215,6 +215,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_person_cache_total",
+        "Updates whose person came from the memory copy (outcome=hit) or the database (outcome=miss).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_quiz_repeated_presses_total",
         "Answer presses on a question already answered.",
     ),

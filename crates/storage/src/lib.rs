@@ -318,6 +318,14 @@ impl Storage for SqlStorage {
             .await
     }
 
+    async fn record_last_seen(
+        &self,
+        seen: &[(UserId, OffsetDateTime)],
+    ) -> Result<(), StorageError> {
+        self.observed("record_last_seen", self.port().record_last_seen(seen))
+            .await
+    }
+
     async fn recent_activity(
         &self,
         user: UserId,
@@ -362,24 +370,31 @@ impl UpdateClaims for SqlStorage {
         self.observed("claim_update", claim).await
     }
 
-    async fn finish_update(&self, update_id: i64) -> Result<(), StorageError> {
-        let query = sql::FINISH_UPDATE;
+    async fn finish_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> Result<(), StorageError> {
         let finish = async {
             match &self.db {
-                Db::Sqlite(s) => sqlx::query(query)
-                    .bind(update_id)
-                    .execute(s.pool())
-                    .await
-                    .map(drop),
-                Db::Postgres(s) => sqlx::query(query)
-                    .bind(update_id)
-                    .execute(s.pool())
-                    .await
-                    .map(drop),
+                Db::Sqlite(s) => s.finish_update(update_id, now, ttl).await,
+                Db::Postgres(s) => s.finish_update(update_id, now, ttl).await,
+            }
+        };
+        self.observed("finish_update", finish).await
+    }
+
+    async fn last_claimed(&self) -> Result<Option<i64>, StorageError> {
+        let query = sql::LAST_CLAIMED;
+        let last = async {
+            match &self.db {
+                Db::Sqlite(s) => sqlx::query_scalar(query).fetch_one(s.pool()).await,
+                Db::Postgres(s) => sqlx::query_scalar(query).fetch_one(s.pool()).await,
             }
             .map_err(error::storage_error)
         };
-        self.observed("finish_update", finish).await
+        self.observed("last_claimed", last).await
     }
 }
 

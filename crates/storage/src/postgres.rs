@@ -25,6 +25,11 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The whole batch as four arrays in one statement: one round trip, atomic, and
 /// the SQL text never depends on the batch size.
+/// `Storage::record_last_seen` in one statement: ids and times as two arrays.
+const RECORD_LAST_SEEN: &str = "UPDATE users AS u SET last_seen = s.at \
+     FROM UNNEST($1::BIGINT[], $2::TIMESTAMPTZ[]) AS s(id, at) \
+     WHERE u.id = s.id AND u.last_seen < s.at";
+
 const INSERT_ACTIVITY: &str = "INSERT INTO activity (user_id, kind, subject, at) \
      SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::timestamptz[])";
 
@@ -50,6 +55,16 @@ impl PostgresStorage {
         ttl: std::time::Duration,
     ) -> Result<bool, StorageError> {
         sql::claim_update_in!(&self.pool, std::convert::identity, update_id, now, ttl)
+    }
+
+    /// See [`engine::ports::UpdateClaims`].
+    pub async fn finish_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> Result<(), StorageError> {
+        sql::finish_update_in!(&self.pool, std::convert::identity, update_id, now, ttl)
     }
 
     pub async fn close(&self) {
@@ -158,6 +173,24 @@ impl Storage for PostgresStorage {
             .bind(users)
             .bind(kinds)
             .bind(subjects)
+            .bind(times)
+            .execute(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    async fn record_last_seen(
+        &self,
+        seen: &[(UserId, OffsetDateTime)],
+    ) -> Result<(), StorageError> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let users: Vec<i64> = seen.iter().map(|(user, _)| user.0).collect();
+        let times: Vec<OffsetDateTime> = seen.iter().map(|(_, at)| *at).collect();
+        sqlx::query(RECORD_LAST_SEEN)
+            .bind(users)
             .bind(times)
             .execute(&self.pool)
             .await

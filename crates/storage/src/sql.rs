@@ -37,6 +37,11 @@ pub(crate) const TOUCH_USER: &str = concat!(
 
 pub(crate) const USER: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
 
+/// One person's part of `Storage::record_last_seen` (SQLite; PostgreSQL takes
+/// the whole batch in one statement).
+pub(crate) const RECORD_LAST_SEEN: &str =
+    "UPDATE users SET last_seen = $2 WHERE id = $1 AND last_seen < $2";
+
 pub(crate) const SET_LANGUAGE: &str = "UPDATE users SET language = $2 WHERE id = $1";
 
 pub(crate) const SET_INACTIVE: &str = "UPDATE users SET inactive = $2 WHERE id = $1";
@@ -66,15 +71,20 @@ pub(crate) const CLAIM_UPDATE: &str = "INSERT INTO update_claims (update_id, cla
      ON CONFLICT (update_id) DO UPDATE SET claimed_at = excluded.claimed_at, finished = FALSE \
      WHERE update_claims.claimed_at < $3 OR NOT update_claims.finished";
 
-/// Marks a claimed update finished: a later delivery of it is a duplicate.
-pub(crate) const FINISH_UPDATE: &str =
-    "UPDATE update_claims SET finished = TRUE WHERE update_id = $1";
+/// Marks an update finished: a later delivery of it is a duplicate. The claim is
+/// created if the update was claimed in memory only (see `Engine::handle`).
+pub(crate) const FINISH_UPDATE: &str = "INSERT INTO update_claims (update_id, claimed_at, finished) \
+     VALUES ($1, $2, TRUE) \
+     ON CONFLICT (update_id) DO UPDATE SET finished = TRUE";
+
+/// The newest update id claimed.
+pub(crate) const LAST_CLAIMED: &str = "SELECT MAX(update_id) FROM update_claims";
 
 /// Forgets claims older than $1.
 pub(crate) const FORGET_UPDATE_CLAIMS: &str = "DELETE FROM update_claims WHERE claimed_at < $1";
 
-/// Old claims are deleted when a claimed id is a multiple of this: a cheap, steady
-/// clean-up with no job of its own.
+/// Old claims are deleted when a claimed or finished id is a multiple of this: a
+/// cheap, steady clean-up with no job of its own.
 pub(crate) const FORGET_CLAIMS_EVERY: i64 = 1000;
 
 /// The body of `claim_update` for one backend: `$pool` its pool, `$to_db` how it
@@ -93,14 +103,42 @@ macro_rules! claim_update_in {
             .map_err(storage_error)?
             .rows_affected()
             == 1;
-        if claimed && update_id % sql::FORGET_CLAIMS_EVERY == 0 {
-            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
-                .bind($to_db(expired))
-                .execute($pool)
-                .await
-                .map_err(storage_error)?;
+        if claimed {
+            sql::forget_claims_in!($pool, $to_db, update_id, expired);
         }
         Ok(claimed)
     }};
 }
 pub(crate) use claim_update_in;
+
+/// The body of `finish_update` for one backend, as [`claim_update_in`].
+macro_rules! finish_update_in {
+    ($pool:expr, $to_db:expr, $update_id:expr, $now:expr, $ttl:expr) => {{
+        let (update_id, now, ttl): (i64, OffsetDateTime, std::time::Duration) =
+            ($update_id, $now, $ttl);
+        sqlx::query(sql::FINISH_UPDATE)
+            .bind(update_id)
+            .bind($to_db(now))
+            .execute($pool)
+            .await
+            .map_err(storage_error)?;
+        sql::forget_claims_in!($pool, $to_db, update_id, now - ttl);
+        Ok(())
+    }};
+}
+pub(crate) use finish_update_in;
+
+/// Deletes claims older than `$expired` when `$update_id` is a multiple of
+/// [`FORGET_CLAIMS_EVERY`].
+macro_rules! forget_claims_in {
+    ($pool:expr, $to_db:expr, $update_id:expr, $expired:expr) => {
+        if $update_id % sql::FORGET_CLAIMS_EVERY == 0 {
+            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
+                .bind($to_db($expired))
+                .execute($pool)
+                .await
+                .map_err(storage_error)?;
+        }
+    };
+}
+pub(crate) use forget_claims_in;

@@ -58,6 +58,16 @@ impl SqliteStorage {
         sql::claim_update_in!(&self.pool, micros, update_id, now, ttl)
     }
 
+    /// See [`engine::ports::UpdateClaims`].
+    pub async fn finish_update(
+        &self,
+        update_id: i64,
+        now: OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> Result<(), StorageError> {
+        sql::finish_update_in!(&self.pool, micros, update_id, now, ttl)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -164,6 +174,25 @@ impl Storage for SqliteStorage {
                 .bind(activity.kind.as_str())
                 .bind(&activity.subject)
                 .bind(micros(activity.at))
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+        }
+        tx.commit().await.map_err(storage_error)
+    }
+
+    async fn record_last_seen(
+        &self,
+        seen: &[(UserId, OffsetDateTime)],
+    ) -> Result<(), StorageError> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(storage_error)?;
+        for (user, at) in seen {
+            sqlx::query(sql::RECORD_LAST_SEEN)
+                .bind(user.0)
+                .bind(micros(*at))
                 .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;

@@ -542,7 +542,7 @@ async fn update_claims(s: &SqlStorage) {
             .unwrap(),
         "an unfinished claim (its attempt died) is taken over"
     );
-    s.finish_update(5_000_000_001).await.unwrap();
+    s.finish_update(5_000_000_001, t, day).await.unwrap();
     assert!(
         !s.claim_update(5_000_000_001, t + time::Duration::hours(23), day)
             .await
@@ -550,7 +550,7 @@ async fn update_claims(s: &SqlStorage) {
         "a second delivery of a finished update within the day is a duplicate"
     );
     assert!(s.claim_update(5_000_000_002, t, day).await.unwrap());
-    s.finish_update(5_000_000_002).await.unwrap();
+    s.finish_update(5_000_000_002, t, day).await.unwrap();
     assert!(
         s.claim_update(5_000_000_001, t + time::Duration::hours(25), day)
             .await
@@ -566,6 +566,24 @@ async fn update_claims(s: &SqlStorage) {
     );
     assert!(
         s.claim_update(5_000_000_002, t + time::Duration::hours(50), day)
+            .await
+            .unwrap()
+    );
+    // An update claimed in memory only is claimed, finished, when it is marked.
+    let later = t + time::Duration::hours(51);
+    assert_eq!(s.last_claimed().await.unwrap(), Some(5_000_000_002));
+    s.finish_update(5_000_000_003, later, day).await.unwrap();
+    assert_eq!(s.last_claimed().await.unwrap(), Some(5_000_000_003));
+    assert!(
+        !s.claim_update(5_000_000_003, later, day).await.unwrap(),
+        "marked without a claim, it is still a duplicate"
+    );
+    // A finished multiple of 1000 deletes claims older than a day too.
+    s.finish_update(8_000, later + time::Duration::hours(30), day)
+        .await
+        .unwrap();
+    assert!(
+        s.claim_update(5_000_000_003, later + time::Duration::hours(30), day)
             .await
             .unwrap()
     );

@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod errors;
 pub mod inbound;
 pub mod lane;
+mod lean;
 pub mod outbound;
 pub mod polling;
 pub mod source;

@@ -36,22 +36,22 @@ use domain::ids::{ChatId, UserId};
 use domain::spreadsheet::Separator;
 use engine::exports::{self, Export, ExportError, ExportLimits, ExportSummary};
 use engine::ports::Storage;
-use engine::{Action, Keyboard, Marked};
+use engine::{Action, Keyboard, Marked, People};
 use sha2::{Digest, Sha256};
 use teloxide::Bot;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
-    SendPhotoSetters, SendVideoSetters,
+    SendDocumentSetters, SendMessageSetters, SendPhotoSetters, SendVideoSetters,
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatAction, ChatId as TgChatId, FileId, InlineKeyboardButton,
-    InlineKeyboardMarkup, InputFile, Message, MessageId, ParseMode,
+    ChatAction, ChatId as TgChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+    Message, MessageId, ParseMode,
 };
 use tokio::io::AsyncWriteExt;
 use tracing::Instrument;
 
 use crate::errors::{Failure, classify};
+use crate::lean;
 use breaker::{Breaker, Outcome};
 
 /// How long one call keeps trying before its failure is returned.
@@ -120,6 +120,8 @@ impl ExportOutcome {
 pub struct Outbound {
     bot: Bot,
     storage: Arc<dyn Storage>,
+    /// The engine's copies of people, told about people who blocked the bot.
+    people: Option<Arc<People>>,
     retry: Retry,
     /// Shared by every sender of the bot (replies and the paced lane alike).
     link: Arc<Link>,
@@ -211,9 +213,17 @@ impl Outbound {
         Outbound {
             bot,
             storage,
+            people: None,
             retry: Retry::PATIENT,
             link: Arc::default(),
         }
+    }
+
+    /// Tells `people` when a person turns out to have blocked the bot, so that no
+    /// replica keeps using its copy of them as active.
+    pub fn with_people(mut self, people: Arc<People>) -> Outbound {
+        self.people = Some(people);
+        self
     }
 
     /// Calls to `chat` (or to no chat) go through the bot's shared [`Link`].
@@ -226,6 +236,7 @@ impl Outbound {
         Outbound {
             bot: self.bot.clone(),
             storage: self.storage.clone(),
+            people: self.people.clone(),
             retry,
             link: self.link.clone(),
         }
@@ -292,22 +303,25 @@ impl Outbound {
     async fn person_left(&self, chat: ChatId) {
         metrics::counter!("trainbot_people_blocked_bot_total").increment(1);
         // In a private chat the chat id is the person's id.
-        if let Err(e) = self.storage.set_inactive(UserId(chat.0), true).await {
+        let person = UserId(chat.0);
+        if let Err(e) = self.storage.set_inactive(person, true).await {
             tracing::warn!(error = %e, "cannot mark the person inactive");
+        }
+        if let Some(people) = &self.people {
+            people.changed(person).await;
         }
     }
 
     async fn run(&self, action: Action) -> Result<(), Failure> {
         match action {
             Action::AnswerCallback { query_id, text } => {
-                let r = call(self.retry, self.via(None), "answerCallbackQuery", || {
-                    let req = self
-                        .bot
-                        .answer_callback_query(CallbackQueryId(query_id.clone()));
-                    match &text {
-                        Some(t) => req.text(t.clone()),
-                        None => req,
-                    }
+                let method = "answerCallbackQuery";
+                let answer = lean::AnswerCallback {
+                    callback_query_id: &query_id,
+                    text: text.as_deref(),
+                };
+                let r = call(self.retry, self.via(None), method, || {
+                    lean::call::<_, lean::Ignored>(&self.bot, method, &answer)
                 })
                 .await;
                 // A late answer fails harmlessly ("query is too old").
@@ -327,16 +341,16 @@ impl Outbound {
                 text,
                 keyboard,
             } => {
-                let markup = keyboard.as_ref().map(markup);
-                let r = call(self.retry, self.via(Some(chat)), "editMessageText", || {
-                    let req = self
-                        .bot
-                        .edit_message_text(tg(chat), msg_id(message_id), text.as_str())
-                        .parse_mode(ParseMode::Html);
-                    match &markup {
-                        Some(m) => req.reply_markup(m.clone()),
-                        None => req,
-                    }
+                let method = "editMessageText";
+                let edit = lean::EditText {
+                    chat_id: chat.0,
+                    message_id: msg_id(message_id).0,
+                    text: text.as_str(),
+                    parse_mode: "HTML",
+                    reply_markup: keyboard.as_ref().map(lean::Markup::from),
+                };
+                let r = call(self.retry, self.via(Some(chat)), method, || {
+                    lean::call::<_, lean::Ignored>(&self.bot, method, &edit)
                 })
                 .await;
                 match r {

@@ -37,6 +37,7 @@ use engine::ports::{Clock, Storage};
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
+use teloxide::types::Update;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
@@ -44,6 +45,7 @@ use tokio_util::task::AbortOnDropHandle;
 use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::errors::{Failure, classify};
 use crate::inbound::to_inbound;
+use crate::lean;
 use crate::outbound::Outbound;
 use crate::source::{SourceHealth, SourceState};
 
@@ -316,21 +318,24 @@ impl Poller {
             let offset = cursor.offset(&dispatcher);
             // Telegram answers at once while it still has updates we received.
             let waiting = offset.is_some_and(|o| cursor.next.is_some_and(|n| o < n));
-            let mut request = self.bot.get_updates().limit(100).timeout(if waiting {
-                0
-            } else {
-                self.settings.timeout_secs
-            });
+            let request = lean::GetUpdates {
+                offset: offset.map(offset_param),
+                limit: 100,
+                timeout: if waiting {
+                    0
+                } else {
+                    self.settings.timeout_secs
+                },
+            };
             if let Some(offset) = offset {
                 // Telegram may apply the offset even if the answer never arrives:
                 // from now on the dispatcher treats what is below it as confirmed.
                 dispatcher.confirmed_below(offset);
-                request = request.offset(offset_param(offset));
             }
             let updates = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
-                r = request => r,
+                r = lean::call::<_, Vec<Update>>(&self.bot, "getUpdates", &request) => r,
             };
             let updates = match updates {
                 Ok(updates) => {

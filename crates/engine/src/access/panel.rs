@@ -474,9 +474,11 @@ impl Turn<'_> {
         };
         let decided = match &request {
             Some(_) => {
-                storage
+                let decided = storage
                     .decide_request(user, approve, self.user.id, self.now())
-                    .await
+                    .await;
+                self.engine.people.changed(user).await;
+                decided
             }
             None => Ok(false),
         };

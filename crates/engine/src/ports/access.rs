@@ -103,6 +103,7 @@ pub trait AccessStore: Send + Sync + 'static {
 
     /// Grants access (`via` says how, for the record); a grant already held is
     /// kept as it is.
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn grant_access(
         &self,
         user: UserId,
@@ -125,6 +126,7 @@ pub trait AccessStore: Send + Sync + 'static {
 
     /// Uses the invite with `code` for `user` and grants them access, in one
     /// transaction; the use count never passes the limit.
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn redeem_invite(
         &self,
         code: &str,
@@ -151,6 +153,7 @@ pub trait AccessStore: Send + Sync + 'static {
     /// Approves (granting access in the same transaction) or rejects a pending
     /// request; `false` if the person has no pending request (someone decided it
     /// first).
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn decide_request(
         &self,
         user: UserId,

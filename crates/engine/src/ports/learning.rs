@@ -159,11 +159,13 @@ pub struct Certificate {
 #[async_trait]
 pub trait LearningStore: Send + Sync + 'static {
     async fn staff_profile(&self, user: UserId) -> Result<StaffProfile, StorageError>;
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_profile_field(
         &self,
         user: UserId,
         field: ProfileField,
     ) -> Result<(), StorageError>;
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn mark_onboarded(&self, user: UserId) -> Result<(), StorageError>;
 
     /// Distinct paths of the pages the person has opened.

@@ -192,6 +192,7 @@ pub trait PersonalDataStore: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<super::PersonSummary>, StorageError>;
 
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn erase_person(
         &self,
         user: UserId,

@@ -1,0 +1,158 @@
+//! The people behind updates, kept in memory between their updates (ADR 0038).
+//!
+//! Every update needs its person, their staff profile and whether they were let
+//! in. Reading those from the database on every press cost three queries of the
+//! four a page view made; a person pressing through the menu changes none of them.
+//! A [`People`] cache keeps them per person and is kept right across replicas by a
+//! generation per person in the state store: whoever changes a person (a language,
+//! a profile field, a block, access) calls [`People::changed`] after the write,
+//! which drops the local copy and moves the generation on; every replica compares
+//! the generation before using its copy. A copy is also never older than
+//! [`MAX_AGE`], which bounds what a change made outside the bot (a command-line
+//! import, a hand-written SQL update) can leave stale.
+//!
+//! When the state store cannot answer, the cache is bypassed: the database is
+//! read as before the cache existed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use domain::ids::UserId;
+
+use crate::ports::{StaffProfile, StateStore, UserProfile, UserRecord};
+
+/// The longest a copy is used without reading the database again.
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(60);
+
+/// How long a person's generation is kept: far longer than [`MAX_AGE`], so a copy
+/// can never outlive the generation it was read at and meet a recreated one.
+const GENERATION_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// Copies kept at most; past it the cache starts again empty (10 000 people take
+/// a few megabytes).
+const CAPACITY: usize = 50_000;
+
+/// A person as the update path needs them.
+#[derive(Clone, Debug)]
+pub(crate) struct Person {
+    pub(crate) user: UserRecord,
+    pub(crate) staff: StaffProfile,
+    /// `Some(true)` once they are known to be let in. A stranger's every update
+    /// asks the database again: an access table that cannot be read keeps them
+    /// out, and a decision reaches them at once.
+    pub(crate) access: Option<bool>,
+}
+
+struct Kept {
+    person: Person,
+    /// The person's generation when the copy was read.
+    generation: Option<String>,
+    read: Instant,
+}
+
+/// What the caller may do with the cache for one update.
+pub(crate) enum Lookup {
+    /// A current copy: use it, write nothing.
+    Hit(Person),
+    /// No usable copy: read the database, then [`People::keep`] what was read
+    /// under this generation.
+    Miss(Generation),
+    /// The state store did not answer: read the database and keep nothing.
+    Bypass,
+}
+
+/// A person's generation as read before their database rows.
+pub(crate) struct Generation(Option<String>);
+
+/// Per-person copies, checked against their generation in the state store.
+pub struct People {
+    state: Arc<dyn StateStore>,
+    copies: Mutex<HashMap<UserId, Kept>>,
+}
+
+impl People {
+    pub(crate) fn new(state: Arc<dyn StateStore>) -> People {
+        People {
+            state,
+            copies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn copies(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Kept>> {
+        self.copies.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current copy of the person who sent `profile`, if there is one that
+    /// needs no database write: a copy whose names differ from what Telegram sent,
+    /// or of a person marked as having left, is refreshed by the caller.
+    pub(crate) async fn lookup(&self, profile: &UserProfile) -> Lookup {
+        let generation = match self.state.get(&generation_key(profile.id)).await {
+            Ok(generation) => generation,
+            Err(e) => {
+                tracing::debug!(error = %e, "person cache bypassed");
+                return Lookup::Bypass;
+            }
+        };
+        let copies = self.copies();
+        match copies.get(&profile.id) {
+            Some(copy)
+                if copy.generation == generation
+                    && copy.read.elapsed() < MAX_AGE
+                    && same_names(&copy.person.user, profile)
+                    && !copy.person.user.inactive =>
+            {
+                metrics::counter!("trainbot_person_cache_total", "outcome" => "hit").increment(1);
+                Lookup::Hit(copy.person.clone())
+            }
+            _ => {
+                metrics::counter!("trainbot_person_cache_total", "outcome" => "miss").increment(1);
+                Lookup::Miss(Generation(generation))
+            }
+        }
+    }
+
+    /// Keeps what was read from the database after a [`Lookup::Miss`].
+    pub(crate) fn keep(&self, generation: Generation, person: Person) {
+        let mut copies = self.copies();
+        if copies.len() >= CAPACITY && !copies.contains_key(&person.user.id) {
+            copies.clear();
+        }
+        copies.insert(
+            person.user.id,
+            Kept {
+                person,
+                generation: generation.0,
+                read: Instant::now(),
+            },
+        );
+    }
+
+    /// Records in the local copy that the person is let in (just checked, or
+    /// just granted), without a new generation: nothing changed elsewhere.
+    pub(crate) fn let_in(&self, user: UserId) {
+        if let Some(copy) = self.copies().get_mut(&user) {
+            copy.person.access = Some(true);
+        }
+    }
+
+    /// Call after writing anything about `user` that [`Person`] holds: every
+    /// replica's copy is dropped. If the state store is down the local copy is
+    /// dropped still; the others expire within [`MAX_AGE`].
+    pub async fn changed(&self, user: UserId) {
+        self.copies().remove(&user);
+        if let Err(e) = self.state.incr(&generation_key(user), GENERATION_TTL).await {
+            tracing::warn!(error = %e, "cannot tell the other replicas that a person changed; their copies expire within a minute");
+        }
+    }
+}
+
+fn generation_key(user: UserId) -> String {
+    format!("pgen:{user}")
+}
+
+fn same_names(user: &UserRecord, profile: &UserProfile) -> bool {
+    user.first_name == profile.first_name
+        && user.last_name == profile.last_name
+        && user.username == profile.username
+}
