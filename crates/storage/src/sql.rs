@@ -37,11 +37,6 @@ pub(crate) const TOUCH_USER: &str = concat!(
 
 pub(crate) const USER: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
 
-/// One person's part of `Storage::record_last_seen` (SQLite; PostgreSQL takes
-/// the whole batch in one statement).
-pub(crate) const RECORD_LAST_SEEN: &str =
-    "UPDATE users SET last_seen = $2 WHERE id = $1 AND last_seen < $2";
-
 pub(crate) const SET_LANGUAGE: &str = "UPDATE users SET language = $2 WHERE id = $1";
 
 pub(crate) const SET_INACTIVE: &str = "UPDATE users SET inactive = $2 WHERE id = $1";

@@ -127,6 +127,15 @@ async fn postgres_test_schemas_are_separate() {
     assert_eq!(via_url.user(UserId(7)).await.unwrap(), None);
 }
 
+#[tokio::test]
+async fn last_seen_batches_on_both_backends() {
+    last_seen_batches(&testing::fresh_sqlite().await.unwrap()).await;
+    if let Some(base) = testing::postgres_url("last_seen_batches_on_both_backends") {
+        let (postgres, _db) = testing::fresh_postgres(&base).await.unwrap();
+        last_seen_batches(&postgres).await;
+    }
+}
+
 /// A measurement, run by hand: the overdue look-up with 10 000 learners and 50
 /// other page views each (half a million activity rows), per person and as one
 /// statement, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL:
@@ -395,6 +404,41 @@ async fn times_round_trip(s: &SqlStorage) {
             assert!((at - written).abs() < Duration::milliseconds(1));
         }
     }
+}
+
+/// Last-seen times in one batch, larger than one statement takes: each moves
+/// forward, never back, and nobody else's changes.
+async fn last_seen_batches(s: &SqlStorage) {
+    let ids: Vec<UserId> = (0..600).map(|i| UserId(40_000 + i)).collect();
+    for id in &ids {
+        s.touch_user(&profile(id.0, "Batch"), Lang::En, t0())
+            .await
+            .unwrap();
+    }
+    let bystander = UserId(39_999);
+    s.touch_user(&profile(bystander.0, "Other"), Lang::En, t0())
+        .await
+        .unwrap();
+    // Even people move on an hour, odd people would move back an hour.
+    let seen: Vec<(UserId, OffsetDateTime)> = ids
+        .iter()
+        .map(|id| {
+            let shift = if id.0 % 2 == 0 { 1 } else { -1 };
+            (*id, t0() + Duration::hours(shift))
+        })
+        .collect();
+    s.record_last_seen(&seen).await.unwrap();
+    for id in &ids {
+        let last_seen = s.user(*id).await.unwrap().unwrap().last_seen;
+        let expected = if id.0 % 2 == 0 {
+            t0() + Duration::hours(1)
+        } else {
+            t0()
+        };
+        assert_eq!(last_seen, expected, "{id}");
+    }
+    assert_eq!(s.user(bystander).await.unwrap().unwrap().last_seen, t0());
+    s.record_last_seen(&[]).await.unwrap();
 }
 
 async fn activity_batches(s: &SqlStorage) {
