@@ -253,7 +253,8 @@ impl Engine {
     ) -> Result<Person, Vec<Action>> {
         let now = self.clock.now();
         let generation = match self.people.lookup(profile).await {
-            Lookup::Hit(mut person) => {
+            Lookup::Hit(person) => {
+                let mut person = *person;
                 person.user.last_seen = now;
                 self.activity.seen(person.user.id, now);
                 self.admit_unblocked(inbound, &person.user)?;
@@ -282,6 +283,7 @@ impl Engine {
             user,
             staff,
             access: None,
+            reviews_due_at: None,
         };
         if let Some(generation) = generation {
             self.people.keep(generation, person.clone());

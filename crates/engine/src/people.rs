@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use domain::ids::UserId;
+use time::OffsetDateTime;
 
 use crate::ports::{StaffProfile, StateStore, UserProfile, UserRecord};
 
@@ -42,6 +43,9 @@ pub(crate) struct Person {
     /// asks the database again: an access table that cannot be read keeps them
     /// out, and a decision reaches them at once.
     pub(crate) access: Option<bool>,
+    /// When their spaced reviews fall due, once read (the main menu counts the
+    /// ones due).
+    pub(crate) reviews_due_at: Option<Vec<OffsetDateTime>>,
 }
 
 struct Kept {
@@ -54,7 +58,7 @@ struct Kept {
 /// What the caller may do with the cache for one update.
 pub(crate) enum Lookup {
     /// A current copy: use it, write nothing.
-    Hit(Person),
+    Hit(Box<Person>),
     /// No usable copy: read the database, then [`People::keep`] what was read
     /// under this generation.
     Miss(Generation),
@@ -103,7 +107,7 @@ impl People {
                     && !copy.person.user.inactive =>
             {
                 metrics::counter!("trainbot_person_cache_total", "outcome" => "hit").increment(1);
-                Lookup::Hit(copy.person.clone())
+                Lookup::Hit(Box::new(copy.person.clone()))
             }
             _ => {
                 metrics::counter!("trainbot_person_cache_total", "outcome" => "miss").increment(1);
@@ -133,6 +137,52 @@ impl People {
     pub(crate) fn let_in(&self, user: UserId) {
         if let Some(copy) = self.copies().get_mut(&user) {
             copy.person.access = Some(true);
+        }
+    }
+
+    /// The person's review times, if their copy holds them.
+    pub(crate) fn reviews_due_at(&self, user: UserId) -> Option<Vec<OffsetDateTime>> {
+        self.copies()
+            .get(&user)
+            .and_then(|kept| kept.person.reviews_due_at.clone())
+    }
+
+    /// Records in the local copy the review times just read.
+    pub(crate) fn learnt_reviews(&self, user: UserId, due_at: Vec<OffsetDateTime>) {
+        if let Some(kept) = self.copies().get_mut(&user) {
+            kept.person.reviews_due_at = Some(due_at);
+        }
+    }
+
+    /// Call after changing `user`'s review schedule. Like [`People::changed`] for
+    /// the other replicas; this replica keeps the rest of its copy (only the
+    /// review times are read again) when nobody else moved the generation since
+    /// the copy was read.
+    pub(crate) async fn reviews_changed(&self, user: UserId) {
+        match self.state.incr(&generation_key(user), GENERATION_TTL).await {
+            Ok(generation) => {
+                let mut copies = self.copies();
+                let next_of_ours = copies.get(&user).is_some_and(|kept| {
+                    let ours = match &kept.generation {
+                        None => Some(0),
+                        Some(g) => g.parse::<i64>().ok(),
+                    };
+                    ours.and_then(|g| g.checked_add(1)) == Some(generation)
+                });
+                match copies.get_mut(&user) {
+                    Some(kept) if next_of_ours => {
+                        kept.generation = Some(generation.to_string());
+                        kept.person.reviews_due_at = None;
+                    }
+                    _ => {
+                        copies.remove(&user);
+                    }
+                }
+            }
+            Err(e) => {
+                self.copies().remove(&user);
+                tracing::warn!(error = %e, "cannot tell the other replicas that a person's reviews changed; their copies expire within a minute");
+            }
         }
     }
 

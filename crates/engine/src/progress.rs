@@ -40,13 +40,22 @@ impl Turn<'_> {
     /// Questions due for review now.
     pub(crate) async fn reviews_due(&self) -> usize {
         let now = self.now();
-        match self.engine.storage.reviews(self.user.id).await {
-            Ok(items) => items.iter().filter(|i| i.due_at <= now).count(),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read reviews");
-                0
-            }
-        }
+        let people = &self.engine.people;
+        let due_at = match people.reviews_due_at(self.user.id) {
+            Some(due_at) => due_at,
+            None => match self.engine.storage.reviews(self.user.id).await {
+                Ok(items) => {
+                    let due_at: Vec<_> = items.iter().map(|i| i.due_at).collect();
+                    people.learnt_reviews(self.user.id, due_at.clone());
+                    due_at
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read reviews");
+                    return 0;
+                }
+            },
+        };
+        due_at.iter().filter(|at| **at <= now).count()
     }
 
     /// Progress on the person's path; `extra_page` counts a page being opened right

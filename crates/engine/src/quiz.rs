@@ -569,6 +569,7 @@ impl Turn<'_> {
                     .await
             }
         };
+        self.engine.people.reviews_changed(self.user.id).await;
         if let Err(e) = result {
             tracing::warn!(error = %e, "cannot update the review schedule");
         }

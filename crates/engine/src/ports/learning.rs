@@ -196,9 +196,11 @@ pub trait LearningStore: Send + Sync + 'static {
     ) -> Result<Vec<Attempt>, StorageError>;
 
     /// Adds or replaces the review of one question.
+    /// Callers then call `People::reviews_changed` for the person (ADR 0038).
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError>;
     /// All pending reviews of the person, earliest due first.
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError>;
+    /// Callers then call `People::reviews_changed` for the person (ADR 0038).
     async fn clear_review(
         &self,
         user: UserId,
