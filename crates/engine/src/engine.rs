@@ -26,7 +26,7 @@ use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
 use crate::live_content::LiveContent;
-use crate::people::{Lookup, People, Person};
+use crate::people::{Generation, Lookup, People, Person};
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
     StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
@@ -187,7 +187,8 @@ impl Engine {
     /// Handles one update that [`Engine::arrive`] admitted. Never fails: every error becomes an answer the person
     /// understands (or, for updates that need none, no action).
     pub async fn handle(&self, mut inbound: Inbound) -> Vec<Action> {
-        if !self.first_delivery(inbound.update_id).await {
+        let (first, generation) = self.first_delivery(&inbound).await;
+        if !first {
             metrics::counter!("trainbot_updates_duplicate_total").increment(1);
             return Vec::new();
         }
@@ -197,7 +198,7 @@ impl Engine {
         }
         // A text that may be a password goes first, whatever happens next.
         let deletion = self.typed_secret_deletion(&inbound).await;
-        let mut actions = self.handle_private(inbound).await;
+        let mut actions = self.handle_private(inbound, generation).await;
         if let Some(deletion) = deletion {
             actions.retain(|a| *a != deletion);
             actions.insert(0, deletion);
@@ -206,11 +207,15 @@ impl Engine {
     }
 
     /// [`Engine::handle`] for a new update in a private chat.
-    async fn handle_private(&self, inbound: Inbound) -> Vec<Action> {
+    async fn handle_private(
+        &self,
+        inbound: Inbound,
+        generation: Option<Generation>,
+    ) -> Vec<Action> {
         let Some(profile) = inbound.from.clone() else {
             return Vec::new();
         };
-        let person = match self.person(&inbound, &profile).await {
+        let person = match self.person(&inbound, &profile, generation).await {
             Ok(person) => person,
             Err(notice) => return notice,
         };
@@ -250,9 +255,10 @@ impl Engine {
         &self,
         inbound: &Inbound,
         profile: &UserProfile,
+        generation: Option<Generation>,
     ) -> Result<Person, Vec<Action>> {
         let now = self.clock.now();
-        let generation = match self.people.lookup(profile).await {
+        let generation = match self.people.lookup(profile, generation).await {
             Lookup::Hit(person) => {
                 let mut person = *person;
                 person.user.last_seen = now;
@@ -302,6 +308,8 @@ impl Engine {
     }
 
     /// Claims the update id as being handled; `false` if it was handled already.
+    /// With the claim in the state store, the sender's generation in [`People`]
+    /// is read in the same round trip.
     /// Claims live in the state store, or, with [`Engine::with_update_claims`],
     /// in the database for the ids an earlier process may have handled (those up
     /// to the newest claim there when this process started) and in the state
@@ -311,22 +319,41 @@ impl Engine {
     /// time per chat (one poller; a chat's webhook lease), so an unfinished claim
     /// never belongs to a live attempt. If the store is down the update is
     /// handled anyway: answering twice beats never answering.
-    async fn first_delivery(&self, update_id: i64) -> bool {
-        let claimed = match self.database_claims(update_id).await {
-            Some(claims) => claims
-                .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
-                .await
-                .map_err(|e| e.to_string()),
-            None => self
-                .state
-                .lease(&update_key(update_id), UPDATE_WORKING, UPDATE_DEDUP_TTL)
-                .await
-                .map_err(|e| e.to_string()),
+    async fn first_delivery(&self, inbound: &Inbound) -> (bool, Option<Generation>) {
+        let update_id = inbound.update_id;
+        let key = update_key(update_id);
+        let (claimed, generation) = match (self.database_claims(update_id).await, &inbound.from) {
+            (Some(claims), _) => (
+                claims
+                    .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None,
+            ),
+            (None, Some(sender)) => {
+                let other = People::generation_key(sender.id);
+                match self
+                    .state
+                    .lease_and_get(&key, UPDATE_WORKING, UPDATE_DEDUP_TTL, &other)
+                    .await
+                {
+                    Ok((claimed, generation)) => (Ok(claimed), Some(Generation::read(generation))),
+                    Err(e) => (Err(e.to_string()), None),
+                }
+            }
+            (None, None) => (
+                self.state
+                    .lease(&key, UPDATE_WORKING, UPDATE_DEDUP_TTL)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None,
+            ),
         };
-        claimed.unwrap_or_else(|e| {
+        let first = claimed.unwrap_or_else(|e| {
             tracing::warn!(update_id, error = %e, "de-duplication unavailable");
             true
-        })
+        });
+        (first, generation)
     }
 
     /// The database claims, if `update_id` is claimed there: it is no newer than

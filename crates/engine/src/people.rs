@@ -69,6 +69,13 @@ pub(crate) enum Lookup {
 /// A person's generation as read before their database rows.
 pub(crate) struct Generation(Option<String>);
 
+impl Generation {
+    /// A generation read from the state store with something else.
+    pub(crate) fn read(value: Option<String>) -> Generation {
+        Generation(value)
+    }
+}
+
 /// Per-person copies, checked against their generation in the state store.
 pub struct People {
     state: Arc<dyn StateStore>,
@@ -76,6 +83,11 @@ pub struct People {
 }
 
 impl People {
+    /// The state-store key of `user`'s generation.
+    pub(crate) fn generation_key(user: UserId) -> String {
+        format!("pgen:{user}")
+    }
+
     pub(crate) fn new(state: Arc<dyn StateStore>) -> People {
         People {
             state,
@@ -89,14 +101,18 @@ impl People {
 
     /// The current copy of the person who sent `profile`, if there is one that
     /// needs no database write: a copy whose names differ from what Telegram sent,
-    /// or of a person marked as having left, is refreshed by the caller.
-    pub(crate) async fn lookup(&self, profile: &UserProfile) -> Lookup {
-        let generation = match self.state.get(&generation_key(profile.id)).await {
-            Ok(generation) => generation,
-            Err(e) => {
-                tracing::debug!(error = %e, "person cache bypassed");
-                return Lookup::Bypass;
-            }
+    /// or of a person marked as having left, is refreshed by the caller. Their
+    /// generation is `read` already, or read here.
+    pub(crate) async fn lookup(&self, profile: &UserProfile, read: Option<Generation>) -> Lookup {
+        let generation = match read {
+            Some(Generation(generation)) => generation,
+            None => match self.state.get(&Self::generation_key(profile.id)).await {
+                Ok(generation) => generation,
+                Err(e) => {
+                    tracing::debug!(error = %e, "person cache bypassed");
+                    return Lookup::Bypass;
+                }
+            },
         };
         let copies = self.copies();
         match copies.get(&profile.id) {
@@ -159,7 +175,11 @@ impl People {
     /// review times are read again) when nobody else moved the generation since
     /// the copy was read.
     pub(crate) async fn reviews_changed(&self, user: UserId) {
-        match self.state.incr(&generation_key(user), GENERATION_TTL).await {
+        match self
+            .state
+            .incr(&Self::generation_key(user), GENERATION_TTL)
+            .await
+        {
             Ok(generation) => {
                 let mut copies = self.copies();
                 let next_of_ours = copies.get(&user).is_some_and(|kept| {
@@ -191,14 +211,14 @@ impl People {
     /// dropped still; the others expire within [`MAX_AGE`].
     pub async fn changed(&self, user: UserId) {
         self.copies().remove(&user);
-        if let Err(e) = self.state.incr(&generation_key(user), GENERATION_TTL).await {
+        if let Err(e) = self
+            .state
+            .incr(&Self::generation_key(user), GENERATION_TTL)
+            .await
+        {
             tracing::warn!(error = %e, "cannot tell the other replicas that a person changed; their copies expire within a minute");
         }
     }
-}
-
-fn generation_key(user: UserId) -> String {
-    format!("pgen:{user}")
 }
 
 fn same_names(user: &UserRecord, profile: &UserProfile) -> bool {

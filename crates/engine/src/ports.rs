@@ -221,6 +221,20 @@ pub trait StateStore: Send + Sync + 'static {
     /// token before `ttl` is over, and releases it with [`StateStore::release`].
     async fn lease(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, StateError>;
 
+    /// [`StateStore::lease`] of `key` and [`StateStore::get`] of `other`, in one
+    /// round trip where the store can (an update's claim and its person's
+    /// generation, ADR 0038).
+    async fn lease_and_get(
+        &self,
+        key: &str,
+        token: &str,
+        ttl: Duration,
+        other: &str,
+    ) -> Result<(bool, Option<String>), StateError> {
+        let leased = self.lease(key, token, ttl).await?;
+        Ok((leased, self.get(other).await?))
+    }
+
     /// Releases a lease: deletes `key` only if it still holds `token` (one atomic
     /// compare-and-delete), so a holder whose lease expired and was taken by
     /// someone else cannot release theirs; `true` if this call deleted it.

@@ -69,14 +69,19 @@ end
 return n
 ";
 
-/// Takes a free lease or renews one held with the same token, in one step.
+/// Takes a free lease or renews one held with the same token, in one step; with
+/// a second key, also returns that key's value (`lease_and_get`).
 const LEASE_SCRIPT: &str = r"
 local holder = redis.call('GET', KEYS[1])
+local taken = 0
 if holder == false or holder == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
+  taken = 1
 end
-return 0
+if KEYS[2] then
+  return {taken, redis.call('GET', KEYS[2])}
+end
+return taken
 ";
 
 /// Delete the key only while it holds the caller's token.
@@ -353,6 +358,28 @@ impl StateStore for RedisState {
             })
             .await?;
         Ok(taken == 1)
+    }
+
+    async fn lease_and_get(
+        &self,
+        key: &str,
+        token: &str,
+        ttl: Duration,
+        other: &str,
+    ) -> Result<(bool, Option<String>), StateError> {
+        let (key, other) = (self.key(key), self.key(other));
+        let (taken, value): (i64, Option<String>) = self
+            .run("lease", |mut c| async move {
+                self.lease
+                    .key(&key)
+                    .key(&other)
+                    .arg(token)
+                    .arg(ttl_ms(ttl))
+                    .invoke_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok((taken == 1, value))
     }
 
     async fn release(&self, key: &str, token: &str) -> Result<bool, StateError> {

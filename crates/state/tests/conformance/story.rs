@@ -193,6 +193,25 @@ pub async fn state_story(store: &dyn StateStore) {
         Some("replica-c")
     );
 
+    // A lease and another key's value in one step: taken or not, the value comes.
+    assert_eq!(
+        store
+            .lease_and_get("lease:chat:5", "replica-d", LONG, "nav:42")
+            .await
+            .unwrap(),
+        (false, None),
+        "held by replica-c; nothing under the other key"
+    );
+    store.put("nav:42", "home", LONG).await.unwrap();
+    assert_eq!(
+        store
+            .lease_and_get("lease:chat:5", "replica-c", LONG, "nav:42")
+            .await
+            .unwrap(),
+        (true, Some("home".to_owned())),
+        "renewed by its holder, with the other value"
+    );
+
     // 20 concurrent leases of one key with different tokens: exactly one wins.
     let tokens: Vec<String> = (0..20).map(|i| format!("t{i}")).collect();
     let leases = tokens.iter().map(|t| store.lease("lease:race", t, LONG));
