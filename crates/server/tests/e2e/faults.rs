@@ -202,7 +202,9 @@ async fn behind_a_proxy(key: &str, admins: &[i64]) -> Option<(TestApp, Cuttable)
 }
 
 /// Production stack: PostgreSQL unreachable for 30 s (black-holed: nothing comes
-/// back, the hardest case) while 12 people write and press. Updates get
+/// back, the hardest case) while 12 people write and press, and 4 people the bot
+/// has not met yet start to. The 12 keep getting their menus: the bot keeps them
+/// in memory (ADR 0038). Updates that need the database (the newcomers') get
 /// "temporarily unavailable" (every press answered); calls keep timing out, so
 /// the database's breaker opens and later calls fail at once; `/readyz` says 503.
 /// The polling lease cannot be renewed either, so after its 15 s the poller
@@ -214,8 +216,17 @@ async fn the_database_away_for_30_s_under_load() {
         return;
     };
     let crowd = crowd_of(&app, 8_300_000_001..=8_300_000_012, true).await;
+    let newcomers = 8_300_000_013..=8_300_000_016;
+    app.enrol(
+        newcomers.clone(),
+        Some("columbus"),
+        Some("bar"),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await;
 
     postgres.black_hole();
+    let newcomers = Crowd::start(&app.fake, newcomers, true);
     let body = until_ready_is(&app, 503, WAIT).await;
     assert!(body.contains("database"), "{body}");
     // Calls keep timing out, so the breaker opens: `/readyz` pings through it.
@@ -231,7 +242,8 @@ async fn the_database_away_for_30_s_under_load() {
     until_ready_is(&app, 200, WAIT).await;
     // A little more traffic on the recovered database, then the crowd stops.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let tallies = crowd.stop().await;
+    let mut tallies = crowd.stop().await;
+    tallies.extend(newcomers.stop().await);
 
     assert!(refused > 0.0, "calls failed fast while it was open");
     let apologies = each_answered_once(&app.fake, &tallies);
