@@ -206,9 +206,9 @@ impl People {
         }
     }
 
-    /// Call after writing anything about `user` that [`Person`] holds: every
-    /// replica's copy is dropped. If the state store is down the local copy is
-    /// dropped still; the others expire within [`MAX_AGE`].
+    /// Call after writing anything about `user` that a copy holds (their record,
+    /// staff profile, access): every replica's copy is dropped. If the state store
+    /// is down the local copy is dropped still; the others expire within a minute.
     pub async fn changed(&self, user: UserId) {
         self.copies().remove(&user);
         if let Err(e) = self
