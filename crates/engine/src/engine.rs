@@ -6,6 +6,7 @@
 //! return actions; nothing here talks to Telegram.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
@@ -45,8 +46,9 @@ pub struct Engine {
     pub(crate) state: Arc<dyn StateStore>,
     /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
     pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
-    /// The newest update id in `update_claims` when this process first looked.
-    claimed_before: OnceCell<Option<i64>>,
+    /// The newest update id this process has seen with `update_claims` (see
+    /// [`Engine::first_delivery`]).
+    newest_update: OnceCell<AtomicI64>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
@@ -79,7 +81,7 @@ impl Engine {
             content: LiveContent::new(content),
             storage,
             update_claims: None,
-            claimed_before: OnceCell::new(),
+            newest_update: OnceCell::new(),
             clock,
             activity,
             documents: None,
@@ -308,28 +310,28 @@ impl Engine {
     }
 
     /// Claims the update id as being handled; `false` if it was handled already.
-    /// With the claim in the state store, the sender's generation in [`People`]
-    /// is read in the same round trip.
-    /// Claims live in the state store, or, with [`Engine::with_update_claims`],
-    /// in the database for the ids an earlier process may have handled (those up
-    /// to the newest claim there when this process started) and in the state
-    /// store for newer ones. A claim left unfinished by an earlier attempt (its
-    /// process died before [`Engine::finish_update`]) is taken over: the update
-    /// is handled again rather than left unanswered. Updates reach this one at a
-    /// time per chat (one poller; a chat's webhook lease), so an unfinished claim
-    /// never belongs to a live attempt. If the store is down the update is
-    /// handled anyway: answering twice beats never answering.
+    /// Claims live in the state store (the sender's generation in [`People`] is
+    /// read in the same round trip), or, with [`Engine::with_update_claims`], in
+    /// the database. There an id newer than every one this process has seen
+    /// (and than the newest claim it found there) is new, since Telegram's ids
+    /// only grow: it needs no claim at all. A claim left unfinished by an earlier
+    /// attempt (its process died before [`Engine::finish_update`]) is taken
+    /// over: the update is handled again rather than left unanswered. Updates
+    /// reach this one at a time per chat (one poller; a chat's webhook lease), so
+    /// an unfinished claim never belongs to a live attempt. If the store is down
+    /// the update is handled anyway: answering twice beats never answering.
     async fn first_delivery(&self, inbound: &Inbound) -> (bool, Option<Generation>) {
         let update_id = inbound.update_id;
         let key = update_key(update_id);
-        let (claimed, generation) = match (self.database_claims(update_id).await, &inbound.from) {
-            (Some(claims), _) => (
+        let (claimed, generation) = match (&self.update_claims, &inbound.from) {
+            (Some(claims), _) if self.seen_before(claims.as_ref(), update_id).await => (
                 claims
                     .claim_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
                     .await
                     .map_err(|e| e.to_string()),
                 None,
             ),
+            (Some(_), _) => (Ok(true), None),
             (None, Some(sender)) => {
                 let other = People::generation_key(sender.id);
                 match self
@@ -356,22 +358,22 @@ impl Engine {
         (first, generation)
     }
 
-    /// The database claims, if `update_id` is claimed there: it is no newer than
-    /// the newest claim this process found there (read once), or that could
-    /// not be read.
-    async fn database_claims(&self, update_id: i64) -> Option<&Arc<dyn UpdateClaims>> {
-        let claims = self.update_claims.as_ref()?;
+    /// Whether `update_id` may have been delivered before: it is no newer than
+    /// the newest id this process has seen, which starts as the newest claim in
+    /// the database (read once). If that cannot be read, every id may have been.
+    async fn seen_before(&self, claims: &dyn UpdateClaims, update_id: i64) -> bool {
         let newest = self
-            .claimed_before
-            .get_or_try_init(|| claims.last_claimed())
+            .newest_update
+            .get_or_try_init(|| async {
+                let newest = claims.last_claimed().await?;
+                Ok::<_, crate::ports::StorageError>(AtomicI64::new(newest.unwrap_or(i64::MIN)))
+            })
             .await;
         match newest {
-            Ok(Some(newest)) if update_id > *newest => None,
-            Ok(None) => None,
-            Ok(Some(_)) => Some(claims),
+            Ok(newest) => newest.fetch_max(update_id, Ordering::SeqCst) >= update_id,
             Err(e) => {
                 tracing::warn!(update_id, error = %e, "cannot read the newest update claim");
-                Some(claims)
+                true
             }
         }
     }
@@ -388,28 +390,19 @@ impl Engine {
     pub async fn finish_update(&self, update_id: i64, marked: Marked) {
         let finished = match &self.update_claims {
             Some(_) if marked == Marked::AfterAll => return,
-            Some(claims) => {
-                // A claim in memory is marked there too, for a delivery of it
-                // again by this process.
-                let in_memory = self.mark_done(update_id).await;
-                claims
-                    .finish_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and(in_memory)
-            }
-            None => self.mark_done(update_id).await,
+            Some(claims) => claims
+                .finish_update(update_id, self.clock.now(), UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
+            None => self
+                .state
+                .put(&update_key(update_id), UPDATE_DONE, UPDATE_DEDUP_TTL)
+                .await
+                .map_err(|e| e.to_string()),
         };
         if let Err(e) = finished {
             tracing::warn!(update_id, error = %e, "could not mark the update handled; a delivery of it again would be handled again");
         }
-    }
-
-    async fn mark_done(&self, update_id: i64) -> Result<(), String> {
-        self.state
-            .put(&update_key(update_id), UPDATE_DONE, UPDATE_DEDUP_TTL)
-            .await
-            .map_err(|e| e.to_string())
     }
 
     /// The commands to register with Telegram, per language.

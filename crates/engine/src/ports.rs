@@ -279,7 +279,7 @@ pub trait UpdateClaims: Send + Sync + 'static {
     ) -> Result<bool, StorageError>;
 
     /// Marks an update finished (its answer sent), claiming it if it was not
-    /// (it was claimed in memory: see [`UpdateClaims::last_claimed`]). Claims
+    /// (a new id needs no claim: see [`UpdateClaims::last_claimed`]). Claims
     /// older than `ttl` may be forgotten meanwhile.
     async fn finish_update(
         &self,
@@ -289,9 +289,10 @@ pub trait UpdateClaims: Send + Sync + 'static {
     ) -> Result<(), StorageError>;
 
     /// The newest update id claimed, if any. Read once at start: Telegram's
-    /// update ids only grow, so a newer id cannot have been handled by an
-    /// earlier process and is claimed in memory, with no database write; only
-    /// its mark before a new message is written ([`UpdateClaims::finish_update`]).
+    /// update ids only grow, so an id newer than it (and than every id the
+    /// process has seen since) cannot have been handled and needs no claim;
+    /// only its mark before a new message is written
+    /// ([`UpdateClaims::finish_update`]).
     async fn last_claimed(&self) -> Result<Option<i64>, StorageError>;
 }
 

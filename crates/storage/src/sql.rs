@@ -67,7 +67,7 @@ pub(crate) const CLAIM_UPDATE: &str = "INSERT INTO update_claims (update_id, cla
      WHERE update_claims.claimed_at < $3 OR NOT update_claims.finished";
 
 /// Marks an update finished: a later delivery of it is a duplicate. The claim is
-/// created if the update was claimed in memory only (see `Engine::handle`).
+/// created if the update was new and so never claimed (see `Engine::handle`).
 pub(crate) const FINISH_UPDATE: &str = "INSERT INTO update_claims (update_id, claimed_at, finished) \
      VALUES ($1, $2, TRUE) \
      ON CONFLICT (update_id) DO UPDATE SET finished = TRUE";

@@ -613,7 +613,7 @@ async fn update_claims(s: &SqlStorage) {
             .await
             .unwrap()
     );
-    // An update claimed in memory only is claimed, finished, when it is marked.
+    // A new update, never claimed, is claimed, finished, when it is marked.
     let later = t + time::Duration::hours(51);
     assert_eq!(s.last_claimed().await.unwrap(), Some(5_000_000_002));
     s.finish_update(5_000_000_003, later, day).await.unwrap();
