@@ -11,19 +11,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use fake_telegram::{FakeConfig, FakeTelegram, FloodControl, TestUser};
 use tokio::io::AsyncWriteExt;
-use tokio::task::JoinSet;
 
 use crate::bot::BotProcess;
-use crate::driver::{self, Press, Watcher};
+use crate::driver::Watcher;
+use crate::pace::{browse, stop_after, walkers};
 use crate::scenarios::{
-    Errors, LatencyResult, Phase, Plan, log_problems, nth_button, people, sections, start_crowd,
+    Errors, LatencyResult, Phase, Plan, log_problems, people, sections, start_crowd, walk_name,
 };
 
 const PASSWORD: &str = "loadgen admin password";
 pub(crate) const ANNOUNCEMENT: &str = "Staff meeting tomorrow at 9:00 in the main hall.";
-/// A person's pause between presses: browsing at a human pace, inside Telegram's
-/// one message a second per chat.
-const THINK: Duration = Duration::from_millis(2000);
 
 #[derive(Debug, Clone)]
 pub struct BroadcastResult {
@@ -163,63 +160,6 @@ pub(crate) async fn prepare(fake: &FakeTelegram, admin: i64) -> Result<()> {
     .await
 }
 
-/// People pressing at a human pace until `stop`; their presses and errors.
-pub(crate) async fn browse(
-    fake: &FakeTelegram,
-    watcher: &Watcher,
-    people: &[i64],
-    sections: &Arc<Vec<String>>,
-    plan: &Plan,
-    stop: &Arc<AtomicBool>,
-) -> (Vec<Press>, Errors) {
-    let mut tasks = JoinSet::new();
-    let crowd = people.len().max(1) as f64;
-    for (i, &id) in people.iter().enumerate() {
-        let (fake, watcher, sections, stop) = (
-            fake.clone(),
-            watcher.clone(),
-            sections.clone(),
-            stop.clone(),
-        );
-        let (back, home, timeout) = (
-            plan.back_button.clone(),
-            plan.home_button.clone(),
-            plan.press_timeout,
-        );
-        tasks.spawn(async move {
-            // Spread the first presses over one think time.
-            let offset = THINK.mul_f64(i as f64 / crowd);
-            tokio::time::sleep(offset).await;
-            let mut mine = Vec::new();
-            let mut step = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let button = nth_button(step, i, &sections, &back, &home);
-                match driver::press_and_wait(&fake, &watcher, id, button, timeout).await {
-                    Ok(p) => mine.push(p),
-                    Err(e) => return (mine, Some(e)),
-                }
-                step += 1;
-                tokio::time::sleep(THINK).await;
-            }
-            (mine, None)
-        });
-    }
-    let mut presses = Vec::new();
-    let mut errors = Errors::default();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((mine, error)) => {
-                presses.extend(mine);
-                if let Some(e) = error {
-                    errors.add(&e);
-                }
-            }
-            Err(e) => errors.add(&anyhow::Error::from(e)),
-        }
-    }
-    (presses, errors)
-}
-
 pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     let fake = FakeTelegram::start(FakeConfig {
         flood_control: Some(FloodControl::default()),
@@ -256,20 +196,20 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     // Browsing without a broadcast.
     let stop = Arc::new(AtomicBool::new(false));
     let phase = Phase::begin(&bot, &fake)?;
-    let stopper = {
-        let (stop, quiet) = (stop.clone(), plan.quiet);
-        tokio::spawn(async move {
-            tokio::time::sleep(quiet).await;
-            stop.store(true, Ordering::Relaxed);
-        })
-    };
-    let (presses, errors) = browse(&fake, &watcher, &browsers, &sections, plan, &stop).await;
+    let stopper = stop_after(&stop, plan.quiet);
+    let crowd = walkers(plan, &browsers);
+    let (presses, errors, mut crowd) = browse(&fake, &watcher, crowd, &sections, plan, &stop).await;
     stopper.await?;
-    let name = format!("{} people browsing, no broadcast", browsers.len());
+    let name = format!(
+        "{} people at a human pace ({}), no broadcast",
+        browsers.len(),
+        walk_name(plan.walk)
+    );
     let quiet = phase.finish(&name, browsers.len(), &presses, errors, &fake, &bot)?;
 
-    // The same browsing while the announcement goes to everyone, each person from
-    // the main menu again (the first run left some of them inside a section).
+    // The same walk while the announcement goes to everyone, each person from the
+    // main menu again (the first run left some of them inside a section), going on
+    // with their walk (a check taken before is not taken again).
     prepare(&fake, admin).await?;
     let mut errors = Errors::default();
     let again = start_crowd(&fake, &watcher, &browsers, plan.press_timeout, &mut errors).await;
@@ -279,20 +219,20 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
             errors.shown
         );
     }
+    for (_, walker) in &mut crowd {
+        walker.back_home();
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let phase = Phase::begin(&bot, &fake)?;
     let browsing = {
-        let (fake, watcher, browsers, sections, plan, stop) = (
+        let (fake, watcher, sections, plan, stop) = (
             fake.clone(),
             watcher.clone(),
-            browsers.clone(),
             sections.clone(),
             plan.clone(),
             stop.clone(),
         );
-        tokio::spawn(
-            async move { browse(&fake, &watcher, &browsers, &sections, &plan, &stop).await },
-        )
+        tokio::spawn(async move { browse(&fake, &watcher, crowd, &sections, &plan, &stop).await })
     };
     let sent_at = Instant::now();
     press(admin, "✅ Send to")(&fake)?;
@@ -304,9 +244,13 @@ pub async fn broadcast(plan: &Plan) -> Result<BroadcastResult> {
     let waited = fake.wait_for(plan.press_timeout * 100, finished).await;
     let delivery = sent_at.elapsed();
     stop.store(true, Ordering::Relaxed);
-    let (presses, errors) = browsing.await?;
+    let (presses, errors, _) = browsing.await?;
     waited.context("the broadcast did not finish")?;
-    let name = format!("{} people browsing during the broadcast", browsers.len());
+    let name = format!(
+        "{} people at a human pace ({}), during the broadcast",
+        browsers.len(),
+        walk_name(plan.walk)
+    );
     let during = phase.finish(&name, browsers.len(), &presses, errors, &fake, &bot)?;
 
     // Everyone the bot knows gets it, the admin who sent it included.

@@ -23,8 +23,13 @@ use fake_telegram::{FakeError, FakeTelegram, RequestRecord};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use crate::walk::Screen;
+
 /// Where a chat's menu stands: the id of the latest bot message with buttons and how
-/// many times it has been edited. A press has been answered when this changes.
+/// many times it has been edited. A press has been answered when this moves on: a
+/// newer message with buttons, or more edits of the same one. (Only forward: a screen
+/// that is deleted before its successor arrives leaves an older menu as the latest for
+/// a moment, and that is not an answer.)
 pub type MenuState = Option<(i64, u32)>;
 
 /// A check round cheaper than this runs again at once.
@@ -53,6 +58,32 @@ pub fn menu_buttons(fake: &FakeTelegram, chat: i64) -> Vec<Vec<String>> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The chat's latest menu as a walk reads it ([`crate::walk`]): buttons that start a
+/// knowledge check carry callback data beginning with `1q` (version 1 of the bot's
+/// callback data, as [`crate::scenarios::sections`] reads `1o`).
+pub fn screen(fake: &FakeTelegram, chat: i64) -> Screen {
+    let Some(menu) = fake
+        .messages(chat)
+        .into_iter()
+        .rev()
+        .find(|m| m.from_bot && m.keyboard.iter().any(|row| !row.is_empty()))
+    else {
+        return Screen::default();
+    };
+    let buttons = menu.keyboard.iter().flatten();
+    Screen {
+        buttons: buttons.clone().map(|b| b.text.clone()).collect(),
+        checks: buttons
+            .filter(|b| {
+                b.callback_data
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("1q"))
+            })
+            .map(|b| b.text.clone())
+            .collect(),
+    }
 }
 
 struct Waiting {
@@ -89,7 +120,7 @@ impl Watcher {
         self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits until `chat`'s menu differs from `before`.
+    /// Waits until `chat`'s menu has moved on from `before`.
     pub async fn menu_changed(
         &self,
         chat: i64,
@@ -131,7 +162,7 @@ impl Watcher {
                 if w.done.is_closed() {
                     continue;
                 }
-                if menu_state(&self.fake, w.chat) != w.before {
+                if menu_state(&self.fake, w.chat) > w.before {
                     let _ = w.done.send(());
                 } else {
                     still.push(w);
@@ -209,17 +240,30 @@ fn chat_of(params: &Value) -> Option<i64> {
     }
 }
 
-/// Matches each press to the first successful `editMessageText` for its chat that the
-/// fake received after the press and that no earlier press of the chat has taken.
+/// Whether a request shows a person a screen: an edit of a message's text, or a new
+/// message with buttons (a question with a picture arrives as a new message after
+/// the picture). Announcements and other messages without buttons are not answers.
+fn shows_screen(r: &RequestRecord) -> bool {
+    r.ok && (r.method.eq_ignore_ascii_case("editMessageText")
+        || (r.method.eq_ignore_ascii_case("sendMessage")
+            && r.params.get("reply_markup").is_some_and(|m| {
+                // JSON bodies give an object, form bodies a string.
+                m.get("inline_keyboard").is_some()
+                    || m.as_str().is_some_and(|s| s.contains("inline_keyboard"))
+            })))
+}
+
+/// Matches each press to the first request showing a screen in its chat
+/// ([`shows_screen`]) that the fake received after the press and that no earlier
+/// press of the chat has taken.
 ///
 /// The pairing is in order rather than "before the chat's next press": the fake applies
 /// an edit and timestamps its request a moment later, so a fast person may already have
 /// pressed again when the edit's timestamp is taken.
-pub fn match_edits(presses: &[Press], requests: &[RequestRecord]) -> Matched {
+pub fn match_answers(presses: &[Press], requests: &[RequestRecord]) -> Matched {
     let mut edits: HashMap<i64, Vec<Instant>> = HashMap::new();
     for r in requests {
-        if r.ok
-            && r.method.eq_ignore_ascii_case("editMessageText")
+        if shows_screen(r)
             && let Some(chat) = chat_of(&r.params)
         {
             edits.entry(chat).or_default().push(r.at);
@@ -323,7 +367,7 @@ mod tests {
                 ..edit(1, t0 + ms(13))
             },
         ];
-        let matched = match_edits(&presses, &requests);
+        let matched = match_answers(&presses, &requests);
         let mut got = matched.latencies.clone();
         got.sort();
         assert_eq!(got, [ms(3), ms(4), ms(5)]);
@@ -348,9 +392,36 @@ mod tests {
         ];
         // The first answer was stamped just after the second press; the third press
         // was never answered.
-        let matched = match_edits(&presses, &[edit(5, t0 + ms(6)), edit(5, t0 + ms(8))]);
+        let matched = match_answers(&presses, &[edit(5, t0 + ms(6)), edit(5, t0 + ms(8))]);
         assert_eq!(matched.latencies, [ms(6), ms(3)]);
         assert_eq!(matched.unmatched, 1);
+    }
+
+    #[test]
+    fn a_new_message_with_buttons_answers_a_press_and_an_announcement_does_not() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let send = |at, params: Value| RequestRecord {
+            method: "sendMessage".into(),
+            params,
+            at,
+            ok: true,
+        };
+        let presses = [Press { chat: 4, at: t0 }];
+        let announcement = send(t0 + ms(1), json!({"chat_id": 4, "text": "Meeting at 9"}));
+        let question = send(
+            t0 + ms(7),
+            json!({"chat_id": 4, "text": "Q2", "reply_markup": {"inline_keyboard": [[]]}}),
+        );
+        let matched = match_answers(&presses, &[announcement.clone(), question]);
+        assert_eq!(matched.latencies, [ms(7)]);
+        // A form body carries the keyboard as a string.
+        let form = send(
+            t0 + ms(3),
+            json!({"chat_id": 4, "reply_markup": "{\"inline_keyboard\":[]}"}),
+        );
+        let matched = match_answers(&presses, &[announcement, form]);
+        assert_eq!(matched.latencies, [ms(3)]);
     }
 
     #[test]

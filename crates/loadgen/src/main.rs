@@ -14,21 +14,33 @@
 //!   person pressing sequentially, then for N people pressing K times each as fast as
 //!   the bot answers; percentiles, throughput, CPU used, and the fake's violations.
 //! - `all`: all of them.
+//! - `pace`: N people at a human pace (a press, the answer, one to three seconds of
+//!   thought): latency, CPU and memory.
+//! - `broadcast`: an announcement to many people while some of them walk at a human
+//!   pace.
+//! - `soak`: many known people, a crowd of them at a human pace for half an hour or
+//!   more: the bot's memory curve.
+//! - `topology`: replicas behind nginx on PostgreSQL and Redis with Sentinel.
+//!
+//! The people walk the browse-and-quiz mix by default (`--walk`, module `walk`).
 //!
 //! Results are printed as Markdown tables (and optionally written as JSON); figures are
 //! recorded in `docs/benchmarks.md`, never asserted. Everything is bounded: each
 //! scenario aborts with an error after `--scenario-timeout-secs`.
 //!
 //! Modules: `stats` (percentiles, `/proc` parsing), `bot` (the child process),
-//! `driver` (waiting for answers, matching presses to edits), `scenarios`, `report`.
+//! `driver` (waiting for answers, matching presses to answers), `walk` (what a person
+//! presses next), `scenarios`, `pace`, `broadcast`, `topology`, `report`.
 
 mod bot;
 mod broadcast;
 mod driver;
+mod pace;
 mod report;
 mod scenarios;
 mod stats;
 mod topology;
+mod walk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +53,7 @@ use fake_telegram::FakeConfig;
 use crate::bot::BotSettings;
 use crate::report::Report;
 use crate::scenarios::Plan;
+use crate::walk::{Labels, Walk};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
@@ -50,8 +63,10 @@ enum Scenario {
     Memory,
     /// Press-to-edit latency: one person, then N people at once.
     Latency,
-    /// All of the above (not `broadcast`, which takes several minutes).
+    /// All of the above (not the scenarios below, which take minutes).
     All,
+    /// `--users` people at a human pace for `--quiet-secs`.
+    Pace,
     /// An announcement to `--recipients` people under Telegram-like flood control,
     /// while `--browsers` of them browse: delivery time, and their latency before
     /// and during it.
@@ -61,6 +76,9 @@ enum Scenario {
     /// goes out, one replica is killed and restarted and the Redis master fails
     /// over: lost and doubled updates, and latency per phase.
     Topology,
+    /// `--known` people, `--users` of them at a time at a human pace for
+    /// `--soak-secs`: the bot's resident memory every `--sample-secs`.
+    Soak,
 }
 
 #[derive(Debug, Parser)]
@@ -80,8 +98,12 @@ struct Args {
     /// People in the crowd (memory and concurrent latency).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=20_000))]
     users: u32,
+    /// What the people press: page views only, or the browse-and-quiz mix (four page
+    /// views, then a knowledge check to its result, and again).
+    #[arg(long, value_enum, default_value = "mix")]
+    walk: Walk,
     /// Presses per person in the concurrent latency run.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_000))]
     presses_per_user: u32,
     /// Presses of the single person in the sequential latency run.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -110,10 +132,27 @@ struct Args {
     /// People browsing during the broadcast (`broadcast` scenario).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     browsers: u32,
-    /// Seconds of browsing without a broadcast, for comparison.
+    /// Seconds of browsing without a broadcast, for comparison; the length of the
+    /// `pace` scenario.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     quiet_secs: u64,
-    /// A scenario that runs longer than this aborts with an error.
+    /// A person's shortest pause between presses at a human pace, ms.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    think_min_ms: u64,
+    /// A person's longest pause between presses at a human pace, ms.
+    #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    think_max_ms: u64,
+    /// People the bot knows in the `soak` scenario.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    known: u32,
+    /// Seconds the `soak` scenario walks.
+    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    soak_secs: u64,
+    /// Seconds between two readings of the bot's memory in the `soak` scenario.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    sample_secs: u64,
+    /// A scenario that runs longer than this aborts with an error (the soak gets this
+    /// on top of `--soak-secs`).
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     scenario_timeout_secs: u64,
     /// How long one person waits for one answer before counting an error.
@@ -191,6 +230,13 @@ fn plan(args: &Args) -> Result<Plan> {
         extra_env: Vec::new(),
     };
     bot.validate()?;
+    if args.think_min_ms > args.think_max_ms {
+        bail!(
+            "--think-min-ms ({}) is more than --think-max-ms ({})",
+            args.think_min_ms,
+            args.think_max_ms
+        );
+    }
     let to_usize = |n: u32| usize::try_from(n).context("number too large for this machine");
     Ok(Plan {
         bot,
@@ -200,12 +246,23 @@ fn plan(args: &Args) -> Result<Plan> {
         sequential_presses: to_usize(args.sequential_presses)?,
         startup_runs: to_usize(args.startup_runs)?,
         press_timeout: Duration::from_secs(args.press_timeout_secs),
-        back_button: args.back_button.clone(),
-        home_button: args.home_button.clone(),
+        walk: args.walk,
+        labels: Labels {
+            back: args.back_button.clone(),
+            home: args.home_button.clone(),
+            ..Labels::default()
+        },
+        think: (
+            Duration::from_millis(args.think_min_ms),
+            Duration::from_millis(args.think_max_ms),
+        ),
         first_user_id: 7_000_000_001,
         recipients: to_usize(args.recipients)?,
         browsers: to_usize(args.browsers.min(args.recipients))?,
         quiet: Duration::from_secs(args.quiet_secs),
+        known: to_usize(args.known)?,
+        soak: Duration::from_secs(args.soak_secs),
+        sample: Duration::from_secs(args.sample_secs),
     })
 }
 
@@ -238,6 +295,15 @@ async fn run(args: Args) -> Result<()> {
     }
     if wants(Scenario::Latency) {
         report.latency = bounded("latency", limit, scenarios::latency(&plan)).await?;
+    }
+    if args.scenario == Scenario::Pace {
+        report
+            .latency
+            .push(bounded("pace", limit, pace::pace(&plan)).await?);
+    }
+    if args.scenario == Scenario::Soak {
+        let limit = limit + plan.soak;
+        report.soak = Some(bounded("soak", limit, pace::soak(&plan)).await?);
     }
     if args.scenario == Scenario::Broadcast {
         report.broadcast = Some(bounded("broadcast", limit, broadcast::broadcast(&plan)).await?);

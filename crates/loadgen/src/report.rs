@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::broadcast::BroadcastResult;
+use crate::pace::SoakResult;
 use crate::scenarios::{LatencyResult, MemoryResult, Plan, StartupResult};
 use crate::stats::{Summary, mib, ms};
 use crate::topology::TopologyResult;
@@ -20,6 +21,7 @@ pub struct Report {
     pub latency: Vec<LatencyResult>,
     pub broadcast: Option<BroadcastResult>,
     pub topology: Option<TopologyResult>,
+    pub soak: Option<SoakResult>,
 }
 
 fn machine() -> String {
@@ -90,6 +92,7 @@ impl Report {
             latency: Vec::new(),
             broadcast: None,
             topology: None,
+            soak: None,
         }
     }
 
@@ -110,6 +113,9 @@ impl Report {
         }
         if let Some(t) = &self.topology {
             topology_md(&mut out, t);
+        }
+        if let Some(s) = &self.soak {
+            soak_md(&mut out, s);
         }
         out
     }
@@ -162,7 +168,35 @@ impl Report {
                 })
             })
             .collect();
+        let soak = self.soak.as_ref().map(|s| {
+            let samples: Vec<Value> = s
+                .samples
+                .iter()
+                .map(|x| {
+                    json!({
+                        "at_s": x.at.as_secs_f64(),
+                        "rss_mib": mib(x.rss_kib),
+                        "presses": x.presses,
+                        "bot_cpu_ms": ms(x.cpu),
+                        "latency_seen": summary_json(x.summary.as_ref()),
+                    })
+                })
+                .collect();
+            json!({
+                "known": s.known,
+                "walking": s.walking,
+                "idle_rss_mib": mib(s.idle_kib),
+                "known_rss_mib": mib(s.known_kib),
+                "peak_rss_mib": mib(s.peak_kib),
+                "database_bytes": s.database_bytes,
+                "errors": s.error_count,
+                "first_errors": s.errors,
+                "violations": s.violations,
+                "samples": samples,
+            })
+        });
         json!({
+            "soak": soak,
             "stack": self.stack,
             "machine": self.machine,
             "startup": startup,
@@ -238,7 +272,7 @@ fn memory_md(out: &mut String, m: &MemoryResult) {
 fn latency_md(out: &mut String, runs: &[LatencyResult]) {
     let _ = writeln!(
         out,
-        "### Latency: button press → editMessageText at the fake\n"
+        "### Latency: button press → the screen that answers it at the fake (an edit, or a new message with buttons)\n"
     );
     let _ = writeln!(
         out,
@@ -273,7 +307,7 @@ fn latency_md(out: &mut String, runs: &[LatencyResult]) {
     for l in runs {
         let _ = writeln!(
             out,
-            "- {}: {:.1} s; unanswered callback queries: {}; presses with no edit: {}; bot RSS after: {} MiB; requests: {}; refused requests: {}.",
+            "- {}: {:.1} s; unanswered callback queries: {}; presses with no answering screen: {}; bot RSS after: {} MiB; requests: {}; refused requests: {}.",
             l.name,
             l.elapsed.as_secs_f64(),
             l.unanswered_callbacks,
@@ -339,6 +373,56 @@ fn broadcast_md(out: &mut String, b: &BroadcastResult) {
         b.ignored_retry_after
     );
     latency_md(out, &[b.quiet.clone(), b.during.clone()]);
+}
+
+fn soak_md(out: &mut String, s: &SoakResult) {
+    let _ = writeln!(
+        out,
+        "### Soak: {} known people, {} at a time at a human pace\n",
+        s.known, s.walking
+    );
+    let _ = writeln!(
+        out,
+        "Bot RSS idle {:.1} MiB, after everyone wrote once {:.1} MiB, peak {:.1} MiB; errors {}; violations {}; database {}.\n",
+        mib(s.idle_kib),
+        mib(s.known_kib),
+        mib(s.peak_kib),
+        s.error_count,
+        s.violations,
+        s.database_bytes.map_or_else(
+            || "elsewhere".to_owned(),
+            |b| format!("{:.1} MiB", b as f64 / 1048576.0)
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "| minute | RSS MiB | presses | presses/s | p50 ms | p95 ms | p99 ms | max ms | bot CPU ms/press |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut since = Duration::ZERO;
+    for x in &s.samples {
+        let interval = x.at.saturating_sub(since);
+        since = x.at;
+        let per_press = if x.presses == 0 {
+            "–".to_owned()
+        } else {
+            format!("{:.3}", ms(x.cpu) / x.presses as f64)
+        };
+        let _ = writeln!(
+            out,
+            "| {:.1} | {} | {} | {:.0} | {} | {} |",
+            x.at.as_secs_f64() / 60.0,
+            f1(mib(x.rss_kib)),
+            x.presses,
+            crate::stats::per_second(x.presses, interval),
+            percentile_cells(x.summary.as_ref()),
+            per_press,
+        );
+    }
+    for e in &s.errors {
+        let _ = writeln!(out, "- error: {e}");
+    }
+    let _ = writeln!(out);
 }
 
 fn topology_md(out: &mut String, t: &TopologyResult) {

@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use crate::bot::{self, BotProcess, BotSettings};
 use crate::driver::{self, Press, Watcher};
 use crate::stats::Summary;
+use crate::walk::{Labels, Walk, Walker};
 
 /// Knobs shared by the scenarios.
 #[derive(Debug, Clone)]
@@ -23,15 +24,25 @@ pub struct Plan {
     pub startup_runs: usize,
     /// How long one person waits for one answer before giving up.
     pub press_timeout: Duration,
-    pub back_button: String,
-    pub home_button: String,
+    /// What the people press: page views only, or the browse-and-quiz mix.
+    pub walk: Walk,
+    /// The texts of the buttons pressed by name.
+    pub labels: Labels,
+    /// A person's pause between presses at a human pace: from, to.
+    pub think: (Duration, Duration),
     pub first_user_id: i64,
     /// People a broadcast goes to (the `broadcast` scenario).
     pub recipients: usize,
     /// People browsing while it goes out.
     pub browsers: usize,
-    /// How long they browse before it starts (the comparison run).
+    /// How long they browse before it starts (the comparison run), and how long
+    /// the `pace` scenario's people browse.
     pub quiet: Duration,
+    /// People the bot knows in the `soak` scenario.
+    pub known: usize,
+    /// How long the soak walks, and how often it reads the bot's memory.
+    pub soak: Duration,
+    pub sample: Duration,
 }
 
 /// Cold start figures.
@@ -92,6 +103,13 @@ pub(crate) struct Errors {
 impl Errors {
     pub(crate) fn count(&self) -> usize {
         self.count
+    }
+
+    /// Adds `other`'s errors to these.
+    pub(crate) fn absorb(&mut self, other: Errors) {
+        self.count += other.count;
+        let room = 5usize.saturating_sub(self.shown.len());
+        self.shown.extend(other.shown.into_iter().take(room));
     }
 
     pub(crate) fn add(&mut self, e: &anyhow::Error) {
@@ -278,22 +296,24 @@ pub async fn memory(plan: &Plan) -> Result<MemoryResult> {
     })
 }
 
-/// The button a person presses as their `step`-th press (from 0), starting at section
-/// `offset`: open a section, go back, open the next, go home, ...
-pub(crate) fn nth_button<'a>(
-    step: usize,
-    offset: usize,
-    sections: &'a [String],
-    back: &'a str,
-    home: &'a str,
-) -> &'a str {
-    if step.is_multiple_of(2) {
-        &sections[(offset + step / 2) % sections.len()]
-    } else if (step / 2).is_multiple_of(2) {
-        back
-    } else {
-        home
-    }
+/// One press of a person's walk: the button `walker` chooses for the screen the chat
+/// shows, pressed, and the menu's answer awaited.
+pub(crate) async fn walk_step(
+    fake: &FakeTelegram,
+    watcher: &Watcher,
+    chat: i64,
+    walker: &mut Walker,
+    sections: &[String],
+    plan: &Plan,
+) -> Result<Press> {
+    let screen = driver::screen(fake, chat);
+    let button = walker
+        .next(&screen, sections, &plan.labels)
+        .with_context(|| {
+            let text = fake.last_bot_message(chat).and_then(|m| m.text);
+            format!("chat {chat}, whose screen says {text:?}")
+        })?;
+    driver::press_and_wait(fake, watcher, chat, &button, plan.press_timeout).await
 }
 
 /// `latency`: (a) one person pressing `sequential_presses` times in a row, (b)
@@ -313,9 +333,9 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
     let mut errors = Errors::default();
     let mut presses = Vec::with_capacity(plan.sequential_presses);
     let phase = Phase::begin(&bot, &fake)?;
-    for step in 0..plan.sequential_presses {
-        let button = nth_button(step, 0, &sections, &plan.back_button, &plan.home_button);
-        match driver::press_and_wait(&fake, &watcher, solo, button, plan.press_timeout).await {
+    let mut walker = Walker::new(plan.walk, 0);
+    for _ in 0..plan.sequential_presses {
+        match walk_step(&fake, &watcher, solo, &mut walker, &sections, plan).await {
             Ok(p) => presses.push(p),
             Err(e) => {
                 errors.add(&e);
@@ -324,7 +344,8 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
         }
     }
     bot.ensure_running()?;
-    results.push(phase.finish("one person, sequential", 1, &presses, errors, &fake, &bot)?);
+    let name = format!("one person, sequential ({})", walk_name(plan.walk));
+    results.push(phase.finish(&name, 1, &presses, errors, &fake, &bot)?);
 
     // (b) a crowd. /menu first (not measured), then everyone presses at once.
     let ids = people(plan, &fake, 1..=plan.users)?;
@@ -334,13 +355,13 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
     let mut tasks = JoinSet::new();
     for (i, &id) in started.iter().enumerate() {
         let (fake, watcher, sections) = (fake.clone(), watcher.clone(), sections.clone());
-        let (back, home) = (plan.back_button.clone(), plan.home_button.clone());
-        let (count, timeout) = (plan.presses_per_user, plan.press_timeout);
+        let plan = plan.clone();
         tasks.spawn(async move {
+            let count = plan.presses_per_user;
+            let mut walker = Walker::new(plan.walk, i);
             let mut mine = Vec::with_capacity(count);
-            for step in 0..count {
-                let button = nth_button(step, i, &sections, &back, &home);
-                match driver::press_and_wait(&fake, &watcher, id, button, timeout).await {
+            for _ in 0..count {
+                match walk_step(&fake, &watcher, id, &mut walker, &sections, &plan).await {
                     Ok(p) => mine.push(p),
                     Err(e) => return (mine, Some(e)),
                 }
@@ -361,7 +382,11 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
         }
     }
     bot.ensure_running()?;
-    let name = format!("{} people at once", started.len());
+    let name = format!(
+        "{} people at once ({})",
+        started.len(),
+        walk_name(plan.walk)
+    );
     results.push(phase.finish(&name, started.len(), &presses, errors, &fake, &bot)?);
 
     watcher.shutdown();
@@ -369,6 +394,14 @@ pub async fn latency(plan: &Plan) -> Result<Vec<LatencyResult>> {
     bot.stop().await?;
     fake.shutdown().await;
     Ok(results)
+}
+
+/// How a walk is named in the results.
+pub(crate) fn walk_name(walk: Walk) -> &'static str {
+    match walk {
+        Walk::Browse => "page views",
+        Walk::Mix => "browse-and-quiz mix",
+    }
 }
 
 /// CPU and clock at the start of a measured phase.
@@ -401,7 +434,7 @@ impl Phase {
         let bot_cpu = bot.cpu_time()?.saturating_sub(self.bot_cpu);
         let loadgen_cpu = bot::own_cpu_time()?.saturating_sub(self.own_cpu);
         let requests = fake.requests();
-        let matched = driver::match_edits(presses, &requests);
+        let matched = driver::match_answers(presses, &requests);
         let first_press = presses.iter().map(|p| p.at).min().unwrap_or(self.began);
         let elapsed = matched.last_answer.map_or(Duration::ZERO, |last| {
             last.saturating_duration_since(first_press)
@@ -440,20 +473,5 @@ pub(crate) fn log_problems(bot: &BotProcess, scenario: &str) {
     );
     for line in problems.iter().take(10) {
         eprintln!("  {line}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn people_alternate_between_sections_and_back_or_home() {
-        let sections = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
-        let walk: Vec<&str> = (0..8)
-            .map(|step| nth_button(step, 0, &sections, "Back", "Home"))
-            .collect();
-        assert_eq!(walk, ["A", "Back", "B", "Home", "C", "Back", "A", "Home"]);
-        assert_eq!(nth_button(0, 4, &sections, "Back", "Home"), "B");
     }
 }

@@ -38,8 +38,10 @@ use tokio::process::{Child, Command};
 use crate::bot::{BotProcess, BotSettings};
 use crate::broadcast::{self, ANNOUNCEMENT};
 use crate::driver::{self, Press, Watcher};
+use crate::pace;
 use crate::scenarios::{self, Errors, Plan, sections, start_crowd};
 use crate::stats::Summary;
+use crate::walk::Walk;
 
 const WEBHOOK_PATH: &str = "/telegram/webhook";
 const WEBHOOK_SECRET: &str = "loadgen-topology_secret-0123456789";
@@ -499,7 +501,13 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
             stop.clone(),
         );
         tokio::spawn(async move {
-            broadcast::browse(&fake, &watcher, &people, &sections, &plan, &stop).await
+            // Page views, as in every topology run so far, so that its figures compare.
+            let plan = Plan {
+                walk: Walk::Browse,
+                ..plan
+            };
+            let crowd = pace::walkers(&plan, &people);
+            pace::browse(&fake, &watcher, crowd, &sections, &plan, &stop).await
         })
     };
     let mut marks = vec![("steady".to_owned(), Instant::now())];
@@ -550,7 +558,7 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
     tokio::time::sleep(topo.phase).await;
     let ended = Instant::now();
     stop.store(true, Ordering::Relaxed);
-    let (presses, browse_errors) = browsing.await?;
+    let (presses, browse_errors, _) = browsing.await?;
     for e in browse_errors.shown {
         errors.add(&anyhow!(e));
     }
@@ -650,7 +658,7 @@ fn phase_latencies(
                 .filter(|p| p.at >= *from && p.at < to)
                 .copied()
                 .collect();
-            let matched = driver::match_edits(&mine, &requests);
+            let matched = driver::match_answers(&mine, &requests);
             PhaseLatency {
                 name: name.clone(),
                 presses: mine.len(),

@@ -64,7 +64,7 @@ fn a_small_crowd_is_measured_and_every_press_accounted_for() {
         "--presses-per-user",
         "3",
         "--sequential-presses",
-        "5",
+        "60",
         "--startup-runs",
         "1",
     ]);
@@ -84,7 +84,9 @@ fn a_small_crowd_is_measured_and_every_press_accounted_for() {
 
     let latency = report["latency"].as_array().unwrap();
     assert_eq!(latency.len(), 2, "one person, then the crowd: {latency:?}");
-    for (run, presses) in latency.iter().zip([5, 4 * 3]) {
+    // Sixty presses of the browse-and-quiz mix take the one person through a whole
+    // knowledge check (the crowd's three are page views).
+    for (run, presses) in latency.iter().zip([60, 4 * 3]) {
         assert_eq!(count(&run["presses"]), presses, "{run}");
         assert_eq!(
             count(&run["latency"]["count"]),
@@ -99,15 +101,86 @@ fn a_small_crowd_is_measured_and_every_press_accounted_for() {
             run["failed_requests"].as_array().unwrap().is_empty(),
             "{run}"
         );
-        let edits = run["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["method"] == "editMessageText")
-            .map(|r| count(&r["count"]))
-            .unwrap_or(0);
-        assert!(edits >= presses, "each press edits the screen: {run}");
+        let screens = requests(run, "editMessageText") + requests(run, "sendMessage");
+        assert!(screens >= presses, "each press shows a screen: {run}");
     }
+    let one = &latency[0];
+    assert!(
+        requests(one, "sendPhoto") > 0,
+        "the check's questions with a picture were reached: {one}"
+    );
+    assert!(
+        requests(one, "editMessageText") < 60,
+        "some answers were new messages: {one}"
+    );
+}
+
+/// How many requests of `method` a latency run made.
+fn requests(run: &Value, method: &str) -> u64 {
+    run["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["method"] == method)
+        .map(|r| count(&r["count"]))
+        .unwrap_or(0)
+}
+
+#[test]
+fn people_at_a_human_pace_are_all_answered() {
+    let report = loadgen(&[
+        "--scenario",
+        "pace",
+        "--users",
+        "5",
+        "--quiet-secs",
+        "2",
+        "--think-min-ms",
+        "50",
+        "--think-max-ms",
+        "150",
+    ]);
+    let latency = report["latency"].as_array().unwrap();
+    assert_eq!(latency.len(), 1, "{latency:?}");
+    let run = &latency[0];
+    assert!(count(&run["presses"]) >= 5, "{run}");
+    assert_eq!(count(&run["latency"]["count"]), count(&run["presses"]));
+    assert_eq!(count(&run["errors"]), 0, "{run}");
+    assert_eq!(count(&run["unmatched"]), 0, "{run}");
+    assert_eq!(count(&run["violations"]), 0, "{run}");
+}
+
+#[test]
+fn a_short_soak_reads_the_memory_curve() {
+    let report = loadgen(&[
+        "--scenario",
+        "soak",
+        "--known",
+        "12",
+        "--users",
+        "4",
+        "--soak-secs",
+        "3",
+        "--sample-secs",
+        "1",
+        "--think-min-ms",
+        "50",
+        "--think-max-ms",
+        "150",
+    ]);
+    let soak = &report["soak"];
+    assert_eq!(count(&soak["known"]), 12, "{soak}");
+    assert_eq!(count(&soak["walking"]), 4, "{soak}");
+    assert_eq!(count(&soak["errors"]), 0, "{soak}");
+    assert_eq!(count(&soak["violations"]), 0, "{soak}");
+    let samples = soak["samples"].as_array().unwrap();
+    assert!(
+        (3..=4).contains(&samples.len()),
+        "one reading a second: {soak}"
+    );
+    assert!(samples.iter().all(|s| s["rss_mib"].as_f64().unwrap() > 0.0));
+    let presses: u64 = samples.iter().map(|s| count(&s["presses"])).sum();
+    assert!(presses >= 4, "{soak}");
 }
 
 #[test]

@@ -55,6 +55,25 @@ async fn send_message_returns_a_complete_message_and_is_visible() {
 }
 
 #[tokio::test]
+async fn forgotten_requests_leave_the_log_but_violations_stay() {
+    let h = Harness::start().await;
+    h.ok("sendMessage", json!({"chat_id": ALICE, "text": "one"}))
+        .await;
+    let (status, _) = h
+        .call("sendMessage", json!({"chat_id": ALICE, "text": ""}))
+        .await;
+    assert_eq!(status, 400, "an empty text breaks a rule");
+    assert_eq!(h.fake.requests().len(), 2);
+    assert_eq!(h.fake.forget_requests(), 2);
+    assert!(h.fake.requests().is_empty());
+    assert_eq!(h.fake.violations().len(), 1);
+    h.ok("sendMessage", json!({"chat_id": ALICE, "text": "two"}))
+        .await;
+    assert_eq!(h.fake.requests().len(), 1);
+    assert_eq!(h.fake.messages(ALICE).len(), 2, "messages are not requests");
+}
+
+#[tokio::test]
 async fn user_text_and_commands_arrive_as_updates() {
     let h = Harness::start().await;
     let first = h.fake.send_text(ALICE, "/start ref_42");
