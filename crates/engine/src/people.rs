@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use domain::ids::UserId;
 use time::OffsetDateTime;
 
-use crate::ports::{StaffProfile, StateStore, UserProfile, UserRecord};
+use crate::ports::{Attempt, StaffProfile, StateStore, UserProfile, UserRecord};
 
 /// The longest a copy is used without reading the database again.
 pub(crate) const MAX_AGE: Duration = Duration::from_secs(60);
@@ -53,6 +53,10 @@ struct Kept {
     /// The person's generation when the copy was read.
     generation: Option<String>,
     read: Instant,
+    /// Their open knowledge check or review, once read or written here: `None`
+    /// while not known, `Some(None)` when none is open. Kept beside the person
+    /// rather than in it, so that a page view does not copy it.
+    attempt: Option<Option<Attempt>>,
 }
 
 /// What the caller may do with the cache for one update.
@@ -110,6 +114,9 @@ impl People {
                 Ok(generation) => generation,
                 Err(e) => {
                     tracing::debug!(error = %e, "person cache bypassed");
+                    // What this update reads later (review times, an open
+                    // attempt) must not come from a copy nobody checked.
+                    self.copies().remove(&profile.id);
                     return Lookup::Bypass;
                 }
             },
@@ -144,6 +151,7 @@ impl People {
                 person,
                 generation: generation.0,
                 read: Instant::now(),
+                attempt: None,
             },
         );
     }
@@ -170,11 +178,45 @@ impl People {
         }
     }
 
-    /// Call after changing `user`'s review schedule. Like [`People::changed`] for
-    /// the other replicas; this replica keeps the rest of its copy (only the
-    /// review times are read again) when nobody else moved the generation since
-    /// the copy was read.
-    pub(crate) async fn reviews_changed(&self, user: UserId) {
+    /// The person's open attempt, if their copy knows it: `Some(None)` when they
+    /// have none open.
+    pub(crate) fn open_attempt(&self, user: UserId) -> Option<Option<Attempt>> {
+        self.copies()
+            .get(&user)
+            .and_then(|kept| kept.attempt.clone())
+    }
+
+    /// Records in the local copy the open attempt just read from the database.
+    pub(crate) fn learnt_attempt(&self, user: UserId, attempt: Option<Attempt>) {
+        if let Some(kept) = self.copies().get_mut(&user) {
+            kept.attempt = Some(attempt);
+        }
+    }
+
+    /// Forgets the open attempt in the local copy: the database knew better (an
+    /// answer or a finish it refused), so the next use reads it again.
+    pub(crate) fn forget_attempt(&self, user: UserId) {
+        if let Some(kept) = self.copies().get_mut(&user) {
+            kept.attempt = None;
+        }
+    }
+
+    /// Call after writing `user`'s open attempt (started, answered, finished:
+    /// `open` is what is open now) and, with `reviews`, their review schedule.
+    pub(crate) async fn attempt_changed(&self, user: UserId, open: Option<Attempt>, reviews: bool) {
+        self.we_changed(user, |kept| {
+            kept.attempt = Some(open);
+            if reviews {
+                kept.person.reviews_due_at = None;
+            }
+        })
+        .await;
+    }
+
+    /// Like [`People::changed`] for the other replicas, after a write this
+    /// replica made and knows the outcome of: when nobody else moved the
+    /// generation since the copy was read, the copy stays, with `edit` applied.
+    async fn we_changed(&self, user: UserId, edit: impl FnOnce(&mut Kept)) {
         match self
             .state
             .incr(&Self::generation_key(user), GENERATION_TTL)
@@ -192,7 +234,7 @@ impl People {
                 match copies.get_mut(&user) {
                     Some(kept) if next_of_ours => {
                         kept.generation = Some(generation.to_string());
-                        kept.person.reviews_due_at = None;
+                        edit(kept);
                     }
                     _ => {
                         copies.remove(&user);
@@ -201,7 +243,7 @@ impl People {
             }
             Err(e) => {
                 self.copies().remove(&user);
-                tracing::warn!(error = %e, "cannot tell the other replicas that a person's reviews changed; their copies expire within a minute");
+                tracing::warn!(error = %e, "cannot tell the other replicas that a person changed; their copies expire within a minute");
             }
         }
     }

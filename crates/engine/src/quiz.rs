@@ -21,6 +21,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, ReviewItem,
+    StorageError,
 };
 use crate::screens::Rendered;
 
@@ -107,7 +108,7 @@ impl Turn<'_> {
             return self.stale(query_id, message).await;
         };
         let storage = self.engine.storage.clone();
-        match storage.open_attempt(self.user.id).await {
+        match self.open_attempt().await {
             Ok(Some(open)) => {
                 let toast = (open.quiz_id != quiz.id).then(|| t(self.lang(), "quiz-finish-first"));
                 self.answer(query_id, toast);
@@ -178,7 +179,7 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) {
         let storage = self.engine.storage.clone();
-        if let Ok(Some(open)) = storage.open_attempt(self.user.id).await {
+        if let Ok(Some(open)) = self.open_attempt().await {
             self.answer(query_id, Some(t(self.lang(), "quiz-finish-first")));
             return self.continue_attempt(open, message).await;
         }
@@ -219,6 +220,18 @@ impl Turn<'_> {
         self.begin(query_id, new, message).await;
     }
 
+    /// The person's open attempt: from their copy in [`crate::people::People`]
+    /// when it knows, else from the database (and then the copy knows).
+    async fn open_attempt(&self) -> Result<Option<Attempt>, StorageError> {
+        let people = &self.engine.people;
+        if let Some(known) = people.open_attempt(self.user.id) {
+            return Ok(known);
+        }
+        let open = self.engine.storage.open_attempt(self.user.id).await?;
+        people.learnt_attempt(self.user.id, open.clone());
+        Ok(open)
+    }
+
     async fn begin(&mut self, query_id: String, new: NewAttempt, message: Option<CallbackMessage>) {
         match self.engine.storage.start_attempt(&new).await {
             Ok(id) => {
@@ -234,6 +247,10 @@ impl Turn<'_> {
                     deadline: new.deadline,
                     result: None,
                 };
+                self.engine
+                    .people
+                    .attempt_changed(self.user.id, Some(attempt.clone()), false)
+                    .await;
                 self.show_question(&attempt, 0, message);
             }
             Err(e) => self.unavailable("cannot start an attempt", &e),
@@ -398,7 +415,17 @@ impl Turn<'_> {
         attempt: i64,
         message: Option<CallbackMessage>,
     ) -> Option<Attempt> {
-        match self.engine.storage.attempt(attempt).await {
+        let kept = self
+            .engine
+            .people
+            .open_attempt(self.user.id)
+            .flatten()
+            .filter(|open| open.id == attempt);
+        let read = match kept {
+            Some(open) => Ok(Some(open)),
+            None => self.engine.storage.attempt(attempt).await,
+        };
+        match read {
             Ok(Some(a)) if a.user == self.user.id => Some(a),
             Ok(_) => {
                 self.stale(query_id.to_owned(), message).await;
@@ -521,13 +548,23 @@ impl Turn<'_> {
         };
         match self.engine.storage.record_answer(attempt.id, &record).await {
             Ok(true) => {}
-            Ok(false) => return self.not_current(query_id, attempt, message).await,
+            Ok(false) => {
+                self.engine.people.forget_attempt(self.user.id);
+                return self.not_current(query_id, attempt, message).await;
+            }
             Err(e) => {
+                self.engine.people.forget_attempt(self.user.id);
                 self.answer(query_id, Some(t(self.lang(), "unavailable")));
                 return tracing::error!(error = %e, "cannot record an answer");
             }
         }
         self.update_review(&attempt, &asked, grade.correct, now)
+            .await;
+        let mut attempt = attempt;
+        attempt.answers.push(record);
+        self.engine
+            .people
+            .attempt_changed(self.user.id, Some(attempt.clone()), true)
             .await;
         self.answer(query_id, None);
         let screen = self.feedback_screen(&attempt, at, &question, grade.correct);
@@ -569,7 +606,7 @@ impl Turn<'_> {
                     .await
             }
         };
-        self.engine.people.reviews_changed(self.user.id).await;
+        // The caller tells the person cache, with the answer.
         if let Err(e) = result {
             tracing::warn!(error = %e, "cannot update the review schedule");
         }
@@ -664,13 +701,20 @@ impl Turn<'_> {
                     .await
                 {
                     Ok(true) => {
+                        self.engine
+                            .people
+                            .attempt_changed(self.user.id, None, false)
+                            .await;
                         metrics::counter!("trainbot_attempts_finished_total", "passed" => passed.to_string()).increment(1);
                         if passed && attempt.kind == AttemptKind::Quiz {
                             self.check_completion(None).await;
                         }
                     }
-                    Ok(false) => {}
-                    Err(e) => return self.unavailable("cannot finish an attempt", &e),
+                    Ok(false) => self.engine.people.forget_attempt(self.user.id),
+                    Err(e) => {
+                        self.engine.people.forget_attempt(self.user.id);
+                        return self.unavailable("cannot finish an attempt", &e);
+                    }
                 }
                 result
             }

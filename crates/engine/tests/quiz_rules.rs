@@ -29,6 +29,8 @@ const QUIZ: &str = "general-basics";
 
 struct Fixture {
     engine: Engine,
+    /// Another replica: the same database, state store and clock.
+    replica: Engine,
     storage: SqlStorage,
     clock: Arc<ManualClock>,
     pack: Arc<ContentPack>,
@@ -46,15 +48,18 @@ async fn fixture() -> Fixture {
     let shared: Arc<dyn engine::ports::Storage> = Arc::new(storage.clone());
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
     let clock = Arc::new(ManualClock::new(start_time()));
+    let state = Arc::new(MemoryState::new());
     let engine = Engine::new(
         pack.clone(),
-        shared,
-        Arc::new(MemoryState::new()),
+        shared.clone(),
+        state.clone(),
         clock.clone(),
-        activity,
+        activity.clone(),
     );
+    let replica = Engine::new(pack.clone(), shared, state, clock.clone(), activity);
     Fixture {
         engine,
+        replica,
         storage,
         clock,
         pack,
@@ -71,11 +76,15 @@ enum Answering {
 
 impl Fixture {
     async fn press(&self, callback: Callback) -> Vec<Action> {
+        self.press_on(&self.engine, callback).await
+    }
+
+    async fn press_on(&self, engine: &Engine, callback: Callback) -> Vec<Action> {
         let id = self.next_update.get();
         self.next_update.set(id + 1);
         let input = press_input(id, callback, None);
         let inbound = private_update(id, ID, "Вера", "ru", None, input);
-        self.engine.handle(inbound).await
+        engine.handle(inbound).await
     }
 
     async fn open_attempt(&self) -> Attempt {
@@ -108,6 +117,16 @@ impl Fixture {
     /// Presses the buttons that answer the question at `position` right or wrong
     /// (through the attempt's own option order, as a person would).
     async fn answer(&self, attempt: &Attempt, position: usize, how: Answering) -> Vec<Action> {
+        self.answer_on(&self.engine, attempt, position, how).await
+    }
+
+    async fn answer_on(
+        &self,
+        engine: &Engine,
+        attempt: &Attempt,
+        position: usize,
+        how: Answering,
+    ) -> Vec<Action> {
         let question = self.question(attempt, position);
         let order = &attempt.questions[position].option_order;
         let shown_at = |option: usize| {
@@ -142,7 +161,7 @@ impl Fixture {
                 mask: picks.iter().fold(0, |m, p| m | (1 << p)),
             },
         };
-        self.press(callback).await
+        self.press_on(engine, callback).await
     }
 
     /// Answers the questions from `from` on (`how` for each), pressing "next"
@@ -161,6 +180,38 @@ impl Fixture {
 
 fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_given_on_another_replica_is_seen_by_this_ones_copy_of_the_attempt() {
+    let f = fixture().await;
+    f.press(Callback::QuizStart(slug(QUIZ))).await;
+    let attempt = f.open_attempt().await;
+    // This replica keeps the attempt it started; the first answer reaches another.
+    let screen = f.answer_on(&f.replica, &attempt, 0, Answering::Right).await;
+    assert!(texts(&screen).contains("Верно"), "{}", texts(&screen));
+    // "Next" comes back here: the second question, not a stale menu.
+    let next = f
+        .press(Callback::Next {
+            attempt: attempt.id,
+            position: 1,
+        })
+        .await;
+    assert!(texts(&next).contains("Вопрос 2 из"), "{}", texts(&next));
+    // And the second answer here counts, after the first.
+    let screen = f.answer(&attempt, 1, Answering::Wrong).await;
+    assert!(texts(&screen).contains("Неверно"), "{}", texts(&screen));
+    let recorded = f.attempt(attempt.id).await.answers;
+    assert_eq!(
+        recorded.iter().map(|a| a.position).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    // A double tap of the first answer, on either replica, changes nothing.
+    for engine in [&f.engine, &f.replica] {
+        let again = f.answer_on(engine, &attempt, 0, Answering::Wrong).await;
+        assert!(texts(&again).contains("уже"), "{}", texts(&again));
+    }
+    assert_eq!(f.attempt(attempt.id).await.answers.len(), 2);
 }
 
 #[tokio::test]

@@ -171,6 +171,9 @@ pub trait LearningStore: Send + Sync + 'static {
     /// Distinct paths of the pages the person has opened.
     async fn pages_read(&self, user: UserId) -> Result<Vec<String>, StorageError>;
 
+    /// Callers of the writes of attempts (start, answer, finish) then call
+    /// `People::attempt_changed` for the person: a copy keeps their open attempt
+    /// (ADR 0039).
     async fn start_attempt(&self, attempt: &NewAttempt) -> Result<i64, StorageError>;
     async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError>;
     /// The person's latest unfinished attempt, if any.
@@ -196,11 +199,13 @@ pub trait LearningStore: Send + Sync + 'static {
     ) -> Result<Vec<Attempt>, StorageError>;
 
     /// Adds or replaces the review of one question.
-    /// Callers then call `People::reviews_changed` for the person (ADR 0038).
+    /// Callers then call `People::attempt_changed` with `reviews` for the person
+    /// (ADR 0038, 0039).
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError>;
     /// All pending reviews of the person, earliest due first.
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError>;
-    /// Callers then call `People::reviews_changed` for the person (ADR 0038).
+    /// Callers then call `People::attempt_changed` with `reviews` for the person
+    /// (ADR 0038, 0039).
     async fn clear_review(
         &self,
         user: UserId,
