@@ -34,6 +34,11 @@ const GENERATION_TTL: Duration = Duration::from_secs(60 * 60);
 /// a few megabytes).
 const CAPACITY: usize = 50_000;
 
+/// Copies read between two sweeps of the ones too old to be used: a sweep is
+/// one pass over the cache, so that memory follows the people active in the
+/// last minute rather than everyone seen since the start.
+const SWEEP_EVERY: u32 = 1_000;
+
 /// A person as the update path needs them.
 #[derive(Clone, Debug)]
 pub(crate) struct Person {
@@ -83,7 +88,14 @@ impl Generation {
 /// Per-person copies, checked against their generation in the state store.
 pub struct People {
     state: Arc<dyn StateStore>,
-    copies: Mutex<HashMap<UserId, Kept>>,
+    copies: Mutex<Copies>,
+}
+
+#[derive(Default)]
+struct Copies {
+    by_person: HashMap<UserId, Kept>,
+    /// Copies kept since the last sweep.
+    kept_since_sweep: u32,
 }
 
 impl People {
@@ -95,11 +107,11 @@ impl People {
     pub(crate) fn new(state: Arc<dyn StateStore>) -> People {
         People {
             state,
-            copies: Mutex::new(HashMap::new()),
+            copies: Mutex::new(Copies::default()),
         }
     }
 
-    fn copies(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Kept>> {
+    fn copies(&self) -> std::sync::MutexGuard<'_, Copies> {
         self.copies.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -116,13 +128,13 @@ impl People {
                     tracing::debug!(error = %e, "person cache bypassed");
                     // What this update reads later (review times, an open
                     // attempt) must not come from a copy nobody checked.
-                    self.copies().remove(&profile.id);
+                    self.copies().by_person.remove(&profile.id);
                     return Lookup::Bypass;
                 }
             },
         };
         let copies = self.copies();
-        match copies.get(&profile.id) {
+        match copies.by_person.get(&profile.id) {
             Some(copy)
                 if copy.generation == generation
                     && copy.read.elapsed() < MAX_AGE
@@ -142,10 +154,17 @@ impl People {
     /// Keeps what was read from the database after a [`Lookup::Miss`].
     pub(crate) fn keep(&self, generation: Generation, person: Person) {
         let mut copies = self.copies();
-        if copies.len() >= CAPACITY && !copies.contains_key(&person.user.id) {
-            copies.clear();
+        copies.kept_since_sweep += 1;
+        if copies.kept_since_sweep >= SWEEP_EVERY {
+            copies.kept_since_sweep = 0;
+            copies
+                .by_person
+                .retain(|_, kept| kept.read.elapsed() < MAX_AGE);
         }
-        copies.insert(
+        if copies.by_person.len() >= CAPACITY && !copies.by_person.contains_key(&person.user.id) {
+            copies.by_person.clear();
+        }
+        copies.by_person.insert(
             person.user.id,
             Kept {
                 person,
@@ -159,7 +178,7 @@ impl People {
     /// Records in the local copy that the person is let in (just checked, or
     /// just granted), without a new generation: nothing changed elsewhere.
     pub(crate) fn let_in(&self, user: UserId) {
-        if let Some(copy) = self.copies().get_mut(&user) {
+        if let Some(copy) = self.copies().by_person.get_mut(&user) {
             copy.person.access = Some(true);
         }
     }
@@ -167,13 +186,14 @@ impl People {
     /// The person's review times, if their copy holds them.
     pub(crate) fn reviews_due_at(&self, user: UserId) -> Option<Vec<OffsetDateTime>> {
         self.copies()
+            .by_person
             .get(&user)
             .and_then(|kept| kept.person.reviews_due_at.clone())
     }
 
     /// Records in the local copy the review times just read.
     pub(crate) fn learnt_reviews(&self, user: UserId, due_at: Vec<OffsetDateTime>) {
-        if let Some(kept) = self.copies().get_mut(&user) {
+        if let Some(kept) = self.copies().by_person.get_mut(&user) {
             kept.person.reviews_due_at = Some(due_at);
         }
     }
@@ -182,13 +202,14 @@ impl People {
     /// have none open.
     pub(crate) fn open_attempt(&self, user: UserId) -> Option<Option<Attempt>> {
         self.copies()
+            .by_person
             .get(&user)
             .and_then(|kept| kept.attempt.clone())
     }
 
     /// Records in the local copy the open attempt just read from the database.
     pub(crate) fn learnt_attempt(&self, user: UserId, attempt: Option<Attempt>) {
-        if let Some(kept) = self.copies().get_mut(&user) {
+        if let Some(kept) = self.copies().by_person.get_mut(&user) {
             kept.attempt = Some(attempt);
         }
     }
@@ -196,7 +217,7 @@ impl People {
     /// Forgets the open attempt in the local copy: the database knew better (an
     /// answer or a finish it refused), so the next use reads it again.
     pub(crate) fn forget_attempt(&self, user: UserId) {
-        if let Some(kept) = self.copies().get_mut(&user) {
+        if let Some(kept) = self.copies().by_person.get_mut(&user) {
             kept.attempt = None;
         }
     }
@@ -224,25 +245,25 @@ impl People {
         {
             Ok(generation) => {
                 let mut copies = self.copies();
-                let next_of_ours = copies.get(&user).is_some_and(|kept| {
+                let next_of_ours = copies.by_person.get(&user).is_some_and(|kept| {
                     let ours = match &kept.generation {
                         None => Some(0),
                         Some(g) => g.parse::<i64>().ok(),
                     };
                     ours.and_then(|g| g.checked_add(1)) == Some(generation)
                 });
-                match copies.get_mut(&user) {
+                match copies.by_person.get_mut(&user) {
                     Some(kept) if next_of_ours => {
                         kept.generation = Some(generation.to_string());
                         edit(kept);
                     }
                     _ => {
-                        copies.remove(&user);
+                        copies.by_person.remove(&user);
                     }
                 }
             }
             Err(e) => {
-                self.copies().remove(&user);
+                self.copies().by_person.remove(&user);
                 tracing::warn!(error = %e, "cannot tell the other replicas that a person changed; their copies expire within a minute");
             }
         }
@@ -252,7 +273,7 @@ impl People {
     /// staff profile, access): every replica's copy is dropped. If the state store
     /// is down the local copy is dropped still; the others expire within a minute.
     pub async fn changed(&self, user: UserId) {
-        self.copies().remove(&user);
+        self.copies().by_person.remove(&user);
         if let Err(e) = self
             .state
             .incr(&Self::generation_key(user), GENERATION_TTL)
