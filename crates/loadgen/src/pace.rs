@@ -4,8 +4,9 @@
 //! - `pace`: `--users` people for `--quiet-secs`: press-to-answer latency, CPU and
 //!   memory.
 //! - `soak`: `--known` people write to the bot once, then `--users` of them at a time
-//!   walk at a human pace for `--soak-secs`, taking turns so that every known person
-//!   keeps coming back. Every `--sample-secs` the bot's resident memory and CPU are
+//!   walk at a human pace for `--soak-secs`: each walker is one person for a session
+//!   of about [`SESSION`] presses (ended outside a check), then the next, so that
+//!   every known person keeps coming back. Every `--sample-secs` the bot's resident memory and CPU are
 //!   read, with the presses of that interval and their latency: the memory curve.
 //!   Latency here is as the generator's watcher saw it (it includes the watcher's
 //!   wake-up, a fraction of a millisecond at this pace), because matching an hour of
@@ -28,6 +29,9 @@ use crate::scenarios::{
 };
 use crate::stats::Summary;
 use crate::walk::Walker;
+
+/// Presses of one person's session in the soak (about a minute at a human pace).
+const SESSION: usize = 30;
 
 /// People walking at a human pace until `stop`, each with their walker; their
 /// presses, errors, and the walkers back (in the same order) to go on with later. A
@@ -233,9 +237,15 @@ pub async fn soak(plan: &Plan) -> Result<SoakResult> {
             let mine: Vec<usize> = (w..known.len()).step_by(walkers).collect();
             let mut walks: Vec<Walker> = mine.iter().map(|&i| Walker::new(plan.walk, i)).collect();
             tokio::time::sleep(plan.think.1.mul_f64(w as f64 / walkers as f64)).await;
-            let mut turn = 0;
+            let (mut slot, mut session) = (0, 0);
             while !stop.load(Ordering::Relaxed) {
-                let slot = turn % mine.len();
+                // A session of a few dozen presses, ended outside a check, then
+                // the next person: people come and go, as between shifts.
+                if session >= SESSION && !walks[slot].in_check() {
+                    slot = (slot + 1) % mine.len();
+                    session = 0;
+                }
+                session += 1;
                 let chat = known[mine[slot]];
                 let pressed = Instant::now();
                 let walker = &mut walks[slot];
@@ -255,7 +265,6 @@ pub async fn soak(plan: &Plan) -> Result<SoakResult> {
                     }
                 }
                 let pause = walks[slot].think(plan.think.0, plan.think.1);
-                turn += 1;
                 tokio::time::sleep(pause).await;
             }
             tally.walking.fetch_sub(1, Ordering::Relaxed);
