@@ -1,7 +1,7 @@
 //! A raw Bot API update mapped to what the engine sees ([`telegram::inbound`]).
 
 use engine::Input;
-use telegram::inbound::to_inbound;
+use telegram::inbound::{Read, read_update, to_inbound};
 use telegram::webhook::parse_update;
 use teloxide::types::UpdateKind;
 
@@ -10,12 +10,26 @@ use teloxide::types::UpdateKind;
 /// button press is always about its sender's own private chat, and a press naming
 /// a message of another chat carries neither data nor that message; a command has
 /// a name without spaces or a bot suffix, and trimmed arguments; other text is
-/// passed on unchanged.
+/// passed on unchanged. The poller's own reading of an update ([`read_update`],
+/// which reads presses without teloxide) gives exactly what teloxide's gives.
 pub fn update(data: &[u8]) {
     let Some(update) = parse_update(data) else {
         return;
     };
     let mapped = to_inbound(&update);
+    if let Ok(text) = std::str::from_utf8(data)
+        && !matches!(update.kind, UpdateKind::Error(_))
+    {
+        let expected = Read {
+            update_id: i64::from(update.id.0),
+            inbound: mapped.clone(),
+        };
+        assert_eq!(
+            read_update(text),
+            Some(expected),
+            "read otherwise by the poller"
+        );
+    }
     let Some(inbound) = mapped else {
         // Only ids beyond `i64` (Telegram's never are) or an update without a chat.
         return;

@@ -34,17 +34,17 @@ use std::time::Duration;
 
 use engine::Engine;
 use engine::ports::{Clock, Storage};
+use serde_json::value::RawValue;
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
-use teloxide::types::Update;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::errors::{Failure, classify};
-use crate::inbound::to_inbound;
+use crate::inbound::{Read, read_update};
 use crate::lean;
 use crate::outbound::Outbound;
 use crate::source::{SourceHealth, SourceState};
@@ -335,7 +335,7 @@ impl Poller {
             let updates = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
-                r = lean::call::<_, Vec<Update>>(&self.bot, "getUpdates", &request) => r,
+                r = lean::call::<_, Vec<Box<RawValue>>>(&self.bot, "getUpdates", &request) => r,
             };
             let updates = match updates {
                 Ok(updates) => {
@@ -370,13 +370,22 @@ impl Poller {
                 cursor.received.retain(|id| *id >= offset);
             }
             let mut fresh = 0u64;
-            for update in &updates {
-                let id = i64::from(update.id.0);
+            for raw in &updates {
+                // Each update is read on its own: one Telegram could not have sent
+                // (no readable id) is skipped, and confirmed with the ones after it.
+                let Some(Read {
+                    update_id: id,
+                    inbound,
+                }) = read_update(raw.get())
+                else {
+                    tracing::warn!("getUpdates returned an element that is not an update; skipped");
+                    continue;
+                };
                 if !cursor.received.insert(id) {
                     continue;
                 }
                 fresh += 1;
-                if let Some(inbound) = to_inbound(update) {
+                if let Some(inbound) = inbound {
                     tokio::select! {
                         biased;
                         _ = shutdown.cancelled() => {

@@ -4,8 +4,9 @@
 use domain::content::MediaKind;
 use domain::ids::{ChatId, UserId};
 use engine::{Attachment, CallbackMessage, Input};
+use proptest::prelude::*;
 use serde_json::{Value, json};
-use telegram::inbound::to_inbound;
+use telegram::inbound::{Read, read_update, to_inbound};
 use teloxide::types::Update;
 
 fn user() -> Value {
@@ -24,15 +25,27 @@ fn message(extra: Value) -> Value {
     m
 }
 
+/// Maps an update as teloxide reads it, and checks that the poller's own reading
+/// ([`read_update`], which reads presses itself) gives exactly the same.
 fn parse(update: Value) -> engine::Inbound {
     // As the transport does: from the raw text (teloxide's `Update` does not
     // deserialize from an already-parsed `Value`).
-    let update: Update = serde_json::from_str(&update.to_string()).expect("valid update JSON");
+    let raw = update.to_string();
+    let update: Update = serde_json::from_str(&raw).expect("valid update JSON");
     assert!(
         !matches!(update.kind, teloxide::types::UpdateKind::Error(_)),
         "teloxide rejected {update:?}"
     );
-    to_inbound(&update).expect("mapped")
+    let inbound = to_inbound(&update).expect("mapped");
+    assert_eq!(
+        read_update(&raw),
+        Some(Read {
+            update_id: inbound.update_id,
+            inbound: Some(inbound.clone()),
+        }),
+        "the poller reads {raw} otherwise"
+    );
+    inbound
 }
 
 #[test]
@@ -182,4 +195,101 @@ fn a_press_on_another_chats_message_belongs_to_the_presser_and_is_stale() {
         },
         "nothing of the other chat's message is acted on"
     );
+}
+
+#[test]
+fn an_element_that_is_no_update_is_not_read() {
+    for raw in ["{}", "[]", "null", "{\"callback_query\": {}}", "not json"] {
+        assert_eq!(read_update(raw), None, "{raw}");
+    }
+    // An update of a kind the bot does not use keeps its id, so it is confirmed.
+    let poll = json!({"update_id": 77, "poll": {"id": "p"}}).to_string();
+    assert_eq!(read_update(&poll).map(|r| r.update_id), Some(77));
+}
+
+/// A press as Telegram could send it, with what varies between presses varied.
+fn any_press() -> impl Strategy<Value = Value> {
+    let user_id = prop_oneof![
+        1u64..=10_000_000_000,
+        Just(i64::MAX as u64),
+        Just(i64::MAX as u64 + 1),
+        Just(u64::MAX),
+    ];
+    let chat_id = prop_oneof![Just(None), any::<i64>().prop_map(Some)];
+    let text = prop_oneof![
+        Just(None),
+        ".{0,20}".prop_map(Some),
+        Just(Some("a \"quoted\" \\ line\nbreak".to_owned())),
+    ];
+    let names = (
+        "\\PC{1,12}",
+        proptest::option::of("\\PC{0,12}"),
+        proptest::option::of("[a-z_]{1,10}"),
+    );
+    (
+        (0u32..=u32::MAX, "[0-9a-f]{1,20}", user_id, names),
+        (
+            proptest::option::of("[a-z]{2}"),
+            proptest::option::of(".{0,64}"),
+            proptest::option::of((
+                1i32..=i32::MAX,
+                prop_oneof![Just(0i64), 1i64..2_000_000_000],
+                chat_id,
+                text,
+            )),
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |((update_id, query, user, (first, last, username)), (lang, data, message, extra))| {
+                let mut from = json!({"id": user, "is_bot": false, "first_name": first});
+                if let Some(last) = last {
+                    from["last_name"] = json!(last);
+                }
+                if let Some(username) = username {
+                    from["username"] = json!(username);
+                }
+                if let Some(lang) = lang {
+                    from["language_code"] = json!(lang);
+                }
+                let mut q = json!({"id": query, "from": from, "chat_instance": "ci"});
+                if let Some(data) = data {
+                    q["data"] = json!(data);
+                }
+                if let Some((message_id, date, chat, text)) = message {
+                    // The presser's own chat unless another is named.
+                    let chat = chat.map_or_else(|| json!(user), |c| json!(c));
+                    let mut m = json!({"message_id": message_id, "date": date,
+                        "chat": {"id": chat, "type": "private", "first_name": "X"}});
+                    match text {
+                        Some(text) => m["text"] = json!(text),
+                        None => m["caption"] = json!("photo"),
+                    }
+                    if extra {
+                        m["reply_markup"] =
+                            json!({"inline_keyboard": [[{"text": "b", "callback_data": "1h"}]]});
+                    }
+                    q["message"] = m;
+                }
+                if extra {
+                    q["game_short_name"] = json!("g");
+                }
+                json!({"update_id": update_id, "callback_query": q})
+            },
+        )
+}
+
+proptest! {
+    /// Whatever the press, the poller's own reading and teloxide's agree: the same
+    /// id, the same chat, the same data or none, the same message or none.
+    #[test]
+    fn the_poller_reads_every_press_as_teloxide_does(press in any_press()) {
+        let raw = press.to_string();
+        let teloxide: Update = serde_json::from_str(&raw).expect("teloxide reads a press");
+        let expected = Read {
+            update_id: i64::from(teloxide.id.0),
+            inbound: to_inbound(&teloxide),
+        };
+        prop_assert_eq!(read_update(&raw), Some(expected));
+    }
 }
