@@ -5,8 +5,7 @@
 //! else created/refreshed; blocked check) -> handler -> activity record. Handlers
 //! return actions; nothing here talks to Telegram.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
@@ -34,6 +33,7 @@ use crate::ports::{
 };
 use crate::roles::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
+use crate::seen::SeenIds;
 use crate::typed_secrets::Prompts;
 
 /// How long a chat's place in the menu is remembered.
@@ -46,9 +46,9 @@ pub struct Engine {
     pub(crate) state: Arc<dyn StateStore>,
     /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
     pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
-    /// The newest update id this process has seen with `update_claims` (see
+    /// The update ids this process has received, with `update_claims` (see
     /// [`Engine::first_delivery`]).
-    newest_update: OnceCell<AtomicI64>,
+    seen_updates: OnceCell<Mutex<SeenIds>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) activity: ActivityRecorder,
     pub(crate) documents: Option<Arc<dyn DocumentRenderer>>,
@@ -81,7 +81,7 @@ impl Engine {
             content: LiveContent::new(content),
             storage,
             update_claims: None,
-            newest_update: OnceCell::new(),
+            seen_updates: OnceCell::new(),
             clock,
             activity,
             documents: None,
@@ -312,9 +312,10 @@ impl Engine {
     /// Claims the update id as being handled; `false` if it was handled already.
     /// Claims live in the state store (the sender's generation in [`People`] is
     /// read in the same round trip), or, with [`Engine::with_update_claims`], in
-    /// the database. There an id newer than every one this process has seen
-    /// (and than the newest claim it found there) is new, since Telegram's ids
-    /// only grow: it needs no claim at all. A claim left unfinished by an earlier
+    /// the database. There an id this process has not received yet and newer
+    /// than the newest claim it found there is new, since Telegram's ids only
+    /// grow: it needs no claim at all, even when it arrives after a newer id of
+    /// another chat. A claim left unfinished by an earlier
     /// attempt (its process died before [`Engine::finish_update`]) is taken
     /// over: the update is handled again rather than left unanswered. Updates
     /// reach this one at a time per chat (one poller; a chat's webhook lease), so
@@ -358,19 +359,23 @@ impl Engine {
         (first, generation)
     }
 
-    /// Whether `update_id` may have been delivered before: it is no newer than
-    /// the newest id this process has seen, which starts as the newest claim in
-    /// the database (read once). If that cannot be read, every id may have been.
+    /// Whether `update_id` may have been delivered before: this process has
+    /// received it already, or it is no newer than the newest claim in the
+    /// database (read once; ids below the window of [`SeenIds`] count as well).
+    /// If that cannot be read, every id may have been.
     async fn seen_before(&self, claims: &dyn UpdateClaims, update_id: i64) -> bool {
-        let newest = self
-            .newest_update
+        let seen = self
+            .seen_updates
             .get_or_try_init(|| async {
                 let newest = claims.last_claimed().await?;
-                Ok::<_, crate::ports::StorageError>(AtomicI64::new(newest.unwrap_or(i64::MIN)))
+                Ok::<_, crate::ports::StorageError>(Mutex::new(SeenIds::above(newest)))
             })
             .await;
-        match newest {
-            Ok(newest) => newest.fetch_max(update_id, Ordering::SeqCst) >= update_id,
+        match seen {
+            Ok(seen) => seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(update_id),
             Err(e) => {
                 tracing::warn!(update_id, error = %e, "cannot read the newest update claim");
                 true

@@ -60,6 +60,7 @@ mod quiz;
 pub mod reminders;
 mod roles;
 pub mod screens;
+mod seen;
 mod typed_secrets;
 
 pub use access::AccessMode;

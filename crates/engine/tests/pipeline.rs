@@ -224,6 +224,28 @@ async fn with_claims_in_the_database_a_restart_skips_what_was_marked_and_writes_
 }
 
 #[tokio::test]
+async fn with_claims_in_the_database_updates_handled_out_of_order_are_new_and_claim_nothing() {
+    let mut f = fixture().await;
+    let claims = Arc::new(f.storage.clone());
+    f.engine = f.engine.with_update_claims(claims.clone());
+    let menu = || Input::Command {
+        name: "menu".into(),
+        args: String::new(),
+    };
+    let (older, newer) = (f.inbound(menu()), f.inbound(menu()));
+    // Other chats' updates are handled side by side: the newer one first.
+    for update in [newer, older.clone()] {
+        let id = update.update_id;
+        assert_eq!(f.engine.handle(update).await.len(), 1);
+        f.engine.finish_update(id, Marked::AfterAll).await;
+    }
+    assert_eq!(claims.last_claimed().await.unwrap(), None);
+    // The older one delivered again is a repeat: claimed, so marked from now on.
+    assert_eq!(f.engine.handle(older.clone()).await.len(), 1);
+    assert_eq!(claims.last_claimed().await.unwrap(), Some(older.update_id));
+}
+
+#[tokio::test]
 async fn a_change_to_a_person_on_one_replica_reaches_the_copy_of_another() {
     let f = fixture().await;
     f.command("start").await;
