@@ -31,7 +31,7 @@ pub use broadcast::{AudienceFilter, Broadcast, BroadcastStore, NewBroadcast};
 pub use content::{ContentGeneration, ContentStore, NewPageVersion, PageVersion};
 pub use learning::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, Certificate, Learner,
-    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
+    LearningStore, NewAttempt, ProfileField, ReviewChange, ReviewItem, StaffProfile,
 };
 pub use lookup::{
     AnswerCount, AnswerFilter, LookupStore, MAX_QUERY_CHARS, OverdueLearner, PageReaders,

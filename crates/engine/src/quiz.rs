@@ -20,8 +20,8 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{
-    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, ReviewItem,
-    StorageError,
+    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, ReviewChange,
+    ReviewItem, StorageError,
 };
 use crate::screens::Rendered;
 
@@ -546,7 +546,15 @@ impl Turn<'_> {
                 .unwrap_or(i64::MAX)
                 .max(0),
         };
-        match self.engine.storage.record_answer(attempt.id, &record).await {
+        let review = self
+            .review_change(&attempt, &asked, grade.correct, now)
+            .await;
+        match self
+            .engine
+            .storage
+            .record_answer(attempt.id, &record, review)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => {
                 self.engine.people.forget_attempt(self.user.id);
@@ -558,8 +566,6 @@ impl Turn<'_> {
                 return tracing::error!(error = %e, "cannot record an answer");
             }
         }
-        self.update_review(&attempt, &asked, grade.correct, now)
-            .await;
         let mut attempt = attempt;
         attempt.answers.push(record);
         self.engine
@@ -571,44 +577,33 @@ impl Turn<'_> {
         self.show_rendered(message, screen);
     }
 
-    /// Keeps the spaced-review schedule in step with an answer.
-    async fn update_review(
+    /// What an answer does to the spaced-review schedule.
+    async fn review_change(
         &self,
         attempt: &Attempt,
         asked: &AttemptQuestion,
         correct: bool,
         now: OffsetDateTime,
-    ) {
-        let storage = &self.engine.storage;
+    ) -> ReviewChange {
         let stage = match attempt.kind {
             // In a check, a wrong answer (re)starts the schedule; a right one ends it.
             AttemptKind::Quiz => None,
-            AttemptKind::Review => storage.reviews(self.user.id).await.ok().and_then(|items| {
-                items
-                    .into_iter()
-                    .find(|i| i.quiz_id == asked.quiz_id && i.question_id == asked.question_id)
-                    .map(|i| i.stage)
-            }),
+            AttemptKind::Review => self
+                .engine
+                .storage
+                .reviews(self.user.id)
+                .await
+                .ok()
+                .and_then(|items| {
+                    items
+                        .into_iter()
+                        .find(|i| i.quiz_id == asked.quiz_id && i.question_id == asked.question_id)
+                        .map(|i| i.stage)
+                }),
         };
-        let result = match learning::review_after(stage, correct, now) {
-            Some((stage, due_at)) => {
-                let item = ReviewItem {
-                    quiz_id: asked.quiz_id.clone(),
-                    question_id: asked.question_id.clone(),
-                    stage,
-                    due_at,
-                };
-                storage.schedule_review(self.user.id, &item).await
-            }
-            None => {
-                storage
-                    .clear_review(self.user.id, &asked.quiz_id, &asked.question_id)
-                    .await
-            }
-        };
-        // The caller tells the person cache, with the answer.
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "cannot update the review schedule");
+        match learning::review_after(stage, correct, now) {
+            Some((stage, due_at)) => ReviewChange::Schedule { stage, due_at },
+            None => ReviewChange::Clear,
         }
     }
 

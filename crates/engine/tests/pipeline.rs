@@ -16,8 +16,8 @@ use domain::lang::Lang;
 use engine::ports::{
     Activity, ActivityKind, AnswerRecord, Attempt, AttemptQuestion, AttemptResult, AudienceFilter,
     Broadcast, BroadcastStore, Certificate, Learner, LearningStore, NewAttempt, NewBroadcast,
-    ProfileField, ReviewItem, StaffProfile, Storage, StorageError, SystemClock, UpdateClaims,
-    UserProfile, UserRecord,
+    ProfileField, ReviewChange, ReviewItem, StaffProfile, Storage, StorageError, SystemClock,
+    UpdateClaims, UserProfile, UserRecord,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
@@ -652,7 +652,12 @@ impl LearningStore for DownStorage {
     async fn open_attempt(&self, _: UserId) -> Result<Option<Attempt>, StorageError> {
         Err(down())
     }
-    async fn record_answer(&self, _: i64, _: &AnswerRecord) -> Result<bool, StorageError> {
+    async fn record_answer(
+        &self,
+        _: i64,
+        _: &AnswerRecord,
+        _: ReviewChange,
+    ) -> Result<bool, StorageError> {
         Err(down())
     }
     async fn finish_attempt(&self, _: i64, _: &AttemptResult) -> Result<bool, StorageError> {
@@ -665,9 +670,6 @@ impl LearningStore for DownStorage {
         Err(down())
     }
     async fn reviews(&self, _: UserId) -> Result<Vec<ReviewItem>, StorageError> {
-        Err(down())
-    }
-    async fn clear_review(&self, _: UserId, _: &str, _: &str) -> Result<(), StorageError> {
         Err(down())
     }
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {

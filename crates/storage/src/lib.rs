@@ -92,8 +92,8 @@ use engine::ports::{
     ContentStore, Invite, Learner, LearningStore, LookupStore, NewAttempt, NewBroadcast, NewInvite,
     NewPageVersion, OverdueLearner, PageReaders, PageVersion, PathDeadline, PeopleFilter,
     PeopleQuery, PeopleStats, PersonStatus, PersonSummary, ProfileField, QuizStats, Redemption,
-    ReviewItem, StaffProfile, Storage, StorageError, UpdateClaims, UserProfile, UserRecord,
-    ViewsAt,
+    ReviewChange, ReviewItem, StaffProfile, Storage, StorageError, UpdateClaims, UserProfile,
+    UserRecord, ViewsAt,
 };
 use time::OffsetDateTime;
 use tracing::Instrument;
@@ -445,9 +445,13 @@ impl LearningStore for SqlStorage {
         &self,
         attempt: i64,
         answer: &AnswerRecord,
+        review: ReviewChange,
     ) -> Result<bool, StorageError> {
-        self.observed("record_answer", self.port().record_answer(attempt, answer))
-            .await
+        self.observed(
+            "record_answer",
+            self.port().record_answer(attempt, answer, review),
+        )
+        .await
     }
 
     async fn finish_attempt(
@@ -478,19 +482,6 @@ impl LearningStore for SqlStorage {
 
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError> {
         self.observed("reviews", self.port().reviews(user)).await
-    }
-
-    async fn clear_review(
-        &self,
-        user: UserId,
-        quiz_id: &str,
-        question_id: &str,
-    ) -> Result<(), StorageError> {
-        self.observed(
-            "clear_review",
-            self.port().clear_review(user, quiz_id, question_id),
-        )
-        .await
     }
 
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {

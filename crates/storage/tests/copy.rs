@@ -18,7 +18,7 @@ use engine::ports::{
     AccessStore, Activity, ActivityKind, AdminStore, AnswerRecord, AttemptKind, AttemptQuestion,
     AttemptResult, AuditEntry, BroadcastStore, Certificate, ContentStore, LearningStore,
     NewAttempt, NewBroadcast, NewInvite, NewPageVersion, PersonalDataStore, ProfileField,
-    ReviewItem, Role, RoleStore, Storage, UpdateClaims, UserProfile,
+    ReviewChange, ReviewItem, Role, RoleStore, Storage, UpdateClaims, UserProfile,
 };
 use storage::SqlStorage;
 use storage::copy::{self, CopyError, CopyProgress, ExistingRows, TableSum};
@@ -128,6 +128,7 @@ async fn populate(s: &SqlStorage) {
             answered_at: t0() + Duration::seconds(7),
             time_taken_ms: 7_001,
         },
+        ReviewChange::Clear,
     )
     .await
     .unwrap();

@@ -130,6 +130,17 @@ pub struct ReviewItem {
     pub due_at: OffsetDateTime,
 }
 
+/// What an answer does to the spaced review of its question (see
+/// [`LearningStore::record_answer`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewChange {
+    /// The question is reviewed at `stage` from `due_at`: added to the person's
+    /// schedule, or replacing its review there.
+    Schedule { stage: u8, due_at: OffsetDateTime },
+    /// The question leaves the person's schedule, if it is there.
+    Clear,
+}
+
 /// Someone the reminder job may nudge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Learner {
@@ -178,12 +189,19 @@ pub trait LearningStore: Send + Sync + 'static {
     async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError>;
     /// The person's latest unfinished attempt, if any.
     async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError>;
-    /// Records an answer; `false` (and nothing changes) if that position of the
-    /// attempt was already answered or the attempt is finished: a double tap.
+    /// Records an answer and makes `review` to the review of its question for
+    /// the attempt's person, in one call (one round trip: the answer is the
+    /// update's only write); `false` (and nothing changes) if that position of
+    /// the attempt was already answered or the attempt is finished: a double tap.
+    /// The review changes only if the answer is recorded. On PostgreSQL both
+    /// are one statement; on SQLite they are two statements in one call, so a
+    /// crash between them could leave the answer without its review change (one
+    /// review not scheduled or not cleared, nothing else).
     async fn record_answer(
         &self,
         attempt: i64,
         answer: &AnswerRecord,
+        review: ReviewChange,
     ) -> Result<bool, StorageError>;
     /// Finishes an attempt; `false` if it was already finished.
     async fn finish_attempt(
@@ -198,20 +216,13 @@ pub trait LearningStore: Send + Sync + 'static {
         quiz_id: &str,
     ) -> Result<Vec<Attempt>, StorageError>;
 
-    /// Adds or replaces the review of one question.
+    /// Adds or replaces the review of one question (answers change reviews
+    /// through [`LearningStore::record_answer`]).
     /// Callers then call `People::attempt_changed` with `reviews` for the person
     /// (ADR 0038, 0039).
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError>;
     /// All pending reviews of the person, earliest due first.
     async fn reviews(&self, user: UserId) -> Result<Vec<ReviewItem>, StorageError>;
-    /// Callers then call `People::attempt_changed` with `reviews` for the person
-    /// (ADR 0038, 0039).
-    async fn clear_review(
-        &self,
-        user: UserId,
-        quiz_id: &str,
-        question_id: &str,
-    ) -> Result<(), StorageError>;
 
     /// Everyone onboarded, not blocked and not inactive.
     async fn learners(&self) -> Result<Vec<Learner>, StorageError>;

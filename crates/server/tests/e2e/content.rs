@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::callback::{AdminAction, Callback, ContentAction};
 use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::NodeId;
-use engine::ports::{AdminStore, ContentStore};
+use engine::ports::{AdminStore, ContentStore, ReviewChange};
 use fake_telegram::{FakeConfig, MessageView};
 
 use crate::helpers::{PATIENCE, Person, Stack, TestApp, admin_settings, buttons};
@@ -538,7 +538,12 @@ async fn answered(
         answered_at: now,
         time_taken_ms: 2_000,
     };
-    assert!(storage.record_answer(id, &record).await.unwrap());
+    assert!(
+        storage
+            .record_answer(id, &record, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]

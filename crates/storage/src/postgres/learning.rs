@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use domain::ids::UserId;
 use engine::ports::{
     ActivityKind, AnswerRecord, Attempt, AttemptKind, AttemptResult, Certificate, Learner,
-    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile, StorageError,
+    LearningStore, NewAttempt, ProfileField, ReviewChange, ReviewItem, StaffProfile, StorageError,
 };
 use time::OffsetDateTime;
 
@@ -16,15 +16,39 @@ use crate::records::learning::{
 };
 use crate::sql::learning as sql;
 
+/// An answer, then what it does to the review of its question, in one statement.
 /// The answer is inserted only while the attempt is open and only if its position
 /// is free. `FOR SHARE` makes a concurrent `FINISH_ATTEMPT` and this statement wait
 /// for each other, so no answer lands after the attempt is finished (the foreign
-/// key's own lock does not conflict with an update of the result columns).
-const RECORD_ANSWER: &str = "INSERT INTO quiz_answers \
-     (attempt_id, position, quiz_id, question_id, chosen, correct, points, answered_at, time_taken_ms) \
-     SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM quiz_attempts \
-     WHERE id = $1 AND finished_at IS NULL FOR SHARE \
-     ON CONFLICT (attempt_id, position) DO NOTHING";
+/// key's own lock does not conflict with an update of the result columns). The
+/// review changes only for an inserted answer (`answered`); the count of those is
+/// the result.
+macro_rules! record_answer_then {
+    ($review:literal) => {
+        concat!(
+            "WITH answered AS (INSERT INTO quiz_answers \
+             (attempt_id, position, quiz_id, question_id, chosen, correct, points, answered_at, time_taken_ms) \
+             SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM quiz_attempts \
+             WHERE id = $1 AND finished_at IS NULL FOR SHARE \
+             ON CONFLICT (attempt_id, position) DO NOTHING RETURNING attempt_id), \
+             reviewed AS (",
+            $review,
+            ") SELECT count(*) FROM answered"
+        )
+    };
+}
+
+const RECORD_ANSWER_SCHEDULING: &str = record_answer_then!(
+    "INSERT INTO review_items (user_id, quiz_id, question_id, stage, due_at) \
+     SELECT a.user_id, $3, $4, $10, $11 FROM answered JOIN quiz_attempts a ON a.id = answered.attempt_id \
+     ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET \
+         stage = excluded.stage, due_at = excluded.due_at"
+);
+
+const RECORD_ANSWER_CLEARING: &str = record_answer_then!(
+    "DELETE FROM review_items r USING answered JOIN quiz_attempts a ON a.id = answered.attempt_id \
+     WHERE r.user_id = a.user_id AND r.quiz_id = $3 AND r.question_id = $4"
+);
 
 impl PostgresStorage {
     async fn answers(&self, attempt: i64) -> Result<Vec<AnswerRow<OffsetDateTime>>, StorageError> {
@@ -131,8 +155,13 @@ impl LearningStore for PostgresStorage {
         &self,
         attempt: i64,
         answer: &AnswerRecord,
+        review: ReviewChange,
     ) -> Result<bool, StorageError> {
-        let done = sqlx::query(RECORD_ANSWER)
+        let sql = match review {
+            ReviewChange::Schedule { .. } => RECORD_ANSWER_SCHEDULING,
+            ReviewChange::Clear => RECORD_ANSWER_CLEARING,
+        };
+        let query = sqlx::query_scalar(sql)
             .bind(attempt)
             .bind(i32::from(answer.position))
             .bind(&answer.quiz_id)
@@ -141,11 +170,13 @@ impl LearningStore for PostgresStorage {
             .bind(answer.correct)
             .bind(i64::from(answer.points))
             .bind(answer.answered_at)
-            .bind(answer.time_taken_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?;
-        Ok(done.rows_affected() == 1)
+            .bind(answer.time_taken_ms);
+        let query = match review {
+            ReviewChange::Schedule { stage, due_at } => query.bind(i32::from(stage)).bind(due_at),
+            ReviewChange::Clear => query,
+        };
+        let answered: i64 = query.fetch_one(&self.pool).await.map_err(storage_error)?;
+        Ok(answered == 1)
     }
 
     async fn finish_attempt(
@@ -211,22 +242,6 @@ impl LearningStore for PostgresStorage {
             .into_iter()
             .map(|row| row.into_review(utc))
             .collect()
-    }
-
-    async fn clear_review(
-        &self,
-        user: UserId,
-        quiz_id: &str,
-        question_id: &str,
-    ) -> Result<(), StorageError> {
-        sqlx::query(sql::CLEAR_REVIEW)
-            .bind(user.0)
-            .bind(quiz_id)
-            .bind(question_id)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?;
-        Ok(())
     }
 
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {

@@ -95,9 +95,6 @@ pub(crate) const SCHEDULE_REVIEW: &str = "INSERT INTO review_items \
 pub(crate) const REVIEWS: &str = "SELECT quiz_id, question_id, stage, due_at \
      FROM review_items WHERE user_id = $1 ORDER BY due_at, quiz_id, question_id";
 
-pub(crate) const CLEAR_REVIEW: &str =
-    "DELETE FROM review_items WHERE user_id = $1 AND quiz_id = $2 AND question_id = $3";
-
 pub(crate) const LEARNERS: &str = "SELECT id, language, park, park_assigned, department, position, \
      onboarded, first_seen, last_reminded_at FROM users \
      WHERE onboarded = TRUE AND blocked = FALSE AND inactive = FALSE ORDER BY id";

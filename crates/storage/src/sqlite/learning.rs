@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use domain::ids::UserId;
 use engine::ports::{
     ActivityKind, AnswerRecord, Attempt, AttemptKind, AttemptResult, Certificate, Learner,
-    LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile, StorageError,
+    LearningStore, NewAttempt, ProfileField, ReviewChange, ReviewItem, StaffProfile, StorageError,
 };
 use time::OffsetDateTime;
 
@@ -16,13 +16,36 @@ use crate::records::learning::{
 };
 use crate::sql::learning as sql;
 
-/// One statement, so SQLite runs it atomically: the answer is inserted only while
-/// the attempt is open and only if its position is free.
-const RECORD_ANSWER: &str = "INSERT INTO quiz_answers \
-     (attempt_id, position, quiz_id, question_id, chosen, correct, points, answered_at, time_taken_ms) \
-     SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM quiz_attempts \
-     WHERE id = $1 AND finished_at IS NULL \
-     ON CONFLICT (attempt_id, position) DO NOTHING";
+/// An answer, then what it does to the review of its question. The answer is one
+/// statement, so SQLite runs it atomically: it is inserted only while the attempt
+/// is open and only if its position is free. The review statement runs in the same
+/// call (one trip to the connection's thread) and changes a row only if the answer
+/// was inserted (`changes() = 1`: the rows of the statement before it).
+macro_rules! record_answer_then {
+    ($review:literal) => {
+        concat!(
+            "INSERT INTO quiz_answers \
+             (attempt_id, position, quiz_id, question_id, chosen, correct, points, answered_at, time_taken_ms) \
+             SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM quiz_attempts \
+             WHERE id = $1 AND finished_at IS NULL \
+             ON CONFLICT (attempt_id, position) DO NOTHING; ",
+            $review
+        )
+    };
+}
+
+const RECORD_ANSWER_SCHEDULING: &str = record_answer_then!(
+    "INSERT INTO review_items (user_id, quiz_id, question_id, stage, due_at) \
+     SELECT user_id, $3, $4, $10, $11 FROM quiz_attempts WHERE id = $1 AND changes() = 1 \
+     ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET \
+         stage = excluded.stage, due_at = excluded.due_at"
+);
+
+const RECORD_ANSWER_CLEARING: &str = record_answer_then!(
+    "DELETE FROM review_items WHERE changes() = 1 \
+     AND user_id = (SELECT user_id FROM quiz_attempts WHERE id = $1) \
+     AND quiz_id = $3 AND question_id = $4"
+);
 
 impl SqliteStorage {
     async fn answers(&self, attempt: i64) -> Result<Vec<AnswerRow<i64>>, StorageError> {
@@ -129,8 +152,13 @@ impl LearningStore for SqliteStorage {
         &self,
         attempt: i64,
         answer: &AnswerRecord,
+        review: ReviewChange,
     ) -> Result<bool, StorageError> {
-        let done = sqlx::query(RECORD_ANSWER)
+        let sql = match review {
+            ReviewChange::Schedule { .. } => RECORD_ANSWER_SCHEDULING,
+            ReviewChange::Clear => RECORD_ANSWER_CLEARING,
+        };
+        let query = sqlx::query(sql)
             .bind(attempt)
             .bind(i32::from(answer.position))
             .bind(&answer.quiz_id)
@@ -139,11 +167,16 @@ impl LearningStore for SqliteStorage {
             .bind(answer.correct)
             .bind(i64::from(answer.points))
             .bind(micros(answer.answered_at))
-            .bind(answer.time_taken_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?;
-        Ok(done.rows_affected() == 1)
+            .bind(answer.time_taken_ms);
+        let query = match review {
+            ReviewChange::Schedule { stage, due_at } => {
+                query.bind(i32::from(stage)).bind(micros(due_at))
+            }
+            ReviewChange::Clear => query,
+        };
+        // The review statement changes a row only after the answer's did.
+        let done = query.execute(&self.pool).await.map_err(storage_error)?;
+        Ok(done.rows_affected() >= 1)
     }
 
     async fn finish_attempt(
@@ -209,22 +242,6 @@ impl LearningStore for SqliteStorage {
             .into_iter()
             .map(|row| row.into_review(from_micros))
             .collect()
-    }
-
-    async fn clear_review(
-        &self,
-        user: UserId,
-        quiz_id: &str,
-        question_id: &str,
-    ) -> Result<(), StorageError> {
-        sqlx::query(sql::CLEAR_REVIEW)
-            .bind(user.0)
-            .bind(quiz_id)
-            .bind(question_id)
-            .execute(&self.pool)
-            .await
-            .map_err(storage_error)?;
-        Ok(())
     }
 
     async fn learners(&self) -> Result<Vec<Learner>, StorageError> {

@@ -6,8 +6,8 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
     Activity, ActivityKind, AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult,
-    Certificate, Learner, LearningStore, NewAttempt, ProfileField, ReviewItem, StaffProfile,
-    Storage,
+    Certificate, Learner, LearningStore, NewAttempt, ProfileField, ReviewChange, ReviewItem,
+    StaffProfile, Storage,
 };
 use storage::SqlStorage;
 use time::Duration;
@@ -255,21 +255,43 @@ async fn attempts_and_answers(s: &SqlStorage) {
     // answer at a position (a double tap) changes nothing.
     let second = answer(1, &[0, 2], false, 10);
     let first = answer(0, &[1], true, 20);
-    assert!(s.record_answer(q1, &second).await.unwrap());
-    assert!(s.record_answer(q1, &first).await.unwrap());
+    assert!(
+        s.record_answer(q1, &second, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.record_answer(q1, &first, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     let tap_again = answer(0, &[2], false, 25);
-    assert!(!s.record_answer(q1, &tap_again).await.unwrap());
-    assert!(!s.record_answer(q1, &second).await.unwrap());
+    assert!(
+        !s.record_answer(q1, &tap_again, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.record_answer(q1, &second, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     expected_q1.answers = vec![second.clone(), first.clone()];
     assert_eq!(s.attempt(q1).await.unwrap(), Some(expected_q1.clone()));
     // The same position in another attempt is another question; no option chosen
     // (time ran out) is an answer too.
     let timed_out = answer(0, &[], false, 30);
-    assert!(s.record_answer(r1, &timed_out).await.unwrap());
+    assert!(
+        s.record_answer(r1, &timed_out, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     expected_r1.answers = vec![timed_out];
     assert_eq!(s.attempt(r1).await.unwrap(), Some(expected_r1.clone()));
     assert!(
-        !s.record_answer(r1 + 1_000_000, &first).await.unwrap(),
+        !s.record_answer(r1 + 1_000_000, &first, ReviewChange::Clear)
+            .await
+            .unwrap(),
         "no attempt, no answer"
     );
 
@@ -292,7 +314,7 @@ async fn attempts_and_answers(s: &SqlStorage) {
     assert!(!s.finish_attempt(r1 + 1_000_000, &again).await.unwrap());
     // No answer is taken after the end.
     assert!(
-        !s.record_answer(r1, &answer(1, &[1], true, 70))
+        !s.record_answer(r1, &answer(1, &[1], true, 70), ReviewChange::Clear)
             .await
             .unwrap()
     );
@@ -332,7 +354,11 @@ async fn attempts_and_answers(s: &SqlStorage) {
     let later = new_attempt(user, AttemptKind::Quiz, "bar", 200);
     let q2 = s.start_attempt(&later).await.unwrap();
     let late_answer = answer(2, &[0], true, 12_000);
-    assert!(s.record_answer(q2, &late_answer).await.unwrap());
+    assert!(
+        s.record_answer(q2, &late_answer, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     let mut expected_q2 = started(q2, &later);
     expected_q2.answers = vec![late_answer];
     assert_eq!(
@@ -386,7 +412,14 @@ async fn concurrent_answers_count_once(s: &SqlStorage) {
                 chosen: vec![n],
                 ..answer(0, &[], true, i64::from(n))
             };
-            tokio::spawn(async move { (s.record_answer(id, &tap).await.unwrap(), tap) })
+            tokio::spawn(async move {
+                (
+                    s.record_answer(id, &tap, ReviewChange::Clear)
+                        .await
+                        .unwrap(),
+                    tap,
+                )
+            })
         })
         .collect();
     let mut recorded = Vec::new();
@@ -458,10 +491,50 @@ async fn reviews(s: &SqlStorage) {
         [soon.clone(), moved.clone(), middle.clone()]
     );
 
-    s.clear_review(user, "bar", "q1").await.unwrap();
-    s.clear_review(user, "bar", "no-such-question")
+    // An answer changes the review of its question, for the attempt's person
+    // only, and only when it is recorded.
+    let check = s
+        .start_attempt(&new_attempt(user, AttemptKind::Quiz, "bar", 0))
         .await
         .unwrap();
+    let wrong = |position| AnswerRecord {
+        question_id: "q1".to_owned(),
+        ..answer(position, &[0], false, 30)
+    };
+    let again = ReviewChange::Schedule {
+        stage: 0,
+        due_at: t0() + Duration::days(9),
+    };
+    assert!(s.record_answer(check, &wrong(0), again).await.unwrap());
+    let rescheduled = item("bar", "q1", 0, 9);
+    assert_eq!(
+        s.reviews(user).await.unwrap(),
+        [soon.clone(), middle.clone(), rescheduled.clone()]
+    );
+    // A double tap changes nothing, not even the review.
+    assert!(
+        !s.record_answer(check, &wrong(0), ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.reviews(user).await.unwrap(),
+        [soon.clone(), middle.clone(), rescheduled]
+    );
+    assert!(
+        s.record_answer(check, &wrong(1), ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
+    let unknown = AnswerRecord {
+        question_id: "no-such-question".to_owned(),
+        ..answer(2, &[0], true, 40)
+    };
+    assert!(
+        s.record_answer(check, &unknown, ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     assert_eq!(s.reviews(user).await.unwrap(), [soon, middle]);
     assert_eq!(
         s.reviews(other).await.unwrap(),

@@ -10,7 +10,7 @@ use engine::ports::{
     Activity, ActivityKind, AdminStore, AnswerCount, AnswerFilter, AnswerRecord, AttemptKind,
     AttemptResult, Certificate, LearningStore, LookupStore, NewAttempt, OverdueLearner,
     PageReaders, PathDeadline, PeopleFilter, PeopleQuery, PersonStatus, ProfileField, QuizGroup,
-    Storage, UserProfile, ViewsAt,
+    ReviewChange, Storage, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;
@@ -317,7 +317,11 @@ async fn answer_counts(s: &SqlStorage) {
                 answered_at: t0(),
                 time_taken_ms: 1_000,
             };
-            assert!(s.record_answer(id, &record).await.unwrap());
+            assert!(
+                s.record_answer(id, &record, ReviewChange::Clear)
+                    .await
+                    .unwrap()
+            );
         }
     };
     let quiz = AttemptKind::Quiz;

@@ -9,8 +9,8 @@ use domain::lang::Lang;
 use engine::ports::{
     AccessStore, Activity, ActivityExport, ActivityFilter, ActivityKind, AnswerRecord,
     AttemptExport, AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, Certificate,
-    LearningStore, NewAttempt, PersonExport, PersonalDataStore, ProfileField, ReviewItem, Storage,
-    StoredCounts, Subject, UserProfile,
+    LearningStore, NewAttempt, PersonExport, PersonalDataStore, ProfileField, ReviewChange,
+    ReviewItem, Storage, StoredCounts, Subject, UserProfile,
 };
 use storage::SqlStorage;
 use time::macros::datetime;
@@ -269,14 +269,26 @@ async fn attempts_answers_and_erasure(s: &SqlStorage) {
         .start_attempt(&attempt(ANNA, AttemptKind::Quiz, "bar", 1))
         .await
         .unwrap();
-    assert!(s.record_answer(passed, &answer(0, true, 2)).await.unwrap());
-    assert!(s.record_answer(passed, &answer(1, true, 3)).await.unwrap());
+    assert!(
+        s.record_answer(passed, &answer(0, true, 2), ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.record_answer(passed, &answer(1, true, 3), ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     assert!(s.finish_attempt(passed, &result(4, true, 4)).await.unwrap());
     let review = s
         .start_attempt(&attempt(ANNA, AttemptKind::Review, "review", 5))
         .await
         .unwrap();
-    assert!(s.record_answer(review, &answer(0, false, 6)).await.unwrap());
+    assert!(
+        s.record_answer(review, &answer(0, false, 6), ReviewChange::Clear)
+            .await
+            .unwrap()
+    );
     assert!(
         s.finish_attempt(review, &result(0, false, 7))
             .await
