@@ -67,12 +67,7 @@ impl Turn<'_> {
     ) -> Option<Progress> {
         let mut pages = self.engine.storage.pages_read(self.user.id).await.ok()?;
         pages.extend(extra_page.map(str::to_owned));
-        let mut passed = Vec::new();
-        for quiz in &department.required_quizzes {
-            if self.quiz_passed(quiz).await {
-                passed.push(quiz.clone());
-            }
-        }
+        let passed = self.passed_quizzes().await;
         Some(learning::progress(
             self.pack(),
             department,

@@ -46,10 +46,10 @@ impl Turn<'_> {
             .unwrap_or_default();
         let mut quizzes: Vec<&Quiz> = self.pack().quizzes().iter().collect();
         quizzes.sort_by_key(|q| (!required.contains(&q.id), q.section_path.clone()));
+        let passed = self.passed_quizzes().await;
         let mut rows = Vec::new();
         for quiz in quizzes {
-            let passed = self.quiz_passed(&quiz.id).await;
-            let mark = match (passed, required.contains(&quiz.id)) {
+            let mark = match (passed.contains(&quiz.id), required.contains(&quiz.id)) {
                 (true, _) => "✅",
                 (false, true) => "⭐",
                 (false, false) => "📝",
@@ -79,9 +79,17 @@ impl Turn<'_> {
         self.show_rendered(message, Rendered { text, keyboard });
     }
 
-    /// Whether the person has passed `quiz` at least once.
-    pub(crate) async fn quiz_passed(&self, quiz: &str) -> bool {
-        self.best_result(quiz).await.is_some_and(|r| r.passed)
+    /// The quizzes the person has passed at least once (none if storage cannot
+    /// say: the marks of a list are not worth refusing the list for).
+    pub(crate) async fn passed_quizzes(&self) -> Vec<String> {
+        self.engine
+            .storage
+            .passed_quizzes(self.user.id)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot read the passed quizzes");
+                Vec::new()
+            })
     }
 
     /// The person's best finished result for `quiz`.

@@ -666,6 +666,9 @@ impl LearningStore for DownStorage {
     async fn quiz_attempts(&self, _: UserId, _: &str) -> Result<Vec<Attempt>, StorageError> {
         Err(down())
     }
+    async fn passed_quizzes(&self, _: UserId) -> Result<Vec<String>, StorageError> {
+        Err(down())
+    }
     async fn schedule_review(&self, _: UserId, _: &ReviewItem) -> Result<(), StorageError> {
         Err(down())
     }

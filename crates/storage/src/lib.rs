@@ -475,6 +475,11 @@ impl LearningStore for SqlStorage {
             .await
     }
 
+    async fn passed_quizzes(&self, user: UserId) -> Result<Vec<String>, StorageError> {
+        self.observed("passed_quizzes", self.port().passed_quizzes(user))
+            .await
+    }
+
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
         self.observed("schedule_review", self.port().schedule_review(user, item))
             .await

@@ -216,6 +216,10 @@ pub trait LearningStore: Send + Sync + 'static {
         quiz_id: &str,
     ) -> Result<Vec<Attempt>, StorageError>;
 
+    /// The quizzes (kind Quiz) the person has passed at least once, in no
+    /// particular order: one read for a list of checks or a path's progress.
+    async fn passed_quizzes(&self, user: UserId) -> Result<Vec<String>, StorageError>;
+
     /// Adds or replaces the review of one question (answers change reviews
     /// through [`LearningStore::record_answer`]).
     /// Callers then call `People::attempt_changed` with `reviews` for the person

@@ -220,6 +220,15 @@ impl LearningStore for PostgresStorage {
         attempts_with_answers(attempts, answers, utc)
     }
 
+    async fn passed_quizzes(&self, user: UserId) -> Result<Vec<String>, StorageError> {
+        sqlx::query_scalar(sql::PASSED_QUIZZES)
+            .bind(user.0)
+            .bind(AttemptKind::Quiz.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)
+    }
+
     async fn schedule_review(&self, user: UserId, item: &ReviewItem) -> Result<(), StorageError> {
         sqlx::query(sql::SCHEDULE_REVIEW)
             .bind(user.0)

@@ -71,6 +71,10 @@ pub(crate) const ATTEMPT_ANSWERS: &str = concat!(
     " FROM quiz_answers WHERE attempt_id = $1 ORDER BY answered_at, position"
 );
 
+/// `$2`: the kind of a quiz attempt.
+pub(crate) const PASSED_QUIZZES: &str = "SELECT DISTINCT quiz_id FROM quiz_attempts \
+     WHERE user_id = $1 AND kind = $2 AND passed = TRUE";
+
 /// The answers of every attempt `QUIZ_ATTEMPTS` returns for the same `$1..$3`.
 pub(crate) const QUIZ_ATTEMPTS_ANSWERS: &str = concat!(
     "SELECT ",

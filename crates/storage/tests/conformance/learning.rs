@@ -395,6 +395,23 @@ async fn attempts_and_answers(s: &SqlStorage) {
         "q2 started at +200 min, after the review at +140"
     );
     assert!(s.attempt(reviewing_bar).await.unwrap().is_some());
+
+    // Passed quizzes: kind Quiz only, each once, the person's own.
+    let failed = AttemptResult {
+        score: 0,
+        max_score: 6,
+        passed: false,
+        finished_at: t0() + Duration::minutes(300),
+    };
+    assert!(s.finish_attempt(other_quiz, &failed).await.unwrap());
+    let passed = AttemptResult {
+        passed: true,
+        ..failed.clone()
+    };
+    assert!(s.finish_attempt(q0, &passed).await.unwrap());
+    assert!(s.finish_attempt(reviewing_bar, &passed).await.unwrap());
+    assert_eq!(s.passed_quizzes(user).await.unwrap(), ["bar"]);
+    assert!(s.passed_quizzes(UserId(40_011)).await.unwrap().is_empty());
 }
 
 /// Twenty taps on the same answer at once, on as many connections as the pool
