@@ -93,7 +93,9 @@ pub struct People {
 
 #[derive(Default)]
 struct Copies {
-    by_person: HashMap<UserId, Kept>,
+    /// Boxed: a burst of people (10 000 writing at once) grows the table, and
+    /// empty buckets of boxes cost a pointer each rather than a whole copy.
+    by_person: HashMap<UserId, Box<Kept>>,
     /// Copies kept since the last sweep.
     kept_since_sweep: u32,
 }
@@ -160,18 +162,23 @@ impl People {
             copies
                 .by_person
                 .retain(|_, kept| kept.read.elapsed() < MAX_AGE);
+            // Give back what a burst left behind, keeping room to grow again.
+            let room = copies.by_person.len().max(SWEEP_EVERY as usize) * 2;
+            if copies.by_person.capacity() > 2 * room {
+                copies.by_person.shrink_to(room);
+            }
         }
         if copies.by_person.len() >= CAPACITY && !copies.by_person.contains_key(&person.user.id) {
             copies.by_person.clear();
         }
         copies.by_person.insert(
             person.user.id,
-            Kept {
+            Box::new(Kept {
                 person,
                 generation: generation.0,
                 read: Instant::now(),
                 attempt: None,
-            },
+            }),
         );
     }
 
