@@ -461,6 +461,12 @@ impl FakeTelegram {
         self.state().blocked_sends.clone()
     }
 
+    /// Callback query ids first delivered to the bot `at_least` after the press:
+    /// presses that waited here while no bot asked for updates.
+    pub fn callbacks_held_back(&self, at_least: Duration) -> Vec<String> {
+        self.state().callbacks_held_back(at_least)
+    }
+
     /// Callback query ids delivered to the bot and never answered successfully.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
         self.state().unanswered_callbacks()

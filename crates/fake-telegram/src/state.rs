@@ -4,7 +4,7 @@
 //! Everything lives in one [`State`] behind the instance's mutex; nothing here awaits.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
@@ -160,6 +160,8 @@ pub struct QueuedUpdate {
 pub struct CallbackState {
     pub created: Instant,
     pub delivered: bool,
+    /// How long the press waited here before its first delivery.
+    pub waited: Option<Duration>,
     pub answered: bool,
     /// The chat of the person who pressed (for per-chat delays and failures).
     pub chat: Option<i64>,
@@ -579,6 +581,7 @@ impl State {
             CallbackState {
                 created: Instant::now(),
                 delivered: false,
+                waited: None,
                 answered: false,
                 chat,
             },
@@ -625,6 +628,7 @@ impl State {
             && let Some(cb) = self.callbacks.get_mut(id)
         {
             cb.delivered = true;
+            cb.waited.get_or_insert_with(|| cb.created.elapsed());
         }
     }
 
@@ -689,6 +693,19 @@ impl State {
             last.insert(chat, order);
         }
         out_of_order.into_iter().collect()
+    }
+
+    pub fn callbacks_held_back(&self, at_least: Duration) -> Vec<String> {
+        self.callback_order
+            .iter()
+            .filter(|id| {
+                self.callbacks
+                    .get(*id)
+                    .and_then(|c| c.waited)
+                    .is_some_and(|waited| waited >= at_least)
+            })
+            .cloned()
+            .collect()
     }
 
     pub fn unanswered_callbacks(&self) -> Vec<String> {

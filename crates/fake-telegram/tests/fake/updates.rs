@@ -177,3 +177,20 @@ async fn an_abandoned_long_poll_frees_the_poller_slot() {
     h.ok("getUpdates", json!({"timeout": 0})).await;
     assert!(h.fake.violations().is_empty());
 }
+
+#[tokio::test]
+async fn a_press_that_waited_for_the_bot_is_listed_as_held_back() {
+    let h = Harness::start().await;
+    h.send_menu(ALICE, "m", &[("A", "a")]).await;
+    h.send_menu(BOB, "m", &[("B", "b")]).await;
+    h.fake.press(ALICE, "A").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.fake.press(BOB, "B").unwrap();
+    let updates = h.poll().await;
+    let alice = updates[0]["callback_query"]["id"].as_str().unwrap();
+    assert_eq!(
+        h.fake.callbacks_held_back(Duration::from_millis(300)),
+        [alice]
+    );
+    assert_eq!(h.fake.callbacks_held_back(Duration::ZERO).len(), 2);
+}
