@@ -189,8 +189,8 @@ pub trait LearningStore: Send + Sync + 'static {
     async fn attempt(&self, id: i64) -> Result<Option<Attempt>, StorageError>;
     /// The person's latest unfinished attempt, if any.
     async fn open_attempt(&self, user: UserId) -> Result<Option<Attempt>, StorageError>;
-    /// Records an answer and makes `review` to the review of its question for
-    /// the attempt's person, in one call (one round trip: the answer is the
+    /// Records an answer and applies `review` to its question's review for the
+    /// attempt's person, in one call (one round trip: the answer is the
     /// update's only write); `false` (and nothing changes) if that position of
     /// the attempt was already answered or the attempt is finished: a double tap.
     /// The review changes only if the answer is recorded. On PostgreSQL both
