@@ -32,7 +32,8 @@ use crate::inbound::CallbackMessage;
 use crate::ports::{
     AuditEntry, NewPasswordError, PeopleFilter, PersonStatus, PersonSummary, RoleGrant,
 };
-use crate::roles::{Admission, Need, Rights};
+use crate::rights::{Need, Rights};
+use crate::roles::Admission;
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.

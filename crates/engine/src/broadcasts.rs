@@ -28,7 +28,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::ports::{AudienceFilter, Broadcast, NewBroadcast, StorageError};
 use crate::progress::DEFAULT_TIMEZONE;
-use crate::roles::Need;
+use crate::rights::Need;
 use crate::screens::Rendered;
 
 /// How long a draft is kept.

@@ -34,7 +34,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::live_content::Reload;
 use crate::ports::{NewPageVersion, PageVersion};
-use crate::roles::Need;
+use crate::rights::Need;
 use crate::screens::{
     Rendered, Screen, SectionLinks, Viewer, heading, media_message, render, section_screen,
 };

@@ -31,7 +31,7 @@ use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
     StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
 };
-use crate::roles::Rights;
+use crate::rights::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
 use crate::seen::SeenIds;
 use crate::typed_secrets::Prompts;

@@ -25,6 +25,9 @@
 //!   another park or department; `insights`: the statistics sub-screens (most-read
 //!   pages, quiz results, overdue people, activity by weekday and hour).
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - `rights`: the rights table: what each admin button needs and whose person or
+//!   park it touches, every variant named (no wildcard); `roles`: the guard that
+//!   applies it, and the screens that give and take roles.
 //! - `live_content`: the running content pack (disk + the panel's edits), swapped
 //!   as a whole, and how replicas keep it in step; `content_editor`: the panel's
 //!   content screens (browse, edit with preview, media, history, revert, reload).
@@ -58,6 +61,7 @@ mod progress;
 mod questions;
 mod quiz;
 pub mod reminders;
+mod rights;
 mod roles;
 pub mod screens;
 mod seen;

@@ -22,7 +22,7 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
-use crate::roles::Need;
+use crate::rights::Need;
 use crate::screens::Rendered;
 
 /// People shown for one search; more means "refine your search".

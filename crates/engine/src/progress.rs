@@ -13,7 +13,7 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Certificate, CertificateDocument};
-use crate::roles::Rights;
+use crate::rights::Rights;
 use crate::screens::Rendered;
 
 /// Time zone used when the person has no park.

@@ -10,7 +10,7 @@
 //! arguments of the statistics, list, search and export queries), and an action
 //! on one person is refused unless that person works in the park.
 
-use domain::callback::{AdminAction, Callback, ExportChoice, LookupAction, RoleAction, Slug};
+use domain::callback::{AdminAction, Callback, RoleAction, Slug};
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
@@ -21,119 +21,12 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Role, RoleGrant};
+use crate::rights::{Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;
 
 /// A park id no park has: what a scoped read is limited to when the presser has no
 /// people rights at all (never reached through the guard; a safe default).
 const NO_PARK: &str = " ";
-
-/// What the person pressing an admin button may do.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Rights {
-    /// No admin rights (also every turn's value before the guard has looked).
-    #[default]
-    None,
-    /// An allow-listed admin: everything.
-    Full,
-    /// A park manager: statistics, people, exports and progress of this park.
-    Park(String),
-    /// A content editor: content only.
-    Content,
-}
-
-/// What an admin action needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Need {
-    /// The panel itself and logging out: any role.
-    Panel,
-    /// Statistics, people, look-ups and exports: a park manager (within their
-    /// park) or a full admin.
-    People,
-    /// Content: a content editor or a full admin.
-    Content,
-    /// The audit log, broadcasts, access, erasure, roles and moving people between
-    /// parks: full admins only.
-    Full,
-}
-
-impl Rights {
-    pub(crate) fn allow(&self, need: Need) -> bool {
-        match (self, need) {
-            (Rights::None, _) => false,
-            (Rights::Full, _) | (_, Need::Panel) => true,
-            (Rights::Park(_), Need::People) | (Rights::Content, Need::Content) => true,
-            _ => false,
-        }
-    }
-
-    fn of(grant: &RoleGrant) -> Rights {
-        match &grant.role {
-            Role::ParkManager { park } => Rights::Park(park.clone()),
-            Role::ContentEditor => Rights::Content,
-        }
-    }
-}
-
-/// What `action` needs (see [`Need`]).
-pub(crate) fn need(action: &AdminAction) -> Need {
-    match action {
-        AdminAction::Panel | AdminAction::Logout => Need::Panel,
-        AdminAction::Content(_) => Need::Content,
-        AdminAction::Audit { .. }
-        | AdminAction::Broadcast(_)
-        | AdminAction::Access(_)
-        | AdminAction::Erase(_)
-        | AdminAction::EraseConfirmed(_)
-        | AdminAction::Roles(_)
-        | AdminAction::Deletions { .. }
-        | AdminAction::Export(ExportChoice::Audit, _)
-        | AdminAction::Lookup(
-            LookupAction::ChoosePark(_) | LookupAction::SetPark(..) | LookupAction::ParkFilter(_),
-        ) => Need::Full,
-        AdminAction::Statistics
-        | AdminAction::People { .. }
-        | AdminAction::Person(_)
-        | AdminAction::Block(_)
-        | AdminAction::Unblock(_)
-        | AdminAction::Exports(_)
-        | AdminAction::Export(..)
-        | AdminAction::ExportPerson(..)
-        | AdminAction::Lookup(_) => Need::People,
-    }
-}
-
-/// The person `action` is about: a park manager may act only on their park's people.
-pub(crate) fn subject(action: &AdminAction) -> Option<i64> {
-    match action {
-        AdminAction::Person(id)
-        | AdminAction::Block(id)
-        | AdminAction::Unblock(id)
-        | AdminAction::ExportPerson(id, _)
-        | AdminAction::Erase(id)
-        | AdminAction::EraseConfirmed(id)
-        | AdminAction::Lookup(
-            LookupAction::ChoosePark(id)
-            | LookupAction::ChooseDepartment(id)
-            | LookupAction::SetPark(id, _)
-            | LookupAction::SetDepartment(id, _),
-        )
-        | AdminAction::Roles(
-            RoleAction::Choose(id)
-            | RoleAction::ParkManager(id, _)
-            | RoleAction::ContentEditor(id)
-            | RoleAction::Revoke(id),
-        ) => Some(*id),
-        _ => None,
-    }
-}
-
-/// The park `action` is about, when it names one (the activity of a park).
-fn park_named(action: &AdminAction) -> Option<&Slug> {
-    match action {
-        AdminAction::Lookup(LookupAction::Activity(park)) => Some(park),
-        _ => None,
-    }
-}
 
 /// The window in which one person's refused admin presses are counted together.
 const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
@@ -508,129 +401,11 @@ impl Turn<'_> {
 
 #[cfg(test)]
 mod tests {
-    use domain::callback::{
-        AccessAction, BroadcastAction, ContentAction, FileFormat, ListStatus, Period,
-    };
-
     use super::*;
 
     #[test]
     fn past_the_first_refusals_only_powers_of_ten_are_written() {
         let audited: Vec<i64> = (0..=2000).filter(|n| is_power_of_ten(*n)).collect();
         assert_eq!(audited, vec![1, 10, 100, 1000]);
-    }
-
-    fn slug(s: &str) -> Slug {
-        Slug::parse(s).unwrap()
-    }
-
-    /// Which of the three roles may press each kind of admin button.
-    #[test]
-    fn each_role_may_press_exactly_its_buttons() {
-        let cases = [
-            (AdminAction::Panel, [true, true, true]),
-            (AdminAction::Logout, [true, true, true]),
-            (AdminAction::Statistics, [true, true, false]),
-            (
-                AdminAction::People {
-                    status: ListStatus::Any,
-                    after: None,
-                },
-                [true, true, false],
-            ),
-            (AdminAction::Person(5), [true, true, false]),
-            (AdminAction::Block(5), [true, true, false]),
-            (
-                AdminAction::Export(ExportChoice::People, FileFormat::Csv),
-                [true, true, false],
-            ),
-            (
-                AdminAction::Export(ExportChoice::Activity(Period::Today), FileFormat::Xlsx),
-                [true, true, false],
-            ),
-            (
-                AdminAction::Export(ExportChoice::Audit, FileFormat::CsvSemicolon),
-                [true, false, false],
-            ),
-            (
-                AdminAction::Lookup(LookupAction::Search),
-                [true, true, false],
-            ),
-            (
-                AdminAction::Lookup(LookupAction::ChooseDepartment(5)),
-                [true, true, false],
-            ),
-            (
-                AdminAction::Lookup(LookupAction::ChoosePark(5)),
-                [true, false, false],
-            ),
-            (
-                AdminAction::Lookup(LookupAction::SetPark(5, slug("columbus"))),
-                [true, false, false],
-            ),
-            (AdminAction::Audit { before: None }, [true, false, false]),
-            (
-                AdminAction::Broadcast(BroadcastAction::History { before: None }),
-                [true, false, false],
-            ),
-            (
-                AdminAction::Access(AccessAction::Invites),
-                [true, false, false],
-            ),
-            (AdminAction::Erase(5), [true, false, false]),
-            (
-                AdminAction::Roles(RoleAction::Holders),
-                [true, false, false],
-            ),
-            (AdminAction::Deletions { after: None }, [true, false, false]),
-            (
-                AdminAction::Content(ContentAction::Sections),
-                [true, false, true],
-            ),
-        ];
-        let rights = [
-            Rights::Full,
-            Rights::Park("zelenopark".to_owned()),
-            Rights::Content,
-        ];
-        for (action, allowed) in cases {
-            for (r, expected) in rights.iter().zip(allowed) {
-                assert_eq!(
-                    r.allow(need(&action)),
-                    expected,
-                    "{r:?} pressing {action:?}"
-                );
-            }
-            assert!(
-                !Rights::None.allow(need(&action)),
-                "{action:?} without rights"
-            );
-        }
-    }
-
-    #[test]
-    fn actions_on_a_person_or_a_park_name_them_for_the_park_check() {
-        assert_eq!(subject(&AdminAction::Person(7)), Some(7));
-        assert_eq!(
-            subject(&AdminAction::ExportPerson(7, FileFormat::Xlsx)),
-            Some(7)
-        );
-        assert_eq!(
-            subject(&AdminAction::Lookup(LookupAction::SetDepartment(
-                7,
-                slug("bar")
-            ))),
-            Some(7)
-        );
-        assert_eq!(subject(&AdminAction::Roles(RoleAction::Revoke(7))), Some(7));
-        assert_eq!(subject(&AdminAction::Statistics), None);
-        assert_eq!(
-            park_named(&AdminAction::Lookup(LookupAction::Activity(slug(
-                "columbus"
-            ))))
-            .map(Slug::as_str),
-            Some("columbus")
-        );
-        assert_eq!(park_named(&AdminAction::Statistics), None);
     }
 }
