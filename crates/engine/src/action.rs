@@ -67,6 +67,10 @@ pub enum Action {
     AdminMenu { chat: ChatId, admin: bool },
     /// Remove a message; failure is harmless.
     Delete { chat: ChatId, message_id: i64 },
+    /// Let background work this answer announced begin (an export: its file, or
+    /// the reason there is none, must not arrive before "preparing your export").
+    /// Makes no call.
+    Open(std::sync::Arc<Gate>),
 }
 
 impl Action {
@@ -82,9 +86,47 @@ impl Action {
                 | Action::Edit { .. }
                 | Action::Delete { .. }
                 | Action::AdminMenu { .. }
+                | Action::Open(_)
         )
     }
 }
+
+/// Holds background work back until the answer that announced it has been sent
+/// ([`Action::Open`]), or for at most a given time if it never is (the chat
+/// blocked the bot, or the process stopped before).
+#[derive(Debug, Default)]
+pub struct Gate {
+    open: std::sync::atomic::AtomicBool,
+    opened: tokio::sync::Notify,
+}
+
+impl Gate {
+    pub fn open(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::Release);
+        self.opened.notify_waiters();
+    }
+
+    /// Waits until the gate is open, at most `patience`.
+    pub async fn pass(&self, patience: std::time::Duration) {
+        let opened = self.opened.notified();
+        tokio::pin!(opened);
+        // Registered before the check, so an `open` in between is not missed.
+        opened.as_mut().enable();
+        if self.open.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let _ = tokio::time::timeout(patience, opened).await;
+    }
+}
+
+/// Gates are equal only to themselves: two jobs' gates are never the same.
+impl PartialEq for Gate {
+    fn eq(&self, other: &Gate) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Gate {}
 
 /// Where, among an update's answer, it was marked handled
 /// ([`crate::Engine::finish_update`]).
@@ -129,5 +171,36 @@ impl Keyboard {
     /// Every button, row by row.
     pub fn buttons(&self) -> impl Iterator<Item = &Button> {
         self.rows.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::Gate;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_gate_lets_through_once_opened_or_after_its_patience() {
+        let gate = Arc::new(Gate::default());
+        let waiter = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.pass(Duration::from_secs(3600)).await }
+        });
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(!waiter.is_finished(), "held while closed");
+        gate.open();
+        waiter.await.unwrap();
+        // Open already: no wait at all.
+        let started = tokio::time::Instant::now();
+        gate.pass(Duration::from_secs(3600)).await;
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        // Never opened: let through after its patience.
+        let closed = Gate::default();
+        let started = tokio::time::Instant::now();
+        closed.pass(Duration::from_secs(60)).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(60));
+        assert_ne!(closed, Gate::default(), "every gate is its own");
     }
 }

@@ -25,6 +25,7 @@
 //!   frozen header row, a filter and fitted column widths.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -887,9 +888,14 @@ impl Turn<'_> {
                 failed: html(lang, "admin-export-failed"),
                 too_large: html(lang, "admin-export-too-large"),
             },
+            announced: Arc::default(),
         };
+        let announced = job.announced.clone();
         match queue.submit(job) {
-            Ok(()) => self.say("admin-export-preparing"),
+            Ok(()) => {
+                self.say("admin-export-preparing");
+                self.actions.push(Action::Open(announced));
+            }
             Err(AlreadyQueued) => self.say("admin-export-busy"),
         }
     }

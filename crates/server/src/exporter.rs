@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use engine::exports::{ExportQueue, ExportTicket};
 use telegram::errors::Failure;
-use telegram::outbound::{Outbound, Upload};
+use telegram::outbound::{Outbound, Retry, Upload};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -78,6 +78,9 @@ impl ExportWorker {
     /// Writes and sends one export, showing the chat action meanwhile.
     async fn export(&self, ticket: ExportTicket) {
         let job = &ticket.job;
+        // The admin is told "preparing" first; a reply rides out up to a
+        // minute of Telegram trouble (`Retry::PATIENT`), so wait as long.
+        job.announced.pass(Retry::PATIENT.patience).await;
         let send = self
             .outbound
             .send_export(job.chat, &job.export, self.max_bytes);

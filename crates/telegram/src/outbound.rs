@@ -412,6 +412,10 @@ impl Outbound {
             Action::AdminMenu { chat, admin: false } => {
                 crate::commands::plain_menu(&self.bot, chat).await
             }
+            Action::Open(gate) => {
+                gate.open();
+                Ok(())
+            }
             Action::Delete { chat, message_id } => {
                 match call(self.retry, self.via(None), "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
@@ -772,7 +776,7 @@ fn action_chat(action: &Action) -> Option<ChatId> {
         | Action::AdminMenu { chat, .. }
         | Action::SendFile { chat, .. }
         | Action::Delete { chat, .. } => Some(*chat),
-        Action::AnswerCallback { .. } => None,
+        Action::AnswerCallback { .. } | Action::Open(_) => None,
     }
 }
 

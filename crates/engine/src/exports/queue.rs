@@ -23,6 +23,9 @@ pub struct ExportJob {
     /// Where the file (or the reason there is none) goes.
     pub chat: ChatId,
     pub export: Export,
+    /// Opened once the admin has been told the export is being prepared: the
+    /// worker waits for it, so the file never comes before that message.
+    pub announced: Arc<crate::action::Gate>,
 }
 
 /// The admin already has an export queued or being written.
@@ -134,6 +137,7 @@ mod tests {
                 failed: Html::escape("failed"),
                 too_large: Html::escape("too large"),
             },
+            announced: Arc::default(),
         }
     }
 

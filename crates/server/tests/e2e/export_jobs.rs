@@ -190,8 +190,8 @@ async fn an_export_runs_while_everyone_else_is_answered_production_stack() {
     an_export_runs_while_everyone_else_is_answered(Stack::Production).await;
 }
 
-#[tokio::test]
-async fn an_export_over_the_size_limit_is_refused_with_a_message() {
+/// A bot whose exports stop at 4 KiB, with 500 people: any people export is too big.
+async fn small_exports() -> TestApp {
     let mut settings = admin_settings(&[ADMIN]);
     settings.push(("EXPORT_MAX_BYTES", "4096".to_owned()));
     let app = TestApp::spawn_full(
@@ -204,6 +204,51 @@ async fn an_export_over_the_size_limit_is_refused_with_a_message() {
     .unwrap();
     // About 100 bytes a row: far more than 4 KiB.
     seed_people(&app, 500).await;
+    app
+}
+
+/// The worker finishes a too-big export at once, yet its answer never comes
+/// before "preparing your export": it waits until that message is sent.
+#[tokio::test]
+async fn the_answer_to_an_export_never_comes_before_preparing() {
+    let app = small_exports().await;
+    let admin = app.admin(ADMIN).await;
+    admin.presses("📤 Exports").await;
+    app.fake.hold("sendMessage");
+    app.fake.press(ADMIN, "👥 People").unwrap();
+    app.fake
+        .wait_for(PATIENCE, |fake| fake.parked("sendMessage") == 1)
+        .await
+        .expect("preparing is on its way");
+    // Far longer than writing 4 KiB takes: the worker would have sent by now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.fake.parked("sendMessage"), 1, "only preparing is sent");
+    app.fake.release("sendMessage");
+    app.fake
+        .wait_for(PATIENCE, |fake| {
+            fake.last_bot_message(ADMIN)
+                .and_then(|m| m.text)
+                .is_some_and(|t| t.contains("too big"))
+        })
+        .await
+        .expect("then the admin is told the export is too big");
+    let texts: Vec<String> = app
+        .fake
+        .messages(ADMIN)
+        .into_iter()
+        .filter_map(|m| m.text)
+        .collect();
+    let preparing = texts
+        .iter()
+        .position(|t| t.contains("Preparing your export"));
+    let too_big = texts.iter().position(|t| t.contains("too big"));
+    assert!(preparing.is_some() && preparing < too_big, "{texts:#?}");
+    app.assert_clean();
+}
+
+#[tokio::test]
+async fn an_export_over_the_size_limit_is_refused_with_a_message() {
+    let app = small_exports().await;
     let admin = app.admin(ADMIN).await;
     admin.presses("📤 Exports").await;
     admin.presses("👥 People").await;
