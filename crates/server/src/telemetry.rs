@@ -225,6 +225,11 @@ pub const METRICS: &[(MetricKind, &str, &str)] = &[
     ),
     (
         MetricKind::Counter,
+        "trainbot_telegram_calls_spared_total",
+        "Bot API calls not made because Telegram would refuse them, by reason (not_modified: the message already shows that screen; gone: the bot deleted it).",
+    ),
+    (
+        MetricKind::Counter,
         "trainbot_reminder_runs_total",
         "Reminder passes run by this replica, by outcome (ran, failed).",
     ),

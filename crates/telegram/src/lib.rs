@@ -21,6 +21,7 @@ pub mod lane;
 mod lean;
 pub mod outbound;
 pub mod polling;
+mod screens;
 pub mod source;
 pub mod webhook;
 

@@ -52,6 +52,7 @@ use tracing::Instrument;
 
 use crate::errors::{Failure, classify};
 use crate::lean;
+use crate::screens::{Screens, Shown, fingerprint};
 use breaker::{Breaker, Outcome};
 
 /// How long one call keeps trying before its failure is returned.
@@ -143,10 +144,12 @@ impl Outbound {
 }
 
 /// What every sender of one bot shares: the chats Telegram asked us to leave
-/// alone, and the circuit breaker in front of the Bot API.
+/// alone, what each chat's screens show, and the circuit breaker in front of
+/// the Bot API.
 #[derive(Debug)]
 pub(crate) struct Link {
     holds: ChatHolds,
+    screens: Screens,
     /// Opens when calls keep failing without an answer from Telegram: then only
     /// one probe request per cool-down reaches it, and the other calls wait (or,
     /// out of patience, fail) without a request (`trainbot_circuit_breaker_open{dependency="telegram"}`).
@@ -157,9 +160,15 @@ impl Default for Link {
     fn default() -> Link {
         Link {
             holds: ChatHolds::default(),
+            screens: Screens::default(),
             breaker: Breaker::new("telegram", BREAKER_TRIP_AFTER, BREAKER_COOL_DOWN),
         }
     }
+}
+
+/// Counts a call not made because Telegram would refuse it (ADR 0041).
+fn spared(reason: &'static str) {
+    metrics::counter!("trainbot_telegram_calls_spared_total", "reason" => reason).increment(1);
 }
 
 /// Which shared sender state a call goes through.
@@ -334,13 +343,25 @@ impl Outbound {
                 chat,
                 text,
                 keyboard,
-            } => self.send(chat, &text, keyboard.as_ref()).await.map(drop),
+            } => self.send_screen(chat, &text, keyboard.as_ref()).await,
             Action::Edit {
                 chat,
                 message_id,
                 text,
                 keyboard,
             } => {
+                let shows = fingerprint(&text, keyboard.as_ref());
+                match self.link.screens.shown(chat, message_id) {
+                    Some(Shown::Screen(now)) if now == shows => {
+                        spared("not_modified");
+                        return Ok(());
+                    }
+                    Some(Shown::Gone) => {
+                        spared("gone");
+                        return self.send_screen(chat, &text, keyboard.as_ref()).await;
+                    }
+                    _ => {}
+                }
                 let method = "editMessageText";
                 let edit = lean::EditText {
                     chat_id: chat.0,
@@ -354,9 +375,16 @@ impl Outbound {
                 })
                 .await;
                 match r {
-                    Ok(_) | Err(Failure::NotModified) => Ok(()),
+                    Ok(_) | Err(Failure::NotModified) => {
+                        if keyboard.is_some() {
+                            self.link
+                                .screens
+                                .record(chat, message_id, Shown::Screen(shows));
+                        }
+                        Ok(())
+                    }
                     Err(Failure::EditImpossible) => {
-                        self.send(chat, &text, keyboard.as_ref()).await.map(drop)
+                        self.send_screen(chat, &text, keyboard.as_ref()).await
                     }
                     Err(other) => Err(other),
                 }
@@ -417,12 +445,19 @@ impl Outbound {
                 Ok(())
             }
             Action::Delete { chat, message_id } => {
+                if self.link.screens.shown(chat, message_id) == Some(Shown::Gone) {
+                    spared("gone");
+                    return Ok(());
+                }
                 match call(self.retry, self.via(None), "deleteMessage", || {
                     self.bot.delete_message(tg(chat), msg_id(message_id))
                 })
                 .await
                 {
-                    Ok(_) | Err(Failure::Permanent(_)) => Ok(()),
+                    Ok(_) | Err(Failure::Permanent(_)) => {
+                        self.link.screens.record(chat, message_id, Shown::Gone);
+                        Ok(())
+                    }
                     Err(other) => Err(other),
                 }
             }
@@ -616,6 +651,21 @@ impl Outbound {
         })
         .await
         .map(drop)
+    }
+
+    /// Sends a text message and, when it has buttons, remembers what it shows.
+    async fn send_screen(
+        &self,
+        chat: ChatId,
+        text: &Html,
+        keyboard: Option<&Keyboard>,
+    ) -> Result<(), Failure> {
+        let sent = self.send(chat, text, keyboard).await?;
+        if keyboard.is_some() {
+            let shows = Shown::Screen(fingerprint(text, keyboard));
+            self.link.screens.record(chat, i64::from(sent.id.0), shows);
+        }
+        Ok(())
     }
 
     async fn send(

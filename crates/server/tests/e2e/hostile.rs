@@ -1,9 +1,11 @@
 //! Hostile and odd input never crashes the bot, never breaks Telegram's rules, and
 //! always gets a calm answer.
 
+use domain::callback::Callback;
+use domain::content::NodeKind;
 use serde_json::json;
 
-use crate::helpers::{TestApp, buttons};
+use crate::helpers::{Person, Stack, TestApp, buttons};
 
 #[tokio::test]
 async fn markup_in_names_is_shown_literally() {
@@ -307,6 +309,131 @@ async fn a_press_naming_another_persons_message_never_touches_their_chat() {
             .is_some_and(|t| t.contains("out of date")),
         "{:?}",
         app.toasts()
+    );
+    app.assert_clean();
+}
+
+const BOSS: i64 = 9_000_000_077;
+
+/// The callback data of every button a message shows.
+fn data_of(m: &fake_telegram::MessageView) -> Vec<String> {
+    m.keyboard
+        .iter()
+        .flatten()
+        .filter_map(|b| b.callback_data.clone())
+        .collect()
+}
+
+/// The admin panel's "Log out".
+const LOG_OUT: &str = "1Ax";
+
+/// Presses every button of `person`'s current screen once (but "Log out"),
+/// coming back with `back` after each, and returns the data of every button
+/// seen on the way.
+async fn buttons_one_level_deep(app: &TestApp, person: &Person<'_>, back: &str) -> Vec<String> {
+    let start = person.screen();
+    let mut seen = data_of(&start);
+    seen.retain(|d| d != LOG_OUT);
+    for data in seen.clone() {
+        let update = app
+            .fake
+            .press_on(person.id, person.screen().message_id, &data);
+        app.handled(update).await;
+        seen.extend(data_of(&person.screen()));
+        let update = app
+            .fake
+            .press_on(person.id, person.screen().message_id, back);
+        app.handled(update).await;
+    }
+    seen.retain(|d| d != LOG_OUT);
+    seen.sort();
+    seen.dedup();
+    seen
+}
+
+/// Presses `data` twice on `message_id` without waiting between the two, as a
+/// double tap does, and waits for both.
+async fn double_tap(app: &TestApp, user: i64, message_id: i64, data: &str) {
+    let first = app.fake.press_on(user, message_id, data);
+    let second = app.fake.press_on(user, message_id, data);
+    app.handled(first).await;
+    app.handled(second).await;
+}
+
+/// Every request the bot made that Telegram refused, benign ones ("message is
+/// not modified") included.
+fn failed_calls(app: &TestApp) -> Vec<String> {
+    app.fake
+        .requests()
+        .into_iter()
+        .filter(|r| !r.ok)
+        .map(|r| format!("{} {}", r.method, r.params))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hostile_run_costs_no_failed_bot_api_call() {
+    let app = TestApp::spawn_admins(Stack::Embedded, &[BOSS])
+        .await
+        .expect("embedded stack");
+    let boss = app.admin(BOSS).await;
+    let admin_data = buttons_one_level_deep(&app, &boss, "1Ap").await;
+    let mallory = app.person(48, "Mallory", "en");
+    let victim = app.person(49, "Victim", "en");
+    let first_home = mallory.sends("/menu").await;
+    let staff_data = buttons_one_level_deep(&app, &mallory, "1h").await;
+    let victims_home = victim.sends("/menu").await;
+    let home = mallory.sends("/menu").await;
+    assert_ne!(first_home.message_id, home.message_id);
+    let media_page = app
+        .pack
+        .nodes()
+        .find(|n| matches!(&n.kind, NodeKind::Page(p) if p.media.is_some()))
+        .expect("the sample pack has a page with media")
+        .id;
+    let mut hostile: Vec<String> = staff_data.clone();
+    hostile.extend(admin_data.iter().cloned());
+    hostile.extend(
+        [
+            "garbage",
+            "2h",
+            "1h;DROP TABLE users",
+            "1s00000000.999",
+            "1o99999999",
+        ]
+        .map(str::to_owned),
+    );
+    hostile.push(Callback::Open(media_page).encode());
+    for data in &hostile {
+        // On the screen the person looks at, on an older screen, and on a
+        // message the bot never sent: each twice at once.
+        double_tap(&app, mallory.id, mallory.screen().message_id, data).await;
+        double_tap(&app, mallory.id, first_home.message_id, data).await;
+        double_tap(&app, mallory.id, 999_999, data).await;
+    }
+    // A button of another person's message, pressed by Mallory.
+    let foreign = app.fake.push_raw_update(json!({"callback_query": {
+        "id": "48000000777",
+        "from": {"id": 48, "is_bot": false, "first_name": "Mallory", "language_code": "en"},
+        "message": {"message_id": victims_home.message_id, "date": 1,
+            "chat": {"id": 49, "type": "private", "first_name": "Victim"}, "text": "Main menu"},
+        "chat_instance": "-1",
+        "data": staff_data[0],
+    }}));
+    app.handled(foreign).await;
+    // The admin's own buttons, pressed twice on the panel, then on it after logging out.
+    let panel = boss.screen();
+    for data in admin_data.iter().chain([&LOG_OUT.to_owned()]) {
+        double_tap(&app, BOSS, boss.screen().message_id, data).await;
+    }
+    for data in &admin_data {
+        double_tap(&app, BOSS, panel.message_id, data).await;
+    }
+    let failed = failed_calls(&app);
+    assert!(failed.is_empty(), "failed Bot API calls: {failed:#?}");
+    assert!(
+        victim.messages().iter().filter(|m| m.from_bot).count() == 1,
+        "nothing reached the victim's chat"
     );
     app.assert_clean();
 }

@@ -1,0 +1,183 @@
+//! What each chat's recent screens show, as far as this process put it there, so
+//! that an edit that would change nothing and a delete of a message already
+//! gone are never sent (ADR 0041). Telegram refuses both ("message is not
+//! modified", "message to delete not found"); a double tap, a press on an older
+//! menu that already shows the screen it asks for, or a second press on a menu
+//! the first press removed would otherwise each cost a failed call.
+//!
+//! Only messages with buttons are kept (only those are edited or pressed), the
+//! last [`KEPT_PER_CHAT`] per chat, for at most [`KEPT_CHATS`] chats. What is
+//! not known is sent as before: forgetting costs at most one refused call, never
+//! a wrong screen.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use domain::html::Html;
+use domain::ids::ChatId;
+use engine::Keyboard;
+
+/// Messages remembered per chat: the screen, the one before it, and one more
+/// (a menu sent again with `/menu` leaves the older one pressable).
+const KEPT_PER_CHAT: usize = 3;
+/// Chats remembered; past this, the half touched longest ago is forgotten.
+const KEPT_CHATS: usize = 100_000;
+
+/// What a remembered message shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// A text with buttons, by its [`fingerprint`].
+    Screen(u64),
+    /// Nothing: the bot deleted it.
+    Gone,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Chat {
+    /// Most recently touched first.
+    messages: [Option<(i64, Shown)>; KEPT_PER_CHAT],
+    /// When it was last touched, in [`Ledger`] ticks.
+    touched: u64,
+}
+
+#[derive(Debug, Default)]
+struct Ledger {
+    chats: HashMap<i64, Chat>,
+    tick: u64,
+}
+
+/// The screens of every chat this process serves, shared by every sender of the bot.
+#[derive(Debug, Default)]
+pub(crate) struct Screens {
+    ledger: Mutex<Ledger>,
+}
+
+impl Screens {
+    /// What message `message_id` of `chat` shows, if this process knows.
+    pub(crate) fn shown(&self, chat: ChatId, message_id: i64) -> Option<Shown> {
+        let ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        ledger
+            .chats
+            .get(&chat.0)?
+            .messages
+            .iter()
+            .flatten()
+            .find(|(id, _)| *id == message_id)
+            .map(|(_, shown)| *shown)
+    }
+
+    /// Remembers that message `message_id` of `chat` now shows `shown`.
+    pub(crate) fn record(&self, chat: ChatId, message_id: i64, shown: Shown) {
+        let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        ledger.tick += 1;
+        let tick = ledger.tick;
+        if ledger.chats.len() >= KEPT_CHATS && !ledger.chats.contains_key(&chat.0) {
+            let keep_after = tick.saturating_sub(KEPT_CHATS as u64 / 2);
+            ledger.chats.retain(|_, c| c.touched > keep_after);
+        }
+        let entry = ledger.chats.entry(chat.0).or_default();
+        entry.touched = tick;
+        let messages = &mut entry.messages;
+        let at = messages
+            .iter()
+            .position(|m| m.is_some_and(|(id, _)| id == message_id))
+            .unwrap_or(KEPT_PER_CHAT - 1);
+        messages[..=at].rotate_right(1);
+        messages[0] = Some((message_id, shown));
+    }
+}
+
+/// A 64-bit FNV-1a hash of a screen's text and buttons: equal for equal screens
+/// on every process and every build, so that two presses rendering the same
+/// screen are known to.
+pub(crate) fn fingerprint(text: &Html, keyboard: Option<&Keyboard>) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        // A separator no UTF-8 text contains, so that ("ab", "c") and ("a", "bc") differ.
+        hash = (hash ^ 0xff).wrapping_mul(PRIME);
+    };
+    eat(text.as_str().as_bytes());
+    for row in keyboard.map(|k| k.rows.as_slice()).unwrap_or_default() {
+        eat(b"\n");
+        for button in row {
+            eat(button.text.as_bytes());
+            eat(button.callback.encode().as_bytes());
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::callback::Callback;
+    use engine::Button;
+
+    use super::*;
+
+    fn menu(buttons: &[&str]) -> Keyboard {
+        Keyboard::default().row(
+            buttons
+                .iter()
+                .map(|b| Button::new(*b, Callback::Home))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn equal_screens_have_equal_fingerprints_and_any_change_shows() {
+        let text = Html::escape("Main menu");
+        let same = fingerprint(&text, Some(&menu(&["a", "b"])));
+        assert_eq!(same, fingerprint(&text, Some(&menu(&["a", "b"]))));
+        assert_ne!(same, fingerprint(&text, Some(&menu(&["ab"]))));
+        assert_ne!(same, fingerprint(&text, Some(&menu(&["a", "c"]))));
+        assert_ne!(same, fingerprint(&text, None));
+        assert_ne!(
+            same,
+            fingerprint(&Html::escape("Main menu."), Some(&menu(&["a", "b"])))
+        );
+        let two_rows = menu(&["a"]).row(vec![Button::new("b", Callback::Home)]);
+        assert_ne!(same, fingerprint(&text, Some(&two_rows)));
+    }
+
+    #[test]
+    fn the_latest_messages_of_a_chat_are_kept_and_older_ones_forgotten() {
+        let screens = Screens::default();
+        let chat = ChatId(7);
+        for id in 1..=4 {
+            screens.record(chat, id, Shown::Screen(id as u64));
+        }
+        assert_eq!(screens.shown(chat, 1), None, "the oldest is forgotten");
+        assert_eq!(screens.shown(chat, 2), Some(Shown::Screen(2)));
+        // Touching an older one keeps it; the least recently touched goes.
+        screens.record(chat, 2, Shown::Gone);
+        screens.record(chat, 5, Shown::Screen(5));
+        assert_eq!(screens.shown(chat, 2), Some(Shown::Gone));
+        assert_eq!(screens.shown(chat, 3), None);
+        assert_eq!(screens.shown(chat, 4), Some(Shown::Screen(4)));
+        assert_eq!(screens.shown(ChatId(8), 4), None, "chats are apart");
+    }
+
+    #[test]
+    fn past_its_size_the_chats_touched_longest_ago_are_forgotten() {
+        let screens = Screens::default();
+        for chat in 0..KEPT_CHATS as i64 {
+            screens.record(ChatId(chat), 1, Shown::Gone);
+        }
+        screens.record(ChatId(0), 1, Shown::Screen(9));
+        screens.record(ChatId(-1), 1, Shown::Gone);
+        assert_eq!(screens.shown(ChatId(0), 1), Some(Shown::Screen(9)));
+        assert_eq!(screens.shown(ChatId(-1), 1), Some(Shown::Gone));
+        assert_eq!(screens.shown(ChatId(1), 1), None);
+        assert_eq!(
+            screens.shown(ChatId(KEPT_CHATS as i64 - 1), 1),
+            Some(Shown::Gone)
+        );
+        let kept = screens.ledger.lock().unwrap().chats.len();
+        assert!(kept <= KEPT_CHATS / 2 + 2, "{kept}");
+    }
+}
