@@ -207,6 +207,18 @@ async fn small_exports() -> TestApp {
     app
 }
 
+/// Waits until the admin's last message says their export is too big.
+async fn told_too_big(app: &TestApp) {
+    app.fake
+        .wait_for(PATIENCE, |fake| {
+            fake.last_bot_message(ADMIN)
+                .and_then(|m| m.text)
+                .is_some_and(|t| t.contains("too big"))
+        })
+        .await
+        .expect("the admin is told the export is too big");
+}
+
 /// The worker finishes a too-big export at once, yet its answer never comes
 /// before "preparing your export": it waits until that message is sent.
 #[tokio::test]
@@ -224,14 +236,7 @@ async fn the_answer_to_an_export_never_comes_before_preparing() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.fake.parked("sendMessage"), 1, "only preparing is sent");
     app.fake.release("sendMessage");
-    app.fake
-        .wait_for(PATIENCE, |fake| {
-            fake.last_bot_message(ADMIN)
-                .and_then(|m| m.text)
-                .is_some_and(|t| t.contains("too big"))
-        })
-        .await
-        .expect("then the admin is told the export is too big");
+    told_too_big(&app).await;
     let texts: Vec<String> = app
         .fake
         .messages(ADMIN)
@@ -252,14 +257,7 @@ async fn an_export_over_the_size_limit_is_refused_with_a_message() {
     let admin = app.admin(ADMIN).await;
     admin.presses("📤 Exports").await;
     admin.presses("👥 People").await;
-    app.fake
-        .wait_for(PATIENCE, |fake| {
-            fake.last_bot_message(ADMIN)
-                .and_then(|m| m.text)
-                .is_some_and(|t| t.contains("too big"))
-        })
-        .await
-        .expect("the admin is told the export is too big");
+    told_too_big(&app).await;
     assert!(last_text(&app, ADMIN).contains("shorter period"));
     assert_eq!(app.fake.uploads(), 0, "nothing was uploaded");
     assert_eq!(first(&app, |r| r.method == "sendDocument"), None);
