@@ -45,6 +45,16 @@ pub async fn fresh_sqlite() -> Result<SqlStorage, ConnectError> {
     Ok(storage)
 }
 
+/// A migrated in-memory SQLite database whose connections are closed: every call
+/// of every port fails as when the database cannot be reached
+/// (`StorageError::Unavailable`). The outage double for the engine's tests: the
+/// real implementation, down, rather than a stub per method.
+pub async fn unreachable() -> Result<SqlStorage, ConnectError> {
+    let storage = fresh_sqlite().await?;
+    storage.close().await;
+    Ok(storage)
+}
+
 /// A migrated, empty schema of its own on the PostgreSQL server at `base_url`, and
 /// the guard that drops it. Keep the guard alive as long as the database is used.
 pub async fn fresh_postgres(
