@@ -32,8 +32,7 @@ use crate::inbound::CallbackMessage;
 use crate::ports::{
     AuditEntry, NewPasswordError, PeopleFilter, PersonStatus, PersonSummary, RoleGrant,
 };
-use crate::rights::{Need, Rights};
-use crate::roles::Admission;
+use crate::rights::{Admission, Need, Rights};
 use crate::screens::{Rendered, Screen};
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.

@@ -1,9 +1,7 @@
 //! What reaches the engine: a transport-neutral picture of one Telegram update.
 
 use domain::content::MediaKind;
-use domain::ids::ChatId;
-
-use crate::ports::UserProfile;
+use domain::ids::{ChatId, UserId};
 
 /// One update, as the engine sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +57,17 @@ impl Input {
             Input::Unsupported => "unsupported",
         }
     }
+}
+
+/// What Telegram tells us about a person with each update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserProfile {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    /// The Telegram client's language (`"en-GB"`), used only for a new person.
+    pub language_code: Option<String>,
 }
 
 /// The message that carried the pressed button.

@@ -44,16 +44,8 @@ pub use personal_data::{
 };
 pub use roles::{Role, RoleGrant, RoleStore};
 
-/// What Telegram tells us about a person with each update.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserProfile {
-    pub id: UserId,
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub username: Option<String>,
-    /// The Telegram client's language (`"en-GB"`), used only for a new person.
-    pub language_code: Option<String>,
-}
+/// Who caused an update: part of [`crate::Inbound`], and what storage keeps of a person.
+pub use crate::inbound::UserProfile;
 
 /// A person as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

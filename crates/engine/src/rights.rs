@@ -59,6 +59,16 @@ impl Rights {
     }
 }
 
+/// What the guard decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Admission {
+    Allowed,
+    /// Not an admin, no live session, or logged out.
+    Expired,
+    /// Logged in, but the role does not allow it.
+    Forbidden,
+}
+
 /// One row of the table: what a button needs, and the person or park it acts on
 /// (a park manager may act only on their own park's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

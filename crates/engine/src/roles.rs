@@ -21,7 +21,7 @@ use crate::engine::Turn;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Role, RoleGrant};
-use crate::rights::{Need, Rights, need, park_named, subject};
+use crate::rights::{Admission, Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;
 
 /// A park id no park has: what a scoped read is limited to when the presser has no
@@ -43,16 +43,6 @@ fn is_power_of_ten(mut n: i64) -> bool {
         n /= 10;
     }
     n == 1
-}
-
-/// What the guard decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Admission {
-    Allowed,
-    /// Not an admin, no live session, or logged out.
-    Expired,
-    /// Logged in, but the role does not allow it.
-    Forbidden,
 }
 
 impl Turn<'_> {
