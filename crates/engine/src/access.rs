@@ -33,29 +33,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Input};
 use crate::ports::{AccessRequest, ProfileField, Redemption, RequestStatus};
 use crate::screens::Rendered;
-
-/// Who gets past the gate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AccessMode {
-    /// Only people with a grant (invite, approved request, admins).
-    Invite,
-    /// Everyone, as before invites existed. The engine's own default, so that an
-    /// engine built without settings behaves as it always did; the server's
-    /// setting defaults to [`AccessMode::Invite`].
-    #[default]
-    Open,
-}
-
-impl AccessMode {
-    /// The setting's value: `invite` or `open`.
-    pub fn parse(raw: &str) -> Option<AccessMode> {
-        match raw {
-            "invite" => Some(AccessMode::Invite),
-            "open" => Some(AccessMode::Open),
-            _ => None,
-        }
-    }
-}
+use crate::settings::AccessMode;
 
 /// Shortest and longest name accepted in an access request.
 const NAME_MIN_CHARS: usize = 2;

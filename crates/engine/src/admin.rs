@@ -156,7 +156,10 @@ impl Turn<'_> {
             return self.send_rendered(None, panel);
         }
         // Whatever the answer, a password may follow: it is deleted on sight.
-        self.remember_password_prompt().await;
+        self.engine
+            .prompts
+            .remember(self.user.id, self.engine.state.as_ref(), self.now())
+            .await;
         match self.engine.state.get(&self.key("lock")).await {
             Ok(None) => {}
             Ok(Some(_)) => return self.say("admin-locked"),
@@ -225,7 +228,10 @@ impl Turn<'_> {
         if !self.open_session(Some(&grant)).await {
             return self.say("admin-unavailable");
         }
-        self.forget_password_prompt().await;
+        self.engine
+            .prompts
+            .forget(self.user.id, self.engine.state.as_ref())
+            .await;
         self.audit("password_set", String::new()).await;
         self.audit("login", String::new()).await;
         self.rights = rights;
@@ -271,7 +277,10 @@ impl Turn<'_> {
         self.end_dialogue().await;
         match self.check_password(password).await {
             Verdict::Welcome => {
-                self.forget_password_prompt().await;
+                self.engine
+                    .prompts
+                    .forget(self.user.id, self.engine.state.as_ref())
+                    .await;
                 self.audit("login", String::new()).await;
                 self.rights = self.current_rights().await.0;
                 let panel = self.admin_panel().await;

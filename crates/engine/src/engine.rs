@@ -13,27 +13,26 @@ use tokio::sync::OnceCell;
 use domain::callback::Callback;
 use domain::content::{ContentPack, NodeKind};
 use domain::html::Html;
-use domain::ids::{ChatId, NodeId};
+use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use domain::start_link::StartLink;
 
-use crate::access::AccessMode;
 use crate::action::{Action, Button, Keyboard, Marked};
 use crate::activity::ActivityRecorder;
-use crate::dialogue::Dialogue;
 use crate::exports::ExportQueue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Inbound, Input};
-use crate::live_content::LiveContent;
+use crate::live_content::{LiveContent, Reload};
 use crate::people::{Generation, Lookup, People, Person};
 use crate::ports::{
     Activity, ActivityKind, Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile,
-    StateStore, Storage, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
+    StateStore, Storage, StorageError, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
 };
 use crate::rights::Rights;
 use crate::screens::{Rendered, Screen, Viewer, media_message, render};
 use crate::seen::SeenIds;
+use crate::settings::{AccessMode, Limits};
 use crate::typed_secrets::Prompts;
 
 /// How long a chat's place in the menu is remembered.
@@ -97,6 +96,26 @@ impl Engine {
             people: Arc::new(People::new(state.clone())),
             state,
         }
+    }
+
+    /// The running content pack, as of now.
+    pub fn content(&self) -> Arc<ContentPack> {
+        self.content.current()
+    }
+
+    /// Brings the running content up to date with the stored edits and reloads;
+    /// `true` if it was rebuilt. Cheap when nothing changed: one query.
+    pub async fn sync_content(&self) -> Result<bool, StorageError> {
+        self.content.sync(self.storage.as_ref()).await
+    }
+
+    /// Reads the pack from disk again (an admin asked): a broken pack is refused
+    /// with its problems and the running content stays; a good one runs at once,
+    /// with the edits laid over it, and the other replicas are told to reload.
+    pub async fn reload_content(&self, by: UserId) -> Result<Reload, StorageError> {
+        self.content
+            .reload(self.storage.as_ref(), by, self.clock.now())
+            .await
     }
 
     /// The cache of people, for whoever else changes them (the transport marks
@@ -199,7 +218,10 @@ impl Engine {
             return Vec::new();
         }
         // A text that may be a password goes first, whatever happens next.
-        let deletion = self.typed_secret_deletion(&inbound).await;
+        let deletion = self
+            .prompts
+            .deletion(&inbound, self.state.as_ref(), self.clock.now())
+            .await;
         let mut actions = self.handle_private(inbound, generation).await;
         if let Some(deletion) = deletion {
             actions.retain(|a| *a != deletion);
@@ -462,25 +484,6 @@ const FLOOD_WINDOW: Duration = Duration::from_secs(10);
 /// The window of [`Limits::texts_per_minute`].
 const TEXT_WINDOW: Duration = Duration::from_secs(60);
 
-/// Per-person rate limits. Beyond them updates are dropped quietly (and counted).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Any updates in 10 seconds: the default 30 is above anyone tapping buttons
-    /// (about 3 a second) and far below a script.
-    pub updates_per_10s: i64,
-    /// Free-text messages a minute.
-    pub texts_per_minute: i64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            updates_per_10s: 30,
-            texts_per_minute: 20,
-        }
-    }
-}
-
 impl Engine {
     /// What to tell a person whose update failed inside the bot (a time-out or a
     /// bug): a toast for a button, a message otherwise. Never silence, never a trace.
@@ -638,27 +641,6 @@ impl Turn<'_> {
                 self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
                     .await
             }
-        }
-    }
-
-    async fn text(&mut self, text: &str, message_id: Option<i64>) {
-        match self.dialogue().await {
-            Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
-            Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await,
-            Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await,
-            Some(Dialogue::Position { onboarding }) => self.position_typed(text, onboarding).await,
-            Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
-                self.onboarding_again(step, "free-text").await
-            }
-            Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await,
-            Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await,
-            Some(Dialogue::AdminSearch) => self.search_typed(text).await,
-            Some(Dialogue::AdminVerify) => self.verify_typed(text).await,
-            Some(Dialogue::ContentText { node, lang }) => {
-                self.content_text_typed(node, lang, text).await
-            }
-            Some(Dialogue::ContentMedia { .. }) => self.say("content-send-a-file"),
-            _ => self.resume("free-text").await,
         }
     }
 

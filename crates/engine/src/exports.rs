@@ -1,8 +1,9 @@
 //! Exports as CSV or Excel files: what an admin asks for, and how a file is
 //! written.
 //!
-//! The engine decides *what* is exported (the admin guard, the rate limit, the
-//! audit entry, the file name and format), puts an [`ExportJob`] on the
+//! The engine (`export_panel`, the admin's exports screen) decides *what* is
+//! exported (the admin guard, the rate limit, the audit entry, the file name and
+//! format), puts an [`ExportJob`] on the
 //! [`ExportQueue`] and answers at once that the file is being prepared; a
 //! background worker (the server's `exporter`) takes the job, calls [`write_csv`]
 //! or [`write_xlsx`] into a temporary file and uploads that file with a streamed
@@ -25,27 +26,20 @@
 //!   frozen header row, a filter and fitted column widths.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::callback::{AdminAction, Callback, ExportChoice, FileFormat, Period};
+use domain::callback::FileFormat;
 use domain::html::Html;
 use domain::ids::UserId;
 use domain::learning;
 use domain::spreadsheet::{BOM, CsvError, Separator};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use tokio::io::AsyncWrite;
 
-use crate::action::{Action, Button, Keyboard};
-use crate::engine::Turn;
-use crate::i18n::{html, t, t_args};
-use crate::inbound::CallbackMessage;
 use crate::ports::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, AuditEntry,
     Certificate, PersonExport, ReviewItem, Storage, StorageError, Subject,
 };
-use crate::screens::Rendered;
 
 mod cell;
 mod queue;
@@ -61,9 +55,6 @@ pub const UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
 
 /// Rows read from storage at a time.
 pub const EXPORT_PAGE: u32 = 500;
-
-/// How often one admin may start an export: each one reads whole tables.
-const EXPORT_INTERVAL: Duration = Duration::from_secs(10);
 
 /// What to export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -634,352 +625,13 @@ impl Table for Audit {
     }
 }
 
-/// The file an export is written to: its name before the date, its format and
-/// a workbook's sheet name.
-struct ExportFile<'a> {
-    name: &'a str,
-    format: FileFormat,
-    sheet: String,
-}
-
-/// What an export is called in file names and in the audit log.
-fn export_name(choice: ExportChoice) -> &'static str {
-    match choice {
-        ExportChoice::People => "people",
-        ExportChoice::Activity(Period::Today) => "activity-today",
-        ExportChoice::Activity(Period::Last7Days) => "activity-7d",
-        ExportChoice::Activity(Period::Last30Days) => "activity-30d",
-        ExportChoice::Activity(Period::AllTime) => "activity-all",
-        ExportChoice::QuizResults => "quiz-results",
-        ExportChoice::Audit => "audit",
-    }
-}
-
-/// The start of an activity period ending at `now`: "today" begins at midnight
-/// in `timezone` (the park's), the others are whole days back from now.
-fn period_start(period: Period, now: OffsetDateTime, timezone: &str) -> Option<OffsetDateTime> {
-    match period {
-        Period::Today => Some(learning::start_of_local_day(now, timezone)),
-        Period::Last7Days => Some(now - time::Duration::days(7)),
-        Period::Last30Days => Some(now - time::Duration::days(30)),
-        Period::AllTime => None,
-    }
-}
-
-/// The key of a format's button label.
-fn format_label(format: FileFormat) -> &'static str {
-    match format {
-        FileFormat::Csv => "btn-format-csv",
-        FileFormat::CsvSemicolon => "btn-format-csv-semicolon",
-        FileFormat::Xlsx => "btn-format-xlsx",
-    }
-}
-
-/// A workbook sheet's name: the export and its period as local dates, within
-/// Excel's 31 characters (`activity 2026-11-21–2026-11-28`).
-fn sheet_name(
-    choice: ExportChoice,
-    since: Option<OffsetDateTime>,
-    until: OffsetDateTime,
-    timezone: &str,
-) -> String {
-    let day = |at: OffsetDateTime| learning::to_local(at, timezone).date().to_string();
-    match choice {
-        ExportChoice::People => format!("people {}", day(until)),
-        ExportChoice::QuizResults => format!("quiz results {}", day(until)),
-        ExportChoice::Audit => format!("audit {}", day(until)),
-        ExportChoice::Activity(Period::Today) => format!("activity {}", day(until)),
-        ExportChoice::Activity(_) => match since {
-            Some(since) => format!("activity {}\u{2013}{}", day(since), day(until)),
-            None => format!("activity to {}", day(until)),
-        },
-    }
-}
-
-impl Turn<'_> {
-    /// The exports screen: the file format (the chosen one ticked) and one button
-    /// per export, writing that format.
-    pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>, format: FileFormat) {
-        let lang = self.lang();
-        let button = |choice: ExportChoice| {
-            Button::new(
-                t(lang, &format!("btn-export-{}", export_name(choice))),
-                Callback::Admin(AdminAction::Export(choice, format)),
-            )
-        };
-        let formats = FileFormat::ALL.map(|f| {
-            let label = t(lang, format_label(f));
-            let label = if f == format {
-                format!("✓ {label}")
-            } else {
-                label
-            };
-            Button::new(label, Callback::Admin(AdminAction::Exports(f)))
-        });
-        let activity = [
-            Period::Today,
-            Period::Last7Days,
-            Period::Last30Days,
-            Period::AllTime,
-        ]
-        .map(|p| button(ExportChoice::Activity(p)));
-        let keyboard = Keyboard::default()
-            .row(formats.to_vec())
-            .row(vec![
-                button(ExportChoice::People),
-                button(ExportChoice::QuizResults),
-            ])
-            .row(activity.to_vec())
-            .row(vec![button(ExportChoice::Audit)])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-panel"),
-                Callback::Admin(AdminAction::Panel),
-            )]);
-        let mut text = Html::bold(&html(lang, "admin-exports-title"));
-        text.push_text("\n\n");
-        text.push_text(&t_args(
-            lang,
-            "admin-exports-text",
-            &[("zone", self.export_timezone().to_owned().into())],
-        ));
-        text.push_text("\n\n");
-        text.push(&Html::bold(&Html::escape(&t_args(
-            lang,
-            "admin-exports-format",
-            &[("format", t(lang, format_label(format)).into())],
-        ))));
-        self.show_rendered(message, Rendered { text, keyboard });
-    }
-
-    /// The time zone an admin's periods are counted in: their park's (a park
-    /// manager's is the park they manage).
-    fn export_timezone(&self) -> &str {
-        self.scope()
-            .and_then(|p| self.pack().park(p))
-            .map_or_else(|| self.timezone(), |p| p.timezone.as_str())
-    }
-
-    /// One table export, rate limited and audited.
-    pub(crate) async fn admin_export(&mut self, choice: ExportChoice, format: FileFormat) {
-        let name = export_name(choice);
-        let (now, zone) = (self.now(), self.export_timezone());
-        let since = match choice {
-            ExportChoice::Activity(period) => period_start(period, now, zone),
-            _ => None,
-        };
-        let kind = match choice {
-            ExportChoice::People => ExportKind::People,
-            ExportChoice::Activity(_) => ExportKind::Activity { since, until: now },
-            ExportChoice::QuizResults => ExportKind::QuizResults,
-            ExportChoice::Audit => ExportKind::Audit,
-        };
-        let file = ExportFile {
-            name,
-            format,
-            sheet: sheet_name(choice, since, now, zone),
-        };
-        self.send_export(kind, file, name.to_owned(), name).await;
-    }
-
-    /// Everything stored about one person, rate limited and audited (by id). An
-    /// erased or unknown person has nothing to export.
-    pub(crate) async fn admin_export_person(&mut self, id: UserId, format: FileFormat) {
-        match self.engine.storage.user(id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
-        }
-        let file = ExportFile {
-            name: &format!("person-{id}"),
-            format,
-            sheet: "person".to_owned(),
-        };
-        self.send_export(
-            ExportKind::Person(id),
-            file,
-            format!("person {id}"),
-            "person",
-        )
-        .await;
-    }
-
-    /// Whether an expensive admin action may run now: one per `interval` per `key`.
-    /// Otherwise the admin is told (`refusal` names the wait in `seconds`).
-    pub(crate) async fn rate_allows(
-        &mut self,
-        key: &str,
-        interval: Duration,
-        refusal: &str,
-    ) -> bool {
-        match self.engine.state.claim(key, interval).await {
-            Ok(true) => true,
-            Ok(false) => {
-                let text = Html::escape(&t_args(
-                    self.lang(),
-                    refusal,
-                    &[("seconds", interval.as_secs().into())],
-                ));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard: None,
-                });
-                false
-            }
-            Err(e) => {
-                self.unavailable("cannot check an admin's rate limit", &e);
-                false
-            }
-        }
-    }
-
-    /// Checks the admin's export rate, audits the export and queues it for the
-    /// background worker, which sends it as `<name>-<UTC date>.<csv|xlsx>`; the
-    /// admin is told at once that it is being prepared. An admin whose previous
-    /// export is not done yet is told so, and nothing is queued.
-    async fn send_export(
-        &mut self,
-        kind: ExportKind,
-        file: ExportFile<'_>,
-        detail: String,
-        caption: &str,
-    ) {
-        let key = format!("adm:export:{}", self.user.id);
-        if !self
-            .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
-            .await
-        {
-            return;
-        }
-        let queue = self.engine.exports.clone();
-        if queue.is_busy(self.user.id) {
-            return self.say("admin-export-busy");
-        }
-        // Audited before it is queued: the audit export shows its own entry.
-        self.audit("export", detail).await;
-        metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
-        let date = self.now().to_offset(UtcOffset::UTC).date();
-        let lang = self.lang();
-        let timezone = self.export_timezone().to_owned();
-        let times = match file.format {
-            FileFormat::Xlsx => t_args(
-                lang,
-                "export-times-local",
-                &[("zone", timezone.clone().into())],
-            ),
-            FileFormat::Csv | FileFormat::CsvSemicolon => t(lang, "export-times-utc"),
-        };
-        let caption = Html::escape(&t_args(
-            lang,
-            &format!("export-caption-{caption}"),
-            &[("date", date.to_string().into()), ("times", times.into())],
-        ));
-        let job = ExportJob {
-            admin: self.user.id,
-            chat: self.chat,
-            export: Export {
-                kind,
-                park: self.scope().map(str::to_owned),
-                format: file.format,
-                timezone,
-                sheet: file.sheet,
-                file_name: format!("{}-{date}.{}", file.name, file.format.extension()),
-                caption,
-                failed: html(lang, "admin-export-failed"),
-                too_large: html(lang, "admin-export-too-large"),
-            },
-            announced: Arc::default(),
-        };
-        let announced = job.announced.clone();
-        match queue.submit(job) {
-            Ok(()) => {
-                self.say("admin-export-preparing");
-                self.actions.push(Action::Open(announced));
-            }
-            Err(AlreadyQueued) => self.say("admin-export-busy"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn periods_end_now_and_today_starts_at_the_parks_midnight() {
-        // 22:30 UTC on the 27th is already the 28th in Yekaterinburg (UTC+5).
-        let now = datetime!(2026-11-28 03:30 +05:00);
-        assert_eq!(
-            period_start(Period::Today, now, "Asia/Yekaterinburg"),
-            Some(datetime!(2026-11-28 00:00 +05:00))
-        );
-        assert_eq!(
-            period_start(Period::Today, now, "Europe/Moscow"),
-            Some(datetime!(2026-11-28 00:00 +03:00))
-        );
-        assert_eq!(
-            period_start(Period::Today, now, "UTC"),
-            Some(datetime!(2026-11-27 00:00 UTC))
-        );
-        assert_eq!(
-            period_start(Period::Today, now, "Not/AZone"),
-            Some(datetime!(2026-11-27 00:00 UTC)),
-            "an unknown zone counts as UTC"
-        );
-        assert_eq!(
-            period_start(Period::Last7Days, now, "Europe/Moscow"),
-            Some(datetime!(2026-11-20 22:30 UTC))
-        );
-        assert_eq!(
-            period_start(Period::Last30Days, now, "Europe/Moscow"),
-            Some(datetime!(2026-10-28 22:30 UTC))
-        );
-        assert_eq!(period_start(Period::AllTime, now, "Europe/Moscow"), None);
-    }
-
-    #[test]
-    fn every_export_has_its_own_name() {
-        let mut names: Vec<_> = ExportChoice::ALL.into_iter().map(export_name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), ExportChoice::ALL.len());
-    }
 
     #[test]
     fn erased_people_are_text_and_others_their_id() {
         assert_eq!(subject(Subject::Erased(3)), Cell::Text("erased-3".into()));
         assert_eq!(subject(Subject::Person(UserId(42))), Cell::Int(42));
-    }
-
-    #[test]
-    fn sheets_are_named_by_export_and_local_period_within_31_characters() {
-        let now = datetime!(2026-11-28 22:30 UTC);
-        let moscow = "Europe/Moscow";
-        let cases = [
-            (ExportChoice::People, None, "people 2026-11-29"),
-            (ExportChoice::QuizResults, None, "quiz results 2026-11-29"),
-            (ExportChoice::Audit, None, "audit 2026-11-29"),
-            (
-                ExportChoice::Activity(Period::Today),
-                period_start(Period::Today, now, moscow),
-                "activity 2026-11-29",
-            ),
-            (
-                ExportChoice::Activity(Period::Last30Days),
-                period_start(Period::Last30Days, now, moscow),
-                "activity 2026-10-30\u{2013}2026-11-29",
-            ),
-            (
-                ExportChoice::Activity(Period::AllTime),
-                None,
-                "activity to 2026-11-29",
-            ),
-        ];
-        for (choice, since, name) in cases {
-            let got = sheet_name(choice, since, now, moscow);
-            assert_eq!(got, name);
-            assert!(got.chars().count() <= 31, "{got}");
-        }
     }
 }

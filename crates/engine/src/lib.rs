@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`inbound`]: the transport-neutral update.
+//! - `settings`: what the server sets ([`AccessMode`], [`Limits`]).
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
 //! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`],
 //!   the pipeline and the handlers.
@@ -31,8 +32,9 @@
 //! - `live_content`: the running content pack (disk + the panel's edits), swapped
 //!   as a whole, and how replicas keep it in step; `content_editor`: the panel's
 //!   content screens (browse, edit with preview, media, history, revert, reload).
-//! - [`exports`]: CSV exports (the admin's exports screen, the queue of exports
-//!   for the server's background worker, and the page-by-page writer it runs).
+//! - [`exports`]: CSV and Excel exports (the queue of exports for the server's
+//!   background worker, and the page-by-page writer it runs); `export_panel`:
+//!   the admin's exports screen that queues them.
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - `typed_secrets`: texts sent soon after a password prompt are deleted first,
 //!   whatever state the dialogue is in.
@@ -46,6 +48,7 @@ mod broadcasts;
 mod content_editor;
 mod dialogue;
 pub mod engine;
+mod export_panel;
 pub mod exports;
 pub mod guard;
 pub mod i18n;
@@ -65,12 +68,13 @@ mod rights;
 mod roles;
 pub mod screens;
 mod seen;
+mod settings;
 mod typed_secrets;
 
-pub use access::AccessMode;
 pub use action::{Action, Button, Keyboard, Marked};
 pub use activity::{ActivityRecorder, ActivityWriter};
-pub use engine::{Arrival, Engine, Limits};
+pub use engine::{Arrival, Engine};
 pub use inbound::{Attachment, CallbackMessage, Inbound, Input};
 pub use live_content::Reload;
 pub use people::People;
+pub use settings::{AccessMode, Limits};

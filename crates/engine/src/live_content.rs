@@ -17,10 +17,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use domain::content::{ContentPack, Problem, Skipped};
 use domain::ids::UserId;
+use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
-use crate::engine::Engine;
-use crate::ports::{ContentGeneration, StorageError};
+use crate::ports::{ContentGeneration, ContentStore, StorageError};
 
 /// The pack from disk and the running pack (disk + edits), swappable.
 pub(crate) struct LiveContent {
@@ -83,21 +83,16 @@ pub enum Reload {
     Broken(Vec<Problem>),
 }
 
-impl Engine {
-    /// The running content pack, as of now.
-    pub fn content(&self) -> Arc<ContentPack> {
-        self.content.current()
-    }
-
+impl LiveContent {
     /// Brings the running content up to date with the stored edits and reloads;
     /// `true` if it was rebuilt. Cheap when nothing changed: one query.
-    pub async fn sync_content(&self) -> Result<bool, StorageError> {
-        let mut applied = self.content.applied.lock().await;
-        let generation = self.storage.content_generation().await?;
+    pub(crate) async fn sync(&self, storage: &dyn ContentStore) -> Result<bool, StorageError> {
+        let mut applied = self.applied.lock().await;
+        let generation = storage.content_generation().await?;
         if *applied == Some(generation) {
             return Ok(false);
         }
-        let mut disk = self.content.disk();
+        let mut disk = self.disk();
         if applied.is_some_and(|a| a.reloads != generation.reloads) {
             match load_pack(disk.root().to_path_buf()).await {
                 Ok(pack) => disk = Arc::new(pack),
@@ -111,7 +106,7 @@ impl Engine {
                 }
             }
         }
-        self.rebuild(disk).await?;
+        self.rebuild(storage, disk).await?;
         *applied = Some(generation);
         Ok(true)
     }
@@ -119,20 +114,23 @@ impl Engine {
     /// Reads the pack from disk again (an admin asked): a broken pack is refused
     /// with its problems and the running content stays; a good one runs at once,
     /// with the edits laid over it, and the other replicas are told to reload.
-    pub async fn reload_content(&self, by: UserId) -> Result<Reload, StorageError> {
-        let mut applied = self.content.applied.lock().await;
-        let pack = match load_pack(self.content.disk().root().to_path_buf()).await {
+    pub(crate) async fn reload(
+        &self,
+        storage: &dyn ContentStore,
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Reload, StorageError> {
+        let mut applied = self.applied.lock().await;
+        let pack = match load_pack(self.disk().root().to_path_buf()).await {
             Ok(pack) => Arc::new(pack),
             Err(problems) => {
                 metrics::counter!("trainbot_content_reload_failures_total").increment(1);
                 return Ok(Reload::Broken(problems));
             }
         };
-        self.storage
-            .record_content_reload(by, self.clock.now())
-            .await?;
-        let generation = self.storage.content_generation().await?;
-        let (applied_edits, skipped) = self.rebuild(pack.clone()).await?;
+        storage.record_content_reload(by, now).await?;
+        let generation = storage.content_generation().await?;
+        let (applied_edits, skipped) = self.rebuild(storage, pack.clone()).await?;
         *applied = Some(generation);
         Ok(Reload::Done {
             pages: pack.page_count(),
@@ -144,8 +142,12 @@ impl Engine {
 
     /// Lays the current edits over `disk` and runs the result; returns how many
     /// edits applied and which were skipped.
-    async fn rebuild(&self, disk: Arc<ContentPack>) -> Result<(usize, Vec<Skipped>), StorageError> {
-        let overrides = self.storage.current_overrides().await?;
+    async fn rebuild(
+        &self,
+        storage: &dyn ContentStore,
+        disk: Arc<ContentPack>,
+    ) -> Result<(usize, Vec<Skipped>), StorageError> {
+        let overrides = storage.current_overrides().await?;
         let (running, skipped) = disk.with_overrides(&overrides);
         for s in &skipped {
             tracing::warn!(edit = %s, "a content edit does not fit the pack and is not shown");
@@ -153,7 +155,7 @@ impl Engine {
         metrics::counter!("trainbot_content_edits_skipped_total").increment(skipped.len() as u64);
         metrics::gauge!("trainbot_content_edits_applied")
             .set((overrides.len() - skipped.len()) as f64);
-        self.content.swap(disk, Arc::new(running));
+        self.swap(disk, Arc::new(running));
         Ok((overrides.len() - skipped.len(), skipped))
     }
 }

@@ -14,11 +14,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use domain::ids::UserId;
 use time::OffsetDateTime;
 
 use crate::action::Action;
-use crate::engine::{Engine, Turn};
 use crate::inbound::{Inbound, Input};
+use crate::ports::StateStore;
 
 /// How long after a password prompt the person's texts are deleted on sight.
 pub const PROMPT_MEMORY: Duration = Duration::from_secs(10 * 60);
@@ -36,40 +37,29 @@ impl Prompts {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn remember(&self, user: i64, now: OffsetDateTime) {
-        let mut asked = self.lock();
-        asked.retain(|_, at| now - *at < PROMPT_MEMORY);
-        asked.insert(user, now);
-    }
-
-    fn forget(&self, user: i64) {
-        self.lock().remove(&user);
-    }
-
     fn recent(&self, user: i64, now: OffsetDateTime) -> bool {
         self.lock()
             .get(&user)
             .is_some_and(|at| now - *at < PROMPT_MEMORY)
     }
-}
 
-fn key(user: i64) -> String {
-    format!("adm:prompted:{user}")
-}
-
-impl Engine {
     /// The deletion of a text that may be a password: sent within
     /// [`PROMPT_MEMORY`] of a password prompt to its sender. Asked before storage
     /// is read, so an outage does not leave the password in the chat.
-    pub(crate) async fn typed_secret_deletion(&self, inbound: &Inbound) -> Option<Action> {
+    pub(crate) async fn deletion(
+        &self,
+        inbound: &Inbound,
+        state: &dyn StateStore,
+        now: OffsetDateTime,
+    ) -> Option<Action> {
         let (Input::Text(_), Some(message_id), Some(from)) =
             (&inbound.input, inbound.message_id, inbound.from.as_ref())
         else {
             return None;
         };
         let user = from.id.0;
-        let prompted = self.prompts.recent(user, self.clock.now())
-            || match self.state.get(&key(user)).await {
+        let prompted = self.recent(user, now)
+            || match state.get(&key(user)).await {
                 Ok(marker) => marker.is_some(),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read whether a password was asked for");
@@ -81,24 +71,28 @@ impl Engine {
             message_id,
         })
     }
-}
 
-impl Turn<'_> {
-    /// Remembers that the person was just asked for a password.
-    pub(crate) async fn remember_password_prompt(&self) {
-        let user = self.user.id.0;
-        self.engine.prompts.remember(user, self.now());
-        if let Err(e) = self.engine.state.put(&key(user), "1", PROMPT_MEMORY).await {
+    /// Remembers that `user` was just asked for a password.
+    pub(crate) async fn remember(&self, user: UserId, state: &dyn StateStore, now: OffsetDateTime) {
+        {
+            let mut asked = self.lock();
+            asked.retain(|_, at| now - *at < PROMPT_MEMORY);
+            asked.insert(user.0, now);
+        }
+        if let Err(e) = state.put(&key(user.0), "1", PROMPT_MEMORY).await {
             tracing::warn!(error = %e, "cannot remember a password prompt in the state store");
         }
     }
 
-    /// After a successful login: what the person types next is not a password.
-    pub(crate) async fn forget_password_prompt(&self) {
-        let user = self.user.id.0;
-        self.engine.prompts.forget(user);
-        if let Err(e) = self.engine.state.delete(&key(user)).await {
+    /// After a successful login: what `user` types next is not a password.
+    pub(crate) async fn forget(&self, user: UserId, state: &dyn StateStore) {
+        self.lock().remove(&user.0);
+        if let Err(e) = state.delete(&key(user.0)).await {
             tracing::warn!(error = %e, "cannot forget a password prompt");
         }
     }
+}
+
+fn key(user: i64) -> String {
+    format!("adm:prompted:{user}")
 }
