@@ -28,6 +28,7 @@ use domain::start_link::StartLink;
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Input};
@@ -48,9 +49,9 @@ const REQUEST_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 impl Turn<'_> {
     /// The gate: `true` if the person may go on to the handlers. Otherwise the
     /// stranger's update has been answered here.
-    pub(crate) async fn admitted(&mut self, input: &Input) -> bool {
+    pub(crate) async fn admitted(&mut self, input: &Input) -> Result<bool, EngineError> {
         if self.is_admin() {
-            return true;
+            return Ok(true);
         }
         let storage = self.engine.storage.clone();
         let has_access = match self.access {
@@ -68,18 +69,18 @@ impl Turn<'_> {
                     Err(e) => tracing::warn!(error = %e, "cannot record open-mode access"),
                 }
             }
-            return true;
+            return Ok(true);
         }
         match has_access {
-            Ok(true) => true,
+            Ok(true) => Ok(true),
             Ok(false) => {
-                self.stranger(input).await;
-                false
+                self.stranger(input).await?;
+                Ok(false)
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot check access");
                 self.refuse(input, "unavailable");
-                false
+                Ok(false)
             }
         }
     }
@@ -103,7 +104,7 @@ impl Turn<'_> {
         });
     }
 
-    async fn stranger(&mut self, input: &Input) {
+    async fn stranger(&mut self, input: &Input) -> Served {
         let waiting_for_name = self.dialogue().await == Some(Dialogue::AccessName);
         match input {
             // A page's or a certificate's link (a QR code on a wall) lets nobody
@@ -120,13 +121,13 @@ impl Turn<'_> {
             }
             Input::Command { name, args } if name == "start" && !args.is_empty() => {
                 self.end_dialogue().await;
-                self.redeem(args).await;
+                self.redeem(args).await?;
             }
             Input::Command { .. } => {
                 self.end_dialogue().await;
                 self.staff_only(None, None).await;
             }
-            Input::Text(text) if waiting_for_name => self.name_typed(text).await,
+            Input::Text(text) if waiting_for_name => self.name_typed(text).await?,
             Input::Callback {
                 query_id,
                 data,
@@ -142,6 +143,7 @@ impl Turn<'_> {
             }
             _ => self.staff_only(None, None).await,
         }
+        Ok(())
     }
 
     /// The staff-only screen, with the request button unless a request is waiting.
@@ -209,7 +211,7 @@ impl Turn<'_> {
     }
 
     /// The typed name: checked, rate-limited, filed, and the admins told.
-    async fn name_typed(&mut self, text: &str) {
+    async fn name_typed(&mut self, text: &str) -> Served {
         // The same cleaning as display names: admins see this in a list.
         let name = guard::display_name(text);
         let length = name.chars().count();
@@ -219,11 +221,12 @@ impl Turn<'_> {
                 "access-name-length",
                 &[("max", NAME_MAX_CHARS.into())],
             ));
-            return self.actions.push(Action::Send {
+            self.actions.push(Action::Send {
                 chat: self.chat,
                 text: hint,
                 keyboard: None,
             });
+            return Ok(());
         }
         self.end_dialogue().await;
         let key = format!("access-requests:{}", self.user.id);
@@ -237,7 +240,8 @@ impl Turn<'_> {
             .is_ok_and(|n| n > REQUESTS_PER_WINDOW);
         if over {
             metrics::counter!("trainbot_access_requests_limited_total").increment(1);
-            return self.notify("access-request-limit");
+            self.notify("access-request-limit");
+            return Ok(());
         }
         let filed = self
             .engine
@@ -252,8 +256,9 @@ impl Turn<'_> {
                 self.tell_admins(&name).await;
             }
             Ok(false) => self.notify("access-request-already"),
-            Err(e) => self.unavailable("cannot file an access request", &e),
+            Err(e) => return Err(unavailable("cannot file an access request", e)),
         }
+        Ok(())
     }
 
     /// Tells every allow-listed admin who has used the bot (Telegram refuses
@@ -295,22 +300,19 @@ impl Turn<'_> {
 
     /// `/start <code>` from a stranger: a valid invite lets them in, registered
     /// into the invite's park and department; anything else is refused clearly.
-    async fn redeem(&mut self, raw: &str) {
+    async fn redeem(&mut self, raw: &str) -> Served {
         let Some(code) = InviteCode::parse(raw) else {
             metrics::counter!("trainbot_invites_refused_total").increment(1);
-            return self
-                .staff_only(Some(html(self.lang(), "access-invite-invalid")), None)
+            self.staff_only(Some(html(self.lang(), "access-invite-invalid")), None)
                 .await;
+            return Ok(());
         };
         let storage = self.engine.storage.clone();
         let redeemed = storage
             .redeem_invite(code.as_str(), self.user.id, self.now())
             .await;
         self.engine.people.changed(self.user.id).await;
-        let redemption = match redeemed {
-            Ok(r) => r,
-            Err(e) => return self.unavailable("cannot redeem an invite", &e),
-        };
+        let redemption = redeemed.or_unavailable("cannot redeem an invite")?;
         let refusal = match redemption {
             Redemption::Admitted(invite) => {
                 self.audit("invite_used", format!("#{}", invite.id)).await;
@@ -351,9 +353,10 @@ impl Turn<'_> {
         metrics::counter!("trainbot_invites_refused_total").increment(1);
         self.staff_only(Some(html(self.lang(), refusal)), None)
             .await;
+        Ok(())
     }
 
-    async fn welcome_invited(&mut self) {
+    async fn welcome_invited(&mut self) -> Served {
         let name = self.user.first_name.clone();
         let welcome = Html::escape(&t_args(
             self.lang(),
@@ -365,6 +368,7 @@ impl Turn<'_> {
             return self.send_screen(Some(welcome), home).await;
         }
         self.resume_onboarding(welcome).await;
+        Ok(())
     }
 }
 

@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
@@ -143,7 +144,7 @@ impl Turn<'_> {
 
     /// `/admin`: the panel for a logged-in admin, the password prompt for an
     /// allow-listed one; anyone else gets the ordinary unknown-command answer.
-    pub(crate) async fn admin_command(&mut self) {
+    pub(crate) async fn admin_command(&mut self) -> Served {
         let (rights, grant) = self.current_rights().await;
         if rights == Rights::None {
             return self
@@ -153,7 +154,8 @@ impl Turn<'_> {
         if self.session_alive(grant.as_ref()).await {
             self.rights = rights;
             let panel = self.admin_panel().await;
-            return self.send_rendered(None, panel);
+            self.send_rendered(None, panel);
+            return Ok(());
         }
         // Whatever the answer, a password may follow: it is deleted on sight.
         self.engine
@@ -162,17 +164,25 @@ impl Turn<'_> {
             .await;
         match self.engine.state.get(&self.key("lock")).await {
             Ok(None) => {}
-            Ok(Some(_)) => return self.say("admin-locked"),
-            Err(_) => return self.say("admin-unavailable"),
+            Ok(Some(_)) => {
+                self.say("admin-locked");
+                return Ok(());
+            }
+            Err(_) => {
+                self.say("admin-unavailable");
+                return Ok(());
+            }
         }
         if grant.is_some_and(|g| g.password_hash.is_none()) {
             self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
                 .await;
-            return self.say_new_password_prompt();
+            self.say_new_password_prompt();
+            return Ok(());
         }
         self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
             .await;
         self.say("admin-password-prompt");
+        Ok(())
     }
 
     fn say_new_password_prompt(&mut self) {
@@ -192,24 +202,34 @@ impl Turn<'_> {
 
     /// A role holder's first password: deleted first, then hashed and stored (only
     /// if none is set yet), and the session opens.
-    pub(crate) async fn new_password_typed(&mut self, password: &str, message_id: Option<i64>) {
+    pub(crate) async fn new_password_typed(
+        &mut self,
+        password: &str,
+        message_id: Option<i64>,
+    ) -> Served {
         self.forget_typed_password(message_id);
         self.end_dialogue().await;
         let (rights, grant) = self.current_rights().await;
         let (Some(grant), Some(hasher)) = (grant, self.engine.hasher.clone()) else {
-            return self.say("admin-unavailable");
+            self.say("admin-unavailable");
+            return Ok(());
         };
         if grant.password_hash.is_some() {
-            return self.say("admin-password-already-set");
+            self.say("admin-password-already-set");
+            return Ok(());
         }
         let hash = match hasher.hash(password).await {
             Ok(hash) => hash,
             Err(NewPasswordError::TooShort { .. }) => {
                 self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
                     .await;
-                return self.say_new_password_prompt();
+                self.say_new_password_prompt();
+                return Ok(());
             }
-            Err(NewPasswordError::Failed) => return self.say("admin-unavailable"),
+            Err(NewPasswordError::Failed) => {
+                self.say("admin-unavailable");
+                return Ok(());
+            }
         };
         match self
             .engine
@@ -218,15 +238,19 @@ impl Turn<'_> {
             .await
         {
             Ok(true) => {}
-            Ok(false) => return self.say("admin-password-already-set"),
-            Err(e) => return self.unavailable("cannot store a role password", &e),
+            Ok(false) => {
+                self.say("admin-password-already-set");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot store a role password", e)),
         }
         let grant = RoleGrant {
             password_hash: Some(hash),
             ..grant
         };
         if !self.open_session(Some(&grant)).await {
-            return self.say("admin-unavailable");
+            self.say("admin-unavailable");
+            return Ok(());
         }
         self.engine
             .prompts
@@ -237,6 +261,7 @@ impl Turn<'_> {
         self.rights = rights;
         let panel = self.admin_panel().await;
         self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
+        Ok(())
     }
 
     /// Ends person `id`'s admin session (their role changed or was taken away).
@@ -396,14 +421,16 @@ impl Turn<'_> {
         query_id: String,
         action: AdminAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         match self.admit_action(&action).await {
             Admission::Allowed => {}
             Admission::Expired => {
-                return self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+                self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+                return Ok(());
             }
             Admission::Forbidden => {
-                return self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
+                self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
+                return Ok(());
             }
         }
         if let AdminAction::Lookup(action) = action {
@@ -418,8 +445,8 @@ impl Turn<'_> {
                 let panel = self.admin_panel().await;
                 self.show_rendered(message, panel);
             }
-            AdminAction::Statistics => self.admin_statistics(message).await,
-            AdminAction::Audit { before } => self.admin_audit(before, message).await,
+            AdminAction::Statistics => self.admin_statistics(message).await?,
+            AdminAction::Audit { before } => self.admin_audit(before, message).await?,
             AdminAction::People { status, after } => {
                 let view = PeopleView {
                     status,
@@ -432,9 +459,9 @@ impl Turn<'_> {
                     park: self.scope().map(str::to_owned),
                     ..PeopleFilter::default()
                 };
-                self.admin_people(view, filter, message).await
+                self.admin_people(view, filter, message).await?
             }
-            AdminAction::Person(id) => self.admin_person(UserId(id), message).await,
+            AdminAction::Person(id) => self.admin_person(UserId(id), message).await?,
             AdminAction::Block(id) => {
                 self.enter_dialogue_for(Dialogue::BlockReason { target: id }, PASSWORD_WAIT)
                     .await;
@@ -451,18 +478,18 @@ impl Turn<'_> {
                     },
                 );
             }
-            AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await,
-            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await,
-            AdminAction::Access(action) => self.admin_access(action, message).await,
+            AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await?,
+            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
+            AdminAction::Access(action) => self.admin_access(action, message).await?,
             AdminAction::Exports(format) => self.admin_exports(message, format),
-            AdminAction::Export(choice, format) => self.admin_export(choice, format).await,
+            AdminAction::Export(choice, format) => self.admin_export(choice, format).await?,
             AdminAction::ExportPerson(id, format) => {
-                self.admin_export_person(UserId(id), format).await
+                self.admin_export_person(UserId(id), format).await?
             }
-            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await,
-            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await,
-            AdminAction::Roles(action) => self.admin_roles(action, message).await,
-            AdminAction::Deletions { after } => self.admin_deletions(after, message).await,
+            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await?,
+            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await?,
+            AdminAction::Roles(action) => self.admin_roles(action, message).await?,
+            AdminAction::Deletions { after } => self.admin_deletions(after, message).await?,
             // Dispatched above: look-ups and content answer the callback themselves.
             AdminAction::Lookup(_) | AdminAction::Content(_) => {}
             AdminAction::Logout => {
@@ -480,6 +507,7 @@ impl Turn<'_> {
                 );
             }
         }
+        Ok(())
     }
 
     async fn admin_panel(&self) -> Rendered {
@@ -545,17 +573,14 @@ impl Turn<'_> {
         )]
     }
 
-    async fn admin_statistics(&mut self, message: Option<CallbackMessage>) {
+    async fn admin_statistics(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
-        let stats = match self
+        let stats = self
             .engine
             .storage
             .people_stats(self.now(), self.scope())
             .await
-        {
-            Ok(s) => s,
-            Err(e) => return self.unavailable("cannot read statistics", &e),
-        };
+            .or_unavailable("cannot read statistics")?;
         self.audit("view_stats", String::new()).await;
         let mut text = Html::bold(&html(lang, "admin-stats-title"));
         for (key, n) in [
@@ -594,14 +619,21 @@ impl Turn<'_> {
             .fold(Keyboard::default(), Keyboard::row)
             .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
-    async fn admin_audit(&mut self, before: Option<i64>, message: Option<CallbackMessage>) {
+    async fn admin_audit(
+        &mut self,
+        before: Option<i64>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
-        let entries = match self.engine.storage.audit_entries(before, AUDIT_PAGE).await {
-            Ok(e) => e,
-            Err(e) => return self.unavailable("cannot read the audit log", &e),
-        };
+        let entries = self
+            .engine
+            .storage
+            .audit_entries(before, AUDIT_PAGE)
+            .await
+            .or_unavailable("cannot read the audit log")?;
         self.audit(
             "view_audit",
             before.map(|b| format!("before {b}")).unwrap_or_default(),
@@ -631,6 +663,7 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 }
 
@@ -654,25 +687,26 @@ impl Turn<'_> {
     }
 
     /// A typed block reason: the same guard as every admin button.
-    pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) {
+    pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) -> Served {
         self.end_dialogue().await;
         if !self
             .typed_input_allowed(&format!("block {target}"), Need::People, Some(target))
             .await
         {
-            return;
+            return Ok(());
         }
         let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
             self.enter_dialogue_for(Dialogue::BlockReason { target }, PASSWORD_WAIT)
                 .await;
-            return self.say_args(
+            self.say_args(
                 "admin-block-reason-length",
                 &[("max", REASON_MAX_CHARS.into())],
             );
+            return Ok(());
         }
         self.set_person_blocked(UserId(target), Some(reason), None)
-            .await;
+            .await
     }
 
     /// Blocks (with a reason) or unblocks a person, tells them once, audits it.
@@ -681,17 +715,20 @@ impl Turn<'_> {
         target: UserId,
         reason: Option<String>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let storage = self.engine.storage.clone();
         let person = match storage.user(target).await {
             Ok(Some(person)) => person,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         let set = storage.set_blocked(target, reason.is_some()).await;
         self.engine.people.changed(target).await;
         if let Err(e) = set {
-            return self.unavailable("cannot block or unblock", &e);
+            return Err(unavailable("cannot block or unblock", e));
         }
         let (action, key) = match &reason {
             Some(_) => ("block", "person-blocked-notice"),
@@ -716,7 +753,7 @@ impl Turn<'_> {
             text: notice,
             keyboard: None,
         });
-        self.admin_person(target, message).await;
+        self.admin_person(target, message).await
     }
 
     /// The people list: `view` as the buttons carry it, `filter` as storage reads it.
@@ -725,7 +762,7 @@ impl Turn<'_> {
         view: PeopleView,
         filter: PeopleFilter,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (people, total) = match (
@@ -735,7 +772,7 @@ impl Turn<'_> {
             storage.count_filtered_people(&filter).await,
         ) {
             (Ok(p), Ok(n)) => (p, n),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot list people", &e),
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list people", e)),
         };
         let mut text = Html::bold(&Html::escape(&t_args(
             lang,
@@ -780,6 +817,7 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// A person as a button of a list: status mark, cleaned name, @username.
@@ -801,13 +839,20 @@ impl Turn<'_> {
         Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
     }
 
-    pub(crate) async fn admin_person(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    pub(crate) async fn admin_person(
+        &mut self,
+        id: UserId,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (person, staff) = match (storage.user(id).await, storage.staff_profile(id).await) {
             (Ok(Some(p)), Ok(s)) => (p, s),
-            (Ok(None), _) => return self.say("admin-person-unknown"),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read a person", &e),
+            (Ok(None), _) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a person", e)),
         };
         self.audit("view_person", id.to_string()).await;
         let tz = self.timezone().to_owned();
@@ -918,6 +963,7 @@ impl Turn<'_> {
                 ),
             ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 }
 

@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::{Engine, Turn};
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::ports::{AudienceFilter, Broadcast, NewBroadcast, StorageError};
@@ -370,20 +371,13 @@ impl Turn<'_> {
         }
     }
 
-    async fn save_broadcast_draft(&mut self, draft: &Draft) -> bool {
+    async fn save_broadcast_draft(&mut self, draft: &Draft) -> Served {
         let raw = serde_json::to_string(draft).unwrap_or_default();
-        match self
-            .engine
+        self.engine
             .state
             .put(&self.broadcast_draft_key(), &raw, DRAFT_TTL)
             .await
-        {
-            Ok(()) => true,
-            Err(e) => {
-                self.unavailable("cannot save the broadcast draft", &e);
-                false
-            }
-        }
+            .or_unavailable("cannot save the broadcast draft")
     }
 
     /// A broadcast button, after the admin guard let it through.
@@ -391,7 +385,7 @@ impl Turn<'_> {
         &mut self,
         action: BroadcastAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         if !matches!(action, BroadcastAction::New | BroadcastAction::Schedule)
             && matches!(
                 self.dialogue().await,
@@ -401,7 +395,7 @@ impl Turn<'_> {
             self.end_dialogue().await;
         }
         match action {
-            BroadcastAction::History { before } => self.broadcast_history(before, message).await,
+            BroadcastAction::History { before } => self.broadcast_history(before, message).await?,
             BroadcastAction::New => {
                 self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
                     .await;
@@ -444,10 +438,11 @@ impl Turn<'_> {
                 self.audience_choices("broadcast-pick-activity", choices, message);
             }
             BroadcastAction::Audiences => self.audience_screen(message),
-            BroadcastAction::Audience(audience) => self.choose_audience(audience, message).await,
+            BroadcastAction::Audience(audience) => self.choose_audience(audience, message).await?,
             BroadcastAction::Schedule => {
                 if self.broadcast_draft().await.is_none() {
-                    return self.no_draft(message);
+                    self.no_draft(message);
+                    return Ok(());
                 }
                 self.enter_dialogue_for(Dialogue::BroadcastTime, COMPOSE_WAIT)
                     .await;
@@ -457,25 +452,25 @@ impl Turn<'_> {
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
                 self.show_rendered(message, Rendered { text, keyboard });
             }
-            BroadcastAction::Confirm => self.confirm_broadcast(message).await,
+            BroadcastAction::Confirm => self.confirm_broadcast(message).await?,
             BroadcastAction::Discard => {
                 if let Err(e) = self.engine.state.delete(&self.broadcast_draft_key()).await {
-                    return self.unavailable("cannot drop the broadcast draft", &e);
+                    return Err(unavailable("cannot drop the broadcast draft", e));
                 }
                 let text = html(self.lang(), "broadcast-discarded");
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
                 self.show_rendered(message, Rendered { text, keyboard });
             }
-            BroadcastAction::Status(id) => self.broadcast_status(id, message).await,
+            BroadcastAction::Status(id) => self.broadcast_status(id, message).await?,
             BroadcastAction::Pause(id) => {
                 self.move_broadcast(id, &[BroadcastState::Running], BroadcastState::Paused)
-                    .await;
-                self.broadcast_status(id, message).await;
+                    .await?;
+                self.broadcast_status(id, message).await?;
             }
             BroadcastAction::Resume(id) => {
                 self.move_broadcast(id, &[BroadcastState::Paused], BroadcastState::Running)
-                    .await;
-                self.broadcast_status(id, message).await;
+                    .await?;
+                self.broadcast_status(id, message).await?;
             }
             BroadcastAction::Cancel(id) => {
                 let lang = self.lang();
@@ -506,10 +501,11 @@ impl Turn<'_> {
                     ],
                     BroadcastState::Cancelled,
                 )
-                .await;
-                self.broadcast_status(id, message).await;
+                .await?;
+                self.broadcast_status(id, message).await?;
             }
         }
+        Ok(())
     }
 
     fn history_button(&self) -> Button {
@@ -523,35 +519,40 @@ impl Turn<'_> {
     }
 
     /// Typed text while the bot waits for an announcement.
-    pub(crate) async fn broadcast_text_typed(&mut self, text: &str) {
-        self.compose(text, None).await;
+    pub(crate) async fn broadcast_text_typed(&mut self, text: &str) -> Served {
+        self.compose(text, None).await
     }
 
     /// A file while the bot waits for an announcement (or any other time).
-    pub(crate) async fn media_sent(&mut self, file: Option<Attachment>, caption: Option<String>) {
+    pub(crate) async fn media_sent(
+        &mut self,
+        file: Option<Attachment>,
+        caption: Option<String>,
+    ) -> Served {
         match (self.dialogue().await, file) {
             (Some(Dialogue::BroadcastText), Some(file)) => {
                 self.compose(caption.as_deref().unwrap_or_default(), Some(file))
-                    .await
+                    .await?
             }
             (Some(Dialogue::ContentMedia { node }), Some(file)) => {
-                self.content_media_sent(node, file).await
+                self.content_media_sent(node, file).await?
             }
             (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
-                self.onboarding_again(step, "media-unsupported").await
+                self.onboarding_again(step, "media-unsupported").await?
             }
-            _ => self.resume("media-unsupported").await,
+            _ => self.resume("media-unsupported").await?,
         }
+        Ok(())
     }
 
     /// Checks an announcement, keeps it as the draft, previews it and asks for the
     /// audience.
-    async fn compose(&mut self, source: &str, media: Option<Attachment>) {
+    async fn compose(&mut self, source: &str, media: Option<Attachment>) -> Served {
         if !self
             .typed_input_allowed("broadcast text", Need::Full, None)
             .await
         {
-            return;
+            return Ok(());
         }
         let lang = self.lang();
         let source = source.trim();
@@ -577,11 +578,12 @@ impl Turn<'_> {
             // Still waiting for the text: the admin sends a corrected one.
             self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
                 .await;
-            return self.actions.push(Action::Send {
+            self.actions.push(Action::Send {
                 chat: self.chat,
                 text: Html::escape(&problem),
                 keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
             });
+            return Ok(());
         }
         self.end_dialogue().await;
         let draft = Draft {
@@ -590,9 +592,7 @@ impl Turn<'_> {
             audience: None,
             start_at: None,
         };
-        if !self.save_broadcast_draft(&draft).await {
-            return;
-        }
+        self.save_broadcast_draft(&draft).await?;
         let preview = self.job(&draft, Audience::Everyone, self.now());
         self.actions.push(preview.message(self.chat));
         let mut text = html(lang, "broadcast-preview-above");
@@ -603,6 +603,7 @@ impl Turn<'_> {
             text,
             keyboard: Some(self.audience_keyboard()),
         });
+        Ok(())
     }
 
     fn job(&self, draft: &Draft, audience: Audience, now: OffsetDateTime) -> NewBroadcast {
@@ -671,29 +672,35 @@ impl Turn<'_> {
         audience_name(self.pack(), self.lang(), audience)
     }
 
-    async fn choose_audience(&mut self, audience: Audience, message: Option<CallbackMessage>) {
+    async fn choose_audience(
+        &mut self,
+        audience: Audience,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let Some(mut draft) = self.broadcast_draft().await else {
-            return self.no_draft(message);
+            self.no_draft(message);
+            return Ok(());
         };
         if self.audience_name(&audience).is_none() {
-            return self.audience_screen(message);
+            self.audience_screen(message);
+            return Ok(());
         }
         draft.audience = Some(audience.encode());
-        if self.save_broadcast_draft(&draft).await {
-            self.confirm_screen(&draft, message).await;
-        }
+        self.save_broadcast_draft(&draft).await?;
+        self.confirm_screen(&draft, message).await
     }
 
     /// The recipient count and start time, with Send, Schedule, Change audience and
     /// Discard.
-    async fn confirm_screen(&mut self, draft: &Draft, message: Option<CallbackMessage>) {
+    async fn confirm_screen(&mut self, draft: &Draft, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let Some(audience) = draft.audience() else {
-            return self.audience_screen(message);
+            self.audience_screen(message);
+            return Ok(());
         };
         let recipients = match self.engine.audience_recipients(&audience).await {
             Ok(r) => r.len(),
-            Err(e) => return self.unavailable("cannot count recipients", &e),
+            Err(e) => return Err(unavailable("cannot count recipients", e)),
         };
         let name = self.audience_name(&audience).unwrap_or_default();
         let mut text = Html::bold(&html(lang, "broadcast-confirm-title"));
@@ -729,6 +736,7 @@ impl Turn<'_> {
                 BroadcastAction::Discard,
             )]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     fn start_line(&self, draft: &Draft, audience: &Audience) -> String {
@@ -775,16 +783,17 @@ impl Turn<'_> {
     }
 
     /// A typed start time.
-    pub(crate) async fn broadcast_time_typed(&mut self, text: &str) {
+    pub(crate) async fn broadcast_time_typed(&mut self, text: &str) -> Served {
         if !self
             .typed_input_allowed("broadcast time", Need::Full, None)
             .await
         {
-            return;
+            return Ok(());
         }
         let Some(mut draft) = self.broadcast_draft().await else {
             self.end_dialogue().await;
-            return self.no_draft(None);
+            self.no_draft(None);
+            return Ok(());
         };
         let zone = self.schedule_zone(draft.audience());
         let now = self.now();
@@ -800,42 +809,45 @@ impl Turn<'_> {
         };
         if let Some(key) = problem {
             let text = self.schedule_prompt(key, &zone);
-            return self.actions.push(Action::Send {
+            self.actions.push(Action::Send {
                 chat: self.chat,
                 text,
                 keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
             });
+            return Ok(());
         }
         self.end_dialogue().await;
-        if self.save_broadcast_draft(&draft).await {
-            self.confirm_screen(&draft, None).await;
-        }
+        self.save_broadcast_draft(&draft).await?;
+        self.confirm_screen(&draft, None).await
     }
 
-    async fn confirm_broadcast(&mut self, message: Option<CallbackMessage>) {
+    async fn confirm_broadcast(&mut self, message: Option<CallbackMessage>) -> Served {
         let Some(draft) = self.broadcast_draft().await else {
-            return self.no_draft(message);
+            self.no_draft(message);
+            return Ok(());
         };
         let Some(audience) = draft.audience() else {
-            return self.audience_screen(message);
+            self.audience_screen(message);
+            return Ok(());
         };
         let now = self.now();
         if draft.start_at().is_some_and(|at| at <= now) {
             // The scheduled time passed while the admin looked at the screen.
             let mut draft = draft;
             draft.start_at = None;
-            if self.save_broadcast_draft(&draft).await {
-                self.confirm_screen(&draft, message).await;
-            }
-            return;
+            self.save_broadcast_draft(&draft).await?;
+            self.confirm_screen(&draft, message).await?;
+            return Ok(());
         }
         let mut job = self.job(&draft, audience, now);
         // The status replaces the confirm screen; the worker keeps it up to date.
         job.status_message = message.filter(|m| m.has_text).map(|m| m.id);
-        let id = match self.engine.storage.create_broadcast(&job).await {
-            Ok(id) => id,
-            Err(e) => return self.unavailable("cannot store the broadcast", &e),
-        };
+        let id = self
+            .engine
+            .storage
+            .create_broadcast(&job)
+            .await
+            .or_unavailable("cannot store the broadcast")?;
         if let Err(e) = self.engine.state.delete(&self.broadcast_draft_key()).await {
             tracing::warn!(error = %e, "cannot drop the confirmed broadcast draft");
         }
@@ -848,12 +860,17 @@ impl Turn<'_> {
             format!("#{id}: {}, starts {when} UTC", audience.encode()),
         )
         .await;
-        self.broadcast_status(id, message).await;
+        self.broadcast_status(id, message).await
     }
 
     /// Moves a broadcast between states for an admin, audited; a move the state
     /// no longer allows (someone else acted first, or it finished) changes nothing.
-    async fn move_broadcast(&mut self, id: i64, from: &[BroadcastState], to: BroadcastState) {
+    async fn move_broadcast(
+        &mut self,
+        id: i64,
+        from: &[BroadcastState],
+        to: BroadcastState,
+    ) -> Served {
         match self
             .engine
             .storage
@@ -869,11 +886,12 @@ impl Turn<'_> {
                 self.audit(action, format!("#{id}")).await;
             }
             Ok(false) => {}
-            Err(e) => self.unavailable("cannot change a broadcast", &e),
+            Err(e) => return Err(unavailable("cannot change a broadcast", e)),
         }
+        Ok(())
     }
 
-    async fn broadcast_status(&mut self, id: i64, message: Option<CallbackMessage>) {
+    async fn broadcast_status(&mut self, id: i64, message: Option<CallbackMessage>) -> Served {
         let tz = self.timezone().to_owned();
         match self
             .engine
@@ -886,17 +904,22 @@ impl Turn<'_> {
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
                 self.show_rendered(message, Rendered { text, keyboard });
             }
-            Err(e) => self.unavailable("cannot read a broadcast", &e),
+            Err(e) => return Err(unavailable("cannot read a broadcast", e)),
         }
+        Ok(())
     }
 
-    async fn broadcast_history(&mut self, before: Option<i64>, message: Option<CallbackMessage>) {
+    async fn broadcast_history(
+        &mut self,
+        before: Option<i64>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
-        let broadcasts = match storage.broadcasts(before, HISTORY_PAGE).await {
-            Ok(b) => b,
-            Err(e) => return self.unavailable("cannot list broadcasts", &e),
-        };
+        let broadcasts = storage
+            .broadcasts(before, HISTORY_PAGE)
+            .await
+            .or_unavailable("cannot list broadcasts")?;
         let tz = self.timezone().to_owned();
         let mut text = Html::bold(&html(lang, "broadcast-history-title"));
         if broadcasts.is_empty() {
@@ -908,10 +931,10 @@ impl Turn<'_> {
             nav(BroadcastAction::New),
         )]);
         for broadcast in &broadcasts {
-            let counts = match storage.delivery_counts(broadcast.id).await {
-                Ok(c) => c,
-                Err(e) => return self.unavailable("cannot count deliveries", &e),
-            };
+            let counts = storage
+                .delivery_counts(broadcast.id)
+                .await
+                .or_unavailable("cannot count deliveries")?;
             let admin = self.engine.admin_label(broadcast.job.created_by).await;
             let line = history_line(lang, broadcast, &counts, &tz, admin);
             text.push_text("\n");
@@ -936,6 +959,7 @@ impl Turn<'_> {
             Callback::Admin(AdminAction::Panel),
         )]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 }
 

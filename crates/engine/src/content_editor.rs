@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::live_content::Reload;
@@ -103,7 +104,7 @@ impl Turn<'_> {
         query_id: String,
         action: ContentAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         // Any button leaves a half-typed edit behind.
         if matches!(
             self.dialogue().await,
@@ -121,11 +122,11 @@ impl Turn<'_> {
                     self.answer(query_id, None);
                     self.show_rendered(message, screen);
                 }
-                None => self.stale(query_id, message).await,
+                None => self.stale(query_id, message).await?,
             },
             ContentAction::Page(node) if self.page_path(node).is_some() => {
                 self.answer(query_id, None);
-                self.page_card(node, None, message).await;
+                self.page_card(node, None, message).await?;
             }
             ContentAction::EditText { node, lang } if self.page_path(node).is_some() => {
                 self.answer(query_id, None);
@@ -139,11 +140,11 @@ impl Turn<'_> {
             }
             ContentAction::Questions(filter) => {
                 self.answer(query_id, None);
-                self.hard_questions(filter, message).await;
+                self.hard_questions(filter, message).await?;
             }
             ContentAction::Qr(node) if self.page_path(node).is_some() => {
                 self.answer(query_id, None);
-                self.send_qr(node);
+                self.send_qr(node)?;
             }
             ContentAction::RemoveMedia(node) => {
                 let Some(path) = self.page_path(node) else {
@@ -156,14 +157,14 @@ impl Turn<'_> {
                     edit: PageEdit::NoMedia,
                     change: Change::Edit,
                 };
-                self.preview(node, draft).await;
+                self.preview(node, draft).await?;
             }
             ContentAction::History { node, before } => {
                 let Some(path) = self.page_path(node) else {
                     return self.stale(query_id, message).await;
                 };
                 self.answer(query_id, None);
-                self.page_history(node, &path, before, message).await;
+                self.page_history(node, &path, before, message).await?;
             }
             ContentAction::Revert { node, version } => {
                 let Some(path) = self.page_path(node) else {
@@ -174,7 +175,7 @@ impl Turn<'_> {
                     Ok(_) => return self.stale(query_id, message).await,
                     Err(e) => {
                         self.answer(query_id, None);
-                        return self.unavailable("cannot read a content version", &e);
+                        return Err(unavailable("cannot read a content version", e));
                     }
                 };
                 self.answer(query_id, None);
@@ -184,7 +185,7 @@ impl Turn<'_> {
                     edit: old.edit,
                     change: Change::Revert(version),
                 };
-                self.preview(node, draft).await;
+                self.preview(node, draft).await?;
             }
             ContentAction::Restore { node, field } => {
                 let Some(path) = self.page_path(node) else {
@@ -197,25 +198,26 @@ impl Turn<'_> {
                     edit: PageEdit::Pack,
                     change: Change::Restore,
                 };
-                self.preview(node, draft).await;
+                self.preview(node, draft).await?;
             }
             ContentAction::Confirm => {
                 self.answer(query_id, None);
-                self.confirm_content(message).await;
+                self.confirm_content(message).await?;
             }
             ContentAction::Cancel => {
                 self.answer(query_id, None);
-                self.cancel_content(message).await;
+                self.cancel_content(message).await?;
             }
             ContentAction::Reload => {
                 self.answer(query_id, None);
-                self.reload_pack(message).await;
+                self.reload_pack(message).await?;
             }
             ContentAction::Page(_)
             | ContentAction::EditText { .. }
             | ContentAction::AttachMedia(_)
-            | ContentAction::Qr(_) => self.stale(query_id, message).await,
+            | ContentAction::Qr(_) => self.stale(query_id, message).await?,
         }
+        Ok(())
     }
 
     /// The page's deep link: what staff open, what its QR code holds.
@@ -225,7 +227,7 @@ impl Turn<'_> {
 
     /// The QR code of the page's deep link as a photo, captioned with the page's
     /// title and the link, to print and put where the page is needed.
-    fn send_qr(&mut self, node: NodeId) {
+    fn send_qr(&mut self, node: NodeId) -> Served {
         let link = self.page_link(node);
         match pictures::qr_png(&link) {
             Ok(png) => {
@@ -238,8 +240,9 @@ impl Turn<'_> {
                     caption,
                 });
             }
-            Err(e) => self.unavailable("cannot draw a QR code", &e),
+            Err(e) => return Err(unavailable("cannot draw a QR code", e)),
         }
+        Ok(())
     }
 
     /// The path of page `node` in the running pack; `None` if it is no page.
@@ -325,16 +328,17 @@ impl Turn<'_> {
         node: NodeId,
         note: Option<Html>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
         let pack = self.content.clone();
         let disk = self.engine.content.disk();
         let (Some(current), Some(path)) = (page_of(&pack, node), self.page_path(node)) else {
-            return self.content_sections(Some(html(lang, "content-page-gone")), message);
+            self.content_sections(Some(html(lang, "content-page-gone")), message);
+            return Ok(());
         };
         let last = match self.engine.storage.page_versions(&path, None, 1).await {
             Ok(versions) => versions.into_iter().next(),
-            Err(e) => return self.unavailable("cannot read a page's versions", &e),
+            Err(e) => return Err(unavailable("cannot read a page's versions", e)),
         };
         let mut text = note.map_or_else(Html::default, |mut n| {
             n.push_text("\n\n");
@@ -430,6 +434,7 @@ impl Turn<'_> {
                 ),
             ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Waits for a page's text or file and says what to send.
@@ -472,32 +477,38 @@ impl Turn<'_> {
     }
 
     /// Typed text while the bot waits for a page's text.
-    pub(crate) async fn content_text_typed(&mut self, node: NodeId, lang: Lang, text: &str) {
+    pub(crate) async fn content_text_typed(
+        &mut self,
+        node: NodeId,
+        lang: Lang,
+        text: &str,
+    ) -> Served {
         let edit = PageEdit::Text(text.trim().to_owned());
-        self.content_sent(node, PageField::Text(lang), edit).await;
+        self.content_sent(node, PageField::Text(lang), edit).await
     }
 
     /// A file while the bot waits for a page's media.
-    pub(crate) async fn content_media_sent(&mut self, node: NodeId, file: Attachment) {
+    pub(crate) async fn content_media_sent(&mut self, node: NodeId, file: Attachment) -> Served {
         let edit = PageEdit::Media {
             kind: file.kind,
             file_id: file.file_id,
         };
-        self.content_sent(node, PageField::Media, edit).await;
+        self.content_sent(node, PageField::Media, edit).await
     }
 
     /// What the admin sent for `field` of page `node`: the same guard as every
     /// admin button, then the preview.
-    async fn content_sent(&mut self, node: NodeId, field: PageField, edit: PageEdit) {
+    async fn content_sent(&mut self, node: NodeId, field: PageField, edit: PageEdit) -> Served {
         if !self
             .typed_input_allowed(&format!("content {}", field.as_str()), Need::Content, None)
             .await
         {
-            return;
+            return Ok(());
         }
         let Some(path) = self.page_path(node) else {
             self.end_dialogue().await;
-            return self.say("content-page-gone");
+            self.say("content-page-gone");
+            return Ok(());
         };
         let draft = Draft {
             path,
@@ -505,7 +516,7 @@ impl Turn<'_> {
             edit,
             change: Change::Edit,
         };
-        self.preview(node, draft).await;
+        self.preview(node, draft).await
     }
 
     /// The running content with `draft` applied, or why it cannot be.
@@ -521,11 +532,14 @@ impl Turn<'_> {
     /// Shows the page with `draft` applied, exactly as staff would get it, and asks
     /// to save it. A change the pack refuses is explained; a typed text can then
     /// be sent again (the dialogue stays).
-    async fn preview(&mut self, node: NodeId, draft: Draft) {
+    async fn preview(&mut self, node: NodeId, draft: Draft) -> Served {
         let lang = self.lang();
         let candidate = match self.with_draft(&draft) {
             Ok(candidate) => candidate,
-            Err(problem) => return self.edit_refused(node, &problem),
+            Err(problem) => {
+                self.edit_refused(node, &problem);
+                return Ok(());
+            }
         };
         self.end_dialogue().await;
         let raw = serde_json::to_string(&draft).unwrap_or_default();
@@ -535,7 +549,7 @@ impl Turn<'_> {
             .put(&self.content_draft_key(), &raw, DRAFT_TTL)
             .await
         {
-            return self.unavailable("cannot keep the content change", &e);
+            return Err(unavailable("cannot keep the content change", e));
         }
         // Staff see a text field in its language; media in every language, so the
         // admin sees it in theirs.
@@ -559,6 +573,7 @@ impl Turn<'_> {
             text,
             keyboard: Some(keyboard),
         });
+        Ok(())
     }
 
     /// Why a change cannot be made, with the way back to the page.
@@ -610,15 +625,17 @@ impl Turn<'_> {
 
     /// Stores the change being previewed as a new version, audits it and shows it
     /// to staff at once.
-    async fn confirm_content(&mut self, message: Option<CallbackMessage>) {
+    async fn confirm_content(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let Some(draft) = self.take_content_draft().await else {
-            return self.content_sections(Some(html(lang, "content-no-draft")), message);
+            self.content_sections(Some(html(lang, "content-no-draft")), message);
+            return Ok(());
         };
         let node = NodeId::from_path(&draft.path);
         // Checked again: the content may have been reloaded since the preview.
         if let Err(problem) = self.with_draft(&draft) {
-            return self.edit_refused(node, &problem);
+            self.edit_refused(node, &problem);
+            return Ok(());
         }
         let version = NewPageVersion {
             path: draft.path.clone(),
@@ -627,10 +644,12 @@ impl Turn<'_> {
             author: self.user.id,
             at: self.now(),
         };
-        let id = match self.engine.storage.add_page_version(&version).await {
-            Ok(id) => id,
-            Err(e) => return self.unavailable("cannot store a content version", &e),
-        };
+        let id = self
+            .engine
+            .storage
+            .add_page_version(&version)
+            .await
+            .or_unavailable("cannot store a content version")?;
         let from = match draft.change {
             Change::Revert(old) => format!(" from #{old}"),
             _ => String::new(),
@@ -646,19 +665,20 @@ impl Turn<'_> {
         }
         self.content = self.engine.content();
         let note = Html::escape(&t_args(lang, "content-saved", &[("id", id.into())]));
-        self.page_card(node, Some(note), message).await;
+        self.page_card(node, Some(note), message).await
     }
 
     /// Drops the change being previewed and goes back to its page.
-    async fn cancel_content(&mut self, message: Option<CallbackMessage>) {
+    async fn cancel_content(&mut self, message: Option<CallbackMessage>) -> Served {
         let note = html(self.lang(), "content-cancelled");
         match self.take_content_draft().await {
             Some(draft) => {
                 let node = NodeId::from_path(&draft.path);
-                self.page_card(node, Some(note), message).await
+                self.page_card(node, Some(note), message).await?
             }
             None => self.content_sections(Some(note), message),
         }
+        Ok(())
     }
 
     /// A page's versions, newest first, each with a revert button; and a button
@@ -669,17 +689,14 @@ impl Turn<'_> {
         path: &str,
         before: Option<i64>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
-        let versions = match self
+        let versions = self
             .engine
             .storage
             .page_versions(path, before, HISTORY_PAGE)
             .await
-        {
-            Ok(v) => v,
-            Err(e) => return self.unavailable("cannot read a page's versions", &e),
-        };
+            .or_unavailable("cannot read a page's versions")?;
         let mut text = heading(self.pack(), node, lang);
         text.push_text("\n");
         text.push(&Html::bold(&html(lang, "content-history-title")));
@@ -736,6 +753,7 @@ impl Turn<'_> {
             nav(ContentAction::Page(node)),
         )]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// "Back to the pack" for each field of `node` that differs from the pack now.
@@ -766,19 +784,20 @@ impl Turn<'_> {
     }
 
     /// Reads the pack from disk again: a summary, or the problems that kept it out.
-    async fn reload_pack(&mut self, message: Option<CallbackMessage>) {
+    async fn reload_pack(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let key = format!("adm:reload:{}", self.user.id);
         if !self
             .rate_allows(&key, RELOAD_INTERVAL, "content-reload-too-fast")
-            .await
+            .await?
         {
-            return;
+            return Ok(());
         }
-        let outcome = match self.engine.reload_content(self.user.id).await {
-            Ok(outcome) => outcome,
-            Err(e) => return self.unavailable("cannot reload the content", &e),
-        };
+        let outcome = self
+            .engine
+            .reload_content(self.user.id)
+            .await
+            .or_unavailable("cannot reload the content")?;
         let note = match outcome {
             Reload::Broken(problems) => {
                 self.audit(
@@ -830,6 +849,7 @@ impl Turn<'_> {
             }
         };
         self.content_sections(Some(note), message);
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard, Marked};
 use crate::activity::ActivityRecorder;
+use crate::error::{EngineError, Served};
 use crate::exports::ExportQueue;
 use crate::guard;
 use crate::i18n::{html, t, t_args};
@@ -253,19 +254,24 @@ impl Engine {
             actions: Vec::new(),
             rights: Rights::None,
         };
-        if !turn.admitted(&inbound.input).await {
-            return turn.actions;
-        }
-        match inbound.input {
-            Input::Command { name, args } => turn.command(&name, &args).await,
-            Input::Callback {
-                query_id,
-                data,
-                message,
-            } => turn.press(query_id, data.as_deref(), message).await,
-            Input::Text(text) => turn.text(&text, inbound.message_id).await,
-            Input::Media { file, caption } => turn.media_sent(file, caption).await,
-            Input::Unsupported => {}
+        let update_id = inbound.update_id;
+        let served = match turn.admitted(&inbound.input).await {
+            Ok(false) => Ok(()),
+            Ok(true) => match inbound.input {
+                Input::Command { name, args } => turn.command(&name, &args).await,
+                Input::Callback {
+                    query_id,
+                    data,
+                    message,
+                } => turn.press(query_id, data.as_deref(), message).await,
+                Input::Text(text) => turn.text(&text, inbound.message_id).await,
+                Input::Media { file, caption } => turn.media_sent(file, caption).await,
+                Input::Unsupported => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = served {
+            turn.failed(update_id, &e);
         }
         turn.actions
     }
@@ -575,9 +581,10 @@ impl Turn<'_> {
         self.engine.clock.now()
     }
 
-    /// Logs a storage failure and tells the person to try again later.
-    pub(crate) fn unavailable(&mut self, what: &str, e: &dyn std::fmt::Display) {
-        tracing::error!(error = %e, "{what}");
+    /// The one place a failure becomes an answer: the person is told the bot is
+    /// temporarily unavailable, and the log says what failed for which update.
+    fn failed(&mut self, update_id: i64, e: &EngineError) {
+        tracing::error!(update_id, error = %e.cause, "{}", e.doing);
         self.actions.push(Action::Send {
             chat: self.chat,
             text: html(self.lang(), "unavailable"),
@@ -585,10 +592,10 @@ impl Turn<'_> {
         });
     }
 
-    async fn command(&mut self, name: &str, args: &str) {
+    async fn command(&mut self, name: &str, args: &str) -> Served {
         let lang = self.lang();
         // Any command but /start leaves a half-finished dialogue.
-        let cancelled = name != "start" && self.leave_dialogue().await;
+        let cancelled = name != "start" && self.leave_dialogue().await?;
         match name {
             "start" => {
                 // An admin checks a certificate's link whether or not they took
@@ -607,9 +614,9 @@ impl Turn<'_> {
                 }
                 let name = self.user.first_name.clone();
                 let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
-                self.send_screen(Some(greeting), Screen::Home).await;
+                self.send_screen(Some(greeting), Screen::Home).await?;
             }
-            "menu" => self.send_screen(None, Screen::Home).await,
+            "menu" => self.send_screen(None, Screen::Home).await?,
             "help" => {
                 let mut text = Html::bold(&html(lang, "help-title"));
                 text.push_text("\n\n");
@@ -622,33 +629,35 @@ impl Turn<'_> {
                     keyboard: Some(keyboard),
                 });
             }
-            "language" => self.send_screen(None, Screen::Languages).await,
-            "profile" => self.show_profile(None).await,
-            "privacy" => self.show_privacy(None).await,
-            "progress" => self.show_progress(None).await,
-            "quiz" => self.show_quizzes(None).await,
-            "verify" if self.is_admin() => self.verify_certificate(args, None).await,
-            "admin" => self.admin_command().await,
+            "language" => self.send_screen(None, Screen::Languages).await?,
+            "profile" => self.show_profile(None).await?,
+            "privacy" => self.show_privacy(None).await?,
+            "progress" => self.show_progress(None).await?,
+            "quiz" => self.show_quizzes(None).await?,
+            "verify" if self.is_admin() => self.verify_certificate(args, None).await?,
+            "admin" => self.admin_command().await?,
             "cancel" => {
                 let key = if cancelled {
                     "cancel-done"
                 } else {
                     "cancel-nothing"
                 };
-                self.send_screen(Some(html(lang, key)), Screen::Home).await;
+                self.send_screen(Some(html(lang, key)), Screen::Home)
+                    .await?;
             }
             _ => {
                 self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
-                    .await
+                    .await?
             }
         }
+        Ok(())
     }
 
     /// Free text or a file: a hint, then the screen the person was on.
-    pub(crate) async fn resume(&mut self, hint: &str) {
+    pub(crate) async fn resume(&mut self, hint: &str) -> Served {
         let screen = self.remembered_screen().await;
         self.send_screen(Some(html(self.lang(), hint)), screen)
-            .await;
+            .await
     }
 
     /// Shows a node's screen with its media. Media cannot be edited into a text
@@ -672,14 +681,15 @@ impl Turn<'_> {
 
     /// A page or section a deep link (a QR code) names; one the pack no longer
     /// has is said so, over the main menu.
-    async fn open_linked(&mut self, node: NodeId) {
+    async fn open_linked(&mut self, node: NodeId) -> Served {
         match Screen::from_callback(Callback::Open(node), self.pack()) {
             Some(screen) => self.open(node, screen, None).await,
             None => {
                 let gone = html(self.lang(), "link-page-gone");
-                self.send_screen(Some(gone), Screen::Home).await;
+                self.send_screen(Some(gone), Screen::Home).await?;
             }
         }
+        Ok(())
     }
 
     async fn press(
@@ -687,7 +697,7 @@ impl Turn<'_> {
         query_id: String,
         data: Option<&str>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let decoded = data.map(Callback::decode);
         let Some(Ok(callback)) = decoded else {
             return self.stale(query_id, message).await;
@@ -698,7 +708,8 @@ impl Turn<'_> {
                 self.engine.people.changed(self.user.id).await;
                 if let Err(e) = set {
                     tracing::error!(error = %e, "cannot save the language");
-                    return self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                    self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                    return Ok(());
                 }
                 self.user.language = lang;
                 self.answer(query_id, Some(t(lang, "language-set")));
@@ -711,25 +722,26 @@ impl Turn<'_> {
                 self.answer(query_id, None);
                 self.open(node, screen, message).await;
             }
-            Callback::Park(park) => self.park_chosen(query_id, park, message).await,
+            Callback::Park(park) => self.park_chosen(query_id, park, message).await?,
             Callback::Department(department) => {
-                self.department_chosen(query_id, department, message).await
+                self.department_chosen(query_id, department, message)
+                    .await?
             }
-            Callback::SkipPosition => self.position_skipped(query_id, message).await,
+            Callback::SkipPosition => self.position_skipped(query_id, message).await?,
             Callback::Profile => {
                 self.answer(query_id, None);
-                self.show_profile(message).await;
+                self.show_profile(message).await?;
             }
-            Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await,
+            Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await?,
             Callback::Progress => {
                 self.answer(query_id, None);
-                self.show_progress(message).await;
+                self.show_progress(message).await?;
             }
             Callback::Quizzes => {
                 self.answer(query_id, None);
-                self.show_quizzes(message).await;
+                self.show_quizzes(message).await?;
             }
-            Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await,
+            Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await?,
             Callback::Answer {
                 attempt,
                 position,
@@ -742,7 +754,7 @@ impl Turn<'_> {
                     1u8.checked_shl(u32::from(shown)),
                     message,
                 )
-                .await
+                .await?
             }
             Callback::Toggle {
                 attempt,
@@ -750,7 +762,7 @@ impl Turn<'_> {
                 mask,
             } => {
                 self.quiz_toggle(query_id, attempt, position, mask, message)
-                    .await
+                    .await?
             }
             Callback::Submit {
                 attempt,
@@ -758,14 +770,14 @@ impl Turn<'_> {
                 mask,
             } => {
                 self.quiz_answer(query_id, attempt, position, Some(mask), message)
-                    .await
+                    .await?
             }
             Callback::Next { attempt, position } => {
-                self.quiz_next(query_id, attempt, position, message).await
+                self.quiz_next(query_id, attempt, position, message).await?
             }
-            Callback::Review => self.review_start(query_id, message).await,
-            Callback::RequestDeletion => self.request_deletion(query_id, message).await,
-            Callback::Admin(action) => self.admin_guard(query_id, action, message).await,
+            Callback::Review => self.review_start(query_id, message).await?,
+            Callback::RequestDeletion => self.request_deletion(query_id, message).await?,
+            Callback::Admin(action) => self.admin_guard(query_id, action, message).await?,
             other => {
                 let screen = Screen::from_callback(other, self.pack());
                 let viewer = self.viewer(false).await;
@@ -774,17 +786,23 @@ impl Turn<'_> {
                         self.answer(query_id, None);
                         self.show(message, screen).await;
                     }
-                    None => self.stale(query_id, message).await,
+                    None => self.stale(query_id, message).await?,
                 }
             }
         }
+        Ok(())
     }
 
     /// Data the bot never issued, or a menu whose page no longer exists.
-    pub(crate) async fn stale(&mut self, query_id: String, message: Option<CallbackMessage>) {
+    pub(crate) async fn stale(
+        &mut self,
+        query_id: String,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         metrics::counter!("trainbot_stale_callbacks_total").increment(1);
         self.answer(query_id, Some(t(self.lang(), "stale-menu")));
         self.show(message, Screen::Home).await;
+        Ok(())
     }
 
     pub(crate) fn answer(&mut self, query_id: String, text: Option<String>) {
@@ -893,12 +911,13 @@ impl Turn<'_> {
     }
 
     /// Sends `screen` as a new message, with an optional line above it.
-    pub(crate) async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) {
+    pub(crate) async fn send_screen(&mut self, prefix: Option<Html>, screen: Screen) -> Served {
         let Some(rendered) = self.rendered(screen).await else {
-            return;
+            return Ok(());
         };
         self.send_rendered(prefix, rendered);
         self.arrived(screen).await;
+        Ok(())
     }
 
     /// Sends a rendered screen as a new message, with an optional line above it.

@@ -14,6 +14,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
+use crate::error::{EngineError, Served, unavailable};
 use crate::exports::{AlreadyQueued, Export, ExportJob, ExportKind};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
@@ -148,7 +149,11 @@ impl Turn<'_> {
     }
 
     /// One table export, rate limited and audited.
-    pub(crate) async fn admin_export(&mut self, choice: ExportChoice, format: FileFormat) {
+    pub(crate) async fn admin_export(
+        &mut self,
+        choice: ExportChoice,
+        format: FileFormat,
+    ) -> Served {
         let name = export_name(choice);
         let (now, zone) = (self.now(), self.export_timezone());
         let since = match choice {
@@ -166,16 +171,19 @@ impl Turn<'_> {
             format,
             sheet: sheet_name(choice, since, now, zone),
         };
-        self.send_export(kind, file, name.to_owned(), name).await;
+        self.send_export(kind, file, name.to_owned(), name).await
     }
 
     /// Everything stored about one person, rate limited and audited (by id). An
     /// erased or unknown person has nothing to export.
-    pub(crate) async fn admin_export_person(&mut self, id: UserId, format: FileFormat) {
+    pub(crate) async fn admin_export_person(&mut self, id: UserId, format: FileFormat) -> Served {
         match self.engine.storage.user(id).await {
             Ok(Some(_)) => {}
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         }
         let file = ExportFile {
             name: &format!("person-{id}"),
@@ -188,7 +196,8 @@ impl Turn<'_> {
             format!("person {id}"),
             "person",
         )
-        .await;
+        .await?;
+        Ok(())
     }
 
     /// Whether an expensive admin action may run now: one per `interval` per `key`.
@@ -198,9 +207,9 @@ impl Turn<'_> {
         key: &str,
         interval: Duration,
         refusal: &str,
-    ) -> bool {
+    ) -> Result<bool, EngineError> {
         match self.engine.state.claim(key, interval).await {
-            Ok(true) => true,
+            Ok(true) => Ok(true),
             Ok(false) => {
                 let text = Html::escape(&t_args(
                     self.lang(),
@@ -212,12 +221,9 @@ impl Turn<'_> {
                     text,
                     keyboard: None,
                 });
-                false
+                Ok(false)
             }
-            Err(e) => {
-                self.unavailable("cannot check an admin's rate limit", &e);
-                false
-            }
+            Err(e) => Err(unavailable("cannot check an admin's rate limit", e)),
         }
     }
 
@@ -231,17 +237,18 @@ impl Turn<'_> {
         file: ExportFile<'_>,
         detail: String,
         caption: &str,
-    ) {
+    ) -> Served {
         let key = format!("adm:export:{}", self.user.id);
         if !self
             .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
-            .await
+            .await?
         {
-            return;
+            return Ok(());
         }
         let queue = self.engine.exports.clone();
         if queue.is_busy(self.user.id) {
-            return self.say("admin-export-busy");
+            self.say("admin-export-busy");
+            return Ok(());
         }
         // Audited before it is queued: the audit export shows its own entry.
         self.audit("export", detail).await;
@@ -286,6 +293,7 @@ impl Turn<'_> {
             }
             Err(AlreadyQueued) => self.say("admin-export-busy"),
         }
+        Ok(())
     }
 }
 

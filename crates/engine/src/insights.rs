@@ -16,6 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::action::{Button, Keyboard};
 use crate::engine::{Engine, Turn};
+use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{PathDeadline, QuizGroup, QuizStats, StorageError, ViewsAt};
@@ -206,12 +207,14 @@ impl Turn<'_> {
     }
 
     /// The pages with the most distinct readers, titled from the current pack.
-    pub(crate) async fn top_pages(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn top_pages(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
-        let pages = match self.engine.storage.top_pages(TOP_PAGES, self.scope()).await {
-            Ok(pages) => pages,
-            Err(e) => return self.unavailable("cannot read the most-read pages", &e),
-        };
+        let pages = self
+            .engine
+            .storage
+            .top_pages(TOP_PAGES, self.scope())
+            .await
+            .or_unavailable("cannot read the most-read pages")?;
         self.audit("view_stats_pages", String::new()).await;
         let mut text = Html::bold(&html(lang, "admin-pages-title"));
         if pages.is_empty() {
@@ -233,15 +236,18 @@ impl Turn<'_> {
         }
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Attempts, pass rate and average score by quiz, department and park.
-    pub(crate) async fn quiz_stats(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn quiz_stats(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
-        let stats = match self.engine.storage.quiz_stats(self.scope()).await {
-            Ok(stats) => stats,
-            Err(e) => return self.unavailable("cannot read quiz statistics", &e),
-        };
+        let stats = self
+            .engine
+            .storage
+            .quiz_stats(self.scope())
+            .await
+            .or_unavailable("cannot read quiz statistics")?;
         self.audit("view_stats_quizzes", String::new()).await;
         let pack = self.pack();
         let mut text = Html::bold(&html(lang, "admin-quiz-stats-title"));
@@ -273,16 +279,18 @@ impl Turn<'_> {
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         let chart = pass_rate_chart(lang, &stats, pack);
         self.show_chart(message, chart, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// People past their department's deadline with the path incomplete.
-    pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let now = self.now();
-        let overdue = match self.engine.overdue(now, self.scope()).await {
-            Ok(overdue) => overdue,
-            Err(e) => return self.unavailable("cannot find overdue people", &e),
-        };
+        let overdue = self
+            .engine
+            .overdue(now, self.scope())
+            .await
+            .or_unavailable("cannot find overdue people")?;
         self.audit("view_stats_overdue", overdue.len().to_string())
             .await;
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -300,7 +308,7 @@ impl Turn<'_> {
             let name = match storage.user(o.id).await {
                 Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
                 Ok(None) => o.id.to_string(),
-                Err(e) => return self.unavailable("cannot read a person", &e),
+                Err(e) => return Err(unavailable("cannot read a person", e)),
             };
             let late = (now - o.deadline).whole_days().max(0);
             let mut line = Html::escape(&format!(
@@ -337,6 +345,7 @@ impl Turn<'_> {
         }
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// The parks to see activity for.
@@ -362,12 +371,14 @@ impl Turn<'_> {
 
     /// Page views of the park's people over the last four weeks, by weekday and
     /// by hour of the park's local time.
-    pub(crate) async fn activity_screen(&mut self, park: Park, message: Option<CallbackMessage>) {
+    pub(crate) async fn activity_screen(
+        &mut self,
+        park: Park,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
         let since = self.now() - Duration::days(ACTIVITY_DAYS);
-        let Some(slots) = self.page_views(&park.id, since).await else {
-            return;
-        };
+        let slots = self.page_views(&park.id, since).await?;
         self.audit("view_stats_activity", park.id.clone()).await;
         let grid = weekday_hour_grid(&slots, &park.timezone);
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -426,29 +437,32 @@ impl Turn<'_> {
             }
         };
         self.show_chart(message, chart, Rendered { text, keyboard });
+        Ok(())
     }
 }
 
 impl Turn<'_> {
-    /// Page views of `park`'s people since `since`, by quarter hour; `None` (the
-    /// person told the bot is unavailable) when storage cannot answer.
-    async fn page_views(&mut self, park: &str, since: OffsetDateTime) -> Option<Vec<ViewsAt>> {
-        match self.engine.storage.page_views_by_slot(park, since).await {
-            Ok(slots) => Some(slots),
-            Err(e) => {
-                self.unavailable("cannot read page views", &e);
-                None
-            }
-        }
+    /// Page views of `park`'s people since `since`, by quarter hour.
+    async fn page_views(
+        &mut self,
+        park: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<ViewsAt>, EngineError> {
+        self.engine
+            .storage
+            .page_views_by_slot(park, since)
+            .await
+            .or_unavailable("cannot read page views")
     }
 
     /// The onboarding funnel as bars, with the counts as the caption.
-    pub(crate) async fn funnel_screen(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn funnel_screen(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
-        let funnel = match self.engine.funnel(self.now(), self.scope()).await {
-            Ok(funnel) => funnel,
-            Err(e) => return self.unavailable("cannot count the onboarding funnel", &e),
-        };
+        let funnel = self
+            .engine
+            .funnel(self.now(), self.scope())
+            .await
+            .or_unavailable("cannot count the onboarding funnel")?;
         self.audit("view_stats_funnel", String::new()).await;
         let title = t(lang, "admin-funnel-title");
         let stages = [
@@ -486,11 +500,12 @@ impl Turn<'_> {
         };
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         self.show_chart(message, chart, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Page views per day over the last [`DAILY_DAYS`] days, each park's views
     /// on its own local dates.
-    pub(crate) async fn daily_screen(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn daily_screen(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let now = self.now();
         let today = learning::to_local(now, self.timezone()).date();
@@ -506,9 +521,7 @@ impl Turn<'_> {
         for park in &parks {
             // A day more than asked, so that the first local day is whole.
             let since = now - Duration::days(DAILY_DAYS + 1);
-            let Some(slots) = self.page_views(&park.id, since).await else {
-                return;
-            };
+            let slots = self.page_views(&park.id, since).await?;
             for slot in slots {
                 let day = learning::to_local(slot.start, &park.timezone).date();
                 if let Ok(index) = usize::try_from((day - first).whole_days())
@@ -549,6 +562,7 @@ impl Turn<'_> {
         };
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         self.show_chart(message, chart, Rendered { text, keyboard });
+        Ok(())
     }
 }
 

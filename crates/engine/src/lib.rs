@@ -10,6 +10,8 @@
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
 //! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`],
 //!   the pipeline and the handlers.
+//! - `error`: `EngineError`, what ends an update; handlers pass it up with `?`
+//!   and `Turn::failed` answers it, once.
 //! - [`screens`]: rendering menus and pages into text and buttons.
 //! - `dialogue`: the few places where typed text is an answer.
 //! - `onboarding`: park, department and position; the profile.
@@ -48,6 +50,7 @@ mod broadcasts;
 mod content_editor;
 mod dialogue;
 pub mod engine;
+mod error;
 mod export_panel;
 pub mod exports;
 pub mod guard;

@@ -19,6 +19,7 @@ use crate::action::{Action, Button, Keyboard};
 use crate::admin::person_status;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
@@ -78,7 +79,7 @@ impl Turn<'_> {
         query_id: String,
         action: LookupAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
         match action {
             LookupAction::Search | LookupAction::Verify => {
@@ -94,15 +95,15 @@ impl Turn<'_> {
             }
             LookupAction::TopPages => {
                 self.answer(query_id, None);
-                self.top_pages(message).await;
+                self.top_pages(message).await?;
             }
             LookupAction::QuizStats => {
                 self.answer(query_id, None);
-                self.quiz_stats(message).await;
+                self.quiz_stats(message).await?;
             }
             LookupAction::Overdue => {
                 self.answer(query_id, None);
-                self.overdue_screen(message).await;
+                self.overdue_screen(message).await?;
             }
             LookupAction::ActivityParks => {
                 self.answer(query_id, None);
@@ -110,35 +111,35 @@ impl Turn<'_> {
             }
             LookupAction::Funnel => {
                 self.answer(query_id, None);
-                self.funnel_screen(message).await;
+                self.funnel_screen(message).await?;
             }
             LookupAction::Daily => {
                 self.answer(query_id, None);
-                self.daily_screen(message).await;
+                self.daily_screen(message).await?;
             }
             LookupAction::Activity(park) => {
                 let Some(park) = self.pack().park(park.as_str()).cloned() else {
                     return self.stale(query_id, message).await;
                 };
                 self.answer(query_id, None);
-                self.activity_screen(park, message).await;
+                self.activity_screen(park, message).await?;
             }
             LookupAction::ChoosePark(person) => {
                 self.answer(query_id, None);
                 self.choose_placement(UserId(person), Placement::Park, message)
-                    .await;
+                    .await?;
             }
             LookupAction::ChooseDepartment(person) => {
                 self.answer(query_id, None);
                 self.choose_placement(UserId(person), Placement::Department, message)
-                    .await;
+                    .await?;
             }
             LookupAction::People(view) => {
                 let Some(filter) = self.people_filter(&view) else {
                     return self.stale(query_id, message).await;
                 };
                 self.answer(query_id, None);
-                self.admin_people(view, filter, message).await;
+                self.admin_people(view, filter, message).await?;
             }
             LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
                 if self.people_filter(&view).is_none() {
@@ -153,7 +154,7 @@ impl Turn<'_> {
             }
             LookupAction::SetPark(person, park) => {
                 self.set_placement(query_id, UserId(person), Placement::Park, park, message)
-                    .await;
+                    .await?;
             }
             LookupAction::SetDepartment(person, department) => {
                 self.set_placement(
@@ -163,17 +164,18 @@ impl Turn<'_> {
                     department,
                     message,
                 )
-                .await;
+                .await?;
             }
         }
+        Ok(())
     }
 
     /// A typed search: people whose id is the number typed, or whose name or
     /// username contains the text (case-insensitive, `%` and `_` literal).
-    pub(crate) async fn search_typed(&mut self, text: &str) {
+    pub(crate) async fn search_typed(&mut self, text: &str) -> Served {
         self.end_dialogue().await;
         if !self.typed_input_allowed("search", Need::People, None).await {
-            return;
+            return Ok(());
         }
         let lang = self.lang();
         let query = match PeopleQuery::parse(text) {
@@ -186,22 +188,20 @@ impl Turn<'_> {
                     QueryError::TooLong => "admin-search-too-long",
                 };
                 let hint = Html::escape(&t_args(lang, key, &[("max", MAX_QUERY_CHARS.into())]));
-                return self.actions.push(Action::Send {
+                self.actions.push(Action::Send {
                     chat: self.chat,
                     text: hint,
                     keyboard: None,
                 });
+                return Ok(());
             }
         };
-        let found = match self
+        let found = self
             .engine
             .storage
             .search_people(&query, self.scope(), SEARCH_RESULTS + 1)
             .await
-        {
-            Ok(found) => found,
-            Err(e) => return self.unavailable("cannot search people", &e),
-        };
+            .or_unavailable("cannot search people")?;
         self.audit("search", query.needle().to_owned()).await;
         let shown = &found[..found.len().min(SEARCH_RESULTS as usize)];
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -240,26 +240,28 @@ impl Turn<'_> {
             text,
             keyboard: Some(keyboard),
         });
+        Ok(())
     }
 
     /// A typed certificate code: the same answer as `/verify CODE`, audited; a
     /// text that cannot be a code is asked for again.
-    pub(crate) async fn verify_typed(&mut self, text: &str) {
+    pub(crate) async fn verify_typed(&mut self, text: &str) -> Served {
         self.end_dialogue().await;
         if !self
             .typed_input_allowed("verify_certificate", Need::People, None)
             .await
         {
-            return;
+            return Ok(());
         }
         let Some(code) = learning::parse_certificate_code(text) else {
             self.enter_dialogue_for(Dialogue::AdminVerify, TYPING_WAIT)
                 .await;
-            return self.actions.push(Action::Send {
+            self.actions.push(Action::Send {
                 chat: self.chat,
                 text: html(self.lang(), "admin-verify-format"),
                 keyboard: None,
             });
+            return Ok(());
         };
         self.audit("verify_certificate", code.clone()).await;
         let keyboard = Keyboard::default()
@@ -268,7 +270,7 @@ impl Turn<'_> {
                 lookup(LookupAction::Verify),
             )])
             .row(self.back_to_panel());
-        self.verify_certificate(&code, Some(keyboard)).await;
+        self.verify_certificate(&code, Some(keyboard)).await
     }
 
     /// The storage filter of a list view; `None` when its park or department index
@@ -412,12 +414,15 @@ impl Turn<'_> {
         person: UserId,
         placement: Placement,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
         let name = match self.engine.storage.user(person).await {
             Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         let choices: Vec<(String, String)> = match placement {
             Placement::Park => self
@@ -458,6 +463,7 @@ impl Turn<'_> {
             Callback::Admin(AdminAction::Person(person.0)),
         )]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Stores the new park (or department), audits old → new, shows the card.
@@ -468,7 +474,7 @@ impl Turn<'_> {
         placement: Placement,
         slug: Slug,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let known = match placement {
             Placement::Park => self.pack().park(slug.as_str()).is_some(),
             Placement::Department => self.pack().department(slug.as_str()).is_some(),
@@ -486,8 +492,11 @@ impl Turn<'_> {
                 Placement::Park => staff.park,
                 Placement::Department => staff.department,
             },
-            (Ok(None), _) => return self.say("admin-person-unknown"),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read a person", &e),
+            (Ok(None), _) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a person", e)),
         };
         let new = slug.as_str().to_owned();
         let field = match placement {
@@ -497,14 +506,14 @@ impl Turn<'_> {
         let moved = storage.set_profile_field(person, field).await;
         self.engine.people.changed(person).await;
         if let Err(e) = moved {
-            return self.unavailable("cannot move a person", &e);
+            return Err(unavailable("cannot move a person", e));
         }
         self.audit(
             placement.audit_action(),
             format!("{person}: {} → {new}", old.as_deref().unwrap_or("-")),
         )
         .await;
-        self.admin_person(person, message).await;
+        self.admin_person(person, message).await
     }
 }
 

@@ -10,6 +10,7 @@ use domain::html::Html;
 use crate::action::{Button, Keyboard};
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
+use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::ProfileField;
@@ -20,12 +21,13 @@ pub const POSITION_MAX_CHARS: usize = 64;
 
 impl Turn<'_> {
     /// First /start: a greeting and the first question.
-    pub(crate) async fn start_onboarding(&mut self) {
+    pub(crate) async fn start_onboarding(&mut self) -> Served {
         let name = self.user.first_name.clone();
         let greeting = Html::escape(&t_args(self.lang(), "greeting", &[("name", name.into())]));
         self.enter_dialogue(Dialogue::OnboardingPark).await;
         let screen = self.park_picker(true);
         self.send_rendered(Some(greeting), screen);
+        Ok(())
     }
 
     /// Onboarding from the first question not answered yet, below `prefix` (an
@@ -113,7 +115,7 @@ impl Turn<'_> {
         }
     }
 
-    async fn save_field(&mut self, field: ProfileField) -> bool {
+    async fn save_field(&mut self, field: ProfileField) -> Served {
         let saved = self
             .engine
             .storage
@@ -127,12 +129,9 @@ impl Turn<'_> {
                     ProfileField::Department(d) => self.staff.department = d,
                     ProfileField::Position(p) => self.staff.position = p,
                 }
-                true
+                Ok(())
             }
-            Err(e) => {
-                self.unavailable("cannot save the profile", &e);
-                false
-            }
+            Err(e) => Err(unavailable("cannot save the profile", e)),
         }
     }
 
@@ -141,7 +140,7 @@ impl Turn<'_> {
         query_id: String,
         park: Option<Slug>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let park = park.map(|p| p.as_str().to_owned());
         if park
             .as_deref()
@@ -155,16 +154,15 @@ impl Turn<'_> {
             return self.show_profile(message).await;
         }
         self.answer(query_id, None);
-        if !self.save_field(ProfileField::ChosenPark(park)).await {
-            return;
-        }
+        self.save_field(ProfileField::ChosenPark(park)).await?;
         if self.staff.onboarded {
-            self.show_profile(message).await;
+            self.show_profile(message).await?;
         } else {
             self.enter_dialogue(Dialogue::OnboardingDepartment).await;
             let next = self.department_picker(true);
             self.show_rendered(message, next);
         }
+        Ok(())
     }
 
     pub(crate) async fn department_chosen(
@@ -172,7 +170,7 @@ impl Turn<'_> {
         query_id: String,
         department: Option<Slug>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let department = department.map(|d| d.as_str().to_owned());
         if department
             .as_deref()
@@ -181,30 +179,29 @@ impl Turn<'_> {
             return self.stale(query_id, message).await;
         }
         self.answer(query_id, None);
-        if !self.save_field(ProfileField::Department(department)).await {
-            return;
-        }
+        self.save_field(ProfileField::Department(department))
+            .await?;
         if self.staff.onboarded {
-            self.show_profile(message).await;
+            self.show_profile(message).await?;
         } else {
             self.enter_dialogue(Dialogue::Position { onboarding: true })
                 .await;
             let next = self.position_prompt(true);
             self.show_rendered(message, next);
         }
+        Ok(())
     }
 
     pub(crate) async fn position_skipped(
         &mut self,
         query_id: String,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         self.answer(query_id, None);
         self.end_dialogue().await;
         if self.staff.onboarded {
-            if self.save_field(ProfileField::Position(None)).await {
-                self.show_profile(message).await;
-            }
+            self.save_field(ProfileField::Position(None)).await?;
+            self.show_profile(message).await?;
         } else {
             if let Some(m) = message {
                 self.actions.push(crate::Action::Delete {
@@ -212,13 +209,14 @@ impl Turn<'_> {
                     message_id: m.id,
                 });
             }
-            self.finish_onboarding().await;
+            self.finish_onboarding().await?;
         }
+        Ok(())
     }
 
     /// Text or a file while onboarding shows a picker (`step`: the one on screen):
     /// the `hint` and the same question again, as a new message below what was sent.
-    pub(crate) async fn onboarding_again(&mut self, step: Dialogue, hint: &str) {
+    pub(crate) async fn onboarding_again(&mut self, step: Dialogue, hint: &str) -> Served {
         if self.staff.onboarded {
             self.end_dialogue().await;
             return self.resume(hint).await;
@@ -229,10 +227,11 @@ impl Turn<'_> {
             self.park_picker(true)
         };
         self.send_rendered(Some(html(self.lang(), hint)), screen);
+        Ok(())
     }
 
     /// Typed text while the bot waits for a position.
-    pub(crate) async fn position_typed(&mut self, text: &str, onboarding: bool) {
+    pub(crate) async fn position_typed(&mut self, text: &str, onboarding: bool) -> Served {
         // Shown on admins' cards and in exports beside the name: cleaned like a name.
         let position = crate::guard::one_line(text);
         let length = position.chars().count();
@@ -251,34 +250,32 @@ impl Turn<'_> {
                 ],
             ));
             let prompt = self.position_prompt(onboarding);
-            return self.send_rendered(Some(hint), prompt);
+            self.send_rendered(Some(hint), prompt);
+            return Ok(());
         }
-        if !self
-            .save_field(ProfileField::Position(Some(position)))
-            .await
-        {
-            return;
-        }
+        self.save_field(ProfileField::Position(Some(position)))
+            .await?;
         self.end_dialogue().await;
         if onboarding {
-            self.finish_onboarding().await;
+            self.finish_onboarding().await?;
         } else {
             let saved = html(self.lang(), "profile-saved");
             let profile = self.profile_screen();
             self.send_rendered(Some(saved), profile);
         }
+        Ok(())
     }
 
     /// Marks onboarding done and shows the (now personal) main menu.
-    pub(crate) async fn finish_onboarding(&mut self) {
+    pub(crate) async fn finish_onboarding(&mut self) -> Served {
         let onboarded = self.engine.storage.mark_onboarded(self.user.id).await;
         self.engine.people.changed(self.user.id).await;
         if let Err(e) = onboarded {
-            return self.unavailable("cannot finish onboarding", &e);
+            return Err(unavailable("cannot finish onboarding", e));
         }
         self.staff.onboarded = true;
         self.send_screen(Some(html(self.lang(), "onboarding-done")), Screen::Home)
-            .await;
+            .await
     }
 
     fn profile_screen(&self) -> Rendered {
@@ -347,9 +344,10 @@ impl Turn<'_> {
         Rendered { text, keyboard }
     }
 
-    pub(crate) async fn show_profile(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn show_profile(&mut self, message: Option<CallbackMessage>) -> Served {
         let screen = self.profile_screen();
         self.show_rendered(message, screen);
+        Ok(())
     }
 
     pub(crate) async fn edit_profile(
@@ -357,7 +355,7 @@ impl Turn<'_> {
         query_id: String,
         field: ProfileFieldKind,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         if field == ProfileFieldKind::Park && self.staff.park_assigned {
             self.answer(query_id, Some(t(self.lang(), "profile-park-assigned")));
             return self.show_profile(message).await;
@@ -373,5 +371,6 @@ impl Turn<'_> {
             }
         };
         self.show_rendered(message, screen);
+        Ok(())
     }
 }

@@ -17,13 +17,14 @@ use domain::learning;
 use crate::action::{Action, Button, Keyboard};
 use crate::admin::PEOPLE_PAGE;
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::screens::Rendered;
 
 impl Turn<'_> {
     /// /privacy: what is stored about the person, and the deletion request.
-    pub(crate) async fn show_privacy(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn show_privacy(&mut self, message: Option<CallbackMessage>) -> Served {
         let storage = self.engine.storage.clone();
         let id = self.user.id;
         let (counts, requested) = match (
@@ -31,7 +32,7 @@ impl Turn<'_> {
             storage.deletion_requested(id).await,
         ) {
             (Ok(c), Ok(r)) => (c, r),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read personal data", &e),
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read personal data", e)),
         };
         let lang = self.lang();
         let tz = self.timezone().to_owned();
@@ -102,6 +103,7 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// "Request deletion": stored and audited once; the screen then says what
@@ -110,7 +112,7 @@ impl Turn<'_> {
         &mut self,
         query_id: String,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let now = self.now();
         match self
             .engine
@@ -125,10 +127,11 @@ impl Turn<'_> {
             Ok(false) => self.answer(query_id, None),
             Err(e) => {
                 tracing::error!(error = %e, "cannot store a deletion request");
-                return self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                return Ok(());
             }
         }
-        self.show_privacy(message).await;
+        self.show_privacy(message).await
     }
 
     fn park_name(&self, park: Option<&str>) -> String {
@@ -185,11 +188,14 @@ impl Turn<'_> {
         &mut self,
         id: UserId,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let person = match self.engine.storage.user(id).await {
             Ok(Some(p)) => p,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         let lang = self.lang();
         let name = [
@@ -216,23 +222,34 @@ impl Turn<'_> {
             ),
         ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Erases a person, audits it by id and tells them (in their language) that
     /// their data is gone.
-    pub(crate) async fn admin_erase(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    pub(crate) async fn admin_erase(
+        &mut self,
+        id: UserId,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let storage = self.engine.storage.clone();
         let language = match storage.user(id).await {
             Ok(Some(p)) => p.language,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         let erased = storage.erase_person(id, self.now()).await;
         self.engine.people.changed(id).await;
         let erasure = match erased {
             Ok(Some(erasure)) => erasure,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot erase a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot erase a person", e)),
         };
         // The erasure number is not audited: it would link the anonymised rows back
         // to the id.
@@ -260,6 +277,7 @@ impl Turn<'_> {
                 keyboard: None,
             });
         }
+        Ok(())
     }
 }
 
@@ -270,17 +288,14 @@ impl Turn<'_> {
         &mut self,
         after: Option<i64>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
-        let people = match self
+        let people = self
             .engine
             .storage
             .pending_deletions(after.map(UserId), PEOPLE_PAGE)
             .await
-        {
-            Ok(people) => people,
-            Err(e) => return self.unavailable("cannot list deletion requests", &e),
-        };
+            .or_unavailable("cannot list deletion requests")?;
         self.audit("view_deletions", String::new()).await;
         let mut text = Html::bold(&html(lang, "admin-deletions-title"));
         text.push_text("\n");
@@ -306,5 +321,6 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 }

@@ -10,6 +10,7 @@ use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
+use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Certificate, CertificateDocument};
@@ -77,23 +78,24 @@ impl Turn<'_> {
         ))
     }
 
-    pub(crate) async fn show_progress(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn show_progress(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let Some(department) = self.department() else {
             let keyboard = Keyboard::default().row(vec![
                 Button::new(t(lang, "btn-profile"), Callback::Profile),
                 Button::new(t(lang, "btn-home"), Callback::Home),
             ]);
-            return self.show_rendered(
+            self.show_rendered(
                 message,
                 Rendered {
                     text: html(lang, "progress-no-department"),
                     keyboard,
                 },
             );
+            return Ok(());
         };
         let Some(progress) = self.path_progress(&department, None).await else {
-            return self.unavailable("cannot compute progress", &"storage");
+            return Err(unavailable("cannot compute progress", "storage"));
         };
         if progress.complete {
             self.check_completion(None).await;
@@ -183,6 +185,7 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// When the person's path is complete and no certificate was issued yet, issues
@@ -326,7 +329,11 @@ impl Turn<'_> {
 
     /// `/verify CODE` (admins, also from the panel with its `keyboard`): who holds
     /// the certificate with this code.
-    pub(crate) async fn verify_certificate(&mut self, raw: &str, keyboard: Option<Keyboard>) {
+    pub(crate) async fn verify_certificate(
+        &mut self,
+        raw: &str,
+        keyboard: Option<Keyboard>,
+    ) -> Served {
         let lang = self.lang();
         let text = match learning::parse_certificate_code(raw) {
             None => html(lang, "verify-usage"),
@@ -359,7 +366,7 @@ impl Turn<'_> {
                 Ok(None) => {
                     Html::escape(&t_args(lang, "verify-not-found", &[("code", code.into())]))
                 }
-                Err(e) => return self.unavailable("cannot verify a certificate", &e),
+                Err(e) => return Err(unavailable("cannot verify a certificate", e)),
             },
         };
         self.actions.push(Action::Send {
@@ -367,5 +374,6 @@ impl Turn<'_> {
             text,
             keyboard,
         });
+        Ok(())
     }
 }

@@ -14,6 +14,7 @@ use domain::lang::Lang;
 
 use crate::action::{Button, Keyboard};
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served};
 use crate::i18n::{t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{AnswerCount, AnswerFilter};
@@ -125,7 +126,7 @@ impl Turn<'_> {
         &mut self,
         filter: QuestionFilter,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let lang = self.lang();
         let pack = self.content.clone();
         let (who, answer_filter) = match filter {
@@ -149,10 +150,12 @@ impl Turn<'_> {
                 },
             ),
         };
-        let counts = match self.engine.storage.answer_counts(&answer_filter).await {
-            Ok(counts) => counts,
-            Err(e) => return self.unavailable("cannot count quiz answers", &e),
-        };
+        let counts = self
+            .engine
+            .storage
+            .answer_counts(&answer_filter)
+            .await
+            .or_unavailable("cannot count quiz answers")?;
         self.audit("view_hard_questions", who.clone()).await;
         let reports = hardest(&counts);
         let mut text = Html::bold(&Html::escape(&t_args(
@@ -229,6 +232,7 @@ impl Turn<'_> {
                 nav(ContentAction::Sections),
             )]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 }
 

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::action::{Button, Keyboard};
 use crate::engine::Turn;
+use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{
@@ -35,7 +36,7 @@ const REVIEW_ID: &str = "review";
 
 impl Turn<'_> {
     /// The list of knowledge checks: the person's required ones first.
-    pub(crate) async fn show_quizzes(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) async fn show_quizzes(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let required: Vec<String> = self
             .staff
@@ -77,6 +78,7 @@ impl Turn<'_> {
             Button::new(t(lang, "btn-home"), Callback::Home),
         ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// The quizzes the person has passed at least once (none if storage cannot
@@ -111,7 +113,7 @@ impl Turn<'_> {
         query_id: String,
         quiz_id: &str,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let Some(quiz) = self.pack().quiz(quiz_id).cloned() else {
             return self.stale(query_id, message).await;
         };
@@ -123,12 +125,12 @@ impl Turn<'_> {
                 return self.continue_attempt(open, message).await;
             }
             Ok(None) => {}
-            Err(e) => return self.unavailable("cannot read attempts", &e),
+            Err(e) => return Err(unavailable("cannot read attempts", e)),
         }
-        let past = match storage.quiz_attempts(self.user.id, &quiz.id).await {
-            Ok(past) => past,
-            Err(e) => return self.unavailable("cannot read attempts", &e),
-        };
+        let past = storage
+            .quiz_attempts(self.user.id, &quiz.id)
+            .await
+            .or_unavailable("cannot read attempts")?;
         let past: Vec<PastAttempt> = past
             .iter()
             .map(|a| PastAttempt {
@@ -153,13 +155,14 @@ impl Turn<'_> {
                 Button::new(t(self.lang(), "btn-quizzes"), Callback::Quizzes),
                 Button::new(t(self.lang(), "btn-home"), Callback::Home),
             ]);
-            return self.show_rendered(
+            self.show_rendered(
                 message,
                 Rendered {
                     text: Html::escape(&text),
                     keyboard,
                 },
             );
+            return Ok(());
         }
         let plan = learning::plan_attempt(&quiz, rand::random());
         let new = NewAttempt {
@@ -177,7 +180,7 @@ impl Turn<'_> {
             started_at: now,
             deadline: learning::deadline_for(&quiz, now),
         };
-        self.begin(query_id, new, message).await;
+        self.begin(query_id, new, message).await
     }
 
     /// Starts a spaced-review session of the questions that are due.
@@ -185,7 +188,7 @@ impl Turn<'_> {
         &mut self,
         query_id: String,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let storage = self.engine.storage.clone();
         if let Ok(Some(open)) = self.open_attempt().await {
             self.answer(query_id, Some(t(self.lang(), "quiz-finish-first")));
@@ -198,7 +201,7 @@ impl Turn<'_> {
                 .filter(|i| i.due_at <= now)
                 .take(REVIEW_SIZE)
                 .collect(),
-            Err(e) => return self.unavailable("cannot read reviews", &e),
+            Err(e) => return Err(unavailable("cannot read reviews", e)),
         };
         let questions: Vec<AttemptQuestion> = due
             .iter()
@@ -225,7 +228,7 @@ impl Turn<'_> {
             started_at: now,
             deadline: None,
         };
-        self.begin(query_id, new, message).await;
+        self.begin(query_id, new, message).await
     }
 
     /// The person's open attempt: from their copy in [`crate::people::People`]
@@ -240,7 +243,12 @@ impl Turn<'_> {
         Ok(open)
     }
 
-    async fn begin(&mut self, query_id: String, new: NewAttempt, message: Option<CallbackMessage>) {
+    async fn begin(
+        &mut self,
+        query_id: String,
+        new: NewAttempt,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         match self.engine.storage.start_attempt(&new).await {
             Ok(id) => {
                 self.answer(query_id, None);
@@ -261,12 +269,17 @@ impl Turn<'_> {
                     .await;
                 self.show_question(&attempt, 0, message);
             }
-            Err(e) => self.unavailable("cannot start an attempt", &e),
+            Err(e) => return Err(unavailable("cannot start an attempt", e)),
         }
+        Ok(())
     }
 
     /// Shows where an attempt stands: the next question, or the result.
-    async fn continue_attempt(&mut self, attempt: Attempt, message: Option<CallbackMessage>) {
+    async fn continue_attempt(
+        &mut self,
+        attempt: Attempt,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let position = attempt.answers.len();
         if attempt.result.is_some()
             || position >= attempt.questions.len()
@@ -275,8 +288,9 @@ impl Turn<'_> {
             return self.finish(attempt, message).await;
         }
         if !self.show_question(&attempt, position, message) {
-            self.finish(attempt, message).await;
+            self.finish(attempt, message).await?;
         }
+        Ok(())
     }
 
     fn out_of_time(&self, attempt: &Attempt) -> bool {
@@ -422,7 +436,7 @@ impl Turn<'_> {
         query_id: &str,
         attempt: i64,
         message: Option<CallbackMessage>,
-    ) -> Option<Attempt> {
+    ) -> Result<Option<Attempt>, EngineError> {
         let kept = self
             .engine
             .people
@@ -434,15 +448,15 @@ impl Turn<'_> {
             None => self.engine.storage.attempt(attempt).await,
         };
         match read {
-            Ok(Some(a)) if a.user == self.user.id => Some(a),
+            Ok(Some(a)) if a.user == self.user.id => Ok(Some(a)),
             Ok(_) => {
-                self.stale(query_id.to_owned(), message).await;
-                None
+                self.stale(query_id.to_owned(), message).await?;
+                Ok(None)
             }
             Err(e) => {
                 self.answer(query_id.to_owned(), Some(t(self.lang(), "unavailable")));
                 tracing::error!(error = %e, "cannot read an attempt");
-                None
+                Ok(None)
             }
         }
     }
@@ -454,13 +468,15 @@ impl Turn<'_> {
         query_id: &str,
         attempt: i64,
         message: Option<CallbackMessage>,
-    ) -> Option<Attempt> {
-        let attempt = self.attempt_for_press(query_id, attempt, message).await?;
+    ) -> Result<Option<Attempt>, EngineError> {
+        let Some(attempt) = self.attempt_for_press(query_id, attempt, message).await? else {
+            return Ok(None);
+        };
         if attempt.result.is_some() {
-            self.stale(query_id.to_owned(), message).await;
-            return None;
+            self.stale(query_id.to_owned(), message).await?;
+            return Ok(None);
         }
-        Some(attempt)
+        Ok(Some(attempt))
     }
 
     /// A press for a question that is not the one being asked: say so, show where
@@ -470,10 +486,10 @@ impl Turn<'_> {
         query_id: String,
         attempt: Attempt,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         metrics::counter!("trainbot_quiz_repeated_presses_total").increment(1);
         self.answer(query_id, Some(t(self.lang(), "quiz-already-answered")));
-        self.continue_attempt(attempt, message).await;
+        self.continue_attempt(attempt, message).await
     }
 
     pub(crate) async fn quiz_toggle(
@@ -483,12 +499,12 @@ impl Turn<'_> {
         position: u16,
         mask: u8,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let Some(attempt) = self
             .open_attempt_for_press(&query_id, attempt, message)
-            .await
+            .await?
         else {
-            return;
+            return Ok(());
         };
         if usize::from(position) != attempt.answers.len() {
             return self.not_current(query_id, attempt, message).await;
@@ -497,6 +513,7 @@ impl Turn<'_> {
         if let Some(screen) = self.question_screen(&attempt, usize::from(position), mask) {
             self.show_rendered(message, screen);
         }
+        Ok(())
     }
 
     pub(crate) async fn quiz_answer(
@@ -506,15 +523,15 @@ impl Turn<'_> {
         position: u16,
         mask: Option<u8>,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         let Some(mask) = mask else {
             return self.stale(query_id, message).await;
         };
         let Some(attempt) = self
             .open_attempt_for_press(&query_id, attempt, message)
-            .await
+            .await?
         else {
-            return;
+            return Ok(());
         };
         let at = usize::from(position);
         if at != attempt.answers.len() {
@@ -534,7 +551,8 @@ impl Turn<'_> {
             return self.stale(query_id, message).await;
         };
         if chosen.is_empty() {
-            return self.answer(query_id, Some(t(self.lang(), "quiz-choose-one")));
+            self.answer(query_id, Some(t(self.lang(), "quiz-choose-one")));
+            return Ok(());
         }
         let grade = learning::grade(&question, &chosen);
         let now = self.now();
@@ -571,7 +589,8 @@ impl Turn<'_> {
             Err(e) => {
                 self.engine.people.forget_attempt(self.user.id);
                 self.answer(query_id, Some(t(self.lang(), "unavailable")));
-                return tracing::error!(error = %e, "cannot record an answer");
+                tracing::error!(error = %e, "cannot record an answer");
+                return Ok(());
             }
         }
         let mut attempt = attempt;
@@ -583,6 +602,7 @@ impl Turn<'_> {
         self.answer(query_id, None);
         let screen = self.feedback_screen(&attempt, at, &question, grade.correct);
         self.show_rendered(message, screen);
+        Ok(())
     }
 
     /// What an answer does to the spaced-review schedule.
@@ -664,19 +684,19 @@ impl Turn<'_> {
         attempt: i64,
         position: u16,
         message: Option<CallbackMessage>,
-    ) {
-        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await else {
-            return;
+    ) -> Served {
+        let Some(attempt) = self.attempt_for_press(&query_id, attempt, message).await? else {
+            return Ok(());
         };
         if usize::from(position) > attempt.answers.len() {
             return self.stale(query_id, message).await;
         }
         self.answer(query_id, None);
-        self.continue_attempt(attempt, message).await;
+        self.continue_attempt(attempt, message).await
     }
 
     /// Finishes an attempt (if it is not already) and shows its result.
-    async fn finish(&mut self, attempt: Attempt, message: Option<CallbackMessage>) {
+    async fn finish(&mut self, attempt: Attempt, message: Option<CallbackMessage>) -> Served {
         let result = match attempt.result.clone() {
             Some(result) => result,
             None => {
@@ -716,7 +736,7 @@ impl Turn<'_> {
                     Ok(false) => self.engine.people.forget_attempt(self.user.id),
                     Err(e) => {
                         self.engine.people.forget_attempt(self.user.id);
-                        return self.unavailable("cannot finish an attempt", &e);
+                        return Err(unavailable("cannot finish an attempt", e));
                     }
                 }
                 result
@@ -724,6 +744,7 @@ impl Turn<'_> {
         };
         let screen = self.result_screen(&attempt, &result);
         self.show_rendered(message, screen);
+        Ok(())
     }
 
     fn result_screen(&self, attempt: &Attempt, result: &AttemptResult) -> Rendered {

@@ -18,6 +18,7 @@ use domain::lang::Lang;
 use crate::action::{Action, Button, Keyboard};
 use crate::admin::list_name;
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Role, RoleGrant};
@@ -181,25 +182,27 @@ impl Turn<'_> {
         &mut self,
         action: RoleAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         match action {
-            RoleAction::Holders => self.role_holders(message).await,
-            RoleAction::Choose(id) => self.choose_role(UserId(id), message).await,
+            RoleAction::Holders => self.role_holders(message).await?,
+            RoleAction::Choose(id) => self.choose_role(UserId(id), message).await?,
             RoleAction::ParkManager(id, park) => {
                 if self.pack().park(park.as_str()).is_none() {
-                    return self.say("admin-role-unknown-park");
+                    self.say("admin-role-unknown-park");
+                    return Ok(());
                 }
                 let role = Role::ParkManager {
                     park: park.as_str().to_owned(),
                 };
-                self.grant_role(UserId(id), role, message).await;
+                self.grant_role(UserId(id), role, message).await?;
             }
             RoleAction::ContentEditor(id) => {
                 self.grant_role(UserId(id), Role::ContentEditor, message)
-                    .await;
+                    .await?;
             }
-            RoleAction::Revoke(id) => self.revoke_role(UserId(id), message).await,
+            RoleAction::Revoke(id) => self.revoke_role(UserId(id), message).await?,
         }
+        Ok(())
     }
 
     /// The role's name in `lang`: "park manager (Zelenopark)".
@@ -216,13 +219,13 @@ impl Turn<'_> {
         }
     }
 
-    async fn role_holders(&mut self, message: Option<CallbackMessage>) {
+    async fn role_holders(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
-        let holders = match storage.role_holders().await {
-            Ok(h) => h,
-            Err(e) => return self.unavailable("cannot list role holders", &e),
-        };
+        let holders = storage
+            .role_holders()
+            .await
+            .or_unavailable("cannot list role holders")?;
         let mut text = Html::bold(&html(lang, "admin-roles-title"));
         text.push_text("\n");
         text.push(&html(lang, "admin-roles-help"));
@@ -247,16 +250,20 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// The roles person `id` can be given, with the one they have.
-    async fn choose_role(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    async fn choose_role(&mut self, id: UserId, message: Option<CallbackMessage>) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (person, grant) = match (storage.user(id).await, storage.role_of(id).await) {
             (Ok(Some(p)), Ok(g)) => (p, g),
-            (Ok(None), _) => return self.say("admin-person-unknown"),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot read a role", &e),
+            (Ok(None), _) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a role", e)),
         };
         let name = list_name(&person.first_name, person.last_name.as_deref());
         let current = if self.engine.admins.contains(&id.0) {
@@ -302,23 +309,33 @@ impl Turn<'_> {
             Button::new(t(lang, "btn-admin-roles"), roles(RoleAction::Holders)),
         ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
-    async fn grant_role(&mut self, id: UserId, role: Role, message: Option<CallbackMessage>) {
+    async fn grant_role(
+        &mut self,
+        id: UserId,
+        role: Role,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         if self.engine.admins.contains(&id.0) {
-            return self.say("admin-role-full-admin");
+            self.say("admin-role-full-admin");
+            return Ok(());
         }
         let storage = self.engine.storage.clone();
         let person = match storage.user(id).await {
             Ok(Some(p)) => p,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         if let Err(e) = storage
             .grant_role(id, &role, self.user.id, self.now())
             .await
         {
-            return self.unavailable("cannot grant a role", &e);
+            return Err(unavailable("cannot grant a role", e));
         }
         // Someone trusted with a role may use the bot (in `invite` mode they could
         // not even send /admin otherwise).
@@ -326,7 +343,7 @@ impl Turn<'_> {
         let granted = storage.grant_access(id, &via, self.now()).await;
         self.engine.people.changed(id).await;
         if let Err(e) = granted {
-            return self.unavailable("cannot let a role holder in", &e);
+            return Err(unavailable("cannot let a role holder in", e));
         }
         // A new role starts with a new password and a new login.
         self.end_session_of(id).await;
@@ -350,20 +367,23 @@ impl Turn<'_> {
             chat: ChatId(id.0),
             admin: true,
         });
-        self.choose_role(id, message).await;
+        self.choose_role(id, message).await
     }
 
-    async fn revoke_role(&mut self, id: UserId, message: Option<CallbackMessage>) {
+    async fn revoke_role(&mut self, id: UserId, message: Option<CallbackMessage>) -> Served {
         let storage = self.engine.storage.clone();
         let person = match storage.user(id).await {
             Ok(Some(p)) => p,
-            Ok(None) => return self.say("admin-person-unknown"),
-            Err(e) => return self.unavailable("cannot read a person", &e),
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         match storage.revoke_role(id).await {
             Ok(true) => {}
             Ok(false) => return self.choose_role(id, message).await,
-            Err(e) => return self.unavailable("cannot revoke a role", &e),
+            Err(e) => return Err(unavailable("cannot revoke a role", e)),
         }
         self.end_session_of(id).await;
         self.audit("role_revoke", id.to_string()).await;
@@ -376,7 +396,7 @@ impl Turn<'_> {
             chat: ChatId(id.0),
             admin: false,
         });
-        self.choose_role(id, message).await;
+        self.choose_role(id, message).await
     }
 
     /// The person card's role button (full admins only: the keyboard filter

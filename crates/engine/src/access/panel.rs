@@ -16,6 +16,7 @@ use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
+use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{Invite, NewInvite};
@@ -82,9 +83,9 @@ impl Turn<'_> {
         &mut self,
         action: AccessAction,
         message: Option<CallbackMessage>,
-    ) {
+    ) -> Served {
         match action {
-            AccessAction::Invites => self.admin_invites(None, message).await,
+            AccessAction::Invites => self.admin_invites(None, message).await?,
             AccessAction::NewInvite => {
                 self.save_draft(&Draft::default()).await;
                 let screen = self.invite_park_step();
@@ -150,12 +151,14 @@ impl Turn<'_> {
                 );
                 self.show_rendered(message, screen);
             }
-            AccessAction::InviteUses(uses) => self.create_invite(uses, message).await,
+            AccessAction::InviteUses(uses) => self.create_invite(uses, message).await?,
             AccessAction::Revoke(id) => {
-                let revoked = match self.engine.storage.revoke_invite(id, self.now()).await {
-                    Ok(r) => r,
-                    Err(e) => return self.unavailable("cannot revoke an invite", &e),
-                };
+                let revoked = self
+                    .engine
+                    .storage
+                    .revoke_invite(id, self.now())
+                    .await
+                    .or_unavailable("cannot revoke an invite")?;
                 let key = if revoked {
                     self.audit("invite_revoke", format!("#{id}")).await;
                     "admin-invite-revoked"
@@ -163,12 +166,13 @@ impl Turn<'_> {
                     "admin-invite-not-revoked"
                 };
                 let note = Html::escape(&t_args(self.lang(), key, &[("n", id.into())]));
-                self.admin_invites(Some(note), message).await;
+                self.admin_invites(Some(note), message).await?;
             }
-            AccessAction::Requests => self.admin_requests(None, message).await,
-            AccessAction::Approve(user) => self.decide(UserId(user), true, message).await,
-            AccessAction::Reject(user) => self.decide(UserId(user), false, message).await,
+            AccessAction::Requests => self.admin_requests(None, message).await?,
+            AccessAction::Approve(user) => self.decide(UserId(user), true, message).await?,
+            AccessAction::Reject(user) => self.decide(UserId(user), false, message).await?,
         }
+        Ok(())
     }
 
     /// The panel's access row: invites, and the requests with how many wait.
@@ -214,9 +218,9 @@ impl Turn<'_> {
 
     /// A step pressed out of order, after the draft expired, or for a park or
     /// department the pack no longer has: start again from the list.
-    async fn draft_lost(&mut self, message: Option<CallbackMessage>) {
+    async fn draft_lost(&mut self, message: Option<CallbackMessage>) -> Served {
         let note = html(self.lang(), "admin-invite-draft-lost");
-        self.admin_invites(Some(note), message).await;
+        self.admin_invites(Some(note), message).await
     }
 
     fn invite_park_step(&self) -> Rendered {
@@ -273,7 +277,7 @@ impl Turn<'_> {
         }
     }
 
-    async fn create_invite(&mut self, uses: u16, message: Option<CallbackMessage>) {
+    async fn create_invite(&mut self, uses: u16, message: Option<CallbackMessage>) -> Served {
         let draft = self.draft().await;
         let Some((draft, days)) = draft
             .and_then(|d| d.days.map(|days| (d, days)))
@@ -291,10 +295,12 @@ impl Turn<'_> {
             expires_at: now + time::Duration::days(i64::from(days)),
             max_uses: (uses > 0).then_some(u32::from(uses)),
         };
-        let created = match self.engine.storage.create_invite(&invite).await {
-            Ok(created) => created,
-            Err(e) => return self.unavailable("cannot create an invite", &e),
-        };
+        let created = self
+            .engine
+            .storage
+            .create_invite(&invite)
+            .await
+            .or_unavailable("cannot create an invite")?;
         let _ = self.engine.state.delete(&self.draft_key()).await;
         self.audit(
             "invite_create",
@@ -323,6 +329,7 @@ impl Turn<'_> {
             ),
         ]);
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// The link that lets a person in: a `t.me` deep link when the bot knows its
@@ -376,17 +383,18 @@ impl Turn<'_> {
         card
     }
 
-    async fn admin_invites(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+    async fn admin_invites(
+        &mut self,
+        note: Option<Html>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
-        let invites = match self
+        let invites = self
             .engine
             .storage
             .active_invites(self.now(), INVITES_SHOWN)
             .await
-        {
-            Ok(invites) => invites,
-            Err(e) => return self.unavailable("cannot list invites", &e),
-        };
+            .or_unavailable("cannot list invites")?;
         self.audit("view_invites", String::new()).await;
         let mut text = note.map_or_else(Html::default, |mut n| {
             n.push_text("\n\n");
@@ -417,9 +425,14 @@ impl Turn<'_> {
             )])
             .row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
-    async fn admin_requests(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+    async fn admin_requests(
+        &mut self,
+        note: Option<Html>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
         let storage = self.engine.storage.clone();
         let (requests, total) = match (
@@ -427,7 +440,7 @@ impl Turn<'_> {
             storage.count_pending_requests().await,
         ) {
             (Ok(r), Ok(n)) => (r, n),
-            (Err(e), _) | (_, Err(e)) => return self.unavailable("cannot list requests", &e),
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list requests", e)),
         };
         self.audit("view_requests", String::new()).await;
         let tz = self.timezone().to_owned();
@@ -462,16 +475,22 @@ impl Turn<'_> {
         }
         keyboard = keyboard.row(self.back_to_panel());
         self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
     }
 
     /// Approves or rejects a pending request, tells the person, audits it. A
     /// request someone else decided first is left as it is.
-    async fn decide(&mut self, user: UserId, approve: bool, message: Option<CallbackMessage>) {
+    async fn decide(
+        &mut self,
+        user: UserId,
+        approve: bool,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let storage = self.engine.storage.clone();
-        let request = match storage.access_request(user).await {
-            Ok(r) => r,
-            Err(e) => return self.unavailable("cannot read an access request", &e),
-        };
+        let request = storage
+            .access_request(user)
+            .await
+            .or_unavailable("cannot read an access request")?;
         let decided = match &request {
             Some(_) => {
                 let decided = storage
@@ -482,10 +501,7 @@ impl Turn<'_> {
             }
             None => Ok(false),
         };
-        let decided = match decided {
-            Ok(d) => d,
-            Err(e) => return self.unavailable("cannot decide an access request", &e),
-        };
+        let decided = decided.or_unavailable("cannot decide an access request")?;
         let lang = self.lang();
         let note = match request.filter(|_| decided) {
             None => html(lang, "admin-request-decided"),
@@ -512,7 +528,7 @@ impl Turn<'_> {
                 Html::escape(&t_args(lang, admin_key, &[("name", request.name.into())]))
             }
         };
-        self.admin_requests(Some(note), message).await;
+        self.admin_requests(Some(note), message).await
     }
 }
 
