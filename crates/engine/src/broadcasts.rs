@@ -1,7 +1,7 @@
 //! Broadcasts in the admin panel: compose, preview, choose the audience, confirm or
-//! schedule, then follow, pause, resume or cancel; and the engine's side of the
+//! schedule, then follow, pause, resume or cancel. The engine's side of the
 //! background worker (choosing recipients when a broadcast starts, the message each
-//! of them gets, the report to the admin who started it).
+//! of them gets, the report to the admin who started it) is `broadcast_jobs`.
 //!
 //! The handler never sends an announcement: confirming stores a durable job and the
 //! worker in the server sends it at Telegram's bulk rate. What the admin previews is
@@ -14,7 +14,6 @@ use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
 use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
 use domain::content::{CAPTION_LIMIT, ContentPack, MESSAGE_LIMIT, MediaKind};
 use domain::html::Html;
-use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
 use domain::learning;
 use domain::render::{RenderError, RenderErrorKind, render_markdown};
@@ -23,11 +22,11 @@ use time::OffsetDateTime;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
-use crate::engine::{Engine, Turn};
+use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
-use crate::ports::{AudienceFilter, Broadcast, NewBroadcast, StorageError};
+use crate::ports::{Broadcast, NewBroadcast};
 use crate::progress::DEFAULT_TIMEZONE;
 use crate::rights::Need;
 use crate::screens::Rendered;
@@ -41,7 +40,7 @@ const SCHEDULE_HORIZON_DAYS: i64 = 90;
 /// Broadcasts on one screen of the history.
 const HISTORY_PAGE: u32 = 5;
 /// The window the status screen's send rate is measured over.
-const RATE_WINDOW_SECS: i64 = 10;
+pub(crate) const RATE_WINDOW_SECS: i64 = 10;
 /// The activity windows offered for "active within N days".
 const ACTIVITY_CHOICES: [u16; 3] = [1, 7, 30];
 
@@ -76,283 +75,7 @@ impl Draft {
     }
 }
 
-impl NewBroadcast {
-    /// What one recipient gets; also what the admin previews.
-    pub fn message(&self, chat: ChatId) -> Action {
-        // The source was validated when the admin sent it, so rendering succeeds; if
-        // a renderer change ever refused it, the text still goes out, escaped.
-        let text = render_markdown(&self.source).unwrap_or_else(|_| Html::escape(&self.source));
-        match &self.media {
-            Some(file) => Action::SendFile {
-                chat,
-                file: file.clone(),
-                caption: text,
-            },
-            None => Action::Send {
-                chat,
-                text,
-                keyboard: None,
-            },
-        }
-    }
-}
-
-impl Engine {
-    /// Who an audience means right now, by ascending id.
-    pub async fn audience_recipients(
-        &self,
-        audience: &Audience,
-    ) -> Result<Vec<UserId>, StorageError> {
-        let now = self.clock.now();
-        let filter = match audience {
-            Audience::Everyone => AudienceFilter::default(),
-            Audience::Park(p) => AudienceFilter {
-                park: Some(p.to_string()),
-                ..AudienceFilter::default()
-            },
-            Audience::Department(d) => AudienceFilter {
-                department: Some(d.to_string()),
-                ..AudienceFilter::default()
-            },
-            Audience::ActiveWithin(days) => AudienceFilter {
-                seen_since: Some(now - time::Duration::days(i64::from(*days))),
-                ..AudienceFilter::default()
-            },
-            Audience::Behind => return self.people_behind(now).await,
-        };
-        self.storage.audience(&filter).await
-    }
-
-    /// People whose onboarding deadline has passed with the path incomplete.
-    async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
-        Ok(self
-            .overdue(now, None)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect())
-    }
-
-    /// Starts every scheduled broadcast whose time has come: its recipients are
-    /// chosen now and stored, one row each. Returns the ids started.
-    pub async fn start_due_broadcasts(&self) -> Result<Vec<i64>, StorageError> {
-        let now = self.clock.now();
-        let mut started = Vec::new();
-        for broadcast in self.storage.due_broadcasts(now).await? {
-            let recipients = self.audience_recipients(&broadcast.job.audience).await?;
-            if self
-                .storage
-                .start_broadcast(broadcast.id, &recipients, now)
-                .await?
-            {
-                tracing::info!(
-                    broadcast = broadcast.id,
-                    recipients = recipients.len(),
-                    "broadcast started"
-                );
-                let entry = crate::ports::AuditEntry {
-                    id: 0,
-                    at: now,
-                    actor: broadcast.job.created_by,
-                    action: "broadcast_started".to_owned(),
-                    detail: format!("#{}: {} recipients", broadcast.id, recipients.len()),
-                };
-                if let Err(e) = self.storage.record_audit(&entry).await {
-                    tracing::error!(error = %e, "cannot write the audit log");
-                }
-                started.push(broadcast.id);
-            }
-        }
-        Ok(started)
-    }
-
-    /// The status screen of broadcast `id` in `lang`, times in `tz`; `None` if there
-    /// is no such broadcast.
-    pub(crate) async fn broadcast_status_screen(
-        &self,
-        id: i64,
-        lang: Lang,
-        tz: &str,
-    ) -> Result<Option<Rendered>, StorageError> {
-        let since = self.clock.now() - time::Duration::seconds(RATE_WINDOW_SECS);
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
-            return Ok(None);
-        };
-        let counts = self.storage.delivery_counts(id).await?;
-        let recent = self.storage.sent_since(id, since).await?;
-        let mut text = Html::bold(&Html::escape(&t_args(
-            lang,
-            "broadcast-status-title",
-            &[("id", id.into())],
-        )));
-        let audience = audience_name(&self.content(), lang, &broadcast.job.audience)
-            .unwrap_or_else(|| broadcast.job.audience.encode());
-        let local = |at: OffsetDateTime| learning::local_date_time(at, tz);
-        let mut lines = vec![
-            t_args(
-                lang,
-                "broadcast-status-state",
-                &[("state", state_name(lang, broadcast.state).into())],
-            ),
-            t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
-            t_args(
-                lang,
-                "broadcast-status-created",
-                &[
-                    (
-                        "admin",
-                        self.admin_label(broadcast.job.created_by).await.into(),
-                    ),
-                    ("time", local(broadcast.job.created_at).into()),
-                ],
-            ),
-        ];
-        if broadcast.state == BroadcastState::Scheduled {
-            lines.push(t_args(
-                lang,
-                "broadcast-starts-at",
-                &[
-                    ("time", local(broadcast.job.start_at).into()),
-                    ("zone", tz.to_owned().into()),
-                ],
-            ));
-        } else {
-            lines.push(t_args(
-                lang,
-                "broadcast-recipients",
-                &[("n", counts.total().into())],
-            ));
-            lines.push(counts_line(lang, &counts));
-        }
-        if broadcast.state == BroadcastState::Running {
-            let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
-            lines.push(t_args(
-                lang,
-                "broadcast-status-rate",
-                &[("rate", rate.into())],
-            ));
-        }
-        if let Some(done) = broadcast.finished_at {
-            lines.push(t_args(
-                lang,
-                "broadcast-status-finished",
-                &[("time", local(done).into())],
-            ));
-        }
-        if counts.unknown > 0 {
-            lines.push(t(lang, "broadcast-unknown-explained"));
-        }
-        for line in lines {
-            text.push_text("\n");
-            text.push_text(&line);
-        }
-        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
-        let mut controls = Vec::new();
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
-        }
-        match broadcast.state {
-            BroadcastState::Running => {
-                controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
-            }
-            BroadcastState::Paused => {
-                controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
-            }
-            _ => {}
-        }
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
-        }
-        let keyboard = Keyboard::default()
-            .row(controls)
-            .row(vec![history_button(lang)]);
-        Ok(Some(Rendered { text, keyboard }))
-    }
-
-    /// The status message the admin confirmed the broadcast in, brought up to date
-    /// (the worker calls this while it sends); `None` when there is none to edit.
-    pub async fn broadcast_status_update(&self, id: i64) -> Result<Option<Action>, StorageError> {
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
-            return Ok(None);
-        };
-        let (Some(message_id), admin) = (broadcast.job.status_message, broadcast.job.created_by)
-        else {
-            return Ok(None);
-        };
-        let Some(user) = self.storage.user(admin).await? else {
-            return Ok(None);
-        };
-        let park = self.storage.staff_profile(admin).await?.park;
-        let tz = park
-            .as_deref()
-            .and_then(|p| self.content().park(p).map(|p| p.timezone.clone()))
-            .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
-        let Some(Rendered { text, keyboard }) =
-            self.broadcast_status_screen(id, user.language, &tz).await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Action::Edit {
-            chat: ChatId(admin.0),
-            message_id,
-            text,
-            keyboard: Some(keyboard),
-        }))
-    }
-
-    /// Who started a broadcast (or edited a page), for admins to read: "Anna K.
-    /// (42)", cleaned of control and bidi characters; the bare id if the name
-    /// cannot be read.
-    pub(crate) async fn admin_label(&self, id: UserId) -> String {
-        match self.storage.user(id).await {
-            Ok(Some(user)) => format!(
-                "{} ({id})",
-                crate::admin::list_name(&user.first_name, user.last_name.as_deref())
-            ),
-            _ => id.to_string(),
-        }
-    }
-
-    /// The report to the admin who started a finished broadcast.
-    pub async fn broadcast_report(&self, id: i64) -> Result<Option<Action>, StorageError> {
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
-            return Ok(None);
-        };
-        let admin = broadcast.job.created_by;
-        let lang = match self.storage.user(admin).await? {
-            Some(user) => user.language,
-            None => return Ok(None),
-        };
-        let counts = self.storage.delivery_counts(id).await?;
-        let mut text = Html::escape(&t_args(lang, "broadcast-finished", &[("id", id.into())]));
-        text.push_text("\n");
-        text.push_text(&counts_line(lang, &counts));
-        let status = Callback::Admin(AdminAction::Broadcast(BroadcastAction::Status(id)));
-        Ok(Some(Action::Send {
-            chat: ChatId(admin.0),
-            text,
-            keyboard: Some(
-                Keyboard::default().row(vec![Button::new(t(lang, "btn-broadcast-status"), status)]),
-            ),
-        }))
-    }
-}
-
-fn counts_line(lang: Lang, c: &DeliveryCounts) -> String {
-    t_args(
-        lang,
-        "broadcast-counts",
-        &[
-            ("sent", c.sent.into()),
-            ("failed", c.failed.into()),
-            ("blocked", c.blocked.into()),
-            ("unknown", c.unknown.into()),
-            ("pending", (c.pending + c.sending).into()),
-        ],
-    )
-}
-
-fn nav(action: BroadcastAction) -> Callback {
+pub(crate) fn nav(action: BroadcastAction) -> Callback {
     Callback::Admin(AdminAction::Broadcast(action))
 }
 
@@ -963,7 +686,7 @@ impl Turn<'_> {
     }
 }
 
-fn state_name(lang: Lang, state: BroadcastState) -> String {
+pub(crate) fn state_name(lang: Lang, state: BroadcastState) -> String {
     t(lang, &format!("broadcast-state-{}", state.as_str()))
 }
 
@@ -1016,7 +739,7 @@ fn problem_key(kind: &RenderErrorKind) -> &'static str {
 
 /// An audience's name in `lang`; `None` for a park or department the pack no longer
 /// has.
-fn audience_name(pack: &ContentPack, lang: Lang, audience: &Audience) -> Option<String> {
+pub(crate) fn audience_name(pack: &ContentPack, lang: Lang, audience: &Audience) -> Option<String> {
     Some(match audience {
         Audience::Everyone => t(lang, "audience-everyone"),
         Audience::Park(p) => t_args(
@@ -1039,7 +762,7 @@ fn audience_name(pack: &ContentPack, lang: Lang, audience: &Audience) -> Option<
     })
 }
 
-fn history_button(lang: Lang) -> Button {
+pub(crate) fn history_button(lang: Lang) -> Button {
     Button::new(
         t(lang, "btn-admin-broadcasts"),
         nav(BroadcastAction::History { before: None }),

@@ -46,6 +46,7 @@ mod access;
 pub mod action;
 pub mod activity;
 pub mod admin;
+mod broadcast_jobs;
 mod broadcasts;
 mod content_editor;
 mod dialogue;
