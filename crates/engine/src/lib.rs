@@ -37,6 +37,8 @@
 //! - [`exports`]: CSV and Excel exports (the queue of exports for the server's
 //!   background worker, and the page-by-page writer it runs); `export_panel`:
 //!   the admin's exports screen that queues them.
+//! - `broadcasts`: the admin's broadcast screens (compose, audience, confirm,
+//!   follow); `broadcast_jobs`: the engine's side of the broadcast worker.
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - `typed_secrets`: texts sent soon after a password prompt are deleted first,
 //!   whatever state the dialogue is in.
