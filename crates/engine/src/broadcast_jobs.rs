@@ -251,7 +251,7 @@ impl Engine {
         match self.storage.user(id).await {
             Ok(Some(user)) => format!(
                 "{} ({id})",
-                crate::admin::list_name(&user.first_name, user.last_name.as_deref())
+                crate::people_panel::list_name(&user.first_name, user.last_name.as_deref())
             ),
             _ => id.to_string(),
         }

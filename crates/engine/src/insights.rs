@@ -306,7 +306,9 @@ impl Turn<'_> {
         let mut listed = 0;
         for o in overdue.iter().take(OVERDUE_LISTED) {
             let name = match storage.user(o.id).await {
-                Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
+                Ok(Some(p)) => {
+                    crate::people_panel::list_name(&p.first_name, p.last_name.as_deref())
+                }
                 Ok(None) => o.id.to_string(),
                 Err(e) => return Err(unavailable("cannot read a person", e)),
             };

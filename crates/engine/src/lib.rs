@@ -28,6 +28,7 @@
 //!   another park or department; `insights`: the statistics sub-screens (most-read
 //!   pages, quiz results, overdue people, activity by weekday and hour).
 //! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - `people_panel`: the panel's people list, a person's card, blocking.
 //! - `rights`: the rights table: what each admin button needs and whose person or
 //!   park it touches, every variant named (no wildcard); `roles`: the guard that
 //!   applies it, and the screens that give and take roles.
@@ -64,6 +65,7 @@ mod live_content;
 mod lookup;
 mod onboarding;
 mod people;
+mod people_panel;
 pub mod ports;
 mod privacy;
 mod progress;

@@ -16,12 +16,12 @@ use domain::ids::UserId;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin::person_status;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::people_panel::person_status;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
 use crate::rights::Need;
 use crate::screens::Rendered;
@@ -417,7 +417,7 @@ impl Turn<'_> {
     ) -> Served {
         let lang = self.lang();
         let name = match self.engine.storage.user(person).await {
-            Ok(Some(p)) => crate::admin::list_name(&p.first_name, p.last_name.as_deref()),
+            Ok(Some(p)) => crate::people_panel::list_name(&p.first_name, p.last_name.as_deref()),
             Ok(None) => {
                 self.say("admin-person-unknown");
                 return Ok(());

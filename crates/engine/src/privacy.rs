@@ -15,11 +15,11 @@ use domain::ids::{ChatId, UserId};
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin::PEOPLE_PAGE;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::people_panel::PEOPLE_PAGE;
 use crate::screens::Rendered;
 
 impl Turn<'_> {

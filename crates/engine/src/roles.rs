@@ -16,11 +16,11 @@ use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin::list_name;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::people_panel::list_name;
 use crate::ports::{Role, RoleGrant};
 use crate::rights::{Admission, Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;

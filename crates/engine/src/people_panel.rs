@@ -1,0 +1,347 @@
+//! The panel's people: the list (by status, park and department, a page at a
+//! time), a person's card, and blocking or unblocking them with a reason.
+
+use std::time::Duration;
+
+use domain::callback::{AdminAction, Callback, ListStatus, LookupAction, PeopleView};
+use domain::html::Html;
+use domain::ids::{ChatId, UserId};
+use domain::learning;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
+use crate::engine::Turn;
+use crate::error::{Served, unavailable};
+use crate::guard::display_name;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::ports::{PeopleFilter, PersonStatus, PersonSummary};
+use crate::rights::Need;
+use crate::screens::Rendered;
+
+/// People on one screen of the list.
+pub(crate) const PEOPLE_PAGE: u32 = 10;
+/// Longest block reason kept.
+const REASON_MAX_CHARS: usize = 200;
+/// How long the bot waits for a block reason.
+pub(crate) const REASON_WAIT: Duration = Duration::from_secs(5 * 60);
+
+impl Turn<'_> {
+    /// A typed block reason: the same guard as every admin button.
+    pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) -> Served {
+        self.end_dialogue().await;
+        if !self
+            .typed_input_allowed(&format!("block {target}"), Need::People, Some(target))
+            .await
+        {
+            return Ok(());
+        }
+        let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
+            self.enter_dialogue_for(Dialogue::BlockReason { target }, REASON_WAIT)
+                .await;
+            self.say_args(
+                "admin-block-reason-length",
+                &[("max", REASON_MAX_CHARS.into())],
+            );
+            return Ok(());
+        }
+        self.set_person_blocked(UserId(target), Some(reason), None)
+            .await
+    }
+
+    /// Blocks (with a reason) or unblocks a person, tells them once, audits it.
+    pub(crate) async fn set_person_blocked(
+        &mut self,
+        target: UserId,
+        reason: Option<String>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        let storage = self.engine.storage.clone();
+        let person = match storage.user(target).await {
+            Ok(Some(person)) => person,
+            Ok(None) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            Err(e) => return Err(unavailable("cannot read a person", e)),
+        };
+        let set = storage.set_blocked(target, reason.is_some()).await;
+        self.engine.people.changed(target).await;
+        if let Err(e) = set {
+            return Err(unavailable("cannot block or unblock", e));
+        }
+        let (action, key) = match &reason {
+            Some(_) => ("block", "person-blocked-notice"),
+            None => ("unblock", "person-unblocked-notice"),
+        };
+        self.audit(
+            action,
+            format!("{target}: {}", reason.clone().unwrap_or_default()),
+        )
+        .await;
+        let mut notice = Html::escape(&t(person.language, key));
+        if let Some(reason) = &reason {
+            notice.push_text("\n");
+            notice.push_text(&t_args(
+                person.language,
+                "person-blocked-reason",
+                &[("reason", reason.clone().into())],
+            ));
+        }
+        self.actions.push(Action::Send {
+            chat: ChatId(target.0),
+            text: notice,
+            keyboard: None,
+        });
+        self.admin_person(target, message).await
+    }
+
+    /// The people list: `view` as the buttons carry it, `filter` as storage reads it.
+    pub(crate) async fn admin_people(
+        &mut self,
+        view: PeopleView,
+        filter: PeopleFilter,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let (people, total) = match (
+            storage
+                .filtered_people(&filter, view.after.map(UserId), PEOPLE_PAGE)
+                .await,
+            storage.count_filtered_people(&filter).await,
+        ) {
+            (Ok(p), Ok(n)) => (p, n),
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list people", e)),
+        };
+        let mut text = Html::bold(&Html::escape(&t_args(
+            lang,
+            "admin-people-title",
+            &[("total", total.into())],
+        )));
+        if people.is_empty() {
+            text.push_text("\n");
+            text.push(&html(lang, "admin-people-empty"));
+        }
+        let filters = ListStatus::ALL
+            .into_iter()
+            .map(|s| {
+                let label = t(lang, &format!("admin-filter-{}", status_key(s)));
+                let label = if s == view.status {
+                    format!("• {label}")
+                } else {
+                    label
+                };
+                let status = PeopleView {
+                    status: s,
+                    after: None,
+                    ..view
+                };
+                Button::new(label, people_view(status))
+            })
+            .collect();
+        let mut keyboard = Keyboard::default()
+            .row(filters)
+            .row(self.placement_filter_row(view, &filter));
+        for p in &people {
+            keyboard = keyboard.row(vec![self.person_button(p)]);
+        }
+        if people.len() == PEOPLE_PAGE as usize
+            && let Some(last) = people.last()
+        {
+            let next = people_view(PeopleView {
+                after: Some(last.id.0),
+                ..view
+            });
+            keyboard = keyboard.row(vec![Button::new(t(lang, "btn-next"), next)]);
+        }
+        keyboard = keyboard.row(self.back_to_panel());
+        self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
+    }
+
+    /// A person as a button of a list: status mark, cleaned name, @username.
+    pub(crate) fn person_button(&self, p: &PersonSummary) -> Button {
+        let mark = if p.blocked {
+            "⛔"
+        } else if p.inactive {
+            "💤"
+        } else {
+            "🟢"
+        };
+        let name = list_name(&p.first_name, p.last_name.as_deref());
+        let user = p
+            .username
+            .as_deref()
+            .map(|u| format!(" @{}", display_name(u)))
+            .unwrap_or_default();
+        let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
+        Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
+    }
+
+    pub(crate) async fn admin_person(
+        &mut self,
+        id: UserId,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        let lang = self.lang();
+        let storage = self.engine.storage.clone();
+        let (person, staff) = match (storage.user(id).await, storage.staff_profile(id).await) {
+            (Ok(Some(p)), Ok(s)) => (p, s),
+            (Ok(None), _) => {
+                self.say("admin-person-unknown");
+                return Ok(());
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a person", e)),
+        };
+        self.audit("view_person", id.to_string()).await;
+        let tz = self.timezone().to_owned();
+        let unset = t(lang, "profile-unset");
+        let mut text = Html::bold(&Html::escape(&full_name(
+            &person.first_name,
+            person.last_name.as_deref(),
+        )));
+        let park = staff
+            .park
+            .as_deref()
+            .and_then(|p| self.pack().park(p))
+            .map_or(unset.clone(), |p| p.name.get(lang).clone());
+        let department = staff
+            .department
+            .as_deref()
+            .and_then(|d| self.pack().department(d))
+            .map_or(unset.clone(), |d| d.name.get(lang).clone());
+        let status = if person.blocked {
+            "admin-status-blocked"
+        } else if person.inactive {
+            "admin-status-inactive"
+        } else {
+            "admin-status-active"
+        };
+        let pages = storage
+            .pages_read(id)
+            .await
+            .map(|p| p.len())
+            .unwrap_or_default();
+        for (key, value) in [
+            ("admin-person-id", person.id.to_string()),
+            (
+                "admin-person-username",
+                person
+                    .username
+                    .as_deref()
+                    .map(|u| format!("@{u}"))
+                    .unwrap_or(unset.clone()),
+            ),
+            ("profile-park", park),
+            ("profile-department", department),
+            (
+                "profile-position",
+                staff.position.clone().unwrap_or(unset.clone()),
+            ),
+            (
+                "admin-person-first-seen",
+                learning::local_date_time(person.first_seen, &tz),
+            ),
+            (
+                "admin-person-last-seen",
+                learning::local_date_time(person.last_seen, &tz),
+            ),
+            ("admin-person-status", t(lang, status)),
+            ("admin-person-pages", pages.to_string()),
+        ] {
+            text.push_text(&format!("\n{}: {value}", t(lang, key)));
+        }
+        for quiz in self.pack().quizzes() {
+            let Ok(attempts) = storage.quiz_attempts(id, &quiz.id).await else {
+                continue;
+            };
+            let finished: Vec<_> = attempts.iter().filter_map(|a| a.result.as_ref()).collect();
+            if let Some(best) = finished
+                .iter()
+                .max_by_key(|r| learning::percent(r.score, r.max_score))
+            {
+                let mark = if finished.iter().any(|r| r.passed) {
+                    "✅"
+                } else {
+                    "❌"
+                };
+                let percent = learning::percent(best.score, best.max_score);
+                text.push_text(&format!(
+                    "\n{mark} {}: {percent}% ({})",
+                    quiz.title.get(lang),
+                    finished.len()
+                ));
+            }
+        }
+        let privacy = self.person_card_privacy(id, &mut text).await;
+        let toggle = if person.blocked {
+            Button::new(
+                t(lang, "btn-admin-unblock"),
+                Callback::Admin(AdminAction::Unblock(id.0)),
+            )
+        } else {
+            Button::new(
+                t(lang, "btn-admin-block"),
+                Callback::Admin(AdminAction::Block(id.0)),
+            )
+        };
+        let all = Callback::Admin(AdminAction::People {
+            status: ListStatus::Any,
+            after: None,
+        });
+        let keyboard = Keyboard::default()
+            .row(vec![toggle])
+            .row(self.placement_row(id))
+            .row(privacy)
+            .row(self.role_button(id))
+            .row(vec![
+                Button::new(t(lang, "btn-admin-people"), all),
+                Button::new(
+                    t(lang, "btn-admin-panel"),
+                    Callback::Admin(AdminAction::Panel),
+                ),
+            ]);
+        self.show_rendered(message, Rendered { text, keyboard });
+        Ok(())
+    }
+}
+
+fn full_name(first: &str, last: Option<&str>) -> String {
+    [Some(first), last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A name for lists and headings: names are cleaned when they arrive, but rows
+/// written before that cleaning existed are cleaned again here (no control or bidi
+/// characters can reorder what an admin reads).
+pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
+    display_name(&full_name(first, last))
+}
+
+/// What storage calls a list status.
+pub(crate) fn person_status(status: ListStatus) -> PersonStatus {
+    match status {
+        ListStatus::Any => PersonStatus::Any,
+        ListStatus::Active => PersonStatus::Active,
+        ListStatus::Blocked => PersonStatus::Blocked,
+        ListStatus::Inactive => PersonStatus::Inactive,
+    }
+}
+
+fn people_view(view: PeopleView) -> Callback {
+    Callback::Admin(AdminAction::Lookup(LookupAction::People(view)))
+}
+
+fn status_key(s: ListStatus) -> &'static str {
+    match s {
+        ListStatus::Any => "any",
+        ListStatus::Active => "active",
+        ListStatus::Blocked => "blocked",
+        ListStatus::Inactive => "inactive",
+    }
+}
