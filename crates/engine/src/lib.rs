@@ -8,8 +8,10 @@
 //! - [`inbound`]: the transport-neutral update.
 //! - `settings`: what the server sets ([`AccessMode`], [`Limits`]).
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
-//! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`],
-//!   the pipeline and the handlers.
+//! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`]
+//!   and the pipeline; `Turn`, one update's handling.
+//! - `router`: which handler serves each command and button; `navigation`:
+//!   showing screens, out-of-date buttons, the remembered menu position.
 //! - `error`: `EngineError`, what ends an update; handlers pass it up with `?`
 //!   and `Turn::failed` answers it, once.
 //! - [`screens`]: rendering menus and pages into text and buttons.
@@ -63,6 +65,7 @@ pub mod inbound;
 mod insights;
 mod live_content;
 mod lookup;
+mod navigation;
 mod onboarding;
 mod people;
 mod people_panel;
@@ -74,6 +77,7 @@ mod quiz;
 pub mod reminders;
 mod rights;
 mod roles;
+mod router;
 pub mod screens;
 mod seen;
 mod settings;

@@ -1,0 +1,180 @@
+//! The router: which handler serves each command and each button, after the
+//! pipeline (`Engine::handle`) has let the update through. Typed text is routed
+//! in `dialogue` (what the bot asked for decides), files in `broadcasts`
+//! (`media_sent`). The rights an admin button needs are checked in one place,
+//! `admin_guard`, from the table in `rights`.
+
+use domain::callback::Callback;
+use domain::html::Html;
+use domain::start_link::StartLink;
+
+use crate::action::{Action, Button, Keyboard};
+use crate::engine::Turn;
+use crate::error::Served;
+use crate::i18n::{html, t, t_args};
+use crate::inbound::CallbackMessage;
+use crate::screens::{Screen, render};
+
+impl Turn<'_> {
+    pub(crate) async fn command(&mut self, name: &str, args: &str) -> Served {
+        let lang = self.lang();
+        // Any command but /start leaves a half-finished dialogue.
+        let cancelled = name != "start" && self.leave_dialogue().await?;
+        match name {
+            "start" => {
+                // An admin checks a certificate's link whether or not they took
+                // the training; staff are onboarded before a page's link opens.
+                let link = StartLink::parse(args);
+                if let Some(StartLink::Certificate(code)) = &link
+                    && self.is_admin()
+                {
+                    return self.verify_certificate(code, None).await;
+                }
+                if !self.staff.onboarded {
+                    return self.start_onboarding().await;
+                }
+                if let Some(StartLink::Page(node)) = link {
+                    return self.open_linked(node).await;
+                }
+                let name = self.user.first_name.clone();
+                let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
+                self.send_screen(Some(greeting), Screen::Home).await?;
+            }
+            "menu" => self.send_screen(None, Screen::Home).await?,
+            "help" => {
+                let mut text = Html::bold(&html(lang, "help-title"));
+                text.push_text("\n\n");
+                text.push(&html(lang, "help-text"));
+                let keyboard =
+                    Keyboard::default().row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: Some(keyboard),
+                });
+            }
+            "language" => self.send_screen(None, Screen::Languages).await?,
+            "profile" => self.show_profile(None).await?,
+            "privacy" => self.show_privacy(None).await?,
+            "progress" => self.show_progress(None).await?,
+            "quiz" => self.show_quizzes(None).await?,
+            "verify" if self.is_admin() => self.verify_certificate(args, None).await?,
+            "admin" => self.admin_command().await?,
+            "cancel" => {
+                let key = if cancelled {
+                    "cancel-done"
+                } else {
+                    "cancel-nothing"
+                };
+                self.send_screen(Some(html(lang, key)), Screen::Home)
+                    .await?;
+            }
+            _ => {
+                self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn press(
+        &mut self,
+        query_id: String,
+        data: Option<&str>,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        let decoded = data.map(Callback::decode);
+        let Some(Ok(callback)) = decoded else {
+            return self.stale(query_id, message).await;
+        };
+        match callback {
+            Callback::Language(lang) => {
+                let set = self.engine.storage.set_language(self.user.id, lang).await;
+                self.engine.people.changed(self.user.id).await;
+                if let Err(e) = set {
+                    tracing::error!(error = %e, "cannot save the language");
+                    self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                    return Ok(());
+                }
+                self.user.language = lang;
+                self.answer(query_id, Some(t(lang, "language-set")));
+                self.show(message, Screen::Home).await;
+            }
+            Callback::Open(node) => {
+                let Some(screen) = Screen::from_callback(callback, self.pack()) else {
+                    return self.stale(query_id, message).await;
+                };
+                self.answer(query_id, None);
+                self.open(node, screen, message).await;
+            }
+            Callback::Park(park) => self.park_chosen(query_id, park, message).await?,
+            Callback::Department(department) => {
+                self.department_chosen(query_id, department, message)
+                    .await?
+            }
+            Callback::SkipPosition => self.position_skipped(query_id, message).await?,
+            Callback::Profile => {
+                self.answer(query_id, None);
+                self.show_profile(message).await?;
+            }
+            Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await?,
+            Callback::Progress => {
+                self.answer(query_id, None);
+                self.show_progress(message).await?;
+            }
+            Callback::Quizzes => {
+                self.answer(query_id, None);
+                self.show_quizzes(message).await?;
+            }
+            Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await?,
+            Callback::Answer {
+                attempt,
+                position,
+                shown,
+            } => {
+                self.quiz_answer(
+                    query_id,
+                    attempt,
+                    position,
+                    1u8.checked_shl(u32::from(shown)),
+                    message,
+                )
+                .await?
+            }
+            Callback::Toggle {
+                attempt,
+                position,
+                mask,
+            } => {
+                self.quiz_toggle(query_id, attempt, position, mask, message)
+                    .await?
+            }
+            Callback::Submit {
+                attempt,
+                position,
+                mask,
+            } => {
+                self.quiz_answer(query_id, attempt, position, Some(mask), message)
+                    .await?
+            }
+            Callback::Next { attempt, position } => {
+                self.quiz_next(query_id, attempt, position, message).await?
+            }
+            Callback::Review => self.review_start(query_id, message).await?,
+            Callback::RequestDeletion => self.request_deletion(query_id, message).await?,
+            Callback::Admin(action) => self.admin_guard(query_id, action, message).await?,
+            other => {
+                let screen = Screen::from_callback(other, self.pack());
+                let viewer = self.viewer(false).await;
+                match screen.filter(|s| render(self.pack(), *s, &viewer).is_some()) {
+                    Some(screen) => {
+                        self.answer(query_id, None);
+                        self.show(message, screen).await;
+                    }
+                    None => self.stale(query_id, message).await?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
