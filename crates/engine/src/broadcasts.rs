@@ -246,31 +246,9 @@ impl Turn<'_> {
         self.compose(text, None).await
     }
 
-    /// A file while the bot waits for an announcement (or any other time).
-    pub(crate) async fn media_sent(
-        &mut self,
-        file: Option<Attachment>,
-        caption: Option<String>,
-    ) -> Served {
-        match (self.dialogue().await, file) {
-            (Some(Dialogue::BroadcastText), Some(file)) => {
-                self.compose(caption.as_deref().unwrap_or_default(), Some(file))
-                    .await?
-            }
-            (Some(Dialogue::ContentMedia { node }), Some(file)) => {
-                self.content_media_sent(node, file).await?
-            }
-            (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
-                self.onboarding_again(step, "media-unsupported").await?
-            }
-            _ => self.resume("media-unsupported").await?,
-        }
-        Ok(())
-    }
-
     /// Checks an announcement, keeps it as the draft, previews it and asks for the
     /// audience.
-    async fn compose(&mut self, source: &str, media: Option<Attachment>) -> Served {
+    pub(crate) async fn compose(&mut self, source: &str, media: Option<Attachment>) -> Served {
         if !self
             .typed_input_allowed("broadcast text", Need::Full, None)
             .await

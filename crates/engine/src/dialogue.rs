@@ -7,7 +7,7 @@ use domain::ids::NodeId;
 use domain::lang::Lang;
 
 use crate::engine::Turn;
-use crate::error::{EngineError, Served};
+use crate::error::EngineError;
 
 /// How long the bot waits for typed text before forgetting the question.
 const DIALOGUE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -98,32 +98,6 @@ impl Dialogue {
 }
 
 impl Turn<'_> {
-    /// Typed text: the answer to the question the bot asked, if any; otherwise a
-    /// hint and the screen the person was on.
-    pub(crate) async fn text(&mut self, text: &str, message_id: Option<i64>) -> Served {
-        match self.dialogue().await {
-            Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
-            Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await?,
-            Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await?,
-            Some(Dialogue::Position { onboarding }) => {
-                self.position_typed(text, onboarding).await?
-            }
-            Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
-                self.onboarding_again(step, "free-text").await?
-            }
-            Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await?,
-            Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await?,
-            Some(Dialogue::AdminSearch) => self.search_typed(text).await?,
-            Some(Dialogue::AdminVerify) => self.verify_typed(text).await?,
-            Some(Dialogue::ContentText { node, lang }) => {
-                self.content_text_typed(node, lang, text).await?
-            }
-            Some(Dialogue::ContentMedia { .. }) => self.say("content-send-a-file"),
-            _ => self.resume("free-text").await?,
-        }
-        Ok(())
-    }
-
     fn dialogue_key(&self) -> String {
         format!("dlg:{}", self.chat)
     }

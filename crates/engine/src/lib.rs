@@ -10,12 +10,14 @@
 //! - [`action`]: what to do in Telegram (answer, send, edit, media, delete), and keyboards.
 //! - [`engine`]: [`Engine::arrive`] (flood limits on arrival), [`Engine::handle`]
 //!   and the pipeline; `Turn`, one update's handling.
-//! - `router`: which handler serves each command and button; `navigation`:
+//! - `router`: which handler serves each command, button, typed answer and file;
+//!   `navigation`:
 //!   showing screens, out-of-date buttons, the remembered menu position.
 //! - `error`: `EngineError`, what ends an update; handlers pass it up with `?`
 //!   and `Turn::failed` answers it, once.
 //! - [`screens`]: rendering menus and pages into text and buttons.
-//! - `dialogue`: the few places where typed text is an answer.
+//! - `dialogue`: the few places where typed text is an answer (the state; the
+//!   router sends the text on).
 //! - `onboarding`: park, department and position; the profile.
 //! - `quiz`: knowledge checks and spaced review.
 //! - `progress`: the onboarding path, completion and certificates.

@@ -1,21 +1,23 @@
-//! The router: which handler serves each command and each button, after the
-//! pipeline (`Engine::handle`) has let the update through. Typed text is routed
-//! in `dialogue` (what the bot asked for decides), files in `broadcasts`
-//! (`media_sent`). The rights an admin button needs are checked in one place,
-//! `admin_guard`, from the table in `rights`.
+//! The router: which handler serves each command, each button, each answer to a
+//! question the bot asked (typed text, by the dialogue step) and each file, after
+//! the pipeline (`Engine::handle`) has let the update through. The rights an admin
+//! button needs are checked in one place, `admin_guard`, from the table in
+//! `rights`; typed admin input through `typed_input_allowed`.
 
 use domain::callback::Callback;
 use domain::html::Html;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::Served;
 use crate::i18n::{html, t, t_args};
-use crate::inbound::CallbackMessage;
+use crate::inbound::{Attachment, CallbackMessage};
 use crate::screens::{Screen, render};
 
 impl Turn<'_> {
+    /// A command: `/start` (with a deep link's payload), `/menu`, `/admin`, ...
     pub(crate) async fn command(&mut self, name: &str, args: &str) -> Served {
         let lang = self.lang();
         // Any command but /start leaves a half-finished dialogue.
@@ -174,6 +176,55 @@ impl Turn<'_> {
                     None => self.stale(query_id, message).await?,
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Typed text: the answer to the question the bot asked, if any; otherwise a
+    /// hint and the screen the person was on.
+    pub(crate) async fn text(&mut self, text: &str, message_id: Option<i64>) -> Served {
+        match self.dialogue().await {
+            Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
+            Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await?,
+            Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await?,
+            Some(Dialogue::Position { onboarding }) => {
+                self.position_typed(text, onboarding).await?
+            }
+            Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
+                self.onboarding_again(step, "free-text").await?
+            }
+            Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await?,
+            Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await?,
+            Some(Dialogue::AdminSearch) => self.search_typed(text).await?,
+            Some(Dialogue::AdminVerify) => self.verify_typed(text).await?,
+            Some(Dialogue::ContentText { node, lang }) => {
+                self.content_text_typed(node, lang, text).await?
+            }
+            Some(Dialogue::ContentMedia { .. }) => self.say("content-send-a-file"),
+            _ => self.resume("free-text").await?,
+        }
+        Ok(())
+    }
+
+    /// A file: an announcement's (or its caption's) or a page's new media when the
+    /// bot asked for one; otherwise a hint and the screen the person was on.
+    pub(crate) async fn media_sent(
+        &mut self,
+        file: Option<Attachment>,
+        caption: Option<String>,
+    ) -> Served {
+        match (self.dialogue().await, file) {
+            (Some(Dialogue::BroadcastText), Some(file)) => {
+                self.compose(caption.as_deref().unwrap_or_default(), Some(file))
+                    .await?
+            }
+            (Some(Dialogue::ContentMedia { node }), Some(file)) => {
+                self.content_media_sent(node, file).await?
+            }
+            (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
+                self.onboarding_again(step, "media-unsupported").await?
+            }
+            _ => self.resume("media-unsupported").await?,
         }
         Ok(())
     }
