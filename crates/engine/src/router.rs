@@ -79,6 +79,7 @@ impl Turn<'_> {
         Ok(())
     }
 
+    /// A button: what its data decodes to, or the out-of-date answer.
     pub(crate) async fn press(
         &mut self,
         query_id: String,
