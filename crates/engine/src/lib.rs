@@ -19,7 +19,8 @@
 //! - `dialogue`: the few places where typed text is an answer (the state; the
 //!   router sends the text on).
 //! - `onboarding`: park, department and position; the profile.
-//! - `quiz`: knowledge checks and spaced review.
+//! - `quiz`: knowledge checks (`quiz_screens`: their screens); `review`: spaced
+//!   review sessions.
 //! - `progress`: the onboarding path, completion and certificates.
 //! - [`reminders`]: the reminder job.
 //! - [`guard`]: input normalisation.
@@ -76,7 +77,9 @@ mod privacy;
 mod progress;
 mod questions;
 mod quiz;
+mod quiz_screens;
 pub mod reminders;
+mod review;
 mod rights;
 mod roles;
 mod router;

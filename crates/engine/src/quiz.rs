@@ -1,4 +1,5 @@
-//! Knowledge checks and spaced review, one question a screen.
+//! Knowledge checks, one question a screen (spaced review sessions, in `review`,
+//! are attempts too and run through the same code).
 //!
 //! An attempt lives in storage, not in memory: a person who leaves in the middle
 //! resumes where they stopped, after a restart or on another replica. Buttons carry
@@ -10,10 +11,9 @@
 //! from another person's or another attempt's messages never count.
 
 use domain::callback::{Callback, Slug};
-use domain::content::quiz::{Question, QuestionKind, Quiz};
+use domain::content::quiz::{Question, Quiz};
 use domain::html::Html;
 use domain::learning::{self, PastAttempt, StartRefusal};
-use time::OffsetDateTime;
 
 use crate::action::{Button, Keyboard};
 use crate::engine::Turn;
@@ -21,18 +21,9 @@ use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::ports::{
-    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, ReviewChange,
-    ReviewItem, StorageError,
+    AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, StorageError,
 };
 use crate::screens::Rendered;
-
-/// Questions in one review session at most.
-const REVIEW_SIZE: usize = 10;
-/// Room left for the buttons' sake when listing mistakes on the result screen.
-const RESULT_TEXT_BUDGET: usize = 3600;
-
-/// The quiz id stored for review sessions.
-const REVIEW_ID: &str = "review";
 
 impl Turn<'_> {
     /// The list of knowledge checks: the person's required ones first.
@@ -183,57 +174,9 @@ impl Turn<'_> {
         self.begin(query_id, new, message).await
     }
 
-    /// Starts a spaced-review session of the questions that are due.
-    pub(crate) async fn review_start(
-        &mut self,
-        query_id: String,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let storage = self.engine.storage.clone();
-        if let Ok(Some(open)) = self.open_attempt().await {
-            self.answer(query_id, Some(t(self.lang(), "quiz-finish-first")));
-            return self.continue_attempt(open, message).await;
-        }
-        let now = self.now();
-        let due: Vec<ReviewItem> = match storage.reviews(self.user.id).await {
-            Ok(items) => items
-                .into_iter()
-                .filter(|i| i.due_at <= now)
-                .take(REVIEW_SIZE)
-                .collect(),
-            Err(e) => return Err(unavailable("cannot read reviews", e)),
-        };
-        let questions: Vec<AttemptQuestion> = due
-            .iter()
-            .filter_map(|item| {
-                let quiz = self.pack().quiz(&item.quiz_id)?;
-                let question = quiz.questions.iter().find(|q| q.id == item.question_id)?;
-                let seed = rand::random();
-                Some(AttemptQuestion {
-                    quiz_id: item.quiz_id.clone(),
-                    question_id: item.question_id.clone(),
-                    option_order: learning::option_order(question, quiz.shuffle_options, seed),
-                })
-            })
-            .collect();
-        if questions.is_empty() {
-            self.answer(query_id, Some(t(self.lang(), "review-nothing")));
-            return self.show_quizzes(message).await;
-        }
-        let new = NewAttempt {
-            user: self.user.id,
-            kind: AttemptKind::Review,
-            quiz_id: REVIEW_ID.to_owned(),
-            questions,
-            started_at: now,
-            deadline: None,
-        };
-        self.begin(query_id, new, message).await
-    }
-
     /// The person's open attempt: from their copy in [`crate::people::People`]
     /// when it knows, else from the database (and then the copy knows).
-    async fn open_attempt(&self) -> Result<Option<Attempt>, StorageError> {
+    pub(crate) async fn open_attempt(&self) -> Result<Option<Attempt>, StorageError> {
         let people = &self.engine.people;
         if let Some(known) = people.open_attempt(self.user.id) {
             return Ok(known);
@@ -243,7 +186,7 @@ impl Turn<'_> {
         Ok(open)
     }
 
-    async fn begin(
+    pub(crate) async fn begin(
         &mut self,
         query_id: String,
         new: NewAttempt,
@@ -275,7 +218,7 @@ impl Turn<'_> {
     }
 
     /// Shows where an attempt stands: the next question, or the result.
-    async fn continue_attempt(
+    pub(crate) async fn continue_attempt(
         &mut self,
         attempt: Attempt,
         message: Option<CallbackMessage>,
@@ -303,16 +246,6 @@ impl Turn<'_> {
             .questions
             .iter()
             .find(|q| q.id == question)
-    }
-
-    fn attempt_title(&self, attempt: &Attempt) -> String {
-        match attempt.kind {
-            AttemptKind::Review => t(self.lang(), "review-title"),
-            AttemptKind::Quiz => self.pack().quiz(&attempt.quiz_id).map_or_else(
-                || attempt.quiz_id.clone(),
-                |q| q.title.get(self.lang()).clone(),
-            ),
-        }
     }
 
     /// Shows a question afresh: its image first when it has one (a photo cannot be
@@ -358,75 +291,6 @@ impl Turn<'_> {
             None => self.show_rendered(message, screen),
         }
         true
-    }
-
-    /// One question, with its options as buttons (`mask`: options ticked so far).
-    fn question_screen(&self, attempt: &Attempt, position: usize, mask: u8) -> Option<Rendered> {
-        let lang = self.lang();
-        let asked = attempt.questions.get(position)?;
-        let question = self.question(&asked.quiz_id, &asked.question_id)?;
-        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
-        text.push_text("\n");
-        text.push(&Html::italic(&Html::escape(&t_args(
-            lang,
-            "quiz-progress",
-            &[
-                ("n", (position + 1).into()),
-                ("total", attempt.questions.len().into()),
-            ],
-        ))));
-        if let Some(deadline) = attempt.deadline {
-            text.push_text("\n");
-            let when = learning::local_date_time(deadline, self.timezone());
-            text.push_text(&t_args(lang, "quiz-deadline", &[("when", when.into())]));
-        }
-        text.push_text("\n\n");
-        text.push_text(question.text.get(lang));
-        let id = attempt.id;
-        let at = u16::try_from(position).unwrap_or(u16::MAX);
-        let mut keyboard = Keyboard::default();
-        match question.kind {
-            QuestionKind::Single => {
-                for (shown, &option) in shown_options(&asked.option_order) {
-                    let Some(o) = question.options.get(usize::from(option)) else {
-                        continue;
-                    };
-                    let cb = Callback::Answer {
-                        attempt: id,
-                        position: at,
-                        shown,
-                    };
-                    keyboard = keyboard.row(vec![Button::new(o.text.get(lang).clone(), cb)]);
-                }
-            }
-            QuestionKind::Multiple => {
-                text.push_text("\n\n");
-                text.push(&Html::italic(&html(lang, "quiz-choose-all")));
-                for (shown, &option) in shown_options(&asked.option_order) {
-                    let Some(o) = question.options.get(usize::from(option)) else {
-                        continue;
-                    };
-                    let bit = 1u8 << shown;
-                    let ticked = mask & bit != 0;
-                    let label =
-                        format!("{} {}", if ticked { "☑️" } else { "⬜" }, o.text.get(lang));
-                    let cb = Callback::Toggle {
-                        attempt: id,
-                        position: at,
-                        mask: mask ^ bit,
-                    };
-                    keyboard = keyboard.row(vec![Button::new(label, cb)]);
-                }
-                let submit = Callback::Submit {
-                    attempt: id,
-                    position: at,
-                    mask,
-                };
-                keyboard = keyboard.row(vec![Button::new(t(lang, "btn-submit"), submit)]);
-            }
-        }
-        keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-        Some(Rendered { text, keyboard })
     }
 
     /// Loads an attempt for a press: it must exist and belong to the presser (data
@@ -605,79 +469,6 @@ impl Turn<'_> {
         Ok(())
     }
 
-    /// What an answer does to the spaced-review schedule.
-    async fn review_change(
-        &self,
-        attempt: &Attempt,
-        asked: &AttemptQuestion,
-        correct: bool,
-        now: OffsetDateTime,
-    ) -> ReviewChange {
-        let stage = match attempt.kind {
-            // In a check, a wrong answer (re)starts the schedule; a right one ends it.
-            AttemptKind::Quiz => None,
-            AttemptKind::Review => self
-                .engine
-                .storage
-                .reviews(self.user.id)
-                .await
-                .ok()
-                .and_then(|items| {
-                    items
-                        .into_iter()
-                        .find(|i| i.quiz_id == asked.quiz_id && i.question_id == asked.question_id)
-                        .map(|i| i.stage)
-                }),
-        };
-        match learning::review_after(stage, correct, now) {
-            Some((stage, due_at)) => ReviewChange::Schedule { stage, due_at },
-            None => ReviewChange::Clear,
-        }
-    }
-
-    fn feedback_screen(
-        &self,
-        attempt: &Attempt,
-        position: usize,
-        question: &Question,
-        correct: bool,
-    ) -> Rendered {
-        let lang = self.lang();
-        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
-        text.push_text("\n\n");
-        text.push_text(question.text.get(lang));
-        text.push_text("\n\n");
-        if correct {
-            text.push(&Html::bold(&html(lang, "quiz-correct")));
-        } else {
-            text.push(&Html::bold(&html(lang, "quiz-wrong")));
-            text.push_text("\n");
-            text.push_text(&t_args(
-                lang,
-                "quiz-right-answer",
-                &[("answer", correct_options(question, lang).into())],
-            ));
-        }
-        if let Some(explanation) = &question.explanation {
-            text.push_text("\n\n");
-            text.push(&Html::italic(&Html::escape(explanation.get(lang))));
-        }
-        let next = u16::try_from(position + 1).unwrap_or(u16::MAX);
-        let label = if position + 1 >= attempt.questions.len() {
-            "btn-result"
-        } else {
-            "btn-next-question"
-        };
-        let keyboard = Keyboard::default().row(vec![Button::new(
-            t(lang, label),
-            Callback::Next {
-                attempt: attempt.id,
-                position: next,
-            },
-        )]);
-        Rendered { text, keyboard }
-    }
-
     pub(crate) async fn quiz_next(
         &mut self,
         query_id: String,
@@ -746,105 +537,4 @@ impl Turn<'_> {
         self.show_rendered(message, screen);
         Ok(())
     }
-
-    fn result_screen(&self, attempt: &Attempt, result: &AttemptResult) -> Rendered {
-        let lang = self.lang();
-        let percent = learning::percent(result.score, result.max_score);
-        let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
-        text.push_text("\n\n");
-        text.push_text(&t_args(
-            lang,
-            "quiz-score",
-            &[
-                ("score", result.score.into()),
-                ("max", result.max_score.into()),
-                ("percent", percent.into()),
-            ],
-        ));
-        text.push_text("\n");
-        match (attempt.kind, self.pack().quiz(&attempt.quiz_id)) {
-            (AttemptKind::Quiz, Some(quiz)) => {
-                let key = if result.passed {
-                    "quiz-passed"
-                } else {
-                    "quiz-failed"
-                };
-                text.push(&Html::bold(&Html::escape(&t_args(
-                    lang,
-                    key,
-                    &[("need", quiz.pass_percent.into())],
-                ))));
-            }
-            _ => text.push(&html(lang, "review-done")),
-        }
-        let mistakes: Vec<&AnswerRecord> = attempt.answers.iter().filter(|a| !a.correct).collect();
-        let unanswered = attempt
-            .questions
-            .len()
-            .saturating_sub(attempt.answers.len());
-        if !mistakes.is_empty() {
-            text.push_text("\n\n");
-            text.push(&Html::bold(&html(lang, "quiz-mistakes")));
-            for (shown, answer) in mistakes.iter().enumerate() {
-                let Some(q) = self.question(&answer.quiz_id, &answer.question_id) else {
-                    continue;
-                };
-                let mut line = Html::escape(&format!("\n• {}\n  ", q.text.get(lang)));
-                line.push(&Html::italic(&Html::escape(&t_args(
-                    lang,
-                    "quiz-right-answer",
-                    &[("answer", correct_options(q, lang).into())],
-                ))));
-                if text.text_len() + line.text_len() > RESULT_TEXT_BUDGET {
-                    let more = mistakes.len() - shown;
-                    text.push_text("\n");
-                    text.push_text(&t_args(lang, "quiz-more-mistakes", &[("n", more.into())]));
-                    break;
-                }
-                text.push(&line);
-            }
-        }
-        if unanswered > 0 {
-            text.push_text("\n\n");
-            text.push_text(&t_args(
-                lang,
-                "quiz-unanswered",
-                &[("n", unanswered.into())],
-            ));
-        }
-        let mut keyboard = Keyboard::default();
-        if attempt.kind == AttemptKind::Quiz
-            && !result.passed
-            && let Some(slug) = Slug::parse(&attempt.quiz_id)
-        {
-            keyboard = keyboard.row(vec![Button::new(
-                t(lang, "btn-retry"),
-                Callback::QuizStart(slug),
-            )]);
-        }
-        keyboard = keyboard
-            .row(vec![
-                Button::new(t(lang, "btn-progress"), Callback::Progress),
-                Button::new(t(lang, "btn-quizzes"), Callback::Quizzes),
-            ])
-            .row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-        Rendered { text, keyboard }
-    }
-}
-
-/// Each option of a question with its place on the screen (at most 8: a mask holds
-/// 8 bits, and a valid pack has at most 6 options).
-fn shown_options(option_order: &[u8]) -> impl Iterator<Item = (u8, &u8)> {
-    (0..8u8).zip(option_order)
-}
-
-/// The correct options of a question, joined.
-fn correct_options(question: &Question, lang: domain::lang::Lang) -> String {
-    question
-        .options
-        .iter()
-        .filter(|o| o.correct)
-        .map(|o| o.text.get(lang).as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
