@@ -11,7 +11,6 @@
 //! [`crate::live_content`]). A button naming a page the running pack no longer has
 //! gets the stale-menu answer.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,8 +32,7 @@ use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
-use crate::live_content::Reload;
-use crate::ports::{NewPageVersion, PageVersion};
+use crate::ports::NewPageVersion;
 use crate::rights::Need;
 use crate::screens::{
     Rendered, Screen, SectionLinks, Viewer, heading, media_message, render, section_screen,
@@ -44,14 +42,6 @@ use crate::screens::{
 const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
 /// How long the bot waits for a page's text or file.
 const TYPING_WAIT: Duration = Duration::from_secs(30 * 60);
-/// Versions on one screen of a page's history.
-const HISTORY_PAGE: u32 = 8;
-/// One reload from disk per admin this often: it reads and hashes every file.
-const RELOAD_INTERVAL: Duration = Duration::from_secs(10);
-/// Characters of a reload report shown to the admin (a message holds 4096).
-const REPORT_MAX_CHARS: usize = 3000;
-/// Characters of an old text shown on a history line.
-const SUMMARY_CHARS: usize = 50;
 
 /// The change being previewed, kept in the state store.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -84,7 +74,7 @@ impl Draft {
     }
 }
 
-fn nav(action: ContentAction) -> Callback {
+pub(crate) fn nav(action: ContentAction) -> Callback {
     Callback::Admin(AdminAction::Content(action))
 }
 
@@ -254,7 +244,11 @@ impl Turn<'_> {
     }
 
     /// The top-level sections and the reload button, with `note` above.
-    fn content_sections(&mut self, note: Option<Html>, message: Option<CallbackMessage>) {
+    pub(crate) fn content_sections(
+        &mut self,
+        note: Option<Html>,
+        message: Option<CallbackMessage>,
+    ) {
         let lang = self.lang();
         let mut text = note.map_or_else(Html::default, |mut n| {
             n.push_text("\n\n");
@@ -680,181 +674,10 @@ impl Turn<'_> {
         }
         Ok(())
     }
-
-    /// A page's versions, newest first, each with a revert button; and a button
-    /// back to the pack's own value for each field edited now.
-    async fn page_history(
-        &mut self,
-        node: NodeId,
-        path: &str,
-        before: Option<i64>,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.lang();
-        let versions = self
-            .engine
-            .storage
-            .page_versions(path, before, HISTORY_PAGE)
-            .await
-            .or_unavailable("cannot read a page's versions")?;
-        let mut text = heading(self.pack(), node, lang);
-        text.push_text("\n");
-        text.push(&Html::bold(&html(lang, "content-history-title")));
-        if versions.is_empty() && before.is_none() {
-            text.push_text("\n");
-            text.push(&html(lang, "content-history-empty"));
-        }
-        let mut names = HashMap::new();
-        for v in &versions {
-            let who = match names.get(&v.author) {
-                Some(who) => who,
-                None => {
-                    let label = self.engine.admin_label(v.author).await;
-                    names.entry(v.author).or_insert(label)
-                }
-            };
-            let when = learning::local_date_time(v.at, self.timezone());
-            text.push_text(&format!(
-                "\n#{} · {when} · {who} · {}",
-                v.id,
-                version_summary(lang, v)
-            ));
-        }
-        let mut keyboard = Keyboard::default();
-        for row in versions.chunks(4) {
-            keyboard = keyboard.row(
-                row.iter()
-                    .map(|v| {
-                        Button::new(
-                            t_args(lang, "btn-content-revert", &[("id", v.id.into())]),
-                            nav(ContentAction::Revert {
-                                node,
-                                version: v.id,
-                            }),
-                        )
-                    })
-                    .collect(),
-            );
-        }
-        keyboard = keyboard.row(self.restore_buttons(node));
-        if versions.len() == HISTORY_PAGE as usize
-            && let Some(last) = versions.last()
-        {
-            keyboard = keyboard.row(vec![Button::new(
-                t(lang, "btn-admin-older"),
-                nav(ContentAction::History {
-                    node,
-                    before: Some(last.id),
-                }),
-            )]);
-        }
-        keyboard = keyboard.row(vec![Button::new(
-            t(lang, "btn-content-page"),
-            nav(ContentAction::Page(node)),
-        )]);
-        self.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
-    }
-
-    /// "Back to the pack" for each field of `node` that differs from the pack now.
-    fn restore_buttons(&self, node: NodeId) -> Vec<Button> {
-        let lang = self.lang();
-        let disk = self.engine.content.disk();
-        let (Some(current), Some(original)) = (page_of(self.pack(), node), page_of(&disk, node))
-        else {
-            return Vec::new();
-        };
-        PageField::ALL
-            .into_iter()
-            .filter(|field| match field {
-                PageField::Text(l) => current.parts.get(*l) != original.parts.get(*l),
-                PageField::Media => current.media != original.media,
-            })
-            .map(|field| {
-                Button::new(
-                    t_args(
-                        lang,
-                        "btn-content-restore",
-                        &[("field", field_name(lang, field).into())],
-                    ),
-                    nav(ContentAction::Restore { node, field }),
-                )
-            })
-            .collect()
-    }
-
-    /// Reads the pack from disk again: a summary, or the problems that kept it out.
-    async fn reload_pack(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
-        let key = format!("adm:reload:{}", self.user.id);
-        if !self
-            .rate_allows(&key, RELOAD_INTERVAL, "content-reload-too-fast")
-            .await?
-        {
-            return Ok(());
-        }
-        let outcome = self
-            .engine
-            .reload_content(self.user.id)
-            .await
-            .or_unavailable("cannot reload the content")?;
-        let note = match outcome {
-            Reload::Broken(problems) => {
-                self.audit(
-                    "content_reload_refused",
-                    format!("{} problem(s)", problems.len()),
-                )
-                .await;
-                let mut note = Html::escape(&t_args(
-                    lang,
-                    "content-reload-broken",
-                    &[("n", problems.len().into())],
-                ));
-                note.push_text("\n");
-                note.push_text(&report(lang, problems.iter().map(ToString::to_string)));
-                note
-            }
-            Reload::Done {
-                pages,
-                quizzes,
-                applied,
-                skipped,
-            } => {
-                self.audit(
-                    "content_reload",
-                    format!(
-                        "{pages} pages, {quizzes} quizzes, {applied} edits applied, {} skipped",
-                        skipped.len()
-                    ),
-                )
-                .await;
-                self.content = self.engine.content();
-                let mut note = Html::escape(&t_args(
-                    lang,
-                    "content-reload-done",
-                    &[
-                        ("pages", pages.into()),
-                        ("quizzes", quizzes.into()),
-                        ("applied", applied.into()),
-                        ("skipped", skipped.len().into()),
-                    ],
-                ));
-                if !skipped.is_empty() {
-                    note.push_text("\n");
-                    note.push_text(&t(lang, "content-reload-skipped"));
-                    note.push_text("\n");
-                    note.push_text(&report(lang, skipped.iter().map(ToString::to_string)));
-                }
-                note
-            }
-        };
-        self.content_sections(Some(note), message);
-        Ok(())
-    }
 }
 
 /// The page `node` of `pack`, if it is a page.
-fn page_of(pack: &ContentPack, node: NodeId) -> Option<&domain::content::Page> {
+pub(crate) fn page_of(pack: &ContentPack, node: NodeId) -> Option<&domain::content::Page> {
     match &pack.node(node)?.kind {
         NodeKind::Page(page) => Some(page),
         NodeKind::Section { .. } => None,
@@ -880,35 +703,16 @@ fn page_as_staff_see_it(pack: &ContentPack, node: NodeId, lang: Lang, chat: Chat
         .collect()
 }
 
-/// Lines of a report, cut to fit a message, with how many were left out.
-fn report(lang: Lang, lines: impl Iterator<Item = String>) -> String {
-    let mut out = String::new();
-    let mut left = 0usize;
-    for line in lines {
-        if left == 0 && out.chars().count() + line.chars().count() < REPORT_MAX_CHARS {
-            out.push_str("\n• ");
-            out.push_str(&line);
-        } else {
-            left += 1;
-        }
-    }
-    if left > 0 {
-        out.push('\n');
-        out.push_str(&t_args(lang, "content-report-more", &[("n", left.into())]));
-    }
-    out
-}
-
 /// `RU` or `EN`, as the panel names a page's languages.
-fn lang_label(lang: Lang) -> String {
+pub(crate) fn lang_label(lang: Lang) -> String {
     lang.code().to_uppercase()
 }
 
-fn kind_name(lang: Lang, kind: MediaKind) -> String {
+pub(crate) fn kind_name(lang: Lang, kind: MediaKind) -> String {
     t(lang, &format!("media-kind-{}", kind.as_str()))
 }
 
-fn field_name(lang: Lang, field: PageField) -> String {
+pub(crate) fn field_name(lang: Lang, field: PageField) -> String {
     match field {
         PageField::Text(l) => t_args(
             lang,
@@ -917,24 +721,4 @@ fn field_name(lang: Lang, field: PageField) -> String {
         ),
         PageField::Media => t(lang, "content-field-media"),
     }
-}
-
-/// One history line's "what": the field and what it was set to.
-fn version_summary(lang: Lang, v: &PageVersion) -> String {
-    let what = match &v.edit {
-        PageEdit::Pack => t(lang, "content-edit-pack"),
-        PageEdit::NoMedia => t(lang, "content-edit-no-media"),
-        PageEdit::Media { kind, .. } => t_args(
-            lang,
-            "content-edit-media",
-            &[("kind", kind_name(lang, *kind).into())],
-        ),
-        PageEdit::Text(markdown) => {
-            let flat = markdown.split_whitespace().collect::<Vec<_>>().join(" ");
-            let short: String = flat.chars().take(SUMMARY_CHARS).collect();
-            let more = if short.len() < flat.len() { "…" } else { "" };
-            format!("«{short}{more}»")
-        }
-    };
-    format!("{}: {what}", field_name(lang, v.field))
 }

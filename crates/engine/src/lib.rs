@@ -39,7 +39,8 @@
 //!   applies it, and the screens that give and take roles.
 //! - `live_content`: the running content pack (disk + the panel's edits), swapped
 //!   as a whole, and how replicas keep it in step; `content_editor`: the panel's
-//!   content screens (browse, edit with preview, media, history, revert, reload).
+//!   content screens (browse, edit with preview, media); `content_history`: a
+//!   page's versions, revert and restore, and reloading the pack.
 //! - [`exports`]: CSV and Excel exports (the queue of exports for the server's
 //!   background worker, and the page-by-page writer it runs); `export_panel`:
 //!   the admin's exports screen that queues them.
@@ -57,6 +58,7 @@ pub mod admin;
 mod broadcast_jobs;
 mod broadcasts;
 mod content_editor;
+mod content_history;
 mod dialogue;
 pub mod engine;
 mod error;
