@@ -32,12 +32,32 @@ pub(crate) enum Shown {
     Gone,
 }
 
+/// A chat's remembered messages, 56 bytes: `(message id, what it shows)`, most
+/// recently touched first; message id 0 (Telegram never uses it) is an empty
+/// slot, and what it shows is a [`fingerprint`] (never 0) or 0 for gone.
 #[derive(Clone, Copy, Debug, Default)]
 struct Chat {
-    /// Most recently touched first.
-    messages: [Option<(i64, Shown)>; KEPT_PER_CHAT],
+    messages: [(i64, u64); KEPT_PER_CHAT],
     /// When it was last touched, in [`Ledger`] ticks.
     touched: u64,
+}
+
+const GONE: u64 = 0;
+
+impl Shown {
+    fn packed(self) -> u64 {
+        match self {
+            Shown::Screen(fingerprint) => fingerprint,
+            Shown::Gone => GONE,
+        }
+    }
+
+    fn unpacked(packed: u64) -> Shown {
+        match packed {
+            GONE => Shown::Gone,
+            fingerprint => Shown::Screen(fingerprint),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -61,9 +81,8 @@ impl Screens {
             .get(&chat.0)?
             .messages
             .iter()
-            .flatten()
-            .find(|(id, _)| *id == message_id)
-            .map(|(_, shown)| *shown)
+            .find(|(id, _)| *id == message_id && message_id != 0)
+            .map(|&(_, shown)| Shown::unpacked(shown))
     }
 
     /// Remembers that message `message_id` of `chat` now shows `shown`.
@@ -80,16 +99,16 @@ impl Screens {
         let messages = &mut entry.messages;
         let at = messages
             .iter()
-            .position(|m| m.is_some_and(|(id, _)| id == message_id))
+            .position(|&(id, _)| id == message_id)
             .unwrap_or(KEPT_PER_CHAT - 1);
         messages[..=at].rotate_right(1);
-        messages[0] = Some((message_id, shown));
+        messages[0] = (message_id, shown.packed());
     }
 }
 
-/// A 64-bit FNV-1a hash of a screen's text and buttons: equal for equal screens
-/// on every process and every build, so that two presses rendering the same
-/// screen are known to.
+/// A 64-bit FNV-1a hash of a screen's text and buttons, never 0: equal for equal
+/// screens on every process and every build, so that two presses rendering the
+/// same screen are known to.
 pub(crate) fn fingerprint(text: &Html, keyboard: Option<&Keyboard>) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -109,7 +128,7 @@ pub(crate) fn fingerprint(text: &Html, keyboard: Option<&Keyboard>) -> u64 {
             eat(button.callback.encode().as_bytes());
         }
     }
-    hash
+    hash | 1
 }
 
 #[cfg(test)]
@@ -160,6 +179,22 @@ mod tests {
         assert_eq!(screens.shown(chat, 3), None);
         assert_eq!(screens.shown(chat, 4), Some(Shown::Screen(4)));
         assert_eq!(screens.shown(ChatId(8), 4), None, "chats are apart");
+    }
+
+    #[test]
+    fn a_chat_costs_56_bytes_and_message_0_is_never_found() {
+        assert_eq!(std::mem::size_of::<Chat>(), 56);
+        let screens = Screens::default();
+        screens.record(
+            ChatId(7),
+            5,
+            Shown::Screen(fingerprint(&Html::escape("x"), None)),
+        );
+        assert_eq!(
+            screens.shown(ChatId(7), 0),
+            None,
+            "an empty slot is no message"
+        );
     }
 
     #[test]
