@@ -5,10 +5,11 @@
 #   scripts/mutants.sh            the full scope, two runs:
 #                                 1. the whole domain crate, tested by its own tests
 #                                    (unit and integration, no doctests);
-#                                 2. the engine's rights (roles.rs: the guard and its
-#                                    parts), lockout (admin.rs: lockout_duration and
-#                                    the password check) and the code that applies
-#                                    grading and the review schedule (quiz.rs),
+#                                 2. the engine's rights (rights.rs: the table;
+#                                    roles.rs: the guard and its parts), lockout
+#                                    (admin.rs: lockout_duration and the password
+#                                    check) and the code that applies grading and
+#                                    the review schedule (quiz.rs, review.rs),
 #                                    tested by the engine's unit tests and its
 #                                    admin_security, pipeline, quiz_rules and
 #                                    rights suites.
@@ -59,10 +60,13 @@ cargo mutants --version >/dev/null 2>&1 || {
 # applies no name filter to "delete field" mutants, so the few of those in
 # admin.rs come along whatever the regexes say.)
 engine_scope=(
-  --file crates/engine/src/roles.rs --file crates/engine/src/admin.rs --file crates/engine/src/quiz.rs
-  --re 'roles\.rs:.*(Rights::allow|Rights::of|in need$|need -> |subject|park_named|is_power_of_ten|::current_rights|::admit|::audit_refusal|::scope|::may_act_on|::within_rights)'
+  --file crates/engine/src/rights.rs --file crates/engine/src/roles.rs
+  --file crates/engine/src/admin.rs --file crates/engine/src/quiz.rs --file crates/engine/src/review.rs
+  --re 'rights\.rs:.*(Rights::allow|Rights::of|\brule\b|_need\b|_rule\b|\bneed\b|\bsubject\b|\bpark_named\b)'
+  --re 'roles\.rs:.*(is_power_of_ten|::current_rights|::admit|::audit_refusal|::scope|::may_act_on|::within_rights)'
   --re 'admin\.rs:.*(lockout_duration|::check_password)'
-  --re 'quiz\.rs:.*(::quiz_answer|::update_review|::finish|::review_start|::out_of_time)$'
+  --re 'quiz\.rs:.*(::quiz_answer|::finish|::out_of_time)$'
+  --re 'review\.rs:.*(::review_start|::review_change)$'
 )
 # The engine's tests that guard those rules (not the exports and content-sync
 # suites): as cargo arguments, so that each mutant also builds only these.
