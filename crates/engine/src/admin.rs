@@ -8,30 +8,24 @@
 //! replicas and survive restarts with Redis. When the state store cannot be read,
 //! login is refused: the lock never fails open.
 //!
-//! Every admin button goes through `Turn::admin_guard`, one place: a press by a
-//! non-admin, without a live session, or after logout only answers "session
-//! expired" and is written to the audit log.
+//! Every admin button goes through `Turn::admin_guard` (in `router`), one
+//! place: a press by a non-admin, without a live session, or after logout only
+//! answers "session expired" and is written to the audit log.
 
 use std::time::Duration;
 
-use domain::callback::{
-    AdminAction, BroadcastAction, Callback, FileFormat, ListStatus, PeopleView, RoleAction,
-};
 use domain::html::Html;
 use domain::ids::UserId;
-use domain::learning;
 use sha2::{Digest, Sha256};
 
-use crate::action::{Action, Button, Keyboard};
+use crate::action::Action;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
-use crate::error::{OrUnavailable, Served, unavailable};
-use crate::i18n::{html, t, t_args};
-use crate::inbound::CallbackMessage;
-use crate::people_panel::{REASON_WAIT, person_status};
-use crate::ports::{AuditEntry, NewPasswordError, PeopleFilter, RoleGrant};
+use crate::error::{Served, unavailable};
+use crate::i18n::{html, t_args};
+use crate::ports::{AuditEntry, NewPasswordError, RoleGrant};
 use crate::rights::{Admission, Need, Rights};
-use crate::screens::{Rendered, Screen};
+use crate::screens::Screen;
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
 const FAILURES_TO_LOCK: i64 = 3;
@@ -44,8 +38,6 @@ const LOCKOUT_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
 const GLOBAL_FAILURES_PER_MINUTE: i64 = 30;
 /// How long the bot waits for the password after /admin.
 const PASSWORD_WAIT: Duration = Duration::from_secs(5 * 60);
-/// Audit entries on one screen.
-const AUDIT_PAGE: u32 = 10;
 
 /// The length of the `n`-th lockout (from 1): 5 minutes, doubling, at most 24 hours.
 pub fn lockout_duration(n: i64) -> Duration {
@@ -69,7 +61,7 @@ impl Turn<'_> {
         self.engine.admins.contains(&self.user.id.0)
     }
 
-    fn key(&self, what: &str) -> String {
+    pub(crate) fn key(&self, what: &str) -> String {
         format!("adm:{what}:{}", self.user.id)
     }
 
@@ -406,257 +398,6 @@ impl Turn<'_> {
         )
         .await;
         Verdict::LockedNow(duration)
-    }
-
-    /// The one guard every admin button passes.
-    pub(crate) async fn admin_guard(
-        &mut self,
-        query_id: String,
-        action: AdminAction,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        match self.admit_action(&action).await {
-            Admission::Allowed => {}
-            Admission::Expired => {
-                self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
-                return Ok(());
-            }
-            Admission::Forbidden => {
-                self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
-                return Ok(());
-            }
-        }
-        if let AdminAction::Lookup(action) = action {
-            return self.admin_lookup(query_id, action, message).await;
-        }
-        if let AdminAction::Content(action) = action {
-            return self.admin_content(query_id, action, message).await;
-        }
-        self.answer(query_id, None);
-        match action {
-            AdminAction::Panel => {
-                let panel = self.admin_panel().await;
-                self.show_rendered(message, panel);
-            }
-            AdminAction::Statistics => self.admin_statistics(message).await?,
-            AdminAction::Audit { before } => self.admin_audit(before, message).await?,
-            AdminAction::People { status, after } => {
-                let view = PeopleView {
-                    status,
-                    park: None,
-                    department: None,
-                    after,
-                };
-                let filter = PeopleFilter {
-                    status: person_status(status),
-                    park: self.scope().map(str::to_owned),
-                    ..PeopleFilter::default()
-                };
-                self.admin_people(view, filter, message).await?
-            }
-            AdminAction::Person(id) => self.admin_person(UserId(id), message).await?,
-            AdminAction::Block(id) => {
-                self.enter_dialogue_for(Dialogue::BlockReason { target: id }, REASON_WAIT)
-                    .await;
-                let back = Button::new(
-                    t(self.lang(), "btn-admin-back-person"),
-                    Callback::Admin(AdminAction::Person(id)),
-                );
-                let keyboard = Keyboard::default().row(vec![back]);
-                self.show_rendered(
-                    message,
-                    Rendered {
-                        text: html(self.lang(), "admin-block-reason"),
-                        keyboard,
-                    },
-                );
-            }
-            AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await?,
-            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
-            AdminAction::Access(action) => self.admin_access(action, message).await?,
-            AdminAction::Exports(format) => self.admin_exports(message, format),
-            AdminAction::Export(choice, format) => self.admin_export(choice, format).await?,
-            AdminAction::ExportPerson(id, format) => {
-                self.admin_export_person(UserId(id), format).await?
-            }
-            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await?,
-            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await?,
-            AdminAction::Roles(action) => self.admin_roles(action, message).await?,
-            AdminAction::Deletions { after } => self.admin_deletions(after, message).await?,
-            // Dispatched above: look-ups and content answer the callback themselves.
-            AdminAction::Lookup(_) | AdminAction::Content(_) => {}
-            AdminAction::Logout => {
-                let _ = self.engine.state.delete(&self.key("session")).await;
-                self.audit("logout", String::new()).await;
-                self.show_rendered(
-                    message,
-                    Rendered {
-                        text: html(self.lang(), "admin-logged-out"),
-                        keyboard: Keyboard::default().row(vec![Button::new(
-                            t(self.lang(), "btn-home"),
-                            Callback::Home,
-                        )]),
-                    },
-                );
-            }
-        }
-        Ok(())
-    }
-
-    async fn admin_panel(&self) -> Rendered {
-        let lang = self.lang();
-        let access = self.access_panel_row().await;
-        let keyboard = Keyboard::default()
-            .row(vec![
-                Button::new(
-                    t(lang, "btn-admin-stats"),
-                    Callback::Admin(AdminAction::Statistics),
-                ),
-                Button::new(
-                    t(lang, "btn-admin-audit"),
-                    Callback::Admin(AdminAction::Audit { before: None }),
-                ),
-            ])
-            .row(vec![
-                Button::new(
-                    t(lang, "btn-admin-people"),
-                    Callback::Admin(AdminAction::People {
-                        status: ListStatus::Any,
-                        after: None,
-                    }),
-                ),
-                Button::new(
-                    t(lang, "btn-admin-broadcasts"),
-                    Callback::Admin(AdminAction::Broadcast(BroadcastAction::History {
-                        before: None,
-                    })),
-                ),
-            ])
-            .row(vec![
-                Button::new(
-                    t(lang, "btn-admin-exports"),
-                    Callback::Admin(AdminAction::Exports(FileFormat::default())),
-                ),
-                Button::new(
-                    t(lang, "btn-admin-deletions"),
-                    Callback::Admin(AdminAction::Deletions { after: None }),
-                ),
-            ])
-            .row(access)
-            .row(self.lookup_panel_row())
-            .row(self.content_panel_row())
-            .row(vec![Button::new(
-                t(lang, "btn-admin-roles"),
-                Callback::Admin(AdminAction::Roles(RoleAction::Holders)),
-            )])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-logout"),
-                Callback::Admin(AdminAction::Logout),
-            )]);
-        Rendered {
-            text: Html::bold(&html(lang, "admin-panel-title")),
-            keyboard,
-        }
-    }
-
-    pub(crate) fn back_to_panel(&self) -> Vec<Button> {
-        vec![Button::new(
-            t(self.lang(), "btn-admin-panel"),
-            Callback::Admin(AdminAction::Panel),
-        )]
-    }
-
-    async fn admin_statistics(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
-        let stats = self
-            .engine
-            .storage
-            .people_stats(self.now(), self.scope())
-            .await
-            .or_unavailable("cannot read statistics")?;
-        self.audit("view_stats", String::new()).await;
-        let mut text = Html::bold(&html(lang, "admin-stats-title"));
-        for (key, n) in [
-            ("admin-stats-total", stats.total),
-            ("admin-stats-today", stats.active_today),
-            ("admin-stats-7d", stats.active_7d),
-            ("admin-stats-30d", stats.active_30d),
-            ("admin-stats-new", stats.new_7d),
-            ("admin-stats-blocked", stats.blocked),
-            ("admin-stats-inactive", stats.inactive),
-        ] {
-            text.push_text(&format!("\n{}: {n}", t(lang, key)));
-        }
-        let unset = t(lang, "profile-unset");
-        text.push_text("\n\n");
-        text.push(&Html::bold(&html(lang, "admin-stats-by-park")));
-        for (park, n) in &stats.by_park {
-            let name = self
-                .pack()
-                .park(park)
-                .map_or(unset.clone(), |p| p.name.get(lang).clone());
-            text.push_text(&format!("\n• {name}: {n}"));
-        }
-        text.push_text("\n\n");
-        text.push(&Html::bold(&html(lang, "admin-stats-by-department")));
-        for (department, n) in &stats.by_department {
-            let name = self
-                .pack()
-                .department(department)
-                .map_or(unset.clone(), |d| d.name.get(lang).clone());
-            text.push_text(&format!("\n• {name}: {n}"));
-        }
-        let keyboard = self
-            .statistics_rows()
-            .into_iter()
-            .fold(Keyboard::default(), Keyboard::row)
-            .row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
-    }
-
-    async fn admin_audit(
-        &mut self,
-        before: Option<i64>,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.lang();
-        let entries = self
-            .engine
-            .storage
-            .audit_entries(before, AUDIT_PAGE)
-            .await
-            .or_unavailable("cannot read the audit log")?;
-        self.audit(
-            "view_audit",
-            before.map(|b| format!("before {b}")).unwrap_or_default(),
-        )
-        .await;
-        let mut text = Html::bold(&html(lang, "admin-audit-title"));
-        if entries.is_empty() {
-            text.push_text("\n");
-            text.push(&html(lang, "admin-audit-empty"));
-        }
-        for e in &entries {
-            let when = learning::local_date_time(e.at, self.timezone());
-            text.push_text(&format!("\n{when} · {} · ", e.actor));
-            text.push(&Html::bold(&Html::escape(&e.action)));
-            if !e.detail.is_empty() {
-                text.push_text(&format!(" · {}", e.detail));
-            }
-        }
-        let mut keyboard = Keyboard::default();
-        if entries.len() == AUDIT_PAGE as usize
-            && let Some(last) = entries.last()
-        {
-            let older = Callback::Admin(AdminAction::Audit {
-                before: Some(last.id),
-            });
-            keyboard = keyboard.row(vec![Button::new(t(lang, "btn-admin-older"), older)]);
-        }
-        keyboard = keyboard.row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
     }
 }
 

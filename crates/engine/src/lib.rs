@@ -32,7 +32,9 @@
 //! - `lookup`: the panel's people search, certificate check and moving a person to
 //!   another park or department; `insights`: the statistics sub-screens (most-read
 //!   pages, quiz results, overdue people, activity by weekday and hour).
-//! - [`admin`]: admin login (password, lockouts, sessions), the admin guard, the panel.
+//! - [`admin`]: admin login (password, lockouts, sessions) and the audit log's
+//!   writing; `admin_panel`: the panel, statistics and the audit log's screen.
+//!   Admin buttons are routed (and guarded) in `router`.
 //! - `people_panel`: the panel's people list, a person's card, blocking.
 //! - `rights`: the rights table: what each admin button needs and whose person or
 //!   park it touches, every variant named (no wildcard); `roles`: the guard that
@@ -55,6 +57,7 @@ mod access;
 pub mod action;
 pub mod activity;
 pub mod admin;
+mod admin_panel;
 mod broadcast_jobs;
 mod broadcasts;
 mod content_editor;

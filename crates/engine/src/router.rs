@@ -4,8 +4,9 @@
 //! button needs are checked in one place, `admin_guard`, from the table in
 //! `rights`; typed admin input through `typed_input_allowed`.
 
-use domain::callback::Callback;
+use domain::callback::{AdminAction, Callback, PeopleView};
 use domain::html::Html;
+use domain::ids::UserId;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
@@ -14,7 +15,10 @@ use crate::engine::Turn;
 use crate::error::Served;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
-use crate::screens::{Screen, render};
+use crate::people_panel::{REASON_WAIT, person_status};
+use crate::ports::PeopleFilter;
+use crate::rights::Admission;
+use crate::screens::{Rendered, Screen, render};
 
 impl Turn<'_> {
     /// A command: `/start` (with a deep link's payload), `/menu`, `/admin`, ...
@@ -226,6 +230,101 @@ impl Turn<'_> {
                 self.onboarding_again(step, "media-unsupported").await?
             }
             _ => self.resume("media-unsupported").await?,
+        }
+        Ok(())
+    }
+
+    /// The one guard every admin button passes.
+    pub(crate) async fn admin_guard(
+        &mut self,
+        query_id: String,
+        action: AdminAction,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        match self.admit_action(&action).await {
+            Admission::Allowed => {}
+            Admission::Expired => {
+                self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+                return Ok(());
+            }
+            Admission::Forbidden => {
+                self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
+                return Ok(());
+            }
+        }
+        if let AdminAction::Lookup(action) = action {
+            return self.admin_lookup(query_id, action, message).await;
+        }
+        if let AdminAction::Content(action) = action {
+            return self.admin_content(query_id, action, message).await;
+        }
+        self.answer(query_id, None);
+        match action {
+            AdminAction::Panel => {
+                let panel = self.admin_panel().await;
+                self.show_rendered(message, panel);
+            }
+            AdminAction::Statistics => self.admin_statistics(message).await?,
+            AdminAction::Audit { before } => self.admin_audit(before, message).await?,
+            AdminAction::People { status, after } => {
+                let view = PeopleView {
+                    status,
+                    park: None,
+                    department: None,
+                    after,
+                };
+                let filter = PeopleFilter {
+                    status: person_status(status),
+                    park: self.scope().map(str::to_owned),
+                    ..PeopleFilter::default()
+                };
+                self.admin_people(view, filter, message).await?
+            }
+            AdminAction::Person(id) => self.admin_person(UserId(id), message).await?,
+            AdminAction::Block(id) => {
+                self.enter_dialogue_for(Dialogue::BlockReason { target: id }, REASON_WAIT)
+                    .await;
+                let back = Button::new(
+                    t(self.lang(), "btn-admin-back-person"),
+                    Callback::Admin(AdminAction::Person(id)),
+                );
+                let keyboard = Keyboard::default().row(vec![back]);
+                self.show_rendered(
+                    message,
+                    Rendered {
+                        text: html(self.lang(), "admin-block-reason"),
+                        keyboard,
+                    },
+                );
+            }
+            AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await?,
+            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
+            AdminAction::Access(action) => self.admin_access(action, message).await?,
+            AdminAction::Exports(format) => self.admin_exports(message, format),
+            AdminAction::Export(choice, format) => self.admin_export(choice, format).await?,
+            AdminAction::ExportPerson(id, format) => {
+                self.admin_export_person(UserId(id), format).await?
+            }
+            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await?,
+            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await?,
+            AdminAction::Roles(action) => self.admin_roles(action, message).await?,
+            AdminAction::Deletions { after } => self.admin_deletions(after, message).await?,
+            // Dispatched above: look-ups and content answer the callback themselves.
+            AdminAction::Lookup(_) | AdminAction::Content(_) => {}
+            AdminAction::Logout => {
+                let _ = self.engine.state.delete(&self.key("session")).await;
+                self.audit("logout", String::new()).await;
+                self.show_rendered(
+                    message,
+                    Rendered {
+                        text: html(self.lang(), "admin-logged-out"),
+                        keyboard: Keyboard::default().row(vec![Button::new(
+                            t(self.lang(), "btn-home"),
+                            Callback::Home,
+                        )]),
+                    },
+                );
+            }
         }
         Ok(())
     }
