@@ -31,7 +31,8 @@
 //!   screens.
 //! - `lookup`: the panel's people search, certificate check and moving a person to
 //!   another park or department; `insights`: the statistics sub-screens (most-read
-//!   pages, quiz results, overdue people, activity by weekday and hour).
+//!   pages, quiz results, overdue people); `insight_charts`: the chart screens
+//!   (activity by weekday and hour, the funnel, day by day).
 //! - [`admin`]: admin login (password, lockouts, sessions) and the audit log's
 //!   writing; `admin_panel`: the panel, statistics and the audit log's screen.
 //!   Admin buttons are routed (and guarded) in `router`.
@@ -70,6 +71,7 @@ pub mod exports;
 pub mod guard;
 pub mod i18n;
 pub mod inbound;
+mod insight_charts;
 mod insights;
 mod live_content;
 mod lookup;
