@@ -13,7 +13,8 @@ use domain::render::render_markdown;
 use time::OffsetDateTime;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::broadcasts::{RATE_WINDOW_SECS, audience_name, history_button, nav, state_name};
+use crate::broadcast_follow::state_name;
+use crate::broadcasts::{RATE_WINDOW_SECS, audience_name, history_button, nav};
 use crate::engine::Engine;
 use crate::i18n::{t, t_args};
 use crate::ports::{AudienceFilter, NewBroadcast, StorageError};

@@ -1,6 +1,6 @@
 //! Broadcasts in the admin panel: compose, preview, choose the audience, confirm or
-//! schedule, then follow, pause, resume or cancel. The engine's side of the
-//! background worker (choosing recipients when a broadcast starts, the message each
+//! schedule (following one, pausing, resuming or cancelling it is
+//! `broadcast_follow`). The engine's side of the background worker (choosing recipients when a broadcast starts, the message each
 //! of them gets, the report to the admin who started it) is `broadcast_jobs`.
 //!
 //! The handler never sends an announcement: confirming stores a durable job and the
@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
+use domain::broadcast::{Audience, BroadcastState};
 use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
 use domain::content::{CAPTION_LIMIT, ContentPack, MESSAGE_LIMIT, MediaKind};
 use domain::html::Html;
@@ -26,7 +26,7 @@ use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
-use crate::ports::{Broadcast, NewBroadcast};
+use crate::ports::NewBroadcast;
 use crate::progress::DEFAULT_TIMEZONE;
 use crate::rights::Need;
 use crate::screens::Rendered;
@@ -37,8 +37,6 @@ const DRAFT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const COMPOSE_WAIT: Duration = Duration::from_secs(30 * 60);
 /// How far ahead a broadcast may be scheduled.
 const SCHEDULE_HORIZON_DAYS: i64 = 90;
-/// Broadcasts on one screen of the history.
-const HISTORY_PAGE: u32 = 5;
 /// The window the status screen's send rate is measured over.
 pub(crate) const RATE_WINDOW_SECS: i64 = 10;
 /// The activity windows offered for "active within N days".
@@ -231,7 +229,7 @@ impl Turn<'_> {
         Ok(())
     }
 
-    fn history_button(&self) -> Button {
+    pub(crate) fn history_button(&self) -> Button {
         history_button(self.lang())
     }
 
@@ -563,134 +561,6 @@ impl Turn<'_> {
         .await;
         self.broadcast_status(id, message).await
     }
-
-    /// Moves a broadcast between states for an admin, audited; a move the state
-    /// no longer allows (someone else acted first, or it finished) changes nothing.
-    async fn move_broadcast(
-        &mut self,
-        id: i64,
-        from: &[BroadcastState],
-        to: BroadcastState,
-    ) -> Served {
-        match self
-            .engine
-            .storage
-            .set_broadcast_state(id, from, to, self.now())
-            .await
-        {
-            Ok(true) => {
-                let action = match to {
-                    BroadcastState::Paused => "broadcast_pause",
-                    BroadcastState::Running => "broadcast_resume",
-                    _ => "broadcast_cancel",
-                };
-                self.audit(action, format!("#{id}")).await;
-            }
-            Ok(false) => {}
-            Err(e) => return Err(unavailable("cannot change a broadcast", e)),
-        }
-        Ok(())
-    }
-
-    async fn broadcast_status(&mut self, id: i64, message: Option<CallbackMessage>) -> Served {
-        let tz = self.timezone().to_owned();
-        match self
-            .engine
-            .broadcast_status_screen(id, self.lang(), &tz)
-            .await
-        {
-            Ok(Some(rendered)) => self.show_rendered(message, rendered),
-            Ok(None) => {
-                let text = html(self.lang(), "broadcast-unknown");
-                let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                self.show_rendered(message, Rendered { text, keyboard });
-            }
-            Err(e) => return Err(unavailable("cannot read a broadcast", e)),
-        }
-        Ok(())
-    }
-
-    async fn broadcast_history(
-        &mut self,
-        before: Option<i64>,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.lang();
-        let storage = self.engine.storage.clone();
-        let broadcasts = storage
-            .broadcasts(before, HISTORY_PAGE)
-            .await
-            .or_unavailable("cannot list broadcasts")?;
-        let tz = self.timezone().to_owned();
-        let mut text = Html::bold(&html(lang, "broadcast-history-title"));
-        if broadcasts.is_empty() {
-            text.push_text("\n");
-            text.push(&html(lang, "broadcast-history-empty"));
-        }
-        let mut keyboard = Keyboard::default().row(vec![Button::new(
-            t(lang, "btn-broadcast-new"),
-            nav(BroadcastAction::New),
-        )]);
-        for broadcast in &broadcasts {
-            let counts = storage
-                .delivery_counts(broadcast.id)
-                .await
-                .or_unavailable("cannot count deliveries")?;
-            let admin = self.engine.admin_label(broadcast.job.created_by).await;
-            let line = history_line(lang, broadcast, &counts, &tz, admin);
-            text.push_text("\n");
-            text.push_text(&line);
-            keyboard = keyboard.row(vec![Button::new(
-                format!("#{} · {}", broadcast.id, state_name(lang, broadcast.state)),
-                nav(BroadcastAction::Status(broadcast.id)),
-            )]);
-        }
-        if broadcasts.len() == HISTORY_PAGE as usize
-            && let Some(last) = broadcasts.last()
-        {
-            keyboard = keyboard.row(vec![Button::new(
-                t(lang, "btn-admin-older"),
-                nav(BroadcastAction::History {
-                    before: Some(last.id),
-                }),
-            )]);
-        }
-        keyboard = keyboard.row(vec![Button::new(
-            t(lang, "btn-admin-panel"),
-            Callback::Admin(AdminAction::Panel),
-        )]);
-        self.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
-    }
-}
-
-pub(crate) fn state_name(lang: Lang, state: BroadcastState) -> String {
-    t(lang, &format!("broadcast-state-{}", state.as_str()))
-}
-
-/// "#12 · 28.11.2026 14:05 · by Anna (42) · done · 980 of 1000 sent".
-fn history_line(
-    lang: Lang,
-    b: &Broadcast,
-    counts: &DeliveryCounts,
-    tz: &str,
-    admin: String,
-) -> String {
-    t_args(
-        lang,
-        "broadcast-history-line",
-        &[
-            ("id", b.id.into()),
-            (
-                "time",
-                learning::local_date_time(b.job.created_at, tz).into(),
-            ),
-            ("admin", admin.into()),
-            ("state", state_name(lang, b.state).into()),
-            ("sent", counts.sent.into()),
-            ("total", counts.total().into()),
-        ],
-    )
 }
 
 /// What an admin is told about Markdown the renderer refuses (an announcement or a

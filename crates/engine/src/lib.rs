@@ -47,8 +47,9 @@
 //! - [`exports`]: CSV and Excel exports (the queue of exports for the server's
 //!   background worker, and the page-by-page writer it runs); `export_panel`:
 //!   the admin's exports screen that queues them.
-//! - `broadcasts`: the admin's broadcast screens (compose, audience, confirm,
-//!   follow); `broadcast_jobs`: the engine's side of the broadcast worker.
+//! - `broadcasts`: the admin's broadcast screens (compose, audience, confirm);
+//!   `broadcast_follow`: history, status, pause, resume, cancel;
+//!   `broadcast_jobs`: the engine's side of the broadcast worker.
 //! - `privacy`: /privacy, deletion requests, a person's data export and erasure.
 //! - `typed_secrets`: texts sent soon after a password prompt are deleted first,
 //!   whatever state the dialogue is in.
@@ -59,6 +60,7 @@ pub mod action;
 pub mod activity;
 pub mod admin;
 mod admin_panel;
+mod broadcast_follow;
 mod broadcast_jobs;
 mod broadcasts;
 mod content_editor;
