@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::action::Action;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
-use crate::error::{Served, unavailable};
+use crate::error::{EngineError, Served, unavailable};
 use crate::i18n::{html, t_args};
 use crate::ports::{AuditEntry, NewPasswordError, RoleGrant};
 use crate::rights::{Admission, Need, Rights};
@@ -253,6 +253,33 @@ impl Turn<'_> {
     pub(crate) async fn end_session_of(&self, id: UserId) {
         if let Err(e) = self.engine.state.delete(&format!("adm:session:{id}")).await {
             tracing::warn!(error = %e, "cannot end an admin session");
+        }
+    }
+
+    /// Whether an expensive admin action may run now: one per `interval` per `key`.
+    /// Otherwise the admin is told (`refusal` names the wait in `seconds`).
+    pub(crate) async fn rate_allows(
+        &mut self,
+        key: &str,
+        interval: Duration,
+        refusal: &str,
+    ) -> Result<bool, EngineError> {
+        match self.engine.state.claim(key, interval).await {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                let text = Html::escape(&t_args(
+                    self.lang(),
+                    refusal,
+                    &[("seconds", interval.as_secs().into())],
+                ));
+                self.actions.push(Action::Send {
+                    chat: self.chat,
+                    text,
+                    keyboard: None,
+                });
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("cannot check an admin's rate limit", e)),
         }
     }
 

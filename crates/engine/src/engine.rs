@@ -247,24 +247,12 @@ impl Engine {
             actions: Vec::new(),
             rights: Rights::None,
         };
-        let update_id = inbound.update_id;
         let served = match turn.admitted(&inbound.input).await {
-            Ok(false) => Ok(()),
-            Ok(true) => match inbound.input {
-                Input::Command { name, args } => turn.command(&name, &args).await,
-                Input::Callback {
-                    query_id,
-                    data,
-                    message,
-                } => turn.press(query_id, data.as_deref(), message).await,
-                Input::Text(text) => turn.text(&text, inbound.message_id).await,
-                Input::Media { file, caption } => turn.media_sent(file, caption).await,
-                Input::Unsupported => Ok(()),
-            },
-            Err(e) => Err(e),
+            Ok(true) => turn.route(inbound.input, inbound.message_id).await,
+            refused_or_failed => refused_or_failed.map(drop),
         };
         if let Err(e) = served {
-            turn.failed(update_id, &e);
+            turn.failed(inbound.update_id, &e);
         }
         turn.actions
     }

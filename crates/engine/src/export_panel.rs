@@ -14,7 +14,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::action::{Action, Button, Keyboard};
 use crate::engine::Turn;
-use crate::error::{EngineError, Served, unavailable};
+use crate::error::{Served, unavailable};
 use crate::exports::{AlreadyQueued, Export, ExportJob, ExportKind};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
@@ -198,33 +198,6 @@ impl Turn<'_> {
         )
         .await?;
         Ok(())
-    }
-
-    /// Whether an expensive admin action may run now: one per `interval` per `key`.
-    /// Otherwise the admin is told (`refusal` names the wait in `seconds`).
-    pub(crate) async fn rate_allows(
-        &mut self,
-        key: &str,
-        interval: Duration,
-        refusal: &str,
-    ) -> Result<bool, EngineError> {
-        match self.engine.state.claim(key, interval).await {
-            Ok(true) => Ok(true),
-            Ok(false) => {
-                let text = Html::escape(&t_args(
-                    self.lang(),
-                    refusal,
-                    &[("seconds", interval.as_secs().into())],
-                ));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard: None,
-                });
-                Ok(false)
-            }
-            Err(e) => Err(unavailable("cannot check an admin's rate limit", e)),
-        }
     }
 
     /// Checks the admin's export rate, audits the export and queues it for the

@@ -14,13 +14,28 @@ use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::Served;
 use crate::i18n::{html, t, t_args};
-use crate::inbound::{Attachment, CallbackMessage};
+use crate::inbound::{Attachment, CallbackMessage, Input};
 use crate::people_panel::{REASON_WAIT, person_status};
 use crate::ports::PeopleFilter;
 use crate::rights::Admission;
 use crate::screens::{Rendered, Screen, render};
 
 impl Turn<'_> {
+    /// Where an update goes, by its kind, once the gate let its person in.
+    pub(crate) async fn route(&mut self, input: Input, message_id: Option<i64>) -> Served {
+        match input {
+            Input::Command { name, args } => self.command(&name, &args).await,
+            Input::Callback {
+                query_id,
+                data,
+                message,
+            } => self.press(query_id, data.as_deref(), message).await,
+            Input::Text(text) => self.text(&text, message_id).await,
+            Input::Media { file, caption } => self.media_sent(file, caption).await,
+            Input::Unsupported => Ok(()),
+        }
+    }
+
     /// A command: `/start` (with a deep link's payload), `/menu`, `/admin`, ...
     pub(crate) async fn command(&mut self, name: &str, args: &str) -> Served {
         let lang = self.lang();
