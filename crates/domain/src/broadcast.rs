@@ -12,13 +12,13 @@ pub const MAX_ACTIVE_DAYS: u16 = 365;
 
 /// Who an announcement goes to. Blocked people and people who blocked the bot are
 /// never among the recipients, whatever the audience.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Audience {
     Everyone,
     Park(Slug),
     Department(Slug),
     /// People seen within the last `days` days (1 to [`MAX_ACTIVE_DAYS`]).
-    ActiveWithin(u16),
+    ActiveWithin(#[serde(deserialize_with = "checked_days")] u16),
     /// People whose onboarding path is incomplete although its deadline has passed.
     Behind,
 }
@@ -47,7 +47,9 @@ impl Audience {
         }
     }
 
-    /// The compact form for callback data: `e`, `p<id>`, `d<id>`, `r<days>`, `o`.
+    /// The compact form for version-1 callback data: `e`, `p<id>`, `d<id>`,
+    /// `r<days>`, `o`.
+    #[cfg(test)]
     pub(crate) fn code(&self) -> String {
         match self {
             Audience::Everyone => "e".to_owned(),
@@ -80,6 +82,20 @@ fn active_days(raw: &str) -> Option<u16> {
         && (raw == "0" || !raw.starts_with('0'));
     let days: u16 = raw.parse().ok().filter(|_| canonical)?;
     (1..=MAX_ACTIVE_DAYS).contains(&days).then_some(days)
+}
+
+/// The days of [`Audience::ActiveWithin`] in callback data: out of range is
+/// refused there as in the stored form.
+fn checked_days<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+    let days = <u16 as serde::Deserialize>::deserialize(deserializer)?;
+    if (1..=MAX_ACTIVE_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Unsigned(days.into()),
+            &"1 to 365 days",
+        ))
+    }
 }
 
 /// Where a broadcast is in its life.
@@ -201,7 +217,7 @@ impl DeliveryCounts {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -215,7 +231,7 @@ pub(crate) mod tests {
         assert_eq!(over, [BroadcastState::Cancelled, BroadcastState::Done]);
     }
 
-    pub(crate) fn audiences() -> impl Strategy<Value = Audience> {
+    fn audiences() -> impl Strategy<Value = Audience> {
         let slug = "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).expect("a slug"));
         prop_oneof![
             Just(Audience::Everyone),

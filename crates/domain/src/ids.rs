@@ -28,7 +28,7 @@ impl std::fmt::Display for ChatId {
 /// `[0-9A-Za-z]`, derived from the node's path in the pack so that a button in an
 /// old message still finds its page after the pack is edited, as long as the file
 /// keeps its name. Short, so that callback data stays far below 64 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId([u8; NodeId::LEN]);
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -72,6 +72,53 @@ impl std::fmt::Display for NodeId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+impl std::fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl Serialize for NodeId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<NodeId, D::Error> {
+        checked_text(deserializer, NodeId::parse, "8 letters or digits")
+    }
+}
+
+/// Deserializes an id that travels as its text, through `parse`: what it
+/// refuses is an error, never a value no other way could build.
+pub(crate) fn checked_text<'de, D, T>(
+    deserializer: D,
+    parse: fn(&str) -> Option<T>,
+    expecting: &'static str,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Text<T> {
+        parse: fn(&str) -> Option<T>,
+        expecting: &'static str,
+    }
+    impl<T> serde::de::Visitor<'_> for Text<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.expecting)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, raw: &str) -> Result<T, E> {
+            (self.parse)(raw)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(raw), &self))
+        }
+    }
+    deserializer.deserialize_str(Text { parse, expecting })
 }
 
 #[cfg(test)]

@@ -120,9 +120,10 @@ impl Turn<'_> {
         self.audit(action, detail).await;
     }
 
-    /// [`Turn::admit`] for a pressed admin button.
+    /// [`Turn::admit`] for a pressed admin button; a refusal is audited with
+    /// the button's action spelled out (`Lookup(SetPark(42, "atlantis"))`).
     pub(crate) async fn admit_action(&mut self, action: &AdminAction) -> Admission {
-        let what = Callback::Admin(*action).encode();
+        let what = format!("{action:?}");
         let park = park_named(action).map(|p| p.as_str().to_owned());
         self.admit(need(action), subject(action), park.as_deref(), &what)
             .await

@@ -2,9 +2,10 @@
 
 use domain::callback::{Callback, DecodeError, MAX_BYTES};
 
-/// Any string decodes without panicking; whatever decodes is exactly what
-/// [`Callback::encode`] writes for that value (one encoding per value), which fits
-/// Telegram's 64-byte `callback_data` and decodes back to the same value.
+/// Any string decodes without panicking. Whatever decodes encodes (version 2)
+/// within Telegram's 64 bytes and decodes back to the same value; version-2
+/// data that decodes is exactly what [`Callback::encode`] writes for that value
+/// (one encoding per value).
 pub fn callback(data: &[u8]) {
     // Telegram hands over `callback_data` as a string: valid UTF-8 only. Bytes that
     // are not are read the lossy way, so the fuzzer's mutations still count.
@@ -17,10 +18,12 @@ pub fn callback(data: &[u8]) {
         return;
     };
     let encoded = cb.encode();
-    assert_eq!(
-        encoded, raw,
-        "{cb:?} decoded from {raw:?} encodes differently"
-    );
+    if raw.starts_with('2') {
+        assert_eq!(
+            encoded, raw,
+            "{cb:?} decoded from {raw:?} encodes differently"
+        );
+    }
     assert!(
         !encoded.is_empty() && encoded.len() <= MAX_BYTES,
         "{cb:?} encodes to {} bytes",

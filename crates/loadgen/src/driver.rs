@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
+use domain::callback::Callback;
 use fake_telegram::{FakeError, FakeTelegram, RequestRecord};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -79,7 +80,7 @@ pub fn screen(fake: &FakeTelegram, chat: i64) -> Screen {
             .filter(|b| {
                 b.callback_data
                     .as_deref()
-                    .is_some_and(|d| d.starts_with("1q"))
+                    .is_some_and(|d| matches!(Callback::decode(d), Ok(Callback::QuizStart(_))))
             })
             .map(|b| b.text.clone())
             .collect(),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use domain::callback::Callback;
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use tokio::task::JoinSet;
 
@@ -230,7 +231,7 @@ pub(crate) fn sections(fake: &FakeTelegram, chat: i64) -> Result<Vec<String>> {
         .filter(|b| {
             b.callback_data
                 .as_deref()
-                .is_some_and(|d| d.starts_with("1o"))
+                .is_some_and(|d| matches!(Callback::decode(d), Ok(Callback::Open(_))))
         })
         .map(|b| b.text.clone())
         .collect();

@@ -10,7 +10,7 @@ use super::{DecodeError, id, numbers};
 use crate::broadcast::Audience;
 
 /// What a broadcast button asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BroadcastAction {
     /// Past and current broadcasts, those with ids below `before`.
     History {
@@ -40,6 +40,7 @@ pub enum BroadcastAction {
 }
 
 impl BroadcastAction {
+    #[cfg(test)]
     pub(super) fn encode(&self) -> String {
         match self {
             BroadcastAction::History { before: None } => "h".to_owned(),

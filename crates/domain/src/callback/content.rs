@@ -18,7 +18,7 @@ use crate::lang::Lang;
 use super::{DecodeError, Slug, id, numbers, small};
 
 /// What a content button in the admin panel asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ContentAction {
     /// The top-level sections, and "reload from disk".
     Sections,
@@ -52,7 +52,7 @@ pub enum ContentAction {
 }
 
 /// Whose answers a question analysis counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum QuestionFilter {
     Everyone,
     /// People now in this park.
@@ -62,6 +62,7 @@ pub enum QuestionFilter {
 }
 
 impl ContentAction {
+    #[cfg(test)]
     /// Everything after `1AT`.
     pub(super) fn encode(self) -> String {
         match self {
@@ -177,53 +178,16 @@ fn node_and(s: &str) -> Result<(NodeId, &str), DecodeError> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
-    use super::super::{AdminAction, Callback, MAX_BYTES};
+mod tests {
+    use super::super::{AdminAction, Callback};
     use super::*;
     use proptest::prelude::*;
 
-    pub(crate) fn any_content_action() -> impl Strategy<Value = ContentAction> {
-        let slug = || "[a-z0-9][a-z0-9-]{0,31}".prop_map(|s| Slug::parse(&s).unwrap());
-        let node = "[0-9A-Za-z]{8}".prop_map(|s| NodeId::parse(&s).unwrap());
-        let field = prop::sample::select(PageField::ALL.to_vec());
-        let lang = prop::sample::select(Lang::ALL.to_vec());
-        prop_oneof![
-            Just(ContentAction::Sections),
-            (node.clone(), any::<u16>())
-                .prop_map(|(node, page)| ContentAction::Section { node, page }),
-            node.clone().prop_map(ContentAction::Page),
-            (node.clone(), lang).prop_map(|(node, lang)| ContentAction::EditText { node, lang }),
-            node.clone().prop_map(ContentAction::AttachMedia),
-            node.clone().prop_map(ContentAction::RemoveMedia),
-            node.clone().prop_map(ContentAction::Qr),
-            Just(ContentAction::Questions(QuestionFilter::Everyone)),
-            slug().prop_map(|s| ContentAction::Questions(QuestionFilter::Park(s))),
-            slug().prop_map(|s| ContentAction::Questions(QuestionFilter::Department(s))),
-            (node.clone(), proptest::option::of(0..i64::MAX))
-                .prop_map(|(node, before)| ContentAction::History { node, before }),
-            (node.clone(), 0..i64::MAX)
-                .prop_map(|(node, version)| ContentAction::Revert { node, version }),
-            (node, field).prop_map(|(node, field)| ContentAction::Restore { node, field }),
-            Just(ContentAction::Confirm),
-            Just(ContentAction::Cancel),
-            Just(ContentAction::Reload),
-        ]
-    }
-
     proptest! {
-        #[test]
-        fn content_actions_round_trip_within_64_bytes(action in any_content_action()) {
-            let cb = Callback::Admin(AdminAction::Content(action));
-            let data = cb.encode();
-            prop_assert!(data.len() <= MAX_BYTES, "{data}");
-            prop_assert!(data.starts_with("1AT"), "{data}");
-            prop_assert_eq!(Callback::decode(&data), Ok(cb));
-        }
-
         #[test]
         fn garbage_after_the_content_prefix_never_panics(raw in "1AT.{0,60}") {
             if let Ok(cb) = Callback::decode(&raw) {
-                prop_assert_eq!(cb.encode(), raw);
+                prop_assert_eq!(cb.encode_v1(), raw);
             }
         }
     }
@@ -257,7 +221,7 @@ pub(super) mod tests {
         }
         let node = NodeId::from_path("bar/hot-drinks.md");
         assert_eq!(
-            Callback::Admin(AdminAction::Content(ContentAction::Sections)).encode(),
+            Callback::Admin(AdminAction::Content(ContentAction::Sections)).encode_v1(),
             "1AT"
         );
         assert_eq!(
@@ -265,7 +229,7 @@ pub(super) mod tests {
                 node,
                 lang: Lang::En
             }))
-            .encode(),
+            .encode_v1(),
             format!("1ATt{node}.e")
         );
     }

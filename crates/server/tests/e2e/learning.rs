@@ -424,7 +424,14 @@ async fn forged_or_replayed_answer_data_does_not_score_and_the_buttons_shown_sti
             .iter()
             .flatten()
             .filter_map(|b| b.callback_data.clone())
-            .filter(|d| d.starts_with("1c") || d.starts_with("1m") || d.starts_with("1y")),
+            .filter(|d| {
+                matches!(
+                    domain::callback::Callback::decode(d),
+                    Ok(domain::callback::Callback::Answer { .. }
+                        | domain::callback::Callback::Toggle { .. }
+                        | domain::callback::Callback::Submit { .. })
+                )
+            }),
     );
     assert!(forged.len() > 8, "{forged:?}");
     for data in &forged {

@@ -272,7 +272,7 @@ async fn admin_sees_the_most_read_pages_and_moves_a_person() {
     assert!(
         entries
             .iter()
-            .any(|e| e.action == "denied" && e.detail.starts_with("1AKK")),
+            .any(|e| e.action == "denied" && e.detail.starts_with("Lookup(SetPark(")),
         "the intruder's press is audited"
     );
     app.assert_clean();
