@@ -1,6 +1,6 @@
-//! Broadcasts in the admin panel: compose, preview, choose the audience, confirm or
-//! schedule (following one, pausing, resuming or cancelling it is
-//! `broadcast_follow`). The engine's side of the background worker (choosing recipients when a broadcast starts, the message each
+//! Broadcasts in the admin panel: compose, preview, choose the audience
+//! (`broadcast_audience`), confirm or schedule (following one, pausing, resuming
+//! or cancelling it is `broadcast_follow`). The engine's side of the background worker (choosing recipients when a broadcast starts, the message each
 //! of them gets, the report to the admin who started it) is `broadcast_jobs`.
 //!
 //! The handler never sends an announcement: confirming stores a durable job and the
@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use domain::broadcast::{Audience, BroadcastState};
-use domain::callback::{AdminAction, BroadcastAction, Callback, Slug};
+use domain::callback::{AdminAction, BroadcastAction, Callback};
 use domain::content::{CAPTION_LIMIT, ContentPack, MESSAGE_LIMIT, MediaKind};
 use domain::html::Html;
 use domain::lang::Lang;
@@ -39,17 +39,15 @@ const COMPOSE_WAIT: Duration = Duration::from_secs(30 * 60);
 const SCHEDULE_HORIZON_DAYS: i64 = 90;
 /// The window the status screen's send rate is measured over.
 pub(crate) const RATE_WINDOW_SECS: i64 = 10;
-/// The activity windows offered for "active within N days".
-const ACTIVITY_CHOICES: [u16; 3] = [1, 7, 30];
 
 /// An announcement being prepared, kept in the state store.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct Draft {
+pub(crate) struct Draft {
     source: String,
     /// `MediaKind::as_str()` and the Telegram file id.
     media: Option<(String, String)>,
     /// `Audience::encode()`.
-    audience: Option<String>,
+    pub(crate) audience: Option<String>,
     /// Unix seconds; `None`: start on confirmation.
     start_at: Option<i64>,
 }
@@ -82,7 +80,7 @@ impl Turn<'_> {
         format!("bc:draft:{}", self.user.id)
     }
 
-    async fn broadcast_draft(&self) -> Option<Draft> {
+    pub(crate) async fn broadcast_draft(&self) -> Option<Draft> {
         match self.engine.state.get(&self.broadcast_draft_key()).await {
             Ok(raw) => raw.and_then(|r| serde_json::from_str(&r).ok()),
             Err(e) => {
@@ -92,7 +90,7 @@ impl Turn<'_> {
         }
     }
 
-    async fn save_broadcast_draft(&mut self, draft: &Draft) -> Served {
+    pub(crate) async fn save_broadcast_draft(&mut self, draft: &Draft) -> Served {
         let raw = serde_json::to_string(draft).unwrap_or_default();
         self.engine
             .state
@@ -124,40 +122,9 @@ impl Turn<'_> {
                 let text = html(self.lang(), "broadcast-compose-prompt");
                 self.show_rendered(message, Rendered { text, keyboard });
             }
-            BroadcastAction::PickPark => {
-                let choices = self
-                    .pack()
-                    .parks()
-                    .iter()
-                    .filter_map(|p| {
-                        let slug = Slug::parse(&p.id)?;
-                        Some((p.name.get(self.lang()).clone(), Audience::Park(slug)))
-                    })
-                    .collect();
-                self.audience_choices("broadcast-pick-park", choices, message);
-            }
-            BroadcastAction::PickDepartment => {
-                let choices = self
-                    .pack()
-                    .departments()
-                    .iter()
-                    .filter_map(|d| {
-                        let slug = Slug::parse(&d.id)?;
-                        Some((d.name.get(self.lang()).clone(), Audience::Department(slug)))
-                    })
-                    .collect();
-                self.audience_choices("broadcast-pick-department", choices, message);
-            }
-            BroadcastAction::PickActivity => {
-                let choices = ACTIVITY_CHOICES
-                    .into_iter()
-                    .map(|n| {
-                        let label = t_args(self.lang(), "btn-days", &[("n", n.into())]);
-                        (label, Audience::ActiveWithin(n))
-                    })
-                    .collect();
-                self.audience_choices("broadcast-pick-activity", choices, message);
-            }
+            BroadcastAction::PickPark => self.pick_audience_park(message),
+            BroadcastAction::PickDepartment => self.pick_audience_department(message),
+            BroadcastAction::PickActivity => self.pick_audience_activity(message),
             BroadcastAction::Audiences => self.audience_screen(message),
             BroadcastAction::Audience(audience) => self.choose_audience(audience, message).await?,
             BroadcastAction::Schedule => {
@@ -233,7 +200,7 @@ impl Turn<'_> {
         history_button(self.lang())
     }
 
-    fn no_draft(&mut self, message: Option<CallbackMessage>) {
+    pub(crate) fn no_draft(&mut self, message: Option<CallbackMessage>) {
         let text = html(self.lang(), "broadcast-no-draft");
         let keyboard = Keyboard::default().row(vec![self.history_button()]);
         self.show_rendered(message, Rendered { text, keyboard });
@@ -318,80 +285,13 @@ impl Turn<'_> {
         }
     }
 
-    fn audience_keyboard(&self) -> Keyboard {
-        let lang = self.lang();
-        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
-        Keyboard::default()
-            .row(vec![b(
-                "btn-audience-everyone",
-                BroadcastAction::Audience(Audience::Everyone),
-            )])
-            .row(vec![
-                b("btn-audience-park", BroadcastAction::PickPark),
-                b("btn-audience-department", BroadcastAction::PickDepartment),
-            ])
-            .row(vec![
-                b("btn-audience-active", BroadcastAction::PickActivity),
-                b(
-                    "btn-audience-behind",
-                    BroadcastAction::Audience(Audience::Behind),
-                ),
-            ])
-            .row(vec![b("btn-broadcast-discard", BroadcastAction::Discard)])
-    }
-
-    fn audience_screen(&mut self, message: Option<CallbackMessage>) {
-        let text = html(self.lang(), "broadcast-audience-title");
-        let keyboard = self.audience_keyboard();
-        self.show_rendered(message, Rendered { text, keyboard });
-    }
-
-    fn audience_choices(
-        &mut self,
-        title: &str,
-        choices: Vec<(String, Audience)>,
-        message: Option<CallbackMessage>,
-    ) {
-        let mut keyboard = Keyboard::default();
-        for (label, audience) in choices {
-            keyboard = keyboard.row(vec![Button::new(
-                label,
-                nav(BroadcastAction::Audience(audience)),
-            )]);
-        }
-        keyboard = keyboard.row(vec![Button::new(
-            t(self.lang(), "btn-back"),
-            nav(BroadcastAction::Audiences),
-        )]);
-        let text = html(self.lang(), title);
-        self.show_rendered(message, Rendered { text, keyboard });
-    }
-
-    fn audience_name(&self, audience: &Audience) -> Option<String> {
-        audience_name(self.pack(), self.lang(), audience)
-    }
-
-    async fn choose_audience(
-        &mut self,
-        audience: Audience,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let Some(mut draft) = self.broadcast_draft().await else {
-            self.no_draft(message);
-            return Ok(());
-        };
-        if self.audience_name(&audience).is_none() {
-            self.audience_screen(message);
-            return Ok(());
-        }
-        draft.audience = Some(audience.encode());
-        self.save_broadcast_draft(&draft).await?;
-        self.confirm_screen(&draft, message).await
-    }
-
     /// The recipient count and start time, with Send, Schedule, Change audience and
     /// Discard.
-    async fn confirm_screen(&mut self, draft: &Draft, message: Option<CallbackMessage>) -> Served {
+    pub(crate) async fn confirm_screen(
+        &mut self,
+        draft: &Draft,
+        message: Option<CallbackMessage>,
+    ) -> Served {
         let lang = self.lang();
         let Some(audience) = draft.audience() else {
             self.audience_screen(message);
