@@ -577,6 +577,67 @@ fn every_screen_fits_telegrams_limits() {
 }
 
 #[tokio::test]
+async fn an_outage_that_begins_and_ends_mid_conversation_stops_only_what_needs_the_database() {
+    let f = fixture().await;
+    let section = first_section(&f.engine.content());
+    let open = Callback::Open(section).encode();
+    let unavailable = engine::i18n::t(Lang::Ru, "unavailable");
+    let told_unavailable = |actions: &[Action]| {
+        actions.iter().any(
+            |a| matches!(a, Action::Send { text, keyboard: None, .. } if text.as_str() == unavailable),
+        )
+    };
+    let page_shown = |actions: &[Action]| {
+        matches!(
+            actions,
+            [
+                Action::AnswerCallback { text: None, .. },
+                Action::Edit { .. }
+            ]
+        )
+    };
+    assert!(page_shown(&f.press(&open, TEXT_MESSAGE).await));
+
+    f.storage.set_outage(true);
+    // A page view needs no database: the person's copy and the screen are in
+    // memory, and the visit is recorded in the next batch.
+    let during = f.press(&open, TEXT_MESSAGE).await;
+    assert!(page_shown(&during), "{during:?}");
+    // So does the list of checks, whose results are in the person's copy.
+    let quizzes = Callback::Quizzes.encode();
+    let list = f.press(&quizzes, TEXT_MESSAGE).await;
+    assert!(matches!(list.last(), Some(Action::Edit { .. })), "{list:?}");
+    // Starting a check writes an attempt: "temporarily unavailable", once.
+    let start = Callback::QuizStart(Slug::parse("general-basics").unwrap()).encode();
+    let refused = f.press(&start, TEXT_MESSAGE).await;
+    assert!(told_unavailable(&refused), "{refused:?}");
+    let sent = |actions: &[Action]| {
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::Send { .. }))
+            .count()
+    };
+    assert_eq!(sent(&refused), 1, "{refused:?}");
+
+    f.storage.set_outage(false);
+    let started = f.press(&start, TEXT_MESSAGE).await;
+    assert!(!told_unavailable(&started), "{started:?}");
+    assert!(
+        started.iter().any(|a| matches!(
+            a,
+            Action::Send {
+                keyboard: Some(_),
+                ..
+            } | Action::Edit {
+                keyboard: Some(_),
+                ..
+            }
+        )),
+        "the first question: {started:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_database_gets_a_try_later_answer() {
     let storage: Arc<dyn Storage> = Arc::new(storage::testing::unreachable().await.unwrap());
     let (activity, _w) = ActivityRecorder::spawn(storage.clone(), 1, Duration::from_millis(10));

@@ -138,6 +138,9 @@ pub struct SqlStorage {
 struct Guard {
     breaker: Breaker,
     call_limit: Option<Duration>,
+    /// Tests' outage on demand (`SqlStorage::set_outage`).
+    #[cfg(feature = "testing")]
+    outage: std::sync::atomic::AtomicBool,
 }
 
 /// Calls in a row that run into a time-out before the database's breaker opens.
@@ -184,6 +187,8 @@ impl SqlStorage {
         let guard = Guard {
             breaker: Breaker::new("database", BREAKER_TRIP_AFTER, BREAKER_COOL_DOWN),
             call_limit,
+            #[cfg(feature = "testing")]
+            outage: std::sync::atomic::AtomicBool::new(false),
         };
         Ok(SqlStorage {
             db,
@@ -246,6 +251,12 @@ impl SqlStorage {
         op: &'static str,
         call: impl Future<Output = Result<T, StorageError>>,
     ) -> Result<T, StorageError> {
+        #[cfg(feature = "testing")]
+        if self.guard.outage.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(StorageError::Unavailable(format!(
+                "{op}: the database cannot be reached (a test's outage)"
+            )));
+        }
         let Some(permit) = self.guard.breaker.admit() else {
             return Err(StorageError::Unavailable(format!(
                 "{op} not tried: the database's circuit breaker is open after calls kept timing out"

@@ -55,6 +55,19 @@ pub async fn unreachable() -> Result<SqlStorage, ConnectError> {
     Ok(storage)
 }
 
+impl SqlStorage {
+    /// Takes the database down (`true`) or brings it back (`false`) for every
+    /// clone of this storage: while it is down, every call of every port fails
+    /// as when the database cannot be reached (`StorageError::Unavailable`),
+    /// before it reaches the pool. For tests of an outage that begins or ends in
+    /// the middle of a story, on either backend; no stub per method.
+    pub fn set_outage(&self, down: bool) {
+        self.guard
+            .outage
+            .store(down, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A migrated, empty schema of its own on the PostgreSQL server at `base_url`, and
 /// the guard that drops it. Keep the guard alive as long as the database is used.
 pub async fn fresh_postgres(
@@ -170,6 +183,20 @@ async fn drop_schema(base_url: &str, schema: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::ports::{Storage, StorageError};
+
+    #[tokio::test]
+    async fn an_outage_on_demand_fails_every_clone_until_it_ends() {
+        let storage = fresh_sqlite().await.unwrap();
+        let clone = storage.clone();
+        storage.set_outage(true);
+        assert!(matches!(
+            clone.count_users().await,
+            Err(StorageError::Unavailable(_))
+        ));
+        storage.set_outage(false);
+        assert_eq!(clone.count_users().await.unwrap(), 0);
+    }
 
     #[test]
     fn search_path_is_added_as_a_connection_option() {
