@@ -51,6 +51,9 @@ pub struct Engine {
     pub(crate) hasher: Option<Arc<dyn RolePasswords>>,
     pub(crate) session_idle: Duration,
     pub(crate) limits: Limits,
+    /// Where the flood limits are counted when not in `state` (see
+    /// [`Engine::with_arrival_counts`]).
+    arrival_counts: Option<Arc<dyn StateStore>>,
     pub(crate) access: AccessMode,
     /// For invite links (`https://t.me/<bot>?start=<code>`).
     pub(crate) bot_username: Option<String>,
@@ -83,6 +86,7 @@ impl Engine {
             hasher: None,
             session_idle: Duration::from_secs(30 * 60),
             limits: Limits::default(),
+            arrival_counts: None,
             access: AccessMode::default(),
             bot_username: None,
             prompts: Prompts::default(),
@@ -166,6 +170,17 @@ impl Engine {
     /// Per-person rate limits (the defaults suit people; load tests raise them).
     pub fn with_limits(mut self, limits: Limits) -> Engine {
         self.limits = limits;
+        self
+    }
+
+    /// Counts the flood limits in `counts` (in memory) instead of the state
+    /// store: for a bot that receives every update itself. With long polling
+    /// one replica polls and the others stand by (ADR 0028), so its own count is
+    /// the whole count and costs no round trip; replicas that all receive
+    /// updates (webhooks) must share it in the state store. A new poller after a
+    /// hand-over starts counting afresh: a flooder gets one new window.
+    pub fn with_arrival_counts(mut self, counts: Arc<dyn StateStore>) -> Engine {
+        self.arrival_counts = Some(counts);
         self
     }
 
@@ -494,8 +509,9 @@ impl Engine {
         let Some(user) = inbound.from.as_ref().map(|p| p.id) else {
             return false;
         };
+        let counts = self.arrival_counts.as_ref().unwrap_or(&self.state);
         let over = |key: String, limit: i64, window: Duration| async move {
-            self.state.incr(&key, window).await.is_ok_and(|n| n > limit)
+            counts.incr(&key, window).await.is_ok_and(|n| n > limit)
         };
         let flood = over(
             format!("flood:{user}"),

@@ -12,8 +12,8 @@ use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, Attempt, AttemptQuestion, LearningStore, Storage, SystemClock,
-    UpdateClaims, UserProfile,
+    Activity, ActivityKind, Attempt, AttemptQuestion, LearningStore, StateStore, Storage,
+    SystemClock, UpdateClaims, UserProfile,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
@@ -699,6 +699,31 @@ async fn a_flood_from_one_account_is_dropped_quietly() {
         (edits, quiet),
         (30, 10),
         "30 in 10 s pass, the rest only stop the spinner"
+    );
+}
+
+#[tokio::test]
+async fn a_poller_counts_flood_limits_itself_and_leaves_the_shared_store_alone() {
+    let mut f = fixture().await;
+    let counts = Arc::new(MemoryState::new());
+    f.engine = engine_on(&f.storage, f.state.clone()).with_arrival_counts(counts.clone());
+    let section = first_section(&f.engine.content());
+    let mut quiet = 0;
+    for _ in 0..40 {
+        let actions = f
+            .press(&Callback::Open(section).encode(), TEXT_MESSAGE)
+            .await;
+        if let [Action::AnswerCallback { text: None, .. }] = actions.as_slice() {
+            quiet += 1;
+        }
+    }
+    assert_eq!(quiet, 10, "the same limit: 30 in 10 s pass");
+    let key = format!("flood:{ID}");
+    assert_eq!(counts.get(&key).await.unwrap().as_deref(), Some("40"));
+    assert_eq!(
+        f.state.get(&key).await.unwrap(),
+        None,
+        "no round trip for it"
     );
 }
 

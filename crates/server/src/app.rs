@@ -260,6 +260,12 @@ impl Application {
         if let Some(claims) = update_claims {
             engine = engine.with_update_claims(claims);
         }
+        // One replica polls at a time (ADR 0028) and sees every update, so it
+        // counts the flood limits itself, with no round trip (ADR 0045). With
+        // webhooks every replica receives updates: the counts stay shared.
+        if matches!(config.updates, UpdateMode::Polling) && config.redis_url.is_some() {
+            engine = engine.with_arrival_counts(Arc::new(MemoryState::new()));
+        }
         let renderer = match &config.certificate_font {
             Some(path) => certificate::Renderer::from_file(path),
             None => certificate::Renderer::builtin(),
