@@ -15,7 +15,7 @@ use domain::callback::{AdminAction, Callback, ListStatus, Slug};
 use domain::content::{ContentPack, NodeKind};
 use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use engine::ports::{LearningStore, ProfileField, Storage, SystemClock, UserProfile};
+use engine::ports::{ProfileField, Storage, SystemClock, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
 
 #[path = "../tests/common/mod.rs"]
@@ -46,7 +46,7 @@ impl Bench {
         let storage = storage::testing::fresh_sqlite()
             .await
             .expect("SQLite in memory");
-        let shared: Arc<dyn Storage> = Arc::new(storage.clone());
+        let shared: Arc<dyn Storage> = storage.ports();
         let (activity, _writer) =
             ActivityRecorder::spawn(shared.clone(), 500, Duration::from_secs(2));
         let engine = Engine::new(

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use domain::callback::{AdminAction, Callback};
 use domain::content::ContentPack;
 use domain::ids::UserId;
-use engine::ports::{AdminStore, PasswordCheck, StateError, StateStore, Storage, SystemClock};
+use engine::ports::{PasswordCheck, StateError, StateStore, SystemClock};
 use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
@@ -55,7 +55,7 @@ async fn fixture_idle(state: Arc<dyn StateStore>, idle: Duration) -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = Arc::new(storage.clone());
+    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 100, Duration::from_secs(1));
     let checks = Arc::new(CountingCheck::default());
     let engine = Engine::new(pack, shared, state.clone(), Arc::new(SystemClock), activity)

@@ -11,7 +11,7 @@ use std::time::Duration;
 use domain::content::{ContentPack, NodeKind, PageEdit, PageField};
 use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use engine::ports::{ContentStore, NewPageVersion, Storage, SystemClock};
+use engine::ports::{NewPageVersion, Storage, SystemClock};
 use engine::{ActivityRecorder, Engine};
 use state::MemoryState;
 use storage::SqlStorage;
@@ -31,7 +31,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A replica: its own engine over the pack in `dir` and the shared database.
 fn replica(dir: &Path, storage: &SqlStorage) -> Engine {
-    let shared: Arc<dyn Storage> = Arc::new(storage.clone());
+    let shared: Arc<dyn Storage> = storage.ports();
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
     let pack = Arc::new(ContentPack::load(dir).expect("the sample pack loads"));
     Engine::new(

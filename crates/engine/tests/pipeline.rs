@@ -12,8 +12,7 @@ use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, Attempt, AttemptQuestion, LearningStore, StateStore, Storage,
-    SystemClock, UpdateClaims, UserProfile,
+    Activity, ActivityKind, Attempt, AttemptQuestion, StateStore, Storage, SystemClock, UserProfile,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
@@ -48,7 +47,7 @@ async fn fixture() -> Fixture {
 /// An engine on `storage` and `state`: the fixture's, another replica of it
 /// (the same state store) or it restarted (a new one).
 fn engine_on(storage: &SqlStorage, state: Arc<MemoryState>) -> Engine {
-    let shared: Arc<dyn Storage> = Arc::new(storage.clone());
+    let shared: Arc<dyn Storage> = storage.ports();
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
     Engine::new(pack(), shared, state, Arc::new(SystemClock), activity)
 }
@@ -164,7 +163,7 @@ async fn a_repeated_update_is_handled_once() {
 #[tokio::test]
 async fn with_claims_in_the_database_only_an_answer_with_a_message_is_marked() {
     let mut f = fixture().await;
-    let claims = Arc::new(f.storage.clone());
+    let claims = f.storage.claims();
     f.engine = f.engine.with_update_claims(claims);
     let menu = f.inbound(Input::Command {
         name: "menu".into(),
@@ -187,7 +186,7 @@ async fn with_claims_in_the_database_only_an_answer_with_a_message_is_marked() {
 #[tokio::test]
 async fn with_claims_in_the_database_a_restart_skips_what_was_marked_and_writes_no_new_claim() {
     let mut f = fixture().await;
-    let claims = Arc::new(f.storage.clone());
+    let claims = f.storage.claims();
     f.engine = f.engine.with_update_claims(claims.clone());
     let menu = f.inbound(Input::Command {
         name: "menu".into(),
@@ -221,7 +220,7 @@ async fn with_claims_in_the_database_a_restart_skips_what_was_marked_and_writes_
 #[tokio::test]
 async fn with_claims_in_the_database_updates_handled_out_of_order_are_new_and_claim_nothing() {
     let mut f = fixture().await;
-    let claims = Arc::new(f.storage.clone());
+    let claims = f.storage.claims();
     f.engine = f.engine.with_update_claims(claims.clone());
     let menu = || Input::Command {
         name: "menu".into(),
@@ -639,7 +638,7 @@ async fn an_outage_that_begins_and_ends_mid_conversation_stops_only_what_needs_t
 
 #[tokio::test]
 async fn an_unreachable_database_gets_a_try_later_answer() {
-    let storage: Arc<dyn Storage> = Arc::new(storage::testing::unreachable().await.unwrap());
+    let storage: Arc<dyn Storage> = storage::testing::unreachable().await.unwrap().ports();
     let (activity, _w) = ActivityRecorder::spawn(storage.clone(), 1, Duration::from_millis(10));
     let engine = Engine::new(
         pack(),

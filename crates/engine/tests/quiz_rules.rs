@@ -15,7 +15,7 @@ use domain::content::ContentPack;
 use domain::content::quiz::{Question, QuestionKind};
 use domain::ids::{NodeId, UserId};
 use domain::learning;
-use engine::ports::{Attempt, AttemptKind, LearningStore, ManualClock, ProfileField, ReviewItem};
+use engine::ports::{Attempt, AttemptKind, ManualClock, ProfileField, ReviewItem};
 use engine::{Action, ActivityRecorder, Engine};
 use state::MemoryState;
 
@@ -45,7 +45,7 @@ async fn fixture() -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = Arc::new(storage.clone());
+    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
     let clock = Arc::new(ManualClock::new(start_time()));
     let state = Arc::new(MemoryState::new());

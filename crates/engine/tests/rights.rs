@@ -15,10 +15,7 @@ use domain::callback::{
 };
 use domain::content::ContentPack;
 use domain::ids::UserId;
-use engine::ports::{
-    AdminStore, LearningStore, NewPasswordError, ProfileField, Role, RolePasswords, RoleStore,
-    SystemClock,
-};
+use engine::ports::{NewPasswordError, ProfileField, Role, RolePasswords, SystemClock};
 use engine::{Action, ActivityRecorder, Engine, Input};
 use state::MemoryState;
 
@@ -72,7 +69,7 @@ async fn fixture() -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = Arc::new(storage.clone());
+    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
     let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 100, Duration::from_secs(1));
     let engine = Engine::new(
         pack,

@@ -226,7 +226,7 @@ impl Application {
         // the content pack, so a broken pack stops the bot before it listens.)
         let http = HttpServer::start(config.listen, config.metrics_listen).await?;
         let database = open_storage(&config).await?;
-        let storage: Arc<dyn Storage> = Arc::new(database.clone());
+        let storage: Arc<dyn Storage> = database.ports();
         tracing::info!(database = %config.database_display(), "database ready");
         // In-memory claims die with the process: without Redis, update ids are
         // claimed in the database so a crash repeats no answer (ADR 0016).
@@ -236,10 +236,7 @@ impl Application {
                     Arc::new(RedisState::connect(url.expose_secret(), &config.redis_prefix).await?),
                     None,
                 ),
-                None => (
-                    Arc::new(MemoryState::new()),
-                    Some(Arc::new(database.clone())),
-                ),
+                None => (Arc::new(MemoryState::new()), Some(database.claims())),
             };
         let (activity, activity_writer) =
             ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));

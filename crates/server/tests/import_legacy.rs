@@ -11,7 +11,7 @@ use std::path::Path;
 use domain::content::ContentPack;
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{AccessStore, ActivityKind, AdminStore, LearningStore, Storage, UserProfile};
+use engine::ports::{ActivityKind, UserProfile};
 use legacy_fixture::{BIG_ID, IVAN, MARIA, NULLS, PHONE, TYPED};
 use server::moving::{ImportReport, import_from};
 use sqlx::AssertSqlSafe;

@@ -1,10 +1,6 @@
-//! The broadcast port, written once for both backends.
-//!
-//! The statements are the same text on SQLite and PostgreSQL; only how a time is
-//! bound and read differs (microseconds against `timestamptz`), and how a batch of
-//! recipients is inserted. So the port is implemented by one macro, expanded for
-//! each backend with its time conversions; each backend supplies
-//! `insert_recipients`.
+//! The broadcast port ([`engine::ports::BroadcastStore`]), written once for both
+//! backends with its statements and rows. How a batch of recipients is inserted
+//! is the backend's (`Dialect::insert_recipients`).
 
 use domain::broadcast::{Audience, BroadcastState, Delivery, DeliveryCounts};
 use domain::content::MediaKind;
@@ -93,26 +89,23 @@ pub(crate) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND h
 
 /// A `broadcasts` row, in the column order of `broadcast_columns!`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct BroadcastRow<T> {
+pub(crate) struct BroadcastRow {
     pub id: i64,
     pub created_by: i64,
-    pub created_at: T,
+    pub created_at: Stamp,
     pub source: String,
     pub media_kind: Option<String>,
     pub media_file_id: Option<String>,
     pub audience: String,
     pub state: String,
-    pub start_at: T,
-    pub started_at: Option<T>,
-    pub finished_at: Option<T>,
+    pub start_at: Stamp,
+    pub started_at: Option<Stamp>,
+    pub finished_at: Option<Stamp>,
     pub status_message: Option<i64>,
 }
 
-impl<T> BroadcastRow<T> {
-    pub fn into_broadcast(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Broadcast, StorageError> {
+impl BroadcastRow {
+    pub fn into_broadcast(self) -> Result<Broadcast, StorageError> {
         let id = self.id;
         let media = match (self.media_kind, self.media_file_id) {
             (None, None) => None,
@@ -127,17 +120,17 @@ impl<T> BroadcastRow<T> {
             id,
             state: BroadcastState::parse(&self.state)
                 .ok_or_else(|| corrupt(format!("broadcast {id}: state {:?}", self.state)))?,
-            started_at: self.started_at.map(&time).transpose()?,
-            finished_at: self.finished_at.map(&time).transpose()?,
+            started_at: self.started_at.map(|at| at.0),
+            finished_at: self.finished_at.map(|at| at.0),
             job: NewBroadcast {
                 created_by: UserId(self.created_by),
-                created_at: time(self.created_at)?,
+                created_at: self.created_at.0,
                 source: self.source,
                 media,
                 audience: Audience::decode(&self.audience).ok_or_else(|| {
                     corrupt(format!("broadcast {id}: audience {:?}", self.audience))
                 })?,
-                start_at: time(self.start_at)?,
+                start_at: self.start_at.0,
                 status_message: self.status_message,
             },
         })
@@ -160,281 +153,280 @@ pub(crate) fn seen_bound(since: Option<OffsetDateTime>) -> OffsetDateTime {
     since.unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Implements `BroadcastStore` for a backend: `$to_db` turns an `OffsetDateTime`
-/// into what the backend binds, `$from_db` reads a stored `$time` back.
-macro_rules! impl_broadcast_store {
-    ($storage:ty, $time:ty, $to_db:path, $from_db:path) => {
-        impl $storage {
-            /// Broadcasts by `sql`, binding `numbers` and then `at`, in that order.
-            async fn broadcast_list(
-                &self,
-                sql: &'static str,
-                numbers: &[i64],
-                at: Option<$time>,
-            ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
-                let mut query = sqlx::query_as::<_, crate::broadcast::BroadcastRow<$time>>(sql);
-                for n in numbers {
-                    query = query.bind(*n);
-                }
-                if let Some(at) = at {
-                    query = query.bind(at);
-                }
-                query
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?
-                    .into_iter()
-                    .map(|row| row.into_broadcast($from_db))
-                    .collect()
-            }
-        }
+use crate::stamp::Stamp;
+use crate::store::{RowsAffected, on_every_backend};
+use engine::ports::BroadcastStore;
 
-        #[async_trait::async_trait]
-        impl engine::ports::BroadcastStore for $storage {
-            async fn create_broadcast(
-                &self,
-                b: &engine::ports::NewBroadcast,
-            ) -> Result<i64, engine::ports::StorageError> {
-                sqlx::query_scalar(crate::broadcast::CREATE)
-                    .bind(b.created_by.0)
-                    .bind($to_db(b.created_at))
-                    .bind(&b.source)
-                    .bind(b.media.as_ref().map(|m| m.kind.as_str()))
-                    .bind(b.media.as_ref().map(|m| m.file_id.as_str()))
-                    .bind(b.audience.encode())
-                    .bind($to_db(b.start_at))
-                    .bind(b.status_message)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)
+on_every_backend! {
+    impl Store {
+        /// Broadcasts by `sql`, binding `numbers` and then `at`, in that order.
+        async fn broadcast_list(
+            &self,
+            sql: &'static str,
+            numbers: &[i64],
+            at: Option<Stamp>,
+        ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
+            let mut query = sqlx::query_as::<_, crate::broadcast::BroadcastRow>(sql);
+            for n in numbers {
+                query = query.bind(*n);
             }
-
-            async fn broadcast(
-                &self,
-                id: i64,
-            ) -> Result<Option<engine::ports::Broadcast>, engine::ports::StorageError> {
-                sqlx::query_as::<_, crate::broadcast::BroadcastRow<$time>>(
-                    crate::broadcast::BROADCAST,
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
+            if let Some(at) = at {
+                query = query.bind(at);
+            }
+            query
+                .fetch_all(DB::on(&self.pool))
                 .await
                 .map_err(crate::error::storage_error)?
-                .map(|row| row.into_broadcast($from_db))
-                .transpose()
-            }
-
-            async fn broadcasts(
-                &self,
-                before: Option<i64>,
-                limit: u32,
-            ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
-                let bounds = [before.unwrap_or(i64::MAX), i64::from(limit)];
-                self.broadcast_list(crate::broadcast::BROADCASTS, &bounds, None)
-                    .await
-            }
-
-            async fn set_broadcast_state(
-                &self,
-                id: i64,
-                from: &[domain::broadcast::BroadcastState],
-                to: domain::broadcast::BroadcastState,
-                now: time::OffsetDateTime,
-            ) -> Result<bool, engine::ports::StorageError> {
-                let finished = to.is_final().then(|| $to_db(now));
-                for state in from {
-                    let moved = sqlx::query(crate::broadcast::MOVE)
-                        .bind(id)
-                        .bind(state.as_str())
-                        .bind(to.as_str())
-                        .bind(finished)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(crate::error::storage_error)?
-                        .rows_affected();
-                    if moved > 0 {
-                        return Ok(true);
-                    }
-                }
-                Ok(false)
-            }
-
-            async fn due_broadcasts(
-                &self,
-                now: time::OffsetDateTime,
-            ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
-                self.broadcast_list(crate::broadcast::DUE, &[], Some($to_db(now)))
-                    .await
-            }
-
-            async fn start_broadcast(
-                &self,
-                id: i64,
-                recipients: &[domain::ids::UserId],
-                now: time::OffsetDateTime,
-            ) -> Result<bool, engine::ports::StorageError> {
-                use crate::error::storage_error;
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
-                let moved = sqlx::query(crate::broadcast::START)
-                    .bind(id)
-                    .bind($to_db(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?
-                    .rows_affected();
-                if moved == 0 {
-                    return Ok(false);
-                }
-                Self::insert_recipients(&mut tx, id, recipients, $to_db(now)).await?;
-                tx.commit().await.map_err(storage_error)?;
-                Ok(true)
-            }
-
-            async fn running_broadcasts(
-                &self,
-            ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
-                self.broadcast_list(crate::broadcast::RUNNING, &[], None)
-                    .await
-            }
-
-            async fn claim_recipients(
-                &self,
-                id: i64,
-                limit: u32,
-                now: time::OffsetDateTime,
-            ) -> Result<Vec<domain::ids::UserId>, engine::ports::StorageError> {
-                let mut ids: Vec<i64> = sqlx::query_scalar(crate::broadcast::CLAIM)
-                    .bind(id)
-                    .bind(i64::from(limit))
-                    .bind($to_db(now))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                ids.sort_unstable();
-                Ok(ids.into_iter().map(domain::ids::UserId).collect())
-            }
-
-            async fn record_delivery(
-                &self,
-                id: i64,
-                user: domain::ids::UserId,
-                outcome: domain::broadcast::Delivery,
-                detail: Option<&str>,
-                now: time::OffsetDateTime,
-            ) -> Result<(), engine::ports::StorageError> {
-                sqlx::query(crate::broadcast::RECORD)
-                    .bind(id)
-                    .bind(user.0)
-                    .bind(outcome.as_str())
-                    .bind(detail)
-                    .bind($to_db(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                Ok(())
-            }
-
-            async fn abandon_in_flight(
-                &self,
-                now: time::OffsetDateTime,
-            ) -> Result<u64, engine::ports::StorageError> {
-                Ok(sqlx::query(crate::broadcast::ABANDON)
-                    .bind($to_db(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?
-                    .rows_affected())
-            }
-
-            async fn finish_if_complete(
-                &self,
-                id: i64,
-                now: time::OffsetDateTime,
-            ) -> Result<bool, engine::ports::StorageError> {
-                Ok(sqlx::query(crate::broadcast::FINISH)
-                    .bind(id)
-                    .bind($to_db(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?
-                    .rows_affected()
-                    > 0)
-            }
-
-            async fn delivery_counts(
-                &self,
-                id: i64,
-            ) -> Result<domain::broadcast::DeliveryCounts, engine::ports::StorageError> {
-                let rows = sqlx::query_as(crate::broadcast::COUNTS)
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                crate::broadcast::delivery_counts(rows)
-            }
-
-            async fn sent_since(
-                &self,
-                id: i64,
-                since: time::OffsetDateTime,
-            ) -> Result<u64, engine::ports::StorageError> {
-                let n: i64 = sqlx::query_scalar(crate::broadcast::SENT_SINCE)
-                    .bind(id)
-                    .bind($to_db(since))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                Ok(u64::try_from(n).unwrap_or_default())
-            }
-
-            async fn audience(
-                &self,
-                filter: &engine::ports::AudienceFilter,
-            ) -> Result<Vec<domain::ids::UserId>, engine::ports::StorageError> {
-                let ids: Vec<i64> = sqlx::query_scalar(crate::broadcast::AUDIENCE)
-                    .bind(filter.park.as_deref())
-                    .bind(filter.department.as_deref())
-                    .bind($to_db(crate::broadcast::seen_bound(filter.seen_since)))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                Ok(ids.into_iter().map(domain::ids::UserId).collect())
-            }
-
-            async fn acquire_lease(
-                &self,
-                name: &str,
-                holder: &str,
-                now: time::OffsetDateTime,
-                until: time::OffsetDateTime,
-            ) -> Result<bool, engine::ports::StorageError> {
-                Ok(sqlx::query(crate::broadcast::ACQUIRE_LEASE)
-                    .bind(name)
-                    .bind(holder)
-                    .bind($to_db(now))
-                    .bind($to_db(until))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?
-                    .rows_affected()
-                    > 0)
-            }
-
-            async fn release_lease(
-                &self,
-                name: &str,
-                holder: &str,
-            ) -> Result<(), engine::ports::StorageError> {
-                sqlx::query(crate::broadcast::RELEASE_LEASE)
-                    .bind(name)
-                    .bind(holder)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::error::storage_error)?;
-                Ok(())
-            }
+                .into_iter()
+                .map(|row| row.into_broadcast())
+                .collect()
         }
-    };
+    }
 }
 
-pub(crate) use impl_broadcast_store;
+on_every_backend! {
+    impl BroadcastStore {
+        async fn create_broadcast(
+            &self,
+            b: &engine::ports::NewBroadcast,
+        ) -> Result<i64, engine::ports::StorageError> {
+            sqlx::query_scalar(crate::broadcast::CREATE)
+                .bind(b.created_by.0)
+                .bind(Stamp(b.created_at))
+                .bind(&b.source)
+                .bind(b.media.as_ref().map(|m| m.kind.as_str()))
+                .bind(b.media.as_ref().map(|m| m.file_id.as_str()))
+                .bind(b.audience.encode())
+                .bind(Stamp(b.start_at))
+                .bind(b.status_message)
+                .fetch_one(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)
+        }
+
+        async fn broadcast(
+            &self,
+            id: i64,
+        ) -> Result<Option<engine::ports::Broadcast>, engine::ports::StorageError> {
+            sqlx::query_as::<_, crate::broadcast::BroadcastRow>(
+                crate::broadcast::BROADCAST,
+            )
+            .bind(id)
+            .fetch_optional(DB::on(&self.pool))
+            .await
+            .map_err(crate::error::storage_error)?
+            .map(|row| row.into_broadcast())
+            .transpose()
+        }
+
+        async fn broadcasts(
+            &self,
+            before: Option<i64>,
+            limit: u32,
+        ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
+            let bounds = [before.unwrap_or(i64::MAX), i64::from(limit)];
+            self.broadcast_list(crate::broadcast::BROADCASTS, &bounds, None)
+                .await
+        }
+
+        async fn set_broadcast_state(
+            &self,
+            id: i64,
+            from: &[domain::broadcast::BroadcastState],
+            to: domain::broadcast::BroadcastState,
+            now: time::OffsetDateTime,
+        ) -> Result<bool, engine::ports::StorageError> {
+            let finished = to.is_final().then_some(Stamp(now));
+            for state in from {
+                let moved = sqlx::query(crate::broadcast::MOVE)
+                    .bind(id)
+                    .bind(state.as_str())
+                    .bind(to.as_str())
+                    .bind(finished)
+                    .execute(DB::on(&self.pool))
+                    .await
+                    .map_err(crate::error::storage_error)?
+                    .rows_affected();
+                if moved > 0 {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+
+        async fn due_broadcasts(
+            &self,
+            now: time::OffsetDateTime,
+        ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
+            self.broadcast_list(crate::broadcast::DUE, &[], Some(Stamp(now)))
+                .await
+        }
+
+        async fn start_broadcast(
+            &self,
+            id: i64,
+            recipients: &[domain::ids::UserId],
+            now: time::OffsetDateTime,
+        ) -> Result<bool, engine::ports::StorageError> {
+            use crate::error::storage_error;
+            let mut tx = self.pool.begin().await.map_err(storage_error)?;
+            let moved = sqlx::query(crate::broadcast::START)
+                .bind(id)
+                .bind(Stamp(now))
+                .execute(DB::in_tx(&mut tx))
+                .await
+                .map_err(storage_error)?
+                .rows_affected();
+            if moved == 0 {
+                return Ok(false);
+            }
+            DB::insert_recipients(&mut tx, id, recipients, Stamp(now)).await?;
+            tx.commit().await.map_err(storage_error)?;
+            Ok(true)
+        }
+
+        async fn running_broadcasts(
+            &self,
+        ) -> Result<Vec<engine::ports::Broadcast>, engine::ports::StorageError> {
+            self.broadcast_list(crate::broadcast::RUNNING, &[], None)
+                .await
+        }
+
+        async fn claim_recipients(
+            &self,
+            id: i64,
+            limit: u32,
+            now: time::OffsetDateTime,
+        ) -> Result<Vec<domain::ids::UserId>, engine::ports::StorageError> {
+            let mut ids: Vec<i64> = sqlx::query_scalar(crate::broadcast::CLAIM)
+                .bind(id)
+                .bind(i64::from(limit))
+                .bind(Stamp(now))
+                .fetch_all(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            ids.sort_unstable();
+            Ok(ids.into_iter().map(domain::ids::UserId).collect())
+        }
+
+        async fn record_delivery(
+            &self,
+            id: i64,
+            user: domain::ids::UserId,
+            outcome: domain::broadcast::Delivery,
+            detail: Option<&str>,
+            now: time::OffsetDateTime,
+        ) -> Result<(), engine::ports::StorageError> {
+            sqlx::query(crate::broadcast::RECORD)
+                .bind(id)
+                .bind(user.0)
+                .bind(outcome.as_str())
+                .bind(detail)
+                .bind(Stamp(now))
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            Ok(())
+        }
+
+        async fn abandon_in_flight(
+            &self,
+            now: time::OffsetDateTime,
+        ) -> Result<u64, engine::ports::StorageError> {
+            Ok(sqlx::query(crate::broadcast::ABANDON)
+                .bind(Stamp(now))
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?
+                .rows_affected())
+        }
+
+        async fn finish_if_complete(
+            &self,
+            id: i64,
+            now: time::OffsetDateTime,
+        ) -> Result<bool, engine::ports::StorageError> {
+            Ok(sqlx::query(crate::broadcast::FINISH)
+                .bind(id)
+                .bind(Stamp(now))
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?
+                .rows_affected()
+                > 0)
+        }
+
+        async fn delivery_counts(
+            &self,
+            id: i64,
+        ) -> Result<domain::broadcast::DeliveryCounts, engine::ports::StorageError> {
+            let rows = sqlx::query_as(crate::broadcast::COUNTS)
+                .bind(id)
+                .fetch_all(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            crate::broadcast::delivery_counts(rows)
+        }
+
+        async fn sent_since(
+            &self,
+            id: i64,
+            since: time::OffsetDateTime,
+        ) -> Result<u64, engine::ports::StorageError> {
+            let n: i64 = sqlx::query_scalar(crate::broadcast::SENT_SINCE)
+                .bind(id)
+                .bind(Stamp(since))
+                .fetch_one(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            Ok(u64::try_from(n).unwrap_or_default())
+        }
+
+        async fn audience(
+            &self,
+            filter: &engine::ports::AudienceFilter,
+        ) -> Result<Vec<domain::ids::UserId>, engine::ports::StorageError> {
+            let ids: Vec<i64> = sqlx::query_scalar(crate::broadcast::AUDIENCE)
+                .bind(filter.park.as_deref())
+                .bind(filter.department.as_deref())
+                .bind(Stamp(crate::broadcast::seen_bound(filter.seen_since)))
+                .fetch_all(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            Ok(ids.into_iter().map(domain::ids::UserId).collect())
+        }
+
+        async fn acquire_lease(
+            &self,
+            name: &str,
+            holder: &str,
+            now: time::OffsetDateTime,
+            until: time::OffsetDateTime,
+        ) -> Result<bool, engine::ports::StorageError> {
+            Ok(sqlx::query(crate::broadcast::ACQUIRE_LEASE)
+                .bind(name)
+                .bind(holder)
+                .bind(Stamp(now))
+                .bind(Stamp(until))
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?
+                .rows_affected()
+                > 0)
+        }
+
+        async fn release_lease(
+            &self,
+            name: &str,
+            holder: &str,
+        ) -> Result<(), engine::ports::StorageError> {
+            sqlx::query(crate::broadcast::RELEASE_LEASE)
+                .bind(name)
+                .bind(holder)
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            Ok(())
+        }
+    }
+}

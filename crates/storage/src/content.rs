@@ -1,7 +1,6 @@
-//! The content port ([`engine::ports::ContentStore`]), written once for both
-//! backends: the statements are the same text on SQLite and PostgreSQL, only how
-//! a time is bound and read differs, so the port is one macro each backend expands
-//! with its time conversions (like `access.rs`).
+//! The content port ([`engine::ports::ContentStore`]: page versions made in the
+//! admin panel, reloads, the content generation), written once for both backends
+//! with its statements and rows.
 //!
 //! A version's value is stored as `value` (`pack`, `text`, `media`, `none`), with
 //! the Markdown or the Telegram `file_id` in `body` and the file's kind in
@@ -10,7 +9,6 @@
 use domain::content::{MediaKind, PageEdit, PageField, PageOverride};
 use domain::ids::UserId;
 use engine::ports::{PageVersion, StorageError};
-use time::OffsetDateTime;
 
 use crate::error::corrupt;
 
@@ -50,7 +48,7 @@ pub(crate) const GENERATION: &str = "SELECT (SELECT COUNT(*) FROM content_overri
 
 /// A `content_overrides` row, in the column order of `version_columns!`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct VersionRow<T> {
+pub(crate) struct VersionRow {
     pub id: i64,
     pub path: String,
     pub field: String,
@@ -58,7 +56,7 @@ pub(crate) struct VersionRow<T> {
     pub body: Option<String>,
     pub media_kind: Option<String>,
     pub author: i64,
-    pub created_at: T,
+    pub created_at: Stamp,
 }
 
 /// How an edit is stored: `(value, body, media_kind)`.
@@ -71,7 +69,7 @@ pub(crate) fn stored_edit(edit: &PageEdit) -> (&'static str, Option<&str>, Optio
     }
 }
 
-impl<T> VersionRow<T> {
+impl VersionRow {
     fn field_and_edit(&self) -> Result<(PageField, PageEdit), StorageError> {
         let id = self.id;
         let field = PageField::parse(&self.field)
@@ -107,10 +105,7 @@ impl<T> VersionRow<T> {
         })
     }
 
-    pub fn into_version(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<PageVersion, StorageError> {
+    pub fn into_version(self) -> Result<PageVersion, StorageError> {
         let (field, edit) = self.field_and_edit()?;
         Ok(PageVersion {
             id: self.id,
@@ -118,105 +113,101 @@ impl<T> VersionRow<T> {
             field,
             edit,
             author: UserId(self.author),
-            at: time(self.created_at)?,
+            at: self.created_at.0,
         })
     }
 }
 
-/// Implements `ContentStore` for `$storage`, whose stored time is `$time`, written
-/// with `$to_db(OffsetDateTime) -> $time` and read with
-/// `$from_db($time) -> Result<OffsetDateTime, StorageError>`.
-macro_rules! impl_content_store {
-    ($storage:ty, $time:ty, $to_db:path, $from_db:path) => {
-        #[async_trait::async_trait]
-        impl engine::ports::ContentStore for $storage {
-            async fn add_page_version(
-                &self,
-                version: &engine::ports::NewPageVersion,
-            ) -> Result<i64, engine::ports::StorageError> {
-                let (value, body, media_kind) = $crate::content::stored_edit(&version.edit);
-                sqlx::query_scalar($crate::content::ADD_VERSION)
-                    .bind(&version.path)
-                    .bind(version.field.as_str())
-                    .bind(value)
-                    .bind(body)
-                    .bind(media_kind)
-                    .bind(version.author.0)
-                    .bind($to_db(version.at))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err($crate::error::storage_error)
-            }
+use crate::stamp::Stamp;
+use crate::store::on_every_backend;
+use engine::ports::ContentStore;
 
-            async fn current_overrides(
-                &self,
-            ) -> Result<Vec<domain::content::PageOverride>, engine::ports::StorageError> {
-                sqlx::query_as::<_, $crate::content::VersionRow<$time>>($crate::content::CURRENT)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::error::storage_error)?
-                    .into_iter()
-                    .map($crate::content::VersionRow::into_override)
-                    .collect()
-            }
-
-            async fn page_versions(
-                &self,
-                path: &str,
-                before: Option<i64>,
-                limit: u32,
-            ) -> Result<Vec<engine::ports::PageVersion>, engine::ports::StorageError> {
-                sqlx::query_as::<_, $crate::content::VersionRow<$time>>(
-                    $crate::content::PAGE_VERSIONS,
-                )
-                .bind(path)
-                .bind(before.unwrap_or(i64::MAX))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
+on_every_backend! {
+    impl ContentStore {
+        async fn add_page_version(
+            &self,
+            version: &engine::ports::NewPageVersion,
+        ) -> Result<i64, engine::ports::StorageError> {
+            let (value, body, media_kind) = crate::content::stored_edit(&version.edit);
+            sqlx::query_scalar(crate::content::ADD_VERSION)
+                .bind(&version.path)
+                .bind(version.field.as_str())
+                .bind(value)
+                .bind(body)
+                .bind(media_kind)
+                .bind(version.author.0)
+                .bind(Stamp(version.at))
+                .fetch_one(DB::on(&self.pool))
                 .await
-                .map_err($crate::error::storage_error)?
-                .into_iter()
-                .map(|row| row.into_version($from_db))
-                .collect()
-            }
-
-            async fn page_version(
-                &self,
-                id: i64,
-            ) -> Result<Option<engine::ports::PageVersion>, engine::ports::StorageError> {
-                sqlx::query_as::<_, $crate::content::VersionRow<$time>>($crate::content::VERSION)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err($crate::error::storage_error)?
-                    .map(|row| row.into_version($from_db))
-                    .transpose()
-            }
-
-            async fn record_content_reload(
-                &self,
-                by: domain::ids::UserId,
-                at: time::OffsetDateTime,
-            ) -> Result<i64, engine::ports::StorageError> {
-                sqlx::query_scalar($crate::content::ADD_RELOAD)
-                    .bind(by.0)
-                    .bind($to_db(at))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err($crate::error::storage_error)
-            }
-
-            async fn content_generation(
-                &self,
-            ) -> Result<engine::ports::ContentGeneration, engine::ports::StorageError> {
-                let (versions, reloads): (i64, i64) = sqlx::query_as($crate::content::GENERATION)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err($crate::error::storage_error)?;
-                Ok(engine::ports::ContentGeneration { versions, reloads })
-            }
+                .map_err(crate::error::storage_error)
         }
-    };
-}
 
-pub(crate) use impl_content_store;
+        async fn current_overrides(
+            &self,
+        ) -> Result<Vec<domain::content::PageOverride>, engine::ports::StorageError> {
+            sqlx::query_as::<_, crate::content::VersionRow>(crate::content::CURRENT)
+                .fetch_all(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?
+                .into_iter()
+                .map(crate::content::VersionRow::into_override)
+                .collect()
+        }
+
+        async fn page_versions(
+            &self,
+            path: &str,
+            before: Option<i64>,
+            limit: u32,
+        ) -> Result<Vec<engine::ports::PageVersion>, engine::ports::StorageError> {
+            sqlx::query_as::<_, crate::content::VersionRow>(
+                crate::content::PAGE_VERSIONS,
+            )
+            .bind(path)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(DB::on(&self.pool))
+            .await
+            .map_err(crate::error::storage_error)?
+            .into_iter()
+            .map(|row| row.into_version())
+            .collect()
+        }
+
+        async fn page_version(
+            &self,
+            id: i64,
+        ) -> Result<Option<engine::ports::PageVersion>, engine::ports::StorageError> {
+            sqlx::query_as::<_, crate::content::VersionRow>(crate::content::VERSION)
+                .bind(id)
+                .fetch_optional(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?
+                .map(|row| row.into_version())
+                .transpose()
+        }
+
+        async fn record_content_reload(
+            &self,
+            by: domain::ids::UserId,
+            at: time::OffsetDateTime,
+        ) -> Result<i64, engine::ports::StorageError> {
+            sqlx::query_scalar(crate::content::ADD_RELOAD)
+                .bind(by.0)
+                .bind(Stamp(at))
+                .fetch_one(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)
+        }
+
+        async fn content_generation(
+            &self,
+        ) -> Result<engine::ports::ContentGeneration, engine::ports::StorageError> {
+            let (versions, reloads): (i64, i64) = sqlx::query_as(crate::content::GENERATION)
+                .fetch_one(DB::on(&self.pool))
+                .await
+                .map_err(crate::error::storage_error)?;
+            Ok(engine::ports::ContentGeneration { versions, reloads })
+        }
+    }
+}

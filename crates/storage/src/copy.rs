@@ -31,7 +31,7 @@ use sqlx::{AssertSqlSafe, Row, Transaction};
 use time::OffsetDateTime;
 
 use crate::error::storage_error;
-use crate::sqlite::{from_micros, micros};
+use crate::stamp::{from_micros, micros};
 use crate::{Db, SqlStorage};
 
 /// Rows written per statement (PostgreSQL) or per progress report.

@@ -28,7 +28,8 @@ use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::error::storage_error;
-use crate::sqlite::{from_micros, micros};
+use crate::stamp::{Stamp, micros};
+use crate::store::{RowsAffected, on_every_backend};
 use crate::{Db, SqlStorage, connect};
 
 /// Why the legacy database cannot be read.
@@ -393,15 +394,15 @@ pub enum PersonOutcome {
 
 /// The row `import_person` reads back to decide what to fill.
 #[derive(sqlx::FromRow)]
-struct Known<T> {
+struct Known {
     last_name: Option<String>,
     username: Option<String>,
     park: Option<String>,
     department: Option<String>,
     position: Option<String>,
     first_name: String,
-    first_seen: T,
-    last_seen: T,
+    first_seen: Stamp,
+    last_seen: Stamp,
 }
 
 const KNOWN: &str = "SELECT first_name, last_name, username, park, department, position, \
@@ -441,7 +442,7 @@ struct Filled {
     last_seen: OffsetDateTime,
 }
 
-fn fill(known: &Known<OffsetDateTime>, person: &ImportedPerson) -> Option<Filled> {
+fn fill(known: &Known, person: &ImportedPerson) -> Option<Filled> {
     let filled = Filled {
         last_name: known.last_name.clone().or_else(|| person.last_name.clone()),
         username: known.username.clone().or_else(|| person.username.clone()),
@@ -451,16 +452,16 @@ fn fill(known: &Known<OffsetDateTime>, person: &ImportedPerson) -> Option<Filled
             .clone()
             .or_else(|| person.department.clone()),
         position: known.position.clone().or_else(|| person.position.clone()),
-        first_seen: known.first_seen.min(person.first_seen),
-        last_seen: known.last_seen.max(person.last_seen),
+        first_seen: known.first_seen.0.min(person.first_seen),
+        last_seen: known.last_seen.0.max(person.last_seen),
     };
     let same = filled.last_name == known.last_name
         && filled.username == known.username
         && filled.park == known.park
         && filled.department == known.department
         && filled.position == known.position
-        && filled.first_seen == known.first_seen
-        && filled.last_seen == known.last_seen;
+        && filled.first_seen == known.first_seen.0
+        && filled.last_seen == known.last_seen.0;
     (!same).then_some(filled)
 }
 
@@ -477,114 +478,127 @@ pub async fn import_person(
     now: OffsetDateTime,
 ) -> Result<PersonOutcome, StorageError> {
     match &storage.db {
-        Db::Sqlite(s) => import_person_in!(s.pool(), i64, micros, known_from_micros, person, now),
-        Db::Postgres(s) => import_person_in!(
-            s.pool(),
-            OffsetDateTime,
-            std::convert::identity,
-            Ok::<_, StorageError>,
-            person,
-            now
-        ),
+        Db::Sqlite(s) => s.import_person(person, now).await,
+        Db::Postgres(s) => s.import_person(person, now).await,
     }
 }
 
-/// A `Known` read from SQLite, its times from integer microseconds.
-fn known_from_micros(k: Known<i64>) -> Result<Known<OffsetDateTime>, StorageError> {
-    Ok(Known {
-        first_seen: from_micros(k.first_seen)?,
-        last_seen: from_micros(k.last_seen)?,
-        first_name: k.first_name,
-        last_name: k.last_name,
-        username: k.username,
-        park: k.park,
-        department: k.department,
-        position: k.position,
-    })
-}
-
-/// [`import_person`] on one backend: `$time` is how it stores a time, `$to_db`
-/// turns an `OffsetDateTime` into that, `$known` turns a `Known<$time>` into a
-/// `Known<OffsetDateTime>`.
-macro_rules! import_person_in {
-    ($pool:expr, $time:ty, $to_db:expr, $known:expr, $person:expr, $now:expr) => {{
-        let (person, now): (&ImportedPerson, OffsetDateTime) = ($person, $now);
-        let mut tx = $pool.begin().await.map_err(storage_error)?;
-        let known: Option<Known<$time>> = sqlx::query_as(KNOWN)
-            .bind(person.id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(storage_error)?;
-        let outcome = match known {
-            None => {
-                sqlx::query(CREATE_PERSON)
-                    .bind(person.id.0)
-                    .bind(&person.first_name)
-                    .bind(&person.last_name)
-                    .bind(&person.username)
-                    .bind(person.language.code())
-                    .bind($to_db(person.first_seen))
-                    .bind($to_db(person.last_seen))
-                    .bind(person.blocked.is_some())
-                    .bind(&person.park)
-                    .bind(&person.department)
-                    .bind(&person.position)
-                    .bind(search_key(
-                        &person.first_name,
-                        person.last_name.as_deref(),
-                        person.username.as_deref(),
-                    ))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
-                sqlx::query(GRANT_EXISTING)
-                    .bind(person.id.0)
-                    .bind($to_db(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
-                if let Some(reason) = &person.blocked {
-                    sqlx::query(AUDIT_BLOCK)
-                        .bind($to_db(now))
-                        .bind(block_detail(person, reason))
-                        .execute(&mut *tx)
+on_every_backend! {
+    impl Store {
+        /// [`import_person`] on this backend.
+        async fn import_person(
+            &self,
+            person: &ImportedPerson,
+            now: OffsetDateTime,
+        ) -> Result<PersonOutcome, StorageError> {
+            let mut tx = self.pool.begin().await.map_err(storage_error)?;
+            let known: Option<Known> = sqlx::query_as(KNOWN)
+                .bind(person.id.0)
+                .fetch_optional(DB::in_tx(&mut tx))
+                .await
+                .map_err(storage_error)?;
+            let outcome = match known {
+                None => {
+                    sqlx::query(CREATE_PERSON)
+                        .bind(person.id.0)
+                        .bind(&person.first_name)
+                        .bind(&person.last_name)
+                        .bind(&person.username)
+                        .bind(person.language.code())
+                        .bind(Stamp(person.first_seen))
+                        .bind(Stamp(person.last_seen))
+                        .bind(person.blocked.is_some())
+                        .bind(&person.park)
+                        .bind(&person.department)
+                        .bind(&person.position)
+                        .bind(search_key(
+                            &person.first_name,
+                            person.last_name.as_deref(),
+                            person.username.as_deref(),
+                        ))
+                        .execute(DB::in_tx(&mut tx))
                         .await
                         .map_err(storage_error)?;
-                }
-                PersonOutcome::Created
-            }
-            Some(stored) => {
-                let known = $known(stored)?;
-                match fill(&known, person) {
-                    None => PersonOutcome::Unchanged,
-                    Some(f) => {
-                        sqlx::query(FILL_PERSON)
-                            .bind(person.id.0)
-                            .bind(&f.last_name)
-                            .bind(&f.username)
-                            .bind(&f.park)
-                            .bind(&f.department)
-                            .bind(&f.position)
-                            .bind($to_db(f.first_seen))
-                            .bind($to_db(f.last_seen))
-                            .bind(search_key(
-                                &known.first_name,
-                                f.last_name.as_deref(),
-                                f.username.as_deref(),
-                            ))
-                            .execute(&mut *tx)
+                    sqlx::query(GRANT_EXISTING)
+                        .bind(person.id.0)
+                        .bind(Stamp(now))
+                        .execute(DB::in_tx(&mut tx))
+                        .await
+                        .map_err(storage_error)?;
+                    if let Some(reason) = &person.blocked {
+                        sqlx::query(AUDIT_BLOCK)
+                            .bind(Stamp(now))
+                            .bind(block_detail(person, reason))
+                            .execute(DB::in_tx(&mut tx))
                             .await
                             .map_err(storage_error)?;
-                        PersonOutcome::Filled
+                    }
+                    PersonOutcome::Created
+                }
+                Some(stored) => {
+                    let known = stored;
+                    match fill(&known, person) {
+                        None => PersonOutcome::Unchanged,
+                        Some(f) => {
+                            sqlx::query(FILL_PERSON)
+                                .bind(person.id.0)
+                                .bind(&f.last_name)
+                                .bind(&f.username)
+                                .bind(&f.park)
+                                .bind(&f.department)
+                                .bind(&f.position)
+                                .bind(Stamp(f.first_seen))
+                                .bind(Stamp(f.last_seen))
+                                .bind(search_key(
+                                    &known.first_name,
+                                    f.last_name.as_deref(),
+                                    f.username.as_deref(),
+                                ))
+                                .execute(DB::in_tx(&mut tx))
+                                .await
+                                .map_err(storage_error)?;
+                            PersonOutcome::Filled
+                        }
                     }
                 }
+            };
+            tx.commit().await.map_err(storage_error)?;
+            Ok(outcome)
+        }
+
+        /// [`import_activity`] on this backend.
+        async fn import_activity(
+            &self,
+            batch: &[ImportedActivity],
+            now: OffsetDateTime,
+        ) -> Result<u64, StorageError> {
+            let mut added = 0;
+            let mut tx = self.pool.begin().await.map_err(storage_error)?;
+            for a in batch {
+                let new = sqlx::query(ADD_KEY)
+                    .bind(a.key())
+                    .bind(Stamp(now))
+                    .execute(DB::in_tx(&mut tx))
+                    .await
+                    .map_err(storage_error)?
+                    .rows_affected();
+                if new == 1 {
+                    sqlx::query(ADD_ACTIVITY)
+                        .bind(a.user.0)
+                        .bind(a.kind.as_str())
+                        .bind(&a.subject)
+                        .bind(Stamp(a.at))
+                        .execute(DB::in_tx(&mut tx))
+                        .await
+                        .map_err(storage_error)?;
+                    added += 1;
+                }
             }
-        };
-        tx.commit().await.map_err(storage_error)?;
-        Ok(outcome)
-    }};
+            tx.commit().await.map_err(storage_error)?;
+            Ok(added)
+        }
+    }
 }
-use import_person_in;
 
 /// One legacy activity row, mapped onto trainbot's activity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -612,43 +626,10 @@ pub async fn import_activity(
     now: OffsetDateTime,
 ) -> Result<u64, StorageError> {
     match &storage.db {
-        Db::Sqlite(s) => import_activity_in!(s.pool(), micros, batch, now),
-        Db::Postgres(s) => import_activity_in!(s.pool(), std::convert::identity, batch, now),
+        Db::Sqlite(s) => s.import_activity(batch, now).await,
+        Db::Postgres(s) => s.import_activity(batch, now).await,
     }
 }
-
-/// [`import_activity`] on one backend, `$to_db` turning an `OffsetDateTime` into
-/// how it stores a time.
-macro_rules! import_activity_in {
-    ($pool:expr, $to_db:expr, $batch:expr, $now:expr) => {{
-        let (batch, now): (&[ImportedActivity], OffsetDateTime) = ($batch, $now);
-        let mut added = 0;
-        let mut tx = $pool.begin().await.map_err(storage_error)?;
-        for a in batch {
-            let new = sqlx::query(ADD_KEY)
-                .bind(a.key())
-                .bind($to_db(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(storage_error)?
-                .rows_affected();
-            if new == 1 {
-                sqlx::query(ADD_ACTIVITY)
-                    .bind(a.user.0)
-                    .bind(a.kind.as_str())
-                    .bind(&a.subject)
-                    .bind($to_db(a.at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
-                added += 1;
-            }
-        }
-        tx.commit().await.map_err(storage_error)?;
-        Ok(added)
-    }};
-}
-use import_activity_in;
 
 #[cfg(test)]
 mod tests {

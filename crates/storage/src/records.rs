@@ -1,6 +1,6 @@
 //! Rows as either backend returns them, and their checked conversion into the
-//! port's records. `T` is the backend's stored time (an `OffsetDateTime` in
-//! PostgreSQL, microseconds in SQLite); the backend converts it first.
+//! port's records. Times are read as [`Stamp`]s, so a row is the same type on
+//! both backends.
 
 pub(crate) mod access;
 pub(crate) mod admin;
@@ -12,39 +12,36 @@ pub(crate) mod roles;
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{Activity, ActivityKind, StorageError, UserRecord};
-use time::OffsetDateTime;
 
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// A `users` row, in the column order of `sql::USER`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct UserRow<T> {
+pub(crate) struct UserRow {
     pub id: i64,
     pub first_name: String,
     pub last_name: Option<String>,
     pub username: Option<String>,
     pub language: String,
-    pub first_seen: T,
-    pub last_seen: T,
+    pub first_seen: Stamp,
+    pub last_seen: Stamp,
     pub blocked: bool,
     pub inactive: bool,
 }
 
 /// An `activity` row, in the column order of `sql::RECENT_ACTIVITY`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct ActivityRow<T> {
+pub(crate) struct ActivityRow {
     pub user_id: i64,
     pub kind: String,
     pub subject: Option<String>,
-    pub at: T,
+    pub at: Stamp,
 }
 
-impl<T> UserRow<T> {
+impl UserRow {
     /// Converts the stored times with `time`, then checks the rest.
-    pub fn into_record(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<UserRecord, StorageError> {
+    pub fn into_record(self) -> Result<UserRecord, StorageError> {
         let language = Lang::from_code(&self.language).ok_or_else(|| {
             corrupt(format!(
                 "user {} has unknown language `{}`",
@@ -57,19 +54,16 @@ impl<T> UserRow<T> {
             last_name: self.last_name,
             username: self.username,
             language,
-            first_seen: time(self.first_seen)?,
-            last_seen: time(self.last_seen)?,
+            first_seen: self.first_seen.0,
+            last_seen: self.last_seen.0,
             blocked: self.blocked,
             inactive: self.inactive,
         })
     }
 }
 
-impl<T> ActivityRow<T> {
-    pub fn into_activity(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Activity, StorageError> {
+impl ActivityRow {
+    pub fn into_activity(self) -> Result<Activity, StorageError> {
         let kind = ActivityKind::parse(&self.kind).ok_or_else(|| {
             corrupt(format!(
                 "activity of user {} has unknown kind `{}`",
@@ -80,7 +74,7 @@ impl<T> ActivityRow<T> {
             user: UserId(self.user_id),
             kind,
             subject: self.subject,
-            at: time(self.at)?,
+            at: self.at.0,
         })
     }
 }

@@ -1,8 +1,7 @@
 //! SQL that both backends run verbatim: `$N` placeholders, `ON CONFLICT` and
-//! `RETURNING` mean the same in SQLite (≥ 3.35) and PostgreSQL. Only the bound time
-//! values differ (see the backend modules); statements whose dialects differ live
-//! in the backend module that needs them. The learning port's statements are in
-//! `sql/learning.rs`, the admin port's in `sql/admin.rs`.
+//! `RETURNING` mean the same in SQLite (≥ 3.35) and PostgreSQL, and times bind as
+//! [`crate::stamp::Stamp`]. Statements whose dialects differ are the backend's
+//! (`crate::store::Dialect`). Each port's statements are in `sql/<port>.rs`.
 
 pub(crate) mod access;
 pub(crate) mod admin;
@@ -81,59 +80,3 @@ pub(crate) const FORGET_UPDATE_CLAIMS: &str = "DELETE FROM update_claims WHERE c
 /// Old claims are deleted when a claimed or finished id is a multiple of this: a
 /// cheap, steady clean-up with no job of its own.
 pub(crate) const FORGET_CLAIMS_EVERY: i64 = 1000;
-
-/// The body of `claim_update` for one backend: `$pool` its pool, `$to_db` how it
-/// stores a time (see `engine::ports::UpdateClaims`).
-macro_rules! claim_update_in {
-    ($pool:expr, $to_db:expr, $update_id:expr, $now:expr, $ttl:expr) => {{
-        let (update_id, now, ttl): (i64, OffsetDateTime, std::time::Duration) =
-            ($update_id, $now, $ttl);
-        let expired = now - ttl;
-        let claimed = sqlx::query(sql::CLAIM_UPDATE)
-            .bind(update_id)
-            .bind($to_db(now))
-            .bind($to_db(expired))
-            .execute($pool)
-            .await
-            .map_err(storage_error)?
-            .rows_affected()
-            == 1;
-        if claimed {
-            sql::forget_claims_in!($pool, $to_db, update_id, expired);
-        }
-        Ok(claimed)
-    }};
-}
-pub(crate) use claim_update_in;
-
-/// The body of `finish_update` for one backend, as [`claim_update_in`].
-macro_rules! finish_update_in {
-    ($pool:expr, $to_db:expr, $update_id:expr, $now:expr, $ttl:expr) => {{
-        let (update_id, now, ttl): (i64, OffsetDateTime, std::time::Duration) =
-            ($update_id, $now, $ttl);
-        sqlx::query(sql::FINISH_UPDATE)
-            .bind(update_id)
-            .bind($to_db(now))
-            .execute($pool)
-            .await
-            .map_err(storage_error)?;
-        sql::forget_claims_in!($pool, $to_db, update_id, now - ttl);
-        Ok(())
-    }};
-}
-pub(crate) use finish_update_in;
-
-/// Deletes claims older than `$expired` when `$update_id` is a multiple of
-/// [`FORGET_CLAIMS_EVERY`].
-macro_rules! forget_claims_in {
-    ($pool:expr, $to_db:expr, $update_id:expr, $expired:expr) => {
-        if $update_id % sql::FORGET_CLAIMS_EVERY == 0 {
-            sqlx::query(sql::FORGET_UPDATE_CLAIMS)
-                .bind($to_db($expired))
-                .execute($pool)
-                .await
-                .map_err(storage_error)?;
-        }
-    };
-}
-pub(crate) use forget_claims_in;

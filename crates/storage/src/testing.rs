@@ -62,9 +62,10 @@ impl SqlStorage {
     /// before it reaches the pool. For tests of an outage that begins or ends in
     /// the middle of a story, on either backend; no stub per method.
     pub fn set_outage(&self, down: bool) {
-        self.guard
-            .outage
-            .store(down, std::sync::atomic::Ordering::Relaxed);
+        match &self.db {
+            crate::Db::Sqlite(s) => s.set_outage(down),
+            crate::Db::Postgres(s) => s.set_outage(down),
+        }
     }
 }
 
@@ -183,7 +184,7 @@ async fn drop_schema(base_url: &str, schema: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engine::ports::{Storage, StorageError};
+    use engine::ports::StorageError;
 
     #[tokio::test]
     async fn an_outage_on_demand_fails_every_clone_until_it_ends() {

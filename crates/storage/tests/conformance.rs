@@ -24,7 +24,7 @@ mod roles;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Activity, ActivityKind, Storage, UpdateClaims, UserProfile};
+use engine::ports::{Activity, ActivityKind, UserProfile};
 use storage::{Backend, SqlStorage, testing};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -577,6 +577,7 @@ async fn media_cache(s: &SqlStorage) {
 }
 
 async fn update_claims(s: &SqlStorage) {
+    let s = s.claims();
     let day = std::time::Duration::from_secs(24 * 60 * 60);
     let t = t0();
     assert!(s.claim_update(5_000_000_001, t, day).await.unwrap());

@@ -15,10 +15,9 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::Attachment;
 use engine::ports::{
-    AccessStore, Activity, ActivityKind, AdminStore, AnswerRecord, AttemptKind, AttemptQuestion,
-    AttemptResult, AuditEntry, BroadcastStore, Certificate, ContentStore, LearningStore,
-    NewAttempt, NewBroadcast, NewInvite, NewPageVersion, PersonalDataStore, ProfileField,
-    ReviewChange, ReviewItem, Role, RoleStore, Storage, UpdateClaims, UserProfile,
+    Activity, ActivityKind, AnswerRecord, AttemptKind, AttemptQuestion, AttemptResult, AuditEntry,
+    Certificate, NewAttempt, NewBroadcast, NewInvite, NewPageVersion, ProfileField, ReviewChange,
+    ReviewItem, Role, UserProfile,
 };
 use storage::SqlStorage;
 use storage::copy::{self, CopyError, CopyProgress, ExistingRows, TableSum};
@@ -166,7 +165,8 @@ async fn populate(s: &SqlStorage) {
     .await
     .unwrap();
     assert!(
-        s.claim_update(9_007_199_254, t0(), std::time::Duration::from_secs(86_400))
+        s.claims()
+            .claim_update(9_007_199_254, t0(), std::time::Duration::from_secs(86_400))
             .await
             .unwrap()
     );

@@ -54,7 +54,7 @@ async fn engine(hang: bool) -> Engine {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage: Arc<dyn engine::ports::Storage> =
-        Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+        storage::testing::fresh_sqlite().await.unwrap().ports();
     let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
     Engine::new(
         pack,

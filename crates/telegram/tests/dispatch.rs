@@ -33,7 +33,7 @@ async fn rig(max_backlog: usize) -> Rig {
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
-    let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
     let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
     let engine = Engine::new(
         pack,

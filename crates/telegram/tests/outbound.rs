@@ -16,7 +16,7 @@ const PERSON: i64 = 6_300_000_001;
 async fn outbound() -> (FakeTelegram, Outbound) {
     let fake = FakeTelegram::start(FakeConfig::default()).await.unwrap();
     fake.add_user(TestUser::new(PERSON, "Person").language("en"));
-    let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
     let bot = telegram::bot(&fake.token(), &fake.api_url().parse().unwrap());
     (fake, Outbound::new(bot, storage))
 }

@@ -77,7 +77,7 @@ async fn rig_on(settings: IntakeSettings, state: Option<Arc<dyn StateStore>>) ->
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
-    let storage: Arc<dyn Storage> = Arc::new(storage::testing::fresh_sqlite().await.unwrap());
+    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
     let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
     let memory = Arc::new(MemoryState::new());
     let state: Arc<dyn StateStore> = state.unwrap_or_else(|| memory.clone());

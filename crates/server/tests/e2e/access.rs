@@ -4,7 +4,7 @@
 //! concurrent redemption, are in the storage conformance story.)
 
 use domain::ids::UserId;
-use engine::ports::{AccessStore, AdminStore, LearningStore, NewInvite};
+use engine::ports::NewInvite;
 use time::OffsetDateTime;
 
 use crate::helpers::{Person, Stack, TestApp, buttons};

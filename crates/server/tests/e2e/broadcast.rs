@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::broadcast::DeliveryCounts;
-use engine::ports::{AdminStore, BroadcastStore, ManualClock, Storage, SystemClock};
+use engine::ports::{ManualClock, SystemClock};
 use fake_telegram::{FakeConfig, FloodControl, LostAnswer};
 use time::OffsetDateTime;
 

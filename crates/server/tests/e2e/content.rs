@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::callback::{AdminAction, Callback, ContentAction};
 use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::NodeId;
-use engine::ports::{AdminStore, ContentStore, ReviewChange};
+use engine::ports::ReviewChange;
 use fake_telegram::{FakeConfig, MessageView};
 
 use crate::helpers::{PATIENCE, Person, Stack, TestApp, admin_settings, buttons};
@@ -515,7 +515,7 @@ async fn answered(
     chosen: &[u8],
     correct: bool,
 ) {
-    use engine::ports::{AnswerRecord, AttemptKind, LearningStore, NewAttempt};
+    use engine::ports::{AnswerRecord, AttemptKind, NewAttempt};
     let now = time::OffsetDateTime::now_utc();
     let id = storage
         .start_attempt(&NewAttempt {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{Storage, SystemClock, UserProfile};
+use engine::ports::{SystemClock, UserProfile};
 use fake_telegram::{FakeConfig, MediaKind, RequestRecord};
 
 use crate::exports::next_csv;

@@ -10,8 +10,7 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use domain::spreadsheet::neutralise;
 use engine::ports::{
-    AdminStore, AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, LearningStore,
-    NewAttempt, PersonalDataStore, Storage, UserProfile,
+    AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, UserProfile,
 };
 use fake_telegram::MediaKind;
 use fake_telegram::MessageView;

@@ -378,7 +378,7 @@ impl TestApp {
         department: Option<&str>,
         seen: time::OffsetDateTime,
     ) {
-        use engine::ports::{LearningStore, ProfileField, Storage, UserProfile};
+        use engine::ports::{ProfileField, UserProfile};
         let storage = self.storage().await;
         for id in ids {
             self.fake.add_user(TestUser::new(id, format!("Staff {id}")));

@@ -162,7 +162,6 @@ async fn a_person_who_blocked_the_bot_is_marked_inactive() {
     ))
     .await
     .unwrap();
-    use engine::ports::Storage;
     let user = storage
         .user(domain::ids::UserId(45))
         .await

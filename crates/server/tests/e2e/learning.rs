@@ -8,7 +8,7 @@ use std::time::Duration;
 use domain::content::NodeKind;
 use domain::content::quiz::{Question, QuestionKind};
 use domain::ids::UserId;
-use engine::ports::{LearningStore, ManualClock, Storage};
+use engine::ports::ManualClock;
 use fake_telegram::{FakeConfig, MediaKind};
 use time::macros::datetime;
 

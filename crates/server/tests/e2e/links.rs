@@ -5,7 +5,6 @@
 //! no longer has says so; a certificate's link opens the check for admins only.
 
 use domain::ids::UserId;
-use engine::ports::AccessStore;
 use fake_telegram::MediaKind;
 
 use crate::content::target;

@@ -8,8 +8,8 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AdminStore, AttemptKind, AttemptResult, Certificate, LearningStore,
-    NewAttempt, ProfileField, Storage, UserProfile,
+    Activity, ActivityKind, AttemptKind, AttemptResult, Certificate, NewAttempt, ProfileField,
+    UserProfile,
 };
 use fake_telegram::TestUser;
 use time::{Duration, OffsetDateTime};

@@ -4,7 +4,6 @@
 //! else are refused by the one guard and audited; a role taken away ends at once.
 
 use domain::ids::UserId;
-use engine::ports::{AdminStore, LearningStore, RoleStore, Storage};
 use time::OffsetDateTime;
 
 use crate::content::{edit_text, staff_view, target};
@@ -314,7 +313,7 @@ async fn roles_a_role_lets_its_holder_in_when_the_bot_is_for_staff_only() {
     assert!(buttons(&panel).contains(&"📝 Content".to_owned()));
     let storage = app.storage().await;
     assert!(
-        engine::ports::AccessStore::has_access(&storage, UserId(EDITOR))
+        engine::ports::AccessStore::has_access(&*storage, UserId(EDITOR))
             .await
             .unwrap()
     );

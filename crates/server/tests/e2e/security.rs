@@ -4,7 +4,6 @@
 //! each case covers are listed in docs/security.md.)
 
 use domain::ids::UserId;
-use engine::ports::AdminStore;
 
 use crate::helpers::{ADMIN_PASSWORD, Stack, TestApp, buttons};
 

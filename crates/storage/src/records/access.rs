@@ -5,27 +5,25 @@ use engine::ports::{AccessRequest, Invite, Redemption, RequestStatus, StorageErr
 use time::OffsetDateTime;
 
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// An `invites` row, in the column order of `sql::access` invite queries.
 #[derive(sqlx::FromRow)]
-pub(crate) struct InviteRow<T> {
+pub(crate) struct InviteRow {
     pub id: i64,
     pub code: String,
     pub park: Option<String>,
     pub department: Option<String>,
     pub created_by: i64,
-    pub created_at: T,
-    pub expires_at: T,
+    pub created_at: Stamp,
+    pub expires_at: Stamp,
     pub max_uses: Option<i64>,
     pub uses: i64,
     pub revoked: bool,
 }
 
-impl<T> InviteRow<T> {
-    pub fn into_invite(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Invite, StorageError> {
+impl InviteRow {
+    pub fn into_invite(self) -> Result<Invite, StorageError> {
         let count = |what: &str, n: i64| {
             u32::try_from(n).map_err(|_| corrupt(format!("invite {} has {what} {n}", self.id)))
         };
@@ -37,8 +35,8 @@ impl<T> InviteRow<T> {
             park: self.park,
             department: self.department,
             created_by: UserId(self.created_by),
-            created_at: time(self.created_at)?,
-            expires_at: time(self.expires_at)?,
+            created_at: self.created_at.0,
+            expires_at: self.expires_at.0,
             revoked: self.revoked,
         })
     }
@@ -77,20 +75,17 @@ pub(crate) fn decision(approve: bool) -> &'static str {
 /// An `access_requests` row joined with its person, in the order of `sql::access`
 /// request queries.
 #[derive(sqlx::FromRow)]
-pub(crate) struct RequestRow<T> {
+pub(crate) struct RequestRow {
     pub user_id: i64,
     pub name: String,
-    pub requested_at: T,
+    pub requested_at: Stamp,
     pub status: String,
     pub first_name: String,
     pub username: Option<String>,
 }
 
-impl<T> RequestRow<T> {
-    pub fn into_request(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<AccessRequest, StorageError> {
+impl RequestRow {
+    pub fn into_request(self) -> Result<AccessRequest, StorageError> {
         let status = RequestStatus::parse(&self.status).ok_or_else(|| {
             corrupt(format!(
                 "access request of {} has unknown status `{}`",
@@ -100,7 +95,7 @@ impl<T> RequestRow<T> {
         Ok(AccessRequest {
             user: UserId(self.user_id),
             name: self.name,
-            requested_at: time(self.requested_at)?,
+            requested_at: self.requested_at.0,
             status,
             first_name: self.first_name,
             username: self.username,

@@ -6,25 +6,23 @@ use engine::ports::{AuditEntry, PeopleStats, PersonStatus, PersonSummary, Storag
 use time::{Duration, OffsetDateTime};
 
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// An `audit_log` row, in the column order of `AUDIT_ENTRIES`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct AuditRow<T> {
+pub(crate) struct AuditRow {
     pub id: i64,
-    pub at: T,
+    pub at: Stamp,
     pub actor: i64,
     pub action: String,
     pub detail: String,
 }
 
-impl<T> AuditRow<T> {
-    pub fn into_entry(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<AuditEntry, StorageError> {
+impl AuditRow {
+    pub fn into_entry(self) -> Result<AuditEntry, StorageError> {
         Ok(AuditEntry {
             id: self.id,
-            at: time(self.at)?,
+            at: self.at.0,
             actor: UserId(self.actor),
             action: self.action,
             detail: self.detail,
@@ -73,7 +71,7 @@ pub(crate) fn people_bound(after: Option<UserId>) -> Option<i64> {
 
 /// A `users` row, in the column order of `PEOPLE`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct PersonRow<T> {
+pub(crate) struct PersonRow {
     pub id: i64,
     pub first_name: String,
     pub last_name: Option<String>,
@@ -82,14 +80,11 @@ pub(crate) struct PersonRow<T> {
     pub department: Option<String>,
     pub blocked: bool,
     pub inactive: bool,
-    pub last_seen: T,
+    pub last_seen: Stamp,
 }
 
-impl<T> PersonRow<T> {
-    pub fn into_summary(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<PersonSummary, StorageError> {
+impl PersonRow {
+    pub fn into_summary(self) -> Result<PersonSummary, StorageError> {
         Ok(PersonSummary {
             id: UserId(self.id),
             first_name: self.first_name,
@@ -99,7 +94,7 @@ impl<T> PersonRow<T> {
             department: self.department,
             blocked: self.blocked,
             inactive: self.inactive,
-            last_seen: time(self.last_seen)?,
+            last_seen: self.last_seen.0,
         })
     }
 }

@@ -12,9 +12,9 @@ use engine::ports::{
     ReviewItem, StaffProfile, StorageError,
 };
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// The profile columns of a `users` row, in the order of `STAFF_PROFILE`.
 #[derive(sqlx::FromRow)]
@@ -40,15 +40,15 @@ impl From<ProfileRow> for StaffProfile {
 
 /// A `quiz_attempts` row, in the order of `attempt_columns!`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct AttemptRow<T> {
+pub(crate) struct AttemptRow {
     pub id: i64,
     pub user_id: i64,
     pub kind: String,
     pub quiz_id: String,
     pub questions: String,
-    pub started_at: T,
-    pub deadline: Option<T>,
-    pub finished_at: Option<T>,
+    pub started_at: Stamp,
+    pub deadline: Option<Stamp>,
+    pub finished_at: Option<Stamp>,
     pub score: Option<i64>,
     pub max_score: Option<i64>,
     pub passed: Option<bool>,
@@ -56,7 +56,7 @@ pub(crate) struct AttemptRow<T> {
 
 /// A `quiz_answers` row, in the order of `answer_columns!`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct AnswerRow<T> {
+pub(crate) struct AnswerRow {
     pub attempt_id: i64,
     pub position: i32,
     pub quiz_id: String,
@@ -64,22 +64,22 @@ pub(crate) struct AnswerRow<T> {
     pub chosen: String,
     pub correct: bool,
     pub points: i64,
-    pub answered_at: T,
+    pub answered_at: Stamp,
     pub time_taken_ms: i64,
 }
 
 /// A `review_items` row, in the order of `REVIEWS`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct ReviewRow<T> {
+pub(crate) struct ReviewRow {
     pub quiz_id: String,
     pub question_id: String,
     pub stage: i32,
-    pub due_at: T,
+    pub due_at: Stamp,
 }
 
 /// A `users` row as `LEARNERS` returns it.
 #[derive(sqlx::FromRow)]
-pub(crate) struct LearnerRow<T> {
+pub(crate) struct LearnerRow {
     pub id: i64,
     pub language: String,
     pub park: Option<String>,
@@ -87,30 +87,26 @@ pub(crate) struct LearnerRow<T> {
     pub department: Option<String>,
     pub position: Option<String>,
     pub onboarded: bool,
-    pub first_seen: T,
-    pub last_reminded_at: Option<T>,
+    pub first_seen: Stamp,
+    pub last_reminded_at: Option<Stamp>,
 }
 
 /// A `certificates` row, in the order of `certificate_columns!`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct CertificateRow<T> {
+pub(crate) struct CertificateRow {
     pub code: String,
     pub user_id: i64,
     pub department: String,
     pub full_name: String,
     pub park: Option<String>,
-    pub issued_at: T,
+    pub issued_at: Stamp,
     pub quizzes: String,
 }
 
-impl<T> AttemptRow<T> {
+impl AttemptRow {
     /// Converts the stored times with `time`, then checks the rest; `answers` are
     /// the attempt's, already in order.
-    pub fn into_attempt(
-        self,
-        answers: Vec<AnswerRecord>,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Attempt, StorageError> {
+    pub fn into_attempt(self, answers: Vec<AnswerRecord>) -> Result<Attempt, StorageError> {
         let id = self.id;
         let kind = AttemptKind::parse(&self.kind)
             .ok_or_else(|| corrupt(format!("attempt {id} has unknown kind `{}`", self.kind)))?;
@@ -121,7 +117,7 @@ impl<T> AttemptRow<T> {
                     score: to_u32(score, || format!("score of attempt {id}"))?,
                     max_score: to_u32(max_score, || format!("maximum score of attempt {id}"))?,
                     passed,
-                    finished_at: time(finished_at)?,
+                    finished_at: finished_at.0,
                 })
             }
             (Some(_), _, _, _) => {
@@ -138,18 +134,15 @@ impl<T> AttemptRow<T> {
             questions: decode_questions(&self.questions)
                 .map_err(|e| corrupt(format!("questions of attempt {id}: {e}")))?,
             answers,
-            started_at: time(self.started_at)?,
-            deadline: self.deadline.map(&time).transpose()?,
+            started_at: self.started_at.0,
+            deadline: self.deadline.map(|at| at.0),
             result,
         })
     }
 }
 
-impl<T> AnswerRow<T> {
-    pub fn into_answer(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<AnswerRecord, StorageError> {
+impl AnswerRow {
+    pub fn into_answer(self) -> Result<AnswerRecord, StorageError> {
         let (attempt, position) = (self.attempt_id, self.position);
         let what = || format!("answer {position} of attempt {attempt}");
         Ok(AnswerRecord {
@@ -162,17 +155,14 @@ impl<T> AnswerRow<T> {
             })?,
             correct: self.correct,
             points: to_u32(self.points, || format!("points of {}", what()))?,
-            answered_at: time(self.answered_at)?,
+            answered_at: self.answered_at.0,
             time_taken_ms: self.time_taken_ms,
         })
     }
 }
 
-impl<T> ReviewRow<T> {
-    pub fn into_review(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<ReviewItem, StorageError> {
+impl ReviewRow {
+    pub fn into_review(self) -> Result<ReviewItem, StorageError> {
         let stage = u8::try_from(self.stage).map_err(|_| {
             corrupt(format!(
                 "review of {}/{} has invalid stage {}",
@@ -183,16 +173,13 @@ impl<T> ReviewRow<T> {
             quiz_id: self.quiz_id,
             question_id: self.question_id,
             stage,
-            due_at: time(self.due_at)?,
+            due_at: self.due_at.0,
         })
     }
 }
 
-impl<T> LearnerRow<T> {
-    pub fn into_learner(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Learner, StorageError> {
+impl LearnerRow {
+    pub fn into_learner(self) -> Result<Learner, StorageError> {
         let language = Lang::from_code(&self.language).ok_or_else(|| {
             corrupt(format!(
                 "user {} has unknown language `{}`",
@@ -209,17 +196,14 @@ impl<T> LearnerRow<T> {
                 position: self.position,
                 onboarded: self.onboarded,
             },
-            registered_at: time(self.first_seen)?,
-            last_reminded_at: self.last_reminded_at.map(&time).transpose()?,
+            registered_at: self.first_seen.0,
+            last_reminded_at: self.last_reminded_at.map(|at| at.0),
         })
     }
 }
 
-impl<T> CertificateRow<T> {
-    pub fn into_certificate(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<Certificate, StorageError> {
+impl CertificateRow {
+    pub fn into_certificate(self) -> Result<Certificate, StorageError> {
         let quizzes = serde_json::from_str(&self.quizzes)
             .map_err(|e| corrupt(format!("quizzes of certificate {}: {e}", self.code)))?;
         Ok(Certificate {
@@ -228,7 +212,7 @@ impl<T> CertificateRow<T> {
             full_name: self.full_name,
             department: self.department,
             park: self.park,
-            issued_at: time(self.issued_at)?,
+            issued_at: self.issued_at.0,
             quizzes,
         })
     }
@@ -236,10 +220,9 @@ impl<T> CertificateRow<T> {
 
 /// Attempts with their answers. `answers` belong to these attempts and come in
 /// order within each attempt.
-pub(crate) fn attempts_with_answers<T>(
-    attempts: Vec<AttemptRow<T>>,
-    answers: Vec<AnswerRow<T>>,
-    time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
+pub(crate) fn attempts_with_answers(
+    attempts: Vec<AttemptRow>,
+    answers: Vec<AnswerRow>,
 ) -> Result<Vec<Attempt>, StorageError> {
     let mut by_attempt = HashMap::<i64, Vec<AnswerRecord>>::new();
     for row in answers {
@@ -247,13 +230,13 @@ pub(crate) fn attempts_with_answers<T>(
         by_attempt
             .entry(attempt)
             .or_default()
-            .push(row.into_answer(&time)?);
+            .push(row.into_answer()?);
     }
     attempts
         .into_iter()
         .map(|row| {
             let answers = by_attempt.remove(&row.id).unwrap_or_default();
-            row.into_attempt(answers, &time)
+            row.into_attempt(answers)
         })
         .collect()
 }

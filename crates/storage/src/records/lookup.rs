@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::admin::count;
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// A LIKE pattern matching any text that contains `needle` literally: `%`, `_`
 /// and the escape character `\` typed by an admin are escaped, so they match
@@ -181,23 +182,20 @@ pub(crate) fn overdue_params(paths: &[PathDeadline]) -> (String, String) {
 
 /// A row of `OVERDUE_*`; `T` is the backend's stored time.
 #[derive(sqlx::FromRow)]
-pub(crate) struct OverdueRow<T> {
+pub(crate) struct OverdueRow {
     pub id: i64,
     pub department: String,
-    pub first_seen: T,
+    pub first_seen: Stamp,
     pub pages_read: i64,
     pub quizzes_passed: i64,
 }
 
-impl<T> OverdueRow<T> {
-    pub fn into_learner(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<OverdueLearner, StorageError> {
+impl OverdueRow {
+    pub fn into_learner(self) -> Result<OverdueLearner, StorageError> {
         Ok(OverdueLearner {
             id: UserId(self.id),
             department: self.department,
-            registered_at: time(self.first_seen)?,
+            registered_at: self.first_seen.0,
             pages_read: count("pages read", self.pages_read)?,
             quizzes_passed: count("quizzes passed", self.quizzes_passed)?,
         })

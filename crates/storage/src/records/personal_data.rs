@@ -7,11 +7,11 @@ use engine::ports::{
     ActivityExport, ActivityKind, AnswerExport, AttemptExport, AttemptKind, PersonExport,
     StorageError, StoredCounts, Subject,
 };
-use time::OffsetDateTime;
 
 use super::admin::count;
 use super::learning::to_u32;
 use crate::error::corrupt;
+use crate::stamp::Stamp;
 
 /// The exclusive lower bound of an id-keyed export page: every id, or those above
 /// `after`.
@@ -36,7 +36,7 @@ fn subject(user_id: i64, erasure_id: Option<i64>) -> Subject {
 
 /// A row of `EXPORT_PEOPLE`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct PersonExportRow<T> {
+pub(crate) struct PersonExportRow {
     pub id: i64,
     pub first_name: String,
     pub last_name: Option<String>,
@@ -46,18 +46,15 @@ pub(crate) struct PersonExportRow<T> {
     pub department: Option<String>,
     pub position: Option<String>,
     pub onboarded: bool,
-    pub first_seen: T,
-    pub last_seen: T,
+    pub first_seen: Stamp,
+    pub last_seen: Stamp,
     pub blocked: bool,
     pub inactive: bool,
-    pub deletion_requested: Option<T>,
+    pub deletion_requested: Option<Stamp>,
 }
 
-impl<T> PersonExportRow<T> {
-    pub fn into_export(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<PersonExport, StorageError> {
+impl PersonExportRow {
+    pub fn into_export(self) -> Result<PersonExport, StorageError> {
         let language = Lang::from_code(&self.language).ok_or_else(|| {
             corrupt(format!(
                 "user {} has unknown language `{}`",
@@ -74,31 +71,28 @@ impl<T> PersonExportRow<T> {
             department: self.department,
             position: self.position,
             onboarded: self.onboarded,
-            first_seen: time(self.first_seen)?,
-            last_seen: time(self.last_seen)?,
+            first_seen: self.first_seen.0,
+            last_seen: self.last_seen.0,
             blocked: self.blocked,
             inactive: self.inactive,
-            deletion_requested: self.deletion_requested.map(&time).transpose()?,
+            deletion_requested: self.deletion_requested.map(|at| at.0),
         })
     }
 }
 
 /// A row of `EXPORT_ACTIVITY`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct ActivityExportRow<T> {
+pub(crate) struct ActivityExportRow {
     pub id: i64,
     pub user_id: i64,
     pub erasure_id: Option<i64>,
     pub kind: String,
     pub subject: Option<String>,
-    pub at: T,
+    pub at: Stamp,
 }
 
-impl<T> ActivityExportRow<T> {
-    pub fn into_export(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<ActivityExport, StorageError> {
+impl ActivityExportRow {
+    pub fn into_export(self) -> Result<ActivityExport, StorageError> {
         let kind = ActivityKind::parse(&self.kind).ok_or_else(|| {
             corrupt(format!(
                 "activity {} has unknown kind `{}`",
@@ -110,21 +104,21 @@ impl<T> ActivityExportRow<T> {
             subject: subject(self.user_id, self.erasure_id),
             kind,
             node: self.subject,
-            at: time(self.at)?,
+            at: self.at.0,
         })
     }
 }
 
 /// A row of `EXPORT_ATTEMPTS`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct AttemptExportRow<T> {
+pub(crate) struct AttemptExportRow {
     pub id: i64,
     pub user_id: i64,
     pub erasure_id: Option<i64>,
     pub kind: String,
     pub quiz_id: String,
-    pub started_at: T,
-    pub finished_at: Option<T>,
+    pub started_at: Stamp,
+    pub finished_at: Option<Stamp>,
     pub score: Option<i64>,
     pub max_score: Option<i64>,
     pub passed: Option<bool>,
@@ -132,11 +126,8 @@ pub(crate) struct AttemptExportRow<T> {
     pub last_name: Option<String>,
 }
 
-impl<T> AttemptExportRow<T> {
-    pub fn into_export(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<AttemptExport, StorageError> {
+impl AttemptExportRow {
+    pub fn into_export(self) -> Result<AttemptExport, StorageError> {
         let id = self.id;
         let kind = AttemptKind::parse(&self.kind)
             .ok_or_else(|| corrupt(format!("attempt {id} has unknown kind `{}`", self.kind)))?;
@@ -150,8 +141,8 @@ impl<T> AttemptExportRow<T> {
             name,
             kind,
             quiz_id: self.quiz_id,
-            started_at: time(self.started_at)?,
-            finished_at: self.finished_at.map(&time).transpose()?,
+            started_at: self.started_at.0,
+            finished_at: self.finished_at.map(|at| at.0),
             score: self
                 .score
                 .map(|s| to_u32(s, || format!("score of attempt {id}")))
@@ -167,7 +158,7 @@ impl<T> AttemptExportRow<T> {
 
 /// A row of `EXPORT_ANSWERS`.
 #[derive(sqlx::FromRow)]
-pub(crate) struct AnswerExportRow<T> {
+pub(crate) struct AnswerExportRow {
     pub attempt_id: i64,
     pub position: i32,
     pub quiz_id: String,
@@ -175,14 +166,11 @@ pub(crate) struct AnswerExportRow<T> {
     pub chosen: String,
     pub correct: bool,
     pub points: i64,
-    pub answered_at: T,
+    pub answered_at: Stamp,
 }
 
-impl<T> AnswerExportRow<T> {
-    pub fn into_export(
-        self,
-        time: impl Fn(T) -> Result<OffsetDateTime, StorageError>,
-    ) -> Result<AnswerExport, StorageError> {
+impl AnswerExportRow {
+    pub fn into_export(self) -> Result<AnswerExport, StorageError> {
         let (attempt, position) = (self.attempt_id, self.position);
         let what = || format!("answer {position} of attempt {attempt}");
         Ok(AnswerExport {
@@ -194,7 +182,7 @@ impl<T> AnswerExportRow<T> {
             chosen: self.chosen,
             correct: self.correct,
             points: to_u32(self.points, || format!("points of {}", what()))?,
-            answered_at: time(self.answered_at)?,
+            answered_at: self.answered_at.0,
         })
     }
 }

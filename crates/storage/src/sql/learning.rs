@@ -1,5 +1,6 @@
 //! Statements of the learning port that both backends share. Recording an answer
-//! differs (PostgreSQL must lock the attempt row) and lives in each backend.
+//! differs (PostgreSQL must lock the attempt row) and is the backend's
+//! (`Dialect::RECORD_ANSWER_SCHEDULING`, `…_CLEARING`).
 
 pub(crate) const STAFF_PROFILE: &str =
     "SELECT park, park_assigned, department, position, onboarded FROM users WHERE id = $1";

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{AccessStore, NewInvite, Redemption, RequestStatus, Storage};
+use engine::ports::{NewInvite, Redemption, RequestStatus};
 use storage::SqlStorage;
 use time::Duration;
 

@@ -9,10 +9,7 @@ use std::collections::HashMap;
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{
-    AdminStore, AuditEntry, LearningStore, PeopleStats, PersonStatus, PersonSummary, ProfileField,
-    Storage,
-};
+use engine::ports::{AuditEntry, PeopleStats, PersonStatus, PersonSummary, ProfileField};
 use storage::SqlStorage;
 use time::macros::{datetime, offset};
 use time::{Duration, OffsetDateTime};

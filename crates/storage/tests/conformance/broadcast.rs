@@ -11,10 +11,7 @@ use domain::content::MediaKind;
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::Attachment;
-use engine::ports::{
-    AdminStore, AudienceFilter, BroadcastStore, LearningStore, NewBroadcast, PersonStatus,
-    ProfileField, Storage,
-};
+use engine::ports::{AudienceFilter, NewBroadcast, PersonStatus, ProfileField};
 use storage::SqlStorage;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};

@@ -6,7 +6,7 @@
 use domain::content::{MediaKind, PageEdit, PageField, PageOverride};
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{ContentGeneration, ContentStore, NewPageVersion};
+use engine::ports::{ContentGeneration, NewPageVersion};
 use storage::SqlStorage;
 use time::Duration;
 

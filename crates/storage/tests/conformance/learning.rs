@@ -6,8 +6,7 @@ use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
     Activity, ActivityKind, AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult,
-    Certificate, Learner, LearningStore, NewAttempt, ProfileField, ReviewChange, ReviewItem,
-    StaffProfile, Storage,
+    Certificate, Learner, NewAttempt, ProfileField, ReviewChange, ReviewItem, StaffProfile,
 };
 use storage::SqlStorage;
 use time::Duration;

@@ -7,10 +7,9 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, AdminStore, AnswerCount, AnswerFilter, AnswerRecord, AttemptKind,
-    AttemptResult, Certificate, LearningStore, LookupStore, NewAttempt, OverdueLearner,
-    PageReaders, PathDeadline, PeopleFilter, PeopleQuery, PersonStatus, ProfileField, QuizGroup,
-    ReviewChange, Storage, UserProfile, ViewsAt,
+    Activity, ActivityKind, AnswerCount, AnswerFilter, AnswerRecord, AttemptKind, AttemptResult,
+    Certificate, NewAttempt, OverdueLearner, PageReaders, PathDeadline, PeopleFilter, PeopleQuery,
+    PersonStatus, ProfileField, QuizGroup, ReviewChange, UserProfile, ViewsAt,
 };
 use storage::SqlStorage;
 use time::Duration;

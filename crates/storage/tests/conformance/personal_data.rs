@@ -7,10 +7,9 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    AccessStore, Activity, ActivityExport, ActivityFilter, ActivityKind, AnswerRecord,
-    AttemptExport, AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, Certificate,
-    LearningStore, NewAttempt, PersonExport, PersonalDataStore, ProfileField, ReviewChange,
-    ReviewItem, Storage, StoredCounts, Subject, UserProfile,
+    Activity, ActivityExport, ActivityFilter, ActivityKind, AnswerRecord, AttemptExport,
+    AttemptFilter, AttemptKind, AttemptQuestion, AttemptResult, Certificate, NewAttempt,
+    PersonExport, ProfileField, ReviewChange, ReviewItem, StoredCounts, Subject, UserProfile,
 };
 use storage::SqlStorage;
 use time::macros::datetime;

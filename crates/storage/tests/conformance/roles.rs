@@ -4,10 +4,7 @@
 
 use domain::ids::UserId;
 use domain::lang::Lang;
-use engine::ports::{
-    Activity, ActivityFilter, ActivityKind, AdminStore, LearningStore, LookupStore, PeopleQuery,
-    PersonalDataStore, ProfileField, Role, RoleStore, Storage,
-};
+use engine::ports::{Activity, ActivityFilter, ActivityKind, PeopleQuery, ProfileField, Role};
 use storage::SqlStorage;
 use time::Duration;
 
