@@ -20,6 +20,13 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 /// its own, so every statement is a hand-off to that thread and back: a batch
 /// goes in a few multi-row statements, not a statement per row (ADR 0038).
 /// 250 rows of four values stay far below SQLite's limit of 32766 parameters.
+///
+/// Such a statement's text depends on its number of rows, so it is prepared for
+/// the one call and not kept (`persistent(false)`): sqlx keeps up to 100
+/// prepared statements per connection, and a soak filled them with batches of
+/// every size, each compiled statement tens of kilobytes, 5 MiB in all
+/// (a heap profile, docs/benchmarks.md, session 15). A batch is written about
+/// once a second, so preparing it each time costs nothing measurable.
 const ROWS_PER_STATEMENT: usize = 250;
 
 const INSERT_RECIPIENT: &str = "INSERT INTO broadcast_recipients \
@@ -84,6 +91,7 @@ impl Dialect for Sqlite {
                         .push_bind(Stamp(activity.at));
                 })
                 .build()
+                .persistent(false)
                 .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
@@ -105,6 +113,7 @@ impl Dialect for Sqlite {
                 })
                 .push(") AS seen WHERE users.id = seen.column1 AND users.last_seen < seen.column2")
                 .build()
+                .persistent(false)
                 .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
