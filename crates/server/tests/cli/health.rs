@@ -77,9 +77,18 @@ async fn probes_tell_starting_from_dead_and_a_conflicting_poller_from_a_ready_on
     fake.wait_for(GUARD, |f| f.last_bot_message(7_001_414_213).is_some())
         .await
         .expect("the bot answers");
-    let metrics = until(metrics_port, "/metrics", "counted the person", |_, body| {
-        body.contains("trainbot_people_active 1\n")
-    })
+    // The answer is out before its handler has finished: wait for the count and
+    // for the handler to let go, however the two interleave.
+    let metrics = until(
+        metrics_port,
+        "/metrics",
+        "counted the person and finished",
+        |_, body| {
+            body.contains("trainbot_people_active 1\n")
+                && body.contains("trainbot_updates_in_flight 0\n")
+                && body.contains("trainbot_updates_backlog 0\n")
+        },
+    )
     .await;
     for series in [
         "trainbot_updates_in_flight 0\n",
