@@ -519,7 +519,7 @@ async fn identity(storage: &SqlStorage) -> Result<Option<String>, StorageError> 
         Db::Sqlite(s) => {
             let file: Option<String> =
                 sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                    .fetch_optional(s.pool())
+                    .fetch_optional(&s.pool)
                     .await
                     .map_err(storage_error)?;
             Ok(file.filter(|f| !f.is_empty()).map(|f| {
@@ -533,7 +533,7 @@ async fn identity(storage: &SqlStorage) -> Result<Option<String>, StorageError> 
              || COALESCE(inet_server_port(), 0)::text || ', database ' || current_database() \
              || ', schema ' || COALESCE(current_schema(), '')",
         )
-        .fetch_one(s.pool())
+        .fetch_one(&s.pool)
         .await
         .map(Some)
         .map_err(storage_error),
@@ -544,8 +544,8 @@ async fn identity(storage: &SqlStorage) -> Result<Option<String>, StorageError> 
 async fn schema_version(storage: &SqlStorage) -> Result<i64, StorageError> {
     const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
     match &storage.db {
-        Db::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(s.pool()).await,
-        Db::Postgres(s) => sqlx::query_scalar(SQL).fetch_one(s.pool()).await,
+        Db::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(&s.pool).await,
+        Db::Postgres(s) => sqlx::query_scalar(SQL).fetch_one(&s.pool).await,
     }
     .map_err(storage_error)
 }
@@ -757,9 +757,9 @@ impl Tx {
     /// from its first read).
     async fn snapshot(storage: &SqlStorage) -> Result<Tx, StorageError> {
         match &storage.db {
-            Db::Sqlite(s) => Ok(Tx::Sqlite(s.pool().begin().await.map_err(storage_error)?)),
+            Db::Sqlite(s) => Ok(Tx::Sqlite(s.pool.begin().await.map_err(storage_error)?)),
             Db::Postgres(s) => {
-                let mut tx = s.pool().begin().await.map_err(storage_error)?;
+                let mut tx = s.pool.begin().await.map_err(storage_error)?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .execute(&mut *tx)
                     .await
@@ -774,12 +774,12 @@ impl Tx {
     async fn write(storage: &SqlStorage) -> Result<Tx, StorageError> {
         match &storage.db {
             Db::Sqlite(s) => Ok(Tx::Sqlite(
-                s.pool()
+                s.pool
                     .begin_with("BEGIN IMMEDIATE")
                     .await
                     .map_err(storage_error)?,
             )),
-            Db::Postgres(s) => Ok(Tx::Postgres(s.pool().begin().await.map_err(storage_error)?)),
+            Db::Postgres(s) => Ok(Tx::Postgres(s.pool.begin().await.map_err(storage_error)?)),
         }
     }
 
@@ -1066,7 +1066,7 @@ mod tests {
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
              AND m.name <> '_sqlx_migrations'",
         )
-        .fetch_all(s.pool())
+        .fetch_all(&s.pool)
         .await
         .unwrap();
         assert_eq!(columns.into_iter().collect::<BTreeSet<_>>(), catalogue());
@@ -1082,7 +1082,7 @@ mod tests {
             "SELECT table_name::text, column_name::text FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
         )
-        .fetch_all(p.pool())
+        .fetch_all(&p.pool)
         .await
         .unwrap();
         assert_eq!(columns.into_iter().collect::<BTreeSet<_>>(), catalogue());

@@ -94,6 +94,8 @@ impl RowsAffected for sqlx::postgres::PgQueryResult {
 /// One backend's pool, with every port implemented on it. Cheap to clone.
 #[derive(Debug)]
 pub(crate) struct Store<DB: Database> {
+    /// The pool; the ports use it through [`Dialect::on`], whole-database work
+    /// (`copy`, `legacy`) directly.
     pub(crate) pool: Pool<DB>,
     guard: Arc<Guard>,
 }
@@ -141,11 +143,6 @@ impl<DB: Database> Store<DB> {
             pool,
             guard: Arc::new(guard),
         }
-    }
-
-    /// The pool, for whole-database work (`copy`, `legacy`).
-    pub(crate) fn pool(&self) -> &Pool<DB> {
-        &self.pool
     }
 
     /// Whether the circuit breaker is failing calls fast (open, or a probe call
