@@ -54,18 +54,21 @@ impl Turn<'_> {
             return Ok(true);
         }
         let storage = self.engine.storage.clone();
-        let has_access = match self.access {
+        let has_access = match self.cx.access {
             Some(known) => Ok(known),
-            None => storage.has_access(self.user.id).await.inspect(|&known| {
+            None => storage.has_access(self.cx.user.id).await.inspect(|&known| {
                 if known {
-                    self.engine.people.let_in(self.user.id);
+                    self.engine.people.let_in(self.cx.user.id);
                 }
             }),
         };
         if self.engine.access == AccessMode::Open {
             if matches!(has_access, Ok(false)) {
-                match storage.grant_access(self.user.id, "open", self.now()).await {
-                    Ok(()) => self.engine.people.let_in(self.user.id),
+                match storage
+                    .grant_access(self.cx.user.id, "open", self.cx.now())
+                    .await
+                {
+                    Ok(()) => self.engine.people.let_in(self.cx.user.id),
                     Err(e) => tracing::warn!(error = %e, "cannot record open-mode access"),
                 }
             }
@@ -89,17 +92,17 @@ impl Turn<'_> {
     fn refuse(&mut self, input: &Input, key: &str) {
         match input {
             Input::Callback { query_id, .. } => {
-                let text = Some(t(self.lang(), key));
-                self.answer(query_id.clone(), text);
+                let text = Some(t(self.cx.lang(), key));
+                self.cx.answer(query_id.clone(), text);
             }
             _ => self.notify(key),
         }
     }
 
     fn notify(&mut self, key: &str) {
-        self.actions.push(Action::Send {
-            chat: self.chat,
-            text: html(self.lang(), key),
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
+            text: html(self.cx.lang(), key),
             keyboard: None,
         });
     }
@@ -137,7 +140,7 @@ impl Turn<'_> {
                 if press == Some(Ok(Callback::RequestAccess)) {
                     self.ask_name(query_id.clone(), *message).await;
                 } else {
-                    self.answer(query_id.clone(), None);
+                    self.cx.answer(query_id.clone(), None);
                     self.staff_only(None, *message).await;
                 }
             }
@@ -148,11 +151,11 @@ impl Turn<'_> {
 
     /// The staff-only screen, with the request button unless a request is waiting.
     async fn staff_only(&mut self, prefix: Option<Html>, message: Option<CallbackMessage>) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let request = self
             .engine
             .storage
-            .access_request(self.user.id)
+            .access_request(self.cx.user.id)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot read the access request");
@@ -174,9 +177,9 @@ impl Turn<'_> {
             )]);
         }
         match (message, keyboard.rows.is_empty()) {
-            (Some(m), false) => self.show_rendered(Some(m), Rendered { text, keyboard }),
-            (_, empty) => self.actions.push(Action::Send {
-                chat: self.chat,
+            (Some(m), false) => self.cx.show_rendered(Some(m), Rendered { text, keyboard }),
+            (_, empty) => self.cx.actions.push(Action::Send {
+                chat: self.cx.chat,
                 text,
                 keyboard: (!empty).then_some(keyboard),
             }),
@@ -188,23 +191,24 @@ impl Turn<'_> {
         let pending = self
             .engine
             .storage
-            .access_request(self.user.id)
+            .access_request(self.cx.user.id)
             .await
             .is_ok_and(|r| r.is_some_and(|r| r.status == RequestStatus::Pending));
         if pending {
-            self.answer(query_id, Some(t(self.lang(), "access-request-already")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "access-request-already")));
             return self.staff_only(None, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         self.enter_dialogue_for(Dialogue::AccessName, NAME_WAIT)
             .await;
         let text = Html::escape(&t_args(
-            self.lang(),
+            self.cx.lang(),
             "access-ask-name",
             &[("max", NAME_MAX_CHARS.into())],
         ));
-        self.actions.push(Action::Send {
-            chat: self.chat,
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text,
             keyboard: None,
         });
@@ -217,19 +221,19 @@ impl Turn<'_> {
         let length = name.chars().count();
         if !(NAME_MIN_CHARS..=NAME_MAX_CHARS).contains(&length) {
             let hint = Html::escape(&t_args(
-                self.lang(),
+                self.cx.lang(),
                 "access-name-length",
                 &[("max", NAME_MAX_CHARS.into())],
             ));
-            self.actions.push(Action::Send {
-                chat: self.chat,
+            self.cx.actions.push(Action::Send {
+                chat: self.cx.chat,
                 text: hint,
                 keyboard: None,
             });
             return Ok(());
         }
         self.end_dialogue().await;
-        let key = format!("access-requests:{}", self.user.id);
+        let key = format!("access-requests:{}", self.cx.user.id);
         // A state store that cannot count lets the request through: the one
         // pending request per person still holds.
         let over = self
@@ -246,11 +250,11 @@ impl Turn<'_> {
         let filed = self
             .engine
             .storage
-            .request_access(self.user.id, &name, self.now())
+            .request_access(self.cx.user.id, &name, self.cx.now())
             .await;
         match filed {
             Ok(true) => {
-                self.audit("access_request", format!("{}: {name}", self.user.id))
+                self.audit("access_request", format!("{}: {name}", self.cx.user.id))
                     .await;
                 self.notify("access-request-sent");
                 self.tell_admins(&name).await;
@@ -267,9 +271,9 @@ impl Turn<'_> {
         let storage = self.engine.storage.clone();
         let who = person_line(
             name,
-            &self.user.first_name,
-            self.user.username.as_deref(),
-            self.user.id,
+            &self.cx.user.first_name,
+            self.cx.user.username.as_deref(),
+            self.cx.user.id,
         );
         for &admin in &self.engine.admins {
             let Ok(Some(person)) = storage.user(UserId(admin)).await else {
@@ -290,7 +294,7 @@ impl Turn<'_> {
                     domain::callback::AccessAction::Requests,
                 )),
             );
-            self.actions.push(Action::Send {
+            self.cx.actions.push(Action::Send {
                 chat: ChatId(admin),
                 text,
                 keyboard: Some(Keyboard::default().row(vec![open])),
@@ -303,24 +307,24 @@ impl Turn<'_> {
     async fn redeem(&mut self, raw: &str) -> Served {
         let Some(code) = InviteCode::parse(raw) else {
             metrics::counter!("trainbot_invites_refused_total").increment(1);
-            self.staff_only(Some(html(self.lang(), "access-invite-invalid")), None)
+            self.staff_only(Some(html(self.cx.lang(), "access-invite-invalid")), None)
                 .await;
             return Ok(());
         };
         let storage = self.engine.storage.clone();
         let redeemed = storage
-            .redeem_invite(code.as_str(), self.user.id, self.now())
+            .redeem_invite(code.as_str(), self.cx.user.id, self.cx.now())
             .await;
-        self.engine.people.changed(self.user.id).await;
+        self.engine.people.changed(self.cx.user.id).await;
         let redemption = redeemed.or_unavailable("cannot redeem an invite")?;
         let refusal = match redemption {
             Redemption::Admitted(invite) => {
                 self.audit("invite_used", format!("#{}", invite.id)).await;
                 // Ids the content pack no longer has are left for onboarding to ask.
-                let park = invite.park.filter(|p| self.pack().park(p).is_some());
+                let park = invite.park.filter(|p| self.cx.pack().park(p).is_some());
                 let department = invite
                     .department
-                    .filter(|d| self.pack().department(d).is_some());
+                    .filter(|d| self.cx.pack().department(d).is_some());
                 for field in [
                     park.map(|p| ProfileField::Park(Some(p))),
                     department.map(|d| ProfileField::Department(Some(d))),
@@ -328,18 +332,20 @@ impl Turn<'_> {
                 .into_iter()
                 .flatten()
                 {
-                    let saved = storage.set_profile_field(self.user.id, field.clone()).await;
-                    self.engine.people.changed(self.user.id).await;
+                    let saved = storage
+                        .set_profile_field(self.cx.user.id, field.clone())
+                        .await;
+                    self.engine.people.changed(self.cx.user.id).await;
                     if let Err(e) = saved {
                         tracing::warn!(error = %e, "cannot save the invite's profile field");
                         continue;
                     }
                     match field {
                         ProfileField::Park(p) => {
-                            self.staff.park = p;
-                            self.staff.park_assigned = true;
+                            self.cx.staff.park = p;
+                            self.cx.staff.park_assigned = true;
                         }
-                        ProfileField::Department(d) => self.staff.department = d,
+                        ProfileField::Department(d) => self.cx.staff.department = d,
                         ProfileField::ChosenPark(_) | ProfileField::Position(_) => {}
                     }
                 }
@@ -351,19 +357,19 @@ impl Turn<'_> {
             Redemption::UsedUp => "access-invite-used-up",
         };
         metrics::counter!("trainbot_invites_refused_total").increment(1);
-        self.staff_only(Some(html(self.lang(), refusal)), None)
+        self.staff_only(Some(html(self.cx.lang(), refusal)), None)
             .await;
         Ok(())
     }
 
     async fn welcome_invited(&mut self) -> Served {
-        let name = self.user.first_name.clone();
+        let name = self.cx.user.first_name.clone();
         let welcome = Html::escape(&t_args(
-            self.lang(),
+            self.cx.lang(),
             "access-invite-welcome",
             &[("name", name.into())],
         ));
-        if self.staff.onboarded {
+        if self.cx.staff.onboarded {
             let home = crate::screens::Screen::Home;
             return self.send_screen(Some(welcome), home).await;
         }

@@ -19,11 +19,12 @@ use domain::ids::UserId;
 use sha2::{Digest, Sha256};
 
 use crate::action::Action;
+use crate::context::Cx;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{EngineError, Served, unavailable};
 use crate::i18n::{html, t_args};
-use crate::ports::{AuditEntry, NewPasswordError, RoleGrant};
+use crate::ports::{AdminStore, AuditEntry, NewPasswordError, RoleGrant};
 use crate::rights::{Admission, Need, Rights};
 use crate::screens::Screen;
 
@@ -58,24 +59,12 @@ enum Verdict {
 
 impl Turn<'_> {
     pub(crate) fn is_admin(&self) -> bool {
-        self.engine.admins.contains(&self.user.id.0)
+        self.engine.admins.contains(&self.cx.user.id.0)
     }
 
-    pub(crate) fn key(&self, what: &str) -> String {
-        format!("adm:{what}:{}", self.user.id)
-    }
-
+    /// [`audit`] through the whole storage, for handlers not yet in a slice.
     pub(crate) async fn audit(&self, action: &str, detail: String) {
-        let entry = AuditEntry {
-            id: 0,
-            at: self.now(),
-            actor: self.user.id,
-            action: action.to_owned(),
-            detail,
-        };
-        if let Err(e) = self.engine.storage.record_audit(&entry).await {
-            tracing::error!(error = %e, action, "cannot write the audit log");
-        }
+        audit(&self.cx, &*self.engine.storage, action, detail).await;
     }
 
     /// A fingerprint of the credential the presser logs in with now: the
@@ -100,7 +89,11 @@ impl Turn<'_> {
         };
         self.engine
             .state
-            .put(&self.key("session"), &credential, self.engine.session_idle)
+            .put(
+                &self.cx.key("session"),
+                &credential,
+                self.engine.session_idle,
+            )
             .await
             .is_ok()
     }
@@ -109,7 +102,7 @@ impl Turn<'_> {
     /// now (`grant`: their role, for a role holder); refreshes its idle timeout. A
     /// state store that cannot answer means no session.
     pub(crate) async fn session_alive(&self, grant: Option<&RoleGrant>) -> bool {
-        let key = self.key("session");
+        let key = self.cx.key("session");
         match self.engine.state.get(&key).await {
             Ok(Some(opened_with)) if self.credential(grant).as_ref() == Some(&opened_with) => {
                 self.open_session(grant).await
@@ -133,28 +126,28 @@ impl Turn<'_> {
         let (rights, grant) = self.current_rights().await;
         if rights == Rights::None {
             return self
-                .send_screen(Some(html(self.lang(), "unknown-command")), Screen::Home)
+                .send_screen(Some(html(self.cx.lang(), "unknown-command")), Screen::Home)
                 .await;
         }
         if self.session_alive(grant.as_ref()).await {
-            self.rights = rights;
+            self.cx.rights = rights;
             let panel = self.admin_panel().await;
-            self.send_rendered(None, panel);
+            self.cx.send_rendered(None, panel);
             return Ok(());
         }
         // Whatever the answer, a password may follow: it is deleted on sight.
         self.engine
             .prompts
-            .remember(self.user.id, self.engine.state.as_ref(), self.now())
+            .remember(self.cx.user.id, self.engine.state.as_ref(), self.cx.now())
             .await;
-        match self.engine.state.get(&self.key("lock")).await {
+        match self.engine.state.get(&self.cx.key("lock")).await {
             Ok(None) => {}
             Ok(Some(_)) => {
-                self.say("admin-locked");
+                self.cx.say("admin-locked");
                 return Ok(());
             }
             Err(_) => {
-                self.say("admin-unavailable");
+                self.cx.say("admin-unavailable");
                 return Ok(());
             }
         }
@@ -166,20 +159,21 @@ impl Turn<'_> {
         }
         self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
             .await;
-        self.say("admin-password-prompt");
+        self.cx.say("admin-password-prompt");
         Ok(())
     }
 
     fn say_new_password_prompt(&mut self) {
         let min = self.engine.hasher.as_ref().map_or(0, |h| h.min_chars());
-        self.say_args("admin-new-password-prompt", &[("max", min.into())]);
+        self.cx
+            .say_args("admin-new-password-prompt", &[("max", min.into())]);
     }
 
     /// A typed password is deleted from the chat first.
     fn forget_typed_password(&mut self, message_id: Option<i64>) {
         if let Some(id) = message_id {
-            self.actions.push(Action::Delete {
-                chat: self.chat,
+            self.cx.actions.push(Action::Delete {
+                chat: self.cx.chat,
                 message_id: id,
             });
         }
@@ -196,11 +190,11 @@ impl Turn<'_> {
         self.end_dialogue().await;
         let (rights, grant) = self.current_rights().await;
         let (Some(grant), Some(hasher)) = (grant, self.engine.hasher.clone()) else {
-            self.say("admin-unavailable");
+            self.cx.say("admin-unavailable");
             return Ok(());
         };
         if grant.password_hash.is_some() {
-            self.say("admin-password-already-set");
+            self.cx.say("admin-password-already-set");
             return Ok(());
         }
         let hash = match hasher.hash(password).await {
@@ -212,19 +206,19 @@ impl Turn<'_> {
                 return Ok(());
             }
             Err(NewPasswordError::Failed) => {
-                self.say("admin-unavailable");
+                self.cx.say("admin-unavailable");
                 return Ok(());
             }
         };
         match self
             .engine
             .storage
-            .set_role_password(self.user.id, &hash)
+            .set_role_password(self.cx.user.id, &hash)
             .await
         {
             Ok(true) => {}
             Ok(false) => {
-                self.say("admin-password-already-set");
+                self.cx.say("admin-password-already-set");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot store a role password", e)),
@@ -234,18 +228,19 @@ impl Turn<'_> {
             ..grant
         };
         if !self.open_session(Some(&grant)).await {
-            self.say("admin-unavailable");
+            self.cx.say("admin-unavailable");
             return Ok(());
         }
         self.engine
             .prompts
-            .forget(self.user.id, self.engine.state.as_ref())
+            .forget(self.cx.user.id, self.engine.state.as_ref())
             .await;
         self.audit("password_set", String::new()).await;
         self.audit("login", String::new()).await;
-        self.rights = rights;
+        self.cx.rights = rights;
         let panel = self.admin_panel().await;
-        self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
+        self.cx
+            .send_rendered(Some(html(self.cx.lang(), "admin-welcome")), panel);
         Ok(())
     }
 
@@ -268,12 +263,12 @@ impl Turn<'_> {
             Ok(true) => Ok(true),
             Ok(false) => {
                 let text = Html::escape(&t_args(
-                    self.lang(),
+                    self.cx.lang(),
                     refusal,
                     &[("seconds", interval.as_secs().into())],
                 ));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
+                self.cx.actions.push(Action::Send {
+                    chat: self.cx.chat,
                     text,
                     keyboard: None,
                 });
@@ -281,31 +276,6 @@ impl Turn<'_> {
             }
             Err(e) => Err(unavailable("cannot check an admin's rate limit", e)),
         }
-    }
-
-    pub(crate) fn say(&mut self, key: &str) {
-        self.actions.push(Action::Send {
-            chat: self.chat,
-            text: html(self.lang(), key),
-            keyboard: None,
-        });
-    }
-
-    /// [`Turn::say`] with arguments.
-    pub(crate) fn say_args(
-        &mut self,
-        key: &str,
-        args: &[(
-            &'static str,
-            fluent_templates::fluent_bundle::FluentValue<'static>,
-        )],
-    ) {
-        let text = Html::escape(&t_args(self.lang(), key, args));
-        self.actions.push(Action::Send {
-            chat: self.chat,
-            text,
-            keyboard: None,
-        });
     }
 
     /// The typed password: deleted first, then checked.
@@ -316,25 +286,28 @@ impl Turn<'_> {
             Verdict::Welcome => {
                 self.engine
                     .prompts
-                    .forget(self.user.id, self.engine.state.as_ref())
+                    .forget(self.cx.user.id, self.engine.state.as_ref())
                     .await;
                 self.audit("login", String::new()).await;
-                self.rights = self.current_rights().await.0;
+                self.cx.rights = self.current_rights().await.0;
                 let panel = self.admin_panel().await;
-                self.send_rendered(Some(html(self.lang(), "admin-welcome")), panel);
+                self.cx
+                    .send_rendered(Some(html(self.cx.lang(), "admin-welcome")), panel);
             }
             Verdict::Wrong { left } => {
                 self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
                     .await;
-                self.say_args("admin-wrong-password", &[("left", left.into())]);
+                self.cx
+                    .say_args("admin-wrong-password", &[("left", left.into())]);
             }
             Verdict::LockedNow(d) => {
                 let minutes = d.as_secs().div_ceil(60);
-                self.say_args("admin-locked-now", &[("minutes", minutes.into())]);
+                self.cx
+                    .say_args("admin-locked-now", &[("minutes", minutes.into())]);
             }
-            Verdict::Locked => self.say("admin-locked"),
-            Verdict::Busy => self.say("admin-busy"),
-            Verdict::Unavailable => self.say("admin-unavailable"),
+            Verdict::Locked => self.cx.say("admin-locked"),
+            Verdict::Busy => self.cx.say("admin-busy"),
+            Verdict::Unavailable => self.cx.say("admin-unavailable"),
         }
     }
 
@@ -361,7 +334,7 @@ impl Turn<'_> {
         let state = self.engine.state.clone();
         // Fail closed: without a readable lock state there is no login.
         let (Ok(lock), Ok(global)) = (
-            state.get(&self.key("lock")).await,
+            state.get(&self.cx.key("lock")).await,
             state.get("adm:failures:global").await,
         ) else {
             return Verdict::Unavailable;
@@ -381,8 +354,8 @@ impl Turn<'_> {
         };
         if matches {
             let session = self.open_session(grant.as_ref()).await;
-            let _ = state.delete(&self.key("failures")).await;
-            let _ = state.delete(&self.key("lockouts")).await;
+            let _ = state.delete(&self.cx.key("failures")).await;
+            let _ = state.delete(&self.cx.key("lockouts")).await;
             return if session {
                 Verdict::Welcome
             } else {
@@ -390,7 +363,7 @@ impl Turn<'_> {
             };
         }
         metrics::counter!("trainbot_admin_login_failures_total").increment(1);
-        let failures = state.incr(&self.key("failures"), FAILURE_WINDOW).await;
+        let failures = state.incr(&self.cx.key("failures"), FAILURE_WINDOW).await;
         let global = state
             .incr("adm:failures:global", Duration::from_secs(60))
             .await;
@@ -410,14 +383,18 @@ impl Turn<'_> {
                 left: FAILURES_TO_LOCK - failures,
             };
         }
-        let Ok(lockouts) = state.incr(&self.key("lockouts"), LOCKOUT_MEMORY).await else {
+        let Ok(lockouts) = state.incr(&self.cx.key("lockouts"), LOCKOUT_MEMORY).await else {
             return Verdict::Unavailable;
         };
         let duration = lockout_duration(lockouts);
-        if state.put(&self.key("lock"), "1", duration).await.is_err() {
+        if state
+            .put(&self.cx.key("lock"), "1", duration)
+            .await
+            .is_err()
+        {
             return Verdict::Unavailable;
         }
-        let _ = state.delete(&self.key("failures")).await;
+        let _ = state.delete(&self.cx.key("failures")).await;
         metrics::counter!("trainbot_admin_lockouts_total").increment(1);
         self.audit(
             "lockout",
@@ -443,8 +420,23 @@ impl Turn<'_> {
             Admission::Forbidden => "admin-forbidden",
         };
         self.end_dialogue().await;
-        self.say(key);
+        self.cx.say(key);
         false
+    }
+}
+
+/// Writes an entry of the audit log with the person behind `cx` as the actor. A
+/// log that cannot be written is logged; what was done stays done.
+pub(crate) async fn audit(cx: &Cx, log: &dyn AdminStore, action: &str, detail: String) {
+    let entry = AuditEntry {
+        id: 0,
+        at: cx.now(),
+        actor: cx.user.id,
+        action: action.to_owned(),
+        detail,
+    };
+    if let Err(e) = log.record_audit(&entry).await {
+        tracing::error!(error = %e, action, "cannot write the audit log");
     }
 }
 

@@ -5,6 +5,7 @@ use domain::callback::{
     AdminAction, BroadcastAction, Callback, FileFormat, ListStatus, RoleAction,
 };
 use domain::html::Html;
+use domain::lang::Lang;
 use domain::learning;
 
 use crate::action::{Button, Keyboard};
@@ -19,7 +20,7 @@ const AUDIT_PAGE: u32 = 10;
 
 impl Turn<'_> {
     pub(crate) async fn admin_panel(&self) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let access = self.access_panel_row().await;
         let keyboard = Keyboard::default()
             .row(vec![
@@ -74,19 +75,12 @@ impl Turn<'_> {
         }
     }
 
-    pub(crate) fn back_to_panel(&self) -> Vec<Button> {
-        vec![Button::new(
-            t(self.lang(), "btn-admin-panel"),
-            Callback::Admin(AdminAction::Panel),
-        )]
-    }
-
     pub(crate) async fn admin_statistics(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let stats = self
             .engine
             .storage
-            .people_stats(self.now(), self.scope())
+            .people_stats(self.cx.now(), self.cx.scope())
             .await
             .or_unavailable("cannot read statistics")?;
         self.audit("view_stats", String::new()).await;
@@ -107,6 +101,7 @@ impl Turn<'_> {
         text.push(&Html::bold(&html(lang, "admin-stats-by-park")));
         for (park, n) in &stats.by_park {
             let name = self
+                .cx
                 .pack()
                 .park(park)
                 .map_or(unset.clone(), |p| p.name.get(lang).clone());
@@ -116,6 +111,7 @@ impl Turn<'_> {
         text.push(&Html::bold(&html(lang, "admin-stats-by-department")));
         for (department, n) in &stats.by_department {
             let name = self
+                .cx
                 .pack()
                 .department(department)
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
@@ -125,8 +121,8 @@ impl Turn<'_> {
             .statistics_rows()
             .into_iter()
             .fold(Keyboard::default(), Keyboard::row)
-            .row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+            .row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -135,7 +131,7 @@ impl Turn<'_> {
         before: Option<i64>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let entries = self
             .engine
             .storage
@@ -153,7 +149,7 @@ impl Turn<'_> {
             text.push(&html(lang, "admin-audit-empty"));
         }
         for e in &entries {
-            let when = learning::local_date_time(e.at, self.timezone());
+            let when = learning::local_date_time(e.at, self.cx.timezone());
             text.push_text(&format!("\n{when} · {} · ", e.actor));
             text.push(&Html::bold(&Html::escape(&e.action)));
             if !e.detail.is_empty() {
@@ -169,8 +165,16 @@ impl Turn<'_> {
             });
             keyboard = keyboard.row(vec![Button::new(t(lang, "btn-admin-older"), older)]);
         }
-        keyboard = keyboard.row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+        keyboard = keyboard.row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
+}
+
+/// The row that leads back to the admin panel.
+pub(crate) fn back_to_panel(lang: Lang) -> Vec<Button> {
+    vec![Button::new(
+        t(lang, "btn-admin-panel"),
+        Callback::Admin(AdminAction::Panel),
+    )]
 }

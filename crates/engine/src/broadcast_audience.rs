@@ -22,14 +22,19 @@ const ACTIVITY_CHOICES: [u16; 3] = [1, 7, 30];
 impl Turn<'_> {
     /// The parks, one button each.
     pub(crate) fn pick_audience_park(&mut self, message: Option<CallbackMessage>) {
-        let parks = self.pack().parks().iter().map(|p| (p.id.as_str(), &p.name));
+        let parks = self
+            .cx
+            .pack()
+            .parks()
+            .iter()
+            .map(|p| (p.id.as_str(), &p.name));
         let choices = self.places(parks, Audience::Park);
         self.audience_choices("broadcast-pick-park", choices, message);
     }
 
     /// The departments, one button each.
     pub(crate) fn pick_audience_department(&mut self, message: Option<CallbackMessage>) {
-        let departments = self.pack().departments().iter();
+        let departments = self.cx.pack().departments().iter();
         let choices = self.places(
             departments.map(|d| (d.id.as_str(), &d.name)),
             Audience::Department,
@@ -46,7 +51,7 @@ impl Turn<'_> {
     ) -> Vec<(String, Audience)> {
         places
             .filter_map(|(id, name)| {
-                Some((name.get(self.lang()).clone(), audience(Slug::parse(id)?)))
+                Some((name.get(self.cx.lang()).clone(), audience(Slug::parse(id)?)))
             })
             .collect()
     }
@@ -56,7 +61,7 @@ impl Turn<'_> {
         let choices = ACTIVITY_CHOICES
             .into_iter()
             .map(|n| {
-                let label = t_args(self.lang(), "btn-days", &[("n", n.into())]);
+                let label = t_args(self.cx.lang(), "btn-days", &[("n", n.into())]);
                 (label, Audience::ActiveWithin(n))
             })
             .collect();
@@ -64,7 +69,7 @@ impl Turn<'_> {
     }
 
     pub(crate) fn audience_keyboard(&self) -> Keyboard {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
         Keyboard::default()
             .row(vec![b(
@@ -87,9 +92,9 @@ impl Turn<'_> {
 
     /// Everyone, a park, a department, people seen lately, people behind.
     pub(crate) fn audience_screen(&mut self, message: Option<CallbackMessage>) {
-        let text = html(self.lang(), "broadcast-audience-title");
+        let text = html(self.cx.lang(), "broadcast-audience-title");
         let keyboard = self.audience_keyboard();
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     fn audience_choices(
@@ -106,15 +111,15 @@ impl Turn<'_> {
             )]);
         }
         keyboard = keyboard.row(vec![Button::new(
-            t(self.lang(), "btn-back"),
+            t(self.cx.lang(), "btn-back"),
             nav(BroadcastAction::Audiences),
         )]);
-        let text = html(self.lang(), title);
-        self.show_rendered(message, Rendered { text, keyboard });
+        let text = html(self.cx.lang(), title);
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     pub(crate) fn audience_name(&self, audience: &Audience) -> Option<String> {
-        audience_name(self.pack(), self.lang(), audience)
+        audience_name(self.cx.pack(), self.cx.lang(), audience)
     }
 
     /// The audience chosen: kept in the draft, then the confirmation.

@@ -31,7 +31,7 @@ impl Turn<'_> {
         match self
             .engine
             .storage
-            .set_broadcast_state(id, from, to, self.now())
+            .set_broadcast_state(id, from, to, self.cx.now())
             .await
         {
             Ok(true) => {
@@ -53,17 +53,17 @@ impl Turn<'_> {
         id: i64,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let tz = self.timezone().to_owned();
+        let tz = self.cx.timezone().to_owned();
         match self
             .engine
-            .broadcast_status_screen(id, self.lang(), &tz)
+            .broadcast_status_screen(id, self.cx.lang(), &tz)
             .await
         {
-            Ok(Some(rendered)) => self.show_rendered(message, rendered),
+            Ok(Some(rendered)) => self.cx.show_rendered(message, rendered),
             Ok(None) => {
-                let text = html(self.lang(), "broadcast-unknown");
+                let text = html(self.cx.lang(), "broadcast-unknown");
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                self.show_rendered(message, Rendered { text, keyboard });
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             Err(e) => return Err(unavailable("cannot read a broadcast", e)),
         }
@@ -75,13 +75,13 @@ impl Turn<'_> {
         before: Option<i64>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let broadcasts = storage
             .broadcasts(before, HISTORY_PAGE)
             .await
             .or_unavailable("cannot list broadcasts")?;
-        let tz = self.timezone().to_owned();
+        let tz = self.cx.timezone().to_owned();
         let mut text = Html::bold(&html(lang, "broadcast-history-title"));
         if broadcasts.is_empty() {
             text.push_text("\n");
@@ -119,7 +119,7 @@ impl Turn<'_> {
             t(lang, "btn-admin-panel"),
             Callback::Admin(AdminAction::Panel),
         )]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 }

@@ -15,10 +15,10 @@ use time::OffsetDateTime;
 use crate::action::{Action, Button, Keyboard};
 use crate::broadcast_follow::state_name;
 use crate::broadcasts::{RATE_WINDOW_SECS, audience_name, history_button, nav};
+use crate::context::DEFAULT_TIMEZONE;
 use crate::engine::Engine;
 use crate::i18n::{t, t_args};
 use crate::ports::{AudienceFilter, NewBroadcast, StorageError};
-use crate::progress::DEFAULT_TIMEZONE;
 use crate::screens::Rendered;
 
 impl NewBroadcast {
@@ -252,7 +252,7 @@ impl Engine {
         match self.storage.user(id).await {
             Ok(Some(user)) => format!(
                 "{} ({id})",
-                crate::people_panel::list_name(&user.first_name, user.last_name.as_deref())
+                crate::people_rows::list_name(&user.first_name, user.last_name.as_deref())
             ),
             _ => id.to_string(),
         }

@@ -21,13 +21,13 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::context::DEFAULT_TIMEZONE;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage};
 use crate::ports::NewBroadcast;
-use crate::progress::DEFAULT_TIMEZONE;
 use crate::rights::Need;
 use crate::screens::Rendered;
 
@@ -77,7 +77,7 @@ pub(crate) fn nav(action: BroadcastAction) -> Callback {
 
 impl Turn<'_> {
     fn broadcast_draft_key(&self) -> String {
-        format!("bc:draft:{}", self.user.id)
+        format!("bc:draft:{}", self.cx.user.id)
     }
 
     pub(crate) async fn broadcast_draft(&self) -> Option<Draft> {
@@ -119,8 +119,8 @@ impl Turn<'_> {
                 self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
                     .await;
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                let text = html(self.lang(), "broadcast-compose-prompt");
-                self.show_rendered(message, Rendered { text, keyboard });
+                let text = html(self.cx.lang(), "broadcast-compose-prompt");
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             BroadcastAction::PickPark => self.pick_audience_park(message),
             BroadcastAction::PickDepartment => self.pick_audience_department(message),
@@ -138,16 +138,16 @@ impl Turn<'_> {
                     self.schedule_zone(self.broadcast_draft().await.and_then(|d| d.audience()));
                 let text = self.schedule_prompt("broadcast-schedule-prompt", &zone);
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                self.show_rendered(message, Rendered { text, keyboard });
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             BroadcastAction::Confirm => self.confirm_broadcast(message).await?,
             BroadcastAction::Discard => {
                 if let Err(e) = self.engine.state.delete(&self.broadcast_draft_key()).await {
                     return Err(unavailable("cannot drop the broadcast draft", e));
                 }
-                let text = html(self.lang(), "broadcast-discarded");
+                let text = html(self.cx.lang(), "broadcast-discarded");
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
-                self.show_rendered(message, Rendered { text, keyboard });
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             BroadcastAction::Status(id) => self.broadcast_status(id, message).await?,
             BroadcastAction::Pause(id) => {
@@ -161,7 +161,7 @@ impl Turn<'_> {
                 self.broadcast_status(id, message).await?;
             }
             BroadcastAction::Cancel(id) => {
-                let lang = self.lang();
+                let lang = self.cx.lang();
                 let text = Html::escape(&t_args(
                     lang,
                     "broadcast-cancel-confirm",
@@ -177,7 +177,7 @@ impl Turn<'_> {
                         nav(BroadcastAction::Status(id)),
                     ),
                 ]);
-                self.show_rendered(message, Rendered { text, keyboard });
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             BroadcastAction::CancelConfirmed(id) => {
                 self.move_broadcast(
@@ -197,13 +197,13 @@ impl Turn<'_> {
     }
 
     pub(crate) fn history_button(&self) -> Button {
-        history_button(self.lang())
+        history_button(self.cx.lang())
     }
 
     pub(crate) fn no_draft(&mut self, message: Option<CallbackMessage>) {
-        let text = html(self.lang(), "broadcast-no-draft");
+        let text = html(self.cx.lang(), "broadcast-no-draft");
         let keyboard = Keyboard::default().row(vec![self.history_button()]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// Typed text while the bot waits for an announcement.
@@ -220,7 +220,7 @@ impl Turn<'_> {
         {
             return Ok(());
         }
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let source = source.trim();
         let problem = match render_markdown(source) {
             _ if source.is_empty() && media.is_none() => Some(t(lang, "broadcast-empty")),
@@ -244,8 +244,8 @@ impl Turn<'_> {
             // Still waiting for the text: the admin sends a corrected one.
             self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
                 .await;
-            self.actions.push(Action::Send {
-                chat: self.chat,
+            self.cx.actions.push(Action::Send {
+                chat: self.cx.chat,
                 text: Html::escape(&problem),
                 keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
             });
@@ -259,13 +259,13 @@ impl Turn<'_> {
             start_at: None,
         };
         self.save_broadcast_draft(&draft).await?;
-        let preview = self.job(&draft, Audience::Everyone, self.now());
-        self.actions.push(preview.message(self.chat));
+        let preview = self.job(&draft, Audience::Everyone, self.cx.now());
+        self.cx.actions.push(preview.message(self.cx.chat));
         let mut text = html(lang, "broadcast-preview-above");
         text.push_text("\n\n");
         text.push(&html(lang, "broadcast-audience-title"));
-        self.actions.push(Action::Send {
-            chat: self.chat,
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text,
             keyboard: Some(self.audience_keyboard()),
         });
@@ -274,7 +274,7 @@ impl Turn<'_> {
 
     fn job(&self, draft: &Draft, audience: Audience, now: OffsetDateTime) -> NewBroadcast {
         NewBroadcast {
-            created_by: self.user.id,
+            created_by: self.cx.user.id,
             created_at: now,
             source: draft.source.clone(),
 
@@ -292,7 +292,7 @@ impl Turn<'_> {
         draft: &Draft,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let Some(audience) = draft.audience() else {
             self.audience_screen(message);
             return Ok(());
@@ -334,17 +334,17 @@ impl Turn<'_> {
                 t(lang, "btn-broadcast-discard"),
                 BroadcastAction::Discard,
             )]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
     fn start_line(&self, draft: &Draft, audience: &Audience) -> String {
         match draft.start_at() {
-            None => t(self.lang(), "broadcast-starts-now"),
+            None => t(self.cx.lang(), "broadcast-starts-now"),
             Some(at) => {
                 let zone = self.schedule_zone(Some(*audience));
                 t_args(
-                    self.lang(),
+                    self.cx.lang(),
                     "broadcast-starts-at",
                     &[
                         ("time", learning::local_date_time(at, &zone).into()),
@@ -360,18 +360,19 @@ impl Turn<'_> {
     fn schedule_zone(&self, audience: Option<Audience>) -> String {
         match audience {
             Some(Audience::Park(p)) => self
+                .cx
                 .pack()
                 .park(p.as_str())
                 .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
                 .to_owned(),
-            _ => self.timezone().to_owned(),
+            _ => self.cx.timezone().to_owned(),
         }
     }
 
     fn schedule_prompt(&self, key: &str, zone: &str) -> Html {
-        let example = learning::local_date_time(self.now() + time::Duration::days(1), zone);
+        let example = learning::local_date_time(self.cx.now() + time::Duration::days(1), zone);
         Html::escape(&t_args(
-            self.lang(),
+            self.cx.lang(),
             key,
             &[
                 ("zone", zone.to_owned().into()),
@@ -395,7 +396,7 @@ impl Turn<'_> {
             return Ok(());
         };
         let zone = self.schedule_zone(draft.audience());
-        let now = self.now();
+        let now = self.cx.now();
         let problem = match learning::parse_local_date_time(text, &zone) {
             None => Some("broadcast-schedule-bad"),
             Some(at) if at <= now || at > now + time::Duration::days(SCHEDULE_HORIZON_DAYS) => {
@@ -408,8 +409,8 @@ impl Turn<'_> {
         };
         if let Some(key) = problem {
             let text = self.schedule_prompt(key, &zone);
-            self.actions.push(Action::Send {
-                chat: self.chat,
+            self.cx.actions.push(Action::Send {
+                chat: self.cx.chat,
                 text,
                 keyboard: Some(Keyboard::default().row(vec![self.history_button()])),
             });
@@ -429,7 +430,7 @@ impl Turn<'_> {
             self.audience_screen(message);
             return Ok(());
         };
-        let now = self.now();
+        let now = self.cx.now();
         if draft.start_at().is_some_and(|at| at <= now) {
             // The scheduled time passed while the admin looked at the screen.
             let mut draft = draft;

@@ -57,7 +57,7 @@ impl Turn<'_> {
         }
         let Some(path) = self.page_path(node) else {
             self.end_dialogue().await;
-            self.say("content-page-gone");
+            self.cx.say("content-page-gone");
             return Ok(());
         };
         let draft = Draft {
@@ -71,7 +71,7 @@ impl Turn<'_> {
 
     /// The running content with `draft` applied, or why it cannot be.
     fn with_draft(&self, draft: &Draft) -> Result<ContentPack, EditProblem> {
-        self.pack().with_edit(
+        self.cx.pack().with_edit(
             &self.engine.content.disk(),
             &draft.path,
             draft.field,
@@ -83,7 +83,7 @@ impl Turn<'_> {
     /// to save it. A change the pack refuses is explained; a typed text can then
     /// be sent again (the dialogue stays).
     pub(crate) async fn preview(&mut self, node: NodeId, draft: Draft) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let candidate = match self.with_draft(&draft) {
             Ok(candidate) => candidate,
             Err(problem) => {
@@ -107,8 +107,9 @@ impl Turn<'_> {
             PageField::Text(field) => field,
             PageField::Media => lang,
         };
-        self.actions
-            .extend(page_as_staff_see_it(&candidate, node, shown, self.chat));
+        self.cx
+            .actions
+            .extend(page_as_staff_see_it(&candidate, node, shown, self.cx.chat));
         let text = Html::escape(&t_args(
             lang,
             "content-preview-above",
@@ -118,8 +119,8 @@ impl Turn<'_> {
             Button::new(t(lang, "btn-content-save"), nav(ContentAction::Confirm)),
             Button::new(t(lang, "btn-content-cancel"), nav(ContentAction::Cancel)),
         ]);
-        self.actions.push(Action::Send {
-            chat: self.chat,
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text,
             keyboard: Some(keyboard),
         });
@@ -128,7 +129,7 @@ impl Turn<'_> {
 
     /// Why a change cannot be made, with the way back to the page.
     fn edit_refused(&mut self, node: NodeId, problem: &EditProblem) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let text = match problem {
             EditProblem::Empty => t(lang, "content-empty"),
             EditProblem::TooLong { chars, max } => t_args(
@@ -146,15 +147,15 @@ impl Turn<'_> {
             t(lang, "btn-content-cancel"),
             nav(ContentAction::Page(node)),
         )]);
-        self.actions.push(Action::Send {
-            chat: self.chat,
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text: Html::escape(&text),
             keyboard: Some(keyboard),
         });
     }
 
     fn content_draft_key(&self) -> String {
-        format!("ct:draft:{}", self.user.id)
+        format!("ct:draft:{}", self.cx.user.id)
     }
 
     /// Takes the change being previewed out of the state store.
@@ -176,7 +177,7 @@ impl Turn<'_> {
     /// Stores the change being previewed as a new version, audits it and shows it
     /// to staff at once.
     pub(crate) async fn confirm_content(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let Some(draft) = self.take_content_draft().await else {
             self.content_sections(Some(html(lang, "content-no-draft")), message);
             return Ok(());
@@ -191,8 +192,8 @@ impl Turn<'_> {
             path: draft.path.clone(),
             field: draft.field,
             edit: draft.edit.clone(),
-            author: self.user.id,
-            at: self.now(),
+            author: self.cx.user.id,
+            at: self.cx.now(),
         };
         let id = self
             .engine
@@ -213,14 +214,14 @@ impl Turn<'_> {
         if let Err(e) = self.engine.sync_content().await {
             tracing::warn!(error = %e, "a content edit is stored but not shown yet; the next poll shows it");
         }
-        self.content = self.engine.content();
+        self.cx.content = self.engine.content();
         let note = Html::escape(&t_args(lang, "content-saved", &[("id", id.into())]));
         self.page_card(node, Some(note), message).await
     }
 
     /// Drops the change being previewed and goes back to its page.
     pub(crate) async fn cancel_content(&mut self, message: Option<CallbackMessage>) -> Served {
-        let note = html(self.lang(), "content-cancelled");
+        let note = html(self.cx.lang(), "content-cancelled");
         match self.take_content_draft().await {
             Some(draft) => {
                 let node = NodeId::from_path(&draft.path);

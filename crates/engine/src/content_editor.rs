@@ -26,6 +26,7 @@ use domain::start_link::StartLink;
 use serde::{Deserialize, Serialize};
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{Served, unavailable};
@@ -75,7 +76,7 @@ impl Turn<'_> {
     /// The panel row that leads here.
     pub(crate) fn content_panel_row(&self) -> Vec<Button> {
         vec![Button::new(
-            t(self.lang(), "btn-admin-content"),
+            t(self.cx.lang(), "btn-admin-content"),
             nav(ContentAction::Sections),
         )]
     }
@@ -97,43 +98,43 @@ impl Turn<'_> {
         }
         match action {
             ContentAction::Sections => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.content_sections(None, message);
             }
             ContentAction::Section { node, page } => match self.editor_section(node, page) {
                 Some(screen) => {
-                    self.answer(query_id, None);
-                    self.show_rendered(message, screen);
+                    self.cx.answer(query_id, None);
+                    self.cx.show_rendered(message, screen);
                 }
                 None => self.stale(query_id, message).await?,
             },
             ContentAction::Page(node) if self.page_path(node).is_some() => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.page_card(node, None, message).await?;
             }
             ContentAction::EditText { node, lang } if self.page_path(node).is_some() => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.ask_for(node, Dialogue::ContentText { node, lang }, message)
                     .await;
             }
             ContentAction::AttachMedia(node) if self.page_path(node).is_some() => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.ask_for(node, Dialogue::ContentMedia { node }, message)
                     .await;
             }
             ContentAction::Questions(filter) => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.hard_questions(filter, message).await?;
             }
             ContentAction::Qr(node) if self.page_path(node).is_some() => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.send_qr(node)?;
             }
             ContentAction::RemoveMedia(node) => {
                 let Some(path) = self.page_path(node) else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let draft = Draft {
                     path,
                     field: PageField::Media,
@@ -146,7 +147,7 @@ impl Turn<'_> {
                 let Some(path) = self.page_path(node) else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.page_history(node, &path, before, message).await?;
             }
             ContentAction::Revert { node, version } => {
@@ -157,11 +158,11 @@ impl Turn<'_> {
                     Ok(Some(old)) if old.path == path => old,
                     Ok(_) => return self.stale(query_id, message).await,
                     Err(e) => {
-                        self.answer(query_id, None);
+                        self.cx.answer(query_id, None);
                         return Err(unavailable("cannot read a content version", e));
                     }
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let draft = Draft {
                     path,
                     field: old.field,
@@ -174,7 +175,7 @@ impl Turn<'_> {
                 let Some(path) = self.page_path(node) else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let draft = Draft {
                     path,
                     field,
@@ -184,15 +185,15 @@ impl Turn<'_> {
                 self.preview(node, draft).await?;
             }
             ContentAction::Confirm => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.confirm_content(message).await?;
             }
             ContentAction::Cancel => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.cancel_content(message).await?;
             }
             ContentAction::Reload => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.reload_pack(message).await?;
             }
             ContentAction::Page(_)
@@ -214,11 +215,11 @@ impl Turn<'_> {
         let link = self.page_link(node);
         match pictures::qr_png(&link) {
             Ok(png) => {
-                let mut caption = heading(&self.content, node, self.lang());
+                let mut caption = heading(&self.cx.content, node, self.cx.lang());
                 caption.push_text("\n");
                 caption.push_text(&link);
-                self.actions.push(Action::SendPicture {
-                    chat: self.chat,
+                self.cx.actions.push(Action::SendPicture {
+                    chat: self.cx.chat,
                     png: Arc::new(png),
                     caption,
                 });
@@ -230,7 +231,8 @@ impl Turn<'_> {
 
     /// The path of page `node` in the running pack; `None` if it is no page.
     pub(crate) fn page_path(&self, node: NodeId) -> Option<String> {
-        self.pack()
+        self.cx
+            .pack()
             .node(node)
             .filter(|n| matches!(n.kind, NodeKind::Page(_)))
             .map(|n| n.path.clone())
@@ -242,7 +244,7 @@ impl Turn<'_> {
         note: Option<Html>,
         message: Option<CallbackMessage>,
     ) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = note.map_or_else(Html::default, |mut n| {
             n.push_text("\n\n");
             n
@@ -251,8 +253,8 @@ impl Turn<'_> {
         text.push_text("\n");
         text.push(&html(lang, "content-sections-prompt"));
         let mut keyboard = Keyboard::default();
-        for &id in self.pack().top_level() {
-            if let Some(node) = self.pack().node(id) {
+        for &id in self.cx.pack().top_level() {
+            if let Some(node) = self.cx.pack().node(id) {
                 keyboard = keyboard.row(vec![Button::new(
                     format!("📂 {}", node.title.get(lang)),
                     nav(ContentAction::Section { node: id, page: 0 }),
@@ -267,14 +269,14 @@ impl Turn<'_> {
                 ),
                 Button::new(t(lang, "btn-content-reload"), nav(ContentAction::Reload)),
             ])
-            .row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+            .row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// A section as the staff menu shows it, its buttons leading to page cards.
     fn editor_section(&self, node: NodeId, page: u16) -> Option<Rendered> {
         let links = SectionLinks {
-            open: &|child| match self.pack().node(child).map(|n| &n.kind) {
+            open: &|child| match self.cx.pack().node(child).map(|n| &n.kind) {
                 Some(NodeKind::Section { .. }) => nav(ContentAction::Section {
                     node: child,
                     page: 0,
@@ -284,9 +286,9 @@ impl Turn<'_> {
             screen: &|node, page| nav(ContentAction::Section { node, page }),
             quizzes: false,
         };
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let Rendered { text, keyboard } =
-            section_screen(self.pack(), node, usize::from(page), lang, &links)?;
+            section_screen(self.cx.pack(), node, usize::from(page), lang, &links)?;
         let keyboard = keyboard.row(vec![
             Button::new(t(lang, "btn-back"), self.parent_screen(node)),
             Button::new(
@@ -299,7 +301,7 @@ impl Turn<'_> {
 
     /// Where "back" leads from a node: its section, or the list of sections.
     fn parent_screen(&self, node: NodeId) -> Callback {
-        match self.pack().node(node).and_then(|n| n.parent) {
+        match self.cx.pack().node(node).and_then(|n| n.parent) {
             Some(parent) => nav(ContentAction::Section {
                 node: parent,
                 page: 0,
@@ -316,8 +318,8 @@ impl Turn<'_> {
         note: Option<Html>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
-        let pack = self.content.clone();
+        let lang = self.cx.lang();
+        let pack = self.cx.content.clone();
         let disk = self.engine.content.disk();
         let (Some(current), Some(path)) = (page_of(&pack, node), self.page_path(node)) else {
             self.content_sections(Some(html(lang, "content-page-gone")), message);
@@ -376,7 +378,7 @@ impl Turn<'_> {
                     ("id", v.id.into()),
                     (
                         "when",
-                        learning::local_date_time(v.at, self.timezone()).into(),
+                        learning::local_date_time(v.at, self.cx.timezone()).into(),
                     ),
                     ("admin", self.engine.admin_label(v.author).await.into()),
                 ],
@@ -420,7 +422,7 @@ impl Turn<'_> {
                     Callback::Admin(AdminAction::Panel),
                 ),
             ]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -431,8 +433,9 @@ impl Turn<'_> {
         dialogue: Dialogue,
         message: Option<CallbackMessage>,
     ) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let name = self
+            .cx
             .pack()
             .node(node)
             .map(|n| n.title.get(lang).clone())
@@ -454,7 +457,7 @@ impl Turn<'_> {
             t(lang, "btn-content-cancel"),
             nav(ContentAction::Page(node)),
         )]);
-        self.show_rendered(
+        self.cx.show_rendered(
             message,
             Rendered {
                 text: Html::escape(&text),

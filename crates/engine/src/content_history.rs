@@ -40,14 +40,14 @@ impl Turn<'_> {
         before: Option<i64>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let versions = self
             .engine
             .storage
             .page_versions(path, before, HISTORY_PAGE)
             .await
             .or_unavailable("cannot read a page's versions")?;
-        let mut text = heading(self.pack(), node, lang);
+        let mut text = heading(self.cx.pack(), node, lang);
         text.push_text("\n");
         text.push(&Html::bold(&html(lang, "content-history-title")));
         if versions.is_empty() && before.is_none() {
@@ -63,7 +63,7 @@ impl Turn<'_> {
                     names.entry(v.author).or_insert(label)
                 }
             };
-            let when = learning::local_date_time(v.at, self.timezone());
+            let when = learning::local_date_time(v.at, self.cx.timezone());
             text.push_text(&format!(
                 "\n#{} · {when} · {who} · {}",
                 v.id,
@@ -102,15 +102,15 @@ impl Turn<'_> {
             t(lang, "btn-content-page"),
             nav(ContentAction::Page(node)),
         )]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
     /// "Back to the pack" for each field of `node` that differs from the pack now.
     pub(crate) fn restore_buttons(&self, node: NodeId) -> Vec<Button> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let disk = self.engine.content.disk();
-        let (Some(current), Some(original)) = (page_of(self.pack(), node), page_of(&disk, node))
+        let (Some(current), Some(original)) = (page_of(self.cx.pack(), node), page_of(&disk, node))
         else {
             return Vec::new();
         };
@@ -135,8 +135,8 @@ impl Turn<'_> {
 
     /// Reads the pack from disk again: a summary, or the problems that kept it out.
     pub(crate) async fn reload_pack(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
-        let key = format!("adm:reload:{}", self.user.id);
+        let lang = self.cx.lang();
+        let key = format!("adm:reload:{}", self.cx.user.id);
         if !self
             .rate_allows(&key, RELOAD_INTERVAL, "content-reload-too-fast")
             .await?
@@ -145,7 +145,7 @@ impl Turn<'_> {
         }
         let outcome = self
             .engine
-            .reload_content(self.user.id)
+            .reload_content(self.cx.user.id)
             .await
             .or_unavailable("cannot reload the content")?;
         let note = match outcome {
@@ -178,7 +178,7 @@ impl Turn<'_> {
                     ),
                 )
                 .await;
-                self.content = self.engine.content();
+                self.cx.content = self.engine.content();
                 let mut note = Html::escape(&t_args(
                     lang,
                     "content-reload-done",

@@ -99,7 +99,7 @@ impl Dialogue {
 
 impl Turn<'_> {
     fn dialogue_key(&self) -> String {
-        format!("dlg:{}", self.chat)
+        format!("dlg:{}", self.cx.chat)
     }
 
     pub(crate) async fn dialogue(&self) -> Option<Dialogue> {

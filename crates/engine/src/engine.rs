@@ -11,11 +11,12 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use domain::content::ContentPack;
-use domain::ids::{ChatId, UserId};
+use domain::ids::UserId;
 use domain::lang::Lang;
 
 use crate::action::{Action, Marked};
 use crate::activity::ActivityRecorder;
+use crate::context::Cx;
 use crate::error::EngineError;
 use crate::exports::ExportQueue;
 use crate::guard;
@@ -24,8 +25,8 @@ use crate::inbound::{Inbound, Input};
 use crate::live_content::{LiveContent, Reload};
 use crate::people::{Generation, Lookup, People, Person};
 use crate::ports::{
-    Clock, DocumentRenderer, PasswordCheck, RolePasswords, StaffProfile, StateStore, Storage,
-    StorageError, UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
+    Clock, DocumentRenderer, PasswordCheck, RolePasswords, StateStore, Storage, StorageError,
+    UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
 };
 use crate::rights::Rights;
 use crate::seen::SeenIds;
@@ -254,13 +255,16 @@ impl Engine {
         };
         let mut turn = Turn {
             engine: self,
-            content: self.content(),
-            chat: inbound.chat,
-            user: person.user,
-            staff: person.staff,
-            access: person.access,
-            actions: Vec::new(),
-            rights: Rights::None,
+            cx: Cx {
+                content: self.content(),
+                chat: inbound.chat,
+                user: person.user,
+                staff: person.staff,
+                access: person.access,
+                rights: Rights::None,
+                clock: self.clock.clone(),
+                actions: Vec::new(),
+            },
         };
         let served = match turn.admitted(&inbound.input).await {
             Ok(true) => turn.route(inbound.input, inbound.message_id).await,
@@ -269,7 +273,7 @@ impl Engine {
         if let Err(e) = served {
             turn.failed(inbound.update_id, &e);
         }
-        turn.actions
+        turn.cx.actions
     }
 
     /// The person who sent an update: their copy in [`People`] if it is current,
@@ -550,41 +554,20 @@ fn notice(inbound: &Inbound, lang: Lang, key: &str) -> Vec<Action> {
     }
 }
 
-/// One update's handling: the person, their chat, and the actions so far.
+/// One update's handling: the engine's ports and the update's context.
 pub(crate) struct Turn<'e> {
     pub(crate) engine: &'e Engine,
-    /// The content as of the update's start: one update sees one pack.
-    pub(crate) content: Arc<ContentPack>,
-    pub(crate) chat: ChatId,
-    pub(crate) user: UserRecord,
-    pub(crate) staff: StaffProfile,
-    /// Whether the person was let in, if known from their copy in [`People`].
-    pub(crate) access: Option<bool>,
-    pub(crate) actions: Vec<Action>,
-    /// What the person may do in the admin panel, set by the admin guard.
-    pub(crate) rights: Rights,
+    pub(crate) cx: Cx,
 }
 
 impl Turn<'_> {
-    pub(crate) fn lang(&self) -> Lang {
-        self.user.language
-    }
-
-    pub(crate) fn pack(&self) -> &ContentPack {
-        &self.content
-    }
-
-    pub(crate) fn now(&self) -> time::OffsetDateTime {
-        self.engine.clock.now()
-    }
-
     /// The one place a failure becomes an answer: the person is told the bot is
     /// temporarily unavailable, and the log says what failed for which update.
     fn failed(&mut self, update_id: i64, e: &EngineError) {
         tracing::error!(update_id, error = %e.cause, "{}", e.doing);
-        self.actions.push(Action::Send {
-            chat: self.chat,
-            text: html(self.lang(), "unavailable"),
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
+            text: html(self.cx.lang(), "unavailable"),
             keyboard: None,
         });
     }

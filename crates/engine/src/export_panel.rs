@@ -89,7 +89,7 @@ impl Turn<'_> {
     /// The exports screen: the file format (the chosen one ticked) and one button
     /// per export, writing that format.
     pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>, format: FileFormat) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let button = |choice: ExportChoice| {
             Button::new(
                 t(lang, &format!("btn-export-{}", export_name(choice))),
@@ -137,15 +137,16 @@ impl Turn<'_> {
             "admin-exports-format",
             &[("format", t(lang, format_label(format)).into())],
         ))));
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// The time zone an admin's periods are counted in: their park's (a park
     /// manager's is the park they manage).
     fn export_timezone(&self) -> &str {
-        self.scope()
-            .and_then(|p| self.pack().park(p))
-            .map_or_else(|| self.timezone(), |p| p.timezone.as_str())
+        self.cx
+            .scope()
+            .and_then(|p| self.cx.pack().park(p))
+            .map_or_else(|| self.cx.timezone(), |p| p.timezone.as_str())
     }
 
     /// One table export, rate limited and audited.
@@ -155,7 +156,7 @@ impl Turn<'_> {
         format: FileFormat,
     ) -> Served {
         let name = export_name(choice);
-        let (now, zone) = (self.now(), self.export_timezone());
+        let (now, zone) = (self.cx.now(), self.export_timezone());
         let since = match choice {
             ExportChoice::Activity(period) => period_start(period, now, zone),
             _ => None,
@@ -180,7 +181,7 @@ impl Turn<'_> {
         match self.engine.storage.user(id).await {
             Ok(Some(_)) => {}
             Ok(None) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot read a person", e)),
@@ -211,7 +212,7 @@ impl Turn<'_> {
         detail: String,
         caption: &str,
     ) -> Served {
-        let key = format!("adm:export:{}", self.user.id);
+        let key = format!("adm:export:{}", self.cx.user.id);
         if !self
             .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
             .await?
@@ -219,15 +220,15 @@ impl Turn<'_> {
             return Ok(());
         }
         let queue = self.engine.exports.clone();
-        if queue.is_busy(self.user.id) {
-            self.say("admin-export-busy");
+        if queue.is_busy(self.cx.user.id) {
+            self.cx.say("admin-export-busy");
             return Ok(());
         }
         // Audited before it is queued: the audit export shows its own entry.
         self.audit("export", detail).await;
         metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
-        let date = self.now().to_offset(UtcOffset::UTC).date();
-        let lang = self.lang();
+        let date = self.cx.now().to_offset(UtcOffset::UTC).date();
+        let lang = self.cx.lang();
         let timezone = self.export_timezone().to_owned();
         let times = match file.format {
             FileFormat::Xlsx => t_args(
@@ -243,11 +244,11 @@ impl Turn<'_> {
             &[("date", date.to_string().into()), ("times", times.into())],
         ));
         let job = ExportJob {
-            admin: self.user.id,
-            chat: self.chat,
+            admin: self.cx.user.id,
+            chat: self.cx.chat,
             export: Export {
                 kind,
-                park: self.scope().map(str::to_owned),
+                park: self.cx.scope().map(str::to_owned),
                 format: file.format,
                 timezone,
                 sheet: file.sheet,
@@ -261,10 +262,10 @@ impl Turn<'_> {
         let announced = job.announced.clone();
         match queue.submit(job) {
             Ok(()) => {
-                self.say("admin-export-preparing");
-                self.actions.push(Action::Open(announced));
+                self.cx.say("admin-export-preparing");
+                self.cx.actions.push(Action::Open(announced));
             }
-            Err(AlreadyQueued) => self.say("admin-export-busy"),
+            Err(AlreadyQueued) => self.cx.say("admin-export-busy"),
         }
         Ok(())
     }

@@ -40,10 +40,10 @@ pub(crate) fn weekday_hour_grid(slots: &[ViewsAt], timezone: &str) -> [[u64; 24]
 impl Turn<'_> {
     /// The parks to see activity for.
     pub(crate) fn activity_parks(&mut self, message: Option<CallbackMessage>) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut keyboard = Keyboard::default();
-        let scope = self.scope();
-        for park in self.pack().parks() {
+        let scope = self.cx.scope();
+        for park in self.cx.pack().parks() {
             if scope.is_some_and(|mine| mine != park.id) {
                 continue;
             }
@@ -56,7 +56,7 @@ impl Turn<'_> {
         }
         let keyboard = self.with_back_to_statistics(keyboard);
         let text = html(lang, "admin-activity-choose");
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// Page views of the park's people over the last four weeks, by weekday and
@@ -66,8 +66,8 @@ impl Turn<'_> {
         park: Park,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
-        let since = self.now() - Duration::days(ACTIVITY_DAYS);
+        let lang = self.cx.lang();
+        let since = self.cx.now() - Duration::days(ACTIVITY_DAYS);
         let slots = self.page_views(&park.id, since).await?;
         self.audit("view_stats_activity", park.id.clone()).await;
         let grid = weekday_hour_grid(&slots, &park.timezone);
@@ -126,7 +126,8 @@ impl Turn<'_> {
                 grid: Box::new(grid),
             }
         };
-        self.show_chart(message, chart, Rendered { text, keyboard });
+        self.cx
+            .show_chart(message, chart, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -145,10 +146,10 @@ impl Turn<'_> {
 
     /// The onboarding funnel as bars, with the counts as the caption.
     pub(crate) async fn funnel_screen(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let funnel = self
             .engine
-            .funnel(self.now(), self.scope())
+            .funnel(self.cx.now(), self.cx.scope())
             .await
             .or_unavailable("cannot count the onboarding funnel")?;
         self.audit("view_stats_funnel", String::new()).await;
@@ -187,23 +188,25 @@ impl Turn<'_> {
             }
         };
         let keyboard = self.with_back_to_statistics(Keyboard::default());
-        self.show_chart(message, chart, Rendered { text, keyboard });
+        self.cx
+            .show_chart(message, chart, Rendered { text, keyboard });
         Ok(())
     }
 
     /// Page views per day over the last [`DAILY_DAYS`] days, each park's views
     /// on its own local dates.
     pub(crate) async fn daily_screen(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
-        let now = self.now();
-        let today = learning::to_local(now, self.timezone()).date();
+        let lang = self.cx.lang();
+        let now = self.cx.now();
+        let today = learning::to_local(now, self.cx.timezone()).date();
         let first = today - Duration::days(DAILY_DAYS - 1);
         let mut counts = vec![0u64; DAILY_DAYS as usize];
         let parks: Vec<Park> = self
+            .cx
             .pack()
             .parks()
             .iter()
-            .filter(|p| self.scope().is_none_or(|mine| mine == p.id))
+            .filter(|p| self.cx.scope().is_none_or(|mine| mine == p.id))
             .cloned()
             .collect();
         for park in &parks {
@@ -249,7 +252,8 @@ impl Turn<'_> {
             Chart::Daily { title, days }
         };
         let keyboard = self.with_back_to_statistics(Keyboard::default());
-        self.show_chart(message, chart, Rendered { text, keyboard });
+        self.cx
+            .show_chart(message, chart, Rendered { text, keyboard });
         Ok(())
     }
 }

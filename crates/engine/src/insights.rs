@@ -17,6 +17,7 @@ use pictures::charts::{BarRow, Chart};
 use time::{Duration, OffsetDateTime};
 
 use crate::action::{Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::engine::{Engine, Turn};
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -162,7 +163,7 @@ impl Engine {
 impl Turn<'_> {
     /// The statistics screen's buttons to its sub-screens.
     pub(crate) fn statistics_rows(&self) -> [Vec<Button>; 3] {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let b = |key: &str, action| Button::new(t(lang, key), lookup(action));
         [
             vec![
@@ -184,19 +185,19 @@ impl Turn<'_> {
     pub(crate) fn with_back_to_statistics(&self, keyboard: Keyboard) -> Keyboard {
         keyboard
             .row(vec![Button::new(
-                t(self.lang(), "btn-admin-stats"),
+                t(self.cx.lang(), "btn-admin-stats"),
                 Callback::Admin(AdminAction::Statistics),
             )])
-            .row(self.back_to_panel())
+            .row(back_to_panel(self.cx.lang()))
     }
 
     /// The pages with the most distinct readers, titled from the current pack.
     pub(crate) async fn top_pages(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let pages = self
             .engine
             .storage
-            .top_pages(TOP_PAGES, self.scope())
+            .top_pages(TOP_PAGES, self.cx.scope())
             .await
             .or_unavailable("cannot read the most-read pages")?;
         self.audit("view_stats_pages", String::new()).await;
@@ -208,6 +209,7 @@ impl Turn<'_> {
         for (rank, page) in pages.iter().enumerate() {
             // A page removed from the pack since is shown by its path.
             let title = self
+                .cx
                 .pack()
                 .node(NodeId::from_path(&page.path))
                 .map_or(page.path.clone(), |node| node.title.get(lang).clone());
@@ -219,21 +221,21 @@ impl Turn<'_> {
             ));
         }
         let keyboard = self.with_back_to_statistics(Keyboard::default());
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
     /// Attempts, pass rate and average score by quiz, department and park.
     pub(crate) async fn quiz_stats(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let stats = self
             .engine
             .storage
-            .quiz_stats(self.scope())
+            .quiz_stats(self.cx.scope())
             .await
             .or_unavailable("cannot read quiz statistics")?;
         self.audit("view_stats_quizzes", String::new()).await;
-        let pack = self.pack();
+        let pack = self.cx.pack();
         let mut text = Html::bold(&html(lang, "admin-quiz-stats-title"));
         if stats.by_quiz.is_empty() {
             text.push_text("\n");
@@ -262,17 +264,18 @@ impl Turn<'_> {
         );
         let keyboard = self.with_back_to_statistics(Keyboard::default());
         let chart = pass_rate_chart(lang, &stats, pack);
-        self.show_chart(message, chart, Rendered { text, keyboard });
+        self.cx
+            .show_chart(message, chart, Rendered { text, keyboard });
         Ok(())
     }
 
     /// People past their department's deadline with the path incomplete.
     pub(crate) async fn overdue_screen(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
-        let now = self.now();
+        let lang = self.cx.lang();
+        let now = self.cx.now();
         let overdue = self
             .engine
-            .overdue(now, self.scope())
+            .overdue(now, self.cx.scope())
             .await
             .or_unavailable("cannot find overdue people")?;
         self.audit("view_stats_overdue", overdue.len().to_string())
@@ -290,9 +293,7 @@ impl Turn<'_> {
         let mut listed = 0;
         for o in overdue.iter().take(OVERDUE_LISTED) {
             let name = match storage.user(o.id).await {
-                Ok(Some(p)) => {
-                    crate::people_panel::list_name(&p.first_name, p.last_name.as_deref())
-                }
+                Ok(Some(p)) => crate::people_rows::list_name(&p.first_name, p.last_name.as_deref()),
                 Ok(None) => o.id.to_string(),
                 Err(e) => return Err(unavailable("cannot read a person", e)),
             };
@@ -330,7 +331,7 @@ impl Turn<'_> {
             ));
         }
         let keyboard = self.with_back_to_statistics(Keyboard::default());
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 }

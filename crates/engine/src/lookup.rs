@@ -16,12 +16,14 @@ use domain::ids::UserId;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::people_panel::person_status;
+use crate::people_rows::person_button;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
 use crate::rights::Need;
 use crate::screens::Rendered;
@@ -50,7 +52,7 @@ impl Placement {
 impl Turn<'_> {
     /// The panel row that leads here.
     pub(crate) fn lookup_panel_row(&self) -> Vec<Button> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         vec![
             Button::new(t(lang, "btn-admin-search"), lookup(LookupAction::Search)),
             Button::new(t(lang, "btn-admin-verify"), lookup(LookupAction::Verify)),
@@ -59,7 +61,7 @@ impl Turn<'_> {
 
     /// The person card's row for moving the person.
     pub(crate) fn placement_row(&self, person: UserId) -> Vec<Button> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         vec![
             Button::new(
                 t(lang, "btn-admin-change-park"),
@@ -80,57 +82,57 @@ impl Turn<'_> {
         action: LookupAction,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         match action {
             LookupAction::Search | LookupAction::Verify => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let (dialogue, prompt) = match action {
                     LookupAction::Search => (Dialogue::AdminSearch, "admin-search-prompt"),
                     _ => (Dialogue::AdminVerify, "admin-verify-prompt"),
                 };
                 self.enter_dialogue_for(dialogue, TYPING_WAIT).await;
                 let text = Html::escape(&t_args(lang, prompt, &[("max", MAX_QUERY_CHARS.into())]));
-                let keyboard = Keyboard::default().row(self.back_to_panel());
-                self.show_rendered(message, Rendered { text, keyboard });
+                let keyboard = Keyboard::default().row(back_to_panel(self.cx.lang()));
+                self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             LookupAction::TopPages => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.top_pages(message).await?;
             }
             LookupAction::QuizStats => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.quiz_stats(message).await?;
             }
             LookupAction::Overdue => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.overdue_screen(message).await?;
             }
             LookupAction::ActivityParks => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.activity_parks(message);
             }
             LookupAction::Funnel => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.funnel_screen(message).await?;
             }
             LookupAction::Daily => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.daily_screen(message).await?;
             }
             LookupAction::Activity(park) => {
-                let Some(park) = self.pack().park(park.as_str()).cloned() else {
+                let Some(park) = self.cx.pack().park(park.as_str()).cloned() else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.activity_screen(park, message).await?;
             }
             LookupAction::ChoosePark(person) => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.choose_placement(UserId(person), Placement::Park, message)
                     .await?;
             }
             LookupAction::ChooseDepartment(person) => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.choose_placement(UserId(person), Placement::Department, message)
                     .await?;
             }
@@ -138,14 +140,14 @@ impl Turn<'_> {
                 let Some(filter) = self.people_filter(&view) else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.admin_people(view, filter, message).await?;
             }
             LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
                 if self.people_filter(&view).is_none() {
                     return self.stale(query_id, message).await;
                 }
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let placement = match action {
                     LookupAction::ParkFilter(_) => Placement::Park,
                     _ => Placement::Department,
@@ -177,7 +179,7 @@ impl Turn<'_> {
         if !self.typed_input_allowed("search", Need::People, None).await {
             return Ok(());
         }
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let query = match PeopleQuery::parse(text) {
             Ok(q) => q,
             Err(e) => {
@@ -188,8 +190,8 @@ impl Turn<'_> {
                     QueryError::TooLong => "admin-search-too-long",
                 };
                 let hint = Html::escape(&t_args(lang, key, &[("max", MAX_QUERY_CHARS.into())]));
-                self.actions.push(Action::Send {
-                    chat: self.chat,
+                self.cx.actions.push(Action::Send {
+                    chat: self.cx.chat,
                     text: hint,
                     keyboard: None,
                 });
@@ -199,7 +201,7 @@ impl Turn<'_> {
         let found = self
             .engine
             .storage
-            .search_people(&query, self.scope(), SEARCH_RESULTS + 1)
+            .search_people(&query, self.cx.scope(), SEARCH_RESULTS + 1)
             .await
             .or_unavailable("cannot search people")?;
         self.audit("search", query.needle().to_owned()).await;
@@ -227,16 +229,16 @@ impl Turn<'_> {
         }
         let mut keyboard = Keyboard::default();
         for person in shown {
-            keyboard = keyboard.row(vec![self.person_button(person)]);
+            keyboard = keyboard.row(vec![person_button(person)]);
         }
         keyboard = keyboard
             .row(vec![Button::new(
                 t(lang, "btn-admin-search-again"),
                 lookup(LookupAction::Search),
             )])
-            .row(self.back_to_panel());
-        self.actions.push(Action::Send {
-            chat: self.chat,
+            .row(back_to_panel(self.cx.lang()));
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text,
             keyboard: Some(keyboard),
         });
@@ -256,9 +258,9 @@ impl Turn<'_> {
         let Some(code) = learning::parse_certificate_code(text) else {
             self.enter_dialogue_for(Dialogue::AdminVerify, TYPING_WAIT)
                 .await;
-            self.actions.push(Action::Send {
-                chat: self.chat,
-                text: html(self.lang(), "admin-verify-format"),
+            self.cx.actions.push(Action::Send {
+                chat: self.cx.chat,
+                text: html(self.cx.lang(), "admin-verify-format"),
                 keyboard: None,
             });
             return Ok(());
@@ -266,17 +268,17 @@ impl Turn<'_> {
         self.audit("verify_certificate", code.clone()).await;
         let keyboard = Keyboard::default()
             .row(vec![Button::new(
-                t(self.lang(), "btn-admin-verify-again"),
+                t(self.cx.lang(), "btn-admin-verify-again"),
                 lookup(LookupAction::Verify),
             )])
-            .row(self.back_to_panel());
+            .row(back_to_panel(self.cx.lang()));
         self.verify_certificate(&code, Some(keyboard)).await
     }
 
     /// The storage filter of a list view; `None` when its park or department index
     /// is past the end of the pack's lists (data from an older pack, or forged).
     pub(crate) fn people_filter(&self, view: &PeopleView) -> Option<PeopleFilter> {
-        let pack = self.pack();
+        let pack = self.cx.pack();
         let park = match view.park {
             None => None,
             Some(i) => Some(pack.parks().get(usize::from(i))?.id.clone()),
@@ -288,7 +290,7 @@ impl Turn<'_> {
         Some(PeopleFilter {
             status: person_status(view.status),
             // A park manager's list is their park's, whatever the button says.
-            park: self.scope().map(str::to_owned).or(park),
+            park: self.cx.scope().map(str::to_owned).or(park),
             department,
         })
     }
@@ -299,8 +301,8 @@ impl Turn<'_> {
         view: PeopleView,
         filter: &PeopleFilter,
     ) -> Vec<Button> {
-        let lang = self.lang();
-        let pack = self.pack();
+        let lang = self.cx.lang();
+        let pack = self.cx.pack();
         let park = filter
             .park
             .as_deref()
@@ -344,19 +346,21 @@ impl Turn<'_> {
         placement: Placement,
         message: Option<CallbackMessage>,
     ) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let view = PeopleView {
             after: None,
             ..view
         };
         let names: Vec<String> = match placement {
             Placement::Park => self
+                .cx
                 .pack()
                 .parks()
                 .iter()
                 .map(|p| p.name.get(lang).clone())
                 .collect(),
             Placement::Department => self
+                .cx
                 .pack()
                 .departments()
                 .iter()
@@ -405,7 +409,7 @@ impl Turn<'_> {
                 lookup(LookupAction::People(view)),
             )]);
         let text = html(lang, title);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
     }
 
     /// The pack's parks (or departments) to move the person to.
@@ -415,23 +419,25 @@ impl Turn<'_> {
         placement: Placement,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let name = match self.engine.storage.user(person).await {
-            Ok(Some(p)) => crate::people_panel::list_name(&p.first_name, p.last_name.as_deref()),
+            Ok(Some(p)) => crate::people_rows::list_name(&p.first_name, p.last_name.as_deref()),
             Ok(None) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         let choices: Vec<(String, String)> = match placement {
             Placement::Park => self
+                .cx
                 .pack()
                 .parks()
                 .iter()
                 .map(|p| (p.id.clone(), p.name.get(lang).clone()))
                 .collect(),
             Placement::Department => self
+                .cx
                 .pack()
                 .departments()
                 .iter()
@@ -462,7 +468,7 @@ impl Turn<'_> {
             t(lang, "btn-admin-back-person"),
             Callback::Admin(AdminAction::Person(person.0)),
         )]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -476,13 +482,13 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         let known = match placement {
-            Placement::Park => self.pack().park(slug.as_str()).is_some(),
-            Placement::Department => self.pack().department(slug.as_str()).is_some(),
+            Placement::Park => self.cx.pack().park(slug.as_str()).is_some(),
+            Placement::Department => self.cx.pack().department(slug.as_str()).is_some(),
         };
         if !known {
             return self.stale(query_id, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         let storage = self.engine.storage.clone();
         let old = match (
             storage.user(person).await,
@@ -493,7 +499,7 @@ impl Turn<'_> {
                 Placement::Department => staff.department,
             },
             (Ok(None), _) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a person", e)),

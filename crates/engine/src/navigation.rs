@@ -24,7 +24,7 @@ impl Turn<'_> {
     /// Free text or a file: a hint, then the screen the person was on.
     pub(crate) async fn resume(&mut self, hint: &str) -> Served {
         let screen = self.remembered_screen().await;
-        self.send_screen(Some(html(self.lang(), hint)), screen)
+        self.send_screen(Some(html(self.cx.lang(), hint)), screen)
             .await
     }
 
@@ -37,15 +37,15 @@ impl Turn<'_> {
         screen: Screen,
         message: Option<CallbackMessage>,
     ) {
-        match media_message(self.pack(), node, self.lang(), self.chat) {
+        match media_message(self.cx.pack(), node, self.cx.lang(), self.cx.chat) {
             Some(media) => {
                 if let Some(m) = message {
-                    self.actions.push(Action::Delete {
-                        chat: self.chat,
+                    self.cx.actions.push(Action::Delete {
+                        chat: self.cx.chat,
                         message_id: m.id,
                     });
                 }
-                self.actions.push(media);
+                self.cx.actions.push(media);
                 self.show(None, screen).await;
             }
             None => self.show(message, screen).await,
@@ -55,10 +55,10 @@ impl Turn<'_> {
     /// A page or section a deep link (a QR code) names; one the pack no longer
     /// has is said so, over the main menu.
     pub(crate) async fn open_linked(&mut self, node: NodeId) -> Served {
-        match Screen::from_callback(Callback::Open(node), self.pack()) {
+        match Screen::from_callback(Callback::Open(node), self.cx.pack()) {
             Some(screen) => self.open(node, screen, None).await,
             None => {
-                let gone = html(self.lang(), "link-page-gone");
+                let gone = html(self.cx.lang(), "link-page-gone");
                 self.send_screen(Some(gone), Screen::Home).await?;
             }
         }
@@ -72,13 +72,10 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         metrics::counter!("trainbot_stale_callbacks_total").increment(1);
-        self.answer(query_id, Some(t(self.lang(), "stale-menu")));
+        self.cx
+            .answer(query_id, Some(t(self.cx.lang(), "stale-menu")));
         self.show(message, Screen::Home).await;
         Ok(())
-    }
-
-    pub(crate) fn answer(&mut self, query_id: String, text: Option<String>) {
-        self.actions.push(Action::AnswerCallback { query_id, text });
     }
 
     /// What personalises screens: language, department and, when `with_reviews`,
@@ -86,17 +83,18 @@ impl Turn<'_> {
     /// query, so other screens skip it.
     pub(crate) async fn viewer(&self, with_reviews: bool) -> Viewer<'_> {
         let department = self
+            .cx
             .staff
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d));
+            .and_then(|d| self.cx.pack().department(d));
         let reviews_due = if with_reviews {
             self.reviews_due().await
         } else {
             0
         };
         Viewer {
-            lang: self.lang(),
+            lang: self.cx.lang(),
             department,
             reviews_due,
         }
@@ -108,78 +106,8 @@ impl Turn<'_> {
         let Some(rendered) = self.rendered(screen).await else {
             return;
         };
-        self.show_rendered(message, rendered);
+        self.cx.show_rendered(message, rendered);
         self.arrived(screen).await;
-    }
-
-    /// Puts a rendered screen in place of `message` (or sends it).
-    /// A screen whose content is a chart: the chart as a photo in place of the
-    /// pressed menu, with the screen's text as its caption and its buttons; a
-    /// text too long for a caption follows as a message with the buttons.
-    pub(crate) fn show_chart(
-        &mut self,
-        message: Option<CallbackMessage>,
-        chart: pictures::charts::Chart,
-        Rendered { text, keyboard }: Rendered,
-    ) {
-        let keyboard = Some(self.within_rights(keyboard));
-        if let Some(m) = message {
-            self.actions.push(Action::Delete {
-                chat: self.chat,
-                message_id: m.id,
-            });
-        }
-        if text.text_len() <= domain::content::CAPTION_LIMIT {
-            self.actions.push(Action::SendChart {
-                chat: self.chat,
-                chart,
-                caption: text,
-                keyboard,
-            });
-        } else {
-            self.actions.push(Action::SendChart {
-                chat: self.chat,
-                chart,
-                caption: Html::default(),
-                keyboard: None,
-            });
-            self.actions.push(Action::Send {
-                chat: self.chat,
-                text,
-                keyboard,
-            });
-        }
-    }
-
-    pub(crate) fn show_rendered(
-        &mut self,
-        message: Option<CallbackMessage>,
-        Rendered { text, keyboard }: Rendered,
-    ) {
-        let keyboard = Some(self.within_rights(keyboard));
-        match message {
-            Some(m) if m.has_text => {
-                self.actions.push(Action::Edit {
-                    chat: self.chat,
-                    message_id: m.id,
-                    text,
-                    keyboard,
-                });
-            }
-            other => {
-                if let Some(m) = other {
-                    self.actions.push(Action::Delete {
-                        chat: self.chat,
-                        message_id: m.id,
-                    });
-                }
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard,
-                });
-            }
-        }
     }
 
     /// Sends `screen` as a new message, with an optional line above it.
@@ -187,63 +115,24 @@ impl Turn<'_> {
         let Some(rendered) = self.rendered(screen).await else {
             return Ok(());
         };
-        self.send_rendered(prefix, rendered);
+        self.cx.send_rendered(prefix, rendered);
         self.arrived(screen).await;
         Ok(())
-    }
-
-    /// Sends a rendered screen as a new message, with an optional line above it.
-    pub(crate) fn send_rendered(
-        &mut self,
-        prefix: Option<Html>,
-        Rendered { text, keyboard }: Rendered,
-    ) {
-        let keyboard = self.within_rights(keyboard);
-        match prefix {
-            Some(mut combined)
-                if combined.text_len() + 2 + text.text_len() <= domain::content::MESSAGE_LIMIT =>
-            {
-                combined.push_text("\n\n");
-                combined.push(&text);
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text: combined,
-                    keyboard: Some(keyboard),
-                });
-            }
-            Some(prefix) => {
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text: prefix,
-                    keyboard: None,
-                });
-                self.actions.push(Action::Send {
-                    chat: self.chat,
-                    text,
-                    keyboard: Some(keyboard),
-                });
-            }
-            None => self.actions.push(Action::Send {
-                chat: self.chat,
-                text,
-                keyboard: Some(keyboard),
-            }),
-        }
     }
 
     /// Renders a screen, falling back to the main menu if it no longer exists.
     pub(crate) async fn rendered(&self, screen: Screen) -> Option<Rendered> {
         if screen != Screen::Home
-            && let Some(rendered) = render(self.pack(), screen, &self.viewer(false).await)
+            && let Some(rendered) = render(self.cx.pack(), screen, &self.viewer(false).await)
         {
             return Some(rendered);
         }
-        render(self.pack(), Screen::Home, &self.viewer(true).await)
+        render(self.cx.pack(), Screen::Home, &self.viewer(true).await)
     }
 
     /// Remembers where the person is and records the visit.
     pub(crate) async fn arrived(&mut self, screen: Screen) {
-        let key = format!("nav:{}", self.chat);
+        let key = format!("nav:{}", self.cx.chat);
         if let Err(e) = self
             .engine
             .state
@@ -252,7 +141,7 @@ impl Turn<'_> {
         {
             tracing::warn!(error = %e, "cannot remember the menu position");
         }
-        let Some(node) = screen.node().and_then(|id| self.pack().node(id)) else {
+        let Some(node) = screen.node().and_then(|id| self.cx.pack().node(id)) else {
             return;
         };
         let kind = match node.kind {
@@ -260,7 +149,7 @@ impl Turn<'_> {
             NodeKind::Page(_) => ActivityKind::PageView,
         };
         self.engine.activity.record(Activity {
-            user: self.user.id,
+            user: self.cx.user.id,
             kind,
             subject: Some(node.path.clone()),
             at: self.engine.clock.now(),
@@ -269,7 +158,7 @@ impl Turn<'_> {
 
     /// The screen the person was last shown, if it still exists; else the main menu.
     pub(crate) async fn remembered_screen(&self) -> Screen {
-        let key = format!("nav:{}", self.chat);
+        let key = format!("nav:{}", self.cx.chat);
         let saved = match self.engine.state.get(&key).await {
             Ok(saved) => saved,
             Err(e) => {
@@ -280,8 +169,8 @@ impl Turn<'_> {
         let viewer = self.viewer(false).await;
         saved
             .and_then(|raw| Callback::decode(&raw).ok())
-            .and_then(|cb| Screen::from_callback(cb, self.pack()))
-            .filter(|s| render(self.pack(), *s, &viewer).is_some())
+            .and_then(|cb| Screen::from_callback(cb, self.cx.pack()))
+            .filter(|s| render(self.cx.pack(), *s, &viewer).is_some())
             .unwrap_or(Screen::Home)
     }
 }

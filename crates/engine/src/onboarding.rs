@@ -13,6 +13,7 @@ use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::people_rows;
 use crate::ports::ProfileField;
 use crate::screens::{Rendered, Screen};
 
@@ -22,21 +23,25 @@ pub const POSITION_MAX_CHARS: usize = 64;
 impl Turn<'_> {
     /// First /start: a greeting and the first question.
     pub(crate) async fn start_onboarding(&mut self) -> Served {
-        let name = self.user.first_name.clone();
-        let greeting = Html::escape(&t_args(self.lang(), "greeting", &[("name", name.into())]));
+        let name = self.cx.user.first_name.clone();
+        let greeting = Html::escape(&t_args(
+            self.cx.lang(),
+            "greeting",
+            &[("name", name.into())],
+        ));
         self.enter_dialogue(Dialogue::OnboardingPark).await;
         let screen = self.park_picker(true);
-        self.send_rendered(Some(greeting), screen);
+        self.cx.send_rendered(Some(greeting), screen);
         Ok(())
     }
 
     /// Onboarding from the first question not answered yet, below `prefix` (an
     /// invite may have answered the park and the department already).
     pub(crate) async fn resume_onboarding(&mut self, prefix: Html) {
-        let screen = if self.staff.park.is_none() {
+        let screen = if self.cx.staff.park.is_none() {
             self.enter_dialogue(Dialogue::OnboardingPark).await;
             self.park_picker(true)
-        } else if self.staff.department.is_none() {
+        } else if self.cx.staff.department.is_none() {
             self.enter_dialogue(Dialogue::OnboardingDepartment).await;
             self.department_picker(true)
         } else {
@@ -44,11 +49,11 @@ impl Turn<'_> {
                 .await;
             self.position_prompt(true)
         };
-        self.send_rendered(Some(prefix), screen);
+        self.cx.send_rendered(Some(prefix), screen);
     }
 
     fn park_picker(&self, onboarding: bool) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = Html::default();
         if onboarding {
             text.push(&Html::italic(&html(lang, "onboarding-step-1")));
@@ -56,7 +61,7 @@ impl Turn<'_> {
         }
         text.push(&Html::bold(&html(lang, "ask-park")));
         let mut keyboard = Keyboard::default();
-        for park in self.pack().parks() {
+        for park in self.cx.pack().parks() {
             if let Some(slug) = Slug::parse(&park.id) {
                 keyboard = keyboard.row(vec![Button::new(
                     park.name.get(lang).clone(),
@@ -69,7 +74,7 @@ impl Turn<'_> {
     }
 
     fn department_picker(&self, onboarding: bool) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = Html::default();
         if onboarding {
             text.push(&Html::italic(&html(lang, "onboarding-step-2")));
@@ -77,7 +82,7 @@ impl Turn<'_> {
         }
         text.push(&Html::bold(&html(lang, "ask-department")));
         let mut keyboard = Keyboard::default();
-        for d in self.pack().departments() {
+        for d in self.cx.pack().departments() {
             if let Some(slug) = Slug::parse(&d.id) {
                 keyboard = keyboard.row(vec![Button::new(
                     d.name.get(lang).clone(),
@@ -90,7 +95,7 @@ impl Turn<'_> {
     }
 
     fn position_prompt(&self, onboarding: bool) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = Html::default();
         if onboarding {
             text.push(&Html::italic(&html(lang, "onboarding-step-3")));
@@ -104,7 +109,7 @@ impl Turn<'_> {
 
     /// "Skip" during onboarding; "not specified" and "back" in the profile.
     fn skip_or_back(&self, onboarding: bool, skip: Callback) -> Vec<Button> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         if onboarding {
             vec![Button::new(t(lang, "btn-skip"), skip)]
         } else {
@@ -119,15 +124,15 @@ impl Turn<'_> {
         let saved = self
             .engine
             .storage
-            .set_profile_field(self.user.id, field.clone())
+            .set_profile_field(self.cx.user.id, field.clone())
             .await;
-        self.engine.people.changed(self.user.id).await;
+        self.engine.people.changed(self.cx.user.id).await;
         match saved {
             Ok(()) => {
                 match field {
-                    ProfileField::Park(p) | ProfileField::ChosenPark(p) => self.staff.park = p,
-                    ProfileField::Department(d) => self.staff.department = d,
-                    ProfileField::Position(p) => self.staff.position = p,
+                    ProfileField::Park(p) | ProfileField::ChosenPark(p) => self.cx.staff.park = p,
+                    ProfileField::Department(d) => self.cx.staff.department = d,
+                    ProfileField::Position(p) => self.cx.staff.position = p,
                 }
                 Ok(())
             }
@@ -144,23 +149,24 @@ impl Turn<'_> {
         let park = park.map(|p| p.as_str().to_owned());
         if park
             .as_deref()
-            .is_some_and(|p| self.pack().park(p).is_none())
+            .is_some_and(|p| self.cx.pack().park(p).is_none())
         {
             return self.stale(query_id, message).await;
         }
-        if self.staff.park_assigned {
+        if self.cx.staff.park_assigned {
             // Assigned by an admin or an invite: not the person's to change.
-            self.answer(query_id, Some(t(self.lang(), "profile-park-assigned")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "profile-park-assigned")));
             return self.show_profile(message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         self.save_field(ProfileField::ChosenPark(park)).await?;
-        if self.staff.onboarded {
+        if self.cx.staff.onboarded {
             self.show_profile(message).await?;
         } else {
             self.enter_dialogue(Dialogue::OnboardingDepartment).await;
             let next = self.department_picker(true);
-            self.show_rendered(message, next);
+            self.cx.show_rendered(message, next);
         }
         Ok(())
     }
@@ -174,20 +180,20 @@ impl Turn<'_> {
         let department = department.map(|d| d.as_str().to_owned());
         if department
             .as_deref()
-            .is_some_and(|d| self.pack().department(d).is_none())
+            .is_some_and(|d| self.cx.pack().department(d).is_none())
         {
             return self.stale(query_id, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         self.save_field(ProfileField::Department(department))
             .await?;
-        if self.staff.onboarded {
+        if self.cx.staff.onboarded {
             self.show_profile(message).await?;
         } else {
             self.enter_dialogue(Dialogue::Position { onboarding: true })
                 .await;
             let next = self.position_prompt(true);
-            self.show_rendered(message, next);
+            self.cx.show_rendered(message, next);
         }
         Ok(())
     }
@@ -197,15 +203,15 @@ impl Turn<'_> {
         query_id: String,
         message: Option<CallbackMessage>,
     ) -> Served {
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         self.end_dialogue().await;
-        if self.staff.onboarded {
+        if self.cx.staff.onboarded {
             self.save_field(ProfileField::Position(None)).await?;
             self.show_profile(message).await?;
         } else {
             if let Some(m) = message {
-                self.actions.push(crate::Action::Delete {
-                    chat: self.chat,
+                self.cx.actions.push(crate::Action::Delete {
+                    chat: self.cx.chat,
                     message_id: m.id,
                 });
             }
@@ -217,7 +223,7 @@ impl Turn<'_> {
     /// Text or a file while onboarding shows a picker (`step`: the one on screen):
     /// the `hint` and the same question again, as a new message below what was sent.
     pub(crate) async fn onboarding_again(&mut self, step: Dialogue, hint: &str) -> Served {
-        if self.staff.onboarded {
+        if self.cx.staff.onboarded {
             self.end_dialogue().await;
             return self.resume(hint).await;
         }
@@ -226,7 +232,8 @@ impl Turn<'_> {
         } else {
             self.park_picker(true)
         };
-        self.send_rendered(Some(html(self.lang(), hint)), screen);
+        self.cx
+            .send_rendered(Some(html(self.cx.lang(), hint)), screen);
         Ok(())
     }
 
@@ -242,7 +249,7 @@ impl Turn<'_> {
                 "position-too-long"
             };
             let hint = Html::escape(&t_args(
-                self.lang(),
+                self.cx.lang(),
                 key,
                 &[
                     ("max", POSITION_MAX_CHARS.into()),
@@ -250,7 +257,7 @@ impl Turn<'_> {
                 ],
             ));
             let prompt = self.position_prompt(onboarding);
-            self.send_rendered(Some(hint), prompt);
+            self.cx.send_rendered(Some(hint), prompt);
             return Ok(());
         }
         self.save_field(ProfileField::Position(Some(position)))
@@ -259,49 +266,45 @@ impl Turn<'_> {
         if onboarding {
             self.finish_onboarding().await?;
         } else {
-            let saved = html(self.lang(), "profile-saved");
+            let saved = html(self.cx.lang(), "profile-saved");
             let profile = self.profile_screen();
-            self.send_rendered(Some(saved), profile);
+            self.cx.send_rendered(Some(saved), profile);
         }
         Ok(())
     }
 
     /// Marks onboarding done and shows the (now personal) main menu.
     pub(crate) async fn finish_onboarding(&mut self) -> Served {
-        let onboarded = self.engine.storage.mark_onboarded(self.user.id).await;
-        self.engine.people.changed(self.user.id).await;
+        let onboarded = self.engine.storage.mark_onboarded(self.cx.user.id).await;
+        self.engine.people.changed(self.cx.user.id).await;
         if let Err(e) = onboarded {
             return Err(unavailable("cannot finish onboarding", e));
         }
-        self.staff.onboarded = true;
-        self.send_screen(Some(html(self.lang(), "onboarding-done")), Screen::Home)
+        self.cx.staff.onboarded = true;
+        self.send_screen(Some(html(self.cx.lang(), "onboarding-done")), Screen::Home)
             .await
     }
 
     fn profile_screen(&self) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let unset = t(lang, "profile-unset");
         let park = self
+            .cx
             .staff
             .park
             .as_deref()
-            .and_then(|p| self.pack().park(p))
+            .and_then(|p| self.cx.pack().park(p))
             .map_or(unset.clone(), |p| p.name.get(lang).clone());
         let department = self
+            .cx
             .staff
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d))
+            .and_then(|d| self.cx.pack().department(d))
             .map_or(unset.clone(), |d| d.name.get(lang).clone());
-        let position = self.staff.position.clone().unwrap_or(unset);
-        let name = [
-            Some(self.user.first_name.as_str()),
-            self.user.last_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let position = self.cx.staff.position.clone().unwrap_or(unset);
+        let name =
+            people_rows::full_name(&self.cx.user.first_name, self.cx.user.last_name.as_deref());
         let mut text = Html::bold(&html(lang, "profile-title"));
         for (key, value) in [
             ("profile-name", name),
@@ -319,7 +322,7 @@ impl Turn<'_> {
             t(lang, "btn-edit-department"),
             Callback::EditProfile(ProfileFieldKind::Department),
         )];
-        if self.staff.park_assigned {
+        if self.cx.staff.park_assigned {
             text.push_text("\n\n");
             text.push(&Html::italic(&html(lang, "profile-park-assigned")));
         } else {
@@ -346,7 +349,7 @@ impl Turn<'_> {
 
     pub(crate) async fn show_profile(&mut self, message: Option<CallbackMessage>) -> Served {
         let screen = self.profile_screen();
-        self.show_rendered(message, screen);
+        self.cx.show_rendered(message, screen);
         Ok(())
     }
 
@@ -356,11 +359,12 @@ impl Turn<'_> {
         field: ProfileFieldKind,
         message: Option<CallbackMessage>,
     ) -> Served {
-        if field == ProfileFieldKind::Park && self.staff.park_assigned {
-            self.answer(query_id, Some(t(self.lang(), "profile-park-assigned")));
+        if field == ProfileFieldKind::Park && self.cx.staff.park_assigned {
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "profile-park-assigned")));
             return self.show_profile(message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         let screen = match field {
             ProfileFieldKind::Park => self.park_picker(false),
             ProfileFieldKind::Department => self.department_picker(false),
@@ -370,7 +374,7 @@ impl Turn<'_> {
                 self.position_prompt(false)
             }
         };
-        self.show_rendered(message, screen);
+        self.cx.show_rendered(message, screen);
         Ok(())
     }
 }

@@ -9,18 +9,17 @@ use domain::ids::{ChatId, UserId};
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{Served, unavailable};
-use crate::guard::display_name;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{PeopleFilter, PersonStatus, PersonSummary};
+use crate::people_rows::{PEOPLE_PAGE, full_name, person_button};
+use crate::ports::{PeopleFilter, PersonStatus};
+use crate::privacy;
 use crate::rights::Need;
 use crate::screens::Rendered;
-
-/// People on one screen of the list.
-pub(crate) const PEOPLE_PAGE: u32 = 10;
 /// Longest block reason kept.
 const REASON_MAX_CHARS: usize = 200;
 /// How long the bot waits for a block reason.
@@ -40,7 +39,7 @@ impl Turn<'_> {
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
             self.enter_dialogue_for(Dialogue::BlockReason { target }, REASON_WAIT)
                 .await;
-            self.say_args(
+            self.cx.say_args(
                 "admin-block-reason-length",
                 &[("max", REASON_MAX_CHARS.into())],
             );
@@ -61,7 +60,7 @@ impl Turn<'_> {
         let person = match storage.user(target).await {
             Ok(Some(person)) => person,
             Ok(None) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot read a person", e)),
@@ -89,7 +88,7 @@ impl Turn<'_> {
                 &[("reason", reason.clone().into())],
             ));
         }
-        self.actions.push(Action::Send {
+        self.cx.actions.push(Action::Send {
             chat: ChatId(target.0),
             text: notice,
             keyboard: None,
@@ -104,7 +103,7 @@ impl Turn<'_> {
         filter: PeopleFilter,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let (people, total) = match (
             storage
@@ -145,7 +144,7 @@ impl Turn<'_> {
             .row(filters)
             .row(self.placement_filter_row(view, &filter));
         for p in &people {
-            keyboard = keyboard.row(vec![self.person_button(p)]);
+            keyboard = keyboard.row(vec![person_button(p)]);
         }
         if people.len() == PEOPLE_PAGE as usize
             && let Some(last) = people.last()
@@ -156,28 +155,9 @@ impl Turn<'_> {
             });
             keyboard = keyboard.row(vec![Button::new(t(lang, "btn-next"), next)]);
         }
-        keyboard = keyboard.row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+        keyboard = keyboard.row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
-    }
-
-    /// A person as a button of a list: status mark, cleaned name, @username.
-    pub(crate) fn person_button(&self, p: &PersonSummary) -> Button {
-        let mark = if p.blocked {
-            "⛔"
-        } else if p.inactive {
-            "💤"
-        } else {
-            "🟢"
-        };
-        let name = list_name(&p.first_name, p.last_name.as_deref());
-        let user = p
-            .username
-            .as_deref()
-            .map(|u| format!(" @{}", display_name(u)))
-            .unwrap_or_default();
-        let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
-        Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
     }
 
     pub(crate) async fn admin_person(
@@ -185,18 +165,18 @@ impl Turn<'_> {
         id: UserId,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let (person, staff) = match (storage.user(id).await, storage.staff_profile(id).await) {
             (Ok(Some(p)), Ok(s)) => (p, s),
             (Ok(None), _) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a person", e)),
         };
         self.audit("view_person", id.to_string()).await;
-        let tz = self.timezone().to_owned();
+        let tz = self.cx.timezone().to_owned();
         let unset = t(lang, "profile-unset");
         let mut text = Html::bold(&Html::escape(&full_name(
             &person.first_name,
@@ -205,12 +185,12 @@ impl Turn<'_> {
         let park = staff
             .park
             .as_deref()
-            .and_then(|p| self.pack().park(p))
+            .and_then(|p| self.cx.pack().park(p))
             .map_or(unset.clone(), |p| p.name.get(lang).clone());
         let department = staff
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d))
+            .and_then(|d| self.cx.pack().department(d))
             .map_or(unset.clone(), |d| d.name.get(lang).clone());
         let status = if person.blocked {
             "admin-status-blocked"
@@ -253,7 +233,7 @@ impl Turn<'_> {
         ] {
             text.push_text(&format!("\n{}: {value}", t(lang, key)));
         }
-        for quiz in self.pack().quizzes() {
+        for quiz in self.cx.pack().quizzes() {
             let Ok(attempts) = storage.quiz_attempts(id, &quiz.id).await else {
                 continue;
             };
@@ -275,7 +255,8 @@ impl Turn<'_> {
                 ));
             }
         }
-        let privacy = self.person_card_privacy(id, &mut text).await;
+        let privacy =
+            privacy::person_card_part(&self.cx, &*self.engine.storage, id, &mut text).await;
         let toggle = if person.blocked {
             Button::new(
                 t(lang, "btn-admin-unblock"),
@@ -303,24 +284,9 @@ impl Turn<'_> {
                     Callback::Admin(AdminAction::Panel),
                 ),
             ]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
-}
-
-fn full_name(first: &str, last: Option<&str>) -> String {
-    [Some(first), last]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A name for lists and headings: names are cleaned when they arrive, but rows
-/// written before that cleaning existed are cleaned again here (no control or bidi
-/// characters can reorder what an admin reads).
-pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
-    display_name(&full_name(first, last))
 }
 
 /// What storage calls a list status.

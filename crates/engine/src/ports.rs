@@ -113,10 +113,17 @@ pub enum StorageError {
     Corrupt(String),
 }
 
+/// Whom an id names: the one read most screens about a person start with.
+#[async_trait]
+pub trait PersonRecords: Send + Sync + 'static {
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError>;
+}
+
 /// Durable storage: SQLite by default, PostgreSQL in production.
 #[async_trait]
 pub trait Storage:
-    LearningStore
+    PersonRecords
+    + LearningStore
     + AdminStore
     + AccessStore
     + BroadcastStore
@@ -138,8 +145,6 @@ pub trait Storage:
         language: Lang,
         now: OffsetDateTime,
     ) -> Result<UserRecord, StorageError>;
-
-    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError>;
 
     /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError>;

@@ -13,41 +13,31 @@ use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::people_rows;
 use crate::ports::{Certificate, CertificateDocument};
 use crate::rights::Rights;
 use crate::screens::Rendered;
 
-/// Time zone used when the person has no park.
-pub const DEFAULT_TIMEZONE: &str = "Europe/Moscow";
-
 impl Turn<'_> {
-    /// The person's park's time zone.
-    pub(crate) fn timezone(&self) -> &str {
-        self.staff
-            .park
-            .as_deref()
-            .and_then(|p| self.pack().park(p))
-            .map_or(DEFAULT_TIMEZONE, |p| p.timezone.as_str())
-    }
-
     fn department(&self) -> Option<Department> {
-        self.staff
+        self.cx
+            .staff
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d))
+            .and_then(|d| self.cx.pack().department(d))
             .cloned()
     }
 
     /// Questions due for review now.
     pub(crate) async fn reviews_due(&self) -> usize {
-        let now = self.now();
+        let now = self.cx.now();
         let people = &self.engine.people;
-        let due_at = match people.reviews_due_at(self.user.id) {
+        let due_at = match people.reviews_due_at(self.cx.user.id) {
             Some(due_at) => due_at,
-            None => match self.engine.storage.reviews(self.user.id).await {
+            None => match self.engine.storage.reviews(self.cx.user.id).await {
                 Ok(items) => {
                     let due_at: Vec<_> = items.iter().map(|i| i.due_at).collect();
-                    people.learnt_reviews(self.user.id, due_at.clone());
+                    people.learnt_reviews(self.cx.user.id, due_at.clone());
                     due_at
                 }
                 Err(e) => {
@@ -66,26 +56,26 @@ impl Turn<'_> {
         department: &Department,
         extra_page: Option<&str>,
     ) -> Option<Progress> {
-        let mut pages = self.engine.storage.pages_read(self.user.id).await.ok()?;
+        let mut pages = self.engine.storage.pages_read(self.cx.user.id).await.ok()?;
         pages.extend(extra_page.map(str::to_owned));
         let passed = self.passed_quizzes().await;
         Some(learning::progress(
-            self.pack(),
+            self.cx.pack(),
             department,
             &pages,
             &passed,
-            self.user.first_seen,
+            self.cx.user.first_seen,
         ))
     }
 
     pub(crate) async fn show_progress(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let Some(department) = self.department() else {
             let keyboard = Keyboard::default().row(vec![
                 Button::new(t(lang, "btn-profile"), Callback::Profile),
                 Button::new(t(lang, "btn-home"), Callback::Home),
             ]);
-            self.show_rendered(
+            self.cx.show_rendered(
                 message,
                 Rendered {
                     text: html(lang, "progress-no-department"),
@@ -124,7 +114,7 @@ impl Turn<'_> {
             ],
         ));
         for quiz_id in &progress.quizzes_required {
-            let Some(quiz) = self.pack().quiz(quiz_id) else {
+            let Some(quiz) = self.cx.pack().quiz(quiz_id) else {
                 continue;
             };
             let best = self.best_result(quiz_id).await;
@@ -139,8 +129,8 @@ impl Turn<'_> {
             text.push_text(&format!("\n  {mark} {}{score}", quiz.title.get(lang)));
         }
         if let Some(deadline) = progress.deadline.filter(|_| !progress.complete) {
-            let days = learning::days_left(deadline, self.now(), self.timezone());
-            let date = learning::local_date(deadline, self.timezone());
+            let days = learning::days_left(deadline, self.cx.now(), self.cx.timezone());
+            let date = learning::local_date(deadline, self.cx.timezone());
             text.push_text("\n");
             let key = if days >= 0 {
                 "progress-deadline"
@@ -164,7 +154,7 @@ impl Turn<'_> {
             if let Ok(Some(cert)) = self
                 .engine
                 .storage
-                .certificate_for(self.user.id, &department.id)
+                .certificate_for(self.cx.user.id, &department.id)
                 .await
             {
                 text.push_text("\n");
@@ -184,7 +174,7 @@ impl Turn<'_> {
             )]);
         }
         keyboard = keyboard.row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -195,7 +185,10 @@ impl Turn<'_> {
             return;
         };
         let storage = self.engine.storage.clone();
-        match storage.certificate_for(self.user.id, &department.id).await {
+        match storage
+            .certificate_for(self.cx.user.id, &department.id)
+            .await
+        {
             Ok(None) => {}
             Ok(Some(_)) => return,
             Err(e) => return tracing::warn!(error = %e, "cannot check certificates"),
@@ -212,28 +205,24 @@ impl Turn<'_> {
                 quizzes.push((quiz.clone(), learning::percent(best.score, best.max_score)));
             }
         }
-        let full_name = [
-            Some(self.user.first_name.as_str()),
-            self.user.last_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let full_name =
+            people_rows::full_name(&self.cx.user.first_name, self.cx.user.last_name.as_deref());
         let certificate = Certificate {
             code: learning::certificate_code(rand::random()),
-            user: self.user.id,
+            user: self.cx.user.id,
             full_name,
             department: department.id.clone(),
-            park: self.staff.park.clone(),
-            issued_at: self.now(),
+            park: self.cx.staff.park.clone(),
+            issued_at: self.cx.now(),
             quizzes,
         };
         if let Err(e) = storage.save_certificate(&certificate).await {
             return tracing::error!(error = %e, "cannot save a certificate");
         }
         // Another replica may have issued one at the same moment: send the stored one.
-        let Ok(Some(certificate)) = storage.certificate_for(self.user.id, &department.id).await
+        let Ok(Some(certificate)) = storage
+            .certificate_for(self.cx.user.id, &department.id)
+            .await
         else {
             return;
         };
@@ -242,9 +231,10 @@ impl Turn<'_> {
     }
 
     fn certificate_document(&self, c: &Certificate) -> CertificateDocument {
-        let lang = self.lang();
-        let tz = self.timezone();
+        let lang = self.cx.lang();
+        let tz = self.cx.timezone();
         let department = self
+            .cx
             .pack()
             .department(&c.department)
             .map_or(c.department.clone(), |d| d.name.get(lang).clone());
@@ -253,7 +243,7 @@ impl Turn<'_> {
             "cert-department",
             &[("value", department.into())],
         )];
-        if let Some(park) = c.park.as_deref().and_then(|p| self.pack().park(p)) {
+        if let Some(park) = c.park.as_deref().and_then(|p| self.cx.pack().park(p)) {
             lines.push(t_args(
                 lang,
                 "cert-park",
@@ -270,6 +260,7 @@ impl Turn<'_> {
             .iter()
             .map(|(id, percent)| {
                 let title = self
+                    .cx
                     .pack()
                     .quiz(id)
                     .map_or(id.clone(), |q| q.title.get(lang).clone());
@@ -287,7 +278,7 @@ impl Turn<'_> {
     }
 
     fn send_certificate(&mut self, c: &Certificate) {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let document = self.certificate_document(c);
         let check = StartLink::Certificate(c.code.clone()).url(self.engine.bot_username.as_deref());
         let caption = Html::escape(&t_args(
@@ -301,8 +292,8 @@ impl Turn<'_> {
             .as_ref()
             .map(|d| d.certificate_pdf(&document));
         match pdf {
-            Some(Ok(bytes)) => self.actions.push(Action::SendDocument {
-                chat: self.chat,
+            Some(Ok(bytes)) => self.cx.actions.push(Action::SendDocument {
+                chat: self.cx.chat,
                 file_name: format!("certificate-{}.pdf", c.code),
                 bytes: Arc::new(bytes),
                 caption,
@@ -318,8 +309,8 @@ impl Turn<'_> {
                         .concat()
                         .join("\n"),
                 );
-                self.actions.push(Action::Send {
-                    chat: self.chat,
+                self.cx.actions.push(Action::Send {
+                    chat: self.cx.chat,
                     text,
                     keyboard: None,
                 });
@@ -334,14 +325,15 @@ impl Turn<'_> {
         raw: &str,
         keyboard: Option<Keyboard>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let text = match learning::parse_certificate_code(raw) {
             None => html(lang, "verify-usage"),
             Some(code) => match self.engine.storage.certificate(&code).await {
                 // A park manager checks only their own people's certificates; any
                 // other code reads as unknown, so no name of another park shows.
                 Ok(Some(c))
-                    if matches!(self.rights, Rights::Park(_)) && !self.may_act_on(c.user).await =>
+                    if matches!(self.cx.rights, Rights::Park(_))
+                        && !self.may_act_on(c.user).await =>
                 {
                     Html::escape(&t_args(lang, "verify-not-found", &[("code", code.into())]))
                 }
@@ -369,8 +361,8 @@ impl Turn<'_> {
                 Err(e) => return Err(unavailable("cannot verify a certificate", e)),
             },
         };
-        self.actions.push(Action::Send {
-            chat: self.chat,
+        self.cx.actions.push(Action::Send {
+            chat: self.cx.chat,
             text,
             keyboard,
         });

@@ -127,8 +127,8 @@ impl Turn<'_> {
         filter: QuestionFilter,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
-        let pack = self.content.clone();
+        let lang = self.cx.lang();
+        let pack = self.cx.content.clone();
         let (who, answer_filter) = match filter {
             QuestionFilter::Everyone => (t(lang, "questions-everyone"), AnswerFilter::default()),
             QuestionFilter::Park(park) => (
@@ -231,7 +231,7 @@ impl Turn<'_> {
                 t(lang, "btn-back"),
                 nav(ContentAction::Sections),
             )]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 }

@@ -28,15 +28,16 @@ use crate::screens::Rendered;
 impl Turn<'_> {
     /// The list of knowledge checks: the person's required ones first.
     pub(crate) async fn show_quizzes(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let required: Vec<String> = self
+            .cx
             .staff
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d))
+            .and_then(|d| self.cx.pack().department(d))
             .map(|d| d.required_quizzes.clone())
             .unwrap_or_default();
-        let mut quizzes: Vec<&Quiz> = self.pack().quizzes().iter().collect();
+        let mut quizzes: Vec<&Quiz> = self.cx.pack().quizzes().iter().collect();
         quizzes.sort_by_key(|q| (!required.contains(&q.id), q.section_path.clone()));
         let passed = self.passed_quizzes().await;
         let mut rows = Vec::new();
@@ -68,7 +69,7 @@ impl Turn<'_> {
             Button::new(t(lang, "btn-progress"), Callback::Progress),
             Button::new(t(lang, "btn-home"), Callback::Home),
         ]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -77,7 +78,7 @@ impl Turn<'_> {
     pub(crate) async fn passed_quizzes(&self) -> Vec<String> {
         self.engine
             .storage
-            .passed_quizzes(self.user.id)
+            .passed_quizzes(self.cx.user.id)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot read the passed quizzes");
@@ -90,7 +91,7 @@ impl Turn<'_> {
         let attempts = self
             .engine
             .storage
-            .quiz_attempts(self.user.id, quiz)
+            .quiz_attempts(self.cx.user.id, quiz)
             .await
             .ok()?;
         attempts
@@ -105,21 +106,22 @@ impl Turn<'_> {
         quiz_id: &str,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let Some(quiz) = self.pack().quiz(quiz_id).cloned() else {
+        let Some(quiz) = self.cx.pack().quiz(quiz_id).cloned() else {
             return self.stale(query_id, message).await;
         };
         let storage = self.engine.storage.clone();
         match self.open_attempt().await {
             Ok(Some(open)) => {
-                let toast = (open.quiz_id != quiz.id).then(|| t(self.lang(), "quiz-finish-first"));
-                self.answer(query_id, toast);
+                let toast =
+                    (open.quiz_id != quiz.id).then(|| t(self.cx.lang(), "quiz-finish-first"));
+                self.cx.answer(query_id, toast);
                 return self.continue_attempt(open, message).await;
             }
             Ok(None) => {}
             Err(e) => return Err(unavailable("cannot read attempts", e)),
         }
         let past = storage
-            .quiz_attempts(self.user.id, &quiz.id)
+            .quiz_attempts(self.cx.user.id, &quiz.id)
             .await
             .or_unavailable("cannot read attempts")?;
         let past: Vec<PastAttempt> = past
@@ -130,23 +132,23 @@ impl Turn<'_> {
                 passed: a.result.as_ref().map(|r| r.passed),
             })
             .collect();
-        let now = self.now();
+        let now = self.cx.now();
         if let Err(refusal) = learning::may_start(&quiz, &past, now) {
             let text = match refusal {
                 StartRefusal::AttemptsUsed { max } => {
-                    t_args(self.lang(), "quiz-attempts-used", &[("max", max.into())])
+                    t_args(self.cx.lang(), "quiz-attempts-used", &[("max", max.into())])
                 }
                 StartRefusal::Cooldown { until } => {
-                    let when = learning::local_date_time(until, self.timezone());
-                    t_args(self.lang(), "quiz-cooldown", &[("when", when.into())])
+                    let when = learning::local_date_time(until, self.cx.timezone());
+                    t_args(self.cx.lang(), "quiz-cooldown", &[("when", when.into())])
                 }
             };
-            self.answer(query_id, None);
+            self.cx.answer(query_id, None);
             let keyboard = Keyboard::default().row(vec![
-                Button::new(t(self.lang(), "btn-quizzes"), Callback::Quizzes),
-                Button::new(t(self.lang(), "btn-home"), Callback::Home),
+                Button::new(t(self.cx.lang(), "btn-quizzes"), Callback::Quizzes),
+                Button::new(t(self.cx.lang(), "btn-home"), Callback::Home),
             ]);
-            self.show_rendered(
+            self.cx.show_rendered(
                 message,
                 Rendered {
                     text: Html::escape(&text),
@@ -157,7 +159,7 @@ impl Turn<'_> {
         }
         let plan = learning::plan_attempt(&quiz, rand::random());
         let new = NewAttempt {
-            user: self.user.id,
+            user: self.cx.user.id,
             kind: AttemptKind::Quiz,
             quiz_id: quiz.id.clone(),
             questions: plan
@@ -178,11 +180,11 @@ impl Turn<'_> {
     /// when it knows, else from the database (and then the copy knows).
     pub(crate) async fn open_attempt(&self) -> Result<Option<Attempt>, StorageError> {
         let people = &self.engine.people;
-        if let Some(known) = people.open_attempt(self.user.id) {
+        if let Some(known) = people.open_attempt(self.cx.user.id) {
             return Ok(known);
         }
-        let open = self.engine.storage.open_attempt(self.user.id).await?;
-        people.learnt_attempt(self.user.id, open.clone());
+        let open = self.engine.storage.open_attempt(self.cx.user.id).await?;
+        people.learnt_attempt(self.cx.user.id, open.clone());
         Ok(open)
     }
 
@@ -194,7 +196,7 @@ impl Turn<'_> {
     ) -> Served {
         match self.engine.storage.start_attempt(&new).await {
             Ok(id) => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 let attempt = Attempt {
                     id,
                     user: new.user,
@@ -208,7 +210,7 @@ impl Turn<'_> {
                 };
                 self.engine
                     .people
-                    .attempt_changed(self.user.id, Some(attempt.clone()), false)
+                    .attempt_changed(self.cx.user.id, Some(attempt.clone()), false)
                     .await;
                 self.show_question(&attempt, 0, message);
             }
@@ -237,11 +239,12 @@ impl Turn<'_> {
     }
 
     fn out_of_time(&self, attempt: &Attempt) -> bool {
-        attempt.deadline.is_some_and(|d| self.now() > d)
+        attempt.deadline.is_some_and(|d| self.cx.now() > d)
     }
 
     pub(crate) fn question(&self, quiz: &str, question: &str) -> Option<&Question> {
-        self.pack()
+        self.cx
+            .pack()
             .quiz(quiz)?
             .questions
             .iter()
@@ -268,27 +271,27 @@ impl Turn<'_> {
         match image {
             Some(media) => {
                 if let Some(m) = message {
-                    self.actions.push(crate::Action::Delete {
-                        chat: self.chat,
+                    self.cx.actions.push(crate::Action::Delete {
+                        chat: self.cx.chat,
                         message_id: m.id,
                     });
                 }
                 let caption = Html::bold(&Html::escape(&t_args(
-                    self.lang(),
+                    self.cx.lang(),
                     "quiz-progress",
                     &[
                         ("n", (position + 1).into()),
                         ("total", attempt.questions.len().into()),
                     ],
                 )));
-                self.actions.push(crate::Action::SendMedia {
-                    chat: self.chat,
+                self.cx.actions.push(crate::Action::SendMedia {
+                    chat: self.cx.chat,
                     media,
                     caption,
                 });
-                self.send_rendered(None, screen);
+                self.cx.send_rendered(None, screen);
             }
-            None => self.show_rendered(message, screen),
+            None => self.cx.show_rendered(message, screen),
         }
         true
     }
@@ -304,7 +307,7 @@ impl Turn<'_> {
         let kept = self
             .engine
             .people
-            .open_attempt(self.user.id)
+            .open_attempt(self.cx.user.id)
             .flatten()
             .filter(|open| open.id == attempt);
         let read = match kept {
@@ -312,13 +315,14 @@ impl Turn<'_> {
             None => self.engine.storage.attempt(attempt).await,
         };
         match read {
-            Ok(Some(a)) if a.user == self.user.id => Ok(Some(a)),
+            Ok(Some(a)) if a.user == self.cx.user.id => Ok(Some(a)),
             Ok(_) => {
                 self.stale(query_id.to_owned(), message).await?;
                 Ok(None)
             }
             Err(e) => {
-                self.answer(query_id.to_owned(), Some(t(self.lang(), "unavailable")));
+                self.cx
+                    .answer(query_id.to_owned(), Some(t(self.cx.lang(), "unavailable")));
                 tracing::error!(error = %e, "cannot read an attempt");
                 Ok(None)
             }
@@ -352,7 +356,8 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         metrics::counter!("trainbot_quiz_repeated_presses_total").increment(1);
-        self.answer(query_id, Some(t(self.lang(), "quiz-already-answered")));
+        self.cx
+            .answer(query_id, Some(t(self.cx.lang(), "quiz-already-answered")));
         self.continue_attempt(attempt, message).await
     }
 
@@ -373,9 +378,9 @@ impl Turn<'_> {
         if usize::from(position) != attempt.answers.len() {
             return self.not_current(query_id, attempt, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         if let Some(screen) = self.question_screen(&attempt, usize::from(position), mask) {
-            self.show_rendered(message, screen);
+            self.cx.show_rendered(message, screen);
         }
         Ok(())
     }
@@ -402,7 +407,8 @@ impl Turn<'_> {
             return self.not_current(query_id, attempt, message).await;
         }
         if self.out_of_time(&attempt) {
-            self.answer(query_id, Some(t(self.lang(), "quiz-time-up")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "quiz-time-up")));
             return self.finish(attempt, message).await;
         }
         let Some(asked) = attempt.questions.get(at).cloned() else {
@@ -415,11 +421,12 @@ impl Turn<'_> {
             return self.stale(query_id, message).await;
         };
         if chosen.is_empty() {
-            self.answer(query_id, Some(t(self.lang(), "quiz-choose-one")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "quiz-choose-one")));
             return Ok(());
         }
         let grade = learning::grade(&question, &chosen);
-        let now = self.now();
+        let now = self.cx.now();
         let shown_at = attempt
             .answers
             .last()
@@ -447,12 +454,13 @@ impl Turn<'_> {
         {
             Ok(true) => {}
             Ok(false) => {
-                self.engine.people.forget_attempt(self.user.id);
+                self.engine.people.forget_attempt(self.cx.user.id);
                 return self.not_current(query_id, attempt, message).await;
             }
             Err(e) => {
-                self.engine.people.forget_attempt(self.user.id);
-                self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                self.engine.people.forget_attempt(self.cx.user.id);
+                self.cx
+                    .answer(query_id, Some(t(self.cx.lang(), "unavailable")));
                 tracing::error!(error = %e, "cannot record an answer");
                 return Ok(());
             }
@@ -461,11 +469,11 @@ impl Turn<'_> {
         attempt.answers.push(record);
         self.engine
             .people
-            .attempt_changed(self.user.id, Some(attempt.clone()), true)
+            .attempt_changed(self.cx.user.id, Some(attempt.clone()), true)
             .await;
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         let screen = self.feedback_screen(&attempt, at, &question, grade.correct);
-        self.show_rendered(message, screen);
+        self.cx.show_rendered(message, screen);
         Ok(())
     }
 
@@ -482,7 +490,7 @@ impl Turn<'_> {
         if usize::from(position) > attempt.answers.len() {
             return self.stale(query_id, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         self.continue_attempt(attempt, message).await
     }
 
@@ -498,7 +506,7 @@ impl Turn<'_> {
                     .filter_map(|q| self.question(&q.quiz_id, &q.question_id))
                     .map(|q| q.points)
                     .sum();
-                let passed = match (attempt.kind, self.pack().quiz(&attempt.quiz_id)) {
+                let passed = match (attempt.kind, self.cx.pack().quiz(&attempt.quiz_id)) {
                     (AttemptKind::Quiz, Some(quiz)) => learning::passed(quiz, score, max),
                     _ => score == max,
                 };
@@ -506,7 +514,7 @@ impl Turn<'_> {
                     score,
                     max_score: max,
                     passed,
-                    finished_at: self.now(),
+                    finished_at: self.cx.now(),
                 };
                 match self
                     .engine
@@ -517,16 +525,16 @@ impl Turn<'_> {
                     Ok(true) => {
                         self.engine
                             .people
-                            .attempt_changed(self.user.id, None, false)
+                            .attempt_changed(self.cx.user.id, None, false)
                             .await;
                         metrics::counter!("trainbot_attempts_finished_total", "passed" => passed.to_string()).increment(1);
                         if passed && attempt.kind == AttemptKind::Quiz {
                             self.check_completion(None).await;
                         }
                     }
-                    Ok(false) => self.engine.people.forget_attempt(self.user.id),
+                    Ok(false) => self.engine.people.forget_attempt(self.cx.user.id),
                     Err(e) => {
-                        self.engine.people.forget_attempt(self.user.id);
+                        self.engine.people.forget_attempt(self.cx.user.id);
                         return Err(unavailable("cannot finish an attempt", e));
                     }
                 }
@@ -534,7 +542,7 @@ impl Turn<'_> {
             }
         };
         let screen = self.result_screen(&attempt, &result);
-        self.show_rendered(message, screen);
+        self.cx.show_rendered(message, screen);
         Ok(())
     }
 }

@@ -18,10 +18,10 @@ const RESULT_TEXT_BUDGET: usize = 3600;
 impl Turn<'_> {
     pub(crate) fn attempt_title(&self, attempt: &Attempt) -> String {
         match attempt.kind {
-            AttemptKind::Review => t(self.lang(), "review-title"),
-            AttemptKind::Quiz => self.pack().quiz(&attempt.quiz_id).map_or_else(
+            AttemptKind::Review => t(self.cx.lang(), "review-title"),
+            AttemptKind::Quiz => self.cx.pack().quiz(&attempt.quiz_id).map_or_else(
                 || attempt.quiz_id.clone(),
-                |q| q.title.get(self.lang()).clone(),
+                |q| q.title.get(self.cx.lang()).clone(),
             ),
         }
     }
@@ -33,7 +33,7 @@ impl Turn<'_> {
         position: usize,
         mask: u8,
     ) -> Option<Rendered> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let asked = attempt.questions.get(position)?;
         let question = self.question(&asked.quiz_id, &asked.question_id)?;
         let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
@@ -48,7 +48,7 @@ impl Turn<'_> {
         ))));
         if let Some(deadline) = attempt.deadline {
             text.push_text("\n");
-            let when = learning::local_date_time(deadline, self.timezone());
+            let when = learning::local_date_time(deadline, self.cx.timezone());
             text.push_text(&t_args(lang, "quiz-deadline", &[("when", when.into())]));
         }
         text.push_text("\n\n");
@@ -107,7 +107,7 @@ impl Turn<'_> {
         question: &Question,
         correct: bool,
     ) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
         text.push_text("\n\n");
         text.push_text(question.text.get(lang));
@@ -144,7 +144,7 @@ impl Turn<'_> {
     }
 
     pub(crate) fn result_screen(&self, attempt: &Attempt, result: &AttemptResult) -> Rendered {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let percent = learning::percent(result.score, result.max_score);
         let mut text = Html::bold(&Html::escape(&self.attempt_title(attempt)));
         text.push_text("\n\n");
@@ -158,7 +158,7 @@ impl Turn<'_> {
             ],
         ));
         text.push_text("\n");
-        match (attempt.kind, self.pack().quiz(&attempt.quiz_id)) {
+        match (attempt.kind, self.cx.pack().quiz(&attempt.quiz_id)) {
             (AttemptKind::Quiz, Some(quiz)) => {
                 let key = if result.passed {
                     "quiz-passed"

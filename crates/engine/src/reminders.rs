@@ -13,10 +13,10 @@ use domain::ids::{ChatId, UserId};
 use domain::learning::{self, Progress, QuietHours};
 
 use crate::action::{Action, Button, Keyboard};
+use crate::context::DEFAULT_TIMEZONE;
 use crate::engine::Engine;
 use crate::i18n::{t, t_args};
 use crate::ports::{Learner, StorageError};
-use crate::progress::DEFAULT_TIMEZONE;
 
 /// One pass's outcome.
 #[derive(Debug, Default, PartialEq, Eq)]

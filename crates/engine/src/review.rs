@@ -24,11 +24,12 @@ impl Turn<'_> {
     ) -> Served {
         let storage = self.engine.storage.clone();
         if let Ok(Some(open)) = self.open_attempt().await {
-            self.answer(query_id, Some(t(self.lang(), "quiz-finish-first")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "quiz-finish-first")));
             return self.continue_attempt(open, message).await;
         }
-        let now = self.now();
-        let due: Vec<ReviewItem> = match storage.reviews(self.user.id).await {
+        let now = self.cx.now();
+        let due: Vec<ReviewItem> = match storage.reviews(self.cx.user.id).await {
             Ok(items) => items
                 .into_iter()
                 .filter(|i| i.due_at <= now)
@@ -39,7 +40,7 @@ impl Turn<'_> {
         let questions: Vec<AttemptQuestion> = due
             .iter()
             .filter_map(|item| {
-                let quiz = self.pack().quiz(&item.quiz_id)?;
+                let quiz = self.cx.pack().quiz(&item.quiz_id)?;
                 let question = quiz.questions.iter().find(|q| q.id == item.question_id)?;
                 let seed = rand::random();
                 Some(AttemptQuestion {
@@ -50,11 +51,12 @@ impl Turn<'_> {
             })
             .collect();
         if questions.is_empty() {
-            self.answer(query_id, Some(t(self.lang(), "review-nothing")));
+            self.cx
+                .answer(query_id, Some(t(self.cx.lang(), "review-nothing")));
             return self.show_quizzes(message).await;
         }
         let new = NewAttempt {
-            user: self.user.id,
+            user: self.cx.user.id,
             kind: AttemptKind::Review,
             quiz_id: REVIEW_ID.to_owned(),
             questions,
@@ -78,7 +80,7 @@ impl Turn<'_> {
             AttemptKind::Review => self
                 .engine
                 .storage
-                .reviews(self.user.id)
+                .reviews(self.cx.user.id)
                 .await
                 .ok()
                 .and_then(|items| {

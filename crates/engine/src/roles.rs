@@ -16,18 +16,15 @@ use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::people_panel::list_name;
+use crate::people_rows::list_name;
 use crate::ports::{Role, RoleGrant};
 use crate::rights::{Admission, Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;
-
-/// A park id no park has: what a scoped read is limited to when the presser has no
-/// people rights at all (never reached through the guard; a safe default).
-const NO_PARK: &str = " ";
 
 /// The window in which one person's refused admin presses are counted together.
 const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
@@ -53,7 +50,7 @@ impl Turn<'_> {
         if self.is_admin() {
             return (Rights::Full, None);
         }
-        match self.engine.storage.role_of(self.user.id).await {
+        match self.engine.storage.role_of(self.cx.user.id).await {
             Ok(Some(grant)) => (Rights::of(&grant), Some(grant)),
             Ok(None) => (Rights::None, None),
             Err(e) => {
@@ -79,12 +76,12 @@ impl Turn<'_> {
             self.audit_refusal("denied", what).await;
             return Admission::Expired;
         }
-        self.rights = rights;
+        self.cx.rights = rights;
         let in_scope = match person {
             Some(id) => self.may_act_on(UserId(id)).await,
             None => true,
-        } && park.is_none_or(|p| self.scope().is_none_or(|mine| mine == p));
-        if !self.rights.allow(need) || !in_scope {
+        } && park.is_none_or(|p| self.cx.scope().is_none_or(|mine| mine == p));
+        if !self.cx.rights.allow(need) || !in_scope {
             metrics::counter!("trainbot_admin_forbidden_total").increment(1);
             self.audit_refusal("forbidden", what).await;
             return Admission::Forbidden;
@@ -98,7 +95,7 @@ impl Turn<'_> {
     /// 100th, 1000th... with the count so far; the metric counts them all. If the
     /// count cannot be kept, the refusal is written.
     async fn audit_refusal(&self, action: &str, what: &str) {
-        let key = format!("adm:refused:{}", self.user.id);
+        let key = format!("adm:refused:{}", self.cx.user.id);
         let count = match self.engine.state.incr(&key, REFUSAL_WINDOW).await {
             Ok(count) => count,
             Err(e) => {
@@ -129,15 +126,6 @@ impl Turn<'_> {
             .await
     }
 
-    /// The park a park manager's reads are limited to; `None` for a full admin.
-    pub(crate) fn scope(&self) -> Option<&str> {
-        match &self.rights {
-            Rights::Full => None,
-            Rights::Park(park) => Some(park),
-            Rights::None | Rights::Content => Some(NO_PARK),
-        }
-    }
-
     /// Whether the presser may open, block, move, export, erase or give a role to
     /// person `id`. Nobody may, through the panel, when `id` is an allow-listed
     /// admin (not even that admin: the configuration is their only authority). A
@@ -148,7 +136,7 @@ impl Turn<'_> {
         if self.engine.admins.contains(&id.0) {
             return false;
         }
-        let Some(park) = self.scope() else {
+        let Some(park) = self.cx.scope() else {
             return true;
         };
         let storage = &self.engine.storage;
@@ -163,21 +151,6 @@ impl Turn<'_> {
         }
     }
 
-    /// The keyboard without the admin buttons the presser's role cannot use (a
-    /// full admin, and anyone outside the panel, sees it as it is).
-    pub(crate) fn within_rights(&self, mut keyboard: Keyboard) -> Keyboard {
-        if matches!(self.rights, Rights::Park(_) | Rights::Content) {
-            for row in &mut keyboard.rows {
-                row.retain(|b| match &b.callback {
-                    Callback::Admin(action) => self.rights.allow(need(action)),
-                    _ => true,
-                });
-            }
-            keyboard.rows.retain(|row| !row.is_empty());
-        }
-        keyboard
-    }
-
     /// A role button, after the guard let it through (full admins only).
     pub(crate) async fn admin_roles(
         &mut self,
@@ -188,8 +161,8 @@ impl Turn<'_> {
             RoleAction::Holders => self.role_holders(message).await?,
             RoleAction::Choose(id) => self.choose_role(UserId(id), message).await?,
             RoleAction::ParkManager(id, park) => {
-                if self.pack().park(park.as_str()).is_none() {
-                    self.say("admin-role-unknown-park");
+                if self.cx.pack().park(park.as_str()).is_none() {
+                    self.cx.say("admin-role-unknown-park");
                     return Ok(());
                 }
                 let role = Role::ParkManager {
@@ -211,6 +184,7 @@ impl Turn<'_> {
         match role {
             Role::ParkManager { park } => {
                 let name = self
+                    .cx
                     .pack()
                     .park(park)
                     .map_or_else(|| park.clone(), |p| p.name.get(lang).clone());
@@ -221,7 +195,7 @@ impl Turn<'_> {
     }
 
     async fn role_holders(&mut self, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let holders = storage
             .role_holders()
@@ -249,19 +223,19 @@ impl Turn<'_> {
             text.push_text("\n\n");
             text.push(&html(lang, "admin-roles-none"));
         }
-        keyboard = keyboard.row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+        keyboard = keyboard.row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
     /// The roles person `id` can be given, with the one they have.
     async fn choose_role(&mut self, id: UserId, message: Option<CallbackMessage>) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let (person, grant) = match (storage.user(id).await, storage.role_of(id).await) {
             (Ok(Some(p)), Ok(g)) => (p, g),
             (Ok(None), _) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot read a role", e)),
@@ -281,7 +255,7 @@ impl Turn<'_> {
         ));
         let roles = |action| Callback::Admin(AdminAction::Roles(action));
         let mut keyboard = Keyboard::default();
-        for park in self.pack().parks() {
+        for park in self.cx.pack().parks() {
             if let Some(slug) = Slug::parse(&park.id) {
                 let role = Role::ParkManager {
                     park: park.id.clone(),
@@ -309,7 +283,7 @@ impl Turn<'_> {
             ),
             Button::new(t(lang, "btn-admin-roles"), roles(RoleAction::Holders)),
         ]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -320,28 +294,28 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         if self.engine.admins.contains(&id.0) {
-            self.say("admin-role-full-admin");
+            self.cx.say("admin-role-full-admin");
             return Ok(());
         }
         let storage = self.engine.storage.clone();
         let person = match storage.user(id).await {
             Ok(Some(p)) => p,
             Ok(None) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot read a person", e)),
         };
         if let Err(e) = storage
-            .grant_role(id, &role, self.user.id, self.now())
+            .grant_role(id, &role, self.cx.user.id, self.cx.now())
             .await
         {
             return Err(unavailable("cannot grant a role", e));
         }
         // Someone trusted with a role may use the bot (in `invite` mode they could
         // not even send /admin otherwise).
-        let via = format!("role by {}", self.user.id);
-        let granted = storage.grant_access(id, &via, self.now()).await;
+        let via = format!("role by {}", self.cx.user.id);
+        let granted = storage.grant_access(id, &via, self.cx.now()).await;
         self.engine.people.changed(id).await;
         if let Err(e) = granted {
             return Err(unavailable("cannot let a role holder in", e));
@@ -355,7 +329,7 @@ impl Turn<'_> {
         self.audit("role_grant", detail).await;
         let lang = person.language;
         let name = self.role_name(&role, lang);
-        self.actions.push(Action::Send {
+        self.cx.actions.push(Action::Send {
             chat: ChatId(id.0),
             text: Html::escape(&t_args(
                 lang,
@@ -364,7 +338,7 @@ impl Turn<'_> {
             )),
             keyboard: None,
         });
-        self.actions.push(Action::AdminMenu {
+        self.cx.actions.push(Action::AdminMenu {
             chat: ChatId(id.0),
             admin: true,
         });
@@ -376,7 +350,7 @@ impl Turn<'_> {
         let person = match storage.user(id).await {
             Ok(Some(p)) => p,
             Ok(None) => {
-                self.say("admin-person-unknown");
+                self.cx.say("admin-person-unknown");
                 return Ok(());
             }
             Err(e) => return Err(unavailable("cannot read a person", e)),
@@ -388,12 +362,12 @@ impl Turn<'_> {
         }
         self.end_session_of(id).await;
         self.audit("role_revoke", id.to_string()).await;
-        self.actions.push(Action::Send {
+        self.cx.actions.push(Action::Send {
             chat: ChatId(id.0),
             text: html(person.language, "role-revoked-notice"),
             keyboard: None,
         });
-        self.actions.push(Action::AdminMenu {
+        self.cx.actions.push(Action::AdminMenu {
             chat: ChatId(id.0),
             admin: false,
         });
@@ -404,7 +378,7 @@ impl Turn<'_> {
     /// removes it for others).
     pub(crate) fn role_button(&self, id: UserId) -> Vec<Button> {
         vec![Button::new(
-            t(self.lang(), "btn-admin-role"),
+            t(self.cx.lang(), "btn-admin-role"),
             Callback::Admin(AdminAction::Roles(RoleAction::Choose(id.0))),
         )]
     }

@@ -11,12 +11,13 @@ use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
-use crate::engine::Turn;
+use crate::engine::{Engine, Turn};
 use crate::error::Served;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage, Input};
 use crate::people_panel::{REASON_WAIT, person_status};
 use crate::ports::PeopleFilter;
+use crate::privacy::{self, PrivacyPorts};
 use crate::rights::Admission;
 use crate::screens::{Rendered, Screen, render};
 
@@ -38,7 +39,7 @@ impl Turn<'_> {
 
     /// A command: `/start` (with a deep link's payload), `/menu`, `/admin`, ...
     pub(crate) async fn command(&mut self, name: &str, args: &str) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         // Any command but /start leaves a half-finished dialogue.
         let cancelled = name != "start" && self.leave_dialogue().await?;
         match name {
@@ -51,13 +52,13 @@ impl Turn<'_> {
                 {
                     return self.verify_certificate(code, None).await;
                 }
-                if !self.staff.onboarded {
+                if !self.cx.staff.onboarded {
                     return self.start_onboarding().await;
                 }
                 if let Some(StartLink::Page(node)) = link {
                     return self.open_linked(node).await;
                 }
-                let name = self.user.first_name.clone();
+                let name = self.cx.user.first_name.clone();
                 let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
                 self.send_screen(Some(greeting), Screen::Home).await?;
             }
@@ -68,15 +69,15 @@ impl Turn<'_> {
                 text.push(&html(lang, "help-text"));
                 let keyboard =
                     Keyboard::default().row(vec![Button::new(t(lang, "btn-home"), Callback::Home)]);
-                self.actions.push(Action::Send {
-                    chat: self.chat,
+                self.cx.actions.push(Action::Send {
+                    chat: self.cx.chat,
                     text,
                     keyboard: Some(keyboard),
                 });
             }
             "language" => self.send_screen(None, Screen::Languages).await?,
             "profile" => self.show_profile(None).await?,
-            "privacy" => self.show_privacy(None).await?,
+            "privacy" => privacy::show(&mut self.cx, &privacy_ports(self.engine), None).await?,
             "progress" => self.show_progress(None).await?,
             "quiz" => self.show_quizzes(None).await?,
             "verify" if self.is_admin() => self.verify_certificate(args, None).await?,
@@ -111,22 +112,27 @@ impl Turn<'_> {
         };
         match callback {
             Callback::Language(lang) => {
-                let set = self.engine.storage.set_language(self.user.id, lang).await;
-                self.engine.people.changed(self.user.id).await;
+                let set = self
+                    .engine
+                    .storage
+                    .set_language(self.cx.user.id, lang)
+                    .await;
+                self.engine.people.changed(self.cx.user.id).await;
                 if let Err(e) = set {
                     tracing::error!(error = %e, "cannot save the language");
-                    self.answer(query_id, Some(t(self.lang(), "unavailable")));
+                    self.cx
+                        .answer(query_id, Some(t(self.cx.lang(), "unavailable")));
                     return Ok(());
                 }
-                self.user.language = lang;
-                self.answer(query_id, Some(t(lang, "language-set")));
+                self.cx.user.language = lang;
+                self.cx.answer(query_id, Some(t(lang, "language-set")));
                 self.show(message, Screen::Home).await;
             }
             Callback::Open(node) => {
-                let Some(screen) = Screen::from_callback(callback, self.pack()) else {
+                let Some(screen) = Screen::from_callback(callback, self.cx.pack()) else {
                     return self.stale(query_id, message).await;
                 };
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.open(node, screen, message).await;
             }
             Callback::Park(park) => self.park_chosen(query_id, park, message).await?,
@@ -136,16 +142,16 @@ impl Turn<'_> {
             }
             Callback::SkipPosition => self.position_skipped(query_id, message).await?,
             Callback::Profile => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.show_profile(message).await?;
             }
             Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await?,
             Callback::Progress => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.show_progress(message).await?;
             }
             Callback::Quizzes => {
-                self.answer(query_id, None);
+                self.cx.answer(query_id, None);
                 self.show_quizzes(message).await?;
             }
             Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await?,
@@ -183,14 +189,17 @@ impl Turn<'_> {
                 self.quiz_next(query_id, attempt, position, message).await?
             }
             Callback::Review => self.review_start(query_id, message).await?,
-            Callback::RequestDeletion => self.request_deletion(query_id, message).await?,
+            Callback::RequestDeletion => {
+                let ports = privacy_ports(self.engine);
+                privacy::request_deletion(&mut self.cx, &ports, query_id, message).await?
+            }
             Callback::Admin(action) => self.admin_guard(query_id, action, message).await?,
             other => {
-                let screen = Screen::from_callback(other, self.pack());
+                let screen = Screen::from_callback(other, self.cx.pack());
                 let viewer = self.viewer(false).await;
-                match screen.filter(|s| render(self.pack(), *s, &viewer).is_some()) {
+                match screen.filter(|s| render(self.cx.pack(), *s, &viewer).is_some()) {
                     Some(screen) => {
-                        self.answer(query_id, None);
+                        self.cx.answer(query_id, None);
                         self.show(message, screen).await;
                     }
                     None => self.stale(query_id, message).await?,
@@ -220,7 +229,7 @@ impl Turn<'_> {
             Some(Dialogue::ContentText { node, lang }) => {
                 self.content_text_typed(node, lang, text).await?
             }
-            Some(Dialogue::ContentMedia { .. }) => self.say("content-send-a-file"),
+            Some(Dialogue::ContentMedia { .. }) => self.cx.say("content-send-a-file"),
             _ => self.resume("free-text").await?,
         }
         Ok(())
@@ -259,11 +268,13 @@ impl Turn<'_> {
         match self.admit_action(&action).await {
             Admission::Allowed => {}
             Admission::Expired => {
-                self.answer(query_id, Some(t(self.lang(), "admin-session-expired")));
+                self.cx
+                    .answer(query_id, Some(t(self.cx.lang(), "admin-session-expired")));
                 return Ok(());
             }
             Admission::Forbidden => {
-                self.answer(query_id, Some(t(self.lang(), "admin-forbidden")));
+                self.cx
+                    .answer(query_id, Some(t(self.cx.lang(), "admin-forbidden")));
                 return Ok(());
             }
         }
@@ -273,11 +284,11 @@ impl Turn<'_> {
         if let AdminAction::Content(action) = action {
             return self.admin_content(query_id, action, message).await;
         }
-        self.answer(query_id, None);
+        self.cx.answer(query_id, None);
         match action {
             AdminAction::Panel => {
                 let panel = self.admin_panel().await;
-                self.show_rendered(message, panel);
+                self.cx.show_rendered(message, panel);
             }
             AdminAction::Statistics => self.admin_statistics(message).await?,
             AdminAction::Audit { before } => self.admin_audit(before, message).await?,
@@ -290,7 +301,7 @@ impl Turn<'_> {
                 };
                 let filter = PeopleFilter {
                     status: person_status(status),
-                    park: self.scope().map(str::to_owned),
+                    park: self.cx.scope().map(str::to_owned),
                     ..PeopleFilter::default()
                 };
                 self.admin_people(view, filter, message).await?
@@ -300,14 +311,14 @@ impl Turn<'_> {
                 self.enter_dialogue_for(Dialogue::BlockReason { target: id }, REASON_WAIT)
                     .await;
                 let back = Button::new(
-                    t(self.lang(), "btn-admin-back-person"),
+                    t(self.cx.lang(), "btn-admin-back-person"),
                     Callback::Admin(AdminAction::Person(id)),
                 );
                 let keyboard = Keyboard::default().row(vec![back]);
-                self.show_rendered(
+                self.cx.show_rendered(
                     message,
                     Rendered {
-                        text: html(self.lang(), "admin-block-reason"),
+                        text: html(self.cx.lang(), "admin-block-reason"),
                         keyboard,
                     },
                 );
@@ -320,21 +331,30 @@ impl Turn<'_> {
             AdminAction::ExportPerson(id, format) => {
                 self.admin_export_person(UserId(id), format).await?
             }
-            AdminAction::Erase(id) => self.admin_erase_confirm(UserId(id), message).await?,
-            AdminAction::EraseConfirmed(id) => self.admin_erase(UserId(id), message).await?,
+            AdminAction::Erase(id) => {
+                let people = &*self.engine.storage;
+                privacy::erase_confirm(&mut self.cx, people, UserId(id), message).await?
+            }
+            AdminAction::EraseConfirmed(id) => {
+                let ports = privacy_ports(self.engine);
+                privacy::erase(&mut self.cx, &ports, UserId(id), message).await?
+            }
             AdminAction::Roles(action) => self.admin_roles(action, message).await?,
-            AdminAction::Deletions { after } => self.admin_deletions(after, message).await?,
+            AdminAction::Deletions { after } => {
+                let ports = privacy_ports(self.engine);
+                privacy::deletions(&mut self.cx, &ports, after, message).await?
+            }
             // Dispatched above: look-ups and content answer the callback themselves.
             AdminAction::Lookup(_) | AdminAction::Content(_) => {}
             AdminAction::Logout => {
-                let _ = self.engine.state.delete(&self.key("session")).await;
+                let _ = self.engine.state.delete(&self.cx.key("session")).await;
                 self.audit("logout", String::new()).await;
-                self.show_rendered(
+                self.cx.show_rendered(
                     message,
                     Rendered {
-                        text: html(self.lang(), "admin-logged-out"),
+                        text: html(self.cx.lang(), "admin-logged-out"),
                         keyboard: Keyboard::default().row(vec![Button::new(
-                            t(self.lang(), "btn-home"),
+                            t(self.cx.lang(), "btn-home"),
                             Callback::Home,
                         )]),
                     },
@@ -342,5 +362,16 @@ impl Turn<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// What the privacy slice may reach: four narrow views of the engine.
+fn privacy_ports(engine: &Engine) -> PrivacyPorts<'_> {
+    let storage = &*engine.storage;
+    PrivacyPorts {
+        data: storage,
+        people: storage,
+        audit: storage,
+        cache: &engine.people,
     }
 }

@@ -6,7 +6,8 @@
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, Storage, StorageError, UpdateClaims, UserProfile, UserRecord, search_key,
+    Activity, PersonRecords, Storage, StorageError, UpdateClaims, UserProfile, UserRecord,
+    search_key,
 };
 use time::OffsetDateTime;
 
@@ -40,16 +41,6 @@ on_every_backend! {
                 .await
                 .map_err(storage_error)?
                 .into_record()
-        }
-
-        async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError> {
-            sqlx::query_as::<_, UserRow>(sql::USER)
-                .bind(id.0)
-                .fetch_optional(DB::on(&self.pool))
-                .await
-                .map_err(storage_error)?
-                .map(|row| row.into_record())
-                .transpose()
         }
 
         async fn set_language(&self, id: UserId, language: Lang) -> Result<(), StorageError> {
@@ -147,6 +138,20 @@ on_every_backend! {
                 .await
                 .map_err(storage_error)?;
             Ok(())
+        }
+    }
+}
+
+on_every_backend! {
+    impl PersonRecords {
+        async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError> {
+            sqlx::query_as::<_, UserRow>(sql::USER)
+                .bind(id.0)
+                .fetch_optional(DB::on(&self.pool))
+                .await
+                .map_err(storage_error)?
+                .map(|row| row.into_record())
+                .transpose()
         }
     }
 }

@@ -15,6 +15,7 @@ use domain::invite::InviteCode;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_panel::back_to_panel;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -89,13 +90,13 @@ impl Turn<'_> {
             AccessAction::NewInvite => {
                 self.save_draft(&Draft::default()).await;
                 let screen = self.invite_park_step();
-                self.show_rendered(message, screen);
+                self.cx.show_rendered(message, screen);
             }
             AccessAction::InvitePark(park) => {
                 let park = park.map(|p| p.as_str().to_owned());
                 if park
                     .as_deref()
-                    .is_some_and(|p| self.pack().park(p).is_none())
+                    .is_some_and(|p| self.cx.pack().park(p).is_none())
                 {
                     return self.draft_lost(message).await;
                 }
@@ -105,13 +106,13 @@ impl Turn<'_> {
                 })
                 .await;
                 let screen = self.invite_department_step();
-                self.show_rendered(message, screen);
+                self.cx.show_rendered(message, screen);
             }
             AccessAction::InviteDepartment(department) => {
                 let department = department.map(|d| d.as_str().to_owned());
                 let known = department
                     .as_deref()
-                    .is_none_or(|d| self.pack().department(d).is_some());
+                    .is_none_or(|d| self.cx.pack().department(d).is_some());
                 let Some(draft) = self.draft().await.filter(|_| known) else {
                     return self.draft_lost(message).await;
                 };
@@ -124,11 +125,11 @@ impl Turn<'_> {
                 let screen = self.invite_choice_step(
                     "admin-invite-step-days",
                     DAYS.iter().map(|&d| {
-                        let label = t_args(self.lang(), "btn-admin-days", &[("days", d.into())]);
+                        let label = t_args(self.cx.lang(), "btn-admin-days", &[("days", d.into())]);
                         (label, AccessAction::InviteDays(d))
                     }),
                 );
-                self.show_rendered(message, screen);
+                self.cx.show_rendered(message, screen);
             }
             AccessAction::InviteDays(days) => {
                 let Some(draft) = self.draft().await.filter(|_| DAYS.contains(&days)) else {
@@ -143,20 +144,20 @@ impl Turn<'_> {
                     "admin-invite-step-uses",
                     USES.iter().map(|&n| {
                         let label = match n {
-                            0 => t(self.lang(), "btn-admin-uses-unlimited"),
-                            n => t_args(self.lang(), "btn-admin-uses", &[("n", n.into())]),
+                            0 => t(self.cx.lang(), "btn-admin-uses-unlimited"),
+                            n => t_args(self.cx.lang(), "btn-admin-uses", &[("n", n.into())]),
                         };
                         (label, AccessAction::InviteUses(n))
                     }),
                 );
-                self.show_rendered(message, screen);
+                self.cx.show_rendered(message, screen);
             }
             AccessAction::InviteUses(uses) => self.create_invite(uses, message).await?,
             AccessAction::Revoke(id) => {
                 let revoked = self
                     .engine
                     .storage
-                    .revoke_invite(id, self.now())
+                    .revoke_invite(id, self.cx.now())
                     .await
                     .or_unavailable("cannot revoke an invite")?;
                 let key = if revoked {
@@ -165,7 +166,7 @@ impl Turn<'_> {
                 } else {
                     "admin-invite-not-revoked"
                 };
-                let note = Html::escape(&t_args(self.lang(), key, &[("n", id.into())]));
+                let note = Html::escape(&t_args(self.cx.lang(), key, &[("n", id.into())]));
                 self.admin_invites(Some(note), message).await?;
             }
             AccessAction::Requests => self.admin_requests(None, message).await?,
@@ -177,7 +178,7 @@ impl Turn<'_> {
 
     /// The panel's access row: invites, and the requests with how many wait.
     pub(crate) async fn access_panel_row(&self) -> Vec<Button> {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let requests = match self.engine.storage.count_pending_requests().await {
             Ok(n) => t_args(lang, "btn-admin-requests", &[("n", n.into())]),
             Err(e) => {
@@ -192,7 +193,7 @@ impl Turn<'_> {
     }
 
     fn draft_key(&self) -> String {
-        format!("adm:invite-draft:{}", self.user.id)
+        format!("adm:invite-draft:{}", self.cx.user.id)
     }
 
     async fn save_draft(&self, draft: &Draft) {
@@ -219,13 +220,13 @@ impl Turn<'_> {
     /// A step pressed out of order, after the draft expired, or for a park or
     /// department the pack no longer has: start again from the list.
     async fn draft_lost(&mut self, message: Option<CallbackMessage>) -> Served {
-        let note = html(self.lang(), "admin-invite-draft-lost");
+        let note = html(self.cx.lang(), "admin-invite-draft-lost");
         self.admin_invites(Some(note), message).await
     }
 
     fn invite_park_step(&self) -> Rendered {
-        let lang = self.lang();
-        let parks = self.pack().parks().iter().filter_map(|p| {
+        let lang = self.cx.lang();
+        let parks = self.cx.pack().parks().iter().filter_map(|p| {
             Slug::parse(&p.id)
                 .map(|s| (p.name.get(lang).clone(), AccessAction::InvitePark(Some(s))))
         });
@@ -237,8 +238,8 @@ impl Turn<'_> {
     }
 
     fn invite_department_step(&self) -> Rendered {
-        let lang = self.lang();
-        let departments = self.pack().departments().iter().filter_map(|d| {
+        let lang = self.cx.lang();
+        let departments = self.cx.pack().departments().iter().filter_map(|d| {
             Slug::parse(&d.id).map(|s| {
                 (
                     d.name.get(lang).clone(),
@@ -268,11 +269,11 @@ impl Turn<'_> {
             keyboard = keyboard.row(pair.to_vec());
         }
         keyboard = keyboard.row(vec![Button::new(
-            t(self.lang(), "btn-admin-invites"),
+            t(self.cx.lang(), "btn-admin-invites"),
             access(AccessAction::Invites),
         )]);
         Rendered {
-            text: Html::bold(&html(self.lang(), question)),
+            text: Html::bold(&html(self.cx.lang(), question)),
             keyboard,
         }
     }
@@ -285,12 +286,12 @@ impl Turn<'_> {
         else {
             return self.draft_lost(message).await;
         };
-        let now = self.now();
+        let now = self.cx.now();
         let invite = NewInvite {
             code: InviteCode::from_random(rand::random()).to_string(),
             park: draft.park,
             department: draft.department,
-            created_by: self.user.id,
+            created_by: self.cx.user.id,
             created_at: now,
             expires_at: now + time::Duration::days(i64::from(days)),
             max_uses: (uses > 0).then_some(u32::from(uses)),
@@ -313,7 +314,7 @@ impl Turn<'_> {
             ),
         )
         .await;
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let mut text = Html::bold(&Html::escape(&t_args(
             lang,
             "admin-invite-created",
@@ -328,7 +329,7 @@ impl Turn<'_> {
                 Callback::Admin(AdminAction::Panel),
             ),
         ]);
-        self.show_rendered(message, Rendered { text, keyboard });
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -340,11 +341,11 @@ impl Turn<'_> {
 
     /// An invite's binding, uses, expiry and link.
     fn invite_card(&self, invite: &Invite) -> Html {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let park = invite
             .park
             .as_deref()
-            .and_then(|p| self.pack().park(p))
+            .and_then(|p| self.cx.pack().park(p))
             .map_or_else(
                 || t(lang, "admin-invite-any-park"),
                 |p| p.name.get(lang).clone(),
@@ -352,7 +353,7 @@ impl Turn<'_> {
         let department = invite
             .department
             .as_deref()
-            .and_then(|d| self.pack().department(d))
+            .and_then(|d| self.cx.pack().department(d))
             .map_or_else(
                 || t(lang, "admin-invite-any-department"),
                 |d| d.name.get(lang).clone(),
@@ -374,7 +375,7 @@ impl Turn<'_> {
             "admin-invite-until",
             &[(
                 "when",
-                learning::local_date_time(invite.expires_at, self.timezone()).into(),
+                learning::local_date_time(invite.expires_at, self.cx.timezone()).into(),
             )],
         );
         let mut card = Html::bold(&Html::escape(&format!("#{}", invite.id)));
@@ -388,11 +389,11 @@ impl Turn<'_> {
         note: Option<Html>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let invites = self
             .engine
             .storage
-            .active_invites(self.now(), INVITES_SHOWN)
+            .active_invites(self.cx.now(), INVITES_SHOWN)
             .await
             .or_unavailable("cannot list invites")?;
         self.audit("view_invites", String::new()).await;
@@ -423,8 +424,8 @@ impl Turn<'_> {
                 t(lang, "btn-admin-new-invite"),
                 access(AccessAction::NewInvite),
             )])
-            .row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+            .row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -433,7 +434,7 @@ impl Turn<'_> {
         note: Option<Html>,
         message: Option<CallbackMessage>,
     ) -> Served {
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let storage = self.engine.storage.clone();
         let (requests, total) = match (
             storage.pending_requests(REQUESTS_SHOWN).await,
@@ -443,7 +444,7 @@ impl Turn<'_> {
             (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list requests", e)),
         };
         self.audit("view_requests", String::new()).await;
-        let tz = self.timezone().to_owned();
+        let tz = self.cx.timezone().to_owned();
         let mut text = note.map_or_else(Html::default, |mut n| {
             n.push_text("\n\n");
             n
@@ -473,8 +474,8 @@ impl Turn<'_> {
                 ),
             ]);
         }
-        keyboard = keyboard.row(self.back_to_panel());
-        self.show_rendered(message, Rendered { text, keyboard });
+        keyboard = keyboard.row(back_to_panel(self.cx.lang()));
+        self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
 
@@ -494,7 +495,7 @@ impl Turn<'_> {
         let decided = match &request {
             Some(_) => {
                 let decided = storage
-                    .decide_request(user, approve, self.user.id, self.now())
+                    .decide_request(user, approve, self.cx.user.id, self.cx.now())
                     .await;
                 self.engine.people.changed(user).await;
                 decided
@@ -502,7 +503,7 @@ impl Turn<'_> {
             None => Ok(false),
         };
         let decided = decided.or_unavailable("cannot decide an access request")?;
-        let lang = self.lang();
+        let lang = self.cx.lang();
         let note = match request.filter(|_| decided) {
             None => html(lang, "admin-request-decided"),
             Some(request) => {
@@ -520,7 +521,7 @@ impl Turn<'_> {
                     Ok(Some(p)) => p.language,
                     _ => lang,
                 };
-                self.actions.push(Action::Send {
+                self.cx.actions.push(Action::Send {
                     chat: ChatId(user.0),
                     text: html(person_lang, person_key),
                     keyboard: None,

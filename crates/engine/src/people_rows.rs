@@ -1,0 +1,45 @@
+//! How people appear in the admin panel's lists: a page of them, a person as a
+//! button, a name cleaned for display.
+
+use domain::callback::{AdminAction, Callback};
+
+use crate::action::Button;
+use crate::guard::display_name;
+use crate::ports::PersonSummary;
+
+/// People on one screen of the list.
+pub(crate) const PEOPLE_PAGE: u32 = 10;
+
+pub(crate) fn full_name(first: &str, last: Option<&str>) -> String {
+    [Some(first), last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A name for lists and headings: names are cleaned when they arrive, but rows
+/// written before that cleaning existed are cleaned again here (no control or bidi
+/// characters can reorder what an admin reads).
+pub(crate) fn list_name(first: &str, last: Option<&str>) -> String {
+    display_name(&full_name(first, last))
+}
+
+/// A person as a button of a list: status mark, cleaned name, @username.
+pub(crate) fn person_button(p: &PersonSummary) -> Button {
+    let mark = if p.blocked {
+        "⛔"
+    } else if p.inactive {
+        "💤"
+    } else {
+        "🟢"
+    };
+    let name = list_name(&p.first_name, p.last_name.as_deref());
+    let user = p
+        .username
+        .as_deref()
+        .map(|u| format!(" @{}", display_name(u)))
+        .unwrap_or_default();
+    let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
+    Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
+}
