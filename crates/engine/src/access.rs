@@ -32,6 +32,7 @@ use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Input};
+use crate::navigation;
 use crate::ports::{AccessRequest, ProfileField, Redemption, RequestStatus};
 use crate::screens::Rendered;
 use crate::settings::AccessMode;
@@ -371,7 +372,13 @@ impl Turn<'_> {
         ));
         if self.cx.staff.onboarded {
             let home = crate::screens::Screen::Home;
-            return self.send_screen(Some(welcome), home).await;
+            return navigation::send_screen(
+                &mut self.cx,
+                &self.engine.nav_ports(),
+                Some(welcome),
+                home,
+            )
+            .await;
         }
         self.resume_onboarding(welcome).await;
         Ok(())

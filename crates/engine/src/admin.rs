@@ -24,6 +24,7 @@ use crate::dialogue::Dialogue;
 use crate::engine::Turn;
 use crate::error::{EngineError, Served, unavailable};
 use crate::i18n::{html, t_args};
+use crate::navigation;
 use crate::ports::{AdminStore, AuditEntry, NewPasswordError, RoleGrant};
 use crate::rights::{Admission, Need, Rights};
 use crate::screens::Screen;
@@ -125,9 +126,14 @@ impl Turn<'_> {
     pub(crate) async fn admin_command(&mut self) -> Served {
         let (rights, grant) = self.current_rights().await;
         if rights == Rights::None {
-            return self
-                .send_screen(Some(html(self.cx.lang(), "unknown-command")), Screen::Home)
-                .await;
+            let unknown = html(self.cx.lang(), "unknown-command");
+            return navigation::send_screen(
+                &mut self.cx,
+                &self.engine.nav_ports(),
+                Some(unknown),
+                Screen::Home,
+            )
+            .await;
         }
         if self.session_alive(grant.as_ref()).await {
             self.cx.rights = rights;

@@ -32,6 +32,7 @@ use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::navigation;
 use crate::screens::{Rendered, SectionLinks, heading, section_screen};
 
 /// How long the bot waits for a page's text or file.
@@ -106,7 +107,10 @@ impl Turn<'_> {
                     self.cx.answer(query_id, None);
                     self.cx.show_rendered(message, screen);
                 }
-                None => self.stale(query_id, message).await?,
+                None => {
+                    navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                        .await?
+                }
             },
             ContentAction::Page(node) if self.page_path(node).is_some() => {
                 self.cx.answer(query_id, None);
@@ -132,7 +136,13 @@ impl Turn<'_> {
             }
             ContentAction::RemoveMedia(node) => {
                 let Some(path) = self.page_path(node) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
                 let draft = Draft {
@@ -145,18 +155,38 @@ impl Turn<'_> {
             }
             ContentAction::History { node, before } => {
                 let Some(path) = self.page_path(node) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
                 self.page_history(node, &path, before, message).await?;
             }
             ContentAction::Revert { node, version } => {
                 let Some(path) = self.page_path(node) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 let old = match self.engine.storage.page_version(version).await {
                     Ok(Some(old)) if old.path == path => old,
-                    Ok(_) => return self.stale(query_id, message).await,
+                    Ok(_) => {
+                        return navigation::stale(
+                            &mut self.cx,
+                            &self.engine.nav_ports(),
+                            query_id,
+                            message,
+                        )
+                        .await;
+                    }
                     Err(e) => {
                         self.cx.answer(query_id, None);
                         return Err(unavailable("cannot read a content version", e));
@@ -173,7 +203,13 @@ impl Turn<'_> {
             }
             ContentAction::Restore { node, field } => {
                 let Some(path) = self.page_path(node) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
                 let draft = Draft {
@@ -199,7 +235,9 @@ impl Turn<'_> {
             ContentAction::Page(_)
             | ContentAction::EditText { .. }
             | ContentAction::AttachMedia(_)
-            | ContentAction::Qr(_) => self.stale(query_id, message).await?,
+            | ContentAction::Qr(_) => {
+                navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message).await?
+            }
         }
         Ok(())
     }

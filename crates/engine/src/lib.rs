@@ -100,6 +100,7 @@ pub mod screens;
 mod seen;
 mod settings;
 mod typed_secrets;
+mod wiring;
 
 pub use action::{Action, Button, Keyboard, Marked};
 pub use activity::{ActivityRecorder, ActivityWriter};

@@ -22,9 +22,11 @@ use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::navigation;
 use crate::people_panel::person_status;
 use crate::people_rows::person_button;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
+use crate::progress;
 use crate::rights::Need;
 use crate::screens::Rendered;
 
@@ -121,7 +123,13 @@ impl Turn<'_> {
             }
             LookupAction::Activity(park) => {
                 let Some(park) = self.cx.pack().park(park.as_str()).cloned() else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
                 self.activity_screen(park, message).await?;
@@ -138,14 +146,26 @@ impl Turn<'_> {
             }
             LookupAction::People(view) => {
                 let Some(filter) = self.people_filter(&view) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
                 self.admin_people(view, filter, message).await?;
             }
             LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
                 if self.people_filter(&view).is_none() {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 }
                 self.cx.answer(query_id, None);
                 let placement = match action {
@@ -272,7 +292,8 @@ impl Turn<'_> {
                 lookup(LookupAction::Verify),
             )])
             .row(back_to_panel(self.cx.lang()));
-        self.verify_certificate(&code, Some(keyboard)).await
+        let ports = self.engine.progress_ports();
+        progress::verify_certificate(&mut self.cx, &ports, &code, Some(keyboard)).await
     }
 
     /// The storage filter of a list view; `None` when its park or department index
@@ -486,7 +507,8 @@ impl Turn<'_> {
             Placement::Department => self.cx.pack().department(slug.as_str()).is_some(),
         };
         if !known {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         }
         self.cx.answer(query_id, None);
         let storage = self.engine.storage.clone();

@@ -13,6 +13,7 @@ use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::navigation;
 use crate::people_rows;
 use crate::ports::ProfileField;
 use crate::screens::{Rendered, Screen};
@@ -151,7 +152,8 @@ impl Turn<'_> {
             .as_deref()
             .is_some_and(|p| self.cx.pack().park(p).is_none())
         {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         }
         if self.cx.staff.park_assigned {
             // Assigned by an admin or an invite: not the person's to change.
@@ -182,7 +184,8 @@ impl Turn<'_> {
             .as_deref()
             .is_some_and(|d| self.cx.pack().department(d).is_none())
         {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         }
         self.cx.answer(query_id, None);
         self.save_field(ProfileField::Department(department))
@@ -225,7 +228,7 @@ impl Turn<'_> {
     pub(crate) async fn onboarding_again(&mut self, step: Dialogue, hint: &str) -> Served {
         if self.cx.staff.onboarded {
             self.end_dialogue().await;
-            return self.resume(hint).await;
+            return navigation::resume(&mut self.cx, &self.engine.nav_ports(), hint).await;
         }
         let screen = if step == Dialogue::OnboardingDepartment {
             self.department_picker(true)
@@ -281,8 +284,14 @@ impl Turn<'_> {
             return Err(unavailable("cannot finish onboarding", e));
         }
         self.cx.staff.onboarded = true;
-        self.send_screen(Some(html(self.cx.lang(), "onboarding-done")), Screen::Home)
-            .await
+        let done = html(self.cx.lang(), "onboarding-done");
+        navigation::send_screen(
+            &mut self.cx,
+            &self.engine.nav_ports(),
+            Some(done),
+            Screen::Home,
+        )
+        .await
     }
 
     fn profile_screen(&self) -> Rendered {

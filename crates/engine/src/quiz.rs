@@ -20,9 +20,11 @@ use crate::engine::Turn;
 use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::navigation;
 use crate::ports::{
     AnswerRecord, Attempt, AttemptKind, AttemptQuestion, AttemptResult, NewAttempt, StorageError,
 };
+use crate::progress;
 use crate::screens::Rendered;
 
 impl Turn<'_> {
@@ -39,7 +41,7 @@ impl Turn<'_> {
             .unwrap_or_default();
         let mut quizzes: Vec<&Quiz> = self.cx.pack().quizzes().iter().collect();
         quizzes.sort_by_key(|q| (!required.contains(&q.id), q.section_path.clone()));
-        let passed = self.passed_quizzes().await;
+        let passed = progress::passed_quizzes(&self.cx, &*self.engine.storage).await;
         let mut rows = Vec::new();
         for quiz in quizzes {
             let mark = match (passed.contains(&quiz.id), required.contains(&quiz.id)) {
@@ -57,7 +59,7 @@ impl Turn<'_> {
         let mut text = Html::bold(&html(lang, "quizzes-title"));
         text.push_text("\n");
         text.push(&html(lang, "quizzes-hint"));
-        let due = self.reviews_due().await;
+        let due = progress::reviews_due(&self.cx, &*self.engine.storage, &self.engine.people).await;
         let mut keyboard = Keyboard { rows };
         if due > 0 {
             keyboard = keyboard.row(vec![Button::new(
@@ -73,33 +75,6 @@ impl Turn<'_> {
         Ok(())
     }
 
-    /// The quizzes the person has passed at least once (none if storage cannot
-    /// say: the marks of a list are not worth refusing the list for).
-    pub(crate) async fn passed_quizzes(&self) -> Vec<String> {
-        self.engine
-            .storage
-            .passed_quizzes(self.cx.user.id)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "cannot read the passed quizzes");
-                Vec::new()
-            })
-    }
-
-    /// The person's best finished result for `quiz`.
-    pub(crate) async fn best_result(&self, quiz: &str) -> Option<AttemptResult> {
-        let attempts = self
-            .engine
-            .storage
-            .quiz_attempts(self.cx.user.id, quiz)
-            .await
-            .ok()?;
-        attempts
-            .into_iter()
-            .filter_map(|a| a.result)
-            .max_by_key(|r| (r.passed, learning::percent(r.score, r.max_score)))
-    }
-
     pub(crate) async fn quiz_start(
         &mut self,
         query_id: String,
@@ -107,7 +82,8 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         let Some(quiz) = self.cx.pack().quiz(quiz_id).cloned() else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         let storage = self.engine.storage.clone();
         match self.open_attempt().await {
@@ -317,7 +293,13 @@ impl Turn<'_> {
         match read {
             Ok(Some(a)) if a.user == self.cx.user.id => Ok(Some(a)),
             Ok(_) => {
-                self.stale(query_id.to_owned(), message).await?;
+                navigation::stale(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    query_id.to_owned(),
+                    message,
+                )
+                .await?;
                 Ok(None)
             }
             Err(e) => {
@@ -341,7 +323,13 @@ impl Turn<'_> {
             return Ok(None);
         };
         if attempt.result.is_some() {
-            self.stale(query_id.to_owned(), message).await?;
+            navigation::stale(
+                &mut self.cx,
+                &self.engine.nav_ports(),
+                query_id.to_owned(),
+                message,
+            )
+            .await?;
             return Ok(None);
         }
         Ok(Some(attempt))
@@ -394,7 +382,8 @@ impl Turn<'_> {
         message: Option<CallbackMessage>,
     ) -> Served {
         let Some(mask) = mask else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         let Some(attempt) = self
             .open_attempt_for_press(&query_id, attempt, message)
@@ -412,13 +401,16 @@ impl Turn<'_> {
             return self.finish(attempt, message).await;
         }
         let Some(asked) = attempt.questions.get(at).cloned() else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         let Some(question) = self.question(&asked.quiz_id, &asked.question_id).cloned() else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         let Some(chosen) = learning::chosen_options(&asked.option_order, mask) else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         if chosen.is_empty() {
             self.cx
@@ -488,7 +480,8 @@ impl Turn<'_> {
             return Ok(());
         };
         if usize::from(position) > attempt.answers.len() {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         }
         self.cx.answer(query_id, None);
         self.continue_attempt(attempt, message).await
@@ -529,7 +522,12 @@ impl Turn<'_> {
                             .await;
                         metrics::counter!("trainbot_attempts_finished_total", "passed" => passed.to_string()).increment(1);
                         if passed && attempt.kind == AttemptKind::Quiz {
-                            self.check_completion(None).await;
+                            progress::check_completion(
+                                &mut self.cx,
+                                &self.engine.progress_ports(),
+                                None,
+                            )
+                            .await;
                         }
                     }
                     Ok(false) => self.engine.people.forget_attempt(self.cx.user.id),

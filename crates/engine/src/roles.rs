@@ -17,12 +17,13 @@ use domain::lang::Lang;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin_panel::back_to_panel;
+use crate::context::Cx;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::people_rows::list_name;
-use crate::ports::{Role, RoleGrant};
+use crate::ports::{LearningStore, Role, RoleGrant, RoleStore};
 use crate::rights::{Admission, Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;
 
@@ -126,29 +127,10 @@ impl Turn<'_> {
             .await
     }
 
-    /// Whether the presser may open, block, move, export, erase or give a role to
-    /// person `id`. Nobody may, through the panel, when `id` is an allow-listed
-    /// admin (not even that admin: the configuration is their only authority). A
-    /// full admin may act on anyone else; a park manager only on plain staff (no
-    /// role) whose park was assigned to the manager's park, never one the person
-    /// chose themselves (ADR 0020). Storage that cannot answer means no.
+    /// [`may_act_on`] for the presser.
     pub(crate) async fn may_act_on(&self, id: UserId) -> bool {
-        if self.engine.admins.contains(&id.0) {
-            return false;
-        }
-        let Some(park) = self.cx.scope() else {
-            return true;
-        };
-        let storage = &self.engine.storage;
-        match (storage.staff_profile(id).await, storage.role_of(id).await) {
-            (Ok(staff), Ok(role)) => {
-                role.is_none() && staff.park_assigned && staff.park.as_deref() == Some(park)
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                tracing::warn!(error = %e, "cannot read a person's park or role; refusing");
-                false
-            }
-        }
+        let storage = &*self.engine.storage;
+        may_act_on(&self.cx, &self.engine.admins, storage, storage, id).await
     }
 
     /// A role button, after the guard let it through (full admins only).
@@ -381,6 +363,36 @@ impl Turn<'_> {
             t(self.cx.lang(), "btn-admin-role"),
             Callback::Admin(AdminAction::Roles(RoleAction::Choose(id.0))),
         )]
+    }
+}
+
+/// Whether the presser may open, block, move, export, erase or give a role to
+/// person `id`. Nobody may, through the panel, when `id` is an allow-listed
+/// admin (not even that admin: the configuration is their only authority). A
+/// full admin may act on anyone else; a park manager only on plain staff (no
+/// role) whose park was assigned to the manager's park, never one the person
+/// chose themselves (ADR 0020). Storage that cannot answer means no.
+pub(crate) async fn may_act_on(
+    cx: &Cx,
+    admins: &[i64],
+    learning: &dyn LearningStore,
+    roles: &dyn RoleStore,
+    id: UserId,
+) -> bool {
+    if admins.contains(&id.0) {
+        return false;
+    }
+    let Some(park) = cx.scope() else {
+        return true;
+    };
+    match (learning.staff_profile(id).await, roles.role_of(id).await) {
+        (Ok(staff), Ok(role)) => {
+            role.is_none() && staff.park_assigned && staff.park.as_deref() == Some(park)
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "cannot read a person's park or role; refusing");
+            false
+        }
     }
 }
 

@@ -11,13 +11,15 @@ use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::Dialogue;
-use crate::engine::{Engine, Turn};
+use crate::engine::Turn;
 use crate::error::Served;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage, Input};
+use crate::navigation;
 use crate::people_panel::{REASON_WAIT, person_status};
 use crate::ports::PeopleFilter;
-use crate::privacy::{self, PrivacyPorts};
+use crate::privacy;
+use crate::progress;
 use crate::rights::Admission;
 use crate::screens::{Rendered, Screen, render};
 
@@ -50,19 +52,30 @@ impl Turn<'_> {
                 if let Some(StartLink::Certificate(code)) = &link
                     && self.is_admin()
                 {
-                    return self.verify_certificate(code, None).await;
+                    let ports = self.engine.progress_ports();
+                    return progress::verify_certificate(&mut self.cx, &ports, code, None).await;
                 }
                 if !self.cx.staff.onboarded {
                     return self.start_onboarding().await;
                 }
                 if let Some(StartLink::Page(node)) = link {
-                    return self.open_linked(node).await;
+                    return navigation::open_linked(&mut self.cx, &self.engine.nav_ports(), node)
+                        .await;
                 }
                 let name = self.cx.user.first_name.clone();
                 let greeting = Html::escape(&t_args(lang, "greeting", &[("name", name.into())]));
-                self.send_screen(Some(greeting), Screen::Home).await?;
+                navigation::send_screen(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    Some(greeting),
+                    Screen::Home,
+                )
+                .await?;
             }
-            "menu" => self.send_screen(None, Screen::Home).await?,
+            "menu" => {
+                navigation::send_screen(&mut self.cx, &self.engine.nav_ports(), None, Screen::Home)
+                    .await?
+            }
             "help" => {
                 let mut text = Html::bold(&html(lang, "help-title"));
                 text.push_text("\n\n");
@@ -75,12 +88,23 @@ impl Turn<'_> {
                     keyboard: Some(keyboard),
                 });
             }
-            "language" => self.send_screen(None, Screen::Languages).await?,
+            "language" => {
+                navigation::send_screen(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    None,
+                    Screen::Languages,
+                )
+                .await?
+            }
             "profile" => self.show_profile(None).await?,
-            "privacy" => privacy::show(&mut self.cx, &privacy_ports(self.engine), None).await?,
-            "progress" => self.show_progress(None).await?,
+            "privacy" => privacy::show(&mut self.cx, &self.engine.privacy_ports(), None).await?,
+            "progress" => progress::show(&mut self.cx, &self.engine.progress_ports(), None).await?,
             "quiz" => self.show_quizzes(None).await?,
-            "verify" if self.is_admin() => self.verify_certificate(args, None).await?,
+            "verify" if self.is_admin() => {
+                let ports = self.engine.progress_ports();
+                progress::verify_certificate(&mut self.cx, &ports, args, None).await?
+            }
             "admin" => self.admin_command().await?,
             "cancel" => {
                 let key = if cancelled {
@@ -88,12 +112,22 @@ impl Turn<'_> {
                 } else {
                     "cancel-nothing"
                 };
-                self.send_screen(Some(html(lang, key)), Screen::Home)
-                    .await?;
+                navigation::send_screen(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    Some(html(lang, key)),
+                    Screen::Home,
+                )
+                .await?;
             }
             _ => {
-                self.send_screen(Some(html(lang, "unknown-command")), Screen::Home)
-                    .await?
+                navigation::send_screen(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    Some(html(lang, "unknown-command")),
+                    Screen::Home,
+                )
+                .await?
             }
         }
         Ok(())
@@ -108,7 +142,8 @@ impl Turn<'_> {
     ) -> Served {
         let decoded = data.map(Callback::decode);
         let Some(Ok(callback)) = decoded else {
-            return self.stale(query_id, message).await;
+            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                .await;
         };
         match callback {
             Callback::Language(lang) => {
@@ -126,14 +161,33 @@ impl Turn<'_> {
                 }
                 self.cx.user.language = lang;
                 self.cx.answer(query_id, Some(t(lang, "language-set")));
-                self.show(message, Screen::Home).await;
+                navigation::show(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    message,
+                    Screen::Home,
+                )
+                .await;
             }
             Callback::Open(node) => {
                 let Some(screen) = Screen::from_callback(callback, self.cx.pack()) else {
-                    return self.stale(query_id, message).await;
+                    return navigation::stale(
+                        &mut self.cx,
+                        &self.engine.nav_ports(),
+                        query_id,
+                        message,
+                    )
+                    .await;
                 };
                 self.cx.answer(query_id, None);
-                self.open(node, screen, message).await;
+                navigation::open(
+                    &mut self.cx,
+                    &self.engine.nav_ports(),
+                    node,
+                    screen,
+                    message,
+                )
+                .await;
             }
             Callback::Park(park) => self.park_chosen(query_id, park, message).await?,
             Callback::Department(department) => {
@@ -148,7 +202,7 @@ impl Turn<'_> {
             Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await?,
             Callback::Progress => {
                 self.cx.answer(query_id, None);
-                self.show_progress(message).await?;
+                progress::show(&mut self.cx, &self.engine.progress_ports(), message).await?;
             }
             Callback::Quizzes => {
                 self.cx.answer(query_id, None);
@@ -190,19 +244,23 @@ impl Turn<'_> {
             }
             Callback::Review => self.review_start(query_id, message).await?,
             Callback::RequestDeletion => {
-                let ports = privacy_ports(self.engine);
+                let ports = self.engine.privacy_ports();
                 privacy::request_deletion(&mut self.cx, &ports, query_id, message).await?
             }
             Callback::Admin(action) => self.admin_guard(query_id, action, message).await?,
             other => {
                 let screen = Screen::from_callback(other, self.cx.pack());
-                let viewer = self.viewer(false).await;
+                let viewer = navigation::viewer(&self.cx, &self.engine.nav_ports(), false).await;
                 match screen.filter(|s| render(self.cx.pack(), *s, &viewer).is_some()) {
                     Some(screen) => {
                         self.cx.answer(query_id, None);
-                        self.show(message, screen).await;
+                        navigation::show(&mut self.cx, &self.engine.nav_ports(), message, screen)
+                            .await;
                     }
-                    None => self.stale(query_id, message).await?,
+                    None => {
+                        navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
+                            .await?
+                    }
                 }
             }
         }
@@ -230,7 +288,7 @@ impl Turn<'_> {
                 self.content_text_typed(node, lang, text).await?
             }
             Some(Dialogue::ContentMedia { .. }) => self.cx.say("content-send-a-file"),
-            _ => self.resume("free-text").await?,
+            _ => navigation::resume(&mut self.cx, &self.engine.nav_ports(), "free-text").await?,
         }
         Ok(())
     }
@@ -253,7 +311,10 @@ impl Turn<'_> {
             (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
                 self.onboarding_again(step, "media-unsupported").await?
             }
-            _ => self.resume("media-unsupported").await?,
+            _ => {
+                navigation::resume(&mut self.cx, &self.engine.nav_ports(), "media-unsupported")
+                    .await?
+            }
         }
         Ok(())
     }
@@ -336,12 +397,12 @@ impl Turn<'_> {
                 privacy::erase_confirm(&mut self.cx, people, UserId(id), message).await?
             }
             AdminAction::EraseConfirmed(id) => {
-                let ports = privacy_ports(self.engine);
+                let ports = self.engine.privacy_ports();
                 privacy::erase(&mut self.cx, &ports, UserId(id), message).await?
             }
             AdminAction::Roles(action) => self.admin_roles(action, message).await?,
             AdminAction::Deletions { after } => {
-                let ports = privacy_ports(self.engine);
+                let ports = self.engine.privacy_ports();
                 privacy::deletions(&mut self.cx, &ports, after, message).await?
             }
             // Dispatched above: look-ups and content answer the callback themselves.
@@ -362,16 +423,5 @@ impl Turn<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// What the privacy slice may reach: four narrow views of the engine.
-fn privacy_ports(engine: &Engine) -> PrivacyPorts<'_> {
-    let storage = &*engine.storage;
-    PrivacyPorts {
-        data: storage,
-        people: storage,
-        audit: storage,
-        cache: &engine.people,
     }
 }

@@ -1,0 +1,41 @@
+//! Which ports each feature slice gets: the one place that hands a slice its
+//! narrow views of the engine (ADR 0048). A slice's handlers see their update's
+//! context and these, nothing else.
+
+use crate::engine::Engine;
+use crate::navigation::NavPorts;
+use crate::privacy::PrivacyPorts;
+use crate::progress::ProgressPorts;
+
+impl Engine {
+    pub(crate) fn nav_ports(&self) -> NavPorts<'_> {
+        NavPorts {
+            state: &*self.state,
+            activity: &self.activity,
+            learning: &*self.storage,
+            cache: &self.people,
+        }
+    }
+
+    pub(crate) fn privacy_ports(&self) -> PrivacyPorts<'_> {
+        let storage = &*self.storage;
+        PrivacyPorts {
+            data: storage,
+            people: storage,
+            audit: storage,
+            cache: &self.people,
+        }
+    }
+
+    pub(crate) fn progress_ports(&self) -> ProgressPorts<'_> {
+        let storage = &*self.storage;
+        ProgressPorts {
+            learning: storage,
+            roles: storage,
+            admins: &self.admins,
+            cache: &self.people,
+            documents: self.documents.as_deref(),
+            bot_username: self.bot_username.as_deref(),
+        }
+    }
+}
