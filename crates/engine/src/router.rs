@@ -20,6 +20,8 @@ use crate::people_panel::{REASON_WAIT, person_status};
 use crate::ports::PeopleFilter;
 use crate::privacy;
 use crate::progress;
+use crate::quiz;
+use crate::review;
 use crate::rights::Admission;
 use crate::screens::{Rendered, Screen, render};
 
@@ -100,7 +102,7 @@ impl Turn<'_> {
             "profile" => self.show_profile(None).await?,
             "privacy" => privacy::show(&mut self.cx, &self.engine.privacy_ports(), None).await?,
             "progress" => progress::show(&mut self.cx, &self.engine.progress_ports(), None).await?,
-            "quiz" => self.show_quizzes(None).await?,
+            "quiz" => quiz::show_quizzes(&mut self.cx, &self.engine.quiz_ports(), None).await?,
             "verify" if self.is_admin() => {
                 let ports = self.engine.progress_ports();
                 progress::verify_certificate(&mut self.cx, &ports, args, None).await?
@@ -206,15 +208,26 @@ impl Turn<'_> {
             }
             Callback::Quizzes => {
                 self.cx.answer(query_id, None);
-                self.show_quizzes(message).await?;
+                quiz::show_quizzes(&mut self.cx, &self.engine.quiz_ports(), message).await?;
             }
-            Callback::QuizStart(quiz) => self.quiz_start(query_id, quiz.as_str(), message).await?,
+            Callback::QuizStart(quiz) => {
+                quiz::quiz_start(
+                    &mut self.cx,
+                    &self.engine.quiz_ports(),
+                    query_id,
+                    quiz.as_str(),
+                    message,
+                )
+                .await?
+            }
             Callback::Answer {
                 attempt,
                 position,
                 shown,
             } => {
-                self.quiz_answer(
+                quiz::quiz_answer(
+                    &mut self.cx,
+                    &self.engine.quiz_ports(),
                     query_id,
                     attempt,
                     position,
@@ -228,21 +241,48 @@ impl Turn<'_> {
                 position,
                 mask,
             } => {
-                self.quiz_toggle(query_id, attempt, position, mask, message)
-                    .await?
+                quiz::quiz_toggle(
+                    &mut self.cx,
+                    &self.engine.quiz_ports(),
+                    query_id,
+                    attempt,
+                    position,
+                    mask,
+                    message,
+                )
+                .await?
             }
             Callback::Submit {
                 attempt,
                 position,
                 mask,
             } => {
-                self.quiz_answer(query_id, attempt, position, Some(mask), message)
-                    .await?
+                quiz::quiz_answer(
+                    &mut self.cx,
+                    &self.engine.quiz_ports(),
+                    query_id,
+                    attempt,
+                    position,
+                    Some(mask),
+                    message,
+                )
+                .await?
             }
             Callback::Next { attempt, position } => {
-                self.quiz_next(query_id, attempt, position, message).await?
+                quiz::quiz_next(
+                    &mut self.cx,
+                    &self.engine.quiz_ports(),
+                    query_id,
+                    attempt,
+                    position,
+                    message,
+                )
+                .await?
             }
-            Callback::Review => self.review_start(query_id, message).await?,
+            Callback::Review => {
+                review::review_start(&mut self.cx, &self.engine.quiz_ports(), query_id, message)
+                    .await?
+            }
             Callback::RequestDeletion => {
                 let ports = self.engine.privacy_ports();
                 privacy::request_deletion(&mut self.cx, &ports, query_id, message).await?

@@ -6,6 +6,7 @@ use crate::engine::Engine;
 use crate::navigation::NavPorts;
 use crate::privacy::PrivacyPorts;
 use crate::progress::ProgressPorts;
+use crate::quiz::QuizPorts;
 
 impl Engine {
     pub(crate) fn nav_ports(&self) -> NavPorts<'_> {
@@ -36,6 +37,15 @@ impl Engine {
             cache: &self.people,
             documents: self.documents.as_deref(),
             bot_username: self.bot_username.as_deref(),
+        }
+    }
+
+    pub(crate) fn quiz_ports(&self) -> QuizPorts<'_> {
+        QuizPorts {
+            learning: &*self.storage,
+            cache: &self.people,
+            nav: self.nav_ports(),
+            progress: self.progress_ports(),
         }
     }
 }
