@@ -26,13 +26,14 @@ use domain::invite::InviteCode;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::dialogue::Dialogue;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{EngineError, OrUnavailable, Served, unavailable};
 use crate::guard;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{CallbackMessage, Input};
 use crate::navigation;
+use crate::onboarding;
 use crate::ports::{AccessRequest, ProfileField, Redemption, RequestStatus};
 use crate::screens::Rendered;
 use crate::settings::AccessMode;
@@ -109,7 +110,8 @@ impl Turn<'_> {
     }
 
     async fn stranger(&mut self, input: &Input) -> Served {
-        let waiting_for_name = self.dialogue().await == Some(Dialogue::AccessName);
+        let waiting_for_name =
+            dialogue::dialogue(&self.cx, &*self.engine.state).await == Some(Dialogue::AccessName);
         match input {
             // A page's or a certificate's link (a QR code on a wall) lets nobody
             // in: the stranger sees what anyone does, with the request button.
@@ -120,15 +122,15 @@ impl Turn<'_> {
                         Some(StartLink::Page(_) | StartLink::Certificate(_))
                     ) =>
             {
-                self.end_dialogue().await;
+                dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
                 self.staff_only(None, None).await;
             }
             Input::Command { name, args } if name == "start" && !args.is_empty() => {
-                self.end_dialogue().await;
+                dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
                 self.redeem(args).await?;
             }
             Input::Command { .. } => {
-                self.end_dialogue().await;
+                dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
                 self.staff_only(None, None).await;
             }
             Input::Text(text) if waiting_for_name => self.name_typed(text).await?,
@@ -201,8 +203,13 @@ impl Turn<'_> {
             return self.staff_only(None, message).await;
         }
         self.cx.answer(query_id, None);
-        self.enter_dialogue_for(Dialogue::AccessName, NAME_WAIT)
-            .await;
+        dialogue::enter_dialogue_for(
+            &self.cx,
+            &*self.engine.state,
+            Dialogue::AccessName,
+            NAME_WAIT,
+        )
+        .await;
         let text = Html::escape(&t_args(
             self.cx.lang(),
             "access-ask-name",
@@ -233,7 +240,7 @@ impl Turn<'_> {
             });
             return Ok(());
         }
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         let key = format!("access-requests:{}", self.cx.user.id);
         // A state store that cannot count lets the request through: the one
         // pending request per person still holds.
@@ -380,7 +387,7 @@ impl Turn<'_> {
             )
             .await;
         }
-        self.resume_onboarding(welcome).await;
+        onboarding::resume_onboarding(&mut self.cx, &self.engine.onboarding_ports(), welcome).await;
         Ok(())
     }
 }

@@ -14,18 +14,17 @@
 
 use std::time::Duration;
 
-use domain::html::Html;
 use domain::ids::UserId;
 use sha2::{Digest, Sha256};
 
 use crate::action::Action;
-use crate::context::Cx;
-use crate::dialogue::Dialogue;
+use crate::audit::audit;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
-use crate::error::{EngineError, Served, unavailable};
-use crate::i18n::{html, t_args};
+use crate::error::{Served, unavailable};
+use crate::i18n::html;
 use crate::navigation;
-use crate::ports::{AdminStore, AuditEntry, NewPasswordError, RoleGrant};
+use crate::ports::{NewPasswordError, RoleGrant};
 use crate::rights::{Admission, Need, Rights};
 use crate::screens::Screen;
 
@@ -158,13 +157,23 @@ impl Turn<'_> {
             }
         }
         if grant.is_some_and(|g| g.password_hash.is_none()) {
-            self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
-                .await;
+            dialogue::enter_dialogue_for(
+                &self.cx,
+                &*self.engine.state,
+                Dialogue::AdminNewPassword,
+                PASSWORD_WAIT,
+            )
+            .await;
             self.say_new_password_prompt();
             return Ok(());
         }
-        self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
-            .await;
+        dialogue::enter_dialogue_for(
+            &self.cx,
+            &*self.engine.state,
+            Dialogue::AdminPassword,
+            PASSWORD_WAIT,
+        )
+        .await;
         self.cx.say("admin-password-prompt");
         Ok(())
     }
@@ -193,7 +202,7 @@ impl Turn<'_> {
         message_id: Option<i64>,
     ) -> Served {
         self.forget_typed_password(message_id);
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         let (rights, grant) = self.current_rights().await;
         let (Some(grant), Some(hasher)) = (grant, self.engine.hasher.clone()) else {
             self.cx.say("admin-unavailable");
@@ -206,8 +215,13 @@ impl Turn<'_> {
         let hash = match hasher.hash(password).await {
             Ok(hash) => hash,
             Err(NewPasswordError::TooShort { .. }) => {
-                self.enter_dialogue_for(Dialogue::AdminNewPassword, PASSWORD_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::AdminNewPassword,
+                    PASSWORD_WAIT,
+                )
+                .await;
                 self.say_new_password_prompt();
                 return Ok(());
             }
@@ -257,37 +271,10 @@ impl Turn<'_> {
         }
     }
 
-    /// Whether an expensive admin action may run now: one per `interval` per `key`.
-    /// Otherwise the admin is told (`refusal` names the wait in `seconds`).
-    pub(crate) async fn rate_allows(
-        &mut self,
-        key: &str,
-        interval: Duration,
-        refusal: &str,
-    ) -> Result<bool, EngineError> {
-        match self.engine.state.claim(key, interval).await {
-            Ok(true) => Ok(true),
-            Ok(false) => {
-                let text = Html::escape(&t_args(
-                    self.cx.lang(),
-                    refusal,
-                    &[("seconds", interval.as_secs().into())],
-                ));
-                self.cx.actions.push(Action::Send {
-                    chat: self.cx.chat,
-                    text,
-                    keyboard: None,
-                });
-                Ok(false)
-            }
-            Err(e) => Err(unavailable("cannot check an admin's rate limit", e)),
-        }
-    }
-
     /// The typed password: deleted first, then checked.
     pub(crate) async fn password_typed(&mut self, password: &str, message_id: Option<i64>) {
         self.forget_typed_password(message_id);
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         match self.check_password(password).await {
             Verdict::Welcome => {
                 self.engine
@@ -301,8 +288,13 @@ impl Turn<'_> {
                     .send_rendered(Some(html(self.cx.lang(), "admin-welcome")), panel);
             }
             Verdict::Wrong { left } => {
-                self.enter_dialogue_for(Dialogue::AdminPassword, PASSWORD_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::AdminPassword,
+                    PASSWORD_WAIT,
+                )
+                .await;
                 self.cx
                     .say_args("admin-wrong-password", &[("left", left.into())]);
             }
@@ -425,24 +417,9 @@ impl Turn<'_> {
             Admission::Expired => "admin-session-expired",
             Admission::Forbidden => "admin-forbidden",
         };
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         self.cx.say(key);
         false
-    }
-}
-
-/// Writes an entry of the audit log with the person behind `cx` as the actor. A
-/// log that cannot be written is logged; what was done stays done.
-pub(crate) async fn audit(cx: &Cx, log: &dyn AdminStore, action: &str, detail: String) {
-    let entry = AuditEntry {
-        id: 0,
-        at: cx.now(),
-        actor: cx.user.id,
-        action: action.to_owned(),
-        detail,
-    };
-    if let Err(e) = log.record_audit(&entry).await {
-        tracing::error!(error = %e, action, "cannot write the audit log");
     }
 }
 

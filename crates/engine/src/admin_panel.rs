@@ -5,14 +5,15 @@ use domain::callback::{
     AdminAction, BroadcastAction, Callback, FileFormat, ListStatus, RoleAction,
 };
 use domain::html::Html;
-use domain::lang::Lang;
 use domain::learning;
 
 use crate::action::{Button, Keyboard};
+use crate::admin_rows::back_to_panel;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served};
 use crate::i18n::{html, t};
 use crate::inbound::CallbackMessage;
+use crate::insights;
 use crate::screens::Rendered;
 
 /// Audit entries on one screen.
@@ -117,8 +118,7 @@ impl Turn<'_> {
                 .map_or(unset.clone(), |d| d.name.get(lang).clone());
             text.push_text(&format!("\n• {name}: {n}"));
         }
-        let keyboard = self
-            .statistics_rows()
+        let keyboard = insights::statistics_rows(&self.cx)
             .into_iter()
             .fold(Keyboard::default(), Keyboard::row)
             .row(back_to_panel(self.cx.lang()));
@@ -169,12 +169,4 @@ impl Turn<'_> {
         self.cx.show_rendered(message, Rendered { text, keyboard });
         Ok(())
     }
-}
-
-/// The row that leads back to the admin panel.
-pub(crate) fn back_to_panel(lang: Lang) -> Vec<Button> {
-    vec![Button::new(
-        t(lang, "btn-admin-panel"),
-        Callback::Admin(AdminAction::Panel),
-    )]
 }

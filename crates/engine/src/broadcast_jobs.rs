@@ -70,12 +70,13 @@ impl Engine {
 
     /// People whose onboarding deadline has passed with the path incomplete.
     async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
-        Ok(self
-            .overdue(now, None)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect())
+        Ok(
+            crate::insights::overdue(&self.content(), &*self.storage, now, None)
+                .await?
+                .into_iter()
+                .map(|o| o.id)
+                .collect(),
+        )
     }
 
     /// Starts every scheduled broadcast whose time has come: its recipients are
@@ -252,7 +253,7 @@ impl Engine {
         match self.storage.user(id).await {
             Ok(Some(user)) => format!(
                 "{} ({id})",
-                crate::people_rows::list_name(&user.first_name, user.last_name.as_deref())
+                crate::admin_rows::list_name(&user.first_name, user.last_name.as_deref())
             ),
             _ => id.to_string(),
         }

@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::context::DEFAULT_TIMEZONE;
-use crate::dialogue::Dialogue;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -107,17 +107,22 @@ impl Turn<'_> {
     ) -> Served {
         if !matches!(action, BroadcastAction::New | BroadcastAction::Schedule)
             && matches!(
-                self.dialogue().await,
+                dialogue::dialogue(&self.cx, &*self.engine.state).await,
                 Some(Dialogue::BroadcastText | Dialogue::BroadcastTime)
             )
         {
-            self.end_dialogue().await;
+            dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         }
         match action {
             BroadcastAction::History { before } => self.broadcast_history(before, message).await?,
             BroadcastAction::New => {
-                self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::BroadcastText,
+                    COMPOSE_WAIT,
+                )
+                .await;
                 let keyboard = Keyboard::default().row(vec![self.history_button()]);
                 let text = html(self.cx.lang(), "broadcast-compose-prompt");
                 self.cx.show_rendered(message, Rendered { text, keyboard });
@@ -132,8 +137,13 @@ impl Turn<'_> {
                     self.no_draft(message);
                     return Ok(());
                 }
-                self.enter_dialogue_for(Dialogue::BroadcastTime, COMPOSE_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::BroadcastTime,
+                    COMPOSE_WAIT,
+                )
+                .await;
                 let zone =
                     self.schedule_zone(self.broadcast_draft().await.and_then(|d| d.audience()));
                 let text = self.schedule_prompt("broadcast-schedule-prompt", &zone);
@@ -242,8 +252,13 @@ impl Turn<'_> {
         };
         if let Some(problem) = problem {
             // Still waiting for the text: the admin sends a corrected one.
-            self.enter_dialogue_for(Dialogue::BroadcastText, COMPOSE_WAIT)
-                .await;
+            dialogue::enter_dialogue_for(
+                &self.cx,
+                &*self.engine.state,
+                Dialogue::BroadcastText,
+                COMPOSE_WAIT,
+            )
+            .await;
             self.cx.actions.push(Action::Send {
                 chat: self.cx.chat,
                 text: Html::escape(&problem),
@@ -251,7 +266,7 @@ impl Turn<'_> {
             });
             return Ok(());
         }
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         let draft = Draft {
             source: source.to_owned(),
             media: media.map(|m| (m.kind.as_str().to_owned(), m.file_id)),
@@ -391,7 +406,7 @@ impl Turn<'_> {
             return Ok(());
         }
         let Some(mut draft) = self.broadcast_draft().await else {
-            self.end_dialogue().await;
+            dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
             self.no_draft(None);
             return Ok(());
         };
@@ -416,7 +431,7 @@ impl Turn<'_> {
             });
             return Ok(());
         }
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         self.save_broadcast_draft(&draft).await?;
         self.confirm_screen(&draft, None).await
     }

@@ -14,6 +14,7 @@ use domain::split::SplitError;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::content_editor::{Change, Draft, lang_label, nav, page_of};
+use crate::dialogue;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -56,7 +57,7 @@ impl Turn<'_> {
             return Ok(());
         }
         let Some(path) = self.page_path(node) else {
-            self.end_dialogue().await;
+            dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
             self.cx.say("content-page-gone");
             return Ok(());
         };
@@ -91,7 +92,7 @@ impl Turn<'_> {
                 return Ok(());
             }
         };
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         let raw = serde_json::to_string(&draft).unwrap_or_default();
         if let Err(e) = self
             .engine

@@ -26,8 +26,8 @@ use domain::start_link::StartLink;
 use serde::{Deserialize, Serialize};
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin_panel::back_to_panel;
-use crate::dialogue::Dialogue;
+use crate::admin_rows::back_to_panel;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -92,10 +92,10 @@ impl Turn<'_> {
     ) -> Served {
         // Any button leaves a half-typed edit behind.
         if matches!(
-            self.dialogue().await,
+            dialogue::dialogue(&self.cx, &*self.engine.state).await,
             Some(Dialogue::ContentText { .. } | Dialogue::ContentMedia { .. })
         ) {
-            self.end_dialogue().await;
+            dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         }
         match action {
             ContentAction::Sections => {
@@ -490,7 +490,7 @@ impl Turn<'_> {
             ),
             _ => t_args(lang, "content-media-prompt", &[("name", name.into())]),
         };
-        self.enter_dialogue_for(dialogue, TYPING_WAIT).await;
+        dialogue::enter_dialogue_for(&self.cx, &*self.engine.state, dialogue, TYPING_WAIT).await;
         let keyboard = Keyboard::default().row(vec![Button::new(
             t(lang, "btn-content-cancel"),
             nav(ContentAction::Page(node)),

@@ -19,6 +19,7 @@ use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::live_content::Reload;
 use crate::ports::PageVersion;
+use crate::rate;
 use crate::screens::{Rendered, heading};
 
 /// Versions on one screen of a page's history.
@@ -137,9 +138,14 @@ impl Turn<'_> {
     pub(crate) async fn reload_pack(&mut self, message: Option<CallbackMessage>) -> Served {
         let lang = self.cx.lang();
         let key = format!("adm:reload:{}", self.cx.user.id);
-        if !self
-            .rate_allows(&key, RELOAD_INTERVAL, "content-reload-too-fast")
-            .await?
+        if !rate::rate_allows(
+            &mut self.cx,
+            &*self.engine.state,
+            &key,
+            RELOAD_INTERVAL,
+            "content-reload-too-fast",
+        )
+        .await?
         {
             return Ok(());
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use domain::ids::NodeId;
 use domain::lang::Lang;
 
-use crate::engine::Turn;
-use crate::error::EngineError;
+use crate::context::Cx;
+use crate::ports::StateStore;
 
 /// How long the bot waits for typed text before forgetting the question.
 const DIALOGUE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -97,54 +97,40 @@ impl Dialogue {
     }
 }
 
-impl Turn<'_> {
-    fn dialogue_key(&self) -> String {
-        format!("dlg:{}", self.cx.chat)
-    }
+/// The state-store key of a chat's dialogue.
+fn dialogue_key(cx: &Cx) -> String {
+    format!("dlg:{}", cx.chat)
+}
 
-    pub(crate) async fn dialogue(&self) -> Option<Dialogue> {
-        match self.engine.state.get(&self.dialogue_key()).await {
-            Ok(raw) => raw.as_deref().and_then(Dialogue::decode),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the dialogue state");
-                None
-            }
+/// What the bot is waiting for in this chat, if anything.
+pub(crate) async fn dialogue(cx: &Cx, state: &dyn StateStore) -> Option<Dialogue> {
+    match state.get(&dialogue_key(cx)).await {
+        Ok(raw) => raw.as_deref().and_then(Dialogue::decode),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the dialogue state");
+            None
         }
     }
+}
 
-    pub(crate) async fn enter_dialogue(&self, dialogue: Dialogue) {
-        self.enter_dialogue_for(dialogue, DIALOGUE_TTL).await;
+pub(crate) async fn enter_dialogue(cx: &Cx, state: &dyn StateStore, dialogue: Dialogue) {
+    enter_dialogue_for(cx, state, dialogue, DIALOGUE_TTL).await;
+}
+
+/// Waits for typed text for at most `ttl`.
+pub(crate) async fn enter_dialogue_for(
+    cx: &Cx,
+    state: &dyn StateStore,
+    dialogue: Dialogue,
+    ttl: Duration,
+) {
+    if let Err(e) = state.put(&dialogue_key(cx), &dialogue.encode(), ttl).await {
+        tracing::warn!(error = %e, "cannot save the dialogue state");
     }
+}
 
-    /// Waits for typed text for at most `ttl`.
-    pub(crate) async fn enter_dialogue_for(&self, dialogue: Dialogue, ttl: Duration) {
-        if let Err(e) = self
-            .engine
-            .state
-            .put(&self.dialogue_key(), &dialogue.encode(), ttl)
-            .await
-        {
-            tracing::warn!(error = %e, "cannot save the dialogue state");
-        }
-    }
-
-    pub(crate) async fn end_dialogue(&self) {
-        if let Err(e) = self.engine.state.delete(&self.dialogue_key()).await {
-            tracing::warn!(error = %e, "cannot clear the dialogue state");
-        }
-    }
-
-    /// Abandons the current dialogue; `true` if there was one. Leaving onboarding at
-    /// the position finishes it: the rest can be filled in later in /profile. Leaving
-    /// it at the park or the department does not: /start asks again.
-    pub(crate) async fn leave_dialogue(&mut self) -> Result<bool, EngineError> {
-        let Some(dialogue) = self.dialogue().await else {
-            return Ok(false);
-        };
-        self.end_dialogue().await;
-        if dialogue == (Dialogue::Position { onboarding: true }) {
-            self.finish_onboarding().await?;
-        }
-        Ok(true)
+pub(crate) async fn end_dialogue(cx: &Cx, state: &dyn StateStore) {
+    if let Err(e) = state.delete(&dialogue_key(cx)).await {
+        tracing::warn!(error = %e, "cannot clear the dialogue state");
     }
 }

@@ -13,12 +13,27 @@ use domain::learning;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::action::{Action, Button, Keyboard};
-use crate::engine::Turn;
+use crate::audit::audit;
+use crate::context::Cx;
 use crate::error::{Served, unavailable};
-use crate::exports::{AlreadyQueued, Export, ExportJob, ExportKind};
+use crate::exports::{AlreadyQueued, Export, ExportJob, ExportKind, ExportQueue};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::ports::{AdminStore, PersonRecords, StateStore};
+use crate::rate::rate_allows;
 use crate::screens::Rendered;
+
+/// What the export screens reach beyond the update's context.
+pub(crate) struct ExportPorts<'a> {
+    /// Whether a person to export exists.
+    pub(crate) people: &'a dyn PersonRecords,
+    /// Where each export is audited.
+    pub(crate) audit: &'a dyn AdminStore,
+    /// Where the export rate is counted.
+    pub(crate) state: &'a dyn StateStore,
+    /// The background worker's queue.
+    pub(crate) queue: &'a ExportQueue,
+}
 
 /// How often one admin may start an export: each one reads whole tables.
 const EXPORT_INTERVAL: Duration = Duration::from_secs(10);
@@ -85,190 +100,201 @@ fn sheet_name(
     }
 }
 
-impl Turn<'_> {
-    /// The exports screen: the file format (the chosen one ticked) and one button
-    /// per export, writing that format.
-    pub(crate) fn admin_exports(&mut self, message: Option<CallbackMessage>, format: FileFormat) {
-        let lang = self.cx.lang();
-        let button = |choice: ExportChoice| {
-            Button::new(
-                t(lang, &format!("btn-export-{}", export_name(choice))),
-                Callback::Admin(AdminAction::Export(choice, format)),
-            )
-        };
-        let formats = FileFormat::ALL.map(|f| {
-            let label = t(lang, format_label(f));
-            let label = if f == format {
-                format!("✓ {label}")
-            } else {
-                label
-            };
-            Button::new(label, Callback::Admin(AdminAction::Exports(f)))
-        });
-        let activity = [
-            Period::Today,
-            Period::Last7Days,
-            Period::Last30Days,
-            Period::AllTime,
-        ]
-        .map(|p| button(ExportChoice::Activity(p)));
-        let keyboard = Keyboard::default()
-            .row(formats.to_vec())
-            .row(vec![
-                button(ExportChoice::People),
-                button(ExportChoice::QuizResults),
-            ])
-            .row(activity.to_vec())
-            .row(vec![button(ExportChoice::Audit)])
-            .row(vec![Button::new(
-                t(lang, "btn-admin-panel"),
-                Callback::Admin(AdminAction::Panel),
-            )]);
-        let mut text = Html::bold(&html(lang, "admin-exports-title"));
-        text.push_text("\n\n");
-        text.push_text(&t_args(
-            lang,
-            "admin-exports-text",
-            &[("zone", self.export_timezone().to_owned().into())],
-        ));
-        text.push_text("\n\n");
-        text.push(&Html::bold(&Html::escape(&t_args(
-            lang,
-            "admin-exports-format",
-            &[("format", t(lang, format_label(format)).into())],
-        ))));
-        self.cx.show_rendered(message, Rendered { text, keyboard });
-    }
-
-    /// The time zone an admin's periods are counted in: their park's (a park
-    /// manager's is the park they manage).
-    fn export_timezone(&self) -> &str {
-        self.cx
-            .scope()
-            .and_then(|p| self.cx.pack().park(p))
-            .map_or_else(|| self.cx.timezone(), |p| p.timezone.as_str())
-    }
-
-    /// One table export, rate limited and audited.
-    pub(crate) async fn admin_export(
-        &mut self,
-        choice: ExportChoice,
-        format: FileFormat,
-    ) -> Served {
-        let name = export_name(choice);
-        let (now, zone) = (self.cx.now(), self.export_timezone());
-        let since = match choice {
-            ExportChoice::Activity(period) => period_start(period, now, zone),
-            _ => None,
-        };
-        let kind = match choice {
-            ExportChoice::People => ExportKind::People,
-            ExportChoice::Activity(_) => ExportKind::Activity { since, until: now },
-            ExportChoice::QuizResults => ExportKind::QuizResults,
-            ExportChoice::Audit => ExportKind::Audit,
-        };
-        let file = ExportFile {
-            name,
-            format,
-            sheet: sheet_name(choice, since, now, zone),
-        };
-        self.send_export(kind, file, name.to_owned(), name).await
-    }
-
-    /// Everything stored about one person, rate limited and audited (by id). An
-    /// erased or unknown person has nothing to export.
-    pub(crate) async fn admin_export_person(&mut self, id: UserId, format: FileFormat) -> Served {
-        match self.engine.storage.user(id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                self.cx.say("admin-person-unknown");
-                return Ok(());
-            }
-            Err(e) => return Err(unavailable("cannot read a person", e)),
-        }
-        let file = ExportFile {
-            name: &format!("person-{id}"),
-            format,
-            sheet: "person".to_owned(),
-        };
-        self.send_export(
-            ExportKind::Person(id),
-            file,
-            format!("person {id}"),
-            "person",
+/// The exports screen: the file format (the chosen one ticked) and one button
+/// per export, writing that format.
+pub(crate) fn admin_exports(cx: &mut Cx, message: Option<CallbackMessage>, format: FileFormat) {
+    let lang = cx.lang();
+    let button = |choice: ExportChoice| {
+        Button::new(
+            t(lang, &format!("btn-export-{}", export_name(choice))),
+            Callback::Admin(AdminAction::Export(choice, format)),
         )
-        .await?;
-        Ok(())
-    }
+    };
+    let formats = FileFormat::ALL.map(|f| {
+        let label = t(lang, format_label(f));
+        let label = if f == format {
+            format!("✓ {label}")
+        } else {
+            label
+        };
+        Button::new(label, Callback::Admin(AdminAction::Exports(f)))
+    });
+    let activity = [
+        Period::Today,
+        Period::Last7Days,
+        Period::Last30Days,
+        Period::AllTime,
+    ]
+    .map(|p| button(ExportChoice::Activity(p)));
+    let keyboard = Keyboard::default()
+        .row(formats.to_vec())
+        .row(vec![
+            button(ExportChoice::People),
+            button(ExportChoice::QuizResults),
+        ])
+        .row(activity.to_vec())
+        .row(vec![button(ExportChoice::Audit)])
+        .row(vec![Button::new(
+            t(lang, "btn-admin-panel"),
+            Callback::Admin(AdminAction::Panel),
+        )]);
+    let mut text = Html::bold(&html(lang, "admin-exports-title"));
+    text.push_text("\n\n");
+    text.push_text(&t_args(
+        lang,
+        "admin-exports-text",
+        &[("zone", export_timezone(cx).to_owned().into())],
+    ));
+    text.push_text("\n\n");
+    text.push(&Html::bold(&Html::escape(&t_args(
+        lang,
+        "admin-exports-format",
+        &[("format", t(lang, format_label(format)).into())],
+    ))));
+    cx.show_rendered(message, Rendered { text, keyboard });
+}
 
-    /// Checks the admin's export rate, audits the export and queues it for the
-    /// background worker, which sends it as `<name>-<UTC date>.<csv|xlsx>`; the
-    /// admin is told at once that it is being prepared. An admin whose previous
-    /// export is not done yet is told so, and nothing is queued.
-    async fn send_export(
-        &mut self,
-        kind: ExportKind,
-        file: ExportFile<'_>,
-        detail: String,
-        caption: &str,
-    ) -> Served {
-        let key = format!("adm:export:{}", self.cx.user.id);
-        if !self
-            .rate_allows(&key, EXPORT_INTERVAL, "admin-export-too-fast")
-            .await?
-        {
+/// The time zone an admin's periods are counted in: their park's (a park
+/// manager's is the park they manage).
+fn export_timezone(cx: &Cx) -> &str {
+    cx.scope()
+        .and_then(|p| cx.pack().park(p))
+        .map_or_else(|| cx.timezone(), |p| p.timezone.as_str())
+}
+
+/// One table export, rate limited and audited.
+pub(crate) async fn admin_export(
+    cx: &mut Cx,
+    ports: &ExportPorts<'_>,
+    choice: ExportChoice,
+    format: FileFormat,
+) -> Served {
+    let name = export_name(choice);
+    let (now, zone) = (cx.now(), export_timezone(cx));
+    let since = match choice {
+        ExportChoice::Activity(period) => period_start(period, now, zone),
+        _ => None,
+    };
+    let kind = match choice {
+        ExportChoice::People => ExportKind::People,
+        ExportChoice::Activity(_) => ExportKind::Activity { since, until: now },
+        ExportChoice::QuizResults => ExportKind::QuizResults,
+        ExportChoice::Audit => ExportKind::Audit,
+    };
+    let file = ExportFile {
+        name,
+        format,
+        sheet: sheet_name(choice, since, now, zone),
+    };
+    send_export(cx, ports, kind, file, name.to_owned(), name).await
+}
+
+/// Everything stored about one person, rate limited and audited (by id). An
+/// erased or unknown person has nothing to export.
+pub(crate) async fn admin_export_person(
+    cx: &mut Cx,
+    ports: &ExportPorts<'_>,
+    id: UserId,
+    format: FileFormat,
+) -> Served {
+    match ports.people.user(id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            cx.say("admin-person-unknown");
             return Ok(());
         }
-        let queue = self.engine.exports.clone();
-        if queue.is_busy(self.cx.user.id) {
-            self.cx.say("admin-export-busy");
-            return Ok(());
-        }
-        // Audited before it is queued: the audit export shows its own entry.
-        self.audit("export", detail).await;
-        metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
-        let date = self.cx.now().to_offset(UtcOffset::UTC).date();
-        let lang = self.cx.lang();
-        let timezone = self.export_timezone().to_owned();
-        let times = match file.format {
-            FileFormat::Xlsx => t_args(
-                lang,
-                "export-times-local",
-                &[("zone", timezone.clone().into())],
-            ),
-            FileFormat::Csv | FileFormat::CsvSemicolon => t(lang, "export-times-utc"),
-        };
-        let caption = Html::escape(&t_args(
-            lang,
-            &format!("export-caption-{caption}"),
-            &[("date", date.to_string().into()), ("times", times.into())],
-        ));
-        let job = ExportJob {
-            admin: self.cx.user.id,
-            chat: self.cx.chat,
-            export: Export {
-                kind,
-                park: self.cx.scope().map(str::to_owned),
-                format: file.format,
-                timezone,
-                sheet: file.sheet,
-                file_name: format!("{}-{date}.{}", file.name, file.format.extension()),
-                caption,
-                failed: html(lang, "admin-export-failed"),
-                too_large: html(lang, "admin-export-too-large"),
-            },
-            announced: Arc::default(),
-        };
-        let announced = job.announced.clone();
-        match queue.submit(job) {
-            Ok(()) => {
-                self.cx.say("admin-export-preparing");
-                self.cx.actions.push(Action::Open(announced));
-            }
-            Err(AlreadyQueued) => self.cx.say("admin-export-busy"),
-        }
-        Ok(())
+        Err(e) => return Err(unavailable("cannot read a person", e)),
     }
+    let file = ExportFile {
+        name: &format!("person-{id}"),
+        format,
+        sheet: "person".to_owned(),
+    };
+    send_export(
+        cx,
+        ports,
+        ExportKind::Person(id),
+        file,
+        format!("person {id}"),
+        "person",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks the admin's export rate, audits the export and queues it for the
+/// background worker, which sends it as `<name>-<UTC date>.<csv|xlsx>`; the
+/// admin is told at once that it is being prepared. An admin whose previous
+/// export is not done yet is told so, and nothing is queued.
+async fn send_export(
+    cx: &mut Cx,
+    ports: &ExportPorts<'_>,
+    kind: ExportKind,
+    file: ExportFile<'_>,
+    detail: String,
+    caption: &str,
+) -> Served {
+    let key = format!("adm:export:{}", cx.user.id);
+    if !rate_allows(
+        cx,
+        ports.state,
+        &key,
+        EXPORT_INTERVAL,
+        "admin-export-too-fast",
+    )
+    .await?
+    {
+        return Ok(());
+    }
+    let queue = ports.queue;
+    if queue.is_busy(cx.user.id) {
+        cx.say("admin-export-busy");
+        return Ok(());
+    }
+    // Audited before it is queued: the audit export shows its own entry.
+    audit(cx, ports.audit, "export", detail).await;
+    metrics::counter!("trainbot_exports_total", "export" => caption.to_owned()).increment(1);
+    let date = cx.now().to_offset(UtcOffset::UTC).date();
+    let lang = cx.lang();
+    let timezone = export_timezone(cx).to_owned();
+    let times = match file.format {
+        FileFormat::Xlsx => t_args(
+            lang,
+            "export-times-local",
+            &[("zone", timezone.clone().into())],
+        ),
+        FileFormat::Csv | FileFormat::CsvSemicolon => t(lang, "export-times-utc"),
+    };
+    let caption = Html::escape(&t_args(
+        lang,
+        &format!("export-caption-{caption}"),
+        &[("date", date.to_string().into()), ("times", times.into())],
+    ));
+    let job = ExportJob {
+        admin: cx.user.id,
+        chat: cx.chat,
+        export: Export {
+            kind,
+            park: cx.scope().map(str::to_owned),
+            format: file.format,
+            timezone,
+            sheet: file.sheet,
+            file_name: format!("{}-{date}.{}", file.name, file.format.extension()),
+            caption,
+            failed: html(lang, "admin-export-failed"),
+            too_large: html(lang, "admin-export-too-large"),
+        },
+        announced: Arc::default(),
+    };
+    let announced = job.announced.clone();
+    match queue.submit(job) {
+        Ok(()) => {
+            cx.say("admin-export-preparing");
+            cx.actions.push(Action::Open(announced));
+        }
+        Err(AlreadyQueued) => cx.say("admin-export-busy"),
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,15 +16,17 @@ use domain::ids::UserId;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin_panel::back_to_panel;
-use crate::dialogue::Dialogue;
+use crate::admin_rows::back_to_panel;
+use crate::admin_rows::person_button;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
+use crate::insight_charts;
+use crate::insights;
 use crate::navigation;
 use crate::people_panel::person_status;
-use crate::people_rows::person_button;
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter, PeopleQuery, ProfileField, QueryError};
 use crate::progress;
 use crate::rights::Need;
@@ -92,34 +94,37 @@ impl Turn<'_> {
                     LookupAction::Search => (Dialogue::AdminSearch, "admin-search-prompt"),
                     _ => (Dialogue::AdminVerify, "admin-verify-prompt"),
                 };
-                self.enter_dialogue_for(dialogue, TYPING_WAIT).await;
+                dialogue::enter_dialogue_for(&self.cx, &*self.engine.state, dialogue, TYPING_WAIT)
+                    .await;
                 let text = Html::escape(&t_args(lang, prompt, &[("max", MAX_QUERY_CHARS.into())]));
                 let keyboard = Keyboard::default().row(back_to_panel(self.cx.lang()));
                 self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             LookupAction::TopPages => {
                 self.cx.answer(query_id, None);
-                self.top_pages(message).await?;
+                insights::top_pages(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::QuizStats => {
                 self.cx.answer(query_id, None);
-                self.quiz_stats(message).await?;
+                insights::quiz_stats(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::Overdue => {
                 self.cx.answer(query_id, None);
-                self.overdue_screen(message).await?;
+                insights::overdue_screen(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::ActivityParks => {
                 self.cx.answer(query_id, None);
-                self.activity_parks(message);
+                insight_charts::activity_parks(&mut self.cx, message);
             }
             LookupAction::Funnel => {
                 self.cx.answer(query_id, None);
-                self.funnel_screen(message).await?;
+                insight_charts::funnel_screen(&mut self.cx, &self.engine.stats_ports(), message)
+                    .await?;
             }
             LookupAction::Daily => {
                 self.cx.answer(query_id, None);
-                self.daily_screen(message).await?;
+                insight_charts::daily_screen(&mut self.cx, &self.engine.stats_ports(), message)
+                    .await?;
             }
             LookupAction::Activity(park) => {
                 let Some(park) = self.cx.pack().park(park.as_str()).cloned() else {
@@ -132,7 +137,13 @@ impl Turn<'_> {
                     .await;
                 };
                 self.cx.answer(query_id, None);
-                self.activity_screen(park, message).await?;
+                insight_charts::activity_screen(
+                    &mut self.cx,
+                    &self.engine.stats_ports(),
+                    park,
+                    message,
+                )
+                .await?;
             }
             LookupAction::ChoosePark(person) => {
                 self.cx.answer(query_id, None);
@@ -195,7 +206,7 @@ impl Turn<'_> {
     /// A typed search: people whose id is the number typed, or whose name or
     /// username contains the text (case-insensitive, `%` and `_` literal).
     pub(crate) async fn search_typed(&mut self, text: &str) -> Served {
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         if !self.typed_input_allowed("search", Need::People, None).await {
             return Ok(());
         }
@@ -203,8 +214,13 @@ impl Turn<'_> {
         let query = match PeopleQuery::parse(text) {
             Ok(q) => q,
             Err(e) => {
-                self.enter_dialogue_for(Dialogue::AdminSearch, TYPING_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::AdminSearch,
+                    TYPING_WAIT,
+                )
+                .await;
                 let key = match e {
                     QueryError::Empty => "admin-search-empty",
                     QueryError::TooLong => "admin-search-too-long",
@@ -268,7 +284,7 @@ impl Turn<'_> {
     /// A typed certificate code: the same answer as `/verify CODE`, audited; a
     /// text that cannot be a code is asked for again.
     pub(crate) async fn verify_typed(&mut self, text: &str) -> Served {
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         if !self
             .typed_input_allowed("verify_certificate", Need::People, None)
             .await
@@ -276,8 +292,13 @@ impl Turn<'_> {
             return Ok(());
         }
         let Some(code) = learning::parse_certificate_code(text) else {
-            self.enter_dialogue_for(Dialogue::AdminVerify, TYPING_WAIT)
-                .await;
+            dialogue::enter_dialogue_for(
+                &self.cx,
+                &*self.engine.state,
+                Dialogue::AdminVerify,
+                TYPING_WAIT,
+            )
+            .await;
             self.cx.actions.push(Action::Send {
                 chat: self.cx.chat,
                 text: html(self.cx.lang(), "admin-verify-format"),
@@ -442,7 +463,7 @@ impl Turn<'_> {
     ) -> Served {
         let lang = self.cx.lang();
         let name = match self.engine.storage.user(person).await {
-            Ok(Some(p)) => crate::people_rows::list_name(&p.first_name, p.last_name.as_deref()),
+            Ok(Some(p)) => crate::admin_rows::list_name(&p.first_name, p.last_name.as_deref()),
             Ok(None) => {
                 self.cx.say("admin-person-unknown");
                 return Ok(());

@@ -9,13 +9,13 @@ use domain::ids::{ChatId, UserId};
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin_panel::back_to_panel;
-use crate::dialogue::Dialogue;
+use crate::admin_rows::back_to_panel;
+use crate::admin_rows::{PEOPLE_PAGE, full_name, person_button};
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::people_rows::{PEOPLE_PAGE, full_name, person_button};
 use crate::ports::{PeopleFilter, PersonStatus};
 use crate::privacy;
 use crate::rights::Need;
@@ -28,7 +28,7 @@ pub(crate) const REASON_WAIT: Duration = Duration::from_secs(5 * 60);
 impl Turn<'_> {
     /// A typed block reason: the same guard as every admin button.
     pub(crate) async fn block_reason_typed(&mut self, target: i64, text: &str) -> Served {
-        self.end_dialogue().await;
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
         if !self
             .typed_input_allowed(&format!("block {target}"), Need::People, Some(target))
             .await
@@ -37,8 +37,13 @@ impl Turn<'_> {
         }
         let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
-            self.enter_dialogue_for(Dialogue::BlockReason { target }, REASON_WAIT)
-                .await;
+            dialogue::enter_dialogue_for(
+                &self.cx,
+                &*self.engine.state,
+                Dialogue::BlockReason { target },
+                REASON_WAIT,
+            )
+            .await;
             self.cx.say_args(
                 "admin-block-reason-length",
                 &[("max", REASON_MAX_CHARS.into())],

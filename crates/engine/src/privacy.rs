@@ -15,14 +15,14 @@ use domain::ids::{ChatId, UserId};
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin::audit;
-use crate::admin_panel::back_to_panel;
+use crate::admin_rows::back_to_panel;
+use crate::admin_rows::{PEOPLE_PAGE, full_name, person_button};
+use crate::audit::audit;
 use crate::context::Cx;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::people::People;
-use crate::people_rows::{PEOPLE_PAGE, full_name, person_button};
 use crate::ports::{AdminStore, PersonRecords, PersonalDataStore};
 use crate::screens::Rendered;
 

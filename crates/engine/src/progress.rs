@@ -9,12 +9,12 @@ use domain::learning::{self, Progress};
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::admin_rows;
 use crate::context::Cx;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
 use crate::people::People;
-use crate::people_rows;
 use crate::ports::{
     AttemptResult, Certificate, CertificateDocument, DocumentRenderer, LearningStore, RoleStore,
 };
@@ -230,7 +230,7 @@ pub(crate) async fn check_completion(
             quizzes.push((quiz.clone(), learning::percent(best.score, best.max_score)));
         }
     }
-    let full_name = people_rows::full_name(&cx.user.first_name, cx.user.last_name.as_deref());
+    let full_name = admin_rows::full_name(&cx.user.first_name, cx.user.last_name.as_deref());
     let certificate = Certificate {
         code: learning::certificate_code(rand::random()),
         user: cx.user.id,

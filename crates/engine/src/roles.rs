@@ -16,13 +16,13 @@ use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin_panel::back_to_panel;
+use crate::admin_rows::back_to_panel;
+use crate::admin_rows::list_name;
 use crate::context::Cx;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::people_rows::list_name;
 use crate::ports::{LearningStore, Role, RoleGrant, RoleStore};
 use crate::rights::{Admission, Need, Rights, need, park_named, subject};
 use crate::screens::Rendered;

@@ -10,12 +10,14 @@ use domain::ids::UserId;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::dialogue::Dialogue;
+use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
-use crate::error::Served;
+use crate::error::{EngineError, Served};
+use crate::export_panel;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage, Input};
 use crate::navigation;
+use crate::onboarding;
 use crate::people_panel::{REASON_WAIT, person_status};
 use crate::ports::PeopleFilter;
 use crate::privacy;
@@ -58,7 +60,11 @@ impl Turn<'_> {
                     return progress::verify_certificate(&mut self.cx, &ports, code, None).await;
                 }
                 if !self.cx.staff.onboarded {
-                    return self.start_onboarding().await;
+                    return onboarding::start_onboarding(
+                        &mut self.cx,
+                        &self.engine.onboarding_ports(),
+                    )
+                    .await;
                 }
                 if let Some(StartLink::Page(node)) = link {
                     return navigation::open_linked(&mut self.cx, &self.engine.nav_ports(), node)
@@ -99,7 +105,7 @@ impl Turn<'_> {
                 )
                 .await?
             }
-            "profile" => self.show_profile(None).await?,
+            "profile" => onboarding::show_profile(&mut self.cx, None).await?,
             "privacy" => privacy::show(&mut self.cx, &self.engine.privacy_ports(), None).await?,
             "progress" => progress::show(&mut self.cx, &self.engine.progress_ports(), None).await?,
             "quiz" => quiz::show_quizzes(&mut self.cx, &self.engine.quiz_ports(), None).await?,
@@ -191,17 +197,49 @@ impl Turn<'_> {
                 )
                 .await;
             }
-            Callback::Park(park) => self.park_chosen(query_id, park, message).await?,
-            Callback::Department(department) => {
-                self.department_chosen(query_id, department, message)
-                    .await?
+            Callback::Park(park) => {
+                onboarding::park_chosen(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    query_id,
+                    park,
+                    message,
+                )
+                .await?
             }
-            Callback::SkipPosition => self.position_skipped(query_id, message).await?,
+            Callback::Department(department) => {
+                onboarding::department_chosen(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    query_id,
+                    department,
+                    message,
+                )
+                .await?
+            }
+            Callback::SkipPosition => {
+                onboarding::position_skipped(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    query_id,
+                    message,
+                )
+                .await?
+            }
             Callback::Profile => {
                 self.cx.answer(query_id, None);
-                self.show_profile(message).await?;
+                onboarding::show_profile(&mut self.cx, message).await?;
             }
-            Callback::EditProfile(field) => self.edit_profile(query_id, field, message).await?,
+            Callback::EditProfile(field) => {
+                onboarding::edit_profile(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    query_id,
+                    field,
+                    message,
+                )
+                .await?
+            }
             Callback::Progress => {
                 self.cx.answer(query_id, None);
                 progress::show(&mut self.cx, &self.engine.progress_ports(), message).await?;
@@ -310,15 +348,27 @@ impl Turn<'_> {
     /// Typed text: the answer to the question the bot asked, if any; otherwise a
     /// hint and the screen the person was on.
     pub(crate) async fn text(&mut self, text: &str, message_id: Option<i64>) -> Served {
-        match self.dialogue().await {
+        match dialogue::dialogue(&self.cx, &*self.engine.state).await {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
             Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await?,
             Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await?,
             Some(Dialogue::Position { onboarding }) => {
-                self.position_typed(text, onboarding).await?
+                onboarding::position_typed(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    text,
+                    onboarding,
+                )
+                .await?
             }
             Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
-                self.onboarding_again(step, "free-text").await?
+                onboarding::onboarding_again(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    step,
+                    "free-text",
+                )
+                .await?
             }
             Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await?,
             Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await?,
@@ -340,7 +390,10 @@ impl Turn<'_> {
         file: Option<Attachment>,
         caption: Option<String>,
     ) -> Served {
-        match (self.dialogue().await, file) {
+        match (
+            dialogue::dialogue(&self.cx, &*self.engine.state).await,
+            file,
+        ) {
             (Some(Dialogue::BroadcastText), Some(file)) => {
                 self.compose(caption.as_deref().unwrap_or_default(), Some(file))
                     .await?
@@ -349,7 +402,13 @@ impl Turn<'_> {
                 self.content_media_sent(node, file).await?
             }
             (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
-                self.onboarding_again(step, "media-unsupported").await?
+                onboarding::onboarding_again(
+                    &mut self.cx,
+                    &self.engine.onboarding_ports(),
+                    step,
+                    "media-unsupported",
+                )
+                .await?
             }
             _ => {
                 navigation::resume(&mut self.cx, &self.engine.nav_ports(), "media-unsupported")
@@ -409,8 +468,13 @@ impl Turn<'_> {
             }
             AdminAction::Person(id) => self.admin_person(UserId(id), message).await?,
             AdminAction::Block(id) => {
-                self.enter_dialogue_for(Dialogue::BlockReason { target: id }, REASON_WAIT)
-                    .await;
+                dialogue::enter_dialogue_for(
+                    &self.cx,
+                    &*self.engine.state,
+                    Dialogue::BlockReason { target: id },
+                    REASON_WAIT,
+                )
+                .await;
                 let back = Button::new(
                     t(self.cx.lang(), "btn-admin-back-person"),
                     Callback::Admin(AdminAction::Person(id)),
@@ -427,10 +491,26 @@ impl Turn<'_> {
             AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await?,
             AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
             AdminAction::Access(action) => self.admin_access(action, message).await?,
-            AdminAction::Exports(format) => self.admin_exports(message, format),
-            AdminAction::Export(choice, format) => self.admin_export(choice, format).await?,
+            AdminAction::Exports(format) => {
+                export_panel::admin_exports(&mut self.cx, message, format)
+            }
+            AdminAction::Export(choice, format) => {
+                export_panel::admin_export(
+                    &mut self.cx,
+                    &self.engine.export_ports(),
+                    choice,
+                    format,
+                )
+                .await?
+            }
             AdminAction::ExportPerson(id, format) => {
-                self.admin_export_person(UserId(id), format).await?
+                export_panel::admin_export_person(
+                    &mut self.cx,
+                    &self.engine.export_ports(),
+                    UserId(id),
+                    format,
+                )
+                .await?
             }
             AdminAction::Erase(id) => {
                 let people = &*self.engine.storage;
@@ -463,5 +543,20 @@ impl Turn<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Abandons the current dialogue; `true` if there was one. Leaving onboarding at
+    /// the position finishes it: the rest can be filled in later in /profile. Leaving
+    /// it at the park or the department does not: /start asks again.
+    async fn leave_dialogue(&mut self) -> Result<bool, EngineError> {
+        let state = &*self.engine.state;
+        let Some(dialogue) = dialogue::dialogue(&self.cx, state).await else {
+            return Ok(false);
+        };
+        dialogue::end_dialogue(&self.cx, state).await;
+        if dialogue == (Dialogue::Position { onboarding: true }) {
+            onboarding::finish_onboarding(&mut self.cx, &self.engine.onboarding_ports()).await?;
+        }
+        Ok(true)
     }
 }

@@ -3,7 +3,10 @@
 //! context and these, nothing else.
 
 use crate::engine::Engine;
+use crate::export_panel::ExportPorts;
+use crate::insights::StatsPorts;
 use crate::navigation::NavPorts;
+use crate::onboarding::OnboardingPorts;
 use crate::privacy::PrivacyPorts;
 use crate::progress::ProgressPorts;
 use crate::quiz::QuizPorts;
@@ -46,6 +49,35 @@ impl Engine {
             cache: &self.people,
             nav: self.nav_ports(),
             progress: self.progress_ports(),
+        }
+    }
+
+    pub(crate) fn onboarding_ports(&self) -> OnboardingPorts<'_> {
+        OnboardingPorts {
+            learning: &*self.storage,
+            cache: &self.people,
+            state: &*self.state,
+            nav: self.nav_ports(),
+        }
+    }
+
+    pub(crate) fn stats_ports(&self) -> StatsPorts<'_> {
+        let storage = &*self.storage;
+        StatsPorts {
+            lookup: storage,
+            learning: storage,
+            people: storage,
+            audit: storage,
+        }
+    }
+
+    pub(crate) fn export_ports(&self) -> ExportPorts<'_> {
+        let storage = &*self.storage;
+        ExportPorts {
+            people: storage,
+            audit: storage,
+            state: &*self.state,
+            queue: &self.exports,
         }
     }
 }

@@ -15,7 +15,7 @@ use domain::invite::InviteCode;
 use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::admin_panel::back_to_panel;
+use crate::admin_rows::back_to_panel;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};

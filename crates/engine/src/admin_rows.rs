@@ -1,10 +1,12 @@
-//! How people appear in the admin panel's lists: a page of them, a person as a
-//! button, a name cleaned for display.
+//! What the admin panel's screens share: a page of people, a person as a button,
+//! a name cleaned for display, the way back to the panel.
 
 use domain::callback::{AdminAction, Callback};
+use domain::lang::Lang;
 
 use crate::action::Button;
 use crate::guard::display_name;
+use crate::i18n::t;
 use crate::ports::PersonSummary;
 
 /// People on one screen of the list.
@@ -42,4 +44,12 @@ pub(crate) fn person_button(p: &PersonSummary) -> Button {
         .unwrap_or_default();
     let label: String = format!("{mark} {name}{user}").chars().take(60).collect();
     Button::new(label, Callback::Admin(AdminAction::Person(p.id.0)))
+}
+
+/// The row that leads back to the admin panel.
+pub(crate) fn back_to_panel(lang: Lang) -> Vec<Button> {
+    vec![Button::new(
+        t(lang, "btn-admin-panel"),
+        Callback::Admin(AdminAction::Panel),
+    )]
 }
