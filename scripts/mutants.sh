@@ -6,7 +6,8 @@
 #                                 1. the whole domain crate, tested by its own tests
 #                                    (unit and integration, no doctests);
 #                                 2. the engine's rights (rights.rs: the table;
-#                                    roles.rs: the guard and its parts), lockout
+#                                    admission.rs and context.rs: the guard and
+#                                    its parts), lockout
 #                                    (admin.rs: lockout_duration and the password
 #                                    check) and the code that applies grading and
 #                                    the review schedule (quiz.rs, review.rs),
@@ -55,18 +56,21 @@ cargo mutants --version >/dev/null 2>&1 || {
 }
 
 # The engine functions in scope, matched against cargo-mutants' names ("file:line:
-# col: replace ... in Turn<'_>::function"); the --file globs keep the rest of the
+# col: replace ... in Turn<'_>::method", or "... in function" for a slice's
+# free functions); the --file globs keep the rest of the
 # engine out. Screens, texts and everything else stay out. (cargo-mutants 27.1
 # applies no name filter to "delete field" mutants, so the few of those in
 # admin.rs come along whatever the regexes say.)
 engine_scope=(
-  --file crates/engine/src/rights.rs --file crates/engine/src/roles.rs
-  --file crates/engine/src/admin.rs --file crates/engine/src/quiz.rs --file crates/engine/src/review.rs
+  --file crates/engine/src/rights.rs --file crates/engine/src/admission.rs
+  --file crates/engine/src/context.rs --file crates/engine/src/admin.rs
+  --file crates/engine/src/quiz.rs --file crates/engine/src/review.rs
   --re 'rights\.rs:.*(Rights::allow|Rights::of|\brule\b|_need\b|_rule\b|\bneed\b|\bsubject\b|\bpark_named\b)'
-  --re 'roles\.rs:.*(is_power_of_ten|::current_rights|::admit|::audit_refusal|::scope|::may_act_on|::within_rights)'
+  --re 'admission\.rs:.*(is_power_of_ten|::current_rights|::admit|::audit_refusal| may_act_on$)'
+  --re 'context\.rs:.*(Cx::scope|Cx::within_rights)'
   --re 'admin\.rs:.*(lockout_duration|::check_password)'
-  --re 'quiz\.rs:.*(::quiz_answer|::finish|::out_of_time)$'
-  --re 'review\.rs:.*(::review_start|::review_change)$'
+  --re 'quiz\.rs:.* in (quiz_answer|finish|out_of_time|review_change)$'
+  --re 'review\.rs:.* in review_start$'
 )
 # The engine's tests that guard those rules (not the exports and content-sync
 # suites): as cargo arguments, so that each mutant also builds only these.

@@ -14,7 +14,6 @@
 
 use std::time::Duration;
 
-use domain::ids::UserId;
 use sha2::{Digest, Sha256};
 
 use crate::action::Action;
@@ -25,7 +24,7 @@ use crate::error::{Served, unavailable};
 use crate::i18n::html;
 use crate::navigation;
 use crate::ports::{NewPasswordError, RoleGrant};
-use crate::rights::{Admission, Need, Rights};
+use crate::rights::Rights;
 use crate::screens::Screen;
 
 /// Failures within [`FAILURE_WINDOW`] that lock an id.
@@ -264,13 +263,6 @@ impl Turn<'_> {
         Ok(())
     }
 
-    /// Ends person `id`'s admin session (their role changed or was taken away).
-    pub(crate) async fn end_session_of(&self, id: UserId) {
-        if let Err(e) = self.engine.state.delete(&format!("adm:session:{id}")).await {
-            tracing::warn!(error = %e, "cannot end an admin session");
-        }
-    }
-
     /// The typed password: deleted first, then checked.
     pub(crate) async fn password_typed(&mut self, password: &str, message_id: Option<i64>) {
         self.forget_typed_password(message_id);
@@ -400,26 +392,6 @@ impl Turn<'_> {
         )
         .await;
         Verdict::LockedNow(duration)
-    }
-}
-
-impl Turn<'_> {
-    /// The guard for text an admin types into a dialogue, as for every admin
-    /// button: without a live session the text is refused, audited and forgotten.
-    pub(crate) async fn typed_input_allowed(
-        &mut self,
-        what: &str,
-        need: Need,
-        about: Option<i64>,
-    ) -> bool {
-        let key = match self.admit(need, about, None, what).await {
-            Admission::Allowed => return true,
-            Admission::Expired => "admin-session-expired",
-            Admission::Forbidden => "admin-forbidden",
-        };
-        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
-        self.cx.say(key);
-        false
     }
 }
 

@@ -9,11 +9,13 @@ use domain::learning;
 
 use crate::action::{Button, Keyboard};
 use crate::admin_rows::back_to_panel;
+use crate::content_editor;
 use crate::engine::Turn;
 use crate::error::{OrUnavailable, Served};
 use crate::i18n::{html, t};
 use crate::inbound::CallbackMessage;
 use crate::insights;
+use crate::lookup;
 use crate::screens::Rendered;
 
 /// Audit entries on one screen.
@@ -60,8 +62,8 @@ impl Turn<'_> {
                 ),
             ])
             .row(access)
-            .row(self.lookup_panel_row())
-            .row(self.content_panel_row())
+            .row(lookup::lookup_panel_row(&self.cx))
+            .row(content_editor::content_panel_row(&self.cx))
             .row(vec![Button::new(
                 t(lang, "btn-admin-roles"),
                 Callback::Admin(AdminAction::Roles(RoleAction::Holders)),

@@ -1,13 +1,15 @@
 //! What the admin panel's screens share: a page of people, a person as a button,
 //! a name cleaned for display, the way back to the panel.
 
-use domain::callback::{AdminAction, Callback};
+use domain::callback::{AdminAction, Callback, ListStatus, LookupAction, PeopleView};
+use domain::ids::UserId;
 use domain::lang::Lang;
 
 use crate::action::Button;
+use crate::context::Cx;
 use crate::guard::display_name;
-use crate::i18n::t;
-use crate::ports::PersonSummary;
+use crate::i18n::{t, t_args};
+use crate::ports::{PeopleFilter, PersonStatus, PersonSummary};
 
 /// People on one screen of the list.
 pub(crate) const PEOPLE_PAGE: u32 = 10;
@@ -52,4 +54,78 @@ pub(crate) fn back_to_panel(lang: Lang) -> Vec<Button> {
         t(lang, "btn-admin-panel"),
         Callback::Admin(AdminAction::Panel),
     )]
+}
+
+/// What storage calls a list status.
+pub(crate) fn person_status(status: ListStatus) -> PersonStatus {
+    match status {
+        ListStatus::Any => PersonStatus::Any,
+        ListStatus::Active => PersonStatus::Active,
+        ListStatus::Blocked => PersonStatus::Blocked,
+        ListStatus::Inactive => PersonStatus::Inactive,
+    }
+}
+
+/// The person card's row for moving the person.
+pub(crate) fn placement_row(cx: &Cx, person: UserId) -> Vec<Button> {
+    let lang = cx.lang();
+    vec![
+        Button::new(
+            t(lang, "btn-admin-change-park"),
+            lookup(LookupAction::ChoosePark(person.0)),
+        ),
+        Button::new(
+            t(lang, "btn-admin-change-department"),
+            lookup(LookupAction::ChooseDepartment(person.0)),
+        ),
+    ]
+}
+
+/// The people list's buttons for its park and department filters.
+pub(crate) fn placement_filter_row(
+    cx: &Cx,
+    view: PeopleView,
+    filter: &PeopleFilter,
+) -> Vec<Button> {
+    let lang = cx.lang();
+    let pack = cx.pack();
+    let park = filter
+        .park
+        .as_deref()
+        .and_then(|p| pack.park(p))
+        .map_or_else(
+            || t(lang, "btn-admin-any-park"),
+            |p| p.name.get(lang).clone(),
+        );
+    let department = filter
+        .department
+        .as_deref()
+        .and_then(|d| pack.department(d))
+        .map_or_else(
+            || t(lang, "btn-admin-any-department"),
+            |d| d.name.get(lang).clone(),
+        );
+    let view = PeopleView {
+        after: None,
+        ..view
+    };
+    vec![
+        Button::new(
+            t_args(lang, "btn-admin-filter-park", &[("name", park.into())]),
+            lookup(LookupAction::ParkFilter(view)),
+        ),
+        Button::new(
+            t_args(
+                lang,
+                "btn-admin-filter-department",
+                &[("name", department.into())],
+            ),
+            lookup(LookupAction::DepartmentFilter(view)),
+        ),
+    ]
+}
+
+/// A look-up button's callback.
+pub(crate) fn lookup(action: LookupAction) -> Callback {
+    Callback::Admin(AdminAction::Lookup(action))
 }

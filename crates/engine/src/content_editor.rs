@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin_rows::back_to_panel;
+use crate::context::Cx;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{Served, unavailable};
@@ -74,14 +75,6 @@ pub(crate) fn nav(action: ContentAction) -> Callback {
 }
 
 impl Turn<'_> {
-    /// The panel row that leads here.
-    pub(crate) fn content_panel_row(&self) -> Vec<Button> {
-        vec![Button::new(
-            t(self.cx.lang(), "btn-admin-content"),
-            nav(ContentAction::Sections),
-        )]
-    }
-
     /// A content button, after the admin guard let it through. It answers the
     /// callback itself, so that a page that is gone can get the stale-menu answer.
     pub(crate) async fn admin_content(
@@ -531,4 +524,12 @@ pub(crate) fn field_name(lang: Lang, field: PageField) -> String {
         ),
         PageField::Media => t(lang, "content-field-media"),
     }
+}
+
+/// The panel row that leads here.
+pub(crate) fn content_panel_row(cx: &Cx) -> Vec<Button> {
+    vec![Button::new(
+        t(cx.lang(), "btn-admin-content"),
+        nav(ContentAction::Sections),
+    )]
 }

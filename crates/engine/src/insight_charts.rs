@@ -11,12 +11,13 @@ use pictures::charts::{BarRow, Chart};
 use time::{Duration, OffsetDateTime};
 
 use crate::action::{Button, Keyboard};
+use crate::admin_rows::lookup;
 use crate::audit::audit;
 use crate::context::Cx;
 use crate::error::{EngineError, OrUnavailable, Served};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::insights::{self, StatsPorts, funnel, lookup};
+use crate::insights::{self, StatsPorts, funnel};
 use crate::ports::ViewsAt;
 use crate::screens::Rendered;
 

@@ -18,6 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::action::{Button, Keyboard};
 use crate::admin_rows::back_to_panel;
+use crate::admin_rows::lookup;
 use crate::audit::audit;
 use crate::context::Cx;
 use crate::error::{OrUnavailable, Served, unavailable};
@@ -430,8 +431,4 @@ fn pass_rate_chart(lang: Lang, stats: &QuizStats, pack: &ContentPack) -> Chart {
     } else {
         Chart::Bars { title, rows }
     }
-}
-
-pub(crate) fn lookup(action: LookupAction) -> Callback {
-    Callback::Admin(AdminAction::Lookup(action))
 }

@@ -113,10 +113,15 @@ pub enum StorageError {
     Corrupt(String),
 }
 
-/// Whom an id names: the one read most screens about a person start with.
+/// Whom an id names (the read most screens about a person start with), and
+/// an admin's block.
 #[async_trait]
 pub trait PersonRecords: Send + Sync + 'static {
     async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StorageError>;
+
+    /// Blocks or unblocks the person (an admin's decision).
+    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
+    async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError>;
 }
 
 /// Durable storage: SQLite by default, PostgreSQL in production.
@@ -152,10 +157,6 @@ pub trait Storage:
     /// Marks the person as having blocked the bot (or not).
     /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
     async fn set_inactive(&self, id: UserId, inactive: bool) -> Result<(), StorageError>;
-
-    /// Blocks or unblocks the person (an admin's decision).
-    /// Callers then call [`crate::People::changed`] for the person (ADR 0038).
-    async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError>;
 
     /// Number of people known.
     async fn count_users(&self) -> Result<u64, StorageError>;

@@ -10,6 +10,7 @@ use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin_rows;
+use crate::admission::may_act_on;
 use crate::context::Cx;
 use crate::error::{Served, unavailable};
 use crate::i18n::{html, t, t_args};
@@ -19,7 +20,6 @@ use crate::ports::{
     AttemptResult, Certificate, CertificateDocument, DocumentRenderer, LearningStore, RoleStore,
 };
 use crate::rights::Rights;
-use crate::roles::may_act_on;
 use crate::screens::Rendered;
 
 /// What the progress slice reaches beyond the update's context.

@@ -1,31 +1,30 @@
 //! The router: which handler serves each command, each button, each answer to a
 //! question the bot asked (typed text, by the dialogue step) and each file, after
 //! the pipeline (`Engine::handle`) has let the update through. The rights an admin
-//! button needs are checked in one place, `admin_guard`, from the table in
-//! `rights`; typed admin input through `typed_input_allowed`.
+//! button needs are checked in one place, `admin_guard` (in `admin_router`, with
+//! where each admin button goes), from the table in `rights`; typed admin input
+//! through `admin_typed` here.
 
-use domain::callback::{AdminAction, Callback, PeopleView};
+use domain::callback::Callback;
 use domain::html::Html;
-use domain::ids::UserId;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{EngineError, Served};
-use crate::export_panel;
 use crate::i18n::{html, t, t_args};
 use crate::inbound::{Attachment, CallbackMessage, Input};
+use crate::lookup;
 use crate::navigation;
 use crate::onboarding;
-use crate::people_panel::{REASON_WAIT, person_status};
-use crate::ports::PeopleFilter;
+use crate::people_panel;
 use crate::privacy;
 use crate::progress;
 use crate::quiz;
 use crate::review;
-use crate::rights::Admission;
-use crate::screens::{Rendered, Screen, render};
+use crate::rights::Need;
+use crate::screens::{Screen, render};
 
 impl Turn<'_> {
     /// Where an update goes, by its kind, once the gate let its person in.
@@ -351,7 +350,18 @@ impl Turn<'_> {
         match dialogue::dialogue(&self.cx, &*self.engine.state).await {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
             Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await?,
-            Some(Dialogue::BlockReason { target }) => self.block_reason_typed(target, text).await?,
+            Some(Dialogue::BlockReason { target }) => {
+                let what = format!("block {target}");
+                if self.admin_typed(&what, Need::People, Some(target)).await {
+                    people_panel::block_reason_typed(
+                        &mut self.cx,
+                        &self.engine.people_ports(),
+                        target,
+                        text,
+                    )
+                    .await?
+                }
+            }
             Some(Dialogue::Position { onboarding }) => {
                 onboarding::position_typed(
                     &mut self.cx,
@@ -372,8 +382,19 @@ impl Turn<'_> {
             }
             Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await?,
             Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await?,
-            Some(Dialogue::AdminSearch) => self.search_typed(text).await?,
-            Some(Dialogue::AdminVerify) => self.verify_typed(text).await?,
+            Some(Dialogue::AdminSearch) => {
+                if self.admin_typed("search", Need::People, None).await {
+                    lookup::search_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
+                }
+            }
+            Some(Dialogue::AdminVerify) => {
+                if self
+                    .admin_typed("verify_certificate", Need::People, None)
+                    .await
+                {
+                    lookup::verify_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
+                }
+            }
             Some(Dialogue::ContentText { node, lang }) => {
                 self.content_text_typed(node, lang, text).await?
             }
@@ -418,133 +439,6 @@ impl Turn<'_> {
         Ok(())
     }
 
-    /// The one guard every admin button passes.
-    pub(crate) async fn admin_guard(
-        &mut self,
-        query_id: String,
-        action: AdminAction,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        match self.admit_action(&action).await {
-            Admission::Allowed => {}
-            Admission::Expired => {
-                self.cx
-                    .answer(query_id, Some(t(self.cx.lang(), "admin-session-expired")));
-                return Ok(());
-            }
-            Admission::Forbidden => {
-                self.cx
-                    .answer(query_id, Some(t(self.cx.lang(), "admin-forbidden")));
-                return Ok(());
-            }
-        }
-        if let AdminAction::Lookup(action) = action {
-            return self.admin_lookup(query_id, action, message).await;
-        }
-        if let AdminAction::Content(action) = action {
-            return self.admin_content(query_id, action, message).await;
-        }
-        self.cx.answer(query_id, None);
-        match action {
-            AdminAction::Panel => {
-                let panel = self.admin_panel().await;
-                self.cx.show_rendered(message, panel);
-            }
-            AdminAction::Statistics => self.admin_statistics(message).await?,
-            AdminAction::Audit { before } => self.admin_audit(before, message).await?,
-            AdminAction::People { status, after } => {
-                let view = PeopleView {
-                    status,
-                    park: None,
-                    department: None,
-                    after,
-                };
-                let filter = PeopleFilter {
-                    status: person_status(status),
-                    park: self.cx.scope().map(str::to_owned),
-                    ..PeopleFilter::default()
-                };
-                self.admin_people(view, filter, message).await?
-            }
-            AdminAction::Person(id) => self.admin_person(UserId(id), message).await?,
-            AdminAction::Block(id) => {
-                dialogue::enter_dialogue_for(
-                    &self.cx,
-                    &*self.engine.state,
-                    Dialogue::BlockReason { target: id },
-                    REASON_WAIT,
-                )
-                .await;
-                let back = Button::new(
-                    t(self.cx.lang(), "btn-admin-back-person"),
-                    Callback::Admin(AdminAction::Person(id)),
-                );
-                let keyboard = Keyboard::default().row(vec![back]);
-                self.cx.show_rendered(
-                    message,
-                    Rendered {
-                        text: html(self.cx.lang(), "admin-block-reason"),
-                        keyboard,
-                    },
-                );
-            }
-            AdminAction::Unblock(id) => self.set_person_blocked(UserId(id), None, message).await?,
-            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
-            AdminAction::Access(action) => self.admin_access(action, message).await?,
-            AdminAction::Exports(format) => {
-                export_panel::admin_exports(&mut self.cx, message, format)
-            }
-            AdminAction::Export(choice, format) => {
-                export_panel::admin_export(
-                    &mut self.cx,
-                    &self.engine.export_ports(),
-                    choice,
-                    format,
-                )
-                .await?
-            }
-            AdminAction::ExportPerson(id, format) => {
-                export_panel::admin_export_person(
-                    &mut self.cx,
-                    &self.engine.export_ports(),
-                    UserId(id),
-                    format,
-                )
-                .await?
-            }
-            AdminAction::Erase(id) => {
-                let people = &*self.engine.storage;
-                privacy::erase_confirm(&mut self.cx, people, UserId(id), message).await?
-            }
-            AdminAction::EraseConfirmed(id) => {
-                let ports = self.engine.privacy_ports();
-                privacy::erase(&mut self.cx, &ports, UserId(id), message).await?
-            }
-            AdminAction::Roles(action) => self.admin_roles(action, message).await?,
-            AdminAction::Deletions { after } => {
-                let ports = self.engine.privacy_ports();
-                privacy::deletions(&mut self.cx, &ports, after, message).await?
-            }
-            // Dispatched above: look-ups and content answer the callback themselves.
-            AdminAction::Lookup(_) | AdminAction::Content(_) => {}
-            AdminAction::Logout => {
-                let _ = self.engine.state.delete(&self.cx.key("session")).await;
-                self.audit("logout", String::new()).await;
-                self.cx.show_rendered(
-                    message,
-                    Rendered {
-                        text: html(self.cx.lang(), "admin-logged-out"),
-                        keyboard: Keyboard::default().row(vec![Button::new(
-                            t(self.cx.lang(), "btn-home"),
-                            Callback::Home,
-                        )]),
-                    },
-                );
-            }
-        }
-        Ok(())
-    }
-
     /// Abandons the current dialogue; `true` if there was one. Leaving onboarding at
     /// the position finishes it: the rest can be filled in later in /profile. Leaving
     /// it at the park or the department does not: /start asks again.
@@ -558,5 +452,12 @@ impl Turn<'_> {
             onboarding::finish_onboarding(&mut self.cx, &self.engine.onboarding_ports()).await?;
         }
         Ok(true)
+    }
+
+    /// The guard for an admin's typed answer, as for every admin button: the
+    /// question is closed first, so text refused here is not taken again.
+    async fn admin_typed(&mut self, what: &str, need: Need, about: Option<i64>) -> bool {
+        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
+        self.typed_input_allowed(what, need, about).await
     }
 }

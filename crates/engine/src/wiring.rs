@@ -5,11 +5,14 @@
 use crate::engine::Engine;
 use crate::export_panel::ExportPorts;
 use crate::insights::StatsPorts;
+use crate::lookup::LookupPorts;
 use crate::navigation::NavPorts;
 use crate::onboarding::OnboardingPorts;
+use crate::people_panel::PeoplePorts;
 use crate::privacy::PrivacyPorts;
 use crate::progress::ProgressPorts;
 use crate::quiz::QuizPorts;
+use crate::roles::RolePorts;
 
 impl Engine {
     pub(crate) fn nav_ports(&self) -> NavPorts<'_> {
@@ -78,6 +81,40 @@ impl Engine {
             audit: storage,
             state: &*self.state,
             queue: &self.exports,
+        }
+    }
+
+    pub(crate) fn people_ports(&self) -> PeoplePorts<'_> {
+        let storage = &*self.storage;
+        PeoplePorts {
+            records: storage,
+            learning: storage,
+            lookup: storage,
+            personal: storage,
+            audit: storage,
+            state: &*self.state,
+            cache: &self.people,
+        }
+    }
+
+    pub(crate) fn role_ports(&self) -> RolePorts<'_> {
+        let storage = &*self.storage;
+        RolePorts {
+            roles: storage,
+            people: storage,
+            access: storage,
+            audit: storage,
+            state: &*self.state,
+            cache: &self.people,
+            admins: &self.admins,
+        }
+    }
+
+    pub(crate) fn lookup_ports(&self) -> LookupPorts<'_> {
+        LookupPorts {
+            people: self.people_ports(),
+            nav: self.nav_ports(),
+            progress: self.progress_ports(),
         }
     }
 }

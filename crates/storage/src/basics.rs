@@ -63,15 +63,6 @@ on_every_backend! {
             Ok(())
         }
 
-        async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError> {
-            sqlx::query(sql::SET_BLOCKED)
-                .bind(id.0)
-                .bind(blocked)
-                .execute(DB::on(&self.pool))
-                .await
-                .map_err(storage_error)?;
-            Ok(())
-        }
 
         async fn count_users(&self) -> Result<u64, StorageError> {
             let count: i64 = sqlx::query_scalar(sql::COUNT_USERS)
@@ -152,6 +143,16 @@ on_every_backend! {
                 .map_err(storage_error)?
                 .map(|row| row.into_record())
                 .transpose()
+        }
+
+        async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError> {
+            sqlx::query(sql::SET_BLOCKED)
+                .bind(id.0)
+                .bind(blocked)
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(storage_error)?;
+            Ok(())
         }
     }
 }
