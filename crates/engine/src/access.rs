@@ -15,7 +15,7 @@
 //!
 //! The admin side (invite links, requests) is in `access/panel.rs`.
 
-mod panel;
+pub(crate) mod panel;
 
 use std::time::Duration;
 

@@ -17,6 +17,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::action::Action;
+use crate::admin_panel;
 use crate::audit::audit;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
@@ -135,7 +136,7 @@ impl Turn<'_> {
         }
         if self.session_alive(grant.as_ref()).await {
             self.cx.rights = rights;
-            let panel = self.admin_panel().await;
+            let panel = admin_panel::admin_panel(&self.cx, &self.engine.panel_ports()).await;
             self.cx.send_rendered(None, panel);
             return Ok(());
         }
@@ -257,7 +258,7 @@ impl Turn<'_> {
         self.audit("password_set", String::new()).await;
         self.audit("login", String::new()).await;
         self.cx.rights = rights;
-        let panel = self.admin_panel().await;
+        let panel = admin_panel::admin_panel(&self.cx, &self.engine.panel_ports()).await;
         self.cx
             .send_rendered(Some(html(self.cx.lang(), "admin-welcome")), panel);
         Ok(())
@@ -275,7 +276,7 @@ impl Turn<'_> {
                     .await;
                 self.audit("login", String::new()).await;
                 self.cx.rights = self.current_rights().await.0;
-                let panel = self.admin_panel().await;
+                let panel = admin_panel::admin_panel(&self.cx, &self.engine.panel_ports()).await;
                 self.cx
                     .send_rendered(Some(html(self.cx.lang(), "admin-welcome")), panel);
             }

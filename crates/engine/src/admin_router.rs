@@ -5,8 +5,11 @@ use domain::callback::{AdminAction, Callback, LookupAction, PeopleView};
 use domain::html::Html;
 use domain::ids::UserId;
 
+use crate::access::panel;
 use crate::action::{Button, Keyboard};
+use crate::admin_panel;
 use crate::admin_rows::{back_to_panel, person_status};
+use crate::broadcasts;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::Served;
@@ -54,11 +57,17 @@ impl Turn<'_> {
         self.cx.answer(query_id, None);
         match action {
             AdminAction::Panel => {
-                let panel = self.admin_panel().await;
+                let panel = admin_panel::admin_panel(&self.cx, &self.engine.panel_ports()).await;
                 self.cx.show_rendered(message, panel);
             }
-            AdminAction::Statistics => self.admin_statistics(message).await?,
-            AdminAction::Audit { before } => self.admin_audit(before, message).await?,
+            AdminAction::Statistics => {
+                admin_panel::admin_statistics(&mut self.cx, &self.engine.panel_ports(), message)
+                    .await?
+            }
+            AdminAction::Audit { before } => {
+                admin_panel::admin_audit(&mut self.cx, &self.engine.panel_ports(), before, message)
+                    .await?
+            }
             AdminAction::People { status, after } => {
                 let view = PeopleView {
                     status,
@@ -120,8 +129,19 @@ impl Turn<'_> {
                 )
                 .await?
             }
-            AdminAction::Broadcast(action) => self.broadcast_action(action, message).await?,
-            AdminAction::Access(action) => self.admin_access(action, message).await?,
+            AdminAction::Broadcast(action) => {
+                broadcasts::broadcast_action(
+                    &mut self.cx,
+                    &self.engine.broadcast_ports(),
+                    action,
+                    message,
+                )
+                .await?
+            }
+            AdminAction::Access(action) => {
+                panel::admin_access(&mut self.cx, &self.engine.access_ports(), action, message)
+                    .await?
+            }
             AdminAction::Exports(format) => {
                 export_panel::admin_exports(&mut self.cx, message, format)
             }

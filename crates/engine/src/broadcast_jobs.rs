@@ -5,6 +5,7 @@
 
 use domain::broadcast::{Audience, BroadcastState, DeliveryCounts};
 use domain::callback::{AdminAction, BroadcastAction, Callback};
+use domain::content::ContentPack;
 use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::lang::Lang;
@@ -13,12 +14,14 @@ use domain::render::render_markdown;
 use time::OffsetDateTime;
 
 use crate::action::{Action, Button, Keyboard};
-use crate::broadcast_follow::state_name;
-use crate::broadcasts::{RATE_WINDOW_SECS, audience_name, history_button, nav};
+use crate::broadcast_rows::{RATE_WINDOW_SECS, audience_name, history_button, nav, state_name};
 use crate::context::DEFAULT_TIMEZONE;
 use crate::engine::Engine;
 use crate::i18n::{t, t_args};
-use crate::ports::{AudienceFilter, NewBroadcast, StorageError};
+use crate::insights::overdue;
+use crate::ports::{
+    AudienceFilter, BroadcastStore, LookupStore, NewBroadcast, PersonRecords, StorageError,
+};
 use crate::screens::Rendered;
 
 impl NewBroadcast {
@@ -43,49 +46,20 @@ impl NewBroadcast {
 }
 
 impl Engine {
-    /// Who an audience means right now, by ascending id.
-    pub async fn audience_recipients(
-        &self,
-        audience: &Audience,
-    ) -> Result<Vec<UserId>, StorageError> {
-        let now = self.clock.now();
-        let filter = match audience {
-            Audience::Everyone => AudienceFilter::default(),
-            Audience::Park(p) => AudienceFilter {
-                park: Some(p.to_string()),
-                ..AudienceFilter::default()
-            },
-            Audience::Department(d) => AudienceFilter {
-                department: Some(d.to_string()),
-                ..AudienceFilter::default()
-            },
-            Audience::ActiveWithin(days) => AudienceFilter {
-                seen_since: Some(now - time::Duration::days(i64::from(*days))),
-                ..AudienceFilter::default()
-            },
-            Audience::Behind => return self.people_behind(now).await,
-        };
-        self.storage.audience(&filter).await
-    }
-
-    /// People whose onboarding deadline has passed with the path incomplete.
-    async fn people_behind(&self, now: OffsetDateTime) -> Result<Vec<UserId>, StorageError> {
-        Ok(
-            crate::insights::overdue(&self.content(), &*self.storage, now, None)
-                .await?
-                .into_iter()
-                .map(|o| o.id)
-                .collect(),
-        )
-    }
-
     /// Starts every scheduled broadcast whose time has come: its recipients are
     /// chosen now and stored, one row each. Returns the ids started.
     pub async fn start_due_broadcasts(&self) -> Result<Vec<i64>, StorageError> {
         let now = self.clock.now();
         let mut started = Vec::new();
         for broadcast in self.storage.due_broadcasts(now).await? {
-            let recipients = self.audience_recipients(&broadcast.job.audience).await?;
+            let recipients = audience_recipients(
+                &self.content(),
+                &*self.storage,
+                &*self.storage,
+                now,
+                &broadcast.job.audience,
+            )
+            .await?;
             if self
                 .storage
                 .start_broadcast(broadcast.id, &recipients, now)
@@ -112,109 +86,6 @@ impl Engine {
         Ok(started)
     }
 
-    /// The status screen of broadcast `id` in `lang`, times in `tz`; `None` if there
-    /// is no such broadcast.
-    pub(crate) async fn broadcast_status_screen(
-        &self,
-        id: i64,
-        lang: Lang,
-        tz: &str,
-    ) -> Result<Option<Rendered>, StorageError> {
-        let since = self.clock.now() - time::Duration::seconds(RATE_WINDOW_SECS);
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
-            return Ok(None);
-        };
-        let counts = self.storage.delivery_counts(id).await?;
-        let recent = self.storage.sent_since(id, since).await?;
-        let mut text = Html::bold(&Html::escape(&t_args(
-            lang,
-            "broadcast-status-title",
-            &[("id", id.into())],
-        )));
-        let audience = audience_name(&self.content(), lang, &broadcast.job.audience)
-            .unwrap_or_else(|| broadcast.job.audience.encode());
-        let local = |at: OffsetDateTime| learning::local_date_time(at, tz);
-        let mut lines = vec![
-            t_args(
-                lang,
-                "broadcast-status-state",
-                &[("state", state_name(lang, broadcast.state).into())],
-            ),
-            t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
-            t_args(
-                lang,
-                "broadcast-status-created",
-                &[
-                    (
-                        "admin",
-                        self.admin_label(broadcast.job.created_by).await.into(),
-                    ),
-                    ("time", local(broadcast.job.created_at).into()),
-                ],
-            ),
-        ];
-        if broadcast.state == BroadcastState::Scheduled {
-            lines.push(t_args(
-                lang,
-                "broadcast-starts-at",
-                &[
-                    ("time", local(broadcast.job.start_at).into()),
-                    ("zone", tz.to_owned().into()),
-                ],
-            ));
-        } else {
-            lines.push(t_args(
-                lang,
-                "broadcast-recipients",
-                &[("n", counts.total().into())],
-            ));
-            lines.push(counts_line(lang, &counts));
-        }
-        if broadcast.state == BroadcastState::Running {
-            let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
-            lines.push(t_args(
-                lang,
-                "broadcast-status-rate",
-                &[("rate", rate.into())],
-            ));
-        }
-        if let Some(done) = broadcast.finished_at {
-            lines.push(t_args(
-                lang,
-                "broadcast-status-finished",
-                &[("time", local(done).into())],
-            ));
-        }
-        if counts.unknown > 0 {
-            lines.push(t(lang, "broadcast-unknown-explained"));
-        }
-        for line in lines {
-            text.push_text("\n");
-            text.push_text(&line);
-        }
-        let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
-        let mut controls = Vec::new();
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
-        }
-        match broadcast.state {
-            BroadcastState::Running => {
-                controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
-            }
-            BroadcastState::Paused => {
-                controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
-            }
-            _ => {}
-        }
-        if !broadcast.state.is_final() {
-            controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
-        }
-        let keyboard = Keyboard::default()
-            .row(controls)
-            .row(vec![history_button(lang)]);
-        Ok(Some(Rendered { text, keyboard }))
-    }
-
     /// The status message the admin confirmed the broadcast in, brought up to date
     /// (the worker calls this while it sends); `None` when there is none to edit.
     pub async fn broadcast_status_update(&self, id: i64) -> Result<Option<Action>, StorageError> {
@@ -233,8 +104,16 @@ impl Engine {
             .as_deref()
             .and_then(|p| self.content().park(p).map(|p| p.timezone.clone()))
             .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
-        let Some(Rendered { text, keyboard }) =
-            self.broadcast_status_screen(id, user.language, &tz).await?
+        let Some(Rendered { text, keyboard }) = status_screen(
+            &self.content(),
+            &*self.storage,
+            &*self.storage,
+            self.clock.now(),
+            id,
+            user.language,
+            &tz,
+        )
+        .await?
         else {
             return Ok(None);
         };
@@ -244,19 +123,6 @@ impl Engine {
             text,
             keyboard: Some(keyboard),
         }))
-    }
-
-    /// Who started a broadcast (or edited a page), for admins to read: "Anna K.
-    /// (42)", cleaned of control and bidi characters; the bare id if the name
-    /// cannot be read.
-    pub(crate) async fn admin_label(&self, id: UserId) -> String {
-        match self.storage.user(id).await {
-            Ok(Some(user)) => format!(
-                "{} ({id})",
-                crate::admin_rows::list_name(&user.first_name, user.last_name.as_deref())
-            ),
-            _ => id.to_string(),
-        }
     }
 
     /// The report to the admin who started a finished broadcast.
@@ -281,6 +147,159 @@ impl Engine {
                 Keyboard::default().row(vec![Button::new(t(lang, "btn-broadcast-status"), status)]),
             ),
         }))
+    }
+}
+
+/// Who an audience means at `now`, by ascending id.
+pub(crate) async fn audience_recipients(
+    pack: &ContentPack,
+    broadcasts: &dyn BroadcastStore,
+    lookup: &dyn LookupStore,
+    now: OffsetDateTime,
+    audience: &Audience,
+) -> Result<Vec<UserId>, StorageError> {
+    let filter = match audience {
+        Audience::Everyone => AudienceFilter::default(),
+        Audience::Park(p) => AudienceFilter {
+            park: Some(p.to_string()),
+            ..AudienceFilter::default()
+        },
+        Audience::Department(d) => AudienceFilter {
+            department: Some(d.to_string()),
+            ..AudienceFilter::default()
+        },
+        Audience::ActiveWithin(days) => AudienceFilter {
+            seen_since: Some(now - time::Duration::days(i64::from(*days))),
+            ..AudienceFilter::default()
+        },
+        // People whose onboarding deadline has passed with the path incomplete.
+        Audience::Behind => {
+            return Ok(overdue(pack, lookup, now, None)
+                .await?
+                .into_iter()
+                .map(|o| o.id)
+                .collect());
+        }
+    };
+    broadcasts.audience(&filter).await
+}
+
+/// The status screen of broadcast `id` in `lang`, times in `tz`; `None` if there
+/// is no such broadcast.
+pub(crate) async fn status_screen(
+    pack: &ContentPack,
+    broadcasts: &dyn BroadcastStore,
+    people: &dyn PersonRecords,
+    now: OffsetDateTime,
+    id: i64,
+    lang: Lang,
+    tz: &str,
+) -> Result<Option<Rendered>, StorageError> {
+    let since = now - time::Duration::seconds(RATE_WINDOW_SECS);
+    let Some(broadcast) = broadcasts.broadcast(id).await? else {
+        return Ok(None);
+    };
+    let counts = broadcasts.delivery_counts(id).await?;
+    let recent = broadcasts.sent_since(id, since).await?;
+    let mut text = Html::bold(&Html::escape(&t_args(
+        lang,
+        "broadcast-status-title",
+        &[("id", id.into())],
+    )));
+    let audience = audience_name(pack, lang, &broadcast.job.audience)
+        .unwrap_or_else(|| broadcast.job.audience.encode());
+    let local = |at: OffsetDateTime| learning::local_date_time(at, tz);
+    let mut lines = vec![
+        t_args(
+            lang,
+            "broadcast-status-state",
+            &[("state", state_name(lang, broadcast.state).into())],
+        ),
+        t_args(lang, "broadcast-audience", &[("audience", audience.into())]),
+        t_args(
+            lang,
+            "broadcast-status-created",
+            &[
+                (
+                    "admin",
+                    admin_label(people, broadcast.job.created_by).await.into(),
+                ),
+                ("time", local(broadcast.job.created_at).into()),
+            ],
+        ),
+    ];
+    if broadcast.state == BroadcastState::Scheduled {
+        lines.push(t_args(
+            lang,
+            "broadcast-starts-at",
+            &[
+                ("time", local(broadcast.job.start_at).into()),
+                ("zone", tz.to_owned().into()),
+            ],
+        ));
+    } else {
+        lines.push(t_args(
+            lang,
+            "broadcast-recipients",
+            &[("n", counts.total().into())],
+        ));
+        lines.push(counts_line(lang, &counts));
+    }
+    if broadcast.state == BroadcastState::Running {
+        let rate = format!("{:.1}", recent as f64 / RATE_WINDOW_SECS as f64);
+        lines.push(t_args(
+            lang,
+            "broadcast-status-rate",
+            &[("rate", rate.into())],
+        ));
+    }
+    if let Some(done) = broadcast.finished_at {
+        lines.push(t_args(
+            lang,
+            "broadcast-status-finished",
+            &[("time", local(done).into())],
+        ));
+    }
+    if counts.unknown > 0 {
+        lines.push(t(lang, "broadcast-unknown-explained"));
+    }
+    for line in lines {
+        text.push_text("\n");
+        text.push_text(&line);
+    }
+    let b = |key: &str, action: BroadcastAction| Button::new(t(lang, key), nav(action));
+    let mut controls = Vec::new();
+    if !broadcast.state.is_final() {
+        controls.push(b("btn-broadcast-refresh", BroadcastAction::Status(id)));
+    }
+    match broadcast.state {
+        BroadcastState::Running => {
+            controls.push(b("btn-broadcast-pause", BroadcastAction::Pause(id)))
+        }
+        BroadcastState::Paused => {
+            controls.push(b("btn-broadcast-resume", BroadcastAction::Resume(id)))
+        }
+        _ => {}
+    }
+    if !broadcast.state.is_final() {
+        controls.push(b("btn-broadcast-cancel", BroadcastAction::Cancel(id)));
+    }
+    let keyboard = Keyboard::default()
+        .row(controls)
+        .row(vec![history_button(lang)]);
+    Ok(Some(Rendered { text, keyboard }))
+}
+
+/// Who started a broadcast (or edited a page), for admins to read: "Anna K.
+/// (42)", cleaned of control and bidi characters; the bare id if the name
+/// cannot be read.
+pub(crate) async fn admin_label(people: &dyn PersonRecords, id: UserId) -> String {
+    match people.user(id).await {
+        Ok(Some(user)) => format!(
+            "{} ({id})",
+            crate::admin_rows::list_name(&user.first_name, user.last_name.as_deref())
+        ),
+        _ => id.to_string(),
     }
 }
 

@@ -138,7 +138,7 @@ impl Turn<'_> {
                 "content-too-long",
                 &[("length", (*chars).into()), ("max", (*max).into())],
             ),
-            EditProblem::Markdown(e) => crate::broadcasts::markdown_problem(lang, e),
+            EditProblem::Markdown(e) => crate::broadcast_rows::markdown_problem(lang, e),
             EditProblem::Split(SplitError::UnbreakableRun { len, .. }) => {
                 t_args(lang, "content-unbreakable", &[("length", (*len).into())])
             }

@@ -411,7 +411,12 @@ impl Turn<'_> {
                         "when",
                         learning::local_date_time(v.at, self.cx.timezone()).into(),
                     ),
-                    ("admin", self.engine.admin_label(v.author).await.into()),
+                    (
+                        "admin",
+                        crate::broadcast_jobs::admin_label(&*self.engine.storage, v.author)
+                            .await
+                            .into(),
+                    ),
                 ],
             ),
             None => t(lang, "content-version-pack"),

@@ -60,7 +60,8 @@ impl Turn<'_> {
             let who = match names.get(&v.author) {
                 Some(who) => who,
                 None => {
-                    let label = self.engine.admin_label(v.author).await;
+                    let label =
+                        crate::broadcast_jobs::admin_label(&*self.engine.storage, v.author).await;
                     names.entry(v.author).or_insert(label)
                 }
             };

@@ -67,6 +67,7 @@ mod audit;
 mod broadcast_audience;
 mod broadcast_follow;
 mod broadcast_jobs;
+mod broadcast_rows;
 mod broadcasts;
 mod content_drafts;
 mod content_editor;

@@ -10,6 +10,7 @@ use domain::html::Html;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
+use crate::broadcasts;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{EngineError, Served};
@@ -380,8 +381,32 @@ impl Turn<'_> {
                 )
                 .await?
             }
-            Some(Dialogue::BroadcastText) => self.broadcast_text_typed(text).await?,
-            Some(Dialogue::BroadcastTime) => self.broadcast_time_typed(text).await?,
+            Some(Dialogue::BroadcastText) => {
+                if self
+                    .typed_input_allowed("broadcast text", Need::Full, None)
+                    .await
+                {
+                    broadcasts::broadcast_text_typed(
+                        &mut self.cx,
+                        &self.engine.broadcast_ports(),
+                        text,
+                    )
+                    .await?
+                }
+            }
+            Some(Dialogue::BroadcastTime) => {
+                if self
+                    .typed_input_allowed("broadcast time", Need::Full, None)
+                    .await
+                {
+                    broadcasts::broadcast_time_typed(
+                        &mut self.cx,
+                        &self.engine.broadcast_ports(),
+                        text,
+                    )
+                    .await?
+                }
+            }
             Some(Dialogue::AdminSearch) => {
                 if self.admin_typed("search", Need::People, None).await {
                     lookup::search_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
@@ -416,8 +441,18 @@ impl Turn<'_> {
             file,
         ) {
             (Some(Dialogue::BroadcastText), Some(file)) => {
-                self.compose(caption.as_deref().unwrap_or_default(), Some(file))
+                if self
+                    .typed_input_allowed("broadcast text", Need::Full, None)
+                    .await
+                {
+                    broadcasts::compose(
+                        &mut self.cx,
+                        &self.engine.broadcast_ports(),
+                        caption.as_deref().unwrap_or_default(),
+                        Some(file),
+                    )
                     .await?
+                }
             }
             (Some(Dialogue::ContentMedia { node }), Some(file)) => {
                 self.content_media_sent(node, file).await?

@@ -2,6 +2,9 @@
 //! narrow views of the engine (ADR 0048). A slice's handlers see their update's
 //! context and these, nothing else.
 
+use crate::access::panel::AccessPorts;
+use crate::admin_panel::PanelPorts;
+use crate::broadcast_rows::BroadcastPorts;
 use crate::engine::Engine;
 use crate::export_panel::ExportPorts;
 use crate::insights::StatsPorts;
@@ -115,6 +118,36 @@ impl Engine {
             people: self.people_ports(),
             nav: self.nav_ports(),
             progress: self.progress_ports(),
+        }
+    }
+
+    pub(crate) fn access_ports(&self) -> AccessPorts<'_> {
+        let storage = &*self.storage;
+        AccessPorts {
+            access: storage,
+            people: storage,
+            audit: storage,
+            state: &*self.state,
+            cache: &self.people,
+            bot_username: self.bot_username.as_deref(),
+        }
+    }
+
+    pub(crate) fn panel_ports(&self) -> PanelPorts<'_> {
+        PanelPorts {
+            admin: &*self.storage,
+            access: self.access_ports(),
+        }
+    }
+
+    pub(crate) fn broadcast_ports(&self) -> BroadcastPorts<'_> {
+        let storage = &*self.storage;
+        BroadcastPorts {
+            broadcasts: storage,
+            lookup: storage,
+            people: storage,
+            audit: storage,
+            state: &*self.state,
         }
     }
 }

@@ -16,14 +16,32 @@ use domain::learning;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::admin_rows::back_to_panel;
-use crate::engine::Turn;
+use crate::audit::audit;
+use crate::context::Cx;
 use crate::error::{OrUnavailable, Served, unavailable};
 use crate::i18n::{html, t, t_args};
 use crate::inbound::CallbackMessage;
-use crate::ports::{Invite, NewInvite};
+use crate::people::People;
+use crate::ports::{AccessStore, AdminStore, Invite, NewInvite, PersonRecords, StateStore};
 use crate::screens::Rendered;
 
 use super::request_line;
+
+/// What the access panel reaches beyond the update's context.
+pub(crate) struct AccessPorts<'a> {
+    /// Invites and requests.
+    pub(crate) access: &'a dyn AccessStore,
+    /// Who asked, to tell them the answer in their language.
+    pub(crate) people: &'a dyn PersonRecords,
+    /// Where each view and decision is audited.
+    pub(crate) audit: &'a dyn AdminStore,
+    /// Where an invite being made is kept between its steps.
+    pub(crate) state: &'a dyn StateStore,
+    /// The copies of people kept between updates: a decision drops the person's.
+    pub(crate) cache: &'a People,
+    /// For invite links (`https://t.me/<bot>?start=<code>`).
+    pub(crate) bot_username: Option<&'a str>,
+}
 
 /// Invites on one screen: the newest; at about 170 characters each they fit one
 /// message.
@@ -78,459 +96,478 @@ fn access(action: AccessAction) -> Callback {
     Callback::Admin(AdminAction::Access(action))
 }
 
-impl Turn<'_> {
-    /// One access action, already past the admin guard.
-    pub(crate) async fn admin_access(
-        &mut self,
-        action: AccessAction,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        match action {
-            AccessAction::Invites => self.admin_invites(None, message).await?,
-            AccessAction::NewInvite => {
-                self.save_draft(&Draft::default()).await;
-                let screen = self.invite_park_step();
-                self.cx.show_rendered(message, screen);
+/// One access action, already past the admin guard.
+pub(crate) async fn admin_access(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    action: AccessAction,
+    message: Option<CallbackMessage>,
+) -> Served {
+    match action {
+        AccessAction::Invites => admin_invites(cx, ports, None, message).await?,
+        AccessAction::NewInvite => {
+            save_draft(cx, ports, &Draft::default()).await;
+            let screen = invite_park_step(cx);
+            cx.show_rendered(message, screen);
+        }
+        AccessAction::InvitePark(park) => {
+            let park = park.map(|p| p.as_str().to_owned());
+            if park.as_deref().is_some_and(|p| cx.pack().park(p).is_none()) {
+                return draft_lost(cx, ports, message).await;
             }
-            AccessAction::InvitePark(park) => {
-                let park = park.map(|p| p.as_str().to_owned());
-                if park
-                    .as_deref()
-                    .is_some_and(|p| self.cx.pack().park(p).is_none())
-                {
-                    return self.draft_lost(message).await;
-                }
-                self.save_draft(&Draft {
+            save_draft(
+                cx,
+                ports,
+                &Draft {
                     park,
                     ..Draft::default()
-                })
-                .await;
-                let screen = self.invite_department_step();
-                self.cx.show_rendered(message, screen);
-            }
-            AccessAction::InviteDepartment(department) => {
-                let department = department.map(|d| d.as_str().to_owned());
-                let known = department
-                    .as_deref()
-                    .is_none_or(|d| self.cx.pack().department(d).is_some());
-                let Some(draft) = self.draft().await.filter(|_| known) else {
-                    return self.draft_lost(message).await;
-                };
-                self.save_draft(&Draft {
+                },
+            )
+            .await;
+            let screen = invite_department_step(cx);
+            cx.show_rendered(message, screen);
+        }
+        AccessAction::InviteDepartment(department) => {
+            let department = department.map(|d| d.as_str().to_owned());
+            let known = department
+                .as_deref()
+                .is_none_or(|d| cx.pack().department(d).is_some());
+            let Some(draft) = draft(cx, ports).await.filter(|_| known) else {
+                return draft_lost(cx, ports, message).await;
+            };
+            save_draft(
+                cx,
+                ports,
+                &Draft {
                     department,
                     days: None,
                     ..draft
-                })
-                .await;
-                let screen = self.invite_choice_step(
-                    "admin-invite-step-days",
-                    DAYS.iter().map(|&d| {
-                        let label = t_args(self.cx.lang(), "btn-admin-days", &[("days", d.into())]);
-                        (label, AccessAction::InviteDays(d))
-                    }),
-                );
-                self.cx.show_rendered(message, screen);
-            }
-            AccessAction::InviteDays(days) => {
-                let Some(draft) = self.draft().await.filter(|_| DAYS.contains(&days)) else {
-                    return self.draft_lost(message).await;
-                };
-                self.save_draft(&Draft {
+                },
+            )
+            .await;
+            let screen = invite_choice_step(
+                cx,
+                "admin-invite-step-days",
+                DAYS.iter().map(|&d| {
+                    let label = t_args(cx.lang(), "btn-admin-days", &[("days", d.into())]);
+                    (label, AccessAction::InviteDays(d))
+                }),
+            );
+            cx.show_rendered(message, screen);
+        }
+        AccessAction::InviteDays(days) => {
+            let Some(draft) = draft(cx, ports).await.filter(|_| DAYS.contains(&days)) else {
+                return draft_lost(cx, ports, message).await;
+            };
+            save_draft(
+                cx,
+                ports,
+                &Draft {
                     days: Some(days),
                     ..draft
-                })
-                .await;
-                let screen = self.invite_choice_step(
-                    "admin-invite-step-uses",
-                    USES.iter().map(|&n| {
-                        let label = match n {
-                            0 => t(self.cx.lang(), "btn-admin-uses-unlimited"),
-                            n => t_args(self.cx.lang(), "btn-admin-uses", &[("n", n.into())]),
-                        };
-                        (label, AccessAction::InviteUses(n))
-                    }),
-                );
-                self.cx.show_rendered(message, screen);
-            }
-            AccessAction::InviteUses(uses) => self.create_invite(uses, message).await?,
-            AccessAction::Revoke(id) => {
-                let revoked = self
-                    .engine
-                    .storage
-                    .revoke_invite(id, self.cx.now())
-                    .await
-                    .or_unavailable("cannot revoke an invite")?;
-                let key = if revoked {
-                    self.audit("invite_revoke", format!("#{id}")).await;
-                    "admin-invite-revoked"
-                } else {
-                    "admin-invite-not-revoked"
-                };
-                let note = Html::escape(&t_args(self.cx.lang(), key, &[("n", id.into())]));
-                self.admin_invites(Some(note), message).await?;
-            }
-            AccessAction::Requests => self.admin_requests(None, message).await?,
-            AccessAction::Approve(user) => self.decide(UserId(user), true, message).await?,
-            AccessAction::Reject(user) => self.decide(UserId(user), false, message).await?,
+                },
+            )
+            .await;
+            let screen = invite_choice_step(
+                cx,
+                "admin-invite-step-uses",
+                USES.iter().map(|&n| {
+                    let label = match n {
+                        0 => t(cx.lang(), "btn-admin-uses-unlimited"),
+                        n => t_args(cx.lang(), "btn-admin-uses", &[("n", n.into())]),
+                    };
+                    (label, AccessAction::InviteUses(n))
+                }),
+            );
+            cx.show_rendered(message, screen);
         }
-        Ok(())
+        AccessAction::InviteUses(uses) => create_invite(cx, ports, uses, message).await?,
+        AccessAction::Revoke(id) => {
+            let revoked = ports
+                .access
+                .revoke_invite(id, cx.now())
+                .await
+                .or_unavailable("cannot revoke an invite")?;
+            let key = if revoked {
+                audit(cx, ports.audit, "invite_revoke", format!("#{id}")).await;
+                "admin-invite-revoked"
+            } else {
+                "admin-invite-not-revoked"
+            };
+            let note = Html::escape(&t_args(cx.lang(), key, &[("n", id.into())]));
+            admin_invites(cx, ports, Some(note), message).await?;
+        }
+        AccessAction::Requests => admin_requests(cx, ports, None, message).await?,
+        AccessAction::Approve(user) => decide(cx, ports, UserId(user), true, message).await?,
+        AccessAction::Reject(user) => decide(cx, ports, UserId(user), false, message).await?,
     }
+    Ok(())
+}
 
-    /// The panel's access row: invites, and the requests with how many wait.
-    pub(crate) async fn access_panel_row(&self) -> Vec<Button> {
-        let lang = self.cx.lang();
-        let requests = match self.engine.storage.count_pending_requests().await {
-            Ok(n) => t_args(lang, "btn-admin-requests", &[("n", n.into())]),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot count access requests");
-                t(lang, "btn-admin-requests-unknown")
-            }
-        };
-        vec![
-            Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
-            Button::new(requests, access(AccessAction::Requests)),
-        ]
+/// The panel's access row: invites, and the requests with how many wait.
+pub(crate) async fn access_panel_row(cx: &Cx, ports: &AccessPorts<'_>) -> Vec<Button> {
+    let lang = cx.lang();
+    let requests = match ports.access.count_pending_requests().await {
+        Ok(n) => t_args(lang, "btn-admin-requests", &[("n", n.into())]),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot count access requests");
+            t(lang, "btn-admin-requests-unknown")
+        }
+    };
+    vec![
+        Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
+        Button::new(requests, access(AccessAction::Requests)),
+    ]
+}
+
+fn draft_key(cx: &Cx) -> String {
+    format!("adm:invite-draft:{}", cx.user.id)
+}
+
+async fn save_draft(cx: &Cx, ports: &AccessPorts<'_>, draft: &Draft) {
+    if let Err(e) = ports
+        .state
+        .put(&draft_key(cx), &draft.encode(), DRAFT_TTL)
+        .await
+    {
+        tracing::warn!(error = %e, "cannot save the invite being drawn up");
     }
+}
 
-    fn draft_key(&self) -> String {
-        format!("adm:invite-draft:{}", self.cx.user.id)
-    }
-
-    async fn save_draft(&self, draft: &Draft) {
-        if let Err(e) = self
-            .engine
-            .state
-            .put(&self.draft_key(), &draft.encode(), DRAFT_TTL)
-            .await
-        {
-            tracing::warn!(error = %e, "cannot save the invite being drawn up");
+async fn draft(cx: &Cx, ports: &AccessPorts<'_>) -> Option<Draft> {
+    match ports.state.get(&draft_key(cx)).await {
+        Ok(raw) => raw.as_deref().and_then(Draft::decode),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the invite being drawn up");
+            None
         }
     }
+}
 
-    async fn draft(&self) -> Option<Draft> {
-        match self.engine.state.get(&self.draft_key()).await {
-            Ok(raw) => raw.as_deref().and_then(Draft::decode),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the invite being drawn up");
-                None
-            }
-        }
+/// A step pressed out of order, after the draft expired, or for a park or
+/// department the pack no longer has: start again from the list.
+async fn draft_lost(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let note = html(cx.lang(), "admin-invite-draft-lost");
+    admin_invites(cx, ports, Some(note), message).await
+}
+
+fn invite_park_step(cx: &Cx) -> Rendered {
+    let lang = cx.lang();
+    let parks = cx.pack().parks().iter().filter_map(|p| {
+        Slug::parse(&p.id).map(|s| (p.name.get(lang).clone(), AccessAction::InvitePark(Some(s))))
+    });
+    let any = (
+        t(lang, "btn-admin-any-park"),
+        AccessAction::InvitePark(None),
+    );
+    invite_choice_step(cx, "admin-invite-step-park", parks.chain([any]))
+}
+
+fn invite_department_step(cx: &Cx) -> Rendered {
+    let lang = cx.lang();
+    let departments = cx.pack().departments().iter().filter_map(|d| {
+        Slug::parse(&d.id).map(|s| {
+            (
+                d.name.get(lang).clone(),
+                AccessAction::InviteDepartment(Some(s)),
+            )
+        })
+    });
+    let any = (
+        t(lang, "btn-admin-any-department"),
+        AccessAction::InviteDepartment(None),
+    );
+    invite_choice_step(cx, "admin-invite-step-department", departments.chain([any]))
+}
+
+/// A step of the new invite: a question, one button per choice (two a row),
+/// and a way back to the list.
+fn invite_choice_step(
+    cx: &Cx,
+    question: &str,
+    choices: impl Iterator<Item = (String, AccessAction)>,
+) -> Rendered {
+    let buttons: Vec<Button> = choices
+        .map(|(label, action)| Button::new(label, access(action)))
+        .collect();
+    let mut keyboard = Keyboard::default();
+    for pair in buttons.chunks(2) {
+        keyboard = keyboard.row(pair.to_vec());
     }
-
-    /// A step pressed out of order, after the draft expired, or for a park or
-    /// department the pack no longer has: start again from the list.
-    async fn draft_lost(&mut self, message: Option<CallbackMessage>) -> Served {
-        let note = html(self.cx.lang(), "admin-invite-draft-lost");
-        self.admin_invites(Some(note), message).await
+    keyboard = keyboard.row(vec![Button::new(
+        t(cx.lang(), "btn-admin-invites"),
+        access(AccessAction::Invites),
+    )]);
+    Rendered {
+        text: Html::bold(&html(cx.lang(), question)),
+        keyboard,
     }
+}
 
-    fn invite_park_step(&self) -> Rendered {
-        let lang = self.cx.lang();
-        let parks = self.cx.pack().parks().iter().filter_map(|p| {
-            Slug::parse(&p.id)
-                .map(|s| (p.name.get(lang).clone(), AccessAction::InvitePark(Some(s))))
-        });
-        let any = (
-            t(lang, "btn-admin-any-park"),
-            AccessAction::InvitePark(None),
+async fn create_invite(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    uses: u16,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let draft = draft(cx, ports).await;
+    let Some((draft, days)) = draft
+        .and_then(|d| d.days.map(|days| (d, days)))
+        .filter(|_| USES.contains(&uses))
+    else {
+        return draft_lost(cx, ports, message).await;
+    };
+    let now = cx.now();
+    let invite = NewInvite {
+        code: InviteCode::from_random(rand::random()).to_string(),
+        park: draft.park,
+        department: draft.department,
+        created_by: cx.user.id,
+        created_at: now,
+        expires_at: now + time::Duration::days(i64::from(days)),
+        max_uses: (uses > 0).then_some(u32::from(uses)),
+    };
+    let created = ports
+        .access
+        .create_invite(&invite)
+        .await
+        .or_unavailable("cannot create an invite")?;
+    let _ = ports.state.delete(&draft_key(cx)).await;
+    audit(
+        cx,
+        ports.audit,
+        "invite_create",
+        format!(
+            "#{} park={} department={} days={days} uses={}",
+            created.id,
+            created.park.as_deref().unwrap_or("any"),
+            created.department.as_deref().unwrap_or("any"),
+            created.max_uses.map_or("any".to_owned(), |n| n.to_string()),
+        ),
+    )
+    .await;
+    let lang = cx.lang();
+    let mut text = Html::bold(&Html::escape(&t_args(
+        lang,
+        "admin-invite-created",
+        &[("n", created.id.into())],
+    )));
+    text.push_text("\n\n");
+    text.push(&invite_card(cx, ports, &created));
+    let keyboard = Keyboard::default().row(vec![
+        Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
+        Button::new(
+            t(lang, "btn-admin-panel"),
+            Callback::Admin(AdminAction::Panel),
+        ),
+    ]);
+    cx.show_rendered(message, Rendered { text, keyboard });
+    Ok(())
+}
+
+/// The link that lets a person in: a `t.me` deep link when the bot knows its
+/// username, otherwise the command to type.
+fn invite_link(ports: &AccessPorts<'_>, code: &str) -> String {
+    domain::start_link::url(ports.bot_username, code)
+}
+
+/// An invite's binding, uses, expiry and link.
+fn invite_card(cx: &Cx, ports: &AccessPorts<'_>, invite: &Invite) -> Html {
+    let lang = cx.lang();
+    let park = invite
+        .park
+        .as_deref()
+        .and_then(|p| cx.pack().park(p))
+        .map_or_else(
+            || t(lang, "admin-invite-any-park"),
+            |p| p.name.get(lang).clone(),
         );
-        self.invite_choice_step("admin-invite-step-park", parks.chain([any]))
-    }
-
-    fn invite_department_step(&self) -> Rendered {
-        let lang = self.cx.lang();
-        let departments = self.cx.pack().departments().iter().filter_map(|d| {
-            Slug::parse(&d.id).map(|s| {
-                (
-                    d.name.get(lang).clone(),
-                    AccessAction::InviteDepartment(Some(s)),
-                )
-            })
-        });
-        let any = (
-            t(lang, "btn-admin-any-department"),
-            AccessAction::InviteDepartment(None),
+    let department = invite
+        .department
+        .as_deref()
+        .and_then(|d| cx.pack().department(d))
+        .map_or_else(
+            || t(lang, "admin-invite-any-department"),
+            |d| d.name.get(lang).clone(),
         );
-        self.invite_choice_step("admin-invite-step-department", departments.chain([any]))
-    }
-
-    /// A step of the new invite: a question, one button per choice (two a row),
-    /// and a way back to the list.
-    fn invite_choice_step(
-        &self,
-        question: &str,
-        choices: impl Iterator<Item = (String, AccessAction)>,
-    ) -> Rendered {
-        let buttons: Vec<Button> = choices
-            .map(|(label, action)| Button::new(label, access(action)))
-            .collect();
-        let mut keyboard = Keyboard::default();
-        for pair in buttons.chunks(2) {
-            keyboard = keyboard.row(pair.to_vec());
-        }
-        keyboard = keyboard.row(vec![Button::new(
-            t(self.cx.lang(), "btn-admin-invites"),
-            access(AccessAction::Invites),
-        )]);
-        Rendered {
-            text: Html::bold(&html(self.cx.lang(), question)),
-            keyboard,
-        }
-    }
-
-    async fn create_invite(&mut self, uses: u16, message: Option<CallbackMessage>) -> Served {
-        let draft = self.draft().await;
-        let Some((draft, days)) = draft
-            .and_then(|d| d.days.map(|days| (d, days)))
-            .filter(|_| USES.contains(&uses))
-        else {
-            return self.draft_lost(message).await;
-        };
-        let now = self.cx.now();
-        let invite = NewInvite {
-            code: InviteCode::from_random(rand::random()).to_string(),
-            park: draft.park,
-            department: draft.department,
-            created_by: self.cx.user.id,
-            created_at: now,
-            expires_at: now + time::Duration::days(i64::from(days)),
-            max_uses: (uses > 0).then_some(u32::from(uses)),
-        };
-        let created = self
-            .engine
-            .storage
-            .create_invite(&invite)
-            .await
-            .or_unavailable("cannot create an invite")?;
-        let _ = self.engine.state.delete(&self.draft_key()).await;
-        self.audit(
-            "invite_create",
-            format!(
-                "#{} park={} department={} days={days} uses={}",
-                created.id,
-                created.park.as_deref().unwrap_or("any"),
-                created.department.as_deref().unwrap_or("any"),
-                created.max_uses.map_or("any".to_owned(), |n| n.to_string()),
-            ),
-        )
-        .await;
-        let lang = self.cx.lang();
-        let mut text = Html::bold(&Html::escape(&t_args(
+    let uses = match invite.max_uses {
+        Some(max) => t_args(
             lang,
-            "admin-invite-created",
-            &[("n", created.id.into())],
-        )));
+            "admin-invite-uses",
+            &[("n", invite.uses.into()), ("total", max.into())],
+        ),
+        None => t_args(
+            lang,
+            "admin-invite-uses-unlimited",
+            &[("n", invite.uses.into())],
+        ),
+    };
+    let until = t_args(
+        lang,
+        "admin-invite-until",
+        &[(
+            "when",
+            learning::local_date_time(invite.expires_at, cx.timezone()).into(),
+        )],
+    );
+    let mut card = Html::bold(&Html::escape(&format!("#{}", invite.id)));
+    card.push_text(&format!(" · {park} · {department}\n{uses} · {until}\n"));
+    card.push(&Html::code(&invite_link(ports, &invite.code)));
+    card
+}
+
+async fn admin_invites(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    note: Option<Html>,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let lang = cx.lang();
+    let invites = ports
+        .access
+        .active_invites(cx.now(), INVITES_SHOWN)
+        .await
+        .or_unavailable("cannot list invites")?;
+    audit(cx, ports.audit, "view_invites", String::new()).await;
+    let mut text = note.map_or_else(Html::default, |mut n| {
+        n.push_text("\n\n");
+        n
+    });
+    text.push(&Html::bold(&html(lang, "admin-invites-title")));
+    if invites.is_empty() {
+        text.push_text("\n");
+        text.push(&html(lang, "admin-invites-empty"));
+    }
+    let mut keyboard = Keyboard::default();
+    let mut revokes = Vec::new();
+    for invite in &invites {
         text.push_text("\n\n");
-        text.push(&self.invite_card(&created));
-        let keyboard = Keyboard::default().row(vec![
-            Button::new(t(lang, "btn-admin-invites"), access(AccessAction::Invites)),
+        text.push(&invite_card(cx, ports, invite));
+        revokes.push(Button::new(
+            t_args(lang, "btn-admin-revoke", &[("n", invite.id.into())]),
+            access(AccessAction::Revoke(invite.id)),
+        ));
+    }
+    for pair in revokes.chunks(2) {
+        keyboard = keyboard.row(pair.to_vec());
+    }
+    keyboard = keyboard
+        .row(vec![Button::new(
+            t(lang, "btn-admin-new-invite"),
+            access(AccessAction::NewInvite),
+        )])
+        .row(back_to_panel(cx.lang()));
+    cx.show_rendered(message, Rendered { text, keyboard });
+    Ok(())
+}
+
+async fn admin_requests(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    note: Option<Html>,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let lang = cx.lang();
+    let (requests, total) = match (
+        ports.access.pending_requests(REQUESTS_SHOWN).await,
+        ports.access.count_pending_requests().await,
+    ) {
+        (Ok(r), Ok(n)) => (r, n),
+        (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list requests", e)),
+    };
+    audit(cx, ports.audit, "view_requests", String::new()).await;
+    let tz = cx.timezone().to_owned();
+    let mut text = note.map_or_else(Html::default, |mut n| {
+        n.push_text("\n\n");
+        n
+    });
+    text.push(&Html::bold(&Html::escape(&t_args(
+        lang,
+        "admin-requests-title",
+        &[("total", total.into())],
+    ))));
+    if requests.is_empty() {
+        text.push_text("\n");
+        text.push(&html(lang, "admin-requests-empty"));
+    }
+    let mut keyboard = Keyboard::default();
+    for r in &requests {
+        let when = learning::local_date_time(r.requested_at, &tz);
+        text.push_text(&format!("\n\n• {} · {when}", request_line(r)));
+        let short: String = r.name.chars().take(30).collect();
+        keyboard = keyboard.row(vec![
             Button::new(
-                t(lang, "btn-admin-panel"),
-                Callback::Admin(AdminAction::Panel),
+                t_args(lang, "btn-admin-approve", &[("name", short.into())]),
+                access(AccessAction::Approve(r.user.0)),
+            ),
+            Button::new(
+                t(lang, "btn-admin-reject"),
+                access(AccessAction::Reject(r.user.0)),
             ),
         ]);
-        self.cx.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
     }
+    keyboard = keyboard.row(back_to_panel(cx.lang()));
+    cx.show_rendered(message, Rendered { text, keyboard });
+    Ok(())
+}
 
-    /// The link that lets a person in: a `t.me` deep link when the bot knows its
-    /// username, otherwise the command to type.
-    fn invite_link(&self, code: &str) -> String {
-        domain::start_link::url(self.engine.bot_username.as_deref(), code)
-    }
-
-    /// An invite's binding, uses, expiry and link.
-    fn invite_card(&self, invite: &Invite) -> Html {
-        let lang = self.cx.lang();
-        let park = invite
-            .park
-            .as_deref()
-            .and_then(|p| self.cx.pack().park(p))
-            .map_or_else(
-                || t(lang, "admin-invite-any-park"),
-                |p| p.name.get(lang).clone(),
-            );
-        let department = invite
-            .department
-            .as_deref()
-            .and_then(|d| self.cx.pack().department(d))
-            .map_or_else(
-                || t(lang, "admin-invite-any-department"),
-                |d| d.name.get(lang).clone(),
-            );
-        let uses = match invite.max_uses {
-            Some(max) => t_args(
-                lang,
-                "admin-invite-uses",
-                &[("n", invite.uses.into()), ("total", max.into())],
-            ),
-            None => t_args(
-                lang,
-                "admin-invite-uses-unlimited",
-                &[("n", invite.uses.into())],
-            ),
-        };
-        let until = t_args(
-            lang,
-            "admin-invite-until",
-            &[(
-                "when",
-                learning::local_date_time(invite.expires_at, self.cx.timezone()).into(),
-            )],
-        );
-        let mut card = Html::bold(&Html::escape(&format!("#{}", invite.id)));
-        card.push_text(&format!(" · {park} · {department}\n{uses} · {until}\n"));
-        card.push(&Html::code(&self.invite_link(&invite.code)));
-        card
-    }
-
-    async fn admin_invites(
-        &mut self,
-        note: Option<Html>,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.cx.lang();
-        let invites = self
-            .engine
-            .storage
-            .active_invites(self.cx.now(), INVITES_SHOWN)
-            .await
-            .or_unavailable("cannot list invites")?;
-        self.audit("view_invites", String::new()).await;
-        let mut text = note.map_or_else(Html::default, |mut n| {
-            n.push_text("\n\n");
-            n
-        });
-        text.push(&Html::bold(&html(lang, "admin-invites-title")));
-        if invites.is_empty() {
-            text.push_text("\n");
-            text.push(&html(lang, "admin-invites-empty"));
+/// Approves or rejects a pending request, tells the person, audits it. A
+/// request someone else decided first is left as it is.
+async fn decide(
+    cx: &mut Cx,
+    ports: &AccessPorts<'_>,
+    user: UserId,
+    approve: bool,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let request = ports
+        .access
+        .access_request(user)
+        .await
+        .or_unavailable("cannot read an access request")?;
+    let decided = match &request {
+        Some(_) => {
+            let decided = ports
+                .access
+                .decide_request(user, approve, cx.user.id, cx.now())
+                .await;
+            ports.cache.changed(user).await;
+            decided
         }
-        let mut keyboard = Keyboard::default();
-        let mut revokes = Vec::new();
-        for invite in &invites {
-            text.push_text("\n\n");
-            text.push(&self.invite_card(invite));
-            revokes.push(Button::new(
-                t_args(lang, "btn-admin-revoke", &[("n", invite.id.into())]),
-                access(AccessAction::Revoke(invite.id)),
-            ));
+        None => Ok(false),
+    };
+    let decided = decided.or_unavailable("cannot decide an access request")?;
+    let lang = cx.lang();
+    let note = match request.filter(|_| decided) {
+        None => html(lang, "admin-request-decided"),
+        Some(request) => {
+            let (action, admin_key, person_key) = if approve {
+                (
+                    "access_approve",
+                    "admin-request-approved",
+                    "access-approved",
+                )
+            } else {
+                ("access_reject", "admin-request-rejected", "access-rejected")
+            };
+            audit(cx, ports.audit, action, request_line(&request)).await;
+            let person_lang = match ports.people.user(user).await {
+                Ok(Some(p)) => p.language,
+                _ => lang,
+            };
+            cx.actions.push(Action::Send {
+                chat: ChatId(user.0),
+                text: html(person_lang, person_key),
+                keyboard: None,
+            });
+            Html::escape(&t_args(lang, admin_key, &[("name", request.name.into())]))
         }
-        for pair in revokes.chunks(2) {
-            keyboard = keyboard.row(pair.to_vec());
-        }
-        keyboard = keyboard
-            .row(vec![Button::new(
-                t(lang, "btn-admin-new-invite"),
-                access(AccessAction::NewInvite),
-            )])
-            .row(back_to_panel(self.cx.lang()));
-        self.cx.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
-    }
-
-    async fn admin_requests(
-        &mut self,
-        note: Option<Html>,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.cx.lang();
-        let storage = self.engine.storage.clone();
-        let (requests, total) = match (
-            storage.pending_requests(REQUESTS_SHOWN).await,
-            storage.count_pending_requests().await,
-        ) {
-            (Ok(r), Ok(n)) => (r, n),
-            (Err(e), _) | (_, Err(e)) => return Err(unavailable("cannot list requests", e)),
-        };
-        self.audit("view_requests", String::new()).await;
-        let tz = self.cx.timezone().to_owned();
-        let mut text = note.map_or_else(Html::default, |mut n| {
-            n.push_text("\n\n");
-            n
-        });
-        text.push(&Html::bold(&Html::escape(&t_args(
-            lang,
-            "admin-requests-title",
-            &[("total", total.into())],
-        ))));
-        if requests.is_empty() {
-            text.push_text("\n");
-            text.push(&html(lang, "admin-requests-empty"));
-        }
-        let mut keyboard = Keyboard::default();
-        for r in &requests {
-            let when = learning::local_date_time(r.requested_at, &tz);
-            text.push_text(&format!("\n\n• {} · {when}", request_line(r)));
-            let short: String = r.name.chars().take(30).collect();
-            keyboard = keyboard.row(vec![
-                Button::new(
-                    t_args(lang, "btn-admin-approve", &[("name", short.into())]),
-                    access(AccessAction::Approve(r.user.0)),
-                ),
-                Button::new(
-                    t(lang, "btn-admin-reject"),
-                    access(AccessAction::Reject(r.user.0)),
-                ),
-            ]);
-        }
-        keyboard = keyboard.row(back_to_panel(self.cx.lang()));
-        self.cx.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
-    }
-
-    /// Approves or rejects a pending request, tells the person, audits it. A
-    /// request someone else decided first is left as it is.
-    async fn decide(
-        &mut self,
-        user: UserId,
-        approve: bool,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let storage = self.engine.storage.clone();
-        let request = storage
-            .access_request(user)
-            .await
-            .or_unavailable("cannot read an access request")?;
-        let decided = match &request {
-            Some(_) => {
-                let decided = storage
-                    .decide_request(user, approve, self.cx.user.id, self.cx.now())
-                    .await;
-                self.engine.people.changed(user).await;
-                decided
-            }
-            None => Ok(false),
-        };
-        let decided = decided.or_unavailable("cannot decide an access request")?;
-        let lang = self.cx.lang();
-        let note = match request.filter(|_| decided) {
-            None => html(lang, "admin-request-decided"),
-            Some(request) => {
-                let (action, admin_key, person_key) = if approve {
-                    (
-                        "access_approve",
-                        "admin-request-approved",
-                        "access-approved",
-                    )
-                } else {
-                    ("access_reject", "admin-request-rejected", "access-rejected")
-                };
-                self.audit(action, request_line(&request)).await;
-                let person_lang = match storage.user(user).await {
-                    Ok(Some(p)) => p.language,
-                    _ => lang,
-                };
-                self.cx.actions.push(Action::Send {
-                    chat: ChatId(user.0),
-                    text: html(person_lang, person_key),
-                    keyboard: None,
-                });
-                Html::escape(&t_args(lang, admin_key, &[("name", request.name.into())]))
-            }
-        };
-        self.admin_requests(Some(note), message).await
-    }
+    };
+    admin_requests(cx, ports, Some(note), message).await
 }
 
 #[cfg(test)]
