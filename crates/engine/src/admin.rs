@@ -8,7 +8,7 @@
 //! replicas and survive restarts with Redis. When the state store cannot be read,
 //! login is refused: the lock never fails open.
 //!
-//! Every admin button goes through `Turn::admin_guard` (in `router`), one
+//! Every admin button goes through `Turn::admin_guard` (in `admin_router`), one
 //! place: a press by a non-admin, without a live session, or after logout only
 //! answers "session expired" and is written to the audit log.
 

@@ -10,6 +10,7 @@ use crate::action::{Button, Keyboard};
 use crate::admin_panel;
 use crate::admin_rows::{back_to_panel, person_status};
 use crate::broadcasts;
+use crate::content_router;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::Served;
@@ -52,7 +53,14 @@ impl Turn<'_> {
             return self.admin_lookup(query_id, action, message).await;
         }
         if let AdminAction::Content(action) = action {
-            return self.admin_content(query_id, action, message).await;
+            return content_router::admin_content(
+                &mut self.cx,
+                &self.engine.content_ports(),
+                query_id,
+                action,
+                message,
+            )
+            .await;
         }
         self.cx.answer(query_id, None);
         match action {

@@ -72,6 +72,7 @@ mod broadcasts;
 mod content_drafts;
 mod content_editor;
 mod content_history;
+mod content_router;
 mod context;
 mod dialogue;
 pub mod engine;

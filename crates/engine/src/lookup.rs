@@ -1,9 +1,9 @@
 //! The admin panel's look-ups and corrections: search people by id, @username or
-//! name; verify a certificate code; move a person to another park or department;
-//! and the dispatch of the statistics sub-screens (in `insights`).
+//! name; verify a certificate code; move a person to another park or department.
 //!
-//! Every button here arrives through [`Turn::admin_guard`], and every typed text
-//! (a search, a code) through [`Turn::typed_input_allowed`]; each action is written
+//! Every button here arrives through `Turn::admin_guard` (whose
+//! `admin_lookup` also dispatches the statistics sub-screens), and every typed
+//! text (a search, a code) passes the same guard in the router; each action is written
 //! to the audit log. A park or department must exist in the current content pack:
 //! anything else in the data is answered as a stale menu. A moved person is not
 //! told (see ADR 0013).

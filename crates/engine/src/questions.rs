@@ -13,7 +13,9 @@ use domain::html::Html;
 use domain::lang::Lang;
 
 use crate::action::{Button, Keyboard};
-use crate::engine::Turn;
+use crate::audit::audit;
+use crate::content_editor::ContentPorts;
+use crate::context::Cx;
 use crate::error::{OrUnavailable, Served};
 use crate::i18n::{t, t_args};
 use crate::inbound::CallbackMessage;
@@ -119,121 +121,119 @@ fn nav(action: ContentAction) -> Callback {
     Callback::Admin(AdminAction::Content(action))
 }
 
-impl Turn<'_> {
-    /// The hardest questions of the people `filter` names, with buttons to
-    /// choose a park or a department.
-    pub(crate) async fn hard_questions(
-        &mut self,
-        filter: QuestionFilter,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        let lang = self.cx.lang();
-        let pack = self.cx.content.clone();
-        let (who, answer_filter) = match filter {
-            QuestionFilter::Everyone => (t(lang, "questions-everyone"), AnswerFilter::default()),
-            QuestionFilter::Park(park) => (
-                pack.park(park.as_str())
-                    .map_or_else(|| park.as_str().to_owned(), |p| p.name.get(lang).clone()),
-                AnswerFilter {
-                    park: Some(park.as_str().to_owned()),
-                    department: None,
-                },
+/// The hardest questions of the people `filter` names, with buttons to
+/// choose a park or a department.
+pub(crate) async fn hard_questions(
+    cx: &mut Cx,
+    ports: &ContentPorts<'_>,
+    filter: QuestionFilter,
+    message: Option<CallbackMessage>,
+) -> Served {
+    let lang = cx.lang();
+    let pack = cx.content.clone();
+    let (who, answer_filter) = match filter {
+        QuestionFilter::Everyone => (t(lang, "questions-everyone"), AnswerFilter::default()),
+        QuestionFilter::Park(park) => (
+            pack.park(park.as_str())
+                .map_or_else(|| park.as_str().to_owned(), |p| p.name.get(lang).clone()),
+            AnswerFilter {
+                park: Some(park.as_str().to_owned()),
+                department: None,
+            },
+        ),
+        QuestionFilter::Department(department) => (
+            pack.department(department.as_str()).map_or_else(
+                || department.as_str().to_owned(),
+                |d| d.name.get(lang).clone(),
             ),
-            QuestionFilter::Department(department) => (
-                pack.department(department.as_str()).map_or_else(
-                    || department.as_str().to_owned(),
-                    |d| d.name.get(lang).clone(),
-                ),
-                AnswerFilter {
-                    park: None,
-                    department: Some(department.as_str().to_owned()),
-                },
-            ),
-        };
-        let counts = self
-            .engine
-            .storage
-            .answer_counts(&answer_filter)
-            .await
-            .or_unavailable("cannot count quiz answers")?;
-        self.audit("view_hard_questions", who.clone()).await;
-        let reports = hardest(&counts);
-        let mut text = Html::bold(&Html::escape(&t_args(
-            lang,
-            "questions-title",
-            &[("who", who.into())],
-        )));
-        if reports.is_empty() {
-            text.push_text("\n\n");
-            text.push_text(&t(lang, "questions-none"));
-        }
-        for (n, r) in reports.iter().take(LISTED).enumerate() {
-            let quiz = pack
-                .quiz(&r.quiz_id)
-                .map_or_else(|| r.quiz_id.clone(), |q| q.title.get(lang).clone());
-            let question = pack
-                .quiz(&r.quiz_id)
-                .and_then(|q| q.questions.iter().find(|q| q.id == r.question_id))
-                .map_or_else(|| r.question_id.clone(), |q| clip(q.text.get(lang)));
-            let mut block = Html::escape(&format!("\n\n{}. ", n + 1));
-            block.push(&Html::bold(&Html::escape(&question)));
-            block.push_text(&format!("\n{quiz} · "));
-            block.push_text(&t_args(
-                lang,
-                "questions-wrong",
-                &[
-                    ("percent", r.wrong_percent().into()),
-                    ("wrong", r.wrong.into()),
-                    ("answers", r.answers.into()),
-                ],
-            ));
-            for (chosen, times) in r.wrong_answers.iter().take(WRONG_LISTED) {
-                let share = (times * 100).checked_div(r.answers).unwrap_or(0);
-                block.push_text(&format!(
-                    "\n   – «{}»: {share}%",
-                    answer_text(&pack, r, chosen, lang)
-                ));
-            }
-            if text.text_len() + block.text_len() > MESSAGE_LIMIT - ROOM {
-                break;
-            }
-            text.push(&block);
-        }
-        let button = |label: String, f: QuestionFilter| {
-            let label = if f == filter {
-                format!("✓ {label}")
-            } else {
-                label
-            };
-            Button::new(label, nav(ContentAction::Questions(f)))
-        };
-        let slug = domain::callback::Slug::parse;
-        let parks = pack.parks().iter().filter_map(|p| {
-            Some(button(
-                p.name.get(lang).clone(),
-                QuestionFilter::Park(slug(&p.id)?),
-            ))
-        });
-        let departments = pack.departments().iter().filter_map(|d| {
-            Some(button(
-                d.name.get(lang).clone(),
-                QuestionFilter::Department(slug(&d.id)?),
-            ))
-        });
-        let keyboard = Keyboard::default()
-            .row(vec![button(
-                t(lang, "questions-everyone"),
-                QuestionFilter::Everyone,
-            )])
-            .row(parks.collect())
-            .row(departments.collect())
-            .row(vec![Button::new(
-                t(lang, "btn-back"),
-                nav(ContentAction::Sections),
-            )]);
-        self.cx.show_rendered(message, Rendered { text, keyboard });
-        Ok(())
+            AnswerFilter {
+                park: None,
+                department: Some(department.as_str().to_owned()),
+            },
+        ),
+    };
+    let counts = ports
+        .lookup
+        .answer_counts(&answer_filter)
+        .await
+        .or_unavailable("cannot count quiz answers")?;
+    audit(cx, ports.audit, "view_hard_questions", who.clone()).await;
+    let reports = hardest(&counts);
+    let mut text = Html::bold(&Html::escape(&t_args(
+        lang,
+        "questions-title",
+        &[("who", who.into())],
+    )));
+    if reports.is_empty() {
+        text.push_text("\n\n");
+        text.push_text(&t(lang, "questions-none"));
     }
+    for (n, r) in reports.iter().take(LISTED).enumerate() {
+        let quiz = pack
+            .quiz(&r.quiz_id)
+            .map_or_else(|| r.quiz_id.clone(), |q| q.title.get(lang).clone());
+        let question = pack
+            .quiz(&r.quiz_id)
+            .and_then(|q| q.questions.iter().find(|q| q.id == r.question_id))
+            .map_or_else(|| r.question_id.clone(), |q| clip(q.text.get(lang)));
+        let mut block = Html::escape(&format!("\n\n{}. ", n + 1));
+        block.push(&Html::bold(&Html::escape(&question)));
+        block.push_text(&format!("\n{quiz} · "));
+        block.push_text(&t_args(
+            lang,
+            "questions-wrong",
+            &[
+                ("percent", r.wrong_percent().into()),
+                ("wrong", r.wrong.into()),
+                ("answers", r.answers.into()),
+            ],
+        ));
+        for (chosen, times) in r.wrong_answers.iter().take(WRONG_LISTED) {
+            let share = (times * 100).checked_div(r.answers).unwrap_or(0);
+            block.push_text(&format!(
+                "\n   – «{}»: {share}%",
+                answer_text(&pack, r, chosen, lang)
+            ));
+        }
+        if text.text_len() + block.text_len() > MESSAGE_LIMIT - ROOM {
+            break;
+        }
+        text.push(&block);
+    }
+    let button = |label: String, f: QuestionFilter| {
+        let label = if f == filter {
+            format!("✓ {label}")
+        } else {
+            label
+        };
+        Button::new(label, nav(ContentAction::Questions(f)))
+    };
+    let slug = domain::callback::Slug::parse;
+    let parks = pack.parks().iter().filter_map(|p| {
+        Some(button(
+            p.name.get(lang).clone(),
+            QuestionFilter::Park(slug(&p.id)?),
+        ))
+    });
+    let departments = pack.departments().iter().filter_map(|d| {
+        Some(button(
+            d.name.get(lang).clone(),
+            QuestionFilter::Department(slug(&d.id)?),
+        ))
+    });
+    let keyboard = Keyboard::default()
+        .row(vec![button(
+            t(lang, "questions-everyone"),
+            QuestionFilter::Everyone,
+        )])
+        .row(parks.collect())
+        .row(departments.collect())
+        .row(vec![Button::new(
+            t(lang, "btn-back"),
+            nav(ContentAction::Sections),
+        )]);
+    cx.show_rendered(message, Rendered { text, keyboard });
+    Ok(())
 }
 
 #[cfg(test)]

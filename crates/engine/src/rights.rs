@@ -2,7 +2,7 @@
 //! touches. Every match here names every variant, down to the last sub-action,
 //! with no wildcard: a new button does not compile until someone has decided who
 //! may press it and whether a park manager's park limits it. The one guard that
-//! applies it is `Turn::admit` (`roles.rs`).
+//! applies it is `Turn::admit` (`admission.rs`).
 
 use domain::callback::{
     AccessAction, AdminAction, BroadcastAction, ContentAction, ExportChoice, LookupAction,

@@ -6,11 +6,13 @@
 //! through `admin_typed` here.
 
 use domain::callback::Callback;
+use domain::content::PageField;
 use domain::html::Html;
 use domain::start_link::StartLink;
 
 use crate::action::{Action, Button, Keyboard};
 use crate::broadcasts;
+use crate::content_drafts;
 use crate::dialogue::{self, Dialogue};
 use crate::engine::Turn;
 use crate::error::{EngineError, Served};
@@ -421,7 +423,17 @@ impl Turn<'_> {
                 }
             }
             Some(Dialogue::ContentText { node, lang }) => {
-                self.content_text_typed(node, lang, text).await?
+                let what = format!("content {}", PageField::Text(lang).as_str());
+                if self.typed_input_allowed(&what, Need::Content, None).await {
+                    content_drafts::content_text_typed(
+                        &mut self.cx,
+                        &self.engine.content_ports(),
+                        node,
+                        lang,
+                        text,
+                    )
+                    .await?
+                }
             }
             Some(Dialogue::ContentMedia { .. }) => self.cx.say("content-send-a-file"),
             _ => navigation::resume(&mut self.cx, &self.engine.nav_ports(), "free-text").await?,
@@ -455,7 +467,16 @@ impl Turn<'_> {
                 }
             }
             (Some(Dialogue::ContentMedia { node }), Some(file)) => {
-                self.content_media_sent(node, file).await?
+                let what = format!("content {}", PageField::Media.as_str());
+                if self.typed_input_allowed(&what, Need::Content, None).await {
+                    content_drafts::content_media_sent(
+                        &mut self.cx,
+                        &self.engine.content_ports(),
+                        node,
+                        file,
+                    )
+                    .await?
+                }
             }
             (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
                 onboarding::onboarding_again(

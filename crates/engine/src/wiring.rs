@@ -5,6 +5,7 @@
 use crate::access::panel::AccessPorts;
 use crate::admin_panel::PanelPorts;
 use crate::broadcast_rows::BroadcastPorts;
+use crate::content_editor::ContentPorts;
 use crate::engine::Engine;
 use crate::export_panel::ExportPorts;
 use crate::insights::StatsPorts;
@@ -148,6 +149,20 @@ impl Engine {
             people: storage,
             audit: storage,
             state: &*self.state,
+        }
+    }
+
+    pub(crate) fn content_ports(&self) -> ContentPorts<'_> {
+        let storage = &*self.storage;
+        ContentPorts {
+            content: storage,
+            live: &self.content,
+            people: storage,
+            lookup: storage,
+            audit: storage,
+            state: &*self.state,
+            nav: self.nav_ports(),
+            bot_username: self.bot_username.as_deref(),
         }
     }
 }
