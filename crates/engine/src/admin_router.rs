@@ -20,7 +20,6 @@ use crate::inbound::CallbackMessage;
 use crate::insight_charts;
 use crate::insights;
 use crate::lookup::{self, Placement, TYPING_WAIT};
-use crate::navigation;
 use crate::people_panel::{self, REASON_WAIT};
 use crate::ports::{MAX_QUERY_CHARS, PeopleFilter};
 use crate::privacy;
@@ -256,13 +255,7 @@ impl Turn<'_> {
             }
             LookupAction::Activity(park) => {
                 let Some(park) = self.cx.pack().park(park.as_str()).cloned() else {
-                    return navigation::stale(
-                        &mut self.cx,
-                        &self.engine.nav_ports(),
-                        query_id,
-                        message,
-                    )
-                    .await;
+                    return self.stale(query_id, message).await;
                 };
                 self.cx.answer(query_id, None);
                 insight_charts::activity_screen(
@@ -297,13 +290,7 @@ impl Turn<'_> {
             }
             LookupAction::People(view) => {
                 let Some(filter) = lookup::people_filter(&self.cx, &view) else {
-                    return navigation::stale(
-                        &mut self.cx,
-                        &self.engine.nav_ports(),
-                        query_id,
-                        message,
-                    )
-                    .await;
+                    return self.stale(query_id, message).await;
                 };
                 self.cx.answer(query_id, None);
                 people_panel::admin_people(
@@ -317,13 +304,7 @@ impl Turn<'_> {
             }
             LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
                 if lookup::people_filter(&self.cx, &view).is_none() {
-                    return navigation::stale(
-                        &mut self.cx,
-                        &self.engine.nav_ports(),
-                        query_id,
-                        message,
-                    )
-                    .await;
+                    return self.stale(query_id, message).await;
                 }
                 self.cx.answer(query_id, None);
                 let placement = match action {

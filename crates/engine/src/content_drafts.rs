@@ -52,8 +52,8 @@ pub(crate) async fn content_media_sent(
     content_sent(cx, ports, node, PageField::Media, edit).await
 }
 
-/// What the admin sent for `field` of page `node`: the same guard as every
-/// admin button, then the preview.
+/// What the admin sent for `field` of page `node` (the router's guard let it
+/// through): the preview.
 async fn content_sent(
     cx: &mut Cx,
     ports: &ContentPorts<'_>,

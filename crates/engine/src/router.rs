@@ -152,8 +152,7 @@ impl Turn<'_> {
     ) -> Served {
         let decoded = data.map(Callback::decode);
         let Some(Ok(callback)) = decoded else {
-            return navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
-                .await;
+            return self.stale(query_id, message).await;
         };
         match callback {
             Callback::Language(lang) => {
@@ -181,13 +180,7 @@ impl Turn<'_> {
             }
             Callback::Open(node) => {
                 let Some(screen) = Screen::from_callback(callback, self.cx.pack()) else {
-                    return navigation::stale(
-                        &mut self.cx,
-                        &self.engine.nav_ports(),
-                        query_id,
-                        message,
-                    )
-                    .await;
+                    return self.stale(query_id, message).await;
                 };
                 self.cx.answer(query_id, None);
                 navigation::open(
@@ -337,10 +330,7 @@ impl Turn<'_> {
                         navigation::show(&mut self.cx, &self.engine.nav_ports(), message, screen)
                             .await;
                     }
-                    None => {
-                        navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message)
-                            .await?
-                    }
+                    None => self.stale(query_id, message).await?,
                 }
             }
         }
@@ -348,92 +338,48 @@ impl Turn<'_> {
     }
 
     /// Typed text: the answer to the question the bot asked, if any; otherwise a
-    /// hint and the screen the person was on.
+    /// hint and the screen the person was on. An admin's answer passes the
+    /// guard first (`typed_guard`).
     pub(crate) async fn text(&mut self, text: &str, message_id: Option<i64>) -> Served {
-        match dialogue::dialogue(&self.cx, &*self.engine.state).await {
+        let step = dialogue::dialogue(&self.cx, &*self.engine.state).await;
+        if !self
+            .typed_allowed(step.and_then(|s| typed_guard(s, false)))
+            .await
+        {
+            return Ok(());
+        }
+        match step {
             Some(Dialogue::AdminPassword) => self.password_typed(text, message_id).await,
             Some(Dialogue::AdminNewPassword) => self.new_password_typed(text, message_id).await?,
             Some(Dialogue::BlockReason { target }) => {
-                let what = format!("block {target}");
-                if self.admin_typed(&what, Need::People, Some(target)).await {
-                    people_panel::block_reason_typed(
-                        &mut self.cx,
-                        &self.engine.people_ports(),
-                        target,
-                        text,
-                    )
-                    .await?
-                }
+                let ports = self.engine.people_ports();
+                people_panel::block_reason_typed(&mut self.cx, &ports, target, text).await?
             }
             Some(Dialogue::Position { onboarding }) => {
-                onboarding::position_typed(
-                    &mut self.cx,
-                    &self.engine.onboarding_ports(),
-                    text,
-                    onboarding,
-                )
-                .await?
+                let ports = self.engine.onboarding_ports();
+                onboarding::position_typed(&mut self.cx, &ports, text, onboarding).await?
             }
             Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)) => {
-                onboarding::onboarding_again(
-                    &mut self.cx,
-                    &self.engine.onboarding_ports(),
-                    step,
-                    "free-text",
-                )
-                .await?
+                let ports = self.engine.onboarding_ports();
+                onboarding::onboarding_again(&mut self.cx, &ports, step, "free-text").await?
             }
             Some(Dialogue::BroadcastText) => {
-                if self
-                    .typed_input_allowed("broadcast text", Need::Full, None)
-                    .await
-                {
-                    broadcasts::broadcast_text_typed(
-                        &mut self.cx,
-                        &self.engine.broadcast_ports(),
-                        text,
-                    )
-                    .await?
-                }
+                let ports = self.engine.broadcast_ports();
+                broadcasts::broadcast_text_typed(&mut self.cx, &ports, text).await?
             }
             Some(Dialogue::BroadcastTime) => {
-                if self
-                    .typed_input_allowed("broadcast time", Need::Full, None)
-                    .await
-                {
-                    broadcasts::broadcast_time_typed(
-                        &mut self.cx,
-                        &self.engine.broadcast_ports(),
-                        text,
-                    )
-                    .await?
-                }
+                let ports = self.engine.broadcast_ports();
+                broadcasts::broadcast_time_typed(&mut self.cx, &ports, text).await?
             }
             Some(Dialogue::AdminSearch) => {
-                if self.admin_typed("search", Need::People, None).await {
-                    lookup::search_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
-                }
+                lookup::search_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
             }
             Some(Dialogue::AdminVerify) => {
-                if self
-                    .admin_typed("verify_certificate", Need::People, None)
-                    .await
-                {
-                    lookup::verify_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
-                }
+                lookup::verify_typed(&mut self.cx, &self.engine.lookup_ports(), text).await?
             }
             Some(Dialogue::ContentText { node, lang }) => {
-                let what = format!("content {}", PageField::Text(lang).as_str());
-                if self.typed_input_allowed(&what, Need::Content, None).await {
-                    content_drafts::content_text_typed(
-                        &mut self.cx,
-                        &self.engine.content_ports(),
-                        node,
-                        lang,
-                        text,
-                    )
-                    .await?
-                }
+                let ports = self.engine.content_ports();
+                content_drafts::content_text_typed(&mut self.cx, &ports, node, lang, text).await?
             }
             Some(Dialogue::ContentMedia { .. }) => self.cx.say("content-send-a-file"),
             _ => navigation::resume(&mut self.cx, &self.engine.nav_ports(), "free-text").await?,
@@ -448,44 +394,27 @@ impl Turn<'_> {
         file: Option<Attachment>,
         caption: Option<String>,
     ) -> Served {
-        match (
-            dialogue::dialogue(&self.cx, &*self.engine.state).await,
-            file,
-        ) {
+        let step = dialogue::dialogue(&self.cx, &*self.engine.state).await;
+        let guard = step
+            .filter(|_| file.is_some())
+            .and_then(|s| typed_guard(s, true));
+        if !self.typed_allowed(guard).await {
+            return Ok(());
+        }
+        match (step, file) {
             (Some(Dialogue::BroadcastText), Some(file)) => {
-                if self
-                    .typed_input_allowed("broadcast text", Need::Full, None)
-                    .await
-                {
-                    broadcasts::compose(
-                        &mut self.cx,
-                        &self.engine.broadcast_ports(),
-                        caption.as_deref().unwrap_or_default(),
-                        Some(file),
-                    )
-                    .await?
-                }
+                let caption = caption.as_deref().unwrap_or_default();
+                let ports = self.engine.broadcast_ports();
+                broadcasts::compose(&mut self.cx, &ports, caption, Some(file)).await?
             }
             (Some(Dialogue::ContentMedia { node }), Some(file)) => {
-                let what = format!("content {}", PageField::Media.as_str());
-                if self.typed_input_allowed(&what, Need::Content, None).await {
-                    content_drafts::content_media_sent(
-                        &mut self.cx,
-                        &self.engine.content_ports(),
-                        node,
-                        file,
-                    )
-                    .await?
-                }
+                let ports = self.engine.content_ports();
+                content_drafts::content_media_sent(&mut self.cx, &ports, node, file).await?
             }
             (Some(step @ (Dialogue::OnboardingPark | Dialogue::OnboardingDepartment)), _) => {
-                onboarding::onboarding_again(
-                    &mut self.cx,
-                    &self.engine.onboarding_ports(),
-                    step,
-                    "media-unsupported",
-                )
-                .await?
+                let ports = self.engine.onboarding_ports();
+                onboarding::onboarding_again(&mut self.cx, &ports, step, "media-unsupported")
+                    .await?
             }
             _ => {
                 navigation::resume(&mut self.cx, &self.engine.nav_ports(), "media-unsupported")
@@ -510,10 +439,70 @@ impl Turn<'_> {
         Ok(true)
     }
 
-    /// The guard for an admin's typed answer, as for every admin button: the
-    /// question is closed first, so text refused here is not taken again.
-    async fn admin_typed(&mut self, what: &str, need: Need, about: Option<i64>) -> bool {
-        dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
-        self.typed_input_allowed(what, need, about).await
+    /// The answer to a button the router cannot serve: the data is out of date
+    /// or was never issued.
+    pub(crate) async fn stale(
+        &mut self,
+        query_id: String,
+        message: Option<CallbackMessage>,
+    ) -> Served {
+        navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message).await
     }
+
+    /// The guard for an admin's typed answer, as for every admin button; `None`
+    /// (not an admin's answer) passes.
+    async fn typed_allowed(&mut self, guard: Option<TypedGuard>) -> bool {
+        let Some(guard) = guard else {
+            return true;
+        };
+        if guard.closes {
+            dialogue::end_dialogue(&self.cx, &*self.engine.state).await;
+        }
+        self.typed_input_allowed(&guard.what, guard.need, guard.about)
+            .await
+    }
+}
+
+/// What an admin's typed answer (or file, `file`) needs from the guard.
+struct TypedGuard {
+    /// What the audit log calls it when refused.
+    what: String,
+    need: Need,
+    /// The person it is about, for a park manager's scope.
+    about: Option<i64>,
+    /// Whether the question closes before the guard: a search, a code or a
+    /// reason is taken once; an announcement, a start time or a page's text
+    /// stays asked, for a corrected answer.
+    closes: bool,
+}
+
+/// The guard of each step that takes an admin's answer; `None` for the steps
+/// anyone answers (onboarding, the profile, the admin password).
+fn typed_guard(step: Dialogue, file: bool) -> Option<TypedGuard> {
+    let guard = |what: String, need, about, closes| TypedGuard {
+        what,
+        need,
+        about,
+        closes,
+    };
+    Some(match (step, file) {
+        (Dialogue::BlockReason { target }, false) => {
+            guard(format!("block {target}"), Need::People, Some(target), true)
+        }
+        (Dialogue::AdminSearch, false) => guard("search".into(), Need::People, None, true),
+        (Dialogue::AdminVerify, false) => {
+            guard("verify_certificate".into(), Need::People, None, true)
+        }
+        (Dialogue::BroadcastText, _) => guard("broadcast text".into(), Need::Full, None, false),
+        (Dialogue::BroadcastTime, false) => guard("broadcast time".into(), Need::Full, None, false),
+        (Dialogue::ContentText { lang, .. }, false) => {
+            let field = PageField::Text(lang).as_str();
+            guard(format!("content {field}"), Need::Content, None, false)
+        }
+        (Dialogue::ContentMedia { .. }, true) => {
+            let field = PageField::Media.as_str();
+            guard(format!("content {field}"), Need::Content, None, false)
+        }
+        _ => return None,
+    })
 }
