@@ -23,8 +23,8 @@ mod content;
 mod lookup;
 mod roles;
 mod v1;
-#[cfg(test)]
-mod walk;
+#[cfg(any(test, feature = "testing"))]
+pub mod walk;
 
 pub use access::AccessAction;
 pub use broadcast::BroadcastAction;

@@ -15,7 +15,7 @@ use domain::callback::{AdminAction, Callback, ListStatus, Slug};
 use domain::content::{ContentPack, NodeKind};
 use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use engine::ports::{ProfileField, Storage, SystemClock, UserProfile};
+use engine::ports::{ProfileField, SystemClock, UserProfile};
 use engine::{Action, ActivityRecorder, Engine, Inbound, Input};
 
 #[path = "../tests/common/mod.rs"]
@@ -46,9 +46,9 @@ impl Bench {
         let storage = storage::testing::fresh_sqlite()
             .await
             .expect("SQLite in memory");
-        let shared: Arc<dyn Storage> = storage.ports();
+        let shared = storage.ports();
         let (activity, _writer) =
-            ActivityRecorder::spawn(shared.clone(), 500, Duration::from_secs(2));
+            ActivityRecorder::spawn(shared.people.clone(), 500, Duration::from_secs(2));
         let engine = Engine::new(
             pack.clone(),
             shared,

@@ -58,15 +58,20 @@ impl Turn<'_> {
         let storage = self.engine.storage.clone();
         let has_access = match self.cx.access {
             Some(known) => Ok(known),
-            None => storage.has_access(self.cx.user.id).await.inspect(|&known| {
-                if known {
-                    self.engine.people.let_in(self.cx.user.id);
-                }
-            }),
+            None => storage
+                .access
+                .has_access(self.cx.user.id)
+                .await
+                .inspect(|&known| {
+                    if known {
+                        self.engine.people.let_in(self.cx.user.id);
+                    }
+                }),
         };
         if self.engine.access == AccessMode::Open {
             if matches!(has_access, Ok(false)) {
                 match storage
+                    .access
                     .grant_access(self.cx.user.id, "open", self.cx.now())
                     .await
                 {
@@ -93,10 +98,7 @@ impl Turn<'_> {
     /// A toast for a button, a message otherwise.
     fn refuse(&mut self, input: &Input, key: &str) {
         match input {
-            Input::Callback { query_id, .. } => {
-                let text = Some(t(self.cx.lang(), key));
-                self.cx.answer(query_id.clone(), text);
-            }
+            Input::Callback { .. } => self.cx.toast(t(self.cx.lang(), key)),
             _ => self.notify(key),
         }
     }
@@ -134,16 +136,11 @@ impl Turn<'_> {
                 self.staff_only(None, None).await;
             }
             Input::Text(text) if waiting_for_name => self.name_typed(text).await?,
-            Input::Callback {
-                query_id,
-                data,
-                message,
-            } => {
+            Input::Callback { data, message, .. } => {
                 let press = data.as_deref().map(Callback::decode);
                 if press == Some(Ok(Callback::RequestAccess)) {
-                    self.ask_name(query_id.clone(), *message).await;
+                    self.ask_name(*message).await;
                 } else {
-                    self.cx.answer(query_id.clone(), None);
                     self.staff_only(None, *message).await;
                 }
             }
@@ -158,6 +155,7 @@ impl Turn<'_> {
         let request = self
             .engine
             .storage
+            .access
             .access_request(self.cx.user.id)
             .await
             .unwrap_or_else(|e| {
@@ -190,19 +188,18 @@ impl Turn<'_> {
     }
 
     /// "Request access": asks for the name, unless a request is already waiting.
-    async fn ask_name(&mut self, query_id: String, message: Option<CallbackMessage>) {
+    async fn ask_name(&mut self, message: Option<CallbackMessage>) {
         let pending = self
             .engine
             .storage
+            .access
             .access_request(self.cx.user.id)
             .await
             .is_ok_and(|r| r.is_some_and(|r| r.status == RequestStatus::Pending));
         if pending {
-            self.cx
-                .answer(query_id, Some(t(self.cx.lang(), "access-request-already")));
+            self.cx.toast(t(self.cx.lang(), "access-request-already"));
             return self.staff_only(None, message).await;
         }
-        self.cx.answer(query_id, None);
         dialogue::enter_dialogue_for(
             &self.cx,
             &*self.engine.state,
@@ -258,6 +255,7 @@ impl Turn<'_> {
         let filed = self
             .engine
             .storage
+            .access
             .request_access(self.cx.user.id, &name, self.cx.now())
             .await;
         match filed {
@@ -284,7 +282,7 @@ impl Turn<'_> {
             self.cx.user.id,
         );
         for &admin in &self.engine.admins {
-            let Ok(Some(person)) = storage.user(UserId(admin)).await else {
+            let Ok(Some(person)) = storage.records.user(UserId(admin)).await else {
                 continue;
             };
             if person.inactive || person.blocked {
@@ -321,6 +319,7 @@ impl Turn<'_> {
         };
         let storage = self.engine.storage.clone();
         let redeemed = storage
+            .access
             .redeem_invite(code.as_str(), self.cx.user.id, self.cx.now())
             .await;
         self.engine.people.changed(self.cx.user.id).await;
@@ -341,6 +340,7 @@ impl Turn<'_> {
                 .flatten()
                 {
                     let saved = storage
+                        .learning
                         .set_profile_field(self.cx.user.id, field.clone())
                         .await;
                     self.engine.people.changed(self.cx.user.id).await;

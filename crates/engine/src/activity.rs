@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::ports::{Activity, Storage};
+use crate::ports::{Activity, PeopleStore};
 
 /// Records waiting to be written before new ones are dropped (and counted):
 /// activity is statistics, never worth slowing a person down for.
@@ -36,7 +36,7 @@ impl ActivityRecorder {
     /// Starts the writer: it writes whenever `batch` records are waiting or `every`
     /// has passed, and writes what is left when stopped.
     pub fn spawn(
-        storage: Arc<dyn Storage>,
+        storage: Arc<dyn PeopleStore>,
         batch: usize,
         every: Duration,
     ) -> (ActivityRecorder, ActivityWriter) {
@@ -81,7 +81,7 @@ impl ActivityWriter {
 }
 
 async fn write_batches(
-    storage: Arc<dyn Storage>,
+    storage: Arc<dyn PeopleStore>,
     mut rx: mpsc::Receiver<Record>,
     mut stopped: oneshot::Receiver<()>,
     batch: usize,
@@ -136,7 +136,7 @@ impl Pending {
         }
     }
 
-    async fn flush(&mut self, storage: &dyn Storage) {
+    async fn flush(&mut self, storage: &dyn PeopleStore) {
         if !self.activity.is_empty() {
             let batch = std::mem::take(&mut self.activity);
             match storage.record_activity(&batch).await {

@@ -64,7 +64,7 @@ impl Turn<'_> {
 
     /// [`audit`] through the whole storage, for handlers not yet in a slice.
     pub(crate) async fn audit(&self, action: &str, detail: String) {
-        audit(&self.cx, &*self.engine.storage, action, detail).await;
+        audit(&self.cx, &*self.engine.storage.admin, action, detail).await;
     }
 
     /// A fingerprint of the credential the presser logs in with now: the
@@ -233,6 +233,7 @@ impl Turn<'_> {
         match self
             .engine
             .storage
+            .roles
             .set_role_password(self.cx.user.id, &hash)
             .await
         {

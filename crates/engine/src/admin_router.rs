@@ -31,37 +31,32 @@ impl Turn<'_> {
     /// The one guard every admin button passes.
     pub(crate) async fn admin_guard(
         &mut self,
-        query_id: String,
         action: AdminAction,
         message: Option<CallbackMessage>,
     ) -> Served {
         match self.admit_action(&action).await {
             Admission::Allowed => {}
             Admission::Expired => {
-                self.cx
-                    .answer(query_id, Some(t(self.cx.lang(), "admin-session-expired")));
+                self.cx.toast(t(self.cx.lang(), "admin-session-expired"));
                 return Ok(());
             }
             Admission::Forbidden => {
-                self.cx
-                    .answer(query_id, Some(t(self.cx.lang(), "admin-forbidden")));
+                self.cx.toast(t(self.cx.lang(), "admin-forbidden"));
                 return Ok(());
             }
         }
         if let AdminAction::Lookup(action) = action {
-            return self.admin_lookup(query_id, action, message).await;
+            return self.admin_lookup(action, message).await;
         }
         if let AdminAction::Content(action) = action {
             return content_router::admin_content(
                 &mut self.cx,
                 &self.engine.content_ports(),
-                query_id,
                 action,
                 message,
             )
             .await;
         }
-        self.cx.answer(query_id, None);
         match action {
             AdminAction::Panel => {
                 let panel = admin_panel::admin_panel(&self.cx, &self.engine.panel_ports()).await;
@@ -171,7 +166,7 @@ impl Turn<'_> {
                 .await?
             }
             AdminAction::Erase(id) => {
-                let people = &*self.engine.storage;
+                let people = &*self.engine.storage.records;
                 privacy::erase_confirm(&mut self.cx, people, UserId(id), message).await?
             }
             AdminAction::EraseConfirmed(id) => {
@@ -209,14 +204,12 @@ impl Turn<'_> {
     /// callback itself, so that forged data can get the stale-menu answer.
     pub(crate) async fn admin_lookup(
         &mut self,
-        query_id: String,
         action: LookupAction,
         message: Option<CallbackMessage>,
     ) -> Served {
         let lang = self.cx.lang();
         match action {
             LookupAction::Search | LookupAction::Verify => {
-                self.cx.answer(query_id, None);
                 let (dialogue, prompt) = match action {
                     LookupAction::Search => (Dialogue::AdminSearch, "admin-search-prompt"),
                     _ => (Dialogue::AdminVerify, "admin-verify-prompt"),
@@ -228,36 +221,29 @@ impl Turn<'_> {
                 self.cx.show_rendered(message, Rendered { text, keyboard });
             }
             LookupAction::TopPages => {
-                self.cx.answer(query_id, None);
                 insights::top_pages(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::QuizStats => {
-                self.cx.answer(query_id, None);
                 insights::quiz_stats(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::Overdue => {
-                self.cx.answer(query_id, None);
                 insights::overdue_screen(&mut self.cx, &self.engine.stats_ports(), message).await?;
             }
             LookupAction::ActivityParks => {
-                self.cx.answer(query_id, None);
                 insight_charts::activity_parks(&mut self.cx, message);
             }
             LookupAction::Funnel => {
-                self.cx.answer(query_id, None);
                 insight_charts::funnel_screen(&mut self.cx, &self.engine.stats_ports(), message)
                     .await?;
             }
             LookupAction::Daily => {
-                self.cx.answer(query_id, None);
                 insight_charts::daily_screen(&mut self.cx, &self.engine.stats_ports(), message)
                     .await?;
             }
             LookupAction::Activity(park) => {
                 let Some(park) = self.cx.pack().park(park.as_str()).cloned() else {
-                    return self.stale(query_id, message).await;
+                    return self.stale(message).await;
                 };
-                self.cx.answer(query_id, None);
                 insight_charts::activity_screen(
                     &mut self.cx,
                     &self.engine.stats_ports(),
@@ -266,33 +252,24 @@ impl Turn<'_> {
                 )
                 .await?;
             }
-            LookupAction::ChoosePark(person) => {
-                self.cx.answer(query_id, None);
+            LookupAction::ChoosePark(person) | LookupAction::ChooseDepartment(person) => {
+                let placement = match action {
+                    LookupAction::ChoosePark(_) => Placement::Park,
+                    _ => Placement::Department,
+                };
                 lookup::choose_placement(
                     &mut self.cx,
                     &self.engine.lookup_ports(),
                     UserId(person),
-                    Placement::Park,
-                    message,
-                )
-                .await?;
-            }
-            LookupAction::ChooseDepartment(person) => {
-                self.cx.answer(query_id, None);
-                lookup::choose_placement(
-                    &mut self.cx,
-                    &self.engine.lookup_ports(),
-                    UserId(person),
-                    Placement::Department,
+                    placement,
                     message,
                 )
                 .await?;
             }
             LookupAction::People(view) => {
                 let Some(filter) = lookup::people_filter(&self.cx, &view) else {
-                    return self.stale(query_id, message).await;
+                    return self.stale(message).await;
                 };
-                self.cx.answer(query_id, None);
                 people_panel::admin_people(
                     &mut self.cx,
                     &self.engine.people_ports(),
@@ -304,9 +281,8 @@ impl Turn<'_> {
             }
             LookupAction::ParkFilter(view) | LookupAction::DepartmentFilter(view) => {
                 if lookup::people_filter(&self.cx, &view).is_none() {
-                    return self.stale(query_id, message).await;
+                    return self.stale(message).await;
                 }
-                self.cx.answer(query_id, None);
                 let placement = match action {
                     LookupAction::ParkFilter(_) => Placement::Park,
                     _ => Placement::Department,
@@ -317,7 +293,6 @@ impl Turn<'_> {
                 lookup::set_placement(
                     &mut self.cx,
                     &self.engine.lookup_ports(),
-                    query_id,
                     UserId(person),
                     Placement::Park,
                     park,
@@ -329,7 +304,6 @@ impl Turn<'_> {
                 lookup::set_placement(
                     &mut self.cx,
                     &self.engine.lookup_ports(),
-                    query_id,
                     UserId(person),
                     Placement::Department,
                     department,

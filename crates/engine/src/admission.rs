@@ -36,7 +36,7 @@ impl Turn<'_> {
         if self.is_admin() {
             return (Rights::Full, None);
         }
-        match self.engine.storage.role_of(self.cx.user.id).await {
+        match self.engine.storage.roles.role_of(self.cx.user.id).await {
             Ok(Some(grant)) => (Rights::of(&grant), Some(grant)),
             Ok(None) => (Rights::None, None),
             Err(e) => {
@@ -114,8 +114,15 @@ impl Turn<'_> {
 
     /// [`may_act_on`] for the presser.
     pub(crate) async fn may_act_on(&self, id: UserId) -> bool {
-        let storage = &*self.engine.storage;
-        may_act_on(&self.cx, &self.engine.admins, storage, storage, id).await
+        let storage = &self.engine.storage;
+        may_act_on(
+            &self.cx,
+            &self.engine.admins,
+            &*storage.learning,
+            &*storage.roles,
+            id,
+        )
+        .await
     }
 
     /// The guard for text an admin types into a dialogue, as for every admin

@@ -51,17 +51,18 @@ impl Engine {
     pub async fn start_due_broadcasts(&self) -> Result<Vec<i64>, StorageError> {
         let now = self.clock.now();
         let mut started = Vec::new();
-        for broadcast in self.storage.due_broadcasts(now).await? {
+        for broadcast in self.storage.broadcasts.due_broadcasts(now).await? {
             let recipients = audience_recipients(
                 &self.content(),
-                &*self.storage,
-                &*self.storage,
+                &*self.storage.broadcasts,
+                &*self.storage.lookup,
                 now,
                 &broadcast.job.audience,
             )
             .await?;
             if self
                 .storage
+                .broadcasts
                 .start_broadcast(broadcast.id, &recipients, now)
                 .await?
             {
@@ -77,7 +78,7 @@ impl Engine {
                     action: "broadcast_started".to_owned(),
                     detail: format!("#{}: {} recipients", broadcast.id, recipients.len()),
                 };
-                if let Err(e) = self.storage.record_audit(&entry).await {
+                if let Err(e) = self.storage.admin.record_audit(&entry).await {
                     tracing::error!(error = %e, "cannot write the audit log");
                 }
                 started.push(broadcast.id);
@@ -89,25 +90,25 @@ impl Engine {
     /// The status message the admin confirmed the broadcast in, brought up to date
     /// (the worker calls this while it sends); `None` when there is none to edit.
     pub async fn broadcast_status_update(&self, id: i64) -> Result<Option<Action>, StorageError> {
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
+        let Some(broadcast) = self.storage.broadcasts.broadcast(id).await? else {
             return Ok(None);
         };
         let (Some(message_id), admin) = (broadcast.job.status_message, broadcast.job.created_by)
         else {
             return Ok(None);
         };
-        let Some(user) = self.storage.user(admin).await? else {
+        let Some(user) = self.storage.records.user(admin).await? else {
             return Ok(None);
         };
-        let park = self.storage.staff_profile(admin).await?.park;
+        let park = self.storage.learning.staff_profile(admin).await?.park;
         let tz = park
             .as_deref()
             .and_then(|p| self.content().park(p).map(|p| p.timezone.clone()))
             .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned());
         let Some(Rendered { text, keyboard }) = status_screen(
             &self.content(),
-            &*self.storage,
-            &*self.storage,
+            &*self.storage.broadcasts,
+            &*self.storage.records,
             self.clock.now(),
             id,
             user.language,
@@ -127,15 +128,15 @@ impl Engine {
 
     /// The report to the admin who started a finished broadcast.
     pub async fn broadcast_report(&self, id: i64) -> Result<Option<Action>, StorageError> {
-        let Some(broadcast) = self.storage.broadcast(id).await? else {
+        let Some(broadcast) = self.storage.broadcasts.broadcast(id).await? else {
             return Ok(None);
         };
         let admin = broadcast.job.created_by;
-        let lang = match self.storage.user(admin).await? {
+        let lang = match self.storage.records.user(admin).await? {
             Some(user) => user.language,
             None => return Ok(None),
         };
-        let counts = self.storage.delivery_counts(id).await?;
+        let counts = self.storage.broadcasts.delivery_counts(id).await?;
         let mut text = Html::escape(&t_args(lang, "broadcast-finished", &[("id", id.into())]));
         text.push_text("\n");
         text.push_text(&counts_line(lang, &counts));

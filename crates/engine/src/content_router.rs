@@ -21,7 +21,6 @@ use crate::questions;
 pub(crate) async fn admin_content(
     cx: &mut Cx,
     ports: &ContentPorts<'_>,
-    query_id: String,
     action: ContentAction,
     message: Option<CallbackMessage>,
 ) -> Served {
@@ -34,24 +33,20 @@ pub(crate) async fn admin_content(
     }
     match action {
         ContentAction::Sections => {
-            cx.answer(query_id, None);
             content_editor::content_sections(cx, None, message);
         }
         ContentAction::Section { node, page } => {
             match content_editor::editor_section(cx, node, page) {
                 Some(screen) => {
-                    cx.answer(query_id, None);
                     cx.show_rendered(message, screen);
                 }
-                None => navigation::stale(cx, &ports.nav, query_id, message).await?,
+                None => navigation::stale(cx, &ports.nav, message).await?,
             }
         }
         ContentAction::Page(node) if content_editor::page_path(cx, node).is_some() => {
-            cx.answer(query_id, None);
             content_editor::page_card(cx, ports, node, None, message).await?;
         }
         ContentAction::EditText { node, lang } if content_editor::page_path(cx, node).is_some() => {
-            cx.answer(query_id, None);
             content_editor::ask_for(
                 cx,
                 ports,
@@ -62,23 +57,19 @@ pub(crate) async fn admin_content(
             .await;
         }
         ContentAction::AttachMedia(node) if content_editor::page_path(cx, node).is_some() => {
-            cx.answer(query_id, None);
             content_editor::ask_for(cx, ports, node, Dialogue::ContentMedia { node }, message)
                 .await;
         }
         ContentAction::Questions(filter) => {
-            cx.answer(query_id, None);
             questions::hard_questions(cx, ports, filter, message).await?;
         }
         ContentAction::Qr(node) if content_editor::page_path(cx, node).is_some() => {
-            cx.answer(query_id, None);
             content_editor::send_qr(cx, ports, node)?;
         }
         ContentAction::RemoveMedia(node) => {
             let Some(path) = content_editor::page_path(cx, node) else {
-                return navigation::stale(cx, &ports.nav, query_id, message).await;
+                return navigation::stale(cx, &ports.nav, message).await;
             };
-            cx.answer(query_id, None);
             let draft = Draft {
                 path,
                 field: PageField::Media,
@@ -89,26 +80,23 @@ pub(crate) async fn admin_content(
         }
         ContentAction::History { node, before } => {
             let Some(path) = content_editor::page_path(cx, node) else {
-                return navigation::stale(cx, &ports.nav, query_id, message).await;
+                return navigation::stale(cx, &ports.nav, message).await;
             };
-            cx.answer(query_id, None);
             content_history::page_history(cx, ports, node, &path, before, message).await?;
         }
         ContentAction::Revert { node, version } => {
             let Some(path) = content_editor::page_path(cx, node) else {
-                return navigation::stale(cx, &ports.nav, query_id, message).await;
+                return navigation::stale(cx, &ports.nav, message).await;
             };
             let old = match ports.content.page_version(version).await {
                 Ok(Some(old)) if old.path == path => old,
                 Ok(_) => {
-                    return navigation::stale(cx, &ports.nav, query_id, message).await;
+                    return navigation::stale(cx, &ports.nav, message).await;
                 }
                 Err(e) => {
-                    cx.answer(query_id, None);
                     return Err(unavailable("cannot read a content version", e));
                 }
             };
-            cx.answer(query_id, None);
             let draft = Draft {
                 path,
                 field: old.field,
@@ -119,9 +107,8 @@ pub(crate) async fn admin_content(
         }
         ContentAction::Restore { node, field } => {
             let Some(path) = content_editor::page_path(cx, node) else {
-                return navigation::stale(cx, &ports.nav, query_id, message).await;
+                return navigation::stale(cx, &ports.nav, message).await;
             };
-            cx.answer(query_id, None);
             let draft = Draft {
                 path,
                 field,
@@ -131,21 +118,18 @@ pub(crate) async fn admin_content(
             content_drafts::preview(cx, ports, node, draft).await?;
         }
         ContentAction::Confirm => {
-            cx.answer(query_id, None);
             content_drafts::confirm_content(cx, ports, message).await?;
         }
         ContentAction::Cancel => {
-            cx.answer(query_id, None);
             content_drafts::cancel_content(cx, ports, message).await?;
         }
         ContentAction::Reload => {
-            cx.answer(query_id, None);
             content_history::reload_pack(cx, ports, message).await?;
         }
         ContentAction::Page(_)
         | ContentAction::EditText { .. }
         | ContentAction::AttachMedia(_)
-        | ContentAction::Qr(_) => navigation::stale(cx, &ports.nav, query_id, message).await?,
+        | ContentAction::Qr(_) => navigation::stale(cx, &ports.nav, message).await?,
     }
     Ok(())
 }

@@ -40,6 +40,9 @@ pub(crate) struct Cx {
     pub(crate) clock: Arc<dyn Clock>,
     /// What the transport will do, in order.
     pub(crate) actions: Vec<Action>,
+    /// What the pressed button's answer shows, if anything: the pipeline
+    /// answers every press once, first, with it (`Engine::handle_private`).
+    pub(crate) toast: Option<String>,
 }
 
 impl Cx {
@@ -117,8 +120,11 @@ impl Cx {
         });
     }
 
-    pub(crate) fn answer(&mut self, query_id: String, text: Option<String>) {
-        self.actions.push(Action::AnswerCallback { query_id, text });
+    /// Shows `text` as the pressed button's toast. The first toast set stands:
+    /// a handler that hands over to another keeps what it said, as a button
+    /// has one answer.
+    pub(crate) fn toast(&mut self, text: String) {
+        self.toast.get_or_insert(text);
     }
 
     /// A screen whose content is a chart: the chart as a photo in place of the

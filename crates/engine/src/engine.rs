@@ -25,7 +25,7 @@ use crate::inbound::{Inbound, Input};
 use crate::live_content::{LiveContent, Reload};
 use crate::people::{Generation, Lookup, People, Person};
 use crate::ports::{
-    Clock, DocumentRenderer, PasswordCheck, RolePasswords, StateStore, Storage, StorageError,
+    Clock, DocumentRenderer, PasswordCheck, RolePasswords, StateStore, StorageError, StoragePorts,
     UPDATE_DEDUP_TTL, UpdateClaims, UserProfile, UserRecord,
 };
 use crate::rights::Rights;
@@ -36,7 +36,7 @@ use crate::typed_secrets::Prompts;
 /// Everything the engine needs, built once by the composition root.
 pub struct Engine {
     pub(crate) content: LiveContent,
-    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) storage: StoragePorts,
     pub(crate) state: Arc<dyn StateStore>,
     /// Where update ids are claimed when not in `state` (see [`Engine::with_update_claims`]).
     pub(crate) update_claims: Option<Arc<dyn UpdateClaims>>,
@@ -69,7 +69,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(
         content: Arc<ContentPack>,
-        storage: Arc<dyn Storage>,
+        storage: StoragePorts,
         state: Arc<dyn StateStore>,
         clock: Arc<dyn Clock>,
         activity: ActivityRecorder,
@@ -105,7 +105,7 @@ impl Engine {
     /// Brings the running content up to date with the stored edits and reloads;
     /// `true` if it was rebuilt. Cheap when nothing changed: one query.
     pub async fn sync_content(&self) -> Result<bool, StorageError> {
-        self.content.sync(self.storage.as_ref()).await
+        self.content.sync(&*self.storage.content).await
     }
 
     /// Reads the pack from disk again (an admin asked): a broken pack is refused
@@ -113,7 +113,7 @@ impl Engine {
     /// with the edits laid over it, and the other replicas are told to reload.
     pub async fn reload_content(&self, by: UserId) -> Result<Reload, StorageError> {
         self.content
-            .reload(self.storage.as_ref(), by, self.clock.now())
+            .reload(&*self.storage.content, by, self.clock.now())
             .await
     }
 
@@ -264,7 +264,12 @@ impl Engine {
                 rights: Rights::None,
                 clock: self.clock.clone(),
                 actions: Vec::new(),
+                toast: None,
             },
+        };
+        let press = match &inbound.input {
+            Input::Callback { query_id, .. } => Some(query_id.clone()),
+            _ => None,
         };
         let served = match turn.admitted(&inbound.input).await {
             Ok(true) => turn.route(inbound.input, inbound.message_id).await,
@@ -273,7 +278,21 @@ impl Engine {
         if let Err(e) = served {
             turn.failed(inbound.update_id, &e);
         }
-        turn.cx.actions
+        let Cx {
+            mut actions, toast, ..
+        } = turn.cx;
+        // Every press is answered here, once and first: its spinner stops
+        // before the screen changes, whatever the handler did.
+        if let Some(query_id) = press {
+            actions.insert(
+                0,
+                Action::AnswerCallback {
+                    query_id,
+                    text: toast,
+                },
+            );
+        }
+        actions
     }
 
     /// The person who sent an update: their copy in [`People`] if it is current,
@@ -300,7 +319,12 @@ impl Engine {
             Lookup::Bypass => None,
         };
         let fallback_lang = Lang::from_client(profile.language_code.as_deref());
-        let user = match self.storage.touch_user(profile, fallback_lang, now).await {
+        let user = match self
+            .storage
+            .people
+            .touch_user(profile, fallback_lang, now)
+            .await
+        {
             Ok(user) => user,
             Err(e) => {
                 tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the person");
@@ -308,7 +332,7 @@ impl Engine {
             }
         };
         self.admit_unblocked(inbound, &user)?;
-        let staff = match self.storage.staff_profile(user.id).await {
+        let staff = match self.storage.learning.staff_profile(user.id).await {
             Ok(staff) => staff,
             Err(e) => {
                 tracing::error!(update_id = inbound.update_id, error = %e, "cannot load the profile");

@@ -34,7 +34,7 @@ use domain::spreadsheet::{BOM, CsvError, Separator};
 use time::OffsetDateTime;
 use tokio::io::AsyncWrite;
 
-use crate::ports::{ActivityFilter, AttemptFilter, Storage, StorageError};
+use crate::ports::{ActivityFilter, AttemptFilter, StorageError, StoragePorts};
 
 mod cell;
 mod queue;
@@ -143,7 +143,7 @@ impl Default for ExportLimits {
 /// rows) when it is given. Stops with [`ExportError::TooLarge`], having written at
 /// most `limits.max_bytes`, as soon as the next page would pass that size.
 pub async fn write_csv<W>(
-    storage: &dyn Storage,
+    storage: &StoragePorts,
     kind: ExportKind,
     park: Option<&str>,
     separator: Separator,
@@ -171,7 +171,7 @@ where
 /// `limits.max_bytes` is removed and refused with [`ExportError::TooLarge`]; a
 /// table over Excel's row limit, with [`ExportError::TooManyRows`].
 pub async fn write_xlsx(
-    storage: &dyn Storage,
+    storage: &StoragePorts,
     kind: ExportKind,
     park: Option<&str>,
     sheet: &str,
@@ -189,14 +189,14 @@ pub async fn write_xlsx(
 
 /// Reads an export's tables page by page into a sink.
 struct TableWriter<'a, S> {
-    storage: &'a dyn Storage,
+    storage: &'a StoragePorts,
     page: u32,
     sink: &'a mut S,
     summary: ExportSummary,
 }
 
 impl<'a, S: Sink> TableWriter<'a, S> {
-    fn new(storage: &'a dyn Storage, limits: ExportLimits, sink: &'a mut S) -> Self {
+    fn new(storage: &'a StoragePorts, limits: ExportLimits, sink: &'a mut S) -> Self {
         TableWriter {
             storage,
             page: limits.page.max(1),

@@ -312,7 +312,6 @@ pub(crate) async fn choose_placement(
 pub(crate) async fn set_placement(
     cx: &mut Cx,
     ports: &LookupPorts<'_>,
-    query_id: String,
     person: UserId,
     placement: Placement,
     slug: Slug,
@@ -323,9 +322,8 @@ pub(crate) async fn set_placement(
         Placement::Department => cx.pack().department(slug.as_str()).is_some(),
     };
     if !known {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     }
-    cx.answer(query_id, None);
     let old = match (
         ports.people.records.user(person).await,
         ports.people.learning.staff_profile(person).await,

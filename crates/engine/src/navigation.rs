@@ -82,11 +82,10 @@ pub(crate) async fn open_linked(cx: &mut Cx, nav: &NavPorts<'_>, node: NodeId) -
 pub(crate) async fn stale(
     cx: &mut Cx,
     nav: &NavPorts<'_>,
-    query_id: String,
     message: Option<CallbackMessage>,
 ) -> Served {
     metrics::counter!("trainbot_stale_callbacks_total").increment(1);
-    cx.answer(query_id, Some(t(cx.lang(), "stale-menu")));
+    cx.toast(t(cx.lang(), "stale-menu"));
     show(cx, nav, message, Screen::Home).await;
     Ok(())
 }

@@ -149,20 +149,18 @@ async fn save_field(cx: &mut Cx, ports: &OnboardingPorts<'_>, field: ProfileFiel
 pub(crate) async fn park_chosen(
     cx: &mut Cx,
     ports: &OnboardingPorts<'_>,
-    query_id: String,
     park: Option<Slug>,
     message: Option<CallbackMessage>,
 ) -> Served {
     let park = park.map(|p| p.as_str().to_owned());
     if park.as_deref().is_some_and(|p| cx.pack().park(p).is_none()) {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     }
     if cx.staff.park_assigned {
         // Assigned by an admin or an invite: not the person's to change.
-        cx.answer(query_id, Some(t(cx.lang(), "profile-park-assigned")));
+        cx.toast(t(cx.lang(), "profile-park-assigned"));
         return show_profile(cx, message).await;
     }
-    cx.answer(query_id, None);
     save_field(cx, ports, ProfileField::ChosenPark(park)).await?;
     if cx.staff.onboarded {
         show_profile(cx, message).await?;
@@ -177,7 +175,6 @@ pub(crate) async fn park_chosen(
 pub(crate) async fn department_chosen(
     cx: &mut Cx,
     ports: &OnboardingPorts<'_>,
-    query_id: String,
     department: Option<Slug>,
     message: Option<CallbackMessage>,
 ) -> Served {
@@ -186,9 +183,8 @@ pub(crate) async fn department_chosen(
         .as_deref()
         .is_some_and(|d| cx.pack().department(d).is_none())
     {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     }
-    cx.answer(query_id, None);
     save_field(cx, ports, ProfileField::Department(department)).await?;
     if cx.staff.onboarded {
         show_profile(cx, message).await?;
@@ -203,10 +199,8 @@ pub(crate) async fn department_chosen(
 pub(crate) async fn position_skipped(
     cx: &mut Cx,
     ports: &OnboardingPorts<'_>,
-    query_id: String,
     message: Option<CallbackMessage>,
 ) -> Served {
-    cx.answer(query_id, None);
     dialogue::end_dialogue(cx, ports.state).await;
     if cx.staff.onboarded {
         save_field(cx, ports, ProfileField::Position(None)).await?;
@@ -364,15 +358,13 @@ pub(crate) async fn show_profile(cx: &mut Cx, message: Option<CallbackMessage>) 
 pub(crate) async fn edit_profile(
     cx: &mut Cx,
     ports: &OnboardingPorts<'_>,
-    query_id: String,
     field: ProfileFieldKind,
     message: Option<CallbackMessage>,
 ) -> Served {
     if field == ProfileFieldKind::Park && cx.staff.park_assigned {
-        cx.answer(query_id, Some(t(cx.lang(), "profile-park-assigned")));
+        cx.toast(t(cx.lang(), "profile-park-assigned"));
         return show_profile(cx, message).await;
     }
-    cx.answer(query_id, None);
     let screen = match field {
         ProfileFieldKind::Park => park_picker(cx, false),
         ProfileFieldKind::Department => department_picker(cx, false),

@@ -6,6 +6,7 @@
 //! [`StateError`] say what went wrong in words an operator can act on. People never
 //! see them; the engine answers with a polite "try again later".
 
+use std::sync::Arc;
 use std::time::Duration;
 
 mod access;
@@ -124,26 +125,15 @@ pub trait PersonRecords: Send + Sync + 'static {
     async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<(), StorageError>;
 }
 
-/// Durable storage: SQLite by default, PostgreSQL in production.
+/// The people the bot knows and what they did: created or refreshed as they
+/// write, their language, whether they blocked the bot, their activity, and a
+/// round trip for `/readyz`.
 #[async_trait]
-pub trait Storage:
-    PersonRecords
-    + LearningStore
-    + AdminStore
-    + AccessStore
-    + BroadcastStore
-    + PersonalDataStore
-    + LookupStore
-    + RoleStore
-    + ContentStore
-    + Send
-    + Sync
-    + 'static
-{
+pub trait PeopleStore: Send + Sync + 'static {
     /// Creates the person on first contact or refreshes their names and
     /// `last_seen`; a person who writes again is no longer `inactive`. The language
     /// is set only on creation (to `language`); later it changes only through
-    /// [`Storage::set_language`].
+    /// [`PeopleStore::set_language`].
     async fn touch_user(
         &self,
         profile: &UserProfile,
@@ -165,7 +155,7 @@ pub trait Storage:
     async fn record_activity(&self, batch: &[Activity]) -> Result<(), StorageError>;
 
     /// Moves people's `last_seen` forward to the given times (never back), in one
-    /// transaction: the batched form of what [`Storage::touch_user`] writes.
+    /// transaction: the batched form of what [`PeopleStore::touch_user`] writes.
     async fn record_last_seen(&self, seen: &[(UserId, OffsetDateTime)])
     -> Result<(), StorageError>;
 
@@ -176,13 +166,89 @@ pub trait Storage:
         limit: u32,
     ) -> Result<Vec<Activity>, StorageError>;
 
-    /// The Telegram `file_id` cached for a media file (keyed by content hash and kind).
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), StorageError>;
+}
+
+/// The Telegram `file_id` of each media file already uploaded, so that a file
+/// is uploaded once.
+#[async_trait]
+pub trait MediaCache: Send + Sync + 'static {
+    /// The `file_id` cached for a media file (keyed by content hash and kind).
     async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError>;
 
     async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError>;
+}
 
-    /// Cheap round trip, for `/readyz`.
-    async fn ping(&self) -> Result<(), StorageError>;
+/// Every storage port at once: what one backend implements, and what tools
+/// that move whole databases take. The bot's parts get [`StoragePorts`], each
+/// port on its own.
+pub trait Storage:
+    PeopleStore
+    + MediaCache
+    + PersonRecords
+    + LearningStore
+    + AdminStore
+    + AccessStore
+    + BroadcastStore
+    + PersonalDataStore
+    + LookupStore
+    + RoleStore
+    + ContentStore
+{
+}
+
+impl<T> Storage for T where
+    T: PeopleStore
+        + MediaCache
+        + PersonRecords
+        + LearningStore
+        + AdminStore
+        + AccessStore
+        + BroadcastStore
+        + PersonalDataStore
+        + LookupStore
+        + RoleStore
+        + ContentStore
+        + ?Sized
+{
+}
+
+/// The storage ports, each behind its own `Arc<dyn …>`: what a backend's
+/// `connect` hands the composition root, which gives each part of the bot the
+/// ports it uses and no more.
+#[derive(Clone)]
+pub struct StoragePorts {
+    pub people: Arc<dyn PeopleStore>,
+    pub media: Arc<dyn MediaCache>,
+    pub records: Arc<dyn PersonRecords>,
+    pub learning: Arc<dyn LearningStore>,
+    pub admin: Arc<dyn AdminStore>,
+    pub access: Arc<dyn AccessStore>,
+    pub broadcasts: Arc<dyn BroadcastStore>,
+    pub personal: Arc<dyn PersonalDataStore>,
+    pub lookup: Arc<dyn LookupStore>,
+    pub roles: Arc<dyn RoleStore>,
+    pub content: Arc<dyn ContentStore>,
+}
+
+impl StoragePorts {
+    /// Every port of `store`, one `Arc` each (clones of a handle to one pool).
+    pub fn of<S: Storage + Clone>(store: &S) -> StoragePorts {
+        StoragePorts {
+            people: Arc::new(store.clone()),
+            media: Arc::new(store.clone()),
+            records: Arc::new(store.clone()),
+            learning: Arc::new(store.clone()),
+            admin: Arc::new(store.clone()),
+            access: Arc::new(store.clone()),
+            broadcasts: Arc::new(store.clone()),
+            personal: Arc::new(store.clone()),
+            lookup: Arc::new(store.clone()),
+            roles: Arc::new(store.clone()),
+            content: Arc::new(store.clone()),
+        }
+    }
 }
 
 /// State-store failures.

@@ -122,19 +122,18 @@ pub(crate) async fn show(
 pub(crate) async fn request_deletion(
     cx: &mut Cx,
     ports: &PrivacyPorts<'_>,
-    query_id: String,
     message: Option<CallbackMessage>,
 ) -> Served {
     let now = cx.now();
     match ports.data.request_deletion(cx.user.id, now).await {
         Ok(true) => {
             audit(cx, ports.audit, "deletion_request", String::new()).await;
-            cx.answer(query_id, Some(t(cx.lang(), "privacy-deletion-received")));
+            cx.toast(t(cx.lang(), "privacy-deletion-received"));
         }
-        Ok(false) => cx.answer(query_id, None),
+        Ok(false) => {}
         Err(e) => {
             tracing::error!(error = %e, "cannot store a deletion request");
-            cx.answer(query_id, Some(t(cx.lang(), "unavailable")));
+            cx.toast(t(cx.lang(), "unavailable"));
             return Ok(());
         }
     }

@@ -96,18 +96,18 @@ pub(crate) async fn show_quizzes(
 pub(crate) async fn quiz_start(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     quiz_id: &str,
     message: Option<CallbackMessage>,
 ) -> Served {
     let Some(quiz) = cx.pack().quiz(quiz_id).cloned() else {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     };
     let storage = ports.learning;
     match open_attempt(cx, ports).await {
         Ok(Some(open)) => {
-            let toast = (open.quiz_id != quiz.id).then(|| t(cx.lang(), "quiz-finish-first"));
-            cx.answer(query_id, toast);
+            if open.quiz_id != quiz.id {
+                cx.toast(t(cx.lang(), "quiz-finish-first"));
+            }
             return continue_attempt(cx, ports, open, message).await;
         }
         Ok(None) => {}
@@ -136,7 +136,6 @@ pub(crate) async fn quiz_start(
                 t_args(cx.lang(), "quiz-cooldown", &[("when", when.into())])
             }
         };
-        cx.answer(query_id, None);
         let keyboard = Keyboard::default().row(vec![
             Button::new(t(cx.lang(), "btn-quizzes"), Callback::Quizzes),
             Button::new(t(cx.lang(), "btn-home"), Callback::Home),
@@ -166,7 +165,7 @@ pub(crate) async fn quiz_start(
         started_at: now,
         deadline: learning::deadline_for(&quiz, now),
     };
-    begin(cx, ports, query_id, new, message).await
+    begin(cx, ports, new, message).await
 }
 
 /// The person's open attempt: from their copy in [`crate::people::People`]
@@ -187,13 +186,11 @@ pub(crate) async fn open_attempt(
 pub(crate) async fn begin(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     new: NewAttempt,
     message: Option<CallbackMessage>,
 ) -> Served {
     match ports.learning.start_attempt(&new).await {
         Ok(id) => {
-            cx.answer(query_id, None);
             let attempt = Attempt {
                 id,
                 user: new.user,
@@ -288,7 +285,6 @@ fn show_question(
 async fn attempt_for_press(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: &str,
     attempt: i64,
     message: Option<CallbackMessage>,
 ) -> Result<Option<Attempt>, EngineError> {
@@ -304,11 +300,11 @@ async fn attempt_for_press(
     match read {
         Ok(Some(a)) if a.user == cx.user.id => Ok(Some(a)),
         Ok(_) => {
-            navigation::stale(cx, &ports.nav, query_id.to_owned(), message).await?;
+            navigation::stale(cx, &ports.nav, message).await?;
             Ok(None)
         }
         Err(e) => {
-            cx.answer(query_id.to_owned(), Some(t(cx.lang(), "unavailable")));
+            cx.toast(t(cx.lang(), "unavailable"));
             tracing::error!(error = %e, "cannot read an attempt");
             Ok(None)
         }
@@ -320,15 +316,14 @@ async fn attempt_for_press(
 async fn open_attempt_for_press(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: &str,
     attempt: i64,
     message: Option<CallbackMessage>,
 ) -> Result<Option<Attempt>, EngineError> {
-    let Some(attempt) = attempt_for_press(cx, ports, query_id, attempt, message).await? else {
+    let Some(attempt) = attempt_for_press(cx, ports, attempt, message).await? else {
         return Ok(None);
     };
     if attempt.result.is_some() {
-        navigation::stale(cx, &ports.nav, query_id.to_owned(), message).await?;
+        navigation::stale(cx, &ports.nav, message).await?;
         return Ok(None);
     }
     Ok(Some(attempt))
@@ -339,32 +334,28 @@ async fn open_attempt_for_press(
 async fn not_current(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     attempt: Attempt,
     message: Option<CallbackMessage>,
 ) -> Served {
     metrics::counter!("trainbot_quiz_repeated_presses_total").increment(1);
-    cx.answer(query_id, Some(t(cx.lang(), "quiz-already-answered")));
+    cx.toast(t(cx.lang(), "quiz-already-answered"));
     continue_attempt(cx, ports, attempt, message).await
 }
 
 pub(crate) async fn quiz_toggle(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     attempt: i64,
     position: u16,
     mask: u8,
     message: Option<CallbackMessage>,
 ) -> Served {
-    let Some(attempt) = open_attempt_for_press(cx, ports, &query_id, attempt, message).await?
-    else {
+    let Some(attempt) = open_attempt_for_press(cx, ports, attempt, message).await? else {
         return Ok(());
     };
     if usize::from(position) != attempt.answers.len() {
-        return not_current(cx, ports, query_id, attempt, message).await;
+        return not_current(cx, ports, attempt, message).await;
     }
-    cx.answer(query_id, None);
     if let Some(screen) = quiz_screens::question_screen(cx, &attempt, usize::from(position), mask) {
         cx.show_rendered(message, screen);
     }
@@ -374,38 +365,36 @@ pub(crate) async fn quiz_toggle(
 pub(crate) async fn quiz_answer(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     attempt: i64,
     position: u16,
     mask: Option<u8>,
     message: Option<CallbackMessage>,
 ) -> Served {
     let Some(mask) = mask else {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     };
-    let Some(attempt) = open_attempt_for_press(cx, ports, &query_id, attempt, message).await?
-    else {
+    let Some(attempt) = open_attempt_for_press(cx, ports, attempt, message).await? else {
         return Ok(());
     };
     let at = usize::from(position);
     if at != attempt.answers.len() {
-        return not_current(cx, ports, query_id, attempt, message).await;
+        return not_current(cx, ports, attempt, message).await;
     }
     if out_of_time(cx, &attempt) {
-        cx.answer(query_id, Some(t(cx.lang(), "quiz-time-up")));
+        cx.toast(t(cx.lang(), "quiz-time-up"));
         return finish(cx, ports, attempt, message).await;
     }
     let Some(asked) = attempt.questions.get(at).cloned() else {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     };
     let Some(question) = question(cx, &asked.quiz_id, &asked.question_id).cloned() else {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     };
     let Some(chosen) = learning::chosen_options(&asked.option_order, mask) else {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     };
     if chosen.is_empty() {
-        cx.answer(query_id, Some(t(cx.lang(), "quiz-choose-one")));
+        cx.toast(t(cx.lang(), "quiz-choose-one"));
         return Ok(());
     }
     let grade = learning::grade(&question, &chosen);
@@ -435,11 +424,11 @@ pub(crate) async fn quiz_answer(
         Ok(true) => {}
         Ok(false) => {
             ports.cache.forget_attempt(cx.user.id);
-            return not_current(cx, ports, query_id, attempt, message).await;
+            return not_current(cx, ports, attempt, message).await;
         }
         Err(e) => {
             ports.cache.forget_attempt(cx.user.id);
-            cx.answer(query_id, Some(t(cx.lang(), "unavailable")));
+            cx.toast(t(cx.lang(), "unavailable"));
             tracing::error!(error = %e, "cannot record an answer");
             return Ok(());
         }
@@ -450,7 +439,6 @@ pub(crate) async fn quiz_answer(
         .cache
         .attempt_changed(cx.user.id, Some(attempt.clone()), true)
         .await;
-    cx.answer(query_id, None);
     let screen = quiz_screens::feedback_screen(cx, &attempt, at, &question, grade.correct);
     cx.show_rendered(message, screen);
     Ok(())
@@ -459,18 +447,16 @@ pub(crate) async fn quiz_answer(
 pub(crate) async fn quiz_next(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     attempt: i64,
     position: u16,
     message: Option<CallbackMessage>,
 ) -> Served {
-    let Some(attempt) = attempt_for_press(cx, ports, &query_id, attempt, message).await? else {
+    let Some(attempt) = attempt_for_press(cx, ports, attempt, message).await? else {
         return Ok(());
     };
     if usize::from(position) > attempt.answers.len() {
-        return navigation::stale(cx, &ports.nav, query_id, message).await;
+        return navigation::stale(cx, &ports.nav, message).await;
     }
-    cx.answer(query_id, None);
     continue_attempt(cx, ports, attempt, message).await
 }
 

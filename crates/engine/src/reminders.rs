@@ -32,7 +32,7 @@ impl Engine {
     pub async fn remind_once(&self) -> Result<ReminderPass, StorageError> {
         let now = self.clock.now();
         let pack = self.content();
-        let learners = self.storage.learners().await?;
+        let learners = self.storage.learning.learners().await?;
         let mut pass = ReminderPass {
             considered: learners.len(),
             ..ReminderPass::default()
@@ -51,7 +51,7 @@ impl Engine {
             let Some(message) = self.reminder_for(&learner, &tz, now).await? else {
                 continue;
             };
-            self.storage.mark_reminded(learner.id, now).await?;
+            self.storage.learning.mark_reminded(learner.id, now).await?;
             pass.reminders.push((learner.id, message));
         }
         metrics::counter!("trainbot_reminders_total").increment(pass.reminders.len() as u64);
@@ -64,10 +64,14 @@ impl Engine {
         learner: &Learner,
         department: &Department,
     ) -> Result<Progress, StorageError> {
-        let pages = self.storage.pages_read(learner.id).await?;
+        let pages = self.storage.learning.pages_read(learner.id).await?;
         let mut passed = Vec::new();
         for quiz in &department.required_quizzes {
-            let attempts = self.storage.quiz_attempts(learner.id, quiz).await?;
+            let attempts = self
+                .storage
+                .learning
+                .quiz_attempts(learner.id, quiz)
+                .await?;
             if attempts
                 .iter()
                 .any(|a| a.result.as_ref().is_some_and(|r| r.passed))
@@ -95,6 +99,7 @@ impl Engine {
         let pack = self.content();
         let due = self
             .storage
+            .learning
             .reviews(learner.id)
             .await?
             .iter()

@@ -19,12 +19,11 @@ const REVIEW_ID: &str = "review";
 pub(crate) async fn review_start(
     cx: &mut Cx,
     ports: &QuizPorts<'_>,
-    query_id: String,
     message: Option<CallbackMessage>,
 ) -> Served {
     let storage = ports.learning;
     if let Ok(Some(open)) = quiz::open_attempt(cx, ports).await {
-        cx.answer(query_id, Some(t(cx.lang(), "quiz-finish-first")));
+        cx.toast(t(cx.lang(), "quiz-finish-first"));
         return quiz::continue_attempt(cx, ports, open, message).await;
     }
     let now = cx.now();
@@ -50,7 +49,7 @@ pub(crate) async fn review_start(
         })
         .collect();
     if questions.is_empty() {
-        cx.answer(query_id, Some(t(cx.lang(), "review-nothing")));
+        cx.toast(t(cx.lang(), "review-nothing"));
         return quiz::show_quizzes(cx, ports, message).await;
     }
     let new = NewAttempt {
@@ -61,5 +60,5 @@ pub(crate) async fn review_start(
         started_at: now,
         deadline: None,
     };
-    quiz::begin(cx, ports, query_id, new, message).await
+    quiz::begin(cx, ports, new, message).await
 }

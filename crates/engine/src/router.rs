@@ -3,7 +3,8 @@
 //! the pipeline (`Engine::handle`) has let the update through. The rights an admin
 //! button needs are checked in one place, `admin_guard` (in `admin_router`, with
 //! where each admin button goes), from the table in `rights`; typed admin input
-//! through `admin_typed` here.
+//! through `typed_guard` here. No handler answers a button: it may set a toast
+//! (`Cx::toast`), and the pipeline answers every press once (ADR 0049).
 
 use domain::callback::Callback;
 use domain::content::PageField;
@@ -34,11 +35,7 @@ impl Turn<'_> {
     pub(crate) async fn route(&mut self, input: Input, message_id: Option<i64>) -> Served {
         match input {
             Input::Command { name, args } => self.command(&name, &args).await,
-            Input::Callback {
-                query_id,
-                data,
-                message,
-            } => self.press(query_id, data.as_deref(), message).await,
+            Input::Callback { data, message, .. } => self.press(data.as_deref(), message).await,
             Input::Text(text) => self.text(&text, message_id).await,
             Input::Media { file, caption } => self.media_sent(file, caption).await,
             Input::Unsupported => Ok(()),
@@ -146,30 +143,29 @@ impl Turn<'_> {
     /// A button: what its data decodes to, or the out-of-date answer.
     pub(crate) async fn press(
         &mut self,
-        query_id: String,
         data: Option<&str>,
         message: Option<CallbackMessage>,
     ) -> Served {
         let decoded = data.map(Callback::decode);
         let Some(Ok(callback)) = decoded else {
-            return self.stale(query_id, message).await;
+            return self.stale(message).await;
         };
         match callback {
             Callback::Language(lang) => {
                 let set = self
                     .engine
                     .storage
+                    .people
                     .set_language(self.cx.user.id, lang)
                     .await;
                 self.engine.people.changed(self.cx.user.id).await;
                 if let Err(e) = set {
                     tracing::error!(error = %e, "cannot save the language");
-                    self.cx
-                        .answer(query_id, Some(t(self.cx.lang(), "unavailable")));
+                    self.cx.toast(t(self.cx.lang(), "unavailable"));
                     return Ok(());
                 }
                 self.cx.user.language = lang;
-                self.cx.answer(query_id, Some(t(lang, "language-set")));
+                self.cx.toast(t(lang, "language-set"));
                 navigation::show(
                     &mut self.cx,
                     &self.engine.nav_ports(),
@@ -180,9 +176,8 @@ impl Turn<'_> {
             }
             Callback::Open(node) => {
                 let Some(screen) = Screen::from_callback(callback, self.cx.pack()) else {
-                    return self.stale(query_id, message).await;
+                    return self.stale(message).await;
                 };
-                self.cx.answer(query_id, None);
                 navigation::open(
                     &mut self.cx,
                     &self.engine.nav_ports(),
@@ -196,7 +191,6 @@ impl Turn<'_> {
                 onboarding::park_chosen(
                     &mut self.cx,
                     &self.engine.onboarding_ports(),
-                    query_id,
                     park,
                     message,
                 )
@@ -206,48 +200,37 @@ impl Turn<'_> {
                 onboarding::department_chosen(
                     &mut self.cx,
                     &self.engine.onboarding_ports(),
-                    query_id,
                     department,
                     message,
                 )
                 .await?
             }
             Callback::SkipPosition => {
-                onboarding::position_skipped(
-                    &mut self.cx,
-                    &self.engine.onboarding_ports(),
-                    query_id,
-                    message,
-                )
-                .await?
+                onboarding::position_skipped(&mut self.cx, &self.engine.onboarding_ports(), message)
+                    .await?
             }
             Callback::Profile => {
-                self.cx.answer(query_id, None);
                 onboarding::show_profile(&mut self.cx, message).await?;
             }
             Callback::EditProfile(field) => {
                 onboarding::edit_profile(
                     &mut self.cx,
                     &self.engine.onboarding_ports(),
-                    query_id,
                     field,
                     message,
                 )
                 .await?
             }
             Callback::Progress => {
-                self.cx.answer(query_id, None);
                 progress::show(&mut self.cx, &self.engine.progress_ports(), message).await?;
             }
             Callback::Quizzes => {
-                self.cx.answer(query_id, None);
                 quiz::show_quizzes(&mut self.cx, &self.engine.quiz_ports(), message).await?;
             }
             Callback::QuizStart(quiz) => {
                 quiz::quiz_start(
                     &mut self.cx,
                     &self.engine.quiz_ports(),
-                    query_id,
                     quiz.as_str(),
                     message,
                 )
@@ -261,7 +244,6 @@ impl Turn<'_> {
                 quiz::quiz_answer(
                     &mut self.cx,
                     &self.engine.quiz_ports(),
-                    query_id,
                     attempt,
                     position,
                     1u8.checked_shl(u32::from(shown)),
@@ -277,7 +259,6 @@ impl Turn<'_> {
                 quiz::quiz_toggle(
                     &mut self.cx,
                     &self.engine.quiz_ports(),
-                    query_id,
                     attempt,
                     position,
                     mask,
@@ -293,7 +274,6 @@ impl Turn<'_> {
                 quiz::quiz_answer(
                     &mut self.cx,
                     &self.engine.quiz_ports(),
-                    query_id,
                     attempt,
                     position,
                     Some(mask),
@@ -305,7 +285,6 @@ impl Turn<'_> {
                 quiz::quiz_next(
                     &mut self.cx,
                     &self.engine.quiz_ports(),
-                    query_id,
                     attempt,
                     position,
                     message,
@@ -313,24 +292,22 @@ impl Turn<'_> {
                 .await?
             }
             Callback::Review => {
-                review::review_start(&mut self.cx, &self.engine.quiz_ports(), query_id, message)
-                    .await?
+                review::review_start(&mut self.cx, &self.engine.quiz_ports(), message).await?
             }
             Callback::RequestDeletion => {
                 let ports = self.engine.privacy_ports();
-                privacy::request_deletion(&mut self.cx, &ports, query_id, message).await?
+                privacy::request_deletion(&mut self.cx, &ports, message).await?
             }
-            Callback::Admin(action) => self.admin_guard(query_id, action, message).await?,
+            Callback::Admin(action) => self.admin_guard(action, message).await?,
             other => {
                 let screen = Screen::from_callback(other, self.cx.pack());
                 let viewer = navigation::viewer(&self.cx, &self.engine.nav_ports(), false).await;
                 match screen.filter(|s| render(self.cx.pack(), *s, &viewer).is_some()) {
                     Some(screen) => {
-                        self.cx.answer(query_id, None);
                         navigation::show(&mut self.cx, &self.engine.nav_ports(), message, screen)
                             .await;
                     }
-                    None => self.stale(query_id, message).await?,
+                    None => self.stale(message).await?,
                 }
             }
         }
@@ -441,12 +418,8 @@ impl Turn<'_> {
 
     /// The answer to a button the router cannot serve: the data is out of date
     /// or was never issued.
-    pub(crate) async fn stale(
-        &mut self,
-        query_id: String,
-        message: Option<CallbackMessage>,
-    ) -> Served {
-        navigation::stale(&mut self.cx, &self.engine.nav_ports(), query_id, message).await
+    pub(crate) async fn stale(&mut self, message: Option<CallbackMessage>) -> Served {
+        navigation::stale(&mut self.cx, &self.engine.nav_ports(), message).await
     }
 
     /// The guard for an admin's typed answer, as for every admin button; `None`

@@ -23,26 +23,24 @@ impl Engine {
         NavPorts {
             state: &*self.state,
             activity: &self.activity,
-            learning: &*self.storage,
+            learning: &*self.storage.learning,
             cache: &self.people,
         }
     }
 
     pub(crate) fn privacy_ports(&self) -> PrivacyPorts<'_> {
-        let storage = &*self.storage;
         PrivacyPorts {
-            data: storage,
-            people: storage,
-            audit: storage,
+            data: &*self.storage.personal,
+            people: &*self.storage.records,
+            audit: &*self.storage.admin,
             cache: &self.people,
         }
     }
 
     pub(crate) fn progress_ports(&self) -> ProgressPorts<'_> {
-        let storage = &*self.storage;
         ProgressPorts {
-            learning: storage,
-            roles: storage,
+            learning: &*self.storage.learning,
+            roles: &*self.storage.roles,
             admins: &self.admins,
             cache: &self.people,
             documents: self.documents.as_deref(),
@@ -52,7 +50,7 @@ impl Engine {
 
     pub(crate) fn quiz_ports(&self) -> QuizPorts<'_> {
         QuizPorts {
-            learning: &*self.storage,
+            learning: &*self.storage.learning,
             cache: &self.people,
             nav: self.nav_ports(),
             progress: self.progress_ports(),
@@ -61,7 +59,7 @@ impl Engine {
 
     pub(crate) fn onboarding_ports(&self) -> OnboardingPorts<'_> {
         OnboardingPorts {
-            learning: &*self.storage,
+            learning: &*self.storage.learning,
             cache: &self.people,
             state: &*self.state,
             nav: self.nav_ports(),
@@ -69,45 +67,41 @@ impl Engine {
     }
 
     pub(crate) fn stats_ports(&self) -> StatsPorts<'_> {
-        let storage = &*self.storage;
         StatsPorts {
-            lookup: storage,
-            learning: storage,
-            people: storage,
-            audit: storage,
+            lookup: &*self.storage.lookup,
+            learning: &*self.storage.learning,
+            people: &*self.storage.records,
+            audit: &*self.storage.admin,
         }
     }
 
     pub(crate) fn export_ports(&self) -> ExportPorts<'_> {
-        let storage = &*self.storage;
         ExportPorts {
-            people: storage,
-            audit: storage,
+            people: &*self.storage.records,
+            audit: &*self.storage.admin,
             state: &*self.state,
             queue: &self.exports,
         }
     }
 
     pub(crate) fn people_ports(&self) -> PeoplePorts<'_> {
-        let storage = &*self.storage;
         PeoplePorts {
-            records: storage,
-            learning: storage,
-            lookup: storage,
-            personal: storage,
-            audit: storage,
+            records: &*self.storage.records,
+            learning: &*self.storage.learning,
+            lookup: &*self.storage.lookup,
+            personal: &*self.storage.personal,
+            audit: &*self.storage.admin,
             state: &*self.state,
             cache: &self.people,
         }
     }
 
     pub(crate) fn role_ports(&self) -> RolePorts<'_> {
-        let storage = &*self.storage;
         RolePorts {
-            roles: storage,
-            people: storage,
-            access: storage,
-            audit: storage,
+            roles: &*self.storage.roles,
+            people: &*self.storage.records,
+            access: &*self.storage.access,
+            audit: &*self.storage.admin,
             state: &*self.state,
             cache: &self.people,
             admins: &self.admins,
@@ -123,11 +117,10 @@ impl Engine {
     }
 
     pub(crate) fn access_ports(&self) -> AccessPorts<'_> {
-        let storage = &*self.storage;
         AccessPorts {
-            access: storage,
-            people: storage,
-            audit: storage,
+            access: &*self.storage.access,
+            people: &*self.storage.records,
+            audit: &*self.storage.admin,
             state: &*self.state,
             cache: &self.people,
             bot_username: self.bot_username.as_deref(),
@@ -136,30 +129,28 @@ impl Engine {
 
     pub(crate) fn panel_ports(&self) -> PanelPorts<'_> {
         PanelPorts {
-            admin: &*self.storage,
+            admin: &*self.storage.admin,
             access: self.access_ports(),
         }
     }
 
     pub(crate) fn broadcast_ports(&self) -> BroadcastPorts<'_> {
-        let storage = &*self.storage;
         BroadcastPorts {
-            broadcasts: storage,
-            lookup: storage,
-            people: storage,
-            audit: storage,
+            broadcasts: &*self.storage.broadcasts,
+            lookup: &*self.storage.lookup,
+            people: &*self.storage.records,
+            audit: &*self.storage.admin,
             state: &*self.state,
         }
     }
 
     pub(crate) fn content_ports(&self) -> ContentPorts<'_> {
-        let storage = &*self.storage;
         ContentPorts {
-            content: storage,
+            content: &*self.storage.content,
             live: &self.content,
-            people: storage,
-            lookup: storage,
-            audit: storage,
+            people: &*self.storage.records,
+            lookup: &*self.storage.lookup,
+            audit: &*self.storage.admin,
             state: &*self.state,
             nav: self.nav_ports(),
             bot_username: self.bot_username.as_deref(),

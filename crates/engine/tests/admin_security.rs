@@ -55,8 +55,9 @@ async fn fixture_idle(state: Arc<dyn StateStore>, idle: Duration) -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 100, Duration::from_secs(1));
+    let shared = storage.ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(shared.people.clone(), 100, Duration::from_secs(1));
     let checks = Arc::new(CountingCheck::default());
     let engine = Engine::new(pack, shared, state.clone(), Arc::new(SystemClock), activity)
         .with_admins(vec![ADMIN])

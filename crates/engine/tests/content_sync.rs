@@ -11,7 +11,7 @@ use std::time::Duration;
 use domain::content::{ContentPack, NodeKind, PageEdit, PageField};
 use domain::ids::{NodeId, UserId};
 use domain::lang::Lang;
-use engine::ports::{NewPageVersion, Storage, SystemClock};
+use engine::ports::{NewPageVersion, SystemClock};
 use engine::{ActivityRecorder, Engine};
 use state::MemoryState;
 use storage::SqlStorage;
@@ -31,8 +31,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A replica: its own engine over the pack in `dir` and the shared database.
 fn replica(dir: &Path, storage: &SqlStorage) -> Engine {
-    let shared: Arc<dyn Storage> = storage.ports();
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
+    let shared = storage.ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(shared.people.clone(), 1, Duration::from_millis(10));
     let pack = Arc::new(ContentPack::load(dir).expect("the sample pack loads"));
     Engine::new(
         pack,

@@ -46,7 +46,7 @@ fn paged(page: u32) -> ExportLimits {
 async fn export(storage: &storage::SqlStorage, page: u32) -> (Vec<u8>, ExportSummary) {
     let mut out = Vec::new();
     let summary = write_csv(
-        &**storage,
+        &storage.ports(),
         ExportKind::People,
         None,
         Separator::Comma,
@@ -96,7 +96,7 @@ async fn an_empty_table_is_a_header_only() {
     let storage = storage::testing::fresh_sqlite().await.unwrap();
     let mut out = Vec::new();
     let summary = write_csv(
-        &*storage,
+        &storage.ports(),
         ExportKind::Audit,
         None,
         Separator::Comma,
@@ -150,7 +150,7 @@ async fn a_person_export_is_one_file_of_sections() {
     let storage = two_people_with_activity().await;
     let mut out = Vec::new();
     let summary = write_csv(
-        &*storage,
+        &storage.ports(),
         ExportKind::Person(UserId(7)),
         None,
         Separator::Comma,
@@ -196,7 +196,7 @@ async fn an_export_stops_before_it_would_pass_the_size_limit() {
         max_bytes: limit,
     };
     let refused = write_csv(
-        &*storage,
+        &storage.ports(),
         ExportKind::People,
         None,
         Separator::Comma,
@@ -224,7 +224,7 @@ async fn an_export_stops_before_it_would_pass_the_size_limit() {
         max_bytes: whole.len() as u64,
     };
     write_csv(
-        &*storage,
+        &storage.ports(),
         ExportKind::People,
         None,
         Separator::Comma,
@@ -241,7 +241,7 @@ async fn semicolons_separate_the_cells_when_asked() {
     let storage = two_people_with_activity().await;
     let mut out = Vec::new();
     write_csv(
-        &*storage,
+        &storage.ports(),
         ExportKind::Activity {
             since: None,
             until: datetime!(2026-12-01 00:00 UTC),
@@ -271,7 +271,7 @@ async fn workbook(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.xlsx");
     let summary = write_xlsx(
-        &**storage,
+        &storage.ports(),
         kind,
         None,
         "people 2026-11-28",
@@ -396,7 +396,7 @@ async fn a_workbook_over_the_size_limit_is_removed() {
         max_bytes: 10_000,
     };
     let refused = write_xlsx(
-        &*storage,
+        &storage.ports(),
         ExportKind::People,
         None,
         "people",

@@ -12,7 +12,7 @@ use domain::content::{ContentPack, MESSAGE_LIMIT, NodeKind};
 use domain::ids::{ChatId, NodeId, UserId};
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, ActivityKind, Attempt, AttemptQuestion, StateStore, Storage, SystemClock, UserProfile,
+    Activity, ActivityKind, Attempt, AttemptQuestion, StateStore, SystemClock, UserProfile,
 };
 use engine::screens::{Screen, Viewer, render};
 use engine::{
@@ -47,8 +47,9 @@ async fn fixture() -> Fixture {
 /// An engine on `storage` and `state`: the fixture's, another replica of it
 /// (the same state store) or it restarted (a new one).
 fn engine_on(storage: &SqlStorage, state: Arc<MemoryState>) -> Engine {
-    let shared: Arc<dyn Storage> = storage.ports();
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
+    let shared = storage.ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(shared.people.clone(), 1, Duration::from_millis(10));
     Engine::new(pack(), shared, state, Arc::new(SystemClock), activity)
 }
 
@@ -638,8 +639,9 @@ async fn an_outage_that_begins_and_ends_mid_conversation_stops_only_what_needs_t
 
 #[tokio::test]
 async fn an_unreachable_database_gets_a_try_later_answer() {
-    let storage: Arc<dyn Storage> = storage::testing::unreachable().await.unwrap().ports();
-    let (activity, _w) = ActivityRecorder::spawn(storage.clone(), 1, Duration::from_millis(10));
+    let storage = storage::testing::unreachable().await.unwrap().ports();
+    let (activity, _w) =
+        ActivityRecorder::spawn(storage.people.clone(), 1, Duration::from_millis(10));
     let engine = Engine::new(
         pack(),
         storage,

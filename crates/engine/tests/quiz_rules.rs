@@ -45,8 +45,9 @@ async fn fixture() -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 1, Duration::from_millis(10));
+    let shared = storage.ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(shared.people.clone(), 1, Duration::from_millis(10));
     let clock = Arc::new(ManualClock::new(start_time()));
     let state = Arc::new(MemoryState::new());
     let engine = Engine::new(

@@ -69,8 +69,9 @@ async fn fixture() -> Fixture {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap();
-    let shared: Arc<dyn engine::ports::Storage> = storage.ports();
-    let (activity, _writer) = ActivityRecorder::spawn(shared.clone(), 100, Duration::from_secs(1));
+    let shared = storage.ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(shared.people.clone(), 100, Duration::from_secs(1));
     let engine = Engine::new(
         pack,
         shared,
@@ -368,4 +369,42 @@ async fn a_people_list_filters_by_status_and_its_filter_buttons_name_each_status
     let expected: Vec<(ListStatus, Option<i64>)> =
         ListStatus::ALL.into_iter().map(|s| (s, None)).collect();
     assert_eq!(filters, expected);
+}
+
+/// Every button there is (each variant the codec can build, walked from the
+/// types, not listed), pressed by an admin, a park manager, a content editor and
+/// a staff member: each press is answered exactly once, before anything else
+/// happens, whatever the handler made of it. Telegram refuses a second answer.
+#[tokio::test]
+async fn every_press_by_anyone_is_answered_once_and_first() {
+    let f = fixture().await;
+    let every = domain::callback::walk::every::<Callback>();
+    assert!(
+        every.len() > 100,
+        "the walk built {} callbacks",
+        every.len()
+    );
+    for callback in every {
+        for presser in [ADMIN, MANAGER, EDITOR, OURS] {
+            let input = press_input(f.next.get(), callback, Some(5));
+            let actions = f.send(presser, input).await;
+            let answers = actions
+                .iter()
+                .filter(|a| matches!(a, Action::AnswerCallback { .. }))
+                .count();
+            assert!(
+                answers == 1 && matches!(actions.first(), Some(Action::AnswerCallback { .. })),
+                "{presser} pressed {callback:?}: {actions:?}"
+            );
+            if callback == Callback::Admin(AdminAction::Logout) && presser != OURS {
+                let password = if presser == ADMIN {
+                    ADMIN_PASSWORD
+                } else {
+                    ROLE_PASSWORD
+                };
+                let answer = f.login(presser, password).await;
+                assert!(answer.contains("Logged in"), "{presser}: {answer}");
+            }
+        }
+    }
 }

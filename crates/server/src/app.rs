@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use domain::content::{ContentPack, Problem};
 use engine::ports::{
-    CertificateDocument, Clock, DocumentRenderer, StateStore, Storage, SystemClock, UpdateClaims,
+    CertificateDocument, Clock, DocumentRenderer, StateStore, SystemClock, UpdateClaims,
 };
 use engine::{ActivityRecorder, Engine};
 use secrecy::ExposeSecret;
@@ -226,7 +226,7 @@ impl Application {
         // the content pack, so a broken pack stops the bot before it listens.)
         let http = HttpServer::start(config.listen, config.metrics_listen).await?;
         let database = open_storage(&config).await?;
-        let storage: Arc<dyn Storage> = database.ports();
+        let storage = database.ports();
         tracing::info!(database = %config.database_display(), "database ready");
         // In-memory claims die with the process: without Redis, update ids are
         // claimed in the database so a crash repeats no answer (ADR 0016).
@@ -239,7 +239,7 @@ impl Application {
                 None => (Arc::new(MemoryState::new()), Some(database.claims())),
             };
         let (activity, activity_writer) =
-            ActivityRecorder::spawn(storage.clone(), 500, Duration::from_secs(2));
+            ActivityRecorder::spawn(storage.people.clone(), 500, Duration::from_secs(2));
         let mut engine = Engine::new(
             content,
             storage.clone(),
@@ -292,7 +292,7 @@ impl Application {
         let profile = ProfileSync::new(
             engine.clone(),
             bot.clone(),
-            storage.clone(),
+            &storage,
             config.admin_ids.clone(),
         );
         let outbound =
@@ -314,7 +314,7 @@ impl Application {
         ));
         let broadcaster = Arc::new(BroadcastWorker::new(
             engine.clone(),
-            storage.clone(),
+            storage.broadcasts.clone(),
             lane,
             clock.clone(),
         ));
@@ -325,11 +325,11 @@ impl Application {
                     max_in_flight: config.max_in_flight,
                     ..PollSettings::default()
                 };
-                let leadership = Leadership::new(storage.clone(), clock.clone(), &bot);
+                let leadership = Leadership::new(storage.broadcasts.clone(), clock.clone(), &bot);
                 let poller = Poller::new(bot, engine.clone(), outbound, settings)
                     .with_leadership(leadership);
                 http.readiness
-                    .started(storage.clone(), state.clone(), poller.health());
+                    .started(&storage, state.clone(), poller.health());
                 Source::Polling(poller)
             }
             (UpdateMode::Webhook, None) => {
@@ -361,7 +361,7 @@ impl Application {
                 let stopping = CancellationToken::new();
                 let health = Arc::new(SourceHealth::default());
                 http.readiness
-                    .started(storage.clone(), state.clone(), health.clone());
+                    .started(&storage, state.clone(), health.clone());
                 let router = crate::webhook::router(
                     webhook.url.path(),
                     webhook.secret.clone(),

@@ -17,7 +17,7 @@ use std::time::Duration;
 use domain::broadcast::Delivery;
 use domain::ids::ChatId;
 use engine::Engine;
-use engine::ports::{Broadcast, Clock, Storage, StorageError};
+use engine::ports::{Broadcast, BroadcastStore, Clock, StorageError};
 use futures::StreamExt;
 use telegram::lane::{Delivered, PacedLane};
 use tokio_util::sync::CancellationToken;
@@ -54,7 +54,7 @@ pub enum Step {
 
 pub struct BroadcastWorker {
     engine: Arc<Engine>,
-    storage: Arc<dyn Storage>,
+    storage: Arc<dyn BroadcastStore>,
     lane: Arc<PacedLane>,
     clock: Arc<dyn Clock>,
     /// This process's name on the lease.
@@ -68,7 +68,7 @@ pub struct BroadcastWorker {
 impl BroadcastWorker {
     pub fn new(
         engine: Arc<Engine>,
-        storage: Arc<dyn Storage>,
+        storage: Arc<dyn BroadcastStore>,
         lane: Arc<PacedLane>,
         clock: Arc<dyn Clock>,
     ) -> BroadcastWorker {

@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use engine::ports::{AudienceFilter, StateStore, Storage};
+use engine::ports::{AudienceFilter, BroadcastStore, PeopleStore, StateStore, StoragePorts};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use telegram::source::SourceHealth;
 
@@ -25,7 +25,10 @@ pub struct Readiness {
 }
 
 struct Checks {
-    storage: Arc<dyn Storage>,
+    /// Pinged.
+    database: Arc<dyn PeopleStore>,
+    /// Who is active, for the gauge.
+    audience: Arc<dyn BroadcastStore>,
     state: Arc<dyn StateStore>,
     source: Arc<SourceHealth>,
 }
@@ -34,12 +37,13 @@ impl Readiness {
     /// Start-up is done: from now on `/readyz` asks these.
     pub fn started(
         &self,
-        storage: Arc<dyn Storage>,
+        storage: &StoragePorts,
         state: Arc<dyn StateStore>,
         source: Arc<SourceHealth>,
     ) {
         let _ = self.checks.set(Checks {
-            storage,
+            database: storage.people.clone(),
+            audience: storage.broadcasts.clone(),
             state,
             source,
         });
@@ -56,7 +60,7 @@ impl Readiness {
             );
         };
         let timeout = Duration::from_secs(2);
-        let db = tokio::time::timeout(timeout, checks.storage.ping()).await;
+        let db = tokio::time::timeout(timeout, checks.database.ping()).await;
         let st = tokio::time::timeout(timeout, checks.state.ping()).await;
         let verdict = |r: Result<Result<(), String>, _>| match r {
             Ok(Ok(())) => "ok".to_owned(),
@@ -96,7 +100,7 @@ impl Readiness {
             ..AudienceFilter::default()
         };
         let counted =
-            tokio::time::timeout(Duration::from_secs(2), checks.storage.audience(&filter)).await;
+            tokio::time::timeout(Duration::from_secs(2), checks.audience.audience(&filter)).await;
         if let Ok(Ok(people)) = counted {
             metrics::gauge!("trainbot_people_active").set(people.len() as f64);
         }

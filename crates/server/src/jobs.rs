@@ -145,7 +145,8 @@ impl ContentWatch {
 pub struct ProfileSync {
     engine: Arc<Engine>,
     bot: telegram::Bot,
-    storage: Arc<dyn engine::ports::Storage>,
+    roles: Arc<dyn engine::ports::RoleStore>,
+    people: Arc<dyn engine::ports::PersonRecords>,
     admins: Vec<i64>,
 }
 
@@ -153,13 +154,14 @@ impl ProfileSync {
     pub fn new(
         engine: Arc<Engine>,
         bot: telegram::Bot,
-        storage: Arc<dyn engine::ports::Storage>,
+        storage: &engine::ports::StoragePorts,
         admins: Vec<i64>,
     ) -> ProfileSync {
         ProfileSync {
             engine,
             bot,
-            storage,
+            roles: storage.roles.clone(),
+            people: storage.records.clone(),
             admins,
         }
     }
@@ -175,14 +177,14 @@ impl ProfileSync {
             }
         }
         let mut chats = self.admins.clone();
-        match self.storage.role_holders().await {
+        match self.roles.role_holders().await {
             Ok(holders) => chats.extend(holders.into_iter().map(|grant| grant.user.0)),
             Err(e) => tracing::warn!(error = %e, "cannot list role holders for their /admin menu"),
         }
         chats.sort_unstable();
         chats.dedup();
         for chat in chats {
-            match self.storage.user(domain::ids::UserId(chat)).await {
+            match self.people.user(domain::ids::UserId(chat)).await {
                 Ok(Some(_)) => {}
                 Ok(None) => continue,
                 Err(e) => {

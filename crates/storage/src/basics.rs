@@ -1,13 +1,15 @@
-//! The port's own methods ([`engine::ports::Storage`]: people, their activity,
-//! the media cache) and the update claims ([`engine::ports::UpdateClaims`]),
+//! People and their activity ([`engine::ports::PeopleStore`], with
+//! [`engine::ports::PersonRecords`]), the media cache
+//! ([`engine::ports::MediaCache`]) and the update claims
+//! ([`engine::ports::UpdateClaims`]),
 //! written once for both backends; SQL in `sql.rs`, rows in `records.rs`. The
 //! batch writes are the backend's ([`crate::store::Dialect`]).
 
 use domain::ids::UserId;
 use domain::lang::Lang;
 use engine::ports::{
-    Activity, PersonRecords, Storage, StorageError, UpdateClaims, UserProfile, UserRecord,
-    search_key,
+    Activity, MediaCache, PeopleStore, PersonRecords, StorageError, UpdateClaims, UserProfile,
+    UserRecord, search_key,
 };
 use time::OffsetDateTime;
 
@@ -18,7 +20,7 @@ use crate::stamp::Stamp;
 use crate::store::{RowsAffected, on_every_backend};
 
 on_every_backend! {
-    impl Storage {
+    impl PeopleStore {
         async fn touch_user(
             &self,
             profile: &UserProfile,
@@ -105,6 +107,18 @@ on_every_backend! {
                 .collect()
         }
 
+        async fn ping(&self) -> Result<(), StorageError> {
+            sqlx::query(sql::PING)
+                .execute(DB::on(&self.pool))
+                .await
+                .map_err(storage_error)?;
+            Ok(())
+        }
+    }
+}
+
+on_every_backend! {
+    impl MediaCache {
         async fn media_file_id(&self, key: &str) -> Result<Option<String>, StorageError> {
             sqlx::query_scalar(sql::MEDIA_FILE_ID)
                 .bind(key)
@@ -117,14 +131,6 @@ on_every_backend! {
             sqlx::query(sql::SAVE_MEDIA_FILE_ID)
                 .bind(key)
                 .bind(file_id)
-                .execute(DB::on(&self.pool))
-                .await
-                .map_err(storage_error)?;
-            Ok(())
-        }
-
-        async fn ping(&self) -> Result<(), StorageError> {
-            sqlx::query(sql::PING)
                 .execute(DB::on(&self.pool))
                 .await
                 .map_err(storage_error)?;

@@ -1,4 +1,4 @@
-//! Durable storage for trainbot: the [`engine::ports::Storage`] port implemented
+//! Durable storage for trainbot: the [`engine::ports::StoragePorts`] implemented
 //! with sqlx on SQLite (the embedded default) and PostgreSQL (production).
 //!
 //! [`SqlStorage::connect`] picks the backend from the URL scheme, so the rest of the
@@ -75,7 +75,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use engine::ports::{Storage, UpdateClaims};
+use engine::ports::{Storage, StoragePorts, UpdateClaims};
 use sqlx::{Postgres, Sqlite};
 
 pub use connect::{ConnectError, PoolSettings};
@@ -99,13 +99,15 @@ impl fmt::Display for Backend {
 }
 
 /// The storage ports on SQLite or PostgreSQL, chosen by the URL. Cheap to clone:
-/// it is a handle to a connection pool. It dereferences to the ports, so a port's
-/// method can be called on it directly; [`SqlStorage::ports`] and
-/// [`SqlStorage::claims`] hand them out for an engine.
+/// it is a handle to a connection pool. It dereferences to every port at once,
+/// so a port's method can be called on it directly (tools, tests);
+/// [`SqlStorage::ports`] hands them out one `Arc<dyn …>` each for the bot's
+/// parts, and [`SqlStorage::claims`] the update claims.
 #[derive(Clone)]
 pub struct SqlStorage {
     db: Db,
-    ports: Arc<dyn Storage>,
+    all: Arc<dyn Storage>,
+    ports: StoragePorts,
     claims: Arc<dyn UpdateClaims>,
 }
 
@@ -142,29 +144,30 @@ impl SqlStorage {
         Ok(match connect::target(url)? {
             connect::Target::Sqlite => {
                 let store = Store::new(connect::sqlite(url, settings).await?, None);
-                SqlStorage {
-                    ports: Arc::new(store.clone()),
-                    claims: Arc::new(store.clone()),
-                    db: Db::Sqlite(store),
-                }
+                SqlStorage::new(Db::Sqlite(store.clone()), &store)
             }
             connect::Target::Postgres => {
                 let call_limit = settings
                     .statement_timeout
                     .map(|statement| statement + settings.acquire_timeout());
                 let store = Store::new(connect::postgres_with(url, settings).await?, call_limit);
-                SqlStorage {
-                    ports: Arc::new(store.clone()),
-                    claims: Arc::new(store.clone()),
-                    db: Db::Postgres(store),
-                }
+                SqlStorage::new(Db::Postgres(store.clone()), &store)
             }
         })
     }
 
-    /// The ports, for an engine.
-    pub fn ports(&self) -> Arc<dyn Storage> {
-        Arc::clone(&self.ports)
+    fn new<S: Storage + UpdateClaims + Clone>(db: Db, store: &S) -> SqlStorage {
+        SqlStorage {
+            db,
+            all: Arc::new(store.clone()),
+            ports: StoragePorts::of(store),
+            claims: Arc::new(store.clone()),
+        }
+    }
+
+    /// The ports, one `Arc<dyn …>` each, for the bot's parts.
+    pub fn ports(&self) -> StoragePorts {
+        self.ports.clone()
     }
 
     /// The update claims (de-duplication in the database, ADR 0016).
@@ -217,6 +220,6 @@ impl Deref for SqlStorage {
     type Target = dyn Storage;
 
     fn deref(&self) -> &(dyn Storage + 'static) {
-        &*self.ports
+        &*self.all
     }
 }

@@ -15,7 +15,7 @@ use crate::store::Dialect;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// `Storage::record_last_seen` in one statement: ids and times as two arrays.
+/// `PeopleStore::record_last_seen` in one statement: ids and times as two arrays.
 const RECORD_LAST_SEEN: &str = "UPDATE users AS u SET last_seen = s.at \
      FROM UNNEST($1::BIGINT[], $2::TIMESTAMPTZ[]) AS s(id, at) \
      WHERE u.id = s.id AND u.last_seen < s.at";

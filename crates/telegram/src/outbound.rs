@@ -35,7 +35,7 @@ use domain::html::Html;
 use domain::ids::{ChatId, UserId};
 use domain::spreadsheet::Separator;
 use engine::exports::{self, Export, ExportError, ExportLimits, ExportSummary};
-use engine::ports::Storage;
+use engine::ports::StoragePorts;
 use engine::{Action, Keyboard, Marked, People};
 use sha2::{Digest, Sha256};
 use teloxide::Bot;
@@ -120,7 +120,8 @@ impl ExportOutcome {
 
 pub struct Outbound {
     bot: Bot,
-    storage: Arc<dyn Storage>,
+    /// People who blocked the bot, the media cache and the exports' reads.
+    storage: StoragePorts,
     /// The engine's copies of people, told about people who blocked the bot.
     people: Option<Arc<People>>,
     retry: Retry,
@@ -218,7 +219,7 @@ impl ChatHolds {
 }
 
 impl Outbound {
-    pub fn new(bot: Bot, storage: Arc<dyn Storage>) -> Outbound {
+    pub fn new(bot: Bot, storage: StoragePorts) -> Outbound {
         Outbound {
             bot,
             storage,
@@ -313,7 +314,7 @@ impl Outbound {
         metrics::counter!("trainbot_people_blocked_bot_total").increment(1);
         // In a private chat the chat id is the person's id.
         let person = UserId(chat.0);
-        if let Err(e) = self.storage.set_inactive(person, true).await {
+        if let Err(e) = self.storage.people.set_inactive(person, true).await {
             tracing::warn!(error = %e, "cannot mark the person inactive");
         }
         if let Some(people) = &self.people {
@@ -541,7 +542,7 @@ impl Outbound {
             max_bytes,
             ..ExportLimits::default()
         };
-        let storage = self.storage.as_ref();
+        let storage = &self.storage;
         let park = export.park.as_deref();
         let separator = match export.format {
             FileFormat::Csv => Separator::Comma,
@@ -706,7 +707,7 @@ impl Outbound {
                     .map(drop);
             }
         };
-        let cached = match self.storage.media_file_id(cache_key).await {
+        let cached = match self.storage.media.media_file_id(cache_key).await {
             Ok(id) => id,
             Err(e) => {
                 tracing::warn!(error = %e, "media cache unavailable; uploading");
@@ -743,7 +744,7 @@ impl Outbound {
         };
         match file_id {
             Some(id) => {
-                if let Err(e) = self.storage.save_media_file_id(cache_key, &id).await {
+                if let Err(e) = self.storage.media.save_media_file_id(cache_key, &id).await {
                     tracing::warn!(error = %e, "cannot cache the file id");
                 }
             }

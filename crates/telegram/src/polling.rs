@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::Engine;
-use engine::ports::{Clock, Storage};
+use engine::ports::{BroadcastStore, Clock};
 use serde_json::value::RawValue;
 use teloxide::Bot;
 use teloxide::payloads::GetUpdatesSetters;
@@ -132,7 +132,7 @@ pub struct Poller {
 /// the database every replica shares, taken or renewed with the holder's random
 /// id ([`engine::ports::BroadcastStore::acquire_lease`], as the broadcast sender's).
 pub struct Leadership {
-    storage: Arc<dyn Storage>,
+    storage: Arc<dyn BroadcastStore>,
     clock: Arc<dyn Clock>,
     /// `polling:<bot id>`: replicas of another bot on the same database poll too.
     name: String,
@@ -184,7 +184,7 @@ impl LeaseKeeper {
 }
 
 impl Leadership {
-    pub fn new(storage: Arc<dyn Storage>, clock: Arc<dyn Clock>, bot: &Bot) -> Leadership {
+    pub fn new(storage: Arc<dyn BroadcastStore>, clock: Arc<dyn Clock>, bot: &Bot) -> Leadership {
         // The token's part before ':' is the bot's public id.
         let bot_id = bot.token().split(':').next().unwrap_or_default();
         Leadership {

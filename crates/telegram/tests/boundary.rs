@@ -53,9 +53,9 @@ impl StateStore for Broken {
 async fn engine(hang: bool) -> Engine {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
-    let storage: Arc<dyn engine::ports::Storage> =
-        storage::testing::fresh_sqlite().await.unwrap().ports();
-    let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
+    let storage = storage::testing::fresh_sqlite().await.unwrap().ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(storage.people.clone(), 10, Duration::from_secs(1));
     Engine::new(
         pack,
         storage,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use domain::content::ContentPack;
 use domain::ids::{ChatId, UserId};
-use engine::ports::{Storage, SystemClock, UserProfile};
+use engine::ports::{SystemClock, UserProfile};
 use engine::{ActivityRecorder, Engine, Inbound, Input};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use state::MemoryState;
@@ -33,8 +33,9 @@ async fn rig(max_backlog: usize) -> Rig {
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
-    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
-    let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
+    let storage = storage::testing::fresh_sqlite().await.unwrap().ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(storage.people.clone(), 10, Duration::from_secs(1));
     let engine = Engine::new(
         pack,
         storage.clone(),

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use domain::html::Html;
 use domain::ids::ChatId;
-use engine::ports::Storage;
 use engine::{Action, Marked};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use telegram::outbound::Outbound;
@@ -16,7 +15,7 @@ const PERSON: i64 = 6_300_000_001;
 async fn outbound() -> (FakeTelegram, Outbound) {
     let fake = FakeTelegram::start(FakeConfig::default()).await.unwrap();
     fake.add_user(TestUser::new(PERSON, "Person").language("en"));
-    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
+    let storage = storage::testing::fresh_sqlite().await.unwrap().ports();
     let bot = telegram::bot(&fake.token(), &fake.api_url().parse().unwrap());
     (fake, Outbound::new(bot, storage))
 }

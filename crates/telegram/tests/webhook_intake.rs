@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::content::ContentPack;
-use engine::ports::{StateError, StateStore, Storage, SystemClock};
+use engine::ports::{StateError, StateStore, SystemClock};
 use engine::{ActivityRecorder, Engine};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use serde_json::json;
@@ -77,8 +77,9 @@ async fn rig_on(settings: IntakeSettings, state: Option<Arc<dyn StateStore>>) ->
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let pack = Arc::new(ContentPack::load(&dir).unwrap());
-    let storage: Arc<dyn Storage> = storage::testing::fresh_sqlite().await.unwrap().ports();
-    let (activity, _writer) = ActivityRecorder::spawn(storage.clone(), 10, Duration::from_secs(1));
+    let storage = storage::testing::fresh_sqlite().await.unwrap().ports();
+    let (activity, _writer) =
+        ActivityRecorder::spawn(storage.people.clone(), 10, Duration::from_secs(1));
     let memory = Arc::new(MemoryState::new());
     let state: Arc<dyn StateStore> = state.unwrap_or_else(|| memory.clone());
     let engine = Engine::new(

@@ -1,9 +1,10 @@
-//! Every value a type's `Deserialize` can build, for the codec's tests: one per
-//! path through its enums and options, each number at its smallest, at one
-//! (the least some types take) and at its largest, each text one of a few ids (the longest a [`super::Slug`] takes, and
-//! one a [`crate::ids::NodeId`] takes). A value the type refuses (an id of the
-//! wrong shape) is skipped. Nothing is listed by hand, so a new variant is
-//! walked the day it is written.
+//! Every value a type's `Deserialize` can build, for the codec's tests and
+//! (feature `testing`) other crates' tests: one per path through its enums and
+//! options, each number at its smallest, at one (the least some types take) and
+//! at its largest, each text one of a few ids (the longest a [`super::Slug`]
+//! takes, and one a [`crate::ids::NodeId`] takes). A value the type refuses (an
+//! id of the wrong shape) is skipped. Nothing is listed by hand, so a new
+//! variant is walked the day it is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,14 +17,14 @@ const TEXTS: [&str; 2] = ["zzzzzzzz", "z0-zzzzzzzzzzzzzzzzzzzzzzzzzzzzz"];
 /// Every value of `T`, and for each enum met on the way, which of its variants
 /// were in at least one value. Panics if some variant never was (the walk
 /// could not build it), so that no variant goes untested unnoticed.
-pub(crate) fn every<T: DeserializeOwned>() -> Vec<T> {
+pub fn every<T: DeserializeOwned>() -> Vec<T> {
     walk(false)
 }
 
 /// One value for each path through the enums (every variant, nested ones
 /// too), each option present, each number at one, each text the first: what
 /// pins an encoding.
-pub(crate) fn every_variant<T: DeserializeOwned>() -> Vec<T> {
+pub fn every_variant<T: DeserializeOwned>() -> Vec<T> {
     walk(true)
 }
 

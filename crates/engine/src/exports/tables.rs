@@ -8,7 +8,7 @@ use domain::learning;
 use super::Cell;
 use crate::ports::{
     ActivityExport, ActivityFilter, AnswerExport, AttemptExport, AttemptFilter, AuditEntry,
-    Certificate, PersonExport, ReviewItem, Storage, StorageError, Subject,
+    Certificate, PersonExport, ReviewItem, StorageError, StoragePorts, Subject,
 };
 
 /// One kind of row an export reads page by page.
@@ -22,7 +22,7 @@ pub(super) trait Table: Sync {
     /// order.
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<Self::Key>,
         limit: u32,
     ) -> Result<Vec<Self::Item>, StorageError>;
@@ -92,16 +92,16 @@ impl Table for People<'_> {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<PersonExport>, StorageError> {
         match *self {
-            People::All { park } => storage.export_people(park, after, limit).await,
+            People::All { park } => storage.personal.export_people(park, after, limit).await,
             People::One(_) if after.is_some() => Ok(Vec::new()),
             People::One(id) => {
                 let below = id.0.checked_sub(1).map(UserId);
-                let mut page = storage.export_people(None, below, 1).await?;
+                let mut page = storage.personal.export_people(None, below, 1).await?;
                 page.retain(|p| p.id == id);
                 Ok(page)
             }
@@ -130,11 +130,14 @@ impl Table for Activities {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ActivityExport>, StorageError> {
-        storage.export_activity(&self.0, after, limit).await
+        storage
+            .personal
+            .export_activity(&self.0, after, limit)
+            .await
     }
 
     fn key(item: &ActivityExport) -> i64 {
@@ -168,11 +171,14 @@ impl Table for Attempts {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AttemptExport>, StorageError> {
-        storage.export_attempts(&self.0, after, limit).await
+        storage
+            .personal
+            .export_attempts(&self.0, after, limit)
+            .await
     }
 
     fn key(item: &AttemptExport) -> i64 {
@@ -215,11 +221,11 @@ impl Table for Answers {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<(i64, u16)>,
         limit: u32,
     ) -> Result<Vec<AnswerExport>, StorageError> {
-        storage.export_answers(self.0, after, limit).await
+        storage.personal.export_answers(self.0, after, limit).await
     }
 
     fn key(item: &AnswerExport) -> (i64, u16) {
@@ -254,12 +260,12 @@ impl Table for Reviews {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<()>,
         _limit: u32,
     ) -> Result<Vec<ReviewItem>, StorageError> {
         match after {
-            None => storage.reviews(self.0).await,
+            None => storage.learning.reviews(self.0).await,
             Some(()) => Ok(Vec::new()),
         }
     }
@@ -297,12 +303,12 @@ impl Table for Certificates {
 
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<()>,
         _limit: u32,
     ) -> Result<Vec<Certificate>, StorageError> {
         match after {
-            None => storage.certificates_of(self.0).await,
+            None => storage.personal.certificates_of(self.0).await,
             Some(()) => Ok(Vec::new()),
         }
     }
@@ -341,11 +347,11 @@ impl Table for Audit {
     /// Newest first: the audit log's own keyset order.
     async fn page(
         &self,
-        storage: &dyn Storage,
+        storage: &StoragePorts,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StorageError> {
-        storage.audit_entries(after, limit).await
+        storage.admin.audit_entries(after, limit).await
     }
 
     fn key(item: &AuditEntry) -> i64 {
