@@ -134,6 +134,11 @@ impl Dispatcher {
         }
     }
 
+    /// The Bot API client the chat tasks send with.
+    pub(crate) fn outbound(&self) -> Arc<Outbound> {
+        self.shared.outbound.clone()
+    }
+
     /// Takes an update in: waits while the backlog is full, applies the flood
     /// limits, and queues it behind its chat's earlier updates. Returns once it is
     /// queued (or dropped), not when it is handled. Updates must be submitted in

@@ -236,6 +236,11 @@ impl Outbound {
         self
     }
 
+    /// What each chat's screens show, as far as this bot's senders know (ADR 0041).
+    pub(crate) fn screens(&self) -> &Screens {
+        &self.link.screens
+    }
+
     /// Calls to `chat` (or to no chat) go through the bot's shared [`Link`].
     fn via(&self, chat: Option<ChatId>) -> Via<'_> {
         Via::Link(&self.link, chat)

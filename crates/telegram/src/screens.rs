@@ -106,6 +106,47 @@ impl Screens {
     }
 }
 
+impl Screens {
+    /// What this process knows of `chat`'s messages, as text for the replica
+    /// that handles the chat's next update (`id:shown` pairs, most recently
+    /// touched first; ADR 0049); `None` if it knows nothing of the chat.
+    pub(crate) fn export(&self, chat: ChatId) -> Option<String> {
+        let ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        let messages = ledger.chats.get(&chat.0)?.messages;
+        let pairs: Vec<String> = messages
+            .iter()
+            .filter(|(id, _)| *id != 0)
+            .map(|(id, shown)| format!("{id}:{shown:x}"))
+            .collect();
+        Some(pairs.join(" "))
+    }
+
+    /// Takes what another replica knew of `chat`'s messages ([`Screens::export`])
+    /// as what this process knows: under the chat's lease it is the newer
+    /// account. Text that does not read as one is ignored (forgetting is safe).
+    pub(crate) fn import(&self, chat: ChatId, saved: &str) {
+        let mut messages = [(0, GONE); KEPT_PER_CHAT];
+        let mut pairs = saved.split_whitespace();
+        for slot in &mut messages {
+            let Some(pair) = pairs.next() else { break };
+            let parsed = pair.split_once(':').and_then(|(id, shown)| {
+                Some((id.parse().ok()?, u64::from_str_radix(shown, 16).ok()?))
+            });
+            let Some(message) = parsed.filter(|&(id, _)| id != 0) else {
+                return;
+            };
+            *slot = message;
+        }
+        if pairs.next().is_some() {
+            return;
+        }
+        let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        ledger.tick += 1;
+        let touched = ledger.tick;
+        ledger.chats.insert(chat.0, Chat { messages, touched });
+    }
+}
+
 /// A 64-bit FNV-1a hash of a screen's text and buttons, never 0: equal for equal
 /// screens on every process and every build, so that two presses rendering the
 /// same screen are known to.
@@ -179,6 +220,36 @@ mod tests {
         assert_eq!(screens.shown(chat, 3), None);
         assert_eq!(screens.shown(chat, 4), Some(Shown::Screen(4)));
         assert_eq!(screens.shown(ChatId(8), 4), None, "chats are apart");
+    }
+
+    #[test]
+    fn what_one_replica_knew_of_a_chat_another_takes_whole() {
+        let (chat, here, there) = (ChatId(7), Screens::default(), Screens::default());
+        assert_eq!(
+            here.export(chat),
+            None,
+            "nothing known, nothing to hand over"
+        );
+        here.record(chat, 10, Shown::Screen(0xabc1));
+        here.record(chat, 11, Shown::Gone);
+        there.record(chat, 12, Shown::Screen(5));
+        there.import(chat, &here.export(chat).unwrap());
+        assert_eq!(there.shown(chat, 10), Some(Shown::Screen(0xabc1)));
+        assert_eq!(there.shown(chat, 11), Some(Shown::Gone));
+        assert_eq!(
+            there.shown(chat, 12),
+            None,
+            "the handed-over account replaces"
+        );
+        assert_eq!(there.export(chat), here.export(chat));
+        for garbage in ["x", "1:zz", "0:5", "1:5 2:5 3:5 4:5", "1"] {
+            there.import(chat, garbage);
+            assert_eq!(
+                there.shown(chat, 10),
+                Some(Shown::Screen(0xabc1)),
+                "{garbage}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,12 @@
 //! delivery per chat makes enough; answering beats leaving people waiting for
 //! Redis (ADR 0037).
 //!
+//! What a chat's screens show (ADR 0041) travels with its lease: it is read with
+//! the lease (`screens:<chat>`, in the same round trip) and written back before
+//! the lease is released, so the replica that handles a chat's next update knows
+//! the screens another replica drew, and a double tap split over two replicas
+//! costs no refused edit (ADR 0049).
+//!
 //! Registering the webhook (`setWebhook`) is an operator's step done once for the
 //! whole deployment ([`set`], [`delete`], [`info`]), never part of a replica's
 //! start-up.
@@ -25,6 +31,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::ids::ChatId;
 use engine::ports::StateStore;
 use teloxide::Bot;
 use teloxide::payloads::{DeleteWebhookSetters, SetWebhookSetters};
@@ -37,6 +44,7 @@ use url::Url;
 use crate::dispatch::Dispatcher;
 use crate::errors::redacted;
 use crate::inbound::to_inbound;
+use crate::outbound::Outbound;
 
 /// What a webhook body parses into ([`parse_update`]).
 pub use teloxide::types::Update;
@@ -119,6 +127,9 @@ impl Taken {
 /// Takes updates from the webhook into the dispatcher.
 pub struct Intake {
     dispatcher: Mutex<Dispatcher>,
+    /// The dispatcher's Bot API client, whose screen ledger travels with a
+    /// chat's lease.
+    outbound: Arc<Outbound>,
     state: Arc<dyn StateStore>,
     settings: IntakeSettings,
 }
@@ -130,6 +141,7 @@ impl Intake {
         settings: IntakeSettings,
     ) -> Intake {
         Intake {
+            outbound: dispatcher.outbound(),
             dispatcher: Mutex::new(dispatcher),
             state,
             settings,
@@ -143,16 +155,22 @@ impl Intake {
         let Some(inbound) = to_inbound(&update) else {
             return Taken::Ignored;
         };
-        let key = format!("lease:chat:{}", inbound.chat.0);
+        let chat = inbound.chat;
+        let key = format!("lease:chat:{}", chat.0);
         let token = uuid::Uuid::new_v4().to_string();
-        let renewing = match self.lease(&key, &token).await {
-            Ok(true) => Some(AbortOnDropHandle::new(tokio::spawn(renew(
-                self.state.clone(),
-                key.clone(),
-                token.clone(),
-                self.settings.lease_ttl,
-            )))),
-            Ok(false) => return Taken::Busy,
+        let renewing = match self.lease(&key, &token, &screens_key(chat)).await {
+            Ok(Leased::Taken(screens)) => {
+                if let Some(screens) = screens {
+                    self.outbound.screens().import(chat, &screens);
+                }
+                Some(AbortOnDropHandle::new(tokio::spawn(renew(
+                    self.state.clone(),
+                    key.clone(),
+                    token.clone(),
+                    self.settings.lease_ttl,
+                ))))
+            }
+            Ok(Leased::Busy) => return Taken::Busy,
             Err(e) => {
                 tracing::warn!(error = %e, "webhook: cannot take the chat's lease; handling the update without it");
                 None
@@ -168,36 +186,45 @@ impl Intake {
         let Some(renewing) = renewing else {
             return taken;
         };
+        let state = self.state.clone();
+        let outbound = self.outbound.clone();
+        let handing_back = async move {
+            drop(renewing);
+            hand_back(state.as_ref(), &outbound, chat, &key, &token).await;
+        };
         if taken == Taken::Slow {
             // The chat stays leased until its update is finished (or the lease
             // expires, should this process die first).
-            let state = self.state.clone();
             tokio::spawn(async move {
                 let _ = finished.await;
-                drop(renewing);
-                release(state.as_ref(), &key, &token).await;
+                handing_back.await;
             });
         } else {
-            drop(renewing);
-            release(self.state.as_ref(), &key, &token).await;
+            handing_back.await;
         }
         taken
     }
 
-    /// Tries for the lease until it is had or the lease wait is over.
-    async fn lease(&self, key: &str, token: &str) -> Result<bool, engine::ports::StateError> {
+    /// Tries for the lease until it is had or the lease wait is over; with it,
+    /// what the chat's screens show as the last holder left them.
+    async fn lease(
+        &self,
+        key: &str,
+        token: &str,
+        screens: &str,
+    ) -> Result<Leased, engine::ports::StateError> {
         let deadline = tokio::time::Instant::now() + self.settings.lease_wait;
         let mut pause = Duration::from_millis(10);
         loop {
-            if self
+            let (taken, shown) = self
                 .state
-                .lease(key, token, self.settings.lease_ttl)
-                .await?
-            {
-                return Ok(true);
+                .lease_and_get(key, token, self.settings.lease_ttl, screens)
+                .await?;
+            if taken {
+                return Ok(Leased::Taken(shown));
             }
             if tokio::time::Instant::now() + pause > deadline {
-                return Ok(false);
+                return Ok(Leased::Busy);
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(200));
@@ -228,8 +255,38 @@ async fn renew(state: Arc<dyn StateStore>, key: String, token: String, ttl: Dura
     }
 }
 
-/// Releases a chat's lease; a failure leaves it to expire.
-async fn release(state: &dyn StateStore, key: &str, token: &str) {
+/// What [`Intake::lease`] got.
+enum Leased {
+    /// The chat's lease, and what its screens show if a replica left that.
+    Taken(Option<String>),
+    /// Another replica held it for the whole wait.
+    Busy,
+}
+
+/// How long what a chat's screens show is kept for the next replica: past
+/// it, a press on an old menu is edited as if the screens were unknown.
+const SCREENS_KEPT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The state-store key of what `chat`'s screens show.
+fn screens_key(chat: ChatId) -> String {
+    format!("screens:{}", chat.0)
+}
+
+/// Writes what the chat's screens show for the next holder, then releases the
+/// chat's lease; a failure to write costs at most one refused edit later, a
+/// failure to release leaves the lease to expire.
+async fn hand_back(
+    state: &dyn StateStore,
+    outbound: &Outbound,
+    chat: ChatId,
+    key: &str,
+    token: &str,
+) {
+    if let Some(screens) = outbound.screens().export(chat)
+        && let Err(e) = state.put(&screens_key(chat), &screens, SCREENS_KEPT).await
+    {
+        tracing::warn!(error = %e, "webhook: cannot hand a chat's screens to the next replica");
+    }
     if let Err(e) = state.release(key, token).await {
         tracing::warn!(error = %e, "webhook: cannot release the chat's lease; it expires");
     }

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::content::ContentPack;
-use engine::ports::{StateError, StateStore, SystemClock};
+use engine::ports::{StateError, StateStore, StoragePorts, SystemClock};
 use engine::{ActivityRecorder, Engine};
-use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
+use fake_telegram::{FakeConfig, FakeTelegram, MessageView, TestUser};
 use serde_json::json;
 use state::MemoryState;
 use telegram::dispatch::{DispatchSettings, Dispatcher};
@@ -26,6 +26,7 @@ const LONG: Duration = Duration::from_secs(60);
 
 struct Rig {
     fake: FakeTelegram,
+    storage: StoragePorts,
     state: Arc<MemoryState>,
     intake: Arc<Intake>,
 }
@@ -75,13 +76,30 @@ async fn rig_on(settings: IntakeSettings, state: Option<Arc<dyn StateStore>>) ->
     for id in [A, B] {
         fake.add_user(TestUser::new(id, "Person").language("en"));
     }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
-    let pack = Arc::new(ContentPack::load(&dir).unwrap());
     let storage = storage::testing::fresh_sqlite().await.unwrap().ports();
-    let (activity, _writer) =
-        ActivityRecorder::spawn(storage.people.clone(), 10, Duration::from_secs(1));
     let memory = Arc::new(MemoryState::new());
     let state: Arc<dyn StateStore> = state.unwrap_or_else(|| memory.clone());
+    let intake = replica(&fake, &storage, state, settings);
+    Rig {
+        fake,
+        storage,
+        state: memory,
+        intake,
+    }
+}
+
+/// One replica of the bot on `storage`, `state` and `fake`: its own engine and
+/// its own Bot API client (so its own record of what each chat's screens show).
+fn replica(
+    fake: &FakeTelegram,
+    storage: &StoragePorts,
+    state: Arc<dyn StateStore>,
+    settings: IntakeSettings,
+) -> Arc<Intake> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content");
+    let pack = Arc::new(ContentPack::load(&dir).unwrap());
+    let (activity, _writer) =
+        ActivityRecorder::spawn(storage.people.clone(), 10, Duration::from_secs(1));
     let engine = Engine::new(
         pack,
         storage.clone(),
@@ -92,15 +110,10 @@ async fn rig_on(settings: IntakeSettings, state: Option<Arc<dyn StateStore>>) ->
     let bot = telegram::bot(&fake.token(), &fake.api_url().parse().unwrap());
     let dispatcher = Dispatcher::new(
         Arc::new(engine),
-        Arc::new(Outbound::new(bot, storage)),
+        Arc::new(Outbound::new(bot, storage.clone())),
         DispatchSettings::default(),
     );
-    let intake = Arc::new(Intake::new(dispatcher, state, settings));
-    Rig {
-        fake,
-        state: memory,
-        intake,
-    }
+    Arc::new(Intake::new(dispatcher, state, settings))
 }
 
 fn short() -> IntakeSettings {
@@ -133,9 +146,40 @@ fn sends_to(fake: &FakeTelegram, chat: i64) -> usize {
 }
 
 async fn take(rig: &Rig, update: Update) -> Taken {
-    tokio::time::timeout(PATIENCE, rig.intake.take(update))
+    take_on(&rig.intake, update).await
+}
+
+async fn take_on(intake: &Intake, update: Update) -> Taken {
+    tokio::time::timeout(PATIENCE, intake.take(update))
         .await
         .expect("the intake answers")
+}
+
+/// `user` pressing the button with `data` on `message` as it looked when
+/// pressed: update `update_id`, its query known to Telegram.
+fn press(
+    fake: &FakeTelegram,
+    update_id: i64,
+    user: i64,
+    message: &MessageView,
+    data: &str,
+) -> Update {
+    let chat = json!({ "id": user, "type": "private", "first_name": "Person" });
+    let query = json!({
+        "id": format!("q{update_id}"),
+        "from": { "id": user, "is_bot": false, "first_name": "Person", "language_code": "en" },
+        "message": {
+            "message_id": message.message_id,
+            "date": 1_700_000_000,
+            "chat": chat,
+            "text": message.text,
+        },
+        "chat_instance": "-1",
+        "data": data,
+    });
+    fake.push_raw_update(json!({ "callback_query": query }));
+    let body = json!({ "update_id": update_id, "callback_query": query });
+    parse_update(&serde_json::to_vec(&body).unwrap()).expect("an update")
 }
 
 #[tokio::test]
@@ -276,4 +320,43 @@ async fn after_a_stop_updates_are_given_back_and_their_chats_left_free() {
         None,
         "the next replica can take the chat at once"
     );
+}
+
+/// A double tap whose two presses reach two replicas: what the first drew
+/// travels with the chat's lease, so the second knows the menu already shows
+/// the screen it would draw and sends no edit Telegram refuses ("message is
+/// not modified"), for every button of the menu.
+#[tokio::test]
+async fn a_double_tap_split_over_two_replicas_costs_no_refused_call() {
+    let rig = rig(short()).await;
+    let other = replica(&rig.fake, &rig.storage, rig.state.clone(), short());
+    let mut update = 1;
+    assert_eq!(take(&rig, menu(update, A)).await, Taken::Handled);
+    let home = rig.fake.last_bot_message(A).expect("the main menu");
+    let buttons: Vec<String> = home
+        .keyboard
+        .iter()
+        .flatten()
+        .filter_map(|b| b.callback_data.clone())
+        .collect();
+    assert!(buttons.len() > 2, "{home:?}");
+    for data in &buttons {
+        update += 1;
+        assert_eq!(take(&rig, menu(update, A)).await, Taken::Handled);
+        let shown = rig.fake.last_bot_message(A).expect("a fresh main menu");
+        for intake in [&rig.intake, &other] {
+            update += 1;
+            let tap = press(&rig.fake, update, A, &shown, data);
+            assert_eq!(take_on(intake, tap).await, Taken::Handled);
+        }
+    }
+    let refused: Vec<String> = rig
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| !r.ok)
+        .map(|r| format!("{} {}", r.method, r.params))
+        .collect();
+    assert!(refused.is_empty(), "refused Bot API calls: {refused:#?}");
+    assert!(rig.fake.unanswered_callbacks().is_empty());
 }
