@@ -180,39 +180,31 @@ pub trait MediaCache: Send + Sync + 'static {
     async fn save_media_file_id(&self, key: &str, file_id: &str) -> Result<(), StorageError>;
 }
 
-/// Every storage port at once: what one backend implements, and what tools
-/// that move whole databases take. The bot's parts get [`StoragePorts`], each
-/// port on its own.
-pub trait Storage:
-    PeopleStore
-    + MediaCache
-    + PersonRecords
-    + LearningStore
-    + AdminStore
-    + AccessStore
-    + BroadcastStore
-    + PersonalDataStore
-    + LookupStore
-    + RoleStore
-    + ContentStore
-{
+/// Declares [`Storage`] as every port listed, once.
+macro_rules! every_port {
+    ($($port:ident),+ $(,)?) => {
+        /// Every storage port at once: what one backend implements, and what
+        /// tools that move whole databases take. The bot's parts get
+        /// [`StoragePorts`], each port on its own.
+        pub trait Storage: $($port +)+ {}
+
+        impl<T: $($port +)+ ?Sized> Storage for T {}
+    };
 }
 
-impl<T> Storage for T where
-    T: PeopleStore
-        + MediaCache
-        + PersonRecords
-        + LearningStore
-        + AdminStore
-        + AccessStore
-        + BroadcastStore
-        + PersonalDataStore
-        + LookupStore
-        + RoleStore
-        + ContentStore
-        + ?Sized
-{
-}
+every_port!(
+    PeopleStore,
+    MediaCache,
+    PersonRecords,
+    LearningStore,
+    AdminStore,
+    AccessStore,
+    BroadcastStore,
+    PersonalDataStore,
+    LookupStore,
+    RoleStore,
+    ContentStore,
+);
 
 /// The storage ports, each behind its own `Arc<dyn …>`: what a backend's
 /// `connect` hands the composition root, which gives each part of the bot the
