@@ -121,6 +121,14 @@ impl Screens {
         Some(pairs.join(" "))
     }
 
+    /// Forgets what this process knew of `chat`'s messages, when another
+    /// replica may have changed them since (always safe: an unknown message
+    /// is edited as before).
+    pub(crate) fn forget(&self, chat: ChatId) {
+        let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        ledger.chats.remove(&chat.0);
+    }
+
     /// Takes what another replica knew of `chat`'s messages ([`Screens::export`])
     /// as what this process knows: under the chat's lease it is the newer
     /// account. Text that does not read as one is ignored (forgetting is safe).
@@ -242,6 +250,9 @@ mod tests {
             "the handed-over account replaces"
         );
         assert_eq!(there.export(chat), here.export(chat));
+        there.forget(chat);
+        assert_eq!(there.shown(chat, 10), None, "forgotten");
+        there.import(chat, &here.export(chat).unwrap());
         for garbage in ["x", "1:zz", "0:5", "1:5 2:5 3:5 4:5", "1"] {
             there.import(chat, garbage);
             assert_eq!(

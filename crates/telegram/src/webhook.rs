@@ -160,8 +160,11 @@ impl Intake {
         let token = uuid::Uuid::new_v4().to_string();
         let renewing = match self.lease(&key, &token, &screens_key(chat)).await {
             Ok(Leased::Taken(screens)) => {
-                if let Some(screens) = screens {
-                    self.outbound.screens().import(chat, &screens);
+                // Only what the last holder left is current: without it, what
+                // this replica remembers may predate another's edits.
+                match screens {
+                    Some(screens) => self.outbound.screens().import(chat, &screens),
+                    None => self.outbound.screens().forget(chat),
                 }
                 Some(AbortOnDropHandle::new(tokio::spawn(renew(
                     self.state.clone(),
@@ -173,6 +176,7 @@ impl Intake {
             Ok(Leased::Busy) => return Taken::Busy,
             Err(e) => {
                 tracing::warn!(error = %e, "webhook: cannot take the chat's lease; handling the update without it");
+                self.outbound.screens().forget(chat);
                 None
             }
         };
