@@ -559,9 +559,7 @@ pub async fn topology(plan: &Plan, topo: &TopologyPlan) -> Result<TopologyResult
     let ended = Instant::now();
     stop.store(true, Ordering::Relaxed);
     let (presses, browse_errors, _) = browsing.await?;
-    for e in browse_errors.shown {
-        errors.add(&anyhow!(e));
-    }
+    errors.absorb(browse_errors);
 
     // Let the last deliveries and the announcement finish.
     let finished = |f: &FakeTelegram| {
