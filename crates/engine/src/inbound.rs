@@ -77,6 +77,10 @@ pub struct CallbackMessage {
     /// Whether it is a text message (it can be edited into another screen) or a
     /// media message (it cannot: the engine deletes it and sends a new one).
     pub has_text: bool,
+    /// When Telegram last saw it edited (`edit_date`, Unix seconds), as the
+    /// press found it; `None` if it never was. Tells the transport whether what
+    /// it remembers of the message is current (ADR 0050).
+    pub edited: Option<i64>,
 }
 
 /// A file a person sent, as Telegram keeps it: it can be sent on by `file_id`

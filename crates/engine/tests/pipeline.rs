@@ -109,6 +109,7 @@ impl Fixture {
 const TEXT_MESSAGE: Option<CallbackMessage> = Some(CallbackMessage {
     id: 10,
     has_text: true,
+    edited: None,
 });
 
 fn first_section(pack: &ContentPack) -> NodeId {
@@ -341,6 +342,7 @@ async fn a_media_page_replaces_the_menu_with_the_media_then_the_page() {
     let media_message = Some(CallbackMessage {
         id: 11,
         has_text: false,
+        edited: None,
     });
     let actions = f.press(&Callback::Home.encode(), media_message).await;
     assert!(

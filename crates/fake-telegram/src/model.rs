@@ -95,6 +95,8 @@ pub struct MessageView {
     pub media: Option<MediaView>,
     pub keyboard: Vec<Vec<ButtonView>>,
     pub edits: u32,
+    /// When it was last edited (`edit_date`, Unix seconds), as a press on it says.
+    pub edit_date: Option<i64>,
 }
 
 /// How [`crate::FakeTelegram::deliver_then_fail_next`] loses the answer to a request

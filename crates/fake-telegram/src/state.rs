@@ -120,6 +120,7 @@ impl StoredMessage {
             }),
             keyboard: self.keyboard(),
             edits: self.edits,
+            edit_date: self.edit_date,
         }
     }
 }

@@ -393,7 +393,17 @@ fn update_span(inbound: &Inbound, outbound: &Outbound) -> tracing::Span {
 /// be shown, is dropped.
 async fn handle_in_time(shared: &Shared, inbound: Inbound) -> Vec<Action> {
     let query_id = match &inbound.input {
-        Input::Callback { query_id, .. } => Some(query_id.clone()),
+        Input::Callback {
+            query_id, message, ..
+        } => {
+            if let Some(m) = message {
+                shared
+                    .outbound
+                    .screens()
+                    .check(inbound.chat, m.id, m.edited);
+            }
+            Some(query_id.clone())
+        }
         _ => None,
     };
     let handling = handle_bounded(&shared.engine, inbound, UPDATE_TIME_LIMIT);

@@ -80,6 +80,7 @@ struct PressMessage {
     message_id: i32,
     date: i64,
     chat: PressChat,
+    edit_date: Option<i64>,
     text: Option<IgnoredAny>,
 }
 
@@ -103,6 +104,7 @@ fn press(update_id: i64, q: PressQuery) -> Option<Inbound> {
         .map(|m| CallbackMessage {
             id: i64::from(m.message_id),
             has_text: m.text.is_some(),
+            edited: m.edit_date,
         });
     Some(Inbound {
         update_id,
@@ -167,6 +169,7 @@ pub fn to_inbound(update: &Update) -> Option<Inbound> {
                         .map(|m| CallbackMessage {
                             id: i64::from(m.id.0),
                             has_text: m.text().is_some(),
+                            edited: m.edit_date().map(|d| d.timestamp()),
                         }),
                 },
             })

@@ -21,6 +21,13 @@ use teloxide::{ApiError, Bot, RequestError};
 /// A result read and thrown away.
 pub(crate) type Ignored = IgnoredAny;
 
+/// What `editMessageText` gives back for a chat's message: the message, of
+/// which only when Telegram dates the edit is read (the screen ledger keeps it).
+#[derive(Deserialize)]
+pub(crate) struct Edited {
+    pub(crate) edit_date: Option<i64>,
+}
+
 /// The Bot API's answer envelope.
 #[derive(Deserialize)]
 struct Envelope<R> {

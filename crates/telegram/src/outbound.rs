@@ -377,23 +377,25 @@ impl Outbound {
                     reply_markup: keyboard.as_ref().map(lean::Markup::from),
                 };
                 let r = call(self.retry, self.via(Some(chat)), method, || {
-                    lean::call::<_, lean::Ignored>(&self.bot, method, &edit)
+                    lean::call::<_, lean::Edited>(&self.bot, method, &edit)
                 })
                 .await;
-                match r {
-                    Ok(_) | Err(Failure::NotModified) => {
-                        if keyboard.is_some() {
-                            self.link
-                                .screens
-                                .record(chat, message_id, Shown::Screen(shows));
-                        }
-                        Ok(())
-                    }
+                let edited = match r {
+                    Ok(edited) => edited.edit_date,
+                    // Refused as "not modified", it shows the screen; when it was
+                    // last edited is not known.
+                    Err(Failure::NotModified) => None,
                     Err(Failure::EditImpossible) => {
-                        self.send_screen(chat, &text, keyboard.as_ref()).await
+                        return self.send_screen(chat, &text, keyboard.as_ref()).await;
                     }
-                    Err(other) => Err(other),
+                    Err(other) => return Err(other),
+                };
+                if keyboard.is_some() {
+                    self.link
+                        .screens
+                        .record(chat, message_id, Shown::Screen(shows), edited);
                 }
+                Ok(())
             }
             Action::SendDocument {
                 chat,
@@ -461,7 +463,9 @@ impl Outbound {
                 .await
                 {
                     Ok(_) | Err(Failure::Permanent(_)) => {
-                        self.link.screens.record(chat, message_id, Shown::Gone);
+                        self.link
+                            .screens
+                            .record(chat, message_id, Shown::Gone, None);
                         Ok(())
                     }
                     Err(other) => Err(other),
@@ -669,7 +673,9 @@ impl Outbound {
         let sent = self.send(chat, text, keyboard).await?;
         if keyboard.is_some() {
             let shows = Shown::Screen(fingerprint(text, keyboard));
-            self.link.screens.record(chat, i64::from(sent.id.0), shows);
+            self.link
+                .screens
+                .record(chat, i64::from(sent.id.0), shows, None);
         }
         Ok(())
     }

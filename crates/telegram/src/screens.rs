@@ -9,6 +9,12 @@
 //! last [`KEPT_PER_CHAT`] per chat, for at most [`KEPT_CHATS`] chats. What is
 //! not known is sent as before: forgetting costs at most one refused call, never
 //! a wrong screen.
+//!
+//! With each message goes the `edit_date` Telegram gave its last edit here. A
+//! press carries its message's `edit_date` as Telegram saw it; a later one than
+//! remembered means the message was edited by a hand this ledger did not see
+//! (another replica while the state store was down, one killed before it handed
+//! the chat over): [`Screens::check`] then forgets the chat (ADR 0050).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -32,12 +38,20 @@ pub(crate) enum Shown {
     Gone,
 }
 
-/// A chat's remembered messages, 56 bytes: `(message id, what it shows)`, most
-/// recently touched first; message id 0 (Telegram never uses it) is an empty
-/// slot, and what it shows is a [`fingerprint`] (never 0) or 0 for gone.
+/// A remembered message: its id (0, which Telegram never uses, for an empty
+/// slot), what it shows (a [`fingerprint`], never 0, or 0 for gone) and the
+/// `edit_date` of its last edit seen here (0 for none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Kept {
+    id: i64,
+    shown: u64,
+    edited: i64,
+}
+
+/// A chat's remembered messages, 80 bytes, most recently touched first.
 #[derive(Clone, Copy, Debug, Default)]
 struct Chat {
-    messages: [(i64, u64); KEPT_PER_CHAT],
+    messages: [Kept; KEPT_PER_CHAT],
     /// When it was last touched, in [`Ledger`] ticks.
     touched: u64,
 }
@@ -81,12 +95,31 @@ impl Screens {
             .get(&chat.0)?
             .messages
             .iter()
-            .find(|(id, _)| *id == message_id && message_id != 0)
-            .map(|&(_, shown)| Shown::unpacked(shown))
+            .find(|m| m.id == message_id && message_id != 0)
+            .map(|m| Shown::unpacked(m.shown))
     }
 
-    /// Remembers that message `message_id` of `chat` now shows `shown`.
-    pub(crate) fn record(&self, chat: ChatId, message_id: i64, shown: Shown) {
+    /// Forgets `chat` if a press on message `message_id` shows that Telegram
+    /// edited it later (`edited`, the press's `edit_date`) than the last edit
+    /// remembered here: what is remembered of the chat missed a change. A
+    /// press made before the remembered edit (the second of a double tap)
+    /// leaves it.
+    pub(crate) fn check(&self, chat: ChatId, message_id: i64, edited: Option<i64>) {
+        let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        let missed = ledger.chats.get(&chat.0).is_some_and(|c| {
+            c.messages
+                .iter()
+                .any(|m| m.id == message_id && m.shown != GONE && edited.unwrap_or(0) > m.edited)
+        });
+        if missed {
+            ledger.chats.remove(&chat.0);
+        }
+    }
+
+    /// Remembers that message `message_id` of `chat` now shows `shown`, last
+    /// edited at `edited` (Telegram's `edit_date`; `None` if never edited or
+    /// not known).
+    pub(crate) fn record(&self, chat: ChatId, message_id: i64, shown: Shown, edited: Option<i64>) {
         let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
         ledger.tick += 1;
         let tick = ledger.tick;
@@ -99,26 +132,30 @@ impl Screens {
         let messages = &mut entry.messages;
         let at = messages
             .iter()
-            .position(|&(id, _)| id == message_id)
+            .position(|m| m.id == message_id)
             .unwrap_or(KEPT_PER_CHAT - 1);
         messages[..=at].rotate_right(1);
-        messages[0] = (message_id, shown.packed());
+        messages[0] = Kept {
+            id: message_id,
+            shown: shown.packed(),
+            edited: edited.unwrap_or(0),
+        };
     }
 }
 
 impl Screens {
     /// What this process knows of `chat`'s messages, as text for the replica
-    /// that handles the chat's next update (`id:shown` pairs, most recently
-    /// touched first; ADR 0049); `None` if it knows nothing of the chat.
+    /// that handles the chat's next update (`id:shown:edited` triples, most
+    /// recently touched first; ADR 0049); `None` if it knows nothing of the chat.
     pub(crate) fn export(&self, chat: ChatId) -> Option<String> {
         let ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
         let messages = ledger.chats.get(&chat.0)?.messages;
-        let pairs: Vec<String> = messages
+        let kept: Vec<String> = messages
             .iter()
-            .filter(|(id, _)| *id != 0)
-            .map(|(id, shown)| format!("{id}:{shown:x}"))
+            .filter(|m| m.id != 0)
+            .map(|m| format!("{}:{:x}:{}", m.id, m.shown, m.edited))
             .collect();
-        Some(pairs.join(" "))
+        Some(kept.join(" "))
     }
 
     /// Forgets what this process knew of `chat`'s messages, when another
@@ -131,28 +168,38 @@ impl Screens {
 
     /// Takes what another replica knew of `chat`'s messages ([`Screens::export`])
     /// as what this process knows: under the chat's lease it is the newer
-    /// account. Text that does not read as one is ignored (forgetting is safe).
+    /// account. Text that does not read as one (an older build's, say) makes
+    /// the chat forgotten instead, which is always safe.
     pub(crate) fn import(&self, chat: ChatId, saved: &str) {
-        let mut messages = [(0, GONE); KEPT_PER_CHAT];
-        let mut pairs = saved.split_whitespace();
-        for slot in &mut messages {
-            let Some(pair) = pairs.next() else { break };
-            let parsed = pair.split_once(':').and_then(|(id, shown)| {
-                Some((id.parse().ok()?, u64::from_str_radix(shown, 16).ok()?))
-            });
-            let Some(message) = parsed.filter(|&(id, _)| id != 0) else {
-                return;
-            };
-            *slot = message;
-        }
-        if pairs.next().is_some() {
+        let Some(messages) = read_account(saved) else {
+            self.forget(chat);
             return;
-        }
+        };
         let mut ledger = self.ledger.lock().unwrap_or_else(PoisonError::into_inner);
         ledger.tick += 1;
         let touched = ledger.tick;
         ledger.chats.insert(chat.0, Chat { messages, touched });
     }
+}
+
+/// The messages of an account [`Screens::export`] wrote, or `None`.
+fn read_account(saved: &str) -> Option<[Kept; KEPT_PER_CHAT]> {
+    let mut messages = [Kept::default(); KEPT_PER_CHAT];
+    let mut written = saved.split_whitespace();
+    for slot in &mut messages {
+        let Some(one) = written.next() else { break };
+        let mut fields = one.split(':');
+        let kept = Kept {
+            id: fields.next()?.parse().ok()?,
+            shown: u64::from_str_radix(fields.next()?, 16).ok()?,
+            edited: fields.next()?.parse().ok()?,
+        };
+        if kept.id == 0 || fields.next().is_some() {
+            return None;
+        }
+        *slot = kept;
+    }
+    written.next().is_none().then_some(messages)
 }
 
 /// A 64-bit FNV-1a hash of a screen's text and buttons, never 0: equal for equal
@@ -217,13 +264,13 @@ mod tests {
         let screens = Screens::default();
         let chat = ChatId(7);
         for id in 1..=4 {
-            screens.record(chat, id, Shown::Screen(id as u64));
+            screens.record(chat, id, Shown::Screen(id as u64), None);
         }
         assert_eq!(screens.shown(chat, 1), None, "the oldest is forgotten");
         assert_eq!(screens.shown(chat, 2), Some(Shown::Screen(2)));
         // Touching an older one keeps it; the least recently touched goes.
-        screens.record(chat, 2, Shown::Gone);
-        screens.record(chat, 5, Shown::Screen(5));
+        screens.record(chat, 2, Shown::Gone, None);
+        screens.record(chat, 5, Shown::Screen(5), Some(9));
         assert_eq!(screens.shown(chat, 2), Some(Shown::Gone));
         assert_eq!(screens.shown(chat, 3), None);
         assert_eq!(screens.shown(chat, 4), Some(Shown::Screen(4)));
@@ -238,9 +285,9 @@ mod tests {
             None,
             "nothing known, nothing to hand over"
         );
-        here.record(chat, 10, Shown::Screen(0xabc1));
-        here.record(chat, 11, Shown::Gone);
-        there.record(chat, 12, Shown::Screen(5));
+        here.record(chat, 10, Shown::Screen(0xabc1), Some(1_700_000_000));
+        here.record(chat, 11, Shown::Gone, None);
+        there.record(chat, 12, Shown::Screen(5), None);
         there.import(chat, &here.export(chat).unwrap());
         assert_eq!(there.shown(chat, 10), Some(Shown::Screen(0xabc1)));
         assert_eq!(there.shown(chat, 11), Some(Shown::Gone));
@@ -252,25 +299,59 @@ mod tests {
         assert_eq!(there.export(chat), here.export(chat));
         there.forget(chat);
         assert_eq!(there.shown(chat, 10), None, "forgotten");
-        there.import(chat, &here.export(chat).unwrap());
-        for garbage in ["x", "1:zz", "0:5", "1:5 2:5 3:5 4:5", "1"] {
+        // An account that does not read (an older build's `id:shown` pairs, say)
+        // is not trusted, and neither is what was known before it.
+        for garbage in [
+            "x",
+            "1:zz:0",
+            "0:5:0",
+            "1:5",
+            "1:5:0:0",
+            "1:5:x",
+            "1:5:0 2:5:0 3:5:0 4:5:0",
+            "1",
+        ] {
+            there.import(chat, &here.export(chat).unwrap());
             there.import(chat, garbage);
-            assert_eq!(
-                there.shown(chat, 10),
-                Some(Shown::Screen(0xabc1)),
-                "{garbage}"
-            );
+            assert_eq!(there.shown(chat, 10), None, "{garbage}");
         }
     }
 
     #[test]
-    fn a_chat_costs_56_bytes_and_message_0_is_never_found() {
-        assert_eq!(std::mem::size_of::<Chat>(), 56);
+    fn a_press_on_a_message_edited_since_it_was_remembered_forgets_the_chat() {
+        let (screens, chat) = (Screens::default(), ChatId(7));
+        screens.record(chat, 10, Shown::Screen(5), Some(100));
+        screens.record(chat, 11, Shown::Screen(6), None);
+        // Pressed before the remembered edit (a double tap's second press), or
+        // on a message never edited: what is remembered stands.
+        screens.check(chat, 10, Some(99));
+        screens.check(chat, 10, Some(100));
+        screens.check(chat, 11, None);
+        screens.check(chat, 12, Some(500));
+        assert_eq!(screens.shown(chat, 10), Some(Shown::Screen(5)));
+        // Edited later than remembered: someone else changed it.
+        screens.check(chat, 10, Some(101));
+        assert_eq!(screens.shown(chat, 10), None);
+        assert_eq!(screens.shown(chat, 11), None, "the whole chat is forgotten");
+        // A message remembered as never edited, found edited.
+        screens.record(chat, 11, Shown::Screen(6), None);
+        screens.check(chat, 11, Some(1));
+        assert_eq!(screens.shown(chat, 11), None);
+        // A message the bot deleted is pressed as it was before the delete.
+        screens.record(chat, 12, Shown::Gone, None);
+        screens.check(chat, 12, Some(50));
+        assert_eq!(screens.shown(chat, 12), Some(Shown::Gone));
+    }
+
+    #[test]
+    fn a_chat_costs_80_bytes_and_message_0_is_never_found() {
+        assert_eq!(std::mem::size_of::<Chat>(), 80);
         let screens = Screens::default();
         screens.record(
             ChatId(7),
             5,
             Shown::Screen(fingerprint(&Html::escape("x"), None)),
+            None,
         );
         assert_eq!(
             screens.shown(ChatId(7), 0),
@@ -283,10 +364,10 @@ mod tests {
     fn past_its_size_the_chats_touched_longest_ago_are_forgotten() {
         let screens = Screens::default();
         for chat in 0..KEPT_CHATS as i64 {
-            screens.record(ChatId(chat), 1, Shown::Gone);
+            screens.record(ChatId(chat), 1, Shown::Gone, None);
         }
-        screens.record(ChatId(0), 1, Shown::Screen(9));
-        screens.record(ChatId(-1), 1, Shown::Gone);
+        screens.record(ChatId(0), 1, Shown::Screen(9), None);
+        screens.record(ChatId(-1), 1, Shown::Gone, None);
         assert_eq!(screens.shown(ChatId(0), 1), Some(Shown::Screen(9)));
         assert_eq!(screens.shown(ChatId(-1), 1), Some(Shown::Gone));
         assert_eq!(screens.shown(ChatId(1), 1), None);

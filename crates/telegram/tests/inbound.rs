@@ -136,12 +136,13 @@ fn a_button_press_on_a_text_and_on_a_media_message() {
             data: Some("1h".into()),
             message: Some(CallbackMessage {
                 id: 7,
-                has_text: true
+                has_text: true,
+                edited: None,
             }),
         }
     );
     let on_photo = json!({"update_id": 5, "callback_query": {"id": "q2", "from": user(), "chat_instance": "c", "data": "1h",
-        "message": message(json!({"caption": "x", "photo": [{"file_id": "a", "file_unique_id": "b", "width": 1, "height": 1}]}))}});
+        "message": message(json!({"caption": "x", "edit_date": 1_700_000_050, "photo": [{"file_id": "a", "file_unique_id": "b", "width": 1, "height": 1}]}))}});
     let Input::Callback { message, .. } = parse(on_photo).input else {
         panic!()
     };
@@ -149,7 +150,8 @@ fn a_button_press_on_a_text_and_on_a_media_message() {
         message,
         Some(CallbackMessage {
             id: 7,
-            has_text: false
+            has_text: false,
+            edited: Some(1_700_000_050),
         })
     );
 }

@@ -11,7 +11,11 @@ pub fn press_input(query: i64, callback: Callback, on_message: Option<i64>) -> I
     Input::Callback {
         query_id: format!("q{query}"),
         data: Some(callback.encode()),
-        message: on_message.map(|id| CallbackMessage { id, has_text: true }),
+        message: on_message.map(|id| CallbackMessage {
+            id,
+            has_text: true,
+            edited: None,
+        }),
     }
 }
 
