@@ -175,8 +175,7 @@ struct Args {
     #[arg(long, default_value = "/usr/sbin/nginx")]
     nginx: PathBuf,
     /// Fail (exit 1) when the topology lost an update, answered a press twice or
-    /// never, left a press's menu unchanged or otherwise failed someone of the
-    /// crowd, answered a chat out of order, sent an announcement twice or missed
+    /// never, answered a chat out of order, sent an announcement twice or missed
     /// a recipient, broke a Telegram rule, or left replicas on mixed builds.
     #[arg(long)]
     check: bool,
