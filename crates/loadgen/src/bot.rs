@@ -29,6 +29,9 @@ pub struct BotSettings {
     pub poll_timeout_secs: u32,
     /// More settings for the bot (the broadcast scenario's admin).
     pub extra_env: Vec<(String, String)>,
+    /// A folder to keep each bot process's folder in (its log and SQLite file)
+    /// after the run, for reading what the bot did; `None`: removed at the end.
+    pub keep_logs: Option<PathBuf>,
 }
 
 impl BotSettings {
@@ -89,10 +92,21 @@ pub struct Stopped {
 impl BotProcess {
     /// Spawns the bot against `fake`. Returns at once; see [`BotProcess::wait_polling`].
     pub fn spawn(settings: &BotSettings, fake: &FakeTelegram) -> Result<BotProcess> {
-        let dir = tempfile::Builder::new()
-            .prefix("loadgen-")
-            .tempdir()
-            .context("cannot create a temporary folder for the bot's database and log")?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("loadgen-");
+        let dir = match &settings.keep_logs {
+            Some(parent) => {
+                let mut dir = builder
+                    .tempdir_in(parent)
+                    .with_context(|| format!("cannot create a folder in {}", parent.display()))?;
+                dir.disable_cleanup(true);
+                eprintln!("the bot's log is kept in {}", dir.path().display());
+                dir
+            }
+            None => builder
+                .tempdir()
+                .context("cannot create a temporary folder for the bot's database and log")?,
+        };
         let log_path = dir.path().join("trainbot.log");
         let log = std::fs::File::create(&log_path)
             .with_context(|| format!("cannot create {}", log_path.display()))?;

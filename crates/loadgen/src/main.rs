@@ -176,7 +176,8 @@ struct Args {
     nginx: PathBuf,
     /// Fail (exit 1) when the topology lost an update, answered a press twice or
     /// never, answered a chat out of order, sent an announcement twice or missed
-    /// a recipient, broke a Telegram rule, or left replicas on mixed builds.
+    /// a recipient, broke a Telegram rule, left replicas on mixed builds, or
+    /// left a person's press without its screen (an error the crowd saw).
     #[arg(long)]
     check: bool,
     /// The new build the topology's rolling upgrade brings in (default: the
@@ -186,6 +187,10 @@ struct Args {
     /// The deployment's nginx file the topology's nginx is configured from.
     #[arg(long, default_value = "deploy/nginx/trainbot.conf")]
     nginx_conf: PathBuf,
+    /// Keep each bot process's log (and SQLite file) in a folder of its own
+    /// under this folder after the run, instead of removing them.
+    #[arg(long)]
+    keep_logs: Option<PathBuf>,
     /// The "back" button's text (people use English).
     #[arg(long, default_value = "⬅️ Back")]
     back_button: String,
@@ -228,6 +233,7 @@ fn plan(args: &Args) -> Result<Plan> {
         max_in_flight: args.max_in_flight,
         poll_timeout_secs: 10,
         extra_env: Vec::new(),
+        keep_logs: args.keep_logs.clone(),
     };
     bot.validate()?;
     if args.think_min_ms > args.think_max_ms {

@@ -110,10 +110,9 @@ pub struct TopologyResult {
 impl TopologyResult {
     /// What went wrong of what must never: lost, doubled, unanswered or
     /// reordered updates, doubled or missing announcements, broken rules, a
-    /// replica left on another build than the rest after the upgrade. Errors
-    /// the crowd saw (a press whose menu did not change in time) are reported,
-    /// not counted here, while the full run still shows some whose cause is
-    /// open (ADR 0050).
+    /// replica left on another build than the rest after the upgrade, an error
+    /// the crowd saw (a press whose menu did not change in time: the person
+    /// is left without their screen; ADR 0050).
     pub fn broken(&self) -> Vec<String> {
         let mut broken = Vec::new();
         let behind = self
@@ -134,6 +133,7 @@ impl TopologyResult {
                 (self.broadcast_recipients - self.broadcast_delivered)
                     .saturating_sub(self.broadcast_unknown),
             ),
+            ("errors seen by the crowd", self.error_count),
         ] {
             if n > 0 {
                 broken.push(format!("{n} {what}"));
@@ -702,5 +702,66 @@ mod tests {
         assert!(
             config.contains("proxy_next_upstream error timeout http_502 http_503 non_idempotent;")
         );
+    }
+
+    fn clean_run() -> TopologyResult {
+        TopologyResult {
+            mode: "webhook behind nginx",
+            replicas: 3,
+            people: 30,
+            sent: 700,
+            taken: 700,
+            lost: 0,
+            answered_twice: 0,
+            unanswered_callbacks: 0,
+            out_of_order: 0,
+            violations: 0,
+            broadcast_recipients: 31,
+            broadcast_delivered: 31,
+            broadcast_duplicates: 0,
+            broadcast_unknown: 0,
+            phases: Vec::new(),
+            builds_before: vec!["old".into(); 3],
+            builds_after: vec!["new".into(); 3],
+            upgraded_to: "new".into(),
+            upgrade: Duration::from_secs(10),
+            error_count: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_clean_run_breaks_nothing() {
+        assert!(clean_run().broken().is_empty());
+    }
+
+    #[test]
+    fn a_press_left_without_its_screen_breaks_the_run() {
+        let run = TopologyResult {
+            error_count: 2,
+            errors: vec!["chat 7: the bot did not update the menu within 30s".into()],
+            ..clean_run()
+        };
+        assert_eq!(run.broken(), ["2 errors seen by the crowd"]);
+    }
+
+    #[test]
+    fn missing_recipients_break_it_unless_the_admin_was_told_they_are_unknown() {
+        let missing = TopologyResult {
+            broadcast_delivered: 28,
+            broadcast_unknown: 1,
+            ..clean_run()
+        };
+        assert_eq!(
+            missing.broken(),
+            [
+                "2 recipients without the announcement that the admin's report does not count as unknown"
+            ]
+        );
+        let told = TopologyResult {
+            broadcast_unknown: 3,
+            ..missing
+        };
+        assert!(told.broken().is_empty());
     }
 }

@@ -41,7 +41,7 @@ pub(crate) enum Shown {
 /// A remembered message: its id (0, which Telegram never uses, for an empty
 /// slot), what it shows (a [`fingerprint`], never 0, or 0 for gone) and the
 /// `edit_date` of its last edit seen here (0 for none).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Kept {
     id: i64,
     shown: u64,
