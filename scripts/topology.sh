@@ -15,6 +15,8 @@
 #   scripts/topology.sh          release build, 1000 people, 20 s phases, webhook and polling
 #   scripts/topology.sh --short  CI's version: the debug build, 30 people, 8 s phases,
 #                                webhook only, failing if a promise is broken
+#   KEEP_LOGS=dir scripts/topology.sh   keeps every replica's log in dir, to read
+#                                what became of a person's press
 #
 # Needs PostgreSQL at PG_URL (default postgres://postgres@127.0.0.1:5432/test; a
 # database trainbot_topology is made anew there), redis-server and nginx
@@ -57,6 +59,10 @@ two_builds() { # profile-flag profile-dir
   loadgen="$target/$2/loadgen"
 }
 common+=(--bot "$builds/trainbot-old" --upgrade-to "$builds/trainbot-new")
+if [ -n "${KEEP_LOGS:-}" ]; then
+  mkdir -p "$KEEP_LOGS"
+  common+=(--keep-logs "$KEEP_LOGS")
+fi
 
 if $short; then
   two_builds "" debug

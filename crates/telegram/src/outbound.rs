@@ -390,11 +390,12 @@ impl Outbound {
                     }
                     Err(other) => return Err(other),
                 };
-                if keyboard.is_some() {
-                    self.link
-                        .screens
-                        .record(chat, message_id, Shown::Screen(shows), edited);
-                }
+                // Recorded with or without buttons: the message was pressed, so
+                // it is one the ledger keeps, and an entry left as it was would
+                // skip an edit back to its old screen.
+                self.link
+                    .screens
+                    .record(chat, message_id, Shown::Screen(shows), edited);
                 Ok(())
             }
             Action::SendDocument {

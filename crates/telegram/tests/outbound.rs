@@ -1,12 +1,14 @@
 //! Where an update is marked handled among its answer's actions (ADR 0037): after
-//! what a repeat would not show, before the first new message.
+//! what a repeat would not show, before the first new message. And what the
+//! screen ledger (ADR 0041) keeps of an edit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
 
+use domain::callback::Callback;
 use domain::html::Html;
 use domain::ids::ChatId;
-use engine::{Action, Marked};
+use engine::{Action, Button, Keyboard, Marked};
 use fake_telegram::{FakeConfig, FakeTelegram, TestUser};
 use telegram::outbound::Outbound;
 
@@ -75,4 +77,33 @@ async fn with_no_new_message_the_mark_comes_last() {
     assert_eq!(methods.len(), 2, "{methods:?}");
     assert_eq!(before, 2, "{methods:?}");
     assert_eq!(marked, Marked::AfterAll);
+}
+
+#[tokio::test]
+async fn an_edit_that_takes_the_buttons_away_is_remembered() {
+    let (fake, outbound) = outbound().await;
+    let menu = Keyboard::default().row(vec![Button::new("Home", Callback::Home)]);
+    outbound
+        .execute(vec![Action::Send {
+            chat: ChatId(PERSON),
+            text: Html::escape("Menu"),
+            keyboard: Some(menu.clone()),
+        }])
+        .await;
+    let message_id = fake.last_bot_message(PERSON).expect("the menu").message_id;
+    let edit = |text: &str, keyboard: Option<Keyboard>| Action::Edit {
+        chat: ChatId(PERSON),
+        message_id,
+        text: Html::escape(text),
+        keyboard,
+    };
+    outbound.execute(vec![edit("Done", None)]).await;
+    outbound.execute(vec![edit("Menu", Some(menu))]).await;
+    let shown = fake.last_bot_message(PERSON).expect("the menu");
+    assert_eq!(
+        shown.text.as_deref(),
+        Some("Menu"),
+        "the menu was not shown again"
+    );
+    assert!(!shown.keyboard.is_empty(), "{shown:?}");
 }
